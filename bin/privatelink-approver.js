@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// The package's CLI entry: registers tsx in-process and runs functions/cli/main.ts. (The Function
+// Compute bundle in dist/ is built with esbuild and needs no tsx.)
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../functions/cli/main.ts');
+process.exitCode = await main(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+  cwd: process.cwd(),
+});

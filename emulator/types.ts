@@ -1,0 +1,99 @@
+/**
+ * Contracts between the emulator's parts: the HTTP/protocol layer (server, signature, faults, control
+ * path) and the model (state, actions, lifecycle, scenarios). The protocol layer authenticates a
+ * request and hands the model a plain parameter map; the model changes state and returns the response
+ * body, or throws EmulatorApiError.
+ */
+
+/** An AccessKey pair and the account it belongs to. An STS key also carries the token it must be sent with. */
+export interface AccessKeyRecord {
+  accessKeyId: string;
+  accessKeySecret: string;
+  /** Set for STS-style keys: requests must carry SecurityToken equal to it. */
+  securityToken?: string | undefined;
+  accountId: string;
+}
+
+/** An account as printed on start-up and returned by the control path. */
+export interface AccountInfo {
+  /** 16-digit string. */
+  accountId: string;
+  name: string;
+  accessKeys: AccessKeyRecord[];
+}
+
+/** An API error as the emulator answers it: `{RequestId, HostId, Code, Message, Recommend}` with this HTTP status. */
+export class EmulatorApiError extends Error {
+  override readonly name = 'EmulatorApiError';
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly httpStatus: number = 400,
+  ) {
+    super(message);
+  }
+}
+
+/** Who is calling, as established by the protocol layer after the signature check. */
+export interface ActionContext {
+  accountId: string;
+  accessKeyId: string;
+  requestId: string;
+  /** The emulator clock's now, ms since the epoch. */
+  now: number;
+}
+
+/** A controllable clock: asynchronous transitions (Enable, Disable, deletes) complete by this clock. */
+export interface EmulatorClock {
+  now(): number;
+  /** Move the clock forward (also while paused). */
+  advance(ms: number): void;
+  /** Freeze time: transitions in progress stay in progress until advanced or resumed. */
+  pause(): void;
+  resume(): void;
+  readonly paused: boolean;
+}
+
+/** Per-action fault injection, deterministic from `FaultSettings.seed`. Shares are 0..1. */
+export interface FaultRule {
+  /** Actions the rule applies to; omitted = every action. */
+  actions?: string[] | undefined;
+  /** Added latency per request, ms. */
+  latencyMs?: number | undefined;
+  /** Requests per second allowed per AccessKey before `Throttling.User` (400). */
+  rateLimitPerSecond?: number | undefined;
+  /** Share answered `InternalError` 500. */
+  internalError?: number | undefined;
+  /** Share answered `ServiceUnavailable` 503. */
+  serviceUnavailable?: number | undefined;
+  /** Share answered 502 with an HTML body. */
+  badGateway?: number | undefined;
+  /** Share that never answers (until the client gives up or the server closes). */
+  hang?: number | undefined;
+  /** Share whose socket is destroyed without an answer. */
+  drop?: number | undefined;
+}
+
+export interface FaultSettings {
+  seed: number;
+  rules: FaultRule[];
+}
+
+/** Emulator behaviour switches (scenario `settings:` block; changeable through the control path). */
+export interface EmulatorSettings {
+  /** How a connection awaiting acceptance is shown: `Connecting` (2020-04-15 reference) or `Disconnected` (newer docs). */
+  pendingStatus: 'Connecting' | 'Disconnected';
+  /** How long Enable keeps a connection in transition before it is Connected, ms. */
+  enableDelayMs: number;
+  /** How long Disable keeps a connection Disconnecting, ms. */
+  disableDelayMs: number;
+  /** How long an UpdateVpcEndpointConnectionAttribute keeps a connection `Pending`, ms. */
+  updateDelayMs: number;
+  /** How long deletes (endpoint, service) take before the resources disappear, ms. */
+  deleteDelayMs: number;
+  /** Accepted clock skew of the Timestamp parameter, ms (real API: 15 minutes). */
+  maxClockSkewMs: number;
+  /** Accept STS keys (records with a securityToken). */
+  allowSts: boolean;
+  faults: FaultSettings;
+}

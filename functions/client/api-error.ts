@@ -1,0 +1,48 @@
+/**
+ * The one error type every PrivateLinkApi call rejects with. It never carries the signed URL, the
+ * AccessKey secret or the security token: only what is safe to log.
+ */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  /** The API's error code (`EndpointConnectionNotFound`, `Throttling.User`, ...), or a local one:
+   *  `Timeout`, `NetworkError`, `BadResponse` (non-JSON or malformed body), `HttpError` (5xx without a code). */
+  readonly code: string;
+  /** The action that failed. */
+  readonly action: string;
+  /** The API's RequestId, when the server sent one. */
+  readonly requestId: string | undefined;
+  /** The HTTP status, when a response arrived. */
+  readonly httpStatus: number | undefined;
+  /** True when the same request may succeed if sent again later (throttling, 5xx, timeouts, busy connection). */
+  readonly retryable: boolean;
+
+  constructor(init: {
+    code: string;
+    message: string;
+    action: string;
+    requestId?: string | undefined;
+    httpStatus?: number | undefined;
+    retryable: boolean;
+    cause?: unknown;
+  }) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.code = init.code;
+    this.action = init.action;
+    this.requestId = init.requestId;
+    this.httpStatus = init.httpStatus;
+    this.retryable = init.retryable;
+  }
+
+  /** A plain object for JSON logs. */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      action: this.action,
+      requestId: this.requestId,
+      httpStatus: this.httpStatus,
+      retryable: this.retryable,
+    };
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * The narrow client the engine's shell uses: exactly the PrivateLink actions this project calls, named
+ * after the API (../shared/reference/privatelink-api-2020-04-15.txt, version 2020-04-15). Only the
+ * adapter that implements it imports @alicloud/pop-core; everything else sees plain records.
+ *
+ * Every method rejects with an `ApiError` (./api-error.ts) and nothing else.
+ * `undefined` request fields are not sent at all.
+ */
+import type { ConnectionStatus, EndpointConnection, EndpointService } from '../core/records.ts';
+
+/** One page of a List* call. `nextToken` is undefined on the last page. */
+export interface Page<T> {
+  items: T[];
+  nextToken: string | undefined;
+  requestId: string;
+}
+
+/** Result of a write: the API's RequestId (for the audit record). */
+export interface WriteResult {
+  requestId: string;
+}
+
+export interface ListVpcEndpointServicesRequest {
+  regionId: string;
+  serviceId?: string;
+  serviceName?: string;
+  /** Newer API models: filter by tags (Tag.N.Key / Tag.N.Value). */
+  tags?: Record<string, string>;
+  maxResults?: number;
+  nextToken?: string;
+}
+
+export interface ListVpcEndpointConnectionsRequest {
+  regionId: string;
+  serviceId: string;
+  endpointId?: string;
+  endpointOwnerId?: string;
+  connectionStatus?: ConnectionStatus;
+  maxResults?: number;
+  nextToken?: string;
+}
+
+interface ConnectionWrite {
+  regionId: string;
+  serviceId: string;
+  endpointId: string;
+  /** ASCII, 1-64 characters; same token + same parameters replays the first result. */
+  clientToken?: string;
+  /** When true the API only checks and answers DryRunOperation (the adapter resolves that as success). */
+  dryRun?: boolean;
+}
+
+export interface EnableVpcEndpointConnectionRequest extends ConnectionWrite {
+  /** Mbit/s. */
+  bandwidth: number;
+}
+
+export type DisableVpcEndpointConnectionRequest = ConnectionWrite;
+
+export interface UpdateVpcEndpointConnectionAttributeRequest extends ConnectionWrite {
+  /** Mbit/s. */
+  bandwidth: number;
+}
+
+export interface PrivateLinkApi {
+  listVpcEndpointServices(req: ListVpcEndpointServicesRequest): Promise<Page<EndpointService>>;
+  listVpcEndpointConnections(req: ListVpcEndpointConnectionsRequest): Promise<Page<EndpointConnection>>;
+  /** Accept a connection request. Asynchronous on the API side: the connection passes through Connecting. */
+  enableVpcEndpointConnection(req: EnableVpcEndpointConnectionRequest): Promise<WriteResult>;
+  /** Reject a request or disconnect a connection. Asynchronous: Disconnecting -> Disconnected. */
+  disableVpcEndpointConnection(req: DisableVpcEndpointConnectionRequest): Promise<WriteResult>;
+  /** Change a connection's bandwidth. */
+  updateVpcEndpointConnectionAttribute(req: UpdateVpcEndpointConnectionAttributeRequest): Promise<WriteResult>;
+}
+
+/** The API action names this project calls: the RAM policy in infra/ must grant exactly these. */
+export const PRIVATELINK_ACTIONS = [
+  'ListVpcEndpointServices',
+  'ListVpcEndpointConnections',
+  'EnableVpcEndpointConnection',
+  'DisableVpcEndpointConnection',
+  'UpdateVpcEndpointConnectionAttribute',
+] as const;
+export type PrivateLinkAction = (typeof PRIVATELINK_ACTIONS)[number];
