@@ -1,0 +1,67 @@
+/**
+ * The decision engine's output: one {@link Decision} per governed connection, gathered in a {@link Plan}.
+ * Pure data, produced by `decide` (./decide.ts) and consumed by the sweep (apply + audit records) and by
+ * the `plan` command. No I/O.
+ */
+import type { ConnectionStatus, EndpointConnection, EndpointService } from '../core/records.ts';
+
+/**
+ * What to do with one connection.
+ * - `accept`: EnableVpcEndpointConnection with `bandwidthAfter`.
+ * - `reject`: DisableVpcEndpointConnection on a request awaiting a decision.
+ * - `hold`: leave the request awaiting; a person must act (unknown account, limit reached, bandwidth).
+ * - `resize`: UpdateVpcEndpointConnectionAttribute to `bandwidthAfter` (drift: above the cap).
+ * - `revoke`: DisableVpcEndpointConnection on a `Connected` connection the policy no longer allows.
+ * - `skip`: nothing to do (in transition, already right, or drift that is turned off).
+ */
+export type DecisionKind = 'accept' | 'reject' | 'hold' | 'resize' | 'revoke' | 'skip';
+
+/** The safety limits that can block a decision (see `SafetyLimits` in ../policy/policy.ts). */
+export type BlockingLimit = 'maxDisconnects' | 'maxDisconnectsPercent' | 'maxResizes' | 'maxResizesPercent';
+
+export interface Decision {
+  kind: DecisionKind;
+  regionId: string;
+  serviceId: string;
+  endpointId: string;
+  endpointOwnerId: string;
+  endpointVpcId: string;
+  /** the account's display name from the policy, when known */
+  accountName: string | undefined;
+  statusBefore: ConnectionStatus;
+  bandwidthBefore: number;
+  /** accept: the bandwidth to give; resize: the new bandwidth; otherwise undefined */
+  bandwidthAfter: number | undefined;
+  /** the policy path that decided (`deny.accounts[0]`, `services[1].allow[2]`, `services[0].unknownAccounts`, `drift.reduceBandwidth`, ...) or a built-in rule id (`builtin.in-transition`, `builtin.auto-accept`, ...) */
+  rule: string;
+  /** a sentence a person can read: why */
+  reason: string;
+  /** set when a safety limit stops this decision from being applied */
+  blocked: { limit: BlockingLimit; reason: string } | undefined;
+}
+
+/** One governed service as listed, with every connection listed on it. */
+export interface ServiceSnapshot {
+  service: EndpointService;
+  connections: EndpointConnection[];
+}
+
+/** What the collector saw in one run. */
+export interface Snapshot {
+  services: ServiceSnapshot[];
+}
+
+/** Something about the whole plan (or one service) that a person should see; never stops the plan by itself. */
+export interface PlanWarning {
+  code: string;
+  regionId: string;
+  serviceId: string | undefined;
+  message: string;
+}
+
+export interface Plan {
+  decisions: Decision[];
+  warnings: PlanWarning[];
+  /** Connections on governed services, every status (the number `decide` made decisions for). */
+  governedConnections: number;
+}
