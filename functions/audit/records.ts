@@ -1,0 +1,233 @@
+/**
+ * The audit trail: one versioned JSON record per decision that changes or holds something, and one
+ * summary record per run. These are the lines an auditor queries in SLS (docs/audit-records.md), so
+ * their shape is a contract: add fields freely, never rename or remove one without a new schema version.
+ *
+ * This module is pure data and small builders: no I/O.
+ */
+import type { Decision } from '../engine/decision.ts';
+
+export const DECISION_SCHEMA = 'privatelink-approver/decision/v1';
+export const RUN_SCHEMA = 'privatelink-approver/run/v1';
+
+/** What happened to a decision in this run. */
+export const OUTCOMES = [
+  /** The write was made and the API accepted it. */
+  'applied',
+  /** Dry-run mode: the write would have been made. */
+  'dry-run',
+  /** The write failed (after retries); `errorCode`/`errorMessage` say why. The next run tries again. */
+  'failed',
+  /** The connection went away before the write (EndpointConnectionNotFound). */
+  'gone',
+  /** The connection was already in the wanted state (another run, or a person, got there first). */
+  'already-applied',
+  /** Not attempted because the run's deadline came; the next run picks it up. */
+  'deferred',
+  /** A safety limit of the policy stopped it. */
+  'blocked',
+  /** A `hold` decision: left for a person, nothing written. */
+  'held',
+  /** `plan`: what apply would do; nothing written. */
+  'planned',
+] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export type DecisionKind = Decision['kind'];
+export type RunMode = 'enforce' | 'dry-run';
+
+export interface PolicyRevisionRef {
+  hash: string;
+  commit: string | null;
+}
+
+/**
+ * One decision record (`privatelink-approver/decision/v1`). Service-level failures (a service whose
+ * listing failed, so it got no decisions) use the same shape with `endpointId: null` and `decision: 'skip'`.
+ */
+export interface AuditRecord {
+  schema: typeof DECISION_SCHEMA;
+  /** decisionKey(decision, policy revision): also the ClientToken of the write. Null for service-level records. */
+  decisionId: string | null;
+  runId: string;
+  /** ISO 8601, when the outcome was known. */
+  time: string;
+  mode: RunMode;
+  policyRevision: PolicyRevisionRef;
+  region: string;
+  /** Null when a whole region's service listing failed. */
+  serviceId: string | null;
+  endpointId: string | null;
+  ownerAccountId: string | null;
+  /** The account's display name from the policy, when it names it. */
+  accountName: string | null;
+  vpcId: string | null;
+  statusBefore: string | null;
+  bandwidthBefore: number | null;
+  decision: DecisionKind;
+  /** The policy path that made the decision (`services[0].allow[1]`, `deny.accounts[0]`, ...). */
+  rule: string | null;
+  reason: string;
+  bandwidthAfter: number | null;
+  outcome: Outcome;
+  /** For `blocked`: the limit that stopped it (`limits.maxDisconnects`, ...). */
+  blockedBy: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  /** The API's RequestId of the write (or of the failed call). */
+  requestId: string | null;
+  /** Write attempts made (0 when no call was made). */
+  attempts: number;
+}
+
+export interface ServiceFailure {
+  region: string;
+  serviceId: string | null;
+  errorCode: string;
+  errorMessage: string;
+}
+
+export interface RunWarning {
+  code: string;
+  region: string;
+  serviceId: string | null;
+  message: string;
+}
+
+/** The run summary (`privatelink-approver/run/v1`): one per run, last. */
+export interface RunSummaryRecord {
+  schema: typeof RUN_SCHEMA;
+  runId: string;
+  /** ISO 8601, end of the run. */
+  time: string;
+  startedAt: string;
+  mode: RunMode;
+  /** False for `plan` (collect + decide only). */
+  apply: boolean;
+  policyRevision: PolicyRevisionRef;
+  regions: string[];
+  counts: {
+    byDecision: Record<DecisionKind, number>;
+    byOutcome: Record<Outcome, number>;
+  };
+  servicesScanned: number;
+  servicesFailed: ServiceFailure[];
+  connectionsSeen: number;
+  governedConnections: number;
+  /** API calls made by this run (every attempt, reads and writes). */
+  apiCalls: number;
+  /** Of those, repeats after a retryable error. */
+  retries: number;
+  durationMs: number;
+  deadlineReached: boolean;
+  /** Set when a credentials/permission failure stopped the run. */
+  aborted: { errorCode: string; errorMessage: string } | null;
+  /** Services with AutoAcceptEnabled (they bypass this policy), services not found, engine warnings. */
+  warnings: RunWarning[];
+}
+
+/** Zeroed counters, every key present so that SLS queries never meet a missing field. */
+export function emptyCounts(): RunSummaryRecord['counts'] {
+  return {
+    byDecision: { accept: 0, reject: 0, hold: 0, resize: 0, revoke: 0, skip: 0 },
+    byOutcome: {
+      applied: 0,
+      'dry-run': 0,
+      failed: 0,
+      gone: 0,
+      'already-applied': 0,
+      deferred: 0,
+      blocked: 0,
+      held: 0,
+      planned: 0,
+    },
+  };
+}
+
+/** The run-level context every record of a run shares. */
+export interface RecordContext {
+  runId: string;
+  mode: RunMode;
+  policyRevision: PolicyRevisionRef;
+}
+
+/** What the apply step learned about one decision. */
+export interface OutcomeDetail {
+  outcome: Outcome;
+  time: number;
+  decisionId: string;
+  errorCode?: string | undefined;
+  errorMessage?: string | undefined;
+  requestId?: string | undefined;
+  attempts?: number | undefined;
+}
+
+/** Builds the record of one decision. */
+export function decisionRecord(decision: Decision, context: RecordContext, detail: OutcomeDetail): AuditRecord {
+  return {
+    schema: DECISION_SCHEMA,
+    decisionId: detail.decisionId,
+    runId: context.runId,
+    time: new Date(detail.time).toISOString(),
+    mode: context.mode,
+    policyRevision: context.policyRevision,
+    region: decision.regionId,
+    serviceId: decision.serviceId,
+    endpointId: decision.endpointId,
+    ownerAccountId: decision.endpointOwnerId,
+    accountName: decision.accountName ?? null,
+    vpcId: decision.endpointVpcId,
+    statusBefore: decision.statusBefore,
+    bandwidthBefore: decision.bandwidthBefore ?? null,
+    decision: decision.kind,
+    rule: decision.rule ?? null,
+    reason: decision.blocked === undefined ? decision.reason : `${decision.reason}; blocked: ${decision.blocked.reason}`,
+    bandwidthAfter: decision.bandwidthAfter ?? null,
+    outcome: detail.outcome,
+    blockedBy: decision.blocked?.limit ?? null,
+    errorCode: detail.errorCode ?? null,
+    errorMessage: detail.errorMessage ?? null,
+    requestId: detail.requestId ?? null,
+    attempts: detail.attempts ?? 0,
+  };
+}
+
+/** Builds the record of a service (or a whole region's listing) that could not be collected. */
+export function serviceFailureRecord(failure: ServiceFailure, context: RecordContext, time: number): AuditRecord {
+  return {
+    schema: DECISION_SCHEMA,
+    decisionId: null,
+    runId: context.runId,
+    time: new Date(time).toISOString(),
+    mode: context.mode,
+    policyRevision: context.policyRevision,
+    region: failure.region,
+    serviceId: failure.serviceId,
+    endpointId: null,
+    ownerAccountId: null,
+    accountName: null,
+    vpcId: null,
+    statusBefore: null,
+    bandwidthBefore: null,
+    decision: 'skip',
+    rule: null,
+    reason: 'listing failed: no decisions for this service in this run (never decide on a partial view)',
+    bandwidthAfter: null,
+    outcome: 'failed',
+    blockedBy: null,
+    errorCode: failure.errorCode,
+    errorMessage: failure.errorMessage,
+    requestId: null,
+    attempts: 0,
+  };
+}
+
+/** True for a decision record of this schema (used by `audit` to pick records out of mixed log lines). */
+export function isAuditRecord(value: unknown): value is AuditRecord {
+  return typeof value === 'object' && value !== null && (value as { schema?: unknown }).schema === DECISION_SCHEMA;
+}
+
+/** True for a run summary record. */
+export function isRunSummaryRecord(value: unknown): value is RunSummaryRecord {
+  return typeof value === 'object' && value !== null && (value as { schema?: unknown }).schema === RUN_SCHEMA;
+}

@@ -1,0 +1,559 @@
+/**
+ * One sweep: collect -> decide -> apply -> record. The one function behind `plan`, `apply`, `start` and
+ * the Function Compute handler; `plan` is this function with `apply: false`, nothing else differs.
+ *
+ * - Collect: list the governed services of each region, then every connection of each service (pages of
+ *   50, the reference's MaxResults cap), reads concurrent within a bound. A service whose listing fails
+ *   is "not collected": it gets no decisions at all (never decide on a partial view, never revoke on doubt).
+ * - Decide: the pure engine, `decide(policy, snapshot, now)`.
+ * - Apply: writes strictly one at a time (all writes of a run come from one provider account, and the API
+ *   refuses concurrent connection writes within an account: ConcurrentCallNotSupported), each with the
+ *   decision's key as ClientToken so that a retried or repeated run has no second effect.
+ * - Record: one audit record per decision that changes or holds something, one summary per run.
+ *
+ * Dry-run is decided here and only here: the client never knows about it.
+ */
+import { randomUUID } from 'node:crypto';
+import { ApiError } from '../client/api-error.ts';
+import type { PrivateLinkApi } from '../client/private-link-api.ts';
+import type { RetryStopReason } from '../client/retry.ts';
+import { RetryError, withRetry } from '../client/retry.ts';
+import type { EndpointConnection, EndpointService } from '../core/records.ts';
+import { createLimiter } from '../core/limiter.ts';
+import type { Logger } from '../core/logger.ts';
+import { serializeError, silentLogger } from '../core/logger.ts';
+import { decide } from '../engine/decide.ts';
+import { decisionKey } from '../engine/decision-id.ts';
+import type { Decision, Plan, Snapshot } from '../engine/decision.ts';
+import { matchServiceRule } from '../engine/match-service.ts';
+import type { Policy, ServiceRule } from '../policy/policy.ts';
+import type {
+  AuditRecord,
+  OutcomeDetail,
+  RecordContext,
+  RunMode,
+  RunSummaryRecord,
+  RunWarning,
+  ServiceFailure,
+} from '../audit/records.ts';
+import { RUN_SCHEMA, decisionRecord, emptyCounts, serviceFailureRecord } from '../audit/records.ts';
+import { SweepAbortedError, isCredentialsFailure } from './sweep-aborted-error.ts';
+
+/** Progress of a long run, for a stderr progress line. */
+export type ProgressEvent =
+  | { phase: 'collect'; done: number; total: number }
+  | { phase: 'apply'; done: number; total: number; decision: Decision };
+
+export interface RetrySettings {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Injected for tests; defaults to a real timer. */
+  sleep?: ((ms: number) => Promise<void>) | undefined;
+}
+
+export interface SweepOptions {
+  policy: Policy;
+  api: PrivateLinkApi & { stats?(): { calls: number } };
+  /** False: plan only (collect + decide); nothing is written. */
+  apply: boolean;
+  /** Forces dry-run even when the policy says enforce; can never widen. */
+  dryRun?: boolean;
+  /** Narrows the run to these service IDs (never widens). */
+  services?: string[];
+  /** Narrows the run to these regions (never widens). */
+  regions?: string[];
+  /** Epoch ms: no new read or write starts when less than one call's timeout is left before it. */
+  deadline?: number;
+  now?: () => number;
+  runId?: string;
+  /** Receives each record as soon as its outcome is known, the summary last. */
+  sink: (record: AuditRecord | RunSummaryRecord) => void;
+  logger?: Logger;
+  onProgress?: (event: ProgressEvent) => void;
+  /** Reads in flight at once; default 8. */
+  readConcurrency?: number;
+  /** Page size of List* calls; default 50 (the reference's cap). Smaller only for comparisons. */
+  pageSize?: number;
+  /** The client's per-call timeout, ms: the margin kept before the deadline. Default 3000 (pop-core's). */
+  callTimeoutMs?: number;
+  /** Retry policy for reads and writes (exponential backoff with jitter). */
+  retry?: Partial<RetrySettings>;
+}
+
+export interface SweepResult {
+  plan: Plan;
+  records: AuditRecord[];
+  summary: RunSummaryRecord;
+}
+
+const DEFAULT_RETRY: RetrySettings = { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 5000 };
+
+/**
+ * Codes a write retries besides what the client marks retryable: the connection is in transition
+ * (EndpointConnectionOperationDenied, EndpointLocked) or another write of the account is in flight
+ * (ConcurrentCallNotSupported). Alibaba's Terraform provider retries the same set.
+ */
+const BUSY_CODES = new Set(['EndpointConnectionOperationDenied', 'EndpointLocked', 'ConcurrentCallNotSupported']);
+
+/** Raised inside collect when the deadline leaves no room for another read. */
+class DeadlineError extends Error {
+  override readonly name = 'DeadlineError';
+}
+
+/** Why the retries of the last call stopped, kept on the error so a deadline stop can be recorded as `deferred`. */
+const stopReasons = new WeakMap<ApiError, RetryStopReason>();
+
+function toApiError(error: unknown, action: string, reason?: RetryStopReason): ApiError {
+  if (error instanceof ApiError) {
+    if (reason !== undefined) stopReasons.set(error, reason);
+    return error;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new ApiError({ code: 'Unexpected', message, action, retryable: false, cause: error });
+}
+
+/** Runs one sweep. Rejects with SweepAbortedError on a credentials/permission failure (after the summary is sunk). */
+export async function runSweep(options: SweepOptions): Promise<SweepResult> {
+  const { policy } = options;
+  const now = options.now ?? Date.now;
+  const logger = (options.logger ?? silentLogger).child({ runId: options.runId });
+  const runId = options.runId ?? randomUUID();
+  const startedAt = now();
+  const mode: RunMode = options.dryRun === true || policy.mode === 'dry-run' ? 'dry-run' : 'enforce';
+  const context: RecordContext = {
+    runId,
+    mode,
+    policyRevision: { hash: policy.revision.hash, commit: policy.revision.commit ?? null },
+  };
+  const pageSize = options.pageSize ?? 50;
+  const margin = options.callTimeoutMs ?? 3000;
+  const retrySettings: RetrySettings = { ...DEFAULT_RETRY, ...options.retry };
+  const statsBefore = options.api.stats?.().calls;
+  let ownCalls = 0;
+  let retries = 0;
+  let deadlineReached = false;
+  const records: AuditRecord[] = [];
+  const counts = emptyCounts();
+
+  const emit = (record: AuditRecord): void => {
+    records.push(record);
+    counts.byOutcome[record.outcome] += 1;
+    options.sink(record);
+  };
+  const timeLeft = (): boolean => {
+    if (options.deadline === undefined) return true;
+    if (now() + margin < options.deadline) return true;
+    deadlineReached = true;
+    return false;
+  };
+  /** One API call with retries; counts every attempt. */
+  const call = async <T>(action: string, fn: () => Promise<T>, busyIsRetryable: boolean, attempts?: { n: number }): Promise<T> => {
+    try {
+      const result = await withRetry(
+        async () => {
+          ownCalls += 1;
+          if (attempts !== undefined) attempts.n += 1;
+          return await fn();
+        },
+        {
+          maxAttempts: retrySettings.maxAttempts,
+          baseDelayMs: retrySettings.baseDelayMs,
+          maxDelayMs: retrySettings.maxDelayMs,
+          ...(options.deadline === undefined ? {} : { deadline: options.deadline - margin }),
+          now,
+          ...(retrySettings.sleep === undefined ? {} : { sleep: retrySettings.sleep }),
+          isRetryable: (error: unknown) => {
+            if (!(error instanceof ApiError)) return false;
+            if (isCredentialsFailure(error.code)) return false;
+            return error.retryable || (busyIsRetryable && BUSY_CODES.has(error.code));
+          },
+          onRetry: () => {
+            retries += 1;
+          },
+        },
+      );
+      return result.value;
+    } catch (error) {
+      if (error instanceof RetryError) {
+        if (error.reason === 'deadline') deadlineReached = true;
+        throw toApiError(error.lastError, action, error.reason);
+      }
+      throw toApiError(error, action);
+    }
+  };
+
+  const summarise = (plan: Plan | undefined, collected: Collected, aborted: RunSummaryRecord['aborted']): RunSummaryRecord => {
+    const end = now();
+    const statsAfter = options.api.stats?.().calls;
+    return {
+      schema: RUN_SCHEMA,
+      runId,
+      time: new Date(end).toISOString(),
+      startedAt: new Date(startedAt).toISOString(),
+      mode,
+      apply: options.apply,
+      policyRevision: context.policyRevision,
+      regions: collected.regions,
+      counts,
+      servicesScanned: collected.snapshot.services.length,
+      servicesFailed: collected.failures,
+      connectionsSeen: collected.snapshot.services.reduce((n, s) => n + s.connections.length, 0),
+      governedConnections: plan?.governedConnections ?? 0,
+      apiCalls: statsBefore !== undefined && statsAfter !== undefined ? statsAfter - statsBefore : ownCalls,
+      retries,
+      durationMs: end - startedAt,
+      deadlineReached,
+      aborted,
+      warnings: [
+        ...collected.warnings,
+        ...(plan?.warnings ?? []).map((w) => ({ code: w.code, region: w.regionId, serviceId: w.serviceId ?? null, message: w.message })),
+      ],
+    };
+  };
+  const abort = (error: ApiError, plan: Plan | undefined, collected: Collected): never => {
+    const summary = summarise(plan, collected, { errorCode: error.code, errorMessage: error.message });
+    logger.error('run stopped: the credentials were refused or lack a permission; nothing more is written', {
+      error: serializeError(error),
+    });
+    options.sink(summary);
+    throw new SweepAbortedError(error.code, `${error.action}: ${error.code}: ${error.message}`, summary, { cause: error });
+  };
+
+  logger.info('sweep started', { mode, apply: options.apply, policyRevision: context.policyRevision });
+
+  // ---- collect ----
+  let collected: Collected;
+  try {
+    collected = await collect({ ...options, pageSize, logger, call, timeLeft });
+  } catch (error) {
+    if (error instanceof CollectAborted) return abort(error.error, undefined, error.partial);
+    throw error;
+  }
+  for (const failure of collected.failures) emit(serviceFailureRecord(failure, context, now()));
+
+  // ---- decide ----
+  const plan = decide(policy, collected.snapshot, now());
+  for (const d of plan.decisions) counts.byDecision[d.kind] += 1;
+  const warnings = [...collected.warnings, ...plan.warnings.map((w) => ({ region: w.regionId, serviceId: w.serviceId, code: w.code, message: w.message }))];
+  for (const w of warnings) logger.warn(w.message, { code: w.code, region: w.region, serviceId: w.serviceId });
+
+  // ---- apply + record ----
+  const writes = plan.decisions.filter((d) => d.blocked === undefined && isWrite(d));
+  let writesDone = 0;
+  let stopWrites = false;
+  for (const [index, decision] of plan.decisions.entries()) {
+    if (decision.kind === 'skip' && decision.blocked === undefined) continue;
+    const decisionId = decisionKey(decision, policy.revision.hash);
+    const base = { decisionId, time: now() };
+    if (decision.blocked !== undefined) {
+      emit(decisionRecord(decision, context, { ...base, outcome: 'blocked' }));
+      continue;
+    }
+    if (decision.kind === 'hold') {
+      emit(decisionRecord(decision, context, { ...base, outcome: 'held' }));
+      continue;
+    }
+    if (!isWrite(decision)) continue;
+    if (!options.apply) {
+      emit(decisionRecord(decision, context, { ...base, outcome: 'planned' }));
+      continue;
+    }
+    if (mode === 'dry-run') {
+      emit(decisionRecord(decision, context, { ...base, outcome: 'dry-run' }));
+      continue;
+    }
+    if (stopWrites || !timeLeft()) {
+      stopWrites = true;
+      emit(decisionRecord(decision, context, { ...base, outcome: 'deferred' }));
+      continue;
+    }
+    const detail = await applyOne(decision, decisionId, { api: options.api, call, now, logger });
+    if (detail.abort !== undefined) {
+      emit(decisionRecord(decision, context, detail.detail));
+      // Every later write would fail the same way: record them as deferred, then stop the run.
+      const rest = plan.decisions.slice(index + 1).filter((d) => d.blocked === undefined && isWrite(d));
+      for (const later of rest) {
+        emit(decisionRecord(later, context, { decisionId: decisionKey(later, policy.revision.hash), time: now(), outcome: 'deferred' }));
+      }
+      return abort(detail.abort, plan, collected);
+    }
+    emit(decisionRecord(decision, context, detail.detail));
+    writesDone += 1;
+    options.onProgress?.({ phase: 'apply', done: writesDone, total: writes.length, decision });
+  }
+
+  const summary = summarise(plan, collected, null);
+  options.sink(summary);
+  logger.info('sweep finished', {
+    counts: summary.counts,
+    apiCalls: summary.apiCalls,
+    retries: summary.retries,
+    durationMs: summary.durationMs,
+    deadlineReached: summary.deadlineReached,
+    servicesFailed: summary.servicesFailed.length,
+  });
+  return { plan, records, summary };
+}
+
+function isWrite(decision: Decision): boolean {
+  return decision.kind === 'accept' || decision.kind === 'reject' || decision.kind === 'revoke' || decision.kind === 'resize';
+}
+
+type CallFn = <T>(action: string, fn: () => Promise<T>, busyIsRetryable: boolean, attempts?: { n: number }) => Promise<T>;
+
+interface Collected {
+  snapshot: Snapshot;
+  failures: ServiceFailure[];
+  warnings: RunWarning[];
+  regions: string[];
+}
+
+class CollectAborted extends Error {
+  constructor(
+    readonly error: ApiError,
+    readonly partial: Collected,
+  ) {
+    super(error.message);
+  }
+}
+
+interface CollectOptions extends SweepOptions {
+  pageSize: number;
+  logger: Logger;
+  call: CallFn;
+  timeLeft: () => boolean;
+}
+
+/**
+ * Lists the governed services and their connections. Never throws for a single service's failure
+ * (it becomes a ServiceFailure); throws CollectAborted on a credentials failure.
+ */
+async function collect(options: CollectOptions): Promise<Collected> {
+  const { policy, api, call, pageSize, logger } = options;
+  const limit = createLimiter(options.readConcurrency ?? 8);
+  const regions = policy.regions.filter((r) => options.regions === undefined || options.regions.includes(r));
+  const narrowIds = options.services === undefined ? undefined : new Set(options.services);
+  const failures: ServiceFailure[] = [];
+  const warnings: RunWarning[] = [];
+  const services: { service: EndpointService; connections: EndpointConnection[] }[] = [];
+  let credentialsFailure: ApiError | undefined;
+  const partial = (): Collected => ({ snapshot: { services: [] }, failures, warnings, regions });
+
+  const read = async <T>(action: string, fn: () => Promise<T>): Promise<T> =>
+    limit(async () => {
+      if (credentialsFailure !== undefined) throw credentialsFailure;
+      if (!options.timeLeft()) throw new DeadlineError('the run deadline leaves no time for another read');
+      return call(action, fn, false);
+    });
+  const noteFailure = (region: string, serviceId: string | null, error: unknown): void => {
+    if (error instanceof ApiError && isCredentialsFailure(error.code)) {
+      credentialsFailure ??= error;
+      return;
+    }
+    const code = error instanceof DeadlineError ? 'DeadlineReached' : error instanceof ApiError ? error.code : 'Unexpected';
+    const message = error instanceof Error ? error.message : String(error);
+    failures.push({ region, serviceId, errorCode: code, errorMessage: message });
+    logger.warn('service not collected: it gets no decisions in this run', { region, serviceId, error: serializeError(error) });
+  };
+
+  // Services per region. When the run only concerns a known, small set of IDs (ID rules only, or
+  // --service), one call per ID is fewer calls than paging the region's whole listing.
+  const governed: { service: EndpointService; rule: ServiceRule }[] = [];
+  await Promise.all(
+    regions.map(async (region) => {
+      const rules = policy.services.filter((r) => r.match.regionId === region);
+      const idRules = rules.flatMap((r) => (r.match.kind === 'id' ? [r.match.serviceId] : []));
+      const onlyIds = rules.every((r) => r.match.kind === 'id');
+      const candidateIds = narrowIds !== undefined ? [...narrowIds] : onlyIds ? idRules : undefined;
+      let listed: EndpointService[];
+      try {
+        if (candidateIds !== undefined && candidateIds.length <= 2) {
+          const pages = await Promise.all(
+            candidateIds.map((serviceId) => read('ListVpcEndpointServices', () => api.listVpcEndpointServices({ regionId: region, serviceId, maxResults: pageSize }))),
+          );
+          listed = pages.flatMap((p) => p.items);
+        } else {
+          listed = [];
+          let nextToken: string | undefined;
+          do {
+            const token = nextToken;
+            const page = await read('ListVpcEndpointServices', () =>
+              api.listVpcEndpointServices({ regionId: region, maxResults: pageSize, ...(token === undefined ? {} : { nextToken: token }) }),
+            );
+            listed.push(...page.items);
+            nextToken = page.nextToken === '' ? undefined : page.nextToken;
+          } while (nextToken !== undefined);
+        }
+      } catch (error) {
+        // The region's listing failed: every service it would have governed is not collected.
+        const ids = candidateIds ?? [null];
+        for (const id of ids) noteFailure(region, id, error);
+        return;
+      }
+      for (const service of listed) {
+        if (narrowIds !== undefined && !narrowIds.has(service.serviceId)) continue;
+        const rule = matchServiceRule(policy, service);
+        if (rule === undefined || rule === null) continue;
+        governed.push({ service, rule });
+      }
+      for (const id of idRules) {
+        if (narrowIds !== undefined && !narrowIds.has(id)) continue;
+        if (!listed.some((s) => s.serviceId === id)) {
+          warnings.push({
+            code: 'service-not-found',
+            region,
+            serviceId: id,
+            message: `service ${id} named by the policy was not found in ${region} (wrong ID, wrong region, or not owned by these credentials)`,
+          });
+        }
+      }
+    }),
+  );
+  if (credentialsFailure !== undefined) throw new CollectAborted(credentialsFailure, partial());
+
+  for (const { service } of governed) {
+    if (service.autoAcceptEnabled) {
+      warnings.push({
+        code: 'auto-accept-enabled',
+        region: service.regionId,
+        serviceId: service.serviceId,
+        message: `AUTO-ACCEPT IS ON for ${service.serviceId} (${service.serviceName}) in ${service.regionId}: every connection request is accepted without review, bypassing this policy. Turn AutoAcceptEnabled off.`,
+      });
+    }
+  }
+
+  // Connections per service, all pages; a service with any failed page is dropped whole.
+  let done = 0;
+  options.onProgress?.({ phase: 'collect', done, total: governed.length });
+  await Promise.all(
+    governed.map(async ({ service }) => {
+      const connections: EndpointConnection[] = [];
+      try {
+        let nextToken: string | undefined;
+        do {
+          const token = nextToken;
+          const page = await read('ListVpcEndpointConnections', () =>
+            api.listVpcEndpointConnections({
+              regionId: service.regionId,
+              serviceId: service.serviceId,
+              maxResults: pageSize,
+              ...(token === undefined ? {} : { nextToken: token }),
+            }),
+          );
+          connections.push(...page.items);
+          nextToken = page.nextToken === '' ? undefined : page.nextToken;
+        } while (nextToken !== undefined);
+      } catch (error) {
+        noteFailure(service.regionId, service.serviceId, error);
+        return;
+      }
+      services.push({ service, connections });
+      done += 1;
+      options.onProgress?.({ phase: 'collect', done, total: governed.length });
+    }),
+  );
+  if (credentialsFailure !== undefined) throw new CollectAborted(credentialsFailure, partial());
+
+  // A stable order, whatever order the concurrent reads finished in.
+  const byKey = (a: { regionId: string; serviceId: string }, b: { regionId: string; serviceId: string }): number =>
+    a.regionId.localeCompare(b.regionId) || a.serviceId.localeCompare(b.serviceId);
+  services.sort((a, b) => byKey(a.service, b.service));
+  for (const s of services) s.connections.sort((a, b) => a.endpointId.localeCompare(b.endpointId));
+  failures.sort((a, b) => a.region.localeCompare(b.region) || (a.serviceId ?? '').localeCompare(b.serviceId ?? ''));
+  return { snapshot: { services }, failures, warnings, regions };
+}
+
+interface ApplyContext {
+  api: PrivateLinkApi;
+  call: CallFn;
+  now: () => number;
+  logger: Logger;
+}
+
+/** Makes one decision's write and works out its outcome. Only a credentials failure is returned as `abort`. */
+async function applyOne(
+  decision: Decision,
+  decisionId: string,
+  { api, call, now, logger }: ApplyContext,
+): Promise<{ detail: OutcomeDetail; abort?: ApiError }> {
+  const attempts = { n: 0 };
+  const target = { regionId: decision.regionId, serviceId: decision.serviceId, endpointId: decision.endpointId, clientToken: decisionId };
+  const bandwidth = decision.bandwidthAfter;
+  let action: string;
+  let write: () => Promise<{ requestId: string }>;
+  switch (decision.kind) {
+    case 'accept':
+      action = 'EnableVpcEndpointConnection';
+      write = () => api.enableVpcEndpointConnection({ ...target, bandwidth: bandwidth ?? decision.bandwidthBefore });
+      break;
+    case 'resize':
+      action = 'UpdateVpcEndpointConnectionAttribute';
+      write = () => api.updateVpcEndpointConnectionAttribute({ ...target, bandwidth: bandwidth ?? decision.bandwidthBefore });
+      break;
+    default:
+      action = 'DisableVpcEndpointConnection';
+      write = () => api.disableVpcEndpointConnection(target);
+  }
+  try {
+    const result = await call(action, write, true, attempts);
+    logger.debug('applied', { decisionId, action, endpointId: decision.endpointId, requestId: result.requestId });
+    return { detail: { outcome: 'applied', time: now(), decisionId, requestId: result.requestId, attempts: attempts.n } };
+  } catch (caught) {
+    const error = toApiError(caught, action);
+    const failed: OutcomeDetail = {
+      outcome: 'failed',
+      time: now(),
+      decisionId,
+      errorCode: error.code,
+      errorMessage: error.message,
+      requestId: error.requestId,
+      attempts: attempts.n,
+    };
+    if (isCredentialsFailure(error.code)) return { detail: failed, abort: error };
+    if (error.code === 'EndpointConnectionNotFound') {
+      return { detail: { ...failed, outcome: 'gone' } };
+    }
+    if (stopReasons.get(error) === 'deadline') {
+      // Retryable, but the deadline leaves no time to wait for another attempt: the next run picks it up.
+      return { detail: { ...failed, outcome: 'deferred' } };
+    }
+    // "Already there is a success": re-read the connection and see whether it is in the wanted state.
+    try {
+      const page = await call(
+        'ListVpcEndpointConnections',
+        () => api.listVpcEndpointConnections({ regionId: decision.regionId, serviceId: decision.serviceId, endpointId: decision.endpointId }),
+        false,
+      );
+      const current = page.items.find((c) => c.endpointId === decision.endpointId);
+      if (current === undefined) return { detail: { ...failed, outcome: 'gone', time: now() } };
+      if (alreadyThere(decision, current, error.code)) {
+        return { detail: { ...failed, outcome: 'already-applied', time: now() } };
+      }
+    } catch (reread) {
+      logger.warn('re-read after a failed write failed too', { decisionId, error: serializeError(reread) });
+    }
+    logger.warn('write failed; the next run tries again', { decisionId, action, endpointId: decision.endpointId, error: serializeError(error) });
+    return { detail: failed };
+  }
+}
+
+/**
+ * Whether a connection already is where the decision wanted it. `Connecting` counts as "being
+ * connected" only when the API said the connection is in transition (under the 2020-04-15 reading a
+ * request awaiting acceptance is also `Connecting`).
+ */
+function alreadyThere(decision: Decision, current: EndpointConnection, code: string): boolean {
+  const inTransition = BUSY_CODES.has(code);
+  switch (decision.kind) {
+    case 'accept':
+      return current.connectionStatus === 'Connected' || (inTransition && current.connectionStatus === 'Connecting');
+    case 'reject':
+    case 'revoke':
+      return current.connectionStatus === 'Disconnected' || current.connectionStatus === 'Disconnecting';
+    case 'resize':
+      return current.connectionStatus === 'Connected' && current.bandwidth === decision.bandwidthAfter;
+    default:
+      return false;
+  }
+}
