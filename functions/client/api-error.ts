@@ -3,7 +3,7 @@
  * AccessKey secret or the security token: only what is safe to log.
  */
 export class ApiError extends Error {
-  override readonly name = 'ApiError';
+  override readonly name: string = 'ApiError';
   /** The API's error code (`EndpointConnectionNotFound`, `Throttling.User`, ...), or a local one:
    *  `Timeout`, `NetworkError`, `BadResponse` (non-JSON or malformed body), `HttpError` (5xx without a code). */
   readonly code: string;
@@ -44,5 +44,37 @@ export class ApiError extends Error {
       httpStatus: this.httpStatus,
       retryable: this.retryable,
     };
+  }
+}
+
+/** One credential source the default chain tried, and why it gave nothing (never a secret). */
+export interface CredentialSourceAttempt {
+  /** `env`, `oidc_role_arn`, `cli_profile`, `profile`, `ecs_ram_role`, `credentials_uri`, `fc_context`, ... */
+  source: string;
+  reason: string;
+}
+
+/**
+ * No usable AccessKey could be obtained (code `CredentialsUnavailable`, not retryable: a configuration
+ * problem that stops a run). An `ApiError` so that `PrivateLinkApi` calls still reject with `ApiError`
+ * only; `action` is the call that needed the credentials ('' when obtained outside a call).
+ * `sources` lists what was tried, without secrets.
+ */
+export class CredentialsError extends ApiError {
+  override readonly name: string = 'CredentialsError';
+  readonly sources: CredentialSourceAttempt[];
+
+  constructor(init: { message: string; sources: CredentialSourceAttempt[]; action?: string | undefined }) {
+    super({ code: 'CredentialsUnavailable', message: init.message, action: init.action ?? '', retryable: false });
+    this.sources = init.sources;
+  }
+
+  /** The same error, naming the action that needed the credentials. */
+  forAction(action: string): CredentialsError {
+    return new CredentialsError({ message: this.message, sources: this.sources, action });
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), sources: this.sources };
   }
 }
