@@ -1,0 +1,13 @@
+/**
+ * The PrivateLink API emulator's public API. See emulator/README.md.
+ */
+export { startEmulator } from './start-emulator.ts';
+export type { RunningEmulator, StartEmulatorOptions } from './start-emulator.ts';
+export type { RequestLogEntry } from './request-log.ts';
+export { API_VERSION, PRIVATELINK_ACTIONS } from './rpc-server.ts';
+export { canonicalQuery, percentEncode, signRpc, stringToSign, verifyRpcSignature } from './signature.ts';
+export { ManualClock } from './model/clock.ts';
+export { PrivateLinkModel } from './model/private-link-model.ts';
+export { defaultSettings, demoScenario, loadScenarioFile, parseScenario, ScenarioError } from './model/scenario.ts';
+export type { Scenario } from './model/scenario.ts';
+export * from './types.ts';
