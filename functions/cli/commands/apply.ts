@@ -1,11 +1,100 @@
-import type { Command } from '../command.ts';
+import { createWriteStream } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { AuditRecord, RunSummaryRecord } from '../../audit/records.ts';
+import { runSweep } from '../../sweep/run-sweep.ts';
+import type { ProgressEvent } from '../../sweep/run-sweep.ts';
+import type { CliIO, Command } from '../command.ts';
+import { EXIT } from '../command.ts';
+import { booleanFlag, stringFlag } from '../parse-flags.ts';
+import { renderSummary } from '../render-run.ts';
+import { createStyle } from '../style.ts';
+import { SWEEP_FLAGS_HELP, prepareSweep, reportStop } from '../sweep-setup.ts';
+
+/** Progress on stderr for long runs: a rewritten line on a TTY, a line per tenth otherwise. */
+function progressReporter(io: CliIO): (event: ProgressEvent) => void {
+  let lastTenth = -1;
+  return (event) => {
+    if (event.phase !== 'apply' || event.total < 20) return;
+    if (io.stderr.isTTY === true) {
+      io.stderr.write(`\rapplying ${event.done}/${event.total}${event.done === event.total ? '\n' : ''}`);
+      return;
+    }
+    const tenth = Math.floor((event.done * 10) / event.total);
+    if (tenth !== lastTenth) {
+      lastTenth = tenth;
+      io.stderr.write(`applying ${event.done}/${event.total}\n`);
+    }
+  };
+}
+
+/** The exit code of a finished run: 70 some decisions failed, 71 a safety limit blocked part, else 0. */
+export function applyExitCode(summary: RunSummaryRecord): number {
+  if (summary.counts.byOutcome.failed > 0 || summary.servicesFailed.length > 0) return EXIT.partialFailure;
+  if (summary.counts.byOutcome.blocked > 0) return EXIT.blocked;
+  return EXIT.ok;
+}
 
 export const applyCommand: Command = {
   name: 'apply',
-  summary: '(not implemented yet)',
-  help: 'privatelink-approver apply: not implemented yet\n',
-  async run(_argv, io) {
-    io.stderr.write('privatelink-approver apply: not implemented yet\n');
-    return 1;
+  summary: 'Run one sweep: decide every connection and apply the decisions',
+  help: `Usage: privatelink-approver apply --policy FILE [options]
+
+Runs one sweep - the same as the scheduled function: lists the governed connections, decides each
+against the policy, and accepts, rejects, resizes or revokes them (one write at a time, each with a
+stable ClientToken, so repeating a run never acts twice). Prints one JSON decision record per line on
+stdout (or into --records FILE) and the run summary record last; a readable summary goes to stderr.
+
+Options:
+${SWEEP_FLAGS_HELP}
+  --dry-run              write nothing; records say mode "dry-run" (the policy's mode can only be
+                         narrowed to dry-run, never widened to enforce)
+  --deadline-seconds N   start no new call after N seconds; what is left is recorded "deferred"
+                         and picked up by the next run
+  --records FILE         write the JSON lines to FILE (appended) instead of stdout
+
+Exit codes: 0 done, 64 bad flags, 65 invalid policy, 69 credentials/API failure stopped the run,
+70 some decisions failed (recorded; the run went on), 71 a safety limit blocked part of the plan.
+`,
+  async run(argv, io) {
+    const extra = { 'dry-run': { type: 'boolean' }, 'deadline-seconds': { type: 'string' }, records: { type: 'string' } } as const;
+    const prepared = await prepareSweep('apply', argv, io, extra, {}, (flags) => {
+      const text = stringFlag(flags, 'deadline-seconds');
+      if (text !== undefined && !(Number.isFinite(Number(text)) && Number(text) > 0)) return `--deadline-seconds must be a positive number, got "${text}"`;
+      return undefined;
+    });
+    if (typeof prepared === 'number') return prepared;
+    const deadlineText = stringFlag(prepared.flags, 'deadline-seconds');
+    const recordsPath = stringFlag(prepared.flags, 'records');
+    const out: NodeJS.WritableStream =
+      recordsPath === undefined ? io.stdout : createWriteStream(isAbsolute(recordsPath) ? recordsPath : resolve(io.cwd, recordsPath), { flags: 'a' });
+    const write = (record: AuditRecord | RunSummaryRecord): void => {
+      out.write(`${JSON.stringify(record)}\n`);
+    };
+    let summary: RunSummaryRecord;
+    let exit: number;
+    try {
+      const result = await runSweep({
+        policy: prepared.policy,
+        api: prepared.api,
+        apply: true,
+        dryRun: booleanFlag(prepared.flags, 'dry-run'),
+        ...(prepared.regions === undefined ? {} : { regions: prepared.regions }),
+        ...(prepared.services === undefined ? {} : { services: prepared.services }),
+        ...(prepared.logger === undefined ? {} : { logger: prepared.logger }),
+        ...(deadlineText === undefined ? {} : { deadline: Date.now() + Number(deadlineText) * 1000 }),
+        callTimeoutMs: prepared.callTimeoutMs,
+        sink: write,
+        onProgress: progressReporter(io),
+      });
+      summary = result.summary;
+      exit = applyExitCode(summary);
+    } catch (error) {
+      exit = reportStop('apply', error, io);
+      summary = (error as { summary: RunSummaryRecord }).summary;
+    } finally {
+      if (out !== io.stdout) await new Promise<void>((done) => out.end(done));
+    }
+    if (summary !== undefined) io.stderr.write(renderSummary(summary, createStyle(io.stderr, io.env)));
+    return exit;
   },
 };
