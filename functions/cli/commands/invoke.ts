@@ -1,11 +1,197 @@
+/**
+ * `privatelink-approver invoke`: runs the deployed function now (synchronously) and prints the run
+ * summary it returns; the exit code comes from that summary. Used by the deploy pipeline right after
+ * `s deploy`, so a merged policy takes effect at once instead of at the next timer tick.
+ *
+ * Transport: `@alicloud/fc2`, which speaks only the FC 2016-08-15 API:
+ * `POST https://<account-id>.<region>.fc.aliyuncs.com/2016-08-15/services/<fc-service>/functions/<function>/invocations`.
+ * FC 3.0 has no services; `--fc-service` (default `default`) names the 2016-08-15 service segment the
+ * function is addressed under. That addressing was not confirmed against the live service (README, Deploy).
+ */
+import { parseArgs } from 'node:util';
 import type { Command } from '../command.ts';
+import { EXIT } from '../command.ts';
+import type { RunSummaryRecord } from '../../audit/records.ts';
+import { isRunSummaryRecord } from '../../audit/records.ts';
+import { credentialsFromDefaultChain } from '../../client/credentials.ts';
+import type { Fc2ClientConstructor, Fc2Error } from '../../fc/fc2-client.ts';
+import { loadFc2 } from '../../fc/fc2-client.ts';
+import type { RunRequest } from '../../fc/invocation-event.ts';
+import { parseRunRequest } from '../../fc/invocation-event.ts';
+import type { HandlerResult } from '../../fc/invocation-result.ts';
+import { handlerResultExitCode, isInvocationError } from '../../fc/invocation-result.ts';
+
+const DEFAULT_FUNCTION = 'privatelink-approver';
+const DEFAULT_FC_SERVICE = 'default';
+const DEFAULT_TIMEOUT_SECONDS = 300;
+
+const HELP = `privatelink-approver invoke: run the deployed function now and print its run summary
+
+Usage: privatelink-approver invoke --region R --account-id ID [options]
+
+Options:
+  --function NAME      The function (default ${DEFAULT_FUNCTION}, as in s.yaml).
+  --region R           The function's region, e.g. cn-hangzhou.
+  --account-id ID      Your Alibaba Cloud account ID (the FC endpoint is
+                       https://<account-id>.<region>.fc.aliyuncs.com).
+  --dry-run            Ask for a dry run (a payload can narrow a run, never widen it).
+  --service ID         Only this endpoint service (repeatable, or comma-separated).
+  --fc-service NAME    The FC 2016-08-15 API service segment the function is addressed
+                       under (default ${DEFAULT_FC_SERVICE}; see README "Deploy": not confirmed live).
+  --timeout SECONDS    How long to wait for the run (default ${DEFAULT_TIMEOUT_SECONDS}; s.yaml's timeout is 240).
+  --endpoint URL       Another FC endpoint (tests: http://127.0.0.1:PORT).
+  -h, --help           This help.
+
+Credentials: the standard Alibaba Cloud chain (ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET[/SECURITY_TOKEN],
+the aliyun CLI profile, ...); they need fc:InvokeFunction on the function.
+Output: the run summary (JSON) on stdout, one line of verdict on stderr.
+Exit code: from the summary: 0 ok, 65 the policy did not load, 64 the payload or configuration was
+refused, 69 credentials/permissions stopped the run (or the invocation itself failed), 70 some
+decisions failed, 71 a safety limit blocked part of the plan, 1 the function crashed.
+`;
+
+function fail(io: Parameters<Command['run']>[1], message: string, code: number): number {
+  io.stderr.write(`privatelink-approver invoke: ${message}\n`);
+  return code;
+}
+
+function verdict(summary: RunSummaryRecord): string {
+  const o = summary.counts.byOutcome;
+  const parts = Object.entries(o)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${n} ${k}`);
+  return `${summary.mode} run ${summary.runId}: ${parts.length === 0 ? 'nothing to do' : parts.join(', ')}${summary.aborted === null ? '' : `; aborted: ${summary.aborted.errorCode}`}`;
+}
+
+/** fc2 puts the path, status, FC request id and FC's message in its errors; nothing secret. */
+function describeFcError(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as Fc2Error).code;
+    return `${code === undefined ? '' : `${code}: `}${error.message}`;
+  }
+  return String(error);
+}
 
 export const invokeCommand: Command = {
   name: 'invoke',
-  summary: '(not implemented yet)',
-  help: 'privatelink-approver invoke: not implemented yet\n',
-  async run(_argv, io) {
-    io.stderr.write('privatelink-approver invoke: not implemented yet\n');
-    return 1;
+  summary: 'Run the deployed function now (FC) and print its run summary',
+  help: HELP,
+  async run(argv, io) {
+    let values: Record<string, string | boolean | string[] | undefined>;
+    try {
+      ({ values } = parseArgs({
+        args: argv,
+        strict: true,
+        allowPositionals: false,
+        options: {
+          function: { type: 'string' },
+          region: { type: 'string' },
+          'account-id': { type: 'string' },
+          'dry-run': { type: 'boolean' },
+          service: { type: 'string', multiple: true },
+          'fc-service': { type: 'string' },
+          timeout: { type: 'string' },
+          endpoint: { type: 'string' },
+        },
+      }));
+    } catch (error) {
+      return fail(io, `${(error as Error).message}\nRun \`privatelink-approver invoke --help\` for the options.`, EXIT.usage);
+    }
+    const functionName = (values.function as string | undefined) ?? DEFAULT_FUNCTION;
+    const region = values.region as string | undefined;
+    const accountId = values['account-id'] as string | undefined;
+    const fcService = (values['fc-service'] as string | undefined) ?? DEFAULT_FC_SERVICE;
+    if (region === undefined || !/^[a-z]{2,}(-[a-z0-9]+){1,3}$/.test(region)) {
+      return fail(io, `--region is required and must be a region ID such as cn-hangzhou${region === undefined ? '' : `, got "${region}"`}`, EXIT.usage);
+    }
+    if (accountId === undefined || !/^[0-9]{5,20}$/.test(accountId)) {
+      return fail(io, `--account-id is required and must be your account ID (digits)${accountId === undefined ? '' : `, got "${accountId}"`}`, EXIT.usage);
+    }
+    if (!/^[a-zA-Z_][a-zA-Z0-9_$-]{0,127}$/.test(functionName) || !/^[a-zA-Z_][a-zA-Z0-9_-]{0,127}$/.test(fcService)) {
+      return fail(io, `--function and --fc-service must be FC names (letters, digits, _ and -)`, EXIT.usage);
+    }
+    const timeoutSeconds = values.timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : Number(values.timeout);
+    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 86400) {
+      return fail(io, `--timeout must be a whole number of seconds between 1 and 86400, got "${String(values.timeout)}"`, EXIT.usage);
+    }
+    let endpoint = `https://${accountId}.${region}.fc.aliyuncs.com`;
+    if (values.endpoint !== undefined) {
+      const raw = values.endpoint as string;
+      let url: URL | undefined;
+      try {
+        url = new URL(raw);
+      } catch {
+        url = undefined;
+      }
+      if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname !== '/' || url.search !== '') {
+        return fail(io, `--endpoint must be an http(s) URL without a path, such as http://127.0.0.1:9000, got "${raw}"`, EXIT.usage);
+      }
+      endpoint = url.origin;
+    }
+
+    // The payload is checked here with the function's own rules, so a bad one fails before any call.
+    const payload: Record<string, unknown> = {};
+    if (values['dry-run'] === true) payload.dryRun = true;
+    const services = ((values.service as string[] | undefined) ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+    if (services.length > 0) payload.services = services;
+    const checked = parseRunRequest(payload);
+    if (!checked.ok) return fail(io, checked.error.replace(/^payload\.services/, '--service'), EXIT.usage);
+    const request: RunRequest = checked.request;
+    const body = Object.keys(request).length === 0 ? '' : JSON.stringify(request);
+
+    let credentials;
+    try {
+      credentials = await credentialsFromDefaultChain()();
+    } catch (error) {
+      return fail(io, (error as Error).message, EXIT.apiFailure);
+    }
+
+    let FcClient: Fc2ClientConstructor;
+    try {
+      FcClient = loadFc2();
+    } catch (error) {
+      return fail(io, `cannot load @alicloud/fc2: ${(error as Error).message}`, EXIT.internal);
+    }
+    const client = new FcClient(accountId, {
+      accessKeyID: credentials.accessKeyId,
+      accessKeySecret: credentials.accessKeySecret,
+      securityToken: credentials.securityToken,
+      region,
+      endpoint,
+      timeout: timeoutSeconds * 1000,
+    });
+
+    io.stderr.write(`privatelink-approver invoke: invoking ${functionName} in ${region} (${endpoint}, service segment ${fcService})${body === '' ? '' : ` with ${body}`}\n`);
+    let response;
+    try {
+      response = await client.invokeFunction(fcService, functionName, body);
+    } catch (error) {
+      return fail(io, `the invocation failed: ${describeFcError(error)}`, EXIT.apiFailure);
+    }
+
+    let result: unknown = response.data;
+    if (typeof result === 'string' || Buffer.isBuffer(result)) {
+      try {
+        result = JSON.parse(String(result));
+      } catch {
+        return fail(io, `the function answered something that is not JSON: ${String(result).slice(0, 200)}`, EXIT.internal);
+      }
+    }
+    const errorType = response.headers['x-fc-error-type'];
+    if (errorType !== undefined) {
+      const message = (result as { errorMessage?: unknown } | null)?.errorMessage;
+      return fail(io, `the function failed (${String(errorType)}): ${typeof message === 'string' ? message : JSON.stringify(result)}`, EXIT.internal);
+    }
+    if (!isRunSummaryRecord(result) && !isInvocationError(result)) {
+      return fail(io, `the function answered JSON that is neither a run summary nor an invocation error: ${JSON.stringify(result).slice(0, 200)}`, EXIT.internal);
+    }
+    const outcome = result as HandlerResult;
+    io.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
+    const code = handlerResultExitCode(outcome);
+    const requestId = response.headers['x-fc-request-id'];
+    const head = `privatelink-approver invoke: FC request ${String(requestId ?? outcome.requestId)}:`;
+    if (isInvocationError(outcome)) io.stderr.write(`${head} ${outcome.message} (exit ${code})\n`);
+    else io.stderr.write(`${head} ${verdict(outcome)} (exit ${code})\n`);
+    return code;
   },
 };

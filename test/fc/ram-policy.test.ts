@@ -1,0 +1,53 @@
+/**
+ * The RAM policies in infra/ram grant exactly what the code calls. (The full-sweep check, against the
+ * actions the emulator actually received, is in ./fc-handler.test.ts.)
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PRIVATELINK_ACTIONS } from '../../functions/client/private-link-api.ts';
+import { REPO_ROOT } from '../../scripts/build.ts';
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource?: string | string[];
+  Principal?: { Service?: string[] };
+}
+interface RamPolicy {
+  Version: string;
+  Statement: Statement[];
+}
+
+function load(name: string): RamPolicy {
+  return JSON.parse(readFileSync(join(REPO_ROOT, 'infra/ram', name), 'utf8')) as RamPolicy;
+}
+
+/** Every action an Allow statement grants, `privatelink:` prefix removed. */
+export function grantedActions(policy: RamPolicy): string[] {
+  assert.equal(policy.Version, '1');
+  return policy.Statement.flatMap((s) => {
+    assert.equal(s.Effect, 'Allow');
+    return Array.isArray(s.Action) ? s.Action : [s.Action];
+  }).map((a) => {
+    assert.match(a, /^privatelink:[A-Za-z]+$/, `only plain PrivateLink actions, no wildcards: ${a}`);
+    return a.slice('privatelink:'.length);
+  });
+}
+
+describe('infra/ram', () => {
+  it('function-role-policy.json grants exactly PRIVATELINK_ACTIONS', () => {
+    assert.deepEqual(grantedActions(load('function-role-policy.json')).sort(), [...PRIVATELINK_ACTIONS].sort());
+  });
+
+  it('plan-readonly-policy.json grants only the List actions the code calls', () => {
+    const granted = grantedActions(load('plan-readonly-policy.json')).sort();
+    assert.deepEqual(granted, PRIVATELINK_ACTIONS.filter((a) => a.startsWith('List')).sort());
+  });
+
+  it('function-role-trust.json lets only Function Compute assume the role', () => {
+    const trust = load('function-role-trust.json');
+    assert.deepEqual(trust.Statement, [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: ['fc.aliyuncs.com'] } }]);
+  });
+});
