@@ -412,16 +412,7 @@ async function collect(options: CollectOptions): Promise<Collected> {
   );
   if (credentialsFailure !== undefined) throw new CollectAborted(credentialsFailure, partial());
 
-  for (const { service } of governed) {
-    if (service.autoAcceptEnabled) {
-      warnings.push({
-        code: 'auto-accept-enabled',
-        region: service.regionId,
-        serviceId: service.serviceId,
-        message: `AUTO-ACCEPT IS ON for ${service.serviceId} (${service.serviceName}) in ${service.regionId}: every connection request is accepted without review, bypassing this policy. Turn AutoAcceptEnabled off.`,
-      });
-    }
-  }
+  // AutoAcceptEnabled services are reported by the engine (warning `auto-accept`), loudly in the summary.
 
   // Connections per service, all pages; a service with any failed page is dropped whole.
   let done = 0;

@@ -1,0 +1,243 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AuditRecord, RunSummaryRecord } from '../../functions/audit/records.ts';
+import { isAuditRecord, isRunSummaryRecord } from '../../functions/audit/records.ts';
+import { decisionKey } from '../../functions/engine/decision-id.ts';
+import type { Policy } from '../../functions/policy/policy.ts';
+import { runSweep } from '../../functions/sweep/run-sweep.ts';
+import type { SweepOptions } from '../../functions/sweep/run-sweep.ts';
+import { SweepAbortedError } from '../../functions/sweep/sweep-aborted-error.ts';
+import { ACME, INITECH, NOW, ORDERS, SEARCH, UMBRELLA, allow, conn, deny, policy, rule, service } from '../engine/builders.ts';
+import { FakePrivateLinkApi, apiError } from './fake-private-link-api.ts';
+
+function demoPolicy(over: Partial<Policy> = {}): Policy {
+  return policy({
+    pendingStatus: 'Connecting',
+    deny: { accounts: [deny(INITECH, 'deny.accounts[0]', 'denied')], endpoints: [] },
+    services: [
+      rule({ allow: [allow(ACME, 'services[0].allow[0]', { name: 'acme' })], unknownAccounts: 'hold' }),
+      rule({ source: 'services[1]', match: { kind: 'id', regionId: 'cn-hangzhou', serviceId: SEARCH }, allow: [allow(ACME, 'services[1].allow[0]')], unknownAccounts: 'reject' }),
+    ],
+    ...over,
+  });
+}
+
+function fleet(): FakePrivateLinkApi {
+  return new FakePrivateLinkApi(
+    [service(), service({ serviceId: SEARCH, serviceName: 'search-api' })],
+    [
+      conn('ep-acme', ACME, 'Connecting'),
+      conn('ep-initech', INITECH, 'Connecting'),
+      conn('ep-ok', ACME, 'Connected'),
+      conn('ep-umbrella', UMBRELLA, 'Connecting'),
+      conn('ep-search-acme', ACME, 'Connecting', { serviceId: SEARCH }),
+    ],
+  );
+}
+
+async function sweep(api: FakePrivateLinkApi, over: Partial<SweepOptions> = {}) {
+  const sunk: (AuditRecord | RunSummaryRecord)[] = [];
+  const result = await runSweep({
+    policy: demoPolicy(),
+    api,
+    apply: true,
+    now: () => NOW,
+    runId: 'run-1',
+    retry: { sleep: async () => undefined },
+    sink: (r) => sunk.push(r),
+    ...over,
+  });
+  return { ...result, sunk };
+}
+
+function outcomes(records: AuditRecord[]): string[] {
+  return records.map((r) => `${r.endpointId ?? r.serviceId}:${r.decision}:${r.outcome}`);
+}
+
+test('plan (apply: false) decides and records "planned", and writes nothing', async () => {
+  const api = fleet();
+  const { records, summary, sunk } = await sweep(api, { apply: false });
+  assert.deepEqual(api.writes(), []);
+  assert.deepEqual(outcomes(records), [
+    'ep-acme:accept:planned',
+    'ep-initech:reject:planned',
+    'ep-umbrella:hold:held',
+    'ep-search-acme:accept:planned',
+  ]);
+  assert.equal(summary.counts.byDecision.skip, 1);
+  assert.equal(summary.connectionsSeen, 5);
+  assert.equal(summary.servicesScanned, 2);
+  // Two ID rules in one region: one ListVpcEndpointServices by ID each, one connection page per service.
+  assert.equal(summary.apiCalls, 4);
+  assert.ok(isRunSummaryRecord(sunk.at(-1)));
+  assert.equal(sunk.filter(isAuditRecord).length, 4);
+});
+
+test('apply writes one at a time with the decision key as ClientToken and records the outcome', async () => {
+  const api = fleet();
+  const { records, plan, summary } = await sweep(api);
+  assert.deepEqual(
+    api.writes().map((c) => `${c.action}:${String(c.params['endpointId'])}`),
+    ['EnableVpcEndpointConnection:ep-acme', 'DisableVpcEndpointConnection:ep-initech', 'EnableVpcEndpointConnection:ep-search-acme'],
+  );
+  const accept = plan.decisions.find((d) => d.endpointId === 'ep-acme');
+  assert.ok(accept !== undefined);
+  assert.equal(api.writes()[0]?.params['clientToken'], decisionKey(accept, 'sha256:0123456789abcdef'));
+  assert.equal(api.writes()[0]?.params['bandwidth'], 3072);
+  assert.deepEqual(outcomes(records), ['ep-acme:accept:applied', 'ep-initech:reject:applied', 'ep-umbrella:hold:held', 'ep-search-acme:accept:applied']);
+  const rec = records[0];
+  assert.equal(rec?.schema, 'privatelink-approver/decision/v1');
+  assert.equal(rec?.decisionId, decisionKey(accept, 'sha256:0123456789abcdef'));
+  assert.equal(rec?.accountName, 'acme');
+  assert.equal(rec?.rule, 'services[0].allow[0]');
+  assert.equal(rec?.mode, 'enforce');
+  assert.equal(rec?.attempts, 1);
+  assert.match(rec?.requestId ?? '', /^req-/);
+  assert.equal(api.connections.find((c) => c.endpointId === 'ep-initech')?.connectionStatus, 'Disconnected');
+  assert.equal(summary.counts.byOutcome.applied, 3);
+  assert.equal(summary.counts.byOutcome.held, 1);
+  assert.equal(summary.apiCalls, 7);
+});
+
+test('dry-run narrows: --dry-run over an enforce policy, and an enforce run cannot widen a dry-run policy', async () => {
+  for (const [over, policyMode] of [[{ dryRun: true }, 'enforce'], [{ dryRun: false }, 'dry-run']] as const) {
+    const api = fleet();
+    const { records, summary } = await sweep(api, { ...over, policy: demoPolicy({ mode: policyMode }) });
+    assert.deepEqual(api.writes(), []);
+    assert.equal(summary.mode, 'dry-run');
+    assert.deepEqual(outcomes(records), ['ep-acme:accept:dry-run', 'ep-initech:reject:dry-run', 'ep-umbrella:hold:held', 'ep-search-acme:accept:dry-run']);
+    assert.ok(records.every((r) => r.mode === 'dry-run'));
+  }
+});
+
+test('a service whose connection listing fails gets no decisions, a failure record, and the run goes on', async () => {
+  const api = fleet();
+  api.fail(`ListVpcEndpointConnections:${SEARCH}`, apiError('InvalidParameter'));
+  const { records, plan, summary } = await sweep(api);
+  assert.ok(plan.decisions.every((d) => d.serviceId === ORDERS));
+  assert.deepEqual(summary.servicesFailed, [{ region: 'cn-hangzhou', serviceId: SEARCH, errorCode: 'InvalidParameter', errorMessage: 'InvalidParameter (scripted)' }]);
+  assert.deepEqual(outcomes(records), [`${SEARCH}:skip:failed`, 'ep-acme:accept:applied', 'ep-initech:reject:applied', 'ep-umbrella:hold:held']);
+  assert.equal(api.connections.find((c) => c.endpointId === 'ep-search-acme')?.connectionStatus, 'Connecting');
+});
+
+test('a failure on a later page drops the whole service (never decide on a partial view)', async () => {
+  const many = Array.from({ length: 120 }, (_, i) => conn(`ep-${String(i).padStart(3, '0')}`, INITECH, 'Connecting'));
+  const api = new FakePrivateLinkApi([service()], many);
+  let lists = 0;
+  api.onCall = (c) => {
+    if (c.action === 'ListVpcEndpointConnections' && ++lists === 3) throw apiError('InternalError');
+  };
+  const { plan, summary } = await sweep(api, { policy: policy({ pendingStatus: 'Connecting' }), retry: { maxAttempts: 1 } });
+  assert.equal(plan.decisions.length, 0);
+  assert.equal(summary.servicesFailed.length, 1);
+  assert.deepEqual(api.writes(), []);
+});
+
+test('connections are read in pages of 50', async () => {
+  const many = Array.from({ length: 120 }, (_, i) => conn(`ep-${String(i).padStart(3, '0')}`, INITECH, 'Connected'));
+  const api = new FakePrivateLinkApi([service()], many);
+  const { summary } = await sweep(api, { policy: policy({ pendingStatus: 'Connecting' }), apply: false });
+  const lists = api.calls.filter((c) => c.action === 'ListVpcEndpointConnections');
+  assert.deepEqual(lists.map((c) => c.params['maxResults']), [50, 50, 50]);
+  assert.equal(summary.connectionsSeen, 120);
+});
+
+test('a credentials failure stops the run before any write, with the summary sunk', async () => {
+  const api = fleet();
+  api.fail(`ListVpcEndpointConnections:${SEARCH}`, apiError('InvalidAccessKeyId.NotFound'));
+  const sunk: (AuditRecord | RunSummaryRecord)[] = [];
+  await assert.rejects(
+    runSweep({ policy: demoPolicy(), api, apply: true, now: () => NOW, sink: (r) => sunk.push(r) }),
+    (error: unknown) => error instanceof SweepAbortedError && error.code === 'InvalidAccessKeyId.NotFound' && error.summary.aborted?.errorCode === 'InvalidAccessKeyId.NotFound',
+  );
+  assert.deepEqual(api.writes(), []);
+  const last = sunk.at(-1);
+  assert.ok(isRunSummaryRecord(last));
+  assert.equal(last.aborted?.errorCode, 'InvalidAccessKeyId.NotFound');
+});
+
+test('a permission failure on a write stops the run: later writes are deferred, not attempted', async () => {
+  const api = fleet();
+  api.fail('EnableVpcEndpointConnection:ep-acme', apiError('Forbidden.RAM'));
+  const sunk: (AuditRecord | RunSummaryRecord)[] = [];
+  await assert.rejects(runSweep({ policy: demoPolicy(), api, apply: true, now: () => NOW, sink: (r) => sunk.push(r) }), SweepAbortedError);
+  assert.equal(api.writes().length, 1);
+  assert.deepEqual(outcomes(sunk.filter(isAuditRecord)), ['ep-acme:accept:failed', 'ep-initech:reject:deferred', 'ep-search-acme:accept:deferred']);
+});
+
+test('retryable errors are retried with the same ClientToken; attempts and retries are counted', async () => {
+  const api = fleet();
+  api.fail('EnableVpcEndpointConnection:ep-acme', apiError('Throttling.User', true), apiError('ConcurrentCallNotSupported'));
+  const { records, summary } = await sweep(api);
+  const enables = api.writes().filter((c) => c.params['endpointId'] === 'ep-acme');
+  assert.equal(enables.length, 3);
+  assert.equal(new Set(enables.map((c) => c.params['clientToken'])).size, 1);
+  assert.equal(records[0]?.outcome, 'applied');
+  assert.equal(records[0]?.attempts, 3);
+  assert.equal(summary.retries, 2);
+});
+
+test('EndpointConnectionNotFound on a write is recorded "gone", not fatal', async () => {
+  const api = fleet();
+  api.fail('DisableVpcEndpointConnection:ep-initech', apiError('EndpointConnectionNotFound'));
+  const { records } = await sweep(api);
+  assert.deepEqual(outcomes(records), ['ep-acme:accept:applied', 'ep-initech:reject:gone', 'ep-umbrella:hold:held', 'ep-search-acme:accept:applied']);
+  assert.equal(records[1]?.errorCode, 'EndpointConnectionNotFound');
+});
+
+test('a persistent OperationDenied on an accept that another run already made is "already-applied"', async () => {
+  const api = fleet();
+  const denied = Array.from({ length: 5 }, () => apiError('EndpointConnectionOperationDenied'));
+  api.fail('EnableVpcEndpointConnection:ep-acme', ...denied);
+  // Another run's accept lands while this run's Enable is refused (the connection is in transition).
+  api.onCall = (c) => {
+    if (c.action === 'EnableVpcEndpointConnection') {
+      const target = api.connections.find((x) => x.endpointId === 'ep-acme');
+      if (target !== undefined) target.connectionStatus = 'Connected';
+    }
+  };
+  const { records } = await sweep(api, { apply: true });
+  assert.equal(records[0]?.outcome, 'already-applied');
+  assert.equal(records[0]?.attempts, 5);
+  const reread = api.calls.filter((c) => c.action === 'ListVpcEndpointConnections' && c.params['endpointId'] === 'ep-acme');
+  assert.equal(reread.length, 1);
+});
+
+test('a failed write whose connection is not in the wanted state is "failed" and the run goes on', async () => {
+  const api = fleet();
+  api.fail('EnableVpcEndpointConnection:ep-acme', apiError('InvalidParameter.Bandwidth'));
+  const { records } = await sweep(api);
+  assert.deepEqual(outcomes(records), ['ep-acme:accept:failed', 'ep-initech:reject:applied', 'ep-umbrella:hold:held', 'ep-search-acme:accept:applied']);
+  assert.equal(records[0]?.errorCode, 'InvalidParameter.Bandwidth');
+  assert.equal(records[0]?.requestId, 'req-InvalidParameter.Bandwidth');
+});
+
+test('the deadline stops new writes: the rest is "deferred" and the summary says so', async () => {
+  const api = fleet();
+  let clock = NOW;
+  api.onCall = () => {
+    clock += 1000;
+  };
+  // Reads take 4 s of fake time; one write fits before the deadline's margin (3 s for a call).
+  const { records, summary } = await sweep(api, { now: () => clock, deadline: NOW + 7500 });
+  assert.deepEqual(outcomes(records), ['ep-acme:accept:applied', 'ep-initech:reject:deferred', 'ep-umbrella:hold:held', 'ep-search-acme:accept:deferred']);
+  assert.equal(summary.deadlineReached, true);
+  assert.equal(api.writes().length, 1);
+});
+
+test('narrowing by service and region never widens', async () => {
+  const api = fleet();
+  const { plan } = await sweep(api, { apply: false, services: [SEARCH] });
+  assert.deepEqual([...new Set(plan.decisions.map((d) => d.serviceId))], [SEARCH]);
+  const api2 = fleet();
+  const { plan: none, summary } = await sweep(api2, { apply: false, regions: ['cn-beijing'] });
+  assert.equal(none.decisions.length, 0);
+  assert.deepEqual(summary.regions, []);
+  assert.equal(api2.calls.length, 0);
+});
+
+test('an auto-accept service is reported loudly in the summary warnings', async () => {
+  const api = new FakePrivateLinkApi([service({ autoAcceptEnabled: true })], [conn('ep-acme', ACME, 'Connected')]);
+  const { summary } = await sweep(api, { apply: false });
+  assert.ok(summary.warnings.some((w) => /auto/i.test(w.code) && w.serviceId === ORDERS), JSON.stringify(summary.warnings));
+});
