@@ -1,0 +1,174 @@
+/**
+ * Parses policy YAML with positions, and maps a path in the policy back to a line and column. Every
+ * problem the YAML layer can have (syntax errors, duplicate keys, tabs, several documents, alias bombs,
+ * an empty file, a document that is not a mapping) becomes a Diagnostic, never an exception.
+ */
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+import type { Document, Node as YamlNode } from 'yaml';
+import type { Diagnostic } from './diagnostic.ts';
+import type { PolicyPath } from './policy-path.ts';
+
+/** Policies larger than this are refused before parsing (a policy of 1,000 accounts is about 100 KB). */
+export const MAX_POLICY_BYTES = 1024 * 1024;
+/** Aliases a policy may expand; a handful is plenty for sharing a list, thousands is an alias bomb. */
+export const MAX_ALIAS_COUNT = 100;
+
+export interface ParsedPolicyDocument {
+  /** The document as plain data (undefined when it could not be parsed). */
+  data: unknown;
+  /** Maps a path to the position of its key (`at: 'key'`) or its value; falls back to the nearest parent. */
+  locate(path: PolicyPath, at?: 'key' | 'value'): { line: number; column: number };
+  /** The YAML node at a path (aliases resolved), when there is one. */
+  nodeAt(path: PolicyPath): YamlNode | undefined;
+  errors: Diagnostic[];
+  warnings: Diagnostic[];
+}
+
+/** yaml's error codes, said in terms of a policy file and how to fix it. */
+const YAML_MESSAGES: Record<string, string> = {
+  DUPLICATE_KEY: 'duplicate key: a key may appear only once in a mapping (YAML would silently keep the last value); remove one',
+  TAB_AS_INDENT: 'tab used for indentation: YAML indents with spaces only',
+  BAD_INDENT: 'bad indentation: align this line with its siblings (spaces only)',
+  MULTILINE_IMPLICIT_KEY: 'a key must fit on one line: check the indentation and for a missing ":" above',
+};
+
+/** Parses `text` (the content of `file`). Positions are 1-based. */
+export function parsePolicyDocument(text: string, file: string): ParsedPolicyDocument {
+  const lineCounter = new LineCounter();
+  const errors: Diagnostic[] = [];
+  const warnings: Diagnostic[] = [];
+  const position = (offset: number): { line: number; column: number } => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  const diagnostic = (severity: Diagnostic['severity'], offset: number, message: string, hint?: string): Diagnostic => ({
+    severity,
+    file,
+    ...position(offset),
+    path: '',
+    message,
+    ...(hint === undefined ? {} : { hint }),
+  });
+  const failed = (): ParsedPolicyDocument => ({
+    data: undefined,
+    locate: () => ({ line: 1, column: 1 }),
+    nodeAt: () => undefined,
+    errors,
+    warnings,
+  });
+
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_POLICY_BYTES) {
+    errors.push(diagnostic('error', 0, `the file is ${bytes} bytes; a policy may be at most ${MAX_POLICY_BYTES} bytes (1 MiB)`, 'split the customer list into groups or check that this is the right file'));
+    return failed();
+  }
+
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  const list = Array.isArray(docs) ? docs : [];
+  if (list.length === 0 || (list.length === 1 && list[0]?.contents === null && list[0].errors.length === 0)) {
+    errors.push(diagnostic('error', 0, 'the policy is empty', 'start from policies/examples/small-saas.yaml'));
+    return failed();
+  }
+  if (list.length > 1) {
+    const second = list[1] as Document.Parsed;
+    errors.push(diagnostic('error', second.range[0], `the file holds ${list.length} YAML documents; a policy file holds exactly one`, 'remove the "---" separator, or split the documents into separate files'));
+    return failed();
+  }
+  const doc = list[0] as Document.Parsed;
+  for (const error of doc.errors) {
+    const own = YAML_MESSAGES[error.code];
+    let message = own ?? `YAML syntax error: ${firstLine(error.message)}`;
+    if (error.code === 'DUPLICATE_KEY') {
+      const key = /^("[^"\n]*"|'[^'\n]*'|[^:#\n]+?)\s*:/.exec(text.slice(error.pos[0]))?.[1]?.replace(/^["']|["']$/g, '') ?? '';
+      if (key !== '' && key.length <= 60) message = `duplicate key "${key}": a key may appear only once in a mapping (YAML would silently keep the last value); remove one`;
+    }
+    errors.push(diagnostic('error', error.pos[0], message));
+  }
+  for (const warning of doc.warnings) warnings.push(diagnostic('warning', warning.pos[0], `YAML: ${firstLine(warning.message)}`));
+  // yaml accepts a tab after the indentation in some places (e.g. "key:\t value"); only leading tabs are
+  // reported, once, at the first one, unless yaml already did.
+  if (!doc.errors.some((e) => e.code === 'TAB_AS_INDENT')) {
+    const tab = /^( *)\t/m.exec(text);
+    if (tab !== null) errors.push(diagnostic('error', tab.index + (tab[1]?.length ?? 0), YAML_MESSAGES.TAB_AS_INDENT ?? ''));
+  }
+  if (errors.length > 0) return failed();
+
+  if (!isMap(doc.contents)) {
+    const offset = doc.contents?.range?.[0] ?? 0;
+    const what = isSeq(doc.contents) ? 'a list' : 'a single value';
+    errors.push(diagnostic('error', offset, `the policy must be a mapping of keys (version, mode, services, ...), not ${what}`, 'see policies/README.md'));
+    return failed();
+  }
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/alias count/i.test(message)) {
+      const alias = firstAliasOffset(doc);
+      errors.push(diagnostic('error', alias, `aliases expand to too large a document (more than ${MAX_ALIAS_COUNT} expansions)`, 'write the values out, or use groups to share account lists'));
+    } else {
+      errors.push(diagnostic('error', firstAliasOffset(doc), `the YAML cannot be read: ${firstLine(message)}`));
+    }
+    return failed();
+  }
+
+  const nodeAt = (path: PolicyPath): YamlNode | undefined => walk(doc, path).value;
+  const locate = (path: PolicyPath, at: 'key' | 'value' = 'value'): { line: number; column: number } => {
+    for (let depth = path.length; depth >= 0; depth--) {
+      const found = walk(doc, path.slice(0, depth));
+      const node = at === 'key' && depth === path.length ? (found.key ?? found.value) : found.value;
+      const offset = node?.range?.[0];
+      if (offset !== undefined && (found.value !== undefined || found.key !== undefined)) return position(offset);
+    }
+    return { line: 1, column: 1 };
+  };
+  return { data, locate, nodeAt, errors, warnings };
+}
+
+/** Follows `path` through maps and sequences (resolving aliases); returns the final key and value nodes. */
+function walk(doc: Document.Parsed, path: PolicyPath): { key: YamlNode | undefined; value: YamlNode | undefined } {
+  let value: YamlNode | undefined = resolve(doc, doc.contents ?? undefined);
+  let key: YamlNode | undefined;
+  for (const segment of path) {
+    key = undefined;
+    if (isMap(value)) {
+      const pair = value.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
+      if (pair === undefined) return { key: undefined, value: undefined };
+      key = pair.key as YamlNode;
+      // A key with no value (`mode:`) has a null value node; point at the key then.
+      value = resolve(doc, (pair.value as YamlNode | null) ?? undefined) ?? key;
+    } else if (isSeq(value) && typeof segment === 'number') {
+      value = resolve(doc, (value.items[segment] as YamlNode | undefined) ?? undefined);
+    } else {
+      return { key: undefined, value: undefined };
+    }
+  }
+  return { key, value };
+}
+
+function resolve(doc: Document.Parsed, node: YamlNode | undefined): YamlNode | undefined {
+  let here = node;
+  for (let hops = 0; isAlias(here) && hops < 10; hops++) here = here.resolve(doc) as YamlNode | undefined;
+  return here;
+}
+
+function firstAliasOffset(doc: Document.Parsed): number {
+  let offset = 0;
+  const visit = (node: unknown): boolean => {
+    if (isAlias(node)) {
+      offset = node.range?.[0] ?? 0;
+      return true;
+    }
+    if (isMap(node) || isSeq(node)) return node.items.some((item) => (isPair(item) ? visit(item.key) || visit(item.value) : visit(item)));
+    return false;
+  };
+  visit(doc.contents);
+  return offset;
+}
+
+function firstLine(message: string): string {
+  return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '').trim();
+}
+

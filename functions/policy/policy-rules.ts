@@ -1,0 +1,291 @@
+/**
+ * Phase two of validation: meaning. Each rule is a small function over a schema-valid policy that
+ * reports errors (the policy would be misread or cannot work) and warnings (dead or risky configuration
+ * that still has one clear reading). Paths are resolved to line:column by the caller.
+ */
+import { didYouMean } from './did-you-mean.ts';
+import { expandAllow } from './expand-allow.ts';
+import type { PolicyPath } from './policy-path.ts';
+import { formatPath } from './policy-path.ts';
+import type { RawDenyList, RawPolicy } from './raw-policy.ts';
+import { KNOWN_REGIONS } from './regions.ts';
+
+export interface Finding {
+  severity: 'error' | 'warning';
+  path: PolicyPath;
+  message: string;
+  hint?: string;
+  /** Point at the key rather than the value (e.g. for a whole entry). */
+  at?: 'key' | 'value';
+}
+
+export interface RuleContext {
+  policy: RawPolicy;
+  now: Date;
+  report(finding: Finding): void;
+}
+
+export type PolicyRule = (context: RuleContext) => void;
+
+/** Alibaba Cloud account IDs (UIDs) have this many digits. */
+export const ACCOUNT_ID_DIGITS = 16;
+
+const error = (path: PolicyPath, message: string, hint?: string, at?: 'key' | 'value'): Finding => ({ severity: 'error', path, message, ...(hint === undefined ? {} : { hint }), ...(at === undefined ? {} : { at }) });
+const warning = (path: PolicyPath, message: string, hint?: string, at?: 'key' | 'value'): Finding => ({ severity: 'warning', path, message, ...(hint === undefined ? {} : { hint }), ...(at === undefined ? {} : { at }) });
+
+/** Every service rule says what happens to unknown accounts, itself or through defaults: no silent default. */
+export const unknownAccountsStated: PolicyRule = ({ policy, report }) => {
+  if (policy.defaults?.unknownAccounts !== undefined) return;
+  policy.services.forEach((rule, i) => {
+    if (rule.unknownAccounts === undefined) {
+      report(error(['services', i], 'unknownAccounts is not set: say what happens to a request from an account this rule does not allow', 'add "unknownAccounts: reject" or "unknownAccounts: hold" to this rule, or set it once in defaults'));
+    }
+  });
+};
+
+/** Group references resolve; unused groups are dead configuration; a group reference has no other keys. */
+export const groupReferences: PolicyRule = ({ policy, report }) => {
+  const names = Object.keys(policy.groups ?? {});
+  const used = new Set<string>();
+  policy.services.forEach((rule, i) =>
+    (rule.allow ?? []).forEach((item, j) => {
+      if (item.group === undefined) return;
+      used.add(item.group);
+      if (!names.includes(item.group)) {
+        const suggestion = didYouMean(item.group, names);
+        report(error(['services', i, 'allow', j, 'group'], `unknown group "${item.group}"`, suggestion !== undefined ? `did you mean "${suggestion}"?` : names.length > 0 ? `groups defined: ${names.join(', ')}` : 'define it under groups'));
+      }
+      if (item.account === undefined) {
+        for (const key of Object.keys(item)) {
+          if (key !== 'group') report(error(['services', i, 'allow', j, key], `a group reference takes no other keys: "${key}" would be ambiguous`, `to change a member's fields for this service, add a separate entry {account: "...", ${key}: ...}; to change them everywhere, edit the group`, 'key'));
+        }
+      }
+    }),
+  );
+  for (const name of names) {
+    if (!used.has(name)) report(warning(['groups', name], `group "${name}" is not used by any service rule`, 'reference it with {group: ' + name + '} or remove it', 'key'));
+  }
+};
+
+/** An account appears once per group, once directly per allow list, and in at most one group per allow list. */
+export const duplicateAllowEntries: PolicyRule = ({ policy, report }) => {
+  for (const [name, group] of Object.entries(policy.groups ?? {})) {
+    const first = new Map<string, number>();
+    group.accounts.forEach((entry, k) => {
+      const earlier = first.get(entry.account);
+      if (earlier === undefined) first.set(entry.account, k);
+      else report(error(['groups', name, 'accounts', k, 'account'], `account "${entry.account}" is listed twice in group "${name}" (also at ${formatPath(['groups', name, 'accounts', earlier])})`, 'keep one entry'));
+    });
+  }
+  policy.services.forEach((rule, i) => {
+    const direct = new Map<string, number>();
+    const groups = new Map<string, number>();
+    const viaGroup = new Map<string, string>();
+    (rule.allow ?? []).forEach((item, j) => {
+      if (item.account !== undefined) {
+        const earlier = direct.get(item.account);
+        if (earlier === undefined) direct.set(item.account, j);
+        else report(error(['services', i, 'allow', j, 'account'], `account "${item.account}" is listed twice in this allow list (also at ${formatPath(['services', i, 'allow', earlier])})`, 'keep one entry'));
+      } else if (item.group !== undefined) {
+        const earlier = groups.get(item.group);
+        if (earlier !== undefined) {
+          report(error(['services', i, 'allow', j, 'group'], `group "${item.group}" is referenced twice in this allow list (also at ${formatPath(['services', i, 'allow', earlier])})`, 'keep one reference'));
+          return;
+        }
+        groups.set(item.group, j);
+        for (const entry of policy.groups?.[item.group]?.accounts ?? []) {
+          const other = viaGroup.get(entry.account);
+          if (other !== undefined && other !== item.group) {
+            report(error(['services', i, 'allow', j, 'group'], `account "${entry.account}" is in both groups "${other}" and "${item.group}", both allowed here, so its fields would be ambiguous`, `remove it from one of the groups`));
+          } else viaGroup.set(entry.account, item.group);
+        }
+      }
+    });
+  });
+};
+
+/** The same account or endpoint denied twice in one list: harmless, but the second reason is never shown. */
+export const duplicateDenyEntries: PolicyRule = ({ policy, report }) => {
+  const check = (deny: RawDenyList | undefined, base: PolicyPath): void => {
+    for (const [list, key] of [['accounts', 'account'], ['endpoints', 'endpoint']] as const) {
+      const first = new Map<string, number>();
+      (deny?.[list] ?? []).forEach((entry, k) => {
+        const id = (entry as Record<string, string>)[key] ?? '';
+        const earlier = first.get(id);
+        if (earlier === undefined) first.set(id, k);
+        else report(warning([...base, list, k, key], `"${id}" is denied twice in this list (also at ${formatPath([...base, list, earlier])}); the first reason is used`, 'keep one entry'));
+      });
+    }
+  };
+  check(policy.deny, ['deny']);
+  policy.services.forEach((rule, i) => check(rule.deny, ['services', i, 'deny']));
+};
+
+/** Deny wins over allow, so an allow entry for a denied account never applies. */
+export const allowedButDenied: PolicyRule = ({ policy, report }) => {
+  const globalDeny = new Map((policy.deny?.accounts ?? []).map((d, k) => [d.account, ['deny', 'accounts', k] as PolicyPath]));
+  for (const [name, group] of Object.entries(policy.groups ?? {})) {
+    group.accounts.forEach((entry, k) => {
+      const denied = globalDeny.get(entry.account);
+      if (denied !== undefined) report(warning(['groups', name, 'accounts', k, 'account'], `account "${entry.account}" is denied everywhere by ${formatPath(denied)}; deny wins, so this entry never applies`, 'remove the entry or the deny'));
+    });
+  }
+  policy.services.forEach((rule, i) => {
+    const localDeny = new Map((rule.deny?.accounts ?? []).map((d, k) => [d.account, ['services', i, 'deny', 'accounts', k] as PolicyPath]));
+    (rule.allow ?? []).forEach((item, j) => {
+      if (item.account === undefined) return;
+      // A group member denied in one service is the intended way to exclude it there: no warning.
+      const denied = globalDeny.get(item.account) ?? localDeny.get(item.account);
+      if (denied !== undefined) report(warning(['services', i, 'allow', j, 'account'], `account "${item.account}" is denied by ${formatPath(denied)}; deny wins, so this allow entry never applies`, 'remove the allow entry or the deny'));
+    });
+  });
+};
+
+/** Two rules for the same service (or the same selector): the first governs, the second is dead. */
+export const duplicateServiceRules: PolicyRule = ({ policy, report }) => {
+  const seen = new Map<string, number>();
+  policy.services.forEach((rule, i) => {
+    const key = rule.serviceId !== undefined
+      ? `id ${rule.region} ${rule.serviceId}`
+      : `match ${rule.region} ${JSON.stringify([rule.match?.name, rule.match?.description, Object.entries(rule.match?.tags ?? {}).sort()])}`;
+    const earlier = seen.get(key);
+    if (earlier === undefined) {
+      seen.set(key, i);
+      return;
+    }
+    const what = rule.serviceId !== undefined ? `service ${rule.serviceId} in ${rule.region}` : `the same selector in ${rule.region}`;
+    report(error(['services', i, rule.serviceId !== undefined ? 'serviceId' : 'match'], `${what} is already governed by ${formatPath(['services', earlier])}; the first matching rule governs, so this rule never applies`, 'merge the two rules'));
+  });
+};
+
+/** An ID rule after a selector in the same region may be shadowed by it (the first matching rule governs). */
+export const idRuleAfterSelector: PolicyRule = ({ policy, report }) => {
+  policy.services.forEach((rule, i) => {
+    if (rule.serviceId === undefined) return;
+    const selector = policy.services.findIndex((other, k) => k < i && other.match !== undefined && other.region === rule.region);
+    if (selector !== -1) report(warning(['services', i, 'serviceId'], `${formatPath(['services', selector])}, a selector in ${rule.region}, comes first and governs this service if it matches it`, 'put rules by serviceId before selectors in the same region'));
+  });
+};
+
+/** The bandwidth given on accept must not exceed the cap it would immediately be reduced to. */
+export const bandwidthWithinCap: PolicyRule = ({ policy, report }) => {
+  const defaults = policy.defaults ?? {};
+  const over = (bandwidth: number, cap: number, capAt: string): string => `bandwidth on accept (${bandwidth} Mbit/s) is above the cap (${cap} Mbit/s, ${capAt})`;
+  if (defaults.bandwidth !== undefined && defaults.maxBandwidth !== undefined && defaults.bandwidth > defaults.maxBandwidth) {
+    report(error(['defaults', 'bandwidth'], over(defaults.bandwidth, defaults.maxBandwidth, 'defaults.maxBandwidth'), 'lower the bandwidth or raise the cap'));
+  }
+  policy.services.forEach((rule, i) => {
+    const ruleBandwidth = rule.bandwidth ?? defaults.bandwidth;
+    const ruleCap = rule.maxBandwidth ?? defaults.maxBandwidth;
+    const capSource = (own: boolean): string => (own ? 'maxBandwidth' : rule.maxBandwidth !== undefined ? formatPath(['services', i, 'maxBandwidth']) : 'defaults.maxBandwidth');
+    if ((rule.bandwidth !== undefined || rule.maxBandwidth !== undefined) && ruleBandwidth !== undefined && ruleCap !== undefined && ruleBandwidth > ruleCap) {
+      report(error(['services', i, rule.bandwidth !== undefined ? 'bandwidth' : 'maxBandwidth'], over(ruleBandwidth, ruleCap, rule.bandwidth !== undefined ? capSource(false) : 'maxBandwidth'), 'lower the bandwidth or raise the cap'));
+    }
+    for (const expanded of expandAllow(policy, i)) {
+      const { entry } = expanded;
+      if (entry.bandwidth === undefined && entry.maxBandwidth === undefined) continue;
+      const bandwidth = entry.bandwidth ?? ruleBandwidth;
+      const cap = entry.maxBandwidth ?? ruleCap;
+      if (bandwidth === undefined || cap === undefined || bandwidth <= cap) continue;
+      const where = expanded.member !== undefined && expanded.source[0] === 'groups' ? ` in ${formatPath(['services', i])}` : '';
+      const field = entry.bandwidth !== undefined ? 'bandwidth' : 'maxBandwidth';
+      const capAt = entry.maxBandwidth !== undefined ? 'maxBandwidth' : capSource(false);
+      report(error([...expanded.source, field], `${over(bandwidth, cap, capAt)}${where}`, entry.bandwidth === undefined ? 'set a bandwidth at or below the cap on this entry' : 'lower the bandwidth or raise the cap'));
+    }
+  });
+};
+
+/** Expiry dates are real dates; an entry that has expired allows nothing any more. */
+export const expiries: PolicyRule = ({ policy, now, report }) => {
+  const check = (expires: string | undefined, path: PolicyPath): void => {
+    if (expires === undefined) return;
+    const instant = parseExpiry(expires);
+    if (instant === undefined) {
+      report(error(path, `"${expires}" is not a real date or time`, 'check the month, day and time fields'));
+    } else if (instant.getTime() <= now.getTime()) {
+      report(warning(path, `expired on ${instant.toISOString()}: this entry no longer allows anything`, 'remove the entry, or extend the date if the contract was renewed'));
+    }
+  };
+  for (const [name, group] of Object.entries(policy.groups ?? {})) group.accounts.forEach((entry, k) => check(entry.expires, ['groups', name, 'accounts', k, 'expires']));
+  policy.services.forEach((rule, i) => (rule.allow ?? []).forEach((item, j) => check(item.expires, ['services', i, 'allow', j, 'expires'])));
+};
+
+/** Real Alibaba Cloud account IDs have 16 digits: anything else is probably a typo. */
+export const accountIdLength: PolicyRule = ({ policy, report }) => {
+  const check = (id: string, path: PolicyPath): void => {
+    if (id.length !== ACCOUNT_ID_DIGITS) report(warning(path, `account ID "${id}" has ${id.length} digits; Alibaba Cloud account IDs have ${ACCOUNT_ID_DIGITS}`, 'check it against the customer\'s account'));
+  };
+  for (const [name, group] of Object.entries(policy.groups ?? {})) group.accounts.forEach((entry, k) => check(entry.account, ['groups', name, 'accounts', k, 'account']));
+  (policy.deny?.accounts ?? []).forEach((entry, k) => check(entry.account, ['deny', 'accounts', k, 'account']));
+  policy.services.forEach((rule, i) => {
+    (rule.allow ?? []).forEach((item, j) => item.account !== undefined && check(item.account, ['services', i, 'allow', j, 'account']));
+    (rule.deny?.accounts ?? []).forEach((entry, k) => check(entry.account, ['services', i, 'deny', 'accounts', k, 'account']));
+  });
+};
+
+/** A region not in the known list is probably a typo (new regions do open, so only a warning). */
+export const knownRegions: PolicyRule = ({ policy, report }) => {
+  policy.services.forEach((rule, i) => {
+    if (KNOWN_REGIONS.includes(rule.region)) return;
+    const suggestion = didYouMean(rule.region, KNOWN_REGIONS);
+    report(warning(['services', i, 'region'], `"${rule.region}" is not a known Alibaba Cloud region`, suggestion !== undefined ? `did you mean "${suggestion}"?` : 'check the region ID'));
+  });
+};
+
+/** Drift correction without a safety limit can disconnect every customer in one run. */
+export const driftHasLimits: PolicyRule = ({ policy, report }) => {
+  const limits = policy.limits ?? {};
+  if (policy.drift?.revoke === true && limits.maxDisconnects === undefined && limits.maxDisconnectsPercent === undefined) {
+    report(warning(['drift', 'revoke'], 'revoke is on with no limit on disconnects: one bad edit could disconnect every customer in one run', 'set limits.maxDisconnects or limits.maxDisconnectsPercent'));
+  }
+  if (policy.drift?.reduceBandwidth === true && limits.maxResizes === undefined && limits.maxResizesPercent === undefined) {
+    report(warning(['drift', 'reduceBandwidth'], 'reduceBandwidth is on with no limit on resizes', 'set limits.maxResizes or limits.maxResizesPercent'));
+  }
+};
+
+/** A VPC listed twice in one entry. */
+export const duplicateVpcs: PolicyRule = ({ policy, report }) => {
+  const check = (vpcs: string[] | undefined, base: PolicyPath): void => {
+    (vpcs ?? []).forEach((vpc, k) => {
+      const earlier = (vpcs ?? []).indexOf(vpc);
+      if (earlier !== k) report(warning([...base, 'vpcs', k], `"${vpc}" is listed twice (also at ${formatPath([...base, 'vpcs', earlier])})`, 'keep one'));
+    });
+  };
+  for (const [name, group] of Object.entries(policy.groups ?? {})) group.accounts.forEach((entry, k) => check(entry.vpcs, ['groups', name, 'accounts', k]));
+  policy.services.forEach((rule, i) => (rule.allow ?? []).forEach((item, j) => check(item.vpcs, ['services', i, 'allow', j])));
+};
+
+/** Every semantic rule, in the order they run. */
+export const POLICY_RULES: Readonly<Record<string, PolicyRule>> = {
+  unknownAccountsStated,
+  groupReferences,
+  duplicateAllowEntries,
+  duplicateDenyEntries,
+  allowedButDenied,
+  duplicateServiceRules,
+  idRuleAfterSelector,
+  bandwidthWithinCap,
+  expiries,
+  accountIdLength,
+  knownRegions,
+  driftHasLimits,
+  duplicateVpcs,
+};
+
+/**
+ * Parses an `expires` value (already matching the schema's pattern): a date means 00:00 UTC that day.
+ * Undefined when the fields do not form a real date or time (2027-02-30, 25:00).
+ */
+export function parseExpiry(value: string): Date | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.exec(value);
+  if (match === null) return undefined;
+  const [, y, mo, d, h = '00', mi = '00', s = '00'] = match;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const probe = new Date(Date.UTC(year, month - 1, day));
+  if (probe.getUTCFullYear() !== year || probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day) return undefined;
+  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return undefined;
+  const instant = new Date(match[4] === undefined ? `${y}-${mo}-${d}T00:00:00Z` : value);
+  return Number.isNaN(instant.getTime()) ? undefined : instant;
+}

@@ -1,0 +1,81 @@
+/**
+ * Turns a valid policy file (schema and semantic rules passed) into the resolved model of ./policy.ts:
+ * groups expanded into allow entries with their `source` paths, defaults applied, expiry dates as
+ * instants.
+ */
+import { expandAllow } from './expand-allow.ts';
+import type { DenyList, Policy, PolicyRevision, ServiceMatch, ServiceRule } from './policy.ts';
+import { parseExpiry } from './policy-rules.ts';
+import type { PolicyPath } from './policy-path.ts';
+import { formatPath } from './policy-path.ts';
+import type { RawDenyList, RawPolicy, RawServiceRule } from './raw-policy.ts';
+
+/** Resolves `raw`; `revision` identifies the file it came from. Reads every key the schema allows. */
+export function resolvePolicy(raw: RawPolicy, revision: PolicyRevision): Policy {
+  const defaults = raw.defaults ?? {};
+  const services = raw.services.map((rule, i): ServiceRule => ({
+    source: formatPath(['services', i]),
+    name: rule.name,
+    match: resolveMatch(rule),
+    allow: expandAllow(raw, i).map(({ accountId, entry, source }) => ({
+      accountId,
+      name: entry.name,
+      bandwidth: entry.bandwidth,
+      maxBandwidth: entry.maxBandwidth,
+      maxConnections: entry.maxConnections,
+      vpcs: entry.vpcs === undefined ? undefined : [...new Set(entry.vpcs)],
+      expires: entry.expires === undefined ? undefined : parseExpiry(entry.expires)?.toISOString(),
+      source: formatPath(source),
+    })),
+    deny: resolveDeny(rule.deny, ['services', i, 'deny']),
+    // The semantic rule unknownAccountsStated guarantees one of the two is set.
+    unknownAccounts: rule.unknownAccounts ?? defaults.unknownAccounts ?? 'hold',
+    bandwidth: {
+      default: rule.bandwidth ?? defaults.bandwidth,
+      max: rule.maxBandwidth ?? defaults.maxBandwidth,
+    },
+  }));
+  return {
+    version: raw.version,
+    mode: raw.mode,
+    revision,
+    pendingStatus: raw.pendingStatus ?? 'auto',
+    regions: [...new Set(raw.services.map((rule) => rule.region))],
+    deny: resolveDeny(raw.deny, ['deny']),
+    services,
+    drift: {
+      revoke: raw.drift?.revoke ?? false,
+      reduceBandwidth: raw.drift?.reduceBandwidth ?? false,
+    },
+    limits: {
+      maxDisconnects: raw.limits?.maxDisconnects,
+      maxDisconnectsPercent: raw.limits?.maxDisconnectsPercent,
+      maxResizes: raw.limits?.maxResizes,
+      maxResizesPercent: raw.limits?.maxResizesPercent,
+    },
+  };
+}
+
+function resolveMatch(rule: RawServiceRule): ServiceMatch {
+  if (rule.match === undefined) return { kind: 'id', regionId: rule.region, serviceId: rule.serviceId ?? '' };
+  return {
+    kind: 'selector',
+    regionId: rule.region,
+    name: rule.match.name,
+    description: rule.match.description,
+    tags: { ...(rule.match.tags ?? {}) },
+  };
+}
+
+function resolveDeny(deny: RawDenyList | undefined, base: PolicyPath): DenyList {
+  // Duplicates keep the first entry (and its reason); the semantic rules warned about the rest.
+  const accounts = new Map<string, DenyList['accounts'][number]>();
+  (deny?.accounts ?? []).forEach((entry, k) => {
+    if (!accounts.has(entry.account)) accounts.set(entry.account, { id: entry.account, reason: entry.reason, source: formatPath([...base, 'accounts', k]) });
+  });
+  const endpoints = new Map<string, DenyList['endpoints'][number]>();
+  (deny?.endpoints ?? []).forEach((entry, k) => {
+    if (!endpoints.has(entry.endpoint)) endpoints.set(entry.endpoint, { id: entry.endpoint, reason: entry.reason, source: formatPath([...base, 'endpoints', k]) });
+  });
+  return { accounts: [...accounts.values()], endpoints: [...endpoints.values()] };
+}
