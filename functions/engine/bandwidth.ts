@@ -70,7 +70,8 @@ export function acceptBandwidth(rule: ServiceRule, entry: AllowEntry, service: E
 }
 
 export type DriftBandwidth =
-  | { kind: 'within'; cap: BandwidthCap | undefined }
+  /** Nothing to reduce; `explanation` says why (no cap, within it, or already at the service minimum). */
+  | { kind: 'within'; explanation: string }
   | { kind: 'above'; cap: BandwidthCap; target: number; explanation: string };
 
 /**
@@ -84,9 +85,17 @@ export function driftBandwidth(
   current: number,
 ): DriftBandwidth {
   const cap = bandwidthCap(rule, entry);
-  if (cap === undefined || current <= cap.value) return { kind: 'within', cap };
+  if (cap === undefined) return { kind: 'within', explanation: 'no bandwidth cap applies' };
+  if (current <= cap.value) {
+    return { kind: 'within', explanation: `${current} Mbit/s is within the cap ${cap.value} Mbit/s (${cap.source})` };
+  }
   const target = Math.max(cap.value, service.minBandwidth);
-  if (!(target < current)) return { kind: 'within', cap };
+  if (!(target < current)) {
+    return {
+      kind: 'within',
+      explanation: `${current} Mbit/s is above the cap ${cap.value} Mbit/s (${cap.source}), but that cap is below the service minimum ${service.minBandwidth} Mbit/s, which it does not exceed`,
+    };
+  }
   const explanation =
     target === cap.value
       ? `${current} Mbit/s is above the cap ${cap.value} Mbit/s (${cap.source})`

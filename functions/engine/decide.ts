@@ -319,8 +319,7 @@ function decideConnected(ctx: Context, c: EndpointConnection): Decision {
     const entry = standing.entry;
     const drift = driftBandwidth(rule, entry, service, c.bandwidth);
     if (drift.kind === 'within') {
-      const cap = drift.cap === undefined ? 'no bandwidth cap applies' : `${c.bandwidth} Mbit/s is within the cap ${drift.cap.value} Mbit/s (${drift.cap.source})`;
-      return make(ctx, c, 'skip', entry.source, `Connected: ${who(ctx, c)} is allowed by ${entry.source} and ${cap}; nothing to do`);
+      return make(ctx, c, 'skip', entry.source, `Connected: ${who(ctx, c)} is allowed by ${entry.source} and ${drift.explanation}; nothing to do`);
     }
     if (policy.drift.reduceBandwidth) {
       return make(ctx, c, 'resize', 'drift.reduceBandwidth', `Connected: ${who(ctx, c)}: ${drift.explanation}: resize to ${drift.target} Mbit/s`, drift.target);
