@@ -165,8 +165,8 @@ const SENSITIVE_PARAMS = 'Signature|SecurityToken|AccessKeySecret|SignatureNonce
 
 /**
  * Removes what must never be logged: the literal secret and token (also percent-encoded, once and
- * twice, as in a server's "string to sign" echo), `Signature=`/`SecurityToken=` values in any encoding,
- * and the query part of any URL.
+ * twice, as in a server's "string to sign" echo), `Signature=...`/`SecurityToken=...` pairs in any
+ * encoding, and the query part of any URL.
  */
 export function scrubSecrets(text: string, secrets: (string | undefined)[] = []): string {
   let out = text;
@@ -175,7 +175,9 @@ export function scrubSecrets(text: string, secrets: (string | undefined)[] = [])
     const once = encodeURIComponent(secret);
     for (const form of new Set([secret, once, encodeURIComponent(once)])) out = out.split(form).join('[redacted]');
   }
-  out = out.replace(new RegExp(`\\b(${SENSITIVE_PARAMS})(=|%3D|%253D)(.*?)(?=&|%26|%2526|\\s|$)`, 'gi'), '$1$2[redacted]');
+  // The whole pair goes, key included, so no `Signature=` is left for a log scanner to trip on. Not
+  // `\b`: in an encoded string to sign the key follows `%26`, a word character.
+  out = out.replace(new RegExp(`(?<![A-Za-z])(${SENSITIVE_PARAMS})(=|%3D|%253D)(.*?)(?=&|%26|%2526|\\s|$)`, 'gi'), '[redacted]');
   out = out.replace(/(https?:\/\/[^\s?#]*)[?#][^\s]*/gi, '$1?[redacted]');
   return out;
 }

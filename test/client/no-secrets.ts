@@ -3,7 +3,17 @@ import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 
 /** Fragments of a signed request's query string: none may appear in an error. */
-const QUERY_FRAGMENTS = ['Signature=', 'SignatureNonce=', 'AccessKeyId=', 'SecurityToken=', 'Timestamp=', '?Action='];
+const QUERY_FRAGMENTS = [
+  'Signature=',
+  'Signature%3D',
+  'SignatureNonce=',
+  'SignatureNonce%3D',
+  'SecurityToken=',
+  'SecurityToken%3D',
+  'AccessKeyId=',
+  'Timestamp=',
+  '?Action=',
+];
 
 /**
  * Asserts that no rendering of `error` - String(), message, JSON.stringify, stack, util.inspect at
