@@ -28,8 +28,6 @@ export interface ParsedPolicyDocument {
 const YAML_MESSAGES: Record<string, string> = {
   DUPLICATE_KEY: 'duplicate key: a key may appear only once in a mapping (YAML would silently keep the last value); remove one',
   TAB_AS_INDENT: 'tab used for indentation: YAML indents with spaces only',
-  BAD_INDENT: 'bad indentation: align this line with its siblings (spaces only)',
-  MULTILINE_IMPLICIT_KEY: 'a key must fit on one line: check the indentation and for a missing ":" above',
 };
 
 /** Parses `text` (the content of `file`). Positions are 1-based. */

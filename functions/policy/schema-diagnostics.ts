@@ -68,7 +68,11 @@ export function schemaDiagnostics(parsed: ParsedPolicyDocument, file: string): D
   if (validate(parsed.data)) return [];
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
-  for (const error of validate.errors ?? []) {
+  const errors = validate.errors ?? [];
+  // A value of the wrong type (a string where an entry belongs) says so once; its oneOf is moot.
+  const wrongType = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
+  for (const error of errors) {
+    if (error.keyword === 'oneOf' && wrongType.has(error.instancePath)) continue;
     const diagnostic = explain(error, parsed, file);
     if (diagnostic === undefined) continue;
     const key = `${diagnostic.path}\u0000${diagnostic.message}`;
@@ -112,7 +116,8 @@ function explain(error: ErrorObject, parsed: ParsedPolicyDocument, file: string)
     case 'required': {
       const key = String(params.missingProperty);
       const target = found?.schema.properties?.[key];
-      const choices = target === undefined ? undefined : deref(target).schema.enum;
+      const targetSchema = target === undefined ? undefined : deref(target).schema;
+      const choices = targetSchema?.enum ?? (targetSchema !== undefined && 'const' in targetSchema ? [targetSchema.const] : undefined);
       const hint = choices !== undefined ? `add "${key}: ${choices.map(String).join('" or "' + key + ': ')}"` : undefined;
       return at(path, `missing required key "${key}"`, hint);
     }
@@ -168,6 +173,9 @@ function typeError(
     return at(path, defMessage ?? 'must be a string', `quote it: "${source ?? String(value)}"`);
   }
   if (defMessage !== undefined) return at(path, defMessage);
+  if (found?.def === 'allowItem' && (typeof value === 'string' || typeof value === 'number')) {
+    return at(path, 'must be a mapping such as {account: "..."} or {group: NAME}', `write it as: account: "${source ?? String(value)}"`);
+  }
   const keys = Object.keys(found?.schema.properties ?? {});
   return at(path, `must be ${describe(expected, found)}`, expected === 'object' && keys.length > 0 ? `keys: ${keys.join(', ')}` : undefined);
 }
