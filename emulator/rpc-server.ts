@@ -29,9 +29,8 @@ export interface RpcModel {
 }
 
 /**
- * Every action of the 2020-04-15 reference ("API overview"), plus the tag actions of newer API models.
- * An action outside this list is rejected before authentication, as the gateway does; the model answers
- * for the ones it does not implement.
+ * Every action of the 2020-04-15 reference ("API overview"). An action outside this list is rejected
+ * before authentication, as the gateway does (InvalidAction.NotFound, 404).
  */
 export const PRIVATELINK_ACTIONS: ReadonlySet<string> = new Set([
   'DescribeRegions', 'DescribeZones',
@@ -45,7 +44,6 @@ export const PRIVATELINK_ACTIONS: ReadonlySet<string> = new Set([
   'DisableVpcEndpointConnection',
   'AddZoneToVpcEndpoint', 'ListVpcEndpointZones', 'RemoveZoneFromVpcEndpoint',
   'AttachSecurityGroupToVpcEndpoint', 'ListVpcEndpointSecurityGroups', 'DetachSecurityGroupFromVpcEndpoint',
-  'TagResources', 'UntagResources', 'ListTagResources',
 ]);
 
 /** Largest accepted POST body; real requests of this API are a few hundred bytes. */

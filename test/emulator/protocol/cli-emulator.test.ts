@@ -1,0 +1,103 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { createInterface } from 'node:readline';
+import RPCClient from '@alicloud/pop-core';
+import { main } from '../../../functions/cli/main.ts';
+import type { CliIO } from '../../../functions/cli/command.ts';
+
+function io(): CliIO & { out: () => string; err: () => string } {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d: Buffer) => (out += d.toString()));
+  stderr.on('data', (d: Buffer) => (err += d.toString()));
+  return { stdout, stderr, stdin: new PassThrough(), env: {}, cwd: process.cwd(), out: () => out, err: () => err };
+}
+
+interface StartupLine {
+  endpoint: string;
+  regions: string[];
+  accounts: Array<{ accountId: string; name: string; accessKeyId: string; accessKeySecret: string; securityToken?: string }>;
+}
+
+test('start-up contract: first stdout line is the JSON endpoint and keys; a signed call works; SIGTERM exits 0', async () => {
+  const child = spawn(process.execPath, ['bin/privatelink-approver.js', 'emulator', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    const lines = createInterface({ input: child.stdout });
+    const first = await new Promise<string>((resolve, reject) => {
+      lines.once('line', resolve);
+      child.once('exit', () => reject(new Error(`exited before printing: ${stderr}`)));
+    });
+    const startup = JSON.parse(first) as StartupLine;
+    assert.deepEqual(Object.keys(startup), ['endpoint', 'regions', 'accounts']);
+    assert.match(startup.endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.ok(startup.regions.includes('cn-hangzhou') && startup.regions.includes('cn-shanghai'));
+    const provider = startup.accounts.find((a) => a.name === 'provider');
+    assert.deepEqual(provider, { accountId: '1000000000000001', name: 'provider', accessKeyId: 'LTAIdemoProvider0001', accessKeySecret: 'demo-provider-secret' });
+    assert.equal(startup.accounts.length, 5);
+
+    const client = new RPCClient({ endpoint: startup.endpoint, apiVersion: '2020-04-15', accessKeyId: provider.accessKeyId, accessKeySecret: provider.accessKeySecret });
+    const page = await client.request<Record<string, unknown>>('ListVpcEndpointServices', { RegionId: 'cn-hangzhou' }, { method: 'POST' });
+    assert.match(String(page['RequestId']), /^[0-9A-F-]{36}$/);
+
+    assert.match(stderr, /listening on http:\/\/127\.0\.0\.1:\d+/);
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    assert.match(stderr, /SIGTERM: stopped/);
+    assert.doesNotMatch(stderr, /demo-provider-secret/);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});
+
+test('bad flags: one line naming the problem, exit 64, no stack trace', async () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['--port', 'eighty'], /--port must be an integer from 0 to 65535, got 'eighty'/],
+    [['--port', '70000'], /--port must be an integer/],
+    [['--host', '0.0.0.0'], /--host 0\.0\.0\.0 is not a loopback address.*--allow-remote/],
+    [['--pending-status', 'Waiting'], /--pending-status must be Connecting or Disconnected, got 'Waiting'/],
+    [['--generate', '200by50'], /--generate must be SERVICESxCONNECTIONS/],
+    [['--seed', 'abc'], /--seed must be an integer, got 'abc'/],
+    [['--scenario', 'a.yaml', '--generate', '2x2'], /exclude each other/],
+    [['--frobnicate'], /Unknown option '--frobnicate'/],
+  ];
+  for (const [argv, message] of cases) {
+    const s = io();
+    assert.equal(await main(['emulator', ...argv], s), 64, argv.join(' '));
+    const [line] = s.err().split('\n');
+    assert.match(line ?? '', /^privatelink-approver emulator: /);
+    assert.match(line ?? '', message);
+    assert.doesNotMatch(s.err(), /\n\s+at /, 'no stack trace');
+    assert.equal(s.out(), '');
+  }
+});
+
+test('a scenario that does not load: one line naming the file and problem, exit 65', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'emulator-cli-'));
+  const file = join(dir, 'broken.yaml');
+  writeFileSync(file, 'accounts:\n  - id: "12"\n    name: x\n    accessKeys: []\nbogus: 1\n');
+  const s = io();
+  assert.equal(await main(['emulator', '--scenario', file], s), 65);
+  const lines = s.err().trimEnd().split('\n');
+  assert.equal(lines.length, 1, s.err());
+  assert.match(lines[0] ?? '', new RegExp(`^privatelink-approver emulator: bad scenario: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+`));
+  const missing = io();
+  assert.equal(await main(['emulator', '--scenario', join(dir, 'nope.yaml')], missing), 65);
+  assert.match(missing.err(), /nope\.yaml: cannot read: ENOENT/);
+});
+
+test('--help documents the start-up contract and every flag', async () => {
+  const s = io();
+  assert.equal(await main(['emulator', '--help'], s), 0);
+  for (const flag of ['--port', '--host', '--allow-remote', '--scenario', '--generate', '--seed', '--pending-status']) assert.match(s.out(), new RegExp(flag));
+  assert.match(s.out(), /first line on stdout is one JSON object/);
+});
