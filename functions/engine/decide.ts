@@ -215,7 +215,7 @@ function usableConnections(
   for (const [endpointId, copies] of byEndpoint) {
     const first = copies[0]!;
     const foreign = copies.some((c) => c.regionId !== service.regionId || c.serviceId !== service.serviceId);
-    const conflicting = copies.some((c) => JSON.stringify(c) !== JSON.stringify(first));
+    const conflicting = copies.length > 1 && copies.some((c) => JSON.stringify(c) !== JSON.stringify(first));
     if (foreign || conflicting) {
       const why = foreign
         ? `connection ${endpointId} is listed under service ${service.serviceId} in ${service.regionId} but names another service or region`

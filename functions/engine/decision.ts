@@ -53,7 +53,9 @@ export interface Snapshot {
 
 /** Something about the whole plan (or one service) that a person should see; never stops the plan by itself. */
 export interface PlanWarning {
+  /** `auto-accept`, `no-services`, `safety-limit`, `duplicate-service`, `duplicate-connection`, `inconsistent-listing`. */
   code: string;
+  /** The region concerned; for a `safety-limit` warning, the regions of the blocked decisions joined by commas. */
   regionId: string;
   serviceId: string | undefined;
   message: string;
@@ -62,6 +64,9 @@ export interface PlanWarning {
 export interface Plan {
   decisions: Decision[];
   warnings: PlanWarning[];
-  /** Connections on governed services, every status (the number `decide` made decisions for). */
+  /**
+   * Connections on governed services, every status (the number of decisions). The safety limits'
+   * percentages are not of this number but of the `Connected` ones among them (./safety-limits.ts).
+   */
   governedConnections: number;
 }
