@@ -1,0 +1,81 @@
+/**
+ * Docs and examples cannot drift from the validator: every example policy and policies/demo.yaml load
+ * without errors or warnings, and every ```yaml block in README.md and policies/README.md is a valid
+ * policy, unless its first line is `# fragment` (then it must still be well-formed YAML whose keys the
+ * schema allows at that place).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { formatDiagnostic } from '../../functions/policy/diagnostic.ts';
+import { loadPolicyFile, loadPolicyText } from '../../functions/policy/load-policy.ts';
+import { schemaAt } from '../../functions/policy/schema-diagnostics.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const NOW = new Date('2026-11-25T00:00:00Z');
+
+const policyFiles = [
+  'policies/demo.yaml',
+  ...readdirSync(join(ROOT, 'policies', 'examples')).filter((f) => f.endsWith('.yaml')).sort().map((f) => `policies/examples/${f}`),
+];
+
+test('there are at least three example policies', () => {
+  assert.ok(policyFiles.length >= 4, policyFiles.join(', '));
+});
+
+for (const file of policyFiles) {
+  test(`${file} is valid, without warnings, and declares its schema`, async () => {
+    const result = await loadPolicyFile(join(ROOT, file), { commit: 'test', now: NOW });
+    const shown = [...(result.ok ? [] : result.errors), ...result.warnings].map(formatDiagnostic);
+    assert.equal(result.ok, true, shown.join('\n'));
+    assert.deepEqual(shown, []);
+    const schemaRef = file === 'policies/demo.yaml' ? './schema.json' : '../schema.json';
+    assert.equal(readFileSync(join(ROOT, file), 'utf8').split('\n')[0], `# yaml-language-server: $schema=${schemaRef}`);
+  });
+}
+
+/** The ```yaml blocks of a Markdown file, with the line each starts on. */
+function yamlBlocks(markdown: string): { line: number; text: string }[] {
+  const blocks: { line: number; text: string }[] = [];
+  const lines = markdown.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i]?.trim() !== '```yaml') continue;
+    const start = i + 1;
+    let end = start;
+    while (end < lines.length && lines[end]?.trim() !== '```') end++;
+    blocks.push({ line: start + 1, text: `${lines.slice(start, end).join('\n')}\n` });
+    i = end;
+  }
+  return blocks;
+}
+
+/** Every key in a fragment must be one the schema allows where it stands (fragments start at the top level or in a rule). */
+function unknownKeys(value: unknown, path: (string | number)[]): string[] {
+  if (value === null || typeof value !== 'object') return [];
+  if (Array.isArray(value)) return value.flatMap((item, i) => unknownKeys(item, [...path, i]));
+  return Object.entries(value).flatMap(([key, child]) => (schemaAt([...path, key]) === undefined ? [`${path.join('.')}.${key}`] : unknownKeys(child, [...path, key])));
+}
+
+for (const doc of ['README.md', 'policies/README.md']) {
+  const blocks = yamlBlocks(readFileSync(join(ROOT, doc), 'utf8'));
+  test(`${doc} has yaml blocks`, () => assert.ok(blocks.length > 0));
+  for (const block of blocks) {
+    test(`${doc}:${block.line} yaml block`, () => {
+      if (block.text.startsWith('# fragment')) {
+        const parsed = parseDocument(block.text);
+        assert.deepEqual(parsed.errors.map((e) => e.message), []);
+        const data = parsed.toJS() as Record<string, unknown>;
+        // `allow:` fragments sit inside a service rule; everything else at the top level.
+        const base = Object.keys(data).length === 1 && 'allow' in data ? ['services', 0] : [];
+        assert.deepEqual(unknownKeys(data, base), []);
+        return;
+      }
+      const result = loadPolicyText(block.text, `${doc}:${block.line}`, { now: NOW });
+      const shown = [...(result.ok ? [] : result.errors), ...result.warnings].map(formatDiagnostic);
+      assert.equal(result.ok, true, shown.join('\n'));
+      assert.deepEqual(shown, []);
+    });
+  }
+}
