@@ -1,0 +1,193 @@
+/**
+ * Runs one sweep scenario file end to end: the emulator (real HTTP on 127.0.0.1) with the file's fleet,
+ * the policy loaded from the file's YAML, the real pop-core client, `runSweep`; then checks the decision
+ * records, the run summaries, the emulator's request log and its final state against the file.
+ *
+ * File format (test/scenarios/*.yaml):
+ *
+ *   description: what it proves
+ *   fleet:             # an emulator scenario (emulator/model/scenario.ts); `accounts` default to the demo accounts
+ *   policy: |          # the policy file's text
+ *   client: { timeoutMs: 500 }         # optional client settings
+ *   failListing: [epsrv-...]           # optional: these services' connection listings fail (ServiceUnavailable)
+ *   runs:              # sweeps in order
+ *     - parallel: 2                      # optional: this many sweeps at once (same policy revision)
+ *       dryRun: true                     # optional
+ *       maxCalls: 9                      # optional: deadline after this many API calls (fake run clock: 1 s per call)
+ *       retry: { maxAttempts: 6 }        # optional
+ *       settle: false                    # default true: advance the emulator clock past transitions afterwards
+ *       expect:
+ *         records: [{endpointId, decision, outcome, ...}]   # in order, each a subset; a list value = one of
+ *         summary: { deadlineReached: true, counts: { byOutcome: { deferred: 2 } } }   # a nested subset
+ *         writes: 3                      # successful write requests the emulator answered during the run
+ *   end: { ep-...: { status: Connected, bandwidth: 1024 } }   # emulator state after the last run
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { ManualClock } from '../../emulator/model/clock.ts';
+import { SCENARIOS_DIR, parseScenario } from '../../emulator/model/scenario.ts';
+import { startEmulator } from '../../emulator/start-emulator.ts';
+import type { RunningEmulator } from '../../emulator/start-emulator.ts';
+import type { AuditRecord, RunSummaryRecord } from '../../functions/audit/records.ts';
+import { ApiError } from '../../functions/client/api-error.ts';
+import { staticCredentials } from '../../functions/client/credentials.ts';
+import { createPrivateLinkClient } from '../../functions/client/pop-core-private-link-client.ts';
+import type { PrivateLinkClient } from '../../functions/client/pop-core-private-link-client.ts';
+import { loadPolicyText } from '../../functions/policy/load-policy.ts';
+import { runSweep } from '../../functions/sweep/run-sweep.ts';
+import type { SweepResult } from '../../functions/sweep/run-sweep.ts';
+
+export interface ScenarioRun {
+  parallel?: number;
+  dryRun?: boolean;
+  maxCalls?: number;
+  retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+  settle?: boolean;
+  expect?: {
+    records?: Record<string, unknown>[];
+    summary?: Record<string, unknown>;
+    writes?: number;
+  };
+}
+
+export interface ScenarioFile {
+  description: string;
+  fleet: Record<string, unknown>;
+  policy: string;
+  client?: { timeoutMs?: number };
+  failListing?: string[];
+  runs: ScenarioRun[];
+  end?: Record<string, { status?: string; bandwidth?: number }>;
+}
+
+const WRITE_ACTIONS = new Set(['EnableVpcEndpointConnection', 'DisableVpcEndpointConnection', 'UpdateVpcEndpointConnectionAttribute']);
+
+function demoAccounts(): unknown {
+  return (parse(readFileSync(`${SCENARIOS_DIR}/demo.yaml`, 'utf8')) as { accounts: unknown }).accounts;
+}
+
+/** Checks `actual` contains `expected` (objects: a subset, recursively; a list where a scalar is expected: one of). */
+export function assertSubset(actual: unknown, expected: unknown, where: string): void {
+  if (Array.isArray(expected) && !Array.isArray(actual)) {
+    assert.ok(expected.some((e) => JSON.stringify(e) === JSON.stringify(actual)), `${where}: ${JSON.stringify(actual)} is not one of ${JSON.stringify(expected)}`);
+    return;
+  }
+  if (expected !== null && typeof expected === 'object' && !Array.isArray(expected)) {
+    assert.ok(actual !== null && typeof actual === 'object', `${where}: expected an object, got ${JSON.stringify(actual)}`);
+    for (const [key, value] of Object.entries(expected)) assertSubset((actual as Record<string, unknown>)[key], value, `${where}.${key}`);
+    return;
+  }
+  assert.deepEqual(actual, expected, where);
+}
+
+function describeRecords(records: AuditRecord[]): string {
+  return records.map((r) => `  ${r.endpointId ?? r.serviceId} ${r.decision} ${r.outcome}${r.errorCode === null ? '' : ` ${r.errorCode}`}`).join('\n');
+}
+
+/** Loads, runs and checks one scenario file. */
+export async function runScenarioFile(path: string): Promise<void> {
+  const file = parse(readFileSync(path, 'utf8')) as ScenarioFile;
+  const name = basename(path);
+  const fleet = { accounts: demoAccounts(), ...file.fleet };
+  const scenario = parseScenario(stringify(fleet), `${path}#fleet`);
+  const loaded = loadPolicyText(file.policy, `${name}#policy`);
+  assert.ok(loaded.ok, `${name}: the policy does not load: ${JSON.stringify(loaded)}`);
+  const policy = loaded.policy;
+
+  const clock = new ManualClock();
+  clock.pause();
+  const emu: RunningEmulator = await startEmulator({ port: 0, host: '127.0.0.1', scenario, clock });
+  const provider = emu.accounts.find((a) => a.name === 'provider');
+  const key = provider?.accessKeys[0];
+  assert.ok(key !== undefined, 'the fleet needs the provider account');
+  const clients: PrivateLinkClient[] = [];
+  const newClient = (): PrivateLinkClient => {
+    const client = createPrivateLinkClient({
+      credentials: staticCredentials({ accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret }),
+      endpoint: emu.url,
+      timeoutMs: file.client?.timeoutMs ?? 2000,
+    });
+    clients.push(client);
+    if (file.failListing !== undefined) {
+      const failing = new Set(file.failListing);
+      const list = client.listVpcEndpointConnections.bind(client);
+      client.listVpcEndpointConnections = async (req) => {
+        if (failing.has(req.serviceId)) {
+          throw new ApiError({ code: 'ServiceUnavailable', message: 'The request has failed due to a temporary failure of the server.', action: 'ListVpcEndpointConnections', httpStatus: 503, retryable: true });
+        }
+        return list(req);
+      };
+    }
+    return client;
+  };
+  const settleMs = Math.max(emu.settings.enableDelayMs, emu.settings.disableDelayMs, emu.settings.updateDelayMs) + 1;
+
+  try {
+    for (const [index, run] of file.runs.entries()) {
+      const where = `${name} run ${index + 1}`;
+      const since = emu.requests().at(-1)?.seq ?? 0;
+      const sweeps = Array.from({ length: run.parallel ?? 1 }, async (_, n): Promise<SweepResult> => {
+        const client = newClient();
+        const start = Date.now();
+        const sunk: (AuditRecord | RunSummaryRecord)[] = [];
+        const result = await runSweep({
+          policy,
+          api: client,
+          apply: true,
+          dryRun: run.dryRun === true,
+          runId: `${name}-${index + 1}-${n + 1}`,
+          sink: (r) => sunk.push(r),
+          readConcurrency: 4,
+          callTimeoutMs: file.client?.timeoutMs ?? 2000,
+          retry: { maxAttempts: 6, baseDelayMs: 5, maxDelayMs: 40, ...run.retry },
+          ...(run.maxCalls === undefined
+            ? {}
+            : // A run clock that moves 1 s per API call: the deadline then allows exactly maxCalls calls.
+              { now: () => start + client.stats().calls * 1000, deadline: start + run.maxCalls * 1000 + (file.client?.timeoutMs ?? 2000) }),
+        });
+        assert.deepEqual(sunk.slice(0, -1), result.records, `${where}: the sink saw every record, in order`);
+        assert.deepEqual(sunk.at(-1), result.summary, `${where}: the summary comes last`);
+        return result;
+      });
+      const results = await Promise.all(sweeps);
+      for (const result of results) {
+        const expected = run.expect?.records;
+        if (expected !== undefined) {
+          assert.equal(result.records.length, expected.length, `${where}: records\n${describeRecords(result.records)}`);
+          expected.forEach((e, i) => assertSubset(result.records[i], e, `${where} record ${i + 1}\n${describeRecords(result.records)}\n`));
+        }
+        if (run.expect?.summary !== undefined) assertSubset(result.summary, run.expect.summary, `${where} summary`);
+      }
+      const writes = emu.requests(since).filter((r) => r.action !== undefined && WRITE_ACTIONS.has(r.action) && r.status === 200 && r.code === undefined);
+      if (run.expect?.writes !== undefined) assert.equal(writes.length, run.expect.writes, `${where}: successful writes`);
+      if (run.settle !== false) clock.advance(settleMs);
+    }
+
+    // Never twice: every successful write of one (action, connection) carries one ClientToken, so the
+    // API applied it once (a replay with the same token has no second effect).
+    const tokens = new Map<string, Set<string>>();
+    for (const r of emu.requests()) {
+      if (r.action === undefined || !WRITE_ACTIONS.has(r.action) || r.status !== 200 || r.code !== undefined) continue;
+      const token = r.params['ClientToken'];
+      assert.ok(token !== undefined && token !== '', `${name}: a write without ClientToken: ${JSON.stringify(r.params)}`);
+      const k = `${r.action} ${r.params['ServiceId']} ${r.params['EndpointId']}`;
+      tokens.set(k, new Set([...(tokens.get(k) ?? []), token]));
+    }
+    for (const [k, set] of tokens) assert.equal(set.size, 1, `${name}: ${k} was applied with ${set.size} different tokens`);
+
+    if (file.end !== undefined) {
+      const state = emu.model.snapshot() as { endpoints: { endpointId: string; connectionStatus: string; bandwidth: number }[] };
+      for (const [endpointId, want] of Object.entries(file.end)) {
+        const got = state.endpoints.find((e) => e.endpointId === endpointId);
+        assert.ok(got !== undefined, `${name}: endpoint ${endpointId} not in the emulator`);
+        if (want.status !== undefined) assert.equal(got.connectionStatus, want.status, `${name}: ${endpointId} status`);
+        if (want.bandwidth !== undefined) assert.equal(got.bandwidth, want.bandwidth, `${name}: ${endpointId} bandwidth`);
+      }
+    }
+  } finally {
+    for (const c of clients) c.close();
+    await emu.close();
+  }
+}
