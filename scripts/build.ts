@@ -78,6 +78,13 @@ function gitCommit(policyFile: string): string | undefined {
 const guardPlugin: Plugin = {
   name: 'privatelink-approver-guard',
   setup(b) {
+    // The default credential chain (functions/client/credentials.ts loads it lazily) is for the CLI; the
+    // function reads context.credentials. Bundling it would add its whole dependency tree.
+    b.onResolve({ filter: /^@alicloud\/credentials$/ }, () => ({ path: '@alicloud/credentials', namespace: 'not-in-function' }));
+    b.onLoad({ filter: /.*/, namespace: 'not-in-function' }, () => ({
+      contents: 'throw new Error("@alicloud/credentials is not part of the function bundle: the function uses context.credentials");',
+      loader: 'js',
+    }));
     b.onResolve({ filter: /^@alicloud\/(fc2|pop-core)$/ }, (args) => ({
       errors: [{ text: `${args.path} must not be imported by the function (${args.importer}): ${args.path === '@alicloud/fc2' ? 'fc2 is for the invoke command only' : "import '@alicloud/pop-core/lib/rpc.js'"}` }],
     }));

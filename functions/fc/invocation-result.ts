@@ -1,7 +1,8 @@
 /**
  * What an invocation that did not run a sweep returns (and logs): the payload was refused, the
  * configuration or the policy did not load, or something unexpected failed. A run that did sweep returns
- * its run summary record (../audit/records.ts) instead. Both carry the FC request id.
+ * its run summary record (../audit/records.ts) instead. Both carry the FC request id as `fcRequestId`
+ * (records keep `requestId` for the PrivateLink API's RequestId).
  */
 import { EXIT } from '../cli/command.ts';
 import type { RunSummaryRecord } from '../audit/records.ts';
@@ -13,7 +14,8 @@ export type InvocationErrorCode = 'ConfigInvalid' | 'PayloadRejected' | 'PolicyI
 
 export interface InvocationErrorRecord {
   schema: typeof INVOCATION_ERROR_SCHEMA;
-  requestId: string;
+  /** The FC request id of the invocation. */
+  fcRequestId: string;
   /** ISO 8601. */
   time: string;
   level: 'ERROR';
@@ -28,7 +30,7 @@ export interface InvocationErrorRecord {
 }
 
 /** A run summary as the handler returns it: the record plus the FC request id. */
-export type HandlerSummary = RunSummaryRecord & { requestId: string };
+export type HandlerSummary = RunSummaryRecord & { fcRequestId: string };
 
 export type HandlerResult = HandlerSummary | InvocationErrorRecord;
 

@@ -189,7 +189,7 @@ export const invokeCommand: Command = {
     io.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
     const code = handlerResultExitCode(outcome);
     const requestId = response.headers['x-fc-request-id'];
-    const head = `privatelink-approver invoke: FC request ${String(requestId ?? outcome.requestId)}:`;
+    const head = `privatelink-approver invoke: FC request ${String(requestId ?? outcome.fcRequestId)}:`;
     if (isInvocationError(outcome)) io.stderr.write(`${head} ${outcome.message} (exit ${code})\n`);
     else io.stderr.write(`${head} ${verdict(outcome)} (exit ${code})\n`);
     return code;

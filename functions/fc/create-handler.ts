@@ -1,0 +1,199 @@
+/**
+ * The Function Compute event handler, built from its dependencies so that tests can run it in-process
+ * and ../handler.ts can wire it to FC. One invocation = one sweep:
+ * parse the event -> derive the deadline -> load the policy (fail closed) -> runSweep -> return the summary.
+ *
+ * Every line written is one JSON object: operational logs (../core/logger.ts), decision records and the
+ * run summary (../audit/records.ts), or an invocation error record (./invocation-result.ts); each carries
+ * the FC request id.
+ */
+import { stat } from 'node:fs/promises';
+import { DEFAULT_TIMEOUT_MS, createPrivateLinkClient } from '../client/pop-core-private-link-client.ts';
+import { fcContextCredentials } from '../client/credentials.ts';
+import type { PrivateLinkClient } from '../client/pop-core-private-link-client.ts';
+import { createLogger, serializeError } from '../core/logger.ts';
+import type { Logger } from '../core/logger.ts';
+import { formatDiagnostic } from '../policy/diagnostic.ts';
+import { loadPolicyFile } from '../policy/load-policy.ts';
+import type { Policy } from '../policy/policy.ts';
+import { runSweep } from '../sweep/run-sweep.ts';
+import { SweepAbortedError } from '../sweep/sweep-aborted-error.ts';
+import type { FcConfig } from './fc-config.ts';
+import { FcConfigError, overrideFile, readFcConfig } from './fc-config.ts';
+import type { FcContext } from './fc-context.ts';
+import { parseInvocationEvent } from './invocation-event.ts';
+import type { RunRequest } from './invocation-event.ts';
+import { INVOCATION_ERROR_SCHEMA } from './invocation-result.ts';
+import type { HandlerResult, InvocationErrorCode, InvocationErrorRecord } from './invocation-result.ts';
+import { runDeadline } from './run-deadline.ts';
+
+export interface HandlerDeps {
+  env: NodeJS.ProcessEnv;
+  /** The directory holding the bundle: a relative POLICY_PATH resolves against it. */
+  codeDir: string;
+  /** The git commit stamped at build, if any. */
+  buildCommit: string | undefined;
+  /** Receives one JSON line (no newline). FC ships stdout to SLS. */
+  write: (line: string) => void;
+  now?: () => number;
+}
+
+export type FcEventHandler = (event: Buffer | string | null | undefined, context: FcContext) => Promise<HandlerResult>;
+
+/** Where the policy of this invocation comes from. */
+type PolicySource =
+  | { ok: true; file: string; origin: 'override' | 'bundled' }
+  | { ok: false; file: string; message: string };
+
+async function statOrMissing(path: string): Promise<{ isDirectory: boolean } | 'missing'> {
+  try {
+    const s = await stat(path);
+    return { isDirectory: s.isDirectory() };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+    throw error;
+  }
+}
+
+/**
+ * The override, when configured and present, else the bundled policy. A present override is never
+ * skipped: if it cannot be read or does not validate, the invocation changes nothing. An absent one (no
+ * file at the path, or a mounted directory without policy.yaml) is logged as a warning, not an error.
+ */
+async function choosePolicy(config: FcConfig, log: Logger): Promise<PolicySource> {
+  const overridePath = config.policyOverridePath;
+  if (overridePath === undefined) return { ok: true, file: config.policyPath, origin: 'bundled' };
+  try {
+    const entry = await statOrMissing(overridePath);
+    const file = entry === 'missing' ? overridePath : overrideFile(overridePath, entry.isDirectory);
+    const present = entry === 'missing' ? 'missing' : entry.isDirectory ? await statOrMissing(file) : entry;
+    if (present === 'missing') {
+      log.warn('policy override not present: using the bundled policy', { policyOverridePath: overridePath, policyFile: config.policyPath });
+      return { ok: true, file: config.policyPath, origin: 'bundled' };
+    }
+    return { ok: true, file, origin: 'override' };
+  } catch (error) {
+    // EACCES, EIO, ENOTCONN (a broken OSS mount): present but unreadable. Fail closed.
+    return { ok: false, file: overridePath, message: `policy override ${overridePath} cannot be read: ${(error as Error).message}` };
+  }
+}
+
+/** Regions the payload asks for that the policy does not govern: asking for them would widen nothing, so say so. */
+function ungovernedRegions(request: RunRequest, policy: Policy): string[] {
+  return (request.regions ?? []).filter((r) => !policy.regions.includes(r));
+}
+
+/** Builds the FC handler. Configuration is read here, once (cold start); a bad one fails every invocation loudly. */
+export function createHandler(deps: HandlerDeps): FcEventHandler {
+  const now = deps.now ?? Date.now;
+  let config: FcConfig | undefined;
+  let configProblems: string[] = [];
+  try {
+    config = readFcConfig(deps.env, deps.codeDir, deps.buildCommit);
+  } catch (error) {
+    if (!(error instanceof FcConfigError)) throw error;
+    configProblems = error.problems;
+  }
+
+  return async function handler(event, context) {
+    const startedAt = now();
+    const requestId = typeof context?.requestId === 'string' && context.requestId !== '' ? context.requestId : 'unknown';
+    // `requestId` is the logger's usual key; `fcRequestId` is on every line, records included (their own
+    // `requestId` is the PrivateLink API's), so one SLS query finds everything an invocation wrote.
+    const log = createLogger({ write: deps.write, level: config?.logLevel ?? 'info', now, base: { requestId, fcRequestId: requestId } });
+
+    const fail = (errorCode: InvocationErrorCode, message: string, details: string[], policyFile: string | null = null): InvocationErrorRecord => {
+      const record: InvocationErrorRecord = {
+        schema: INVOCATION_ERROR_SCHEMA,
+        fcRequestId: requestId,
+        time: new Date(now()).toISOString(),
+        level: 'ERROR',
+        errorCode,
+        message,
+        details,
+        policyFile,
+        nothingChanged: true,
+      };
+      deps.write(JSON.stringify(record));
+      return record;
+    };
+
+    let api: PrivateLinkClient | undefined;
+    try {
+      if (config === undefined) {
+        return fail('ConfigInvalid', 'invalid function configuration: nothing changed', configProblems);
+      }
+      const parsed = parseInvocationEvent(event);
+      if (!parsed.ok) return fail('PayloadRejected', `payload rejected: nothing changed: ${parsed.error}`, [parsed.error]);
+      const { request, trigger } = parsed;
+
+      const timeout = context?.function?.timeout;
+      if (typeof timeout !== 'number' || !(timeout > 0)) {
+        return fail('ConfigInvalid', 'the invocation context has no function.timeout: nothing changed', [`context.function.timeout: ${JSON.stringify(timeout)}`]);
+      }
+      const deadline = runDeadline(startedAt, timeout);
+
+      const source = await choosePolicy(config, log);
+      if (!source.ok) return fail('PolicyInvalid', `policy did not load: nothing changed: ${source.message}`, [source.message], source.file);
+      // The build's commit describes the bundled file only; an override's commit is unknown (its hash is in every record).
+      const loaded = await loadPolicyFile(source.file, source.origin === 'bundled' && config.policyCommit !== undefined ? { commit: config.policyCommit } : { commit: '' });
+      for (const w of loaded.warnings) log.warn('policy warning', { policyFile: source.file, warning: formatDiagnostic(w) });
+      if (!loaded.ok) {
+        return fail('PolicyInvalid', `policy ${source.file} did not load: nothing changed`, loaded.errors.map((d) => formatDiagnostic(d)), source.file);
+      }
+      const policy = loaded.policy;
+
+      const outside = ungovernedRegions(request, policy);
+      if (outside.length > 0) {
+        const message = `payload.regions: ${outside.join(', ')} ${outside.length > 1 ? 'are' : 'is'} not governed by the policy (it governs ${policy.regions.join(', ') || 'no region'})`;
+        return fail('PayloadRejected', `payload rejected: nothing changed: ${message}`, [message], source.file);
+      }
+      if (request.dryRun === false && policy.mode === 'dry-run') {
+        log.warn('payload dryRun:false cannot turn a dry-run policy into enforce: this run is a dry run', { policyFile: source.file });
+      }
+
+      log.info('run starting', {
+        trigger: trigger ?? null,
+        policyFile: source.file,
+        policyOrigin: source.origin,
+        policyRevision: policy.revision,
+        mode: request.dryRun === true ? 'dry-run' : policy.mode,
+        services: request.services ?? null,
+        regions: request.regions ?? null,
+        deadline: new Date(deadline).toISOString(),
+      });
+
+      api = createPrivateLinkClient({
+        // A getter, not a snapshot: FC rotates the role's STS credentials, and the client reads them per request.
+        credentials: fcContextCredentials(() => context.credentials),
+        timeoutMs: DEFAULT_TIMEOUT_MS,
+        ...(config.privatelinkEndpoint === undefined ? {} : { endpoint: config.privatelinkEndpoint }),
+      });
+      const result = await runSweep({
+        policy,
+        api,
+        apply: true,
+        ...(request.dryRun === true ? { dryRun: true } : {}),
+        ...(request.services === undefined ? {} : { services: request.services }),
+        ...(request.regions === undefined ? {} : { regions: request.regions }),
+        deadline,
+        callTimeoutMs: DEFAULT_TIMEOUT_MS,
+        now,
+        sink: (record) => deps.write(JSON.stringify({ ...record, fcRequestId: requestId })),
+        logger: log,
+      });
+      return { ...result.summary, fcRequestId: requestId };
+    } catch (error) {
+      if (error instanceof SweepAbortedError) {
+        // Credentials or permissions stopped the run; its summary (aborted set) was already written.
+        log.error('run aborted: credentials or permissions', { error: serializeError(error) });
+        return { ...error.summary, fcRequestId: requestId };
+      }
+      log.error('internal error: the run stopped', { error: serializeError(error) });
+      return fail('Internal', `internal error: ${(error as Error)?.message ?? String(error)}`, []);
+    } finally {
+      // The instance may be frozen until the next tick: do not keep sockets the server will have closed.
+      api?.close();
+    }
+  };
+}
