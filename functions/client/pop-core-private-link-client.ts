@@ -255,7 +255,8 @@ function str(x: unknown): string {
   if (x === undefined || x === null) return '';
   if (typeof x === 'string') return x;
   if (typeof x === 'number' || typeof x === 'boolean' || typeof x === 'bigint') return String(x);
-  if (isRecord(x) && typeof x.toFixed === 'function') return String(x); // BigNumber
+  // BigNumber: toFixed() never switches to exponent notation (toString() does from 21 digits on).
+  if (isRecord(x) && typeof x.toFixed === 'function') return String((x.toFixed as () => unknown).call(x));
   return '';
 }
 

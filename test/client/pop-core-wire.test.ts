@@ -136,7 +136,8 @@ describe('response mapping', () => {
         // Written by hand so the 16- and 19-digit IDs are JSON numbers, as the real API sends them.
         '{"RequestId":"R3","NextToken":"","MaxResults":"50","Connections":[' +
           '{"EndpointOwnerId":1190592979811234,"EndpointId":"ep-a","EndpointVpcId":"vpc-a","ServiceId":"epsrv-1","ConnectionStatus":"DisConnected","Bandwidth":"1024","ModifiedTime":"2020-09-10T01:03:38Z","Zones":{"Zone":[{"ZoneId":"cn-hangzhou-b","VSwitchId":"vsw-1","EniId":"eni-1","ResourceId":"lb-1","ZoneDomain":"d","ZoneStatus":"Connected"}]}},' +
-          '{"EndpointOwnerId":9223372036854775807,"EndpointId":"ep-b","ConnectionStatus":"Connecting","Bandwidth":3000}]}',
+          '{"EndpointOwnerId":9223372036854775807,"EndpointId":"ep-b","ConnectionStatus":"Connecting","Bandwidth":3000},' +
+          '{"EndpointOwnerId":1234567890123456789012345,"EndpointId":"ep-c","ConnectionStatus":"Connected","Bandwidth":100}]}',
       ),
     );
     const page = await client.listVpcEndpointConnections({ regionId: 'cn-hangzhou', serviceId: 'epsrv-1' });
@@ -163,6 +164,17 @@ describe('response mapping', () => {
           endpointVpcId: '',
           connectionStatus: 'Connecting',
           bandwidth: 3000,
+          modifiedTime: '',
+          zones: [],
+        },
+        {
+          regionId: 'cn-hangzhou',
+          serviceId: 'epsrv-1',
+          endpointId: 'ep-c',
+          endpointOwnerId: '1234567890123456789012345',
+          endpointVpcId: '',
+          connectionStatus: 'Connected',
+          bandwidth: 100,
           modifiedTime: '',
           zones: [],
         },
