@@ -79,7 +79,9 @@ import { applySafetyLimits } from './safety-limits.ts';
  * governed service accepts everything without review; its connections are still decided),
  * `no-services` (the policy governs services but the snapshot holds none), `duplicate-service`,
  * `duplicate-connection` and `inconsistent-listing` (the listing looks wrong; conflicting copies of a
- * connection are only `skip`ped).
+ * connection are only `skip`ped). A governed service with no connections gets no warning: that is normal
+ * for a new service, and an empty or partial listing can only yield fewer decisions, never a revocation
+ * (the collector drops a service whose listing failed part-way; see ../sweep/run-sweep.ts).
  */
 export function decide(policy: Policy, snapshot: Snapshot, now: number): Plan {
   const warnings: PlanWarning[] = [];
@@ -169,7 +171,7 @@ function decideService(
 
   // Connections that already count against maxConnections, per owner account.
   const counted = new Map<string, number>();
-  const requests: EndpointConnection[] = [];
+  const requests: { c: EndpointConnection; phase: 'awaiting' | 'maybe-awaiting' }[] = [];
   let connected = 0;
   for (const c of usable) {
     const phase = connectionPhase(c.connectionStatus, policy.pendingStatus);
@@ -177,15 +179,14 @@ function decideService(
       counted.set(c.endpointOwnerId, (counted.get(c.endpointOwnerId) ?? 0) + 1);
     }
     if (phase === 'connected') connected += 1;
-    if (phase === 'awaiting' || phase === 'maybe-awaiting') requests.push(c);
+    if (phase === 'awaiting' || phase === 'maybe-awaiting') requests.push({ c, phase });
     else decisions.push(decideSettled(ctx, c, phase));
   }
 
   // Requests in arrival order, so maxConnections lets the earliest ones in.
-  requests.sort((a, b) => modifiedAt(a) - modifiedAt(b) || ordinal(a.endpointId, b.endpointId));
+  requests.sort((a, b) => modifiedAt(a.c) - modifiedAt(b.c) || ordinal(a.c.endpointId, b.c.endpointId));
   const acceptedHere = new Map<string, number>();
-  for (const c of requests) {
-    const phase = connectionPhase(c.connectionStatus, policy.pendingStatus) as 'awaiting' | 'maybe-awaiting';
+  for (const { c, phase } of requests) {
     const d = decideRequest(ctx, c, phase, counted.get(c.endpointOwnerId) ?? 0, acceptedHere.get(c.endpointOwnerId) ?? 0);
     if (d.kind === 'accept') acceptedHere.set(c.endpointOwnerId, (acceptedHere.get(c.endpointOwnerId) ?? 0) + 1);
     decisions.push(d);
