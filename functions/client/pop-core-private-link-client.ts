@@ -205,14 +205,16 @@ function toApiError(raw: unknown, action: string, call: CallRecord): ApiError {
   if (raw instanceof CredentialsError) return raw.forAction(action);
   if (raw instanceof ApiError) return raw;
   const secrets = [call.credentials?.accessKeySecret, call.credentials?.securityToken];
-  const status = call.httpStatus;
   const r = isRecord(raw) ? raw : {};
+  // The agent hook sees every status; pop-core's own `entry` (error bodies only) is a fallback.
+  const entryStatus = isRecord(r.entry) && isRecord(r.entry.response) ? r.entry.response.statusCode : undefined;
+  const status = call.httpStatus ?? (typeof entryStatus === 'number' ? entryStatus : undefined);
   const name = typeof r.name === 'string' ? r.name : '';
   const rawMessage = typeof r.message === 'string' ? r.message : String(raw);
 
   // An error body: pop-core's Error with code + data (the parsed body).
-  if (isRecord(r.data) && typeof r.code === 'string') {
-    const code = r.code;
+  if (isRecord(r.data) && (typeof r.code === 'string' || typeof r.code === 'number')) {
+    const code = String(r.code);
     const apiMessage = typeof r.data.Message === 'string' ? r.data.Message : '';
     return apiError({
       code,

@@ -339,6 +339,29 @@ describe('errors pop-core would get wrong', () => {
   });
 });
 
+describe('concurrent calls', () => {
+  it('each call sees its own HTTP status (the status hook is per call, not per client)', async () => {
+    server.handle((req, res) => {
+      const n = Number((req.params.ServiceId ?? '').split('-')[1]);
+      // Answer out of order, half of them 503 without Code (pop-core would call those a success).
+      setTimeout(() => json(res, { RequestId: `R-${n}`, Connections: [] }, n % 2 === 0 ? 200 : 503), (n * 7) % 20);
+    });
+    const results = await Promise.allSettled(
+      Array.from({ length: 24 }, (_, n) => client.listVpcEndpointConnections({ regionId: 'cn-hangzhou', serviceId: `epsrv-${n}` })),
+    );
+    results.forEach((r, n) => {
+      if (n % 2 === 0) {
+        assert.equal(r.status, 'fulfilled', `call ${n}`);
+        assert.equal(r.status === 'fulfilled' && r.value.requestId, `R-${n}`);
+      } else {
+        assert.equal(r.status, 'rejected', `call ${n}`);
+        const e = r.status === 'rejected' ? (r.reason as ApiError) : undefined;
+        assert.deepEqual([e?.code, e?.httpStatus, e?.requestId], ['HttpError', 503, `R-${n}`]);
+      }
+    });
+  });
+});
+
 describe('pure helpers', () => {
   it('regionalEndpoint', () => {
     assert.equal(regionalEndpoint('ap-southeast-1'), 'https://privatelink.ap-southeast-1.aliyuncs.com');
