@@ -116,7 +116,17 @@ export function createControlHandler(state: ControlState): (req: IncomingMessage
     switch (path) {
       case '/health':
         allow('GET');
-        return [200, { ok: true, uptimeMs: Date.now() - state.startedAt, requests: state.log.last, clock: clockView(state.clock) }];
+      {
+        const memory = process.memoryUsage();
+        return [200, {
+          ok: true,
+          uptimeMs: Date.now() - state.startedAt,
+          requests: state.log.last,
+          clock: clockView(state.clock),
+          // This process's memory (the emulator's, when it runs on its own): for the benchmark and the curious.
+          memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, heapTotalBytes: memory.heapTotal },
+        }];
+      }
       case '/state':
         allow('GET');
         return [200, state.model.snapshot()];

@@ -11,8 +11,13 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * everything else is `%XX` of its UTF-8 bytes (so space is `%20`, `*` is `%2A`).
  */
 export function percentEncode(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const encoded = encodeURIComponent(value);
+  // encodeURIComponent leaves !'()* literal; RFC 3986 (and Alibaba) encode them. Most values have none.
+  return RESERVED_LEFT.test(encoded) ? encoded.replace(RESERVED_LEFT_ALL, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`) : encoded;
 }
+
+const RESERVED_LEFT = /[!'()*]/;
+const RESERVED_LEFT_ALL = /[!'()*]/g;
 
 /** The canonicalized query: every parameter except `Signature`, sorted by key, percent-encoded, `&`-joined. */
 export function canonicalQuery(params: Record<string, string>): string {

@@ -1,0 +1,133 @@
+/**
+ * Emulator throughput: ListVpcEndpointConnections requests per second against a generated fleet of
+ * 10,000 connections (200 services x 50), no latency injected, and the emulator's memory after loading
+ * the fleet. The emulator runs in its own process (`privatelink-approver emulator --generate 200x50`),
+ * so its memory figures are its own and the load generator does not share its event loop.
+ *
+ * The load generator is deliberately lean: node:http with a keep-alive agent, a fresh nonce and an
+ * HMAC-SHA1 signature per request (the emulator rejects reused nonces, so nothing is precomputed), and
+ * it does not parse response bodies beyond the status code.
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import { loadavg } from 'node:os';
+import { createInterface } from 'node:readline';
+import { performance } from 'node:perf_hooks';
+import { canonicalQuery, percentEncode, signRpc } from '../../emulator/signature.ts';
+
+const TARGET_RPS = 2000;
+const CONCURRENCY = 16;
+const WARMUP_MS = 1000;
+const MEASURE_MS = 5000;
+
+interface Startup {
+  endpoint: string;
+  accounts: Array<{ name: string; accessKeyId: string; accessKeySecret: string }>;
+}
+
+function getJson(url: string): Promise<Record<string, unknown>> {
+  return fetch(url).then((r) => r.json() as Promise<Record<string, unknown>>);
+}
+
+export default async function emulatorBench(): Promise<void> {
+  const started = performance.now();
+  const child = spawn(process.execPath, ['bin/privatelink-approver.js', 'emulator', '--port', '0', '--generate', '200x50', '--seed', '1'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  try {
+    const line = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout }).once('line', resolve);
+      child.once('exit', (code) => reject(new Error(`emulator exited (${code}): ${stderr}`)));
+    });
+    const startupMs = performance.now() - started;
+    const startup = JSON.parse(line) as Startup;
+    const provider = startup.accounts.find((a) => a.name === 'provider');
+    if (provider === undefined) throw new Error('no provider account in the generated fleet');
+
+    const health = await getJson(`${startup.endpoint}/__emulator/health`);
+    const memory = health['memory'] as { rssBytes: number; heapUsedBytes: number };
+    const state = await getJson(`${startup.endpoint}/__emulator/state`);
+    const services = (state['services'] as Array<{ serviceId: string; regionId: string }>).map((s) => ({ serviceId: s.serviceId, regionId: s.regionId }));
+    const connections = Array.isArray(state['endpoints']) ? (state['endpoints'] as unknown[]).length : undefined;
+
+    const target = new URL(startup.endpoint);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+    let ok = 0;
+    let failed = 0;
+    let counting = false;
+    const latencies: number[] = [];
+    let next = 0;
+
+    const once = (): Promise<void> =>
+      new Promise((resolve) => {
+        const service = services[next++ % services.length];
+        if (service === undefined) return resolve();
+        const params: Record<string, string> = {
+          Action: 'ListVpcEndpointConnections',
+          Format: 'JSON',
+          Version: '2020-04-15',
+          AccessKeyId: provider.accessKeyId,
+          SignatureMethod: 'HMAC-SHA1',
+          SignatureVersion: '1.0',
+          SignatureNonce: randomUUID(),
+          Timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          RegionId: service.regionId,
+          ServiceId: service.serviceId,
+          MaxResults: '50',
+        };
+        const body = `${canonicalQuery(params)}&Signature=${percentEncode(signRpc('POST', params, provider.accessKeySecret))}`;
+        const t0 = performance.now();
+        const req = http.request(
+          { host: target.hostname, port: target.port, method: 'POST', path: '/', agent, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } },
+          (res) => {
+            res.resume();
+            res.on('end', () => {
+              if (counting) {
+                if (res.statusCode === 200) ok += 1;
+                else failed += 1;
+                latencies.push(performance.now() - t0);
+              }
+              resolve();
+            });
+          },
+        );
+        req.on('error', () => {
+          if (counting) failed += 1;
+          resolve();
+        });
+        req.end(body);
+      });
+
+    let stopAt = performance.now() + WARMUP_MS;
+    const worker = async (): Promise<void> => {
+      while (performance.now() < stopAt) await once();
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    counting = true;
+    const t0 = performance.now();
+    stopAt = t0 + MEASURE_MS;
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    const seconds = (performance.now() - t0) / 1000;
+    agent.destroy();
+
+    latencies.sort((a, b) => a - b);
+    const pct = (p: number): string => (latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0).toFixed(2);
+    const rps = ok / seconds;
+    const mb = (n: number): string => (n / 1024 / 1024).toFixed(1);
+    const after = await getJson(`${startup.endpoint}/__emulator/health`);
+    const afterMemory = after['memory'] as { rssBytes: number; heapUsedBytes: number };
+
+    console.log(`fleet: 200 services x 50 connections (${connections ?? '?'} endpoints), generated in the emulator process; start-up to first line ${startupMs.toFixed(0)} ms`);
+    console.log('client: in-process lean signer (node:http, keep-alive agent), a fresh nonce + HMAC-SHA1 per request, POST,');
+    console.log(`        ${CONCURRENCY} concurrent, ListVpcEndpointConnections (ServiceId filter, MaxResults 50) round-robin over the services`);
+    console.log(`ListVpcEndpointConnections: ${rps.toFixed(0)} requests/s over ${seconds.toFixed(1)} s (${ok} ok, ${failed} failed); latency p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms`);
+    console.log(`target: >= ${TARGET_RPS} requests/s -> ${rps >= TARGET_RPS ? 'met' : 'NOT met'} (machine load average during the run: ${loadavg()[0]?.toFixed(2)}; the load generator shares the machine)`);
+    console.log(`emulator memory after loading the fleet: RSS ${mb(memory.rssBytes)} MB, heap used ${mb(memory.heapUsedBytes)} MB; after the run: RSS ${mb(afterMemory.rssBytes)} MB, heap used ${mb(afterMemory.heapUsedBytes)} MB`);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
+}
