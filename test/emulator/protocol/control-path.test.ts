@@ -78,6 +78,21 @@ describe('control path', () => {
     assert.equal((await control(emu, 'POST', '/clock', '{not json')).status, 400);
   });
 
+  test('advancing the clock through POST /clock completes an Enable begun through pop-core', async () => {
+    const provider = clientFor(emu, 'provider');
+    const params = { RegionId: 'cn-hangzhou', ServiceId: 'epsrv-bp1demoorders000001', EndpointId: 'ep-bp1demoacme0000001' };
+    const status = async (): Promise<unknown> => {
+      const page = await provider.request<{ Connections: Array<Record<string, unknown>> }>('ListVpcEndpointConnections', params, { method: 'POST' });
+      return page.Connections[0]?.['ConnectionStatus'];
+    };
+    await provider.request('EnableVpcEndpointConnection', { ...params, Bandwidth: 2048 }, { method: 'POST' });
+    assert.equal(await status(), 'Connecting');
+    await control(emu, 'POST', '/clock', { advanceMs: emu.settings.enableDelayMs - 1 });
+    assert.equal(await status(), 'Connecting', 'not before the delay has passed');
+    await control(emu, 'POST', '/clock', { advanceMs: 1 });
+    assert.equal(await status(), 'Connected');
+  });
+
   test('GET and PATCH /settings merge into the live settings', async () => {
     const patched = await control(emu, 'PATCH', '/settings', { pendingStatus: 'Disconnected', enableDelayMs: 10 });
     assert.equal(patched.status, 200);
