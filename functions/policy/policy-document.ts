@@ -36,6 +36,8 @@ export function parsePolicyDocument(text: string, file: string): ParsedPolicyDoc
   const errors: Diagnostic[] = [];
   const warnings: Diagnostic[] = [];
   const position = (offset: number): { line: number; column: number } => {
+    // Before parsing (e.g. a file refused for its size) the counter knows no lines yet.
+    if (lineCounter.lineStarts.length === 0) return { line: 1, column: 1 };
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
@@ -135,8 +137,10 @@ function walk(doc: Document.Parsed, path: PolicyPath): { key: YamlNode | undefin
       const pair = value.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
       if (pair === undefined) return { key: undefined, value: undefined };
       key = pair.key as YamlNode;
-      // A key with no value (`mode:`) has a null value node; point at the key then.
-      value = resolve(doc, (pair.value as YamlNode | null) ?? undefined) ?? key;
+      // A key with no value (`mode:`) has an empty null scalar just after the colon; point at the key.
+      const written = pair.value as YamlNode | null;
+      const empty = written === null || (isScalar(written) && written.value === null && written.range?.[0] === written.range?.[1]);
+      value = empty ? key : resolve(doc, written);
     } else if (isSeq(value) && typeof segment === 'number') {
       value = resolve(doc, (value.items[segment] as YamlNode | undefined) ?? undefined);
     } else {

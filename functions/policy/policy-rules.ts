@@ -187,10 +187,12 @@ export const bandwidthWithinCap: PolicyRule = ({ policy, report }) => {
       const bandwidth = entry.bandwidth ?? ruleBandwidth;
       const cap = entry.maxBandwidth ?? ruleCap;
       if (bandwidth === undefined || cap === undefined || bandwidth <= cap) continue;
-      const where = expanded.member !== undefined && expanded.source[0] === 'groups' ? ` in ${formatPath(['services', i])}` : '';
-      const field = entry.bandwidth !== undefined ? 'bandwidth' : 'maxBandwidth';
+      const where = expanded.source[0] === 'groups' ? ` in ${formatPath(['services', i])}` : '';
+      // Point at what this entry itself writes (a direct entry may override only the cap of a group member).
+      const written = expanded.source[0] === 'groups' ? entry : (rule.allow?.[Number(expanded.source[3])] ?? entry);
+      const field = written.bandwidth !== undefined ? ['bandwidth'] : written.maxBandwidth !== undefined ? ['maxBandwidth'] : [];
       const capAt = entry.maxBandwidth !== undefined ? 'maxBandwidth' : capSource(false);
-      report(error([...expanded.source, field], `${over(bandwidth, cap, capAt)}${where}`, entry.bandwidth === undefined ? 'set a bandwidth at or below the cap on this entry' : 'lower the bandwidth or raise the cap'));
+      report(error([...expanded.source, ...field], `${over(bandwidth, cap, capAt)}${where}`, written.bandwidth === undefined ? 'set a bandwidth at or below the cap on this entry' : 'lower the bandwidth or raise the cap'));
     }
   });
 };

@@ -1,0 +1,198 @@
+/**
+ * Table-driven tests of the semantic rules and the YAML/structure layer: each case is a policy text and
+ * the exact diagnostics (line:column path: message (hint)) it must produce. The broken/ corpus covers
+ * more errors; this table covers every warning, the resolved effect of overrides, and edge cases.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadPolicyText } from '../../functions/policy/load-policy.ts';
+import type { Diagnostic } from '../../functions/policy/diagnostic.ts';
+import { formatDiagnostic } from '../../functions/policy/diagnostic.ts';
+import { didYouMean, editDistance } from '../../functions/policy/did-you-mean.ts';
+import { parseExpiry } from '../../functions/policy/policy-rules.ts';
+
+const NOW = new Date('2026-11-25T00:00:00Z');
+const show = (d: Diagnostic): string => `${d.line}:${d.column} ${d.path === '' ? '' : `${d.path}: `}${d.message}${d.hint === undefined ? '' : ` (${d.hint})`}`;
+const HEAD = 'version: 1\nmode: enforce\n';
+const RULE = 'services:\n  - region: cn-hangzhou\n    serviceId: epsrv-bp1demoorders000001\n    unknownAccounts: reject\n';
+
+interface Case {
+  name: string;
+  text: string;
+  errors?: string[];
+  warnings?: string[];
+}
+
+const CASES: Case[] = [
+  {
+    name: 'a minimal policy is valid without warnings',
+    text: `${HEAD}${RULE}    allow:\n      - account: "2000000000000001"\n`,
+  },
+  {
+    name: 'an allow entry for a globally denied account is dead: warning naming the deny',
+    text: `${HEAD}deny:\n  accounts:\n    - account: "2000000000000003"\n${RULE}    allow:\n      - account: "2000000000000003"\n`,
+    warnings: ['11:18 services[0].allow[0].account: account "2000000000000003" is denied by deny.accounts[0]; deny wins, so this allow entry never applies (remove the allow entry or the deny)'],
+  },
+  {
+    name: 'an allow entry denied in the same rule: warning',
+    text: `${HEAD}${RULE}    allow:\n      - account: "2000000000000003"\n    deny:\n      accounts:\n        - account: "2000000000000003"\n`,
+    warnings: ['8:18 services[0].allow[0].account: account "2000000000000003" is denied by services[0].deny.accounts[0]; deny wins, so this allow entry never applies (remove the allow entry or the deny)'],
+  },
+  {
+    name: 'a group member denied globally: warning at the group',
+    text: `${HEAD}groups:\n  g:\n    accounts:\n      - account: "2000000000000003"\ndeny:\n  accounts:\n    - account: "2000000000000003"\n${RULE}    allow:\n      - group: g\n`,
+    warnings: ['6:18 groups.g.accounts[0].account: account "2000000000000003" is denied everywhere by deny.accounts[0]; deny wins, so this entry never applies (remove the entry or the deny)'],
+  },
+  {
+    name: 'a group member denied in one rule is the way to exclude it there: no warning',
+    text: `${HEAD}groups:\n  g:\n    accounts:\n      - account: "2000000000000003"\n${RULE}    allow:\n      - group: g\n    deny:\n      accounts:\n        - account: "2000000000000003"\n`,
+  },
+  {
+    name: 'an expired entry: warning with the date',
+    text: `${HEAD}${RULE}    allow:\n      - account: "2000000000000001"\n        expires: 2026-01-01\n`,
+    warnings: ['9:18 services[0].allow[0].expires: expired on 2026-01-01T00:00:00.000Z: this entry no longer allows anything (remove the entry, or extend the date if the contract was renewed)'],
+  },
+  {
+    name: 'an expiry instant with an offset in the future: valid',
+    text: `${HEAD}${RULE}    allow:\n      - account: "2000000000000001"\n        expires: 2026-11-25T09:00:00+08:00\n`,
+  },
+  {
+    name: 'an unused group: warning at its name',
+    text: `${HEAD}groups:\n  spare:\n    accounts:\n      - account: "2000000000000001"\n${RULE}`,
+    warnings: ['4:3 groups.spare: group "spare" is not used by any service rule (reference it with {group: spare} or remove it)'],
+  },
+  {
+    name: 'an account ID that is not 16 digits: warning',
+    text: `${HEAD}${RULE}    allow:\n      - account: "12345"\n`,
+    warnings: ['8:18 services[0].allow[0].account: account ID "12345" has 5 digits; Alibaba Cloud account IDs have 16 (check it against the customer\'s account)'],
+  },
+  {
+    name: 'a region not in the known list: warning with a suggestion',
+    text: `${HEAD}services:\n  - region: cn-hangzou\n    serviceId: epsrv-bp1demoorders000001\n    unknownAccounts: reject\n`,
+    warnings: ['4:13 services[0].region: "cn-hangzou" is not a known Alibaba Cloud region (did you mean "cn-hangzhou"?)'],
+  },
+  {
+    name: 'a serviceId rule after a selector in the same region: warning',
+    text: `${HEAD}defaults:\n  unknownAccounts: reject\nservices:\n  - region: cn-shanghai\n    match: {tags: {team: orders}}\n  - region: cn-shanghai\n    serviceId: epsrv-uf6demoorders000003\n`,
+    warnings: ['9:16 services[1].serviceId: services[0], a selector in cn-shanghai, comes first and governs this service if it matches it (put rules by serviceId before selectors in the same region)'],
+  },
+  {
+    name: 'the same account denied twice: warning',
+    text: `${HEAD}deny:\n  accounts:\n    - account: "2000000000000003"\n      reason: first\n    - account: "2000000000000003"\n${RULE}`,
+    warnings: ['7:16 deny.accounts[1].account: "2000000000000003" is denied twice in this list (also at deny.accounts[0]); the first reason is used (keep one entry)'],
+  },
+  {
+    name: 'a VPC listed twice: warning',
+    text: `${HEAD}${RULE}    allow:\n      - account: "2000000000000001"\n        vpcs: [vpc-a1, vpc-a1]\n`,
+    warnings: ['9:24 services[0].allow[0].vpcs[1]: "vpc-a1" is listed twice (also at services[0].allow[0].vpcs[0]) (keep one)'],
+  },
+  {
+    name: 'drift without limits: two warnings',
+    text: `${HEAD}${RULE}drift:\n  revoke: true\n  reduceBandwidth: true\n`,
+    warnings: [
+      '8:11 drift.revoke: revoke is on with no limit on disconnects: one bad edit could disconnect every customer in one run (set limits.maxDisconnects or limits.maxDisconnectsPercent)',
+      '9:20 drift.reduceBandwidth: reduceBandwidth is on with no limit on resizes (set limits.maxResizes or limits.maxResizesPercent)',
+    ],
+  },
+  {
+    name: 'drift with percentage limits only: no warning',
+    text: `${HEAD}${RULE}drift:\n  revoke: true\n  reduceBandwidth: true\nlimits:\n  maxDisconnectsPercent: 10\n  maxResizesPercent: 10\n`,
+  },
+  {
+    name: 'defaults bandwidth above defaults cap: error',
+    text: `${HEAD}defaults:\n  bandwidth: 2048\n  maxBandwidth: 1024\n${RULE}`,
+    errors: ['4:14 defaults.bandwidth: bandwidth on accept (2048 Mbit/s) is above the cap (1024 Mbit/s, defaults.maxBandwidth) (lower the bandwidth or raise the cap)'],
+  },
+  {
+    name: 'a rule cap below the default bandwidth: error at the rule cap',
+    text: `${HEAD}defaults:\n  bandwidth: 2048\n${RULE}    maxBandwidth: 1024\n`,
+    errors: ['9:19 services[0].maxBandwidth: bandwidth on accept (2048 Mbit/s) is above the cap (1024 Mbit/s, maxBandwidth) (lower the bandwidth or raise the cap)'],
+  },
+  {
+    name: 'a direct entry overriding a group member lowers the cap without tripping the group bandwidth',
+    text: `${HEAD}groups:\n  g:\n    accounts:\n      - account: "2000000000000001"\n        bandwidth: 2048\n${RULE}    allow:\n      - group: g\n      - account: "2000000000000001"\n        maxBandwidth: 1024\n`,
+    errors: ['15:23 services[0].allow[1].maxBandwidth: bandwidth on accept (2048 Mbit/s) is above the cap (1024 Mbit/s, maxBandwidth) (set a bandwidth at or below the cap on this entry)'],
+  },
+  {
+    name: 'an empty file: error',
+    text: '',
+    errors: ['1:1 the policy is empty (start from policies/examples/small-saas.yaml)'],
+  },
+  {
+    name: 'a file over 1 MiB: error before parsing',
+    text: `${HEAD}${RULE}# ${'x'.repeat(1024 * 1024)}\n`,
+    errors: [`1:1 the file is ${Buffer.byteLength(`${HEAD}${RULE}# ${'x'.repeat(1024 * 1024)}\n`)} bytes; a policy may be at most 1048576 bytes (1 MiB) (split the customer list into groups or check that this is the right file)`],
+  },
+  {
+    name: 'an unresolved alias: error, not a stack trace',
+    text: `${HEAD}${RULE}    allow: *nothing\n`,
+    errors: ['7:12 the YAML cannot be read: Unresolved alias (the anchor must be set before the alias): nothing'],
+  },
+  {
+    name: 'a small anchor and alias reuse is fine',
+    text: `${HEAD}services:\n  - region: cn-hangzhou\n    serviceId: epsrv-a1\n    unknownAccounts: reject\n    allow: &customers\n      - account: "2000000000000001"\n  - region: cn-hangzhou\n    serviceId: epsrv-a2\n    unknownAccounts: reject\n    allow: *customers\n`,
+  },
+  {
+    name: 'a required key with no value: the choices',
+    text: `version: 1\nmode:\n${RULE}`,
+    errors: ['2:1 mode: must be one of: enforce, dry-run'],
+  },
+  {
+    name: 'a value left empty: error pointing at it',
+    text: `${HEAD}${RULE}drift:\n`,
+    errors: ['7:1 drift: is empty: give it a value (a mapping) or remove the key'],
+  },
+];
+
+for (const c of CASES) {
+  test(c.name, () => {
+    const result = loadPolicyText(c.text, 'case.yaml', { now: NOW });
+    const errors = result.ok ? [] : result.errors.map(show);
+    assert.deepEqual(errors, c.errors ?? []);
+    assert.deepEqual(result.warnings.map(show), c.warnings ?? []);
+    assert.equal(result.ok, (c.errors ?? []).length === 0);
+  });
+}
+
+test('a direct entry overrides a group member field by field, with its own source', () => {
+  const text = `${HEAD}groups:\n  g:\n    accounts:\n      - account: "2000000000000001"\n        name: acme\n        maxConnections: 3\n      - account: "2000000000000002"\n${RULE}    allow:\n      - group: g\n      - account: "2000000000000001"\n        maxBandwidth: 1024\n`;
+  const result = loadPolicyText(text, 'o.yaml', { now: NOW });
+  assert.ok(result.ok);
+  assert.deepEqual(
+    result.policy.services[0]?.allow.map((a) => [a.accountId, a.name, a.maxConnections, a.maxBandwidth, a.source]),
+    [
+      ['2000000000000002', undefined, undefined, undefined, 'groups.g.accounts[1]'],
+      ['2000000000000001', 'acme', 3, 1024, 'services[0].allow[1]'],
+    ],
+  );
+});
+
+test('a 16-digit account ID is never rounded: the message shows the digits as written', () => {
+  const result = loadPolicyText(`${HEAD}${RULE}    allow:\n      - account: 9007199254740993\n`, 'p.yaml');
+  assert.equal(result.ok, false);
+  assert.ok(!result.ok && result.errors[0]?.hint === 'write "9007199254740993"');
+});
+
+test('expiry parsing: dates are 00:00 UTC, impossible dates and times are rejected', () => {
+  assert.equal(parseExpiry('2027-01-31')?.toISOString(), '2027-01-31T00:00:00.000Z');
+  assert.equal(parseExpiry('2027-01-31T12:00:00+08:00')?.toISOString(), '2027-01-31T04:00:00.000Z');
+  assert.equal(parseExpiry('2028-02-29')?.toISOString(), '2028-02-29T00:00:00.000Z');
+  assert.equal(parseExpiry('2027-02-29'), undefined);
+  assert.equal(parseExpiry('2027-01-31T24:00Z'), undefined);
+  assert.equal(parseExpiry('tomorrow'), undefined);
+});
+
+test('did you mean: typos and swapped letters, not unrelated words', () => {
+  assert.equal(editDistance('glod', 'gold'), 1);
+  assert.equal(editDistance('kitten', 'sitting'), 3);
+  assert.equal(didYouMean('maxbandwidth', ['bandwidth', 'maxBandwidth']), 'maxBandwidth');
+  assert.equal(didYouMean('servcies', ['services', 'version']), 'services');
+  assert.equal(didYouMean('colour', ['services', 'version']), undefined);
+});
+
+test('formatDiagnostic: errors, warnings, hints, whole-file messages', () => {
+  const base = { file: 'policies/prod.yaml', line: 12, column: 23, path: 'services[1].allow[0].maxBandwidth', message: 'must be an integer from 100 to 25600 (Mbit/s)' };
+  assert.equal(formatDiagnostic({ ...base, severity: 'error' }), 'policies/prod.yaml:12:23 services[1].allow[0].maxBandwidth: must be an integer from 100 to 25600 (Mbit/s)');
+  assert.equal(formatDiagnostic({ ...base, severity: 'warning', hint: 'fix it' }), 'policies/prod.yaml:12:23 services[1].allow[0].maxBandwidth: warning: must be an integer from 100 to 25600 (Mbit/s) (fix it)');
+  assert.equal(formatDiagnostic({ ...base, severity: 'error', path: '' }), 'policies/prod.yaml:12:23 must be an integer from 100 to 25600 (Mbit/s)');
+});
