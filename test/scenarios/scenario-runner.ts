@@ -45,10 +45,16 @@ export interface ScenarioRun {
   maxCalls?: number;
   retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
   settle?: boolean;
+  /** Reads in flight at once (default 4); 1 makes the request order, and so seeded faults, deterministic. */
+  readConcurrency?: number;
   expect?: {
     records?: Record<string, unknown>[];
     summary?: Record<string, unknown>;
     writes?: number;
+    /** At least this many retries in each run's summary (faults were met and overcome). */
+    minRetries?: number;
+    /** Error codes the emulator must have answered during the run (the faults happened). */
+    codesSeen?: string[];
   };
 }
 
@@ -70,7 +76,12 @@ function demoAccounts(): unknown {
 
 /** Checks `actual` contains `expected` (objects: a subset, recursively; a list where a scalar is expected: one of). */
 export function assertSubset(actual: unknown, expected: unknown, where: string): void {
-  if (Array.isArray(expected) && !Array.isArray(actual)) {
+  if (Array.isArray(expected) && Array.isArray(actual)) {
+    assert.equal(actual.length, expected.length, `${where}: ${JSON.stringify(actual)}`);
+    expected.forEach((e, i) => assertSubset(actual[i], e, `${where}[${i}]`));
+    return;
+  }
+  if (Array.isArray(expected)) {
     assert.ok(expected.some((e) => JSON.stringify(e) === JSON.stringify(actual)), `${where}: ${JSON.stringify(actual)} is not one of ${JSON.stringify(expected)}`);
     return;
   }
@@ -139,7 +150,7 @@ export async function runScenarioFile(path: string): Promise<void> {
           dryRun: run.dryRun === true,
           runId: `${name}-${index + 1}-${n + 1}`,
           sink: (r) => sunk.push(r),
-          readConcurrency: 4,
+          readConcurrency: run.readConcurrency ?? 4,
           callTimeoutMs: file.client?.timeoutMs ?? 2000,
           retry: { maxAttempts: 6, baseDelayMs: 5, maxDelayMs: 40, ...run.retry },
           ...(run.maxCalls === undefined
@@ -152,6 +163,9 @@ export async function runScenarioFile(path: string): Promise<void> {
         return result;
       });
       const results = await Promise.all(sweeps);
+      if (process.env['SCENARIO_TRACE'] !== undefined) {
+        for (const r of emu.requests(since)) console.log(r.seq, r.action, r.params['EndpointId'] ?? r.params['ServiceId'] ?? '', r.status, r.code ?? '', (r.params['ClientToken'] ?? '').slice(0, 8));
+      }
       for (const result of results) {
         const expected = run.expect?.records;
         if (expected !== undefined) {
@@ -159,9 +173,14 @@ export async function runScenarioFile(path: string): Promise<void> {
           expected.forEach((e, i) => assertSubset(result.records[i], e, `${where} record ${i + 1}\n${describeRecords(result.records)}\n`));
         }
         if (run.expect?.summary !== undefined) assertSubset(result.summary, run.expect.summary, `${where} summary`);
+        if (run.expect?.minRetries !== undefined) {
+          assert.ok(result.summary.retries >= run.expect.minRetries, `${where}: ${result.summary.retries} retries, expected at least ${run.expect.minRetries}`);
+        }
       }
       const writes = emu.requests(since).filter((r) => r.action !== undefined && WRITE_ACTIONS.has(r.action) && r.status === 200 && r.code === undefined);
       if (run.expect?.writes !== undefined) assert.equal(writes.length, run.expect.writes, `${where}: successful writes`);
+      const seen = new Set(emu.requests(since).map((r) => (r.status === 0 ? 'NoAnswer' : r.code)));
+      for (const code of run.expect?.codesSeen ?? []) assert.ok(seen.has(code), `${where}: the emulator never answered ${code} (saw ${[...seen].join(', ')})`);
       if (run.settle !== false) clock.advance(settleMs);
     }
 
