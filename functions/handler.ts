@@ -3,24 +3,41 @@
  * scripts/build.ts into dist/index.js). A timer trigger calls it every few minutes; each call runs one
  * sweep and returns the run summary. See ./fc/create-handler.ts for what an invocation does and the
  * README's "Deploy" section for the environment variables.
+ *
+ * Loading this module reads the configuration (cold start) and nothing else: the sweep, the policy
+ * loader (yaml, the generated validator) and the API client (pop-core, http/https/zlib) are loaded by
+ * the first invocation, through a dynamic import that esbuild keeps lazy inside the one-file bundle.
  */
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createHandler } from './fc/create-handler.ts';
 import type { FcEventHandler } from './fc/create-handler.ts';
+import type { FcContext } from './fc/fc-context.ts';
+import { loadFcConfig } from './fc/fc-config.ts';
+import type { HandlerResult } from './fc/invocation-result.ts';
 
 /** Stamped by scripts/build.ts (`git rev-parse HEAD` at build); absent when run from source. */
 declare const __POLICY_COMMIT__: string | undefined;
 
 const buildCommit = typeof __POLICY_COMMIT__ === 'string' && __POLICY_COMMIT__ !== '' ? __POLICY_COMMIT__ : undefined;
 
-/** FC's handler. The configuration is read here, at cold start. Lines go straight to stdout: FC's
- *  console.log would prefix them with a timestamp and level and break the JSON lines SLS indexes. */
-export const handler: FcEventHandler = createHandler({
-  env: process.env,
-  codeDir: dirname(fileURLToPath(import.meta.url)),
-  buildCommit,
-  write: (line) => {
-    process.stdout.write(`${line}\n`);
-  },
-});
+/** Read once, at cold start. */
+const config = loadFcConfig(process.env, dirname(fileURLToPath(import.meta.url)), buildCommit);
+
+let loaded: Promise<FcEventHandler> | undefined;
+
+/**
+ * FC's handler. Lines go straight to stdout: FC's console.log decorates lines (time, request id, level),
+ * which would break the one-JSON-object-per-line stream that SLS indexes.
+ */
+export async function handler(event: Buffer | string | null | undefined, context: FcContext): Promise<HandlerResult> {
+  const startedAt = Date.now();
+  loaded ??= import('./fc/create-handler.ts').then(({ createHandler }) =>
+    createHandler({
+      config,
+      write: (line) => {
+        process.stdout.write(`${line}\n`);
+      },
+    }),
+  );
+  return (await loaded)(event, context, startedAt);
+}

@@ -18,8 +18,8 @@ import { loadPolicyFile } from '../policy/load-policy.ts';
 import type { Policy } from '../policy/policy.ts';
 import { runSweep } from '../sweep/run-sweep.ts';
 import { SweepAbortedError } from '../sweep/sweep-aborted-error.ts';
-import type { FcConfig } from './fc-config.ts';
-import { FcConfigError, overrideFile, readFcConfig } from './fc-config.ts';
+import type { FcConfig, FcConfigResult } from './fc-config.ts';
+import { overrideFile } from './fc-config.ts';
 import type { FcContext } from './fc-context.ts';
 import { parseInvocationEvent } from './invocation-event.ts';
 import type { RunRequest } from './invocation-event.ts';
@@ -28,17 +28,15 @@ import type { HandlerResult, InvocationErrorCode, InvocationErrorRecord } from '
 import { runDeadline } from './run-deadline.ts';
 
 export interface HandlerDeps {
-  env: NodeJS.ProcessEnv;
-  /** The directory holding the bundle: a relative POLICY_PATH resolves against it. */
-  codeDir: string;
-  /** The git commit stamped at build, if any. */
-  buildCommit: string | undefined;
+  /** The configuration read at cold start (./fc-config.ts loadFcConfig). */
+  config: FcConfigResult;
   /** Receives one JSON line (no newline). FC ships stdout to SLS. */
   write: (line: string) => void;
   now?: () => number;
 }
 
-export type FcEventHandler = (event: Buffer | string | null | undefined, context: FcContext) => Promise<HandlerResult>;
+/** `startedAt` (epoch ms): when FC handed over the invocation, if measured before this handler was loaded. */
+export type FcEventHandler = (event: Buffer | string | null | undefined, context: FcContext, startedAt?: number) => Promise<HandlerResult>;
 
 /** Where the policy of this invocation comes from. */
 type PolicySource =
@@ -83,20 +81,14 @@ function ungovernedRegions(request: RunRequest, policy: Policy): string[] {
   return (request.regions ?? []).filter((r) => !policy.regions.includes(r));
 }
 
-/** Builds the FC handler. Configuration is read here, once (cold start); a bad one fails every invocation loudly. */
+/** Builds the FC handler from the cold-start configuration; a bad one fails every invocation loudly. */
 export function createHandler(deps: HandlerDeps): FcEventHandler {
   const now = deps.now ?? Date.now;
-  let config: FcConfig | undefined;
-  let configProblems: string[] = [];
-  try {
-    config = readFcConfig(deps.env, deps.codeDir, deps.buildCommit);
-  } catch (error) {
-    if (!(error instanceof FcConfigError)) throw error;
-    configProblems = error.problems;
-  }
+  const config: FcConfig | undefined = deps.config.ok ? deps.config.config : undefined;
+  const configProblems: string[] = deps.config.ok ? [] : deps.config.problems;
 
-  return async function handler(event, context) {
-    const startedAt = now();
+  return async function handler(event, context, startedAtGiven) {
+    const startedAt = startedAtGiven ?? now();
     const requestId = typeof context?.requestId === 'string' && context.requestId !== '' ? context.requestId : 'unknown';
     // `requestId` is the logger's usual key; `fcRequestId` is on every line, records included (their own
     // `requestId` is the PrivateLink API's), so one SLS query finds everything an invocation wrote.

@@ -94,6 +94,19 @@ export function readFcConfig(env: NodeJS.ProcessEnv, codeDir: string, buildCommi
   return { policyPath, policyOverridePath, logLevel, privatelinkEndpoint, policyCommit };
 }
 
+/** readFcConfig's outcome as data: the handler reports problems on every invocation instead of failing to load. */
+export type FcConfigResult = { ok: true; config: FcConfig } | { ok: false; problems: string[] };
+
+/** readFcConfig, with FcConfigError turned into `{ ok: false, problems }`. */
+export function loadFcConfig(env: NodeJS.ProcessEnv, codeDir: string, buildCommit?: string): FcConfigResult {
+  try {
+    return { ok: true, config: readFcConfig(env, codeDir, buildCommit) };
+  } catch (error) {
+    if (error instanceof FcConfigError) return { ok: false, problems: error.problems };
+    throw error;
+  }
+}
+
 /** The file an override path designates: the path itself, or `<dir>/policy.yaml` for a directory. */
 export function overrideFile(path: string, isDirectory: boolean): string {
   return isDirectory ? join(path, OVERRIDE_FILE_NAME) : path;
