@@ -138,10 +138,11 @@ function isObj(v: unknown): v is Obj {
 
 /** Collects errors against paths; positions are added at the end from the YAML document. */
 class Checker {
-  readonly errors: Array<{ path: Path; message: string }> = [];
+  readonly errors: Array<{ path: Path; message: string; atKey: boolean }> = [];
 
-  fail(path: Path, message: string): void {
-    this.errors.push({ path, message });
+  /** Record an error; `atKey` points it at the key rather than its value (unknown keys). */
+  fail(path: Path, message: string, atKey = false): void {
+    this.errors.push({ path, message, atKey });
   }
 
   object(v: unknown, path: Path, keys: readonly string[]): Obj | undefined {
@@ -149,7 +150,7 @@ class Checker {
       this.fail(path, 'must be a mapping');
       return undefined;
     }
-    for (const k of Object.keys(v)) if (!keys.includes(k)) this.fail([...path, k], `unknown key '${k}' (allowed: ${keys.join(', ')})`);
+    for (const k of Object.keys(v)) if (!keys.includes(k)) this.fail([...path, k], `unknown key '${k}' (allowed: ${keys.join(', ')})`, true);
     return v;
   }
 
@@ -483,17 +484,19 @@ function checkEndpoints(c: Checker, v: unknown, accounts: ScenarioAccount[], ser
   return out;
 }
 
-/** The node at `path`, or the deepest existing ancestor (a missing key is reported at its parent). */
-function nodeAt(doc: Document, path: Path): YamlNode | undefined {
+/**
+ * The node at `path`, or the deepest existing ancestor (a missing key is reported at its parent). The
+ * key rather than the value when `atKey` is set or the value is a collection (its start is the next line).
+ */
+function nodeAt(doc: Document, path: Path, atKey: boolean): YamlNode | undefined {
   for (let n = path.length; n >= 0; n--) {
     const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
     if (node && (isMap(node) || isSeq(node) || isScalar(node))) {
-      // For a key of a map, point at the key rather than the value when the value is a collection.
-      if (n > 0 && n === path.length) {
+      if (n > 0 && n === path.length && (atKey || !isScalar(node))) {
         const parent = n === 1 ? doc.contents : doc.getIn(path.slice(0, n - 1), true);
         if (isMap(parent)) {
           const pair = parent.items.find((it) => isScalar(it.key) && it.key.value === path[n - 1]);
-          if (pair && isScalar(pair.key) && !isScalar(node)) return pair.key;
+          if (pair && isScalar(pair.key)) return pair.key;
         }
       }
       return node as YamlNode;
@@ -526,7 +529,7 @@ export function parseScenario(text: string, file: string): Scenario {
   const services = checkServices(c, top.services, accounts);
   const endpoints = checkEndpoints(c, top.endpoints, accounts, services, { ...defaultSettings(), ...overrides });
   if (c.errors.length > 0) {
-    throw new ScenarioError(c.errors.map((e) => `${pos(nodeAt(doc, e.path)?.range?.[0])}: ${pathText(e.path)}: ${e.message}`));
+    throw new ScenarioError(c.errors.map((e) => `${pos(nodeAt(doc, e.path, e.atKey)?.range?.[0])}: ${pathText(e.path)}: ${e.message}`));
   }
   return { settings: overrides, accounts, services, endpoints };
 }
