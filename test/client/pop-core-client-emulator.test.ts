@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { demoScenario } from '../../emulator/model/scenario.ts';
 import type { FaultRule } from '../../emulator/types.ts';
 import { ApiError } from '../../functions/client/api-error.ts';
-import { staticCredentials } from '../../functions/client/credentials.ts';
+import { credentialsFromDefaultChain, staticCredentials } from '../../functions/client/credentials.ts';
 import type { AccessKeyCredentials, CredentialsSource } from '../../functions/client/credentials.ts';
 import { createPrivateLinkClient } from '../../functions/client/pop-core-private-link-client.ts';
 import type { PrivateLinkClient } from '../../functions/client/pop-core-private-link-client.ts';
@@ -334,6 +334,28 @@ describe('credentials', () => {
       assert.deepEqual(rotating.stats(), { calls: 4, byAction: { ListVpcEndpointServices: 4 } });
     } finally {
       rotating.close();
+    }
+  });
+
+  it('the default chain signs real requests with STS credentials from the environment', async () => {
+    const saved = { ...process.env };
+    process.env.ALIBABA_CLOUD_ECS_METADATA_DISABLED = 'true';
+    process.env.ALIBABA_CLOUD_ACCESS_KEY_ID = ROTATED.accessKeyId;
+    process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET = ROTATED.accessKeySecret;
+    process.env.ALIBABA_CLOUD_SECURITY_TOKEN = ROTATED.securityToken;
+    const chained = clientWith(credentialsFromDefaultChain());
+    try {
+      const page = await chained.listVpcEndpointServices({ regionId: REGION });
+      assert.equal(page.items.length, 2);
+      assert.equal(emu.requests().at(-1)?.accessKeyId, ROTATED.accessKeyId);
+      // Without the token the STS key is refused: the token really travelled from the environment.
+      delete process.env.ALIBABA_CLOUD_SECURITY_TOKEN;
+      const error = await failure(chained.listVpcEndpointServices({ regionId: REGION }));
+      assert.equal(error.code, 'MissingSecurityToken');
+    } finally {
+      chained.close();
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
     }
   });
 
