@@ -217,7 +217,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
       error: serializeError(error),
     });
     options.sink(summary);
-    throw new SweepAbortedError(error.code, `${error.action}: ${error.code}: ${error.message}`, summary, { cause: error });
+    const what = error.message.startsWith(error.code) ? error.message : `${error.code}: ${error.message}`;
+    throw new SweepAbortedError(error.code, error.action === '' ? what : `${error.action}: ${what}`, summary, { cause: error });
   };
 
   logger.info('sweep started', { mode, apply: options.apply, policyRevision: context.policyRevision });

@@ -1,0 +1,184 @@
+/**
+ * `plan` and `apply` in process, in a real temporary directory, against the emulator with the demo fleet
+ * through the real client (credentials from the environment, endpoint from PRIVATELINK_ENDPOINT).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator } from '../../emulator/start-emulator.ts';
+import type { RunningEmulator } from '../../emulator/start-emulator.ts';
+import { main } from '../../functions/cli/main.ts';
+import { testIO, withEnv } from './cli-io.ts';
+
+const PROVIDER = { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIdemoProvider0001', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'demo-provider-secret' };
+let dir: string;
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'plk-cli-'));
+  copyFileSync(join(process.cwd(), 'policies/demo.yaml'), join(dir, 'demo.yaml'));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+async function withEmulator<T>(fn: (emu: RunningEmulator) => Promise<T>): Promise<T> {
+  const emu = await startEmulator({ port: 0, host: '127.0.0.1' });
+  try {
+    return await withEnv({ ...PROVIDER, PRIVATELINK_ENDPOINT: emu.url }, () => fn(emu));
+  } finally {
+    await emu.close();
+  }
+}
+
+async function cli(args: string[]) {
+  const io = testIO({ cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+  const code = await main(args, io);
+  return { code, out: io.out(), err: io.err() };
+}
+
+function writes(emu: RunningEmulator): number {
+  return emu.requests().filter((r) => r.action !== undefined && !r.action.startsWith('List')).length;
+}
+
+test('plan prints the changes grouped by service, warns about auto-accept, writes nothing, exits 2', async () => {
+  await withEmulator(async (emu) => {
+    const { code, out, err } = await cli(['plan', '--policy', 'demo.yaml']);
+    assert.equal(code, 2, err);
+    assert.match(out, /^cn-hangzhou epsrv-bp1demoorders000001$/m);
+    assert.match(out, /ACCEPT\s+ep-bp1demoacme0000001\s+acme \(2000000000000001\)\s+Connecting\s+3072 -> 1024 Mbit\/s/);
+    assert.match(out, /REVOKE\s+ep-bp1demoinitech0002/);
+    assert.match(out, /RESIZE\s+ep-bp1demoacme0000002.*8192 -> 4096/);
+    assert.match(out, /^Plan: 8 changes, 0 held for a person, 2 unchanged, 10 governed connections\.$/m);
+    assert.match(out, /WARNING auto-accept cn-shanghai epsrv-uf6demolegacy000004/);
+    assert.ok(!out.includes('\u001b['), 'no colours when NO_COLOR is set and stdout is not a TTY');
+    assert.equal(writes(emu), 0);
+  });
+});
+
+test('plan --format json gives one object per decision with the fields a pull-request comment needs', async () => {
+  await withEmulator(async () => {
+    const { code, out } = await cli(['plan', '--policy', 'demo.yaml', '--format', 'json', '--region', 'cn-hangzhou']);
+    assert.equal(code, 2);
+    const doc = JSON.parse(out) as { changes: number; decisions: Record<string, unknown>[]; unchanged: number; policyRevision: { hash: string } };
+    assert.match(doc.policyRevision.hash, /^sha256:[0-9a-f]{16}$/);
+    assert.equal(doc.changes, 7);
+    assert.ok(doc.decisions.every((d) => d['region'] === 'cn-hangzhou'));
+    assert.deepEqual(doc.decisions[0], {
+      region: 'cn-hangzhou',
+      serviceId: 'epsrv-bp1demoorders000001',
+      endpointId: 'ep-bp1demoacme0000001',
+      ownerAccountId: '2000000000000001',
+      accountName: 'acme',
+      vpcId: 'vpc-bp1demoacme000001',
+      statusBefore: 'Connecting',
+      bandwidthBefore: 3072,
+      decision: 'accept',
+      bandwidthAfter: 1024,
+      rule: doc.decisions[0]?.['rule'],
+      reason: doc.decisions[0]?.['reason'],
+      blocked: null,
+    });
+    assert.match(String(doc.decisions[0]?.['rule']), /customers/);
+  });
+});
+
+test('plan --format markdown and --service narrow the output', async () => {
+  await withEmulator(async () => {
+    const { code, out } = await cli(['plan', '--policy', 'demo.yaml', '--format', 'markdown', '--service', 'epsrv-bp1demosearch00002']);
+    assert.equal(code, 2);
+    assert.match(out, /^\| decision \| region \| service \|/m);
+    assert.match(out, /\| revoke \| cn-hangzhou \| epsrv-bp1demosearch00002 \| ep-bp1demoinitech0002 \|/);
+    assert.doesNotMatch(out, /epsrv-bp1demoorders000001/);
+  });
+});
+
+test('apply prints one JSON record per line and the summary last; a second plan has nothing to change', async () => {
+  await withEmulator(async (emu) => {
+    const { code, out, err } = await cli(['apply', '--policy', 'demo.yaml']);
+    assert.equal(code, 0, err);
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const records = lines.slice(0, -1);
+    assert.equal(records.length, 8);
+    assert.ok(records.every((r) => r['schema'] === 'privatelink-approver/decision/v1' && r['outcome'] === 'applied' && r['mode'] === 'enforce'));
+    const summary = lines.at(-1) ?? {};
+    assert.equal(summary['schema'], 'privatelink-approver/run/v1');
+    assert.deepEqual((summary['counts'] as { byOutcome: Record<string, number> }).byOutcome.applied, 8);
+    assert.match(err, /outcomes:\s+8 applied/);
+    assert.equal(writes(emu), 8);
+
+    emu.clock.advance(5000);
+    const again = await cli(['plan', '--policy', 'demo.yaml']);
+    assert.equal(again.code, 0, again.out);
+    assert.match(again.out, /^Nothing to change: 0 changes/m);
+  });
+});
+
+test('apply --dry-run writes nothing and records say dry-run; --records FILE takes the lines', async () => {
+  await withEmulator(async (emu) => {
+    const { code, out } = await cli(['apply', '--policy', 'demo.yaml', '--dry-run', '--records', 'records.jsonl']);
+    assert.equal(code, 0);
+    assert.equal(out, '');
+    const lines = readFileSync(join(dir, 'records.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(lines.length, 9);
+    assert.ok(lines.slice(0, -1).every((r) => r['mode'] === 'dry-run' && r['outcome'] === 'dry-run' && r['attempts'] === 0));
+    assert.equal(writes(emu), 0);
+  });
+});
+
+test('apply exits 71 when a safety limit blocks part of the plan', async () => {
+  const text = readFileSync(join(dir, 'demo.yaml'), 'utf8').replace(/maxDisconnects: 5/, 'maxDisconnects: 0');
+  writeFileSync(join(dir, 'strict.yaml'), text);
+  await withEmulator(async (emu) => {
+    const { code, out } = await cli(['apply', '--policy', 'strict.yaml']);
+    assert.equal(code, 71);
+    const revoke = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => r['decision'] === 'revoke');
+    assert.equal(revoke?.['outcome'], 'blocked');
+    assert.equal(revoke?.['blockedBy'], 'maxDisconnects');
+    assert.ok(!emu.requests().some((r) => r.action === 'DisableVpcEndpointConnection' && r.params['EndpointId'] === 'ep-bp1demoinitech0002'));
+  });
+});
+
+test('an invalid policy exits 65 with positioned errors, before any API call', async () => {
+  writeFileSync(join(dir, 'bad.yaml'), 'version: 1\nmode: enforce\nservices:\n  - region: cn-hangzhou\n    serviceId: 42\n');
+  await withEmulator(async (emu) => {
+    for (const command of ['plan', 'apply']) {
+      const { code, err } = await cli([command, '--policy', 'bad.yaml']);
+      assert.equal(code, 65, err);
+      assert.match(err, /bad\.yaml:\d+:\d+ /);
+      assert.match(err, /does not validate; nothing was read or changed/);
+    }
+    assert.equal(emu.requests().length, 0);
+  });
+});
+
+test('no credentials, or refused ones, exit 69 with a clear message and change nothing', async () => {
+  await withEmulator(async (emu) => {
+    const none = await withEnv(
+      { ALIBABA_CLOUD_ACCESS_KEY_ID: undefined, ALIBABA_CLOUD_ACCESS_KEY_SECRET: undefined, ALIBABA_CLOUD_CREDENTIALS_FILE: join(dir, 'none'), ALIBABA_CLOUD_CLI_PROFILE_DISABLED: 'true' },
+      () => cli(['apply', '--policy', 'demo.yaml']),
+    );
+    assert.equal(none.code, 69, none.err);
+    assert.match(none.err, /no usable Alibaba Cloud credentials/);
+    assert.match(none.err, /set ALIBABA_CLOUD_ACCESS_KEY_ID/);
+    const wrong = await withEnv({ ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'not-the-secret' }, () => cli(['plan', '--policy', 'demo.yaml']));
+    assert.equal(wrong.code, 69, wrong.err);
+    assert.match(wrong.err, /SignatureDoesNotMatch/);
+    assert.doesNotMatch(wrong.err + wrong.out, /not-the-secret|demo-provider-secret/);
+    assert.equal(writes(emu), 0);
+  });
+});
+
+test('bad flags exit 64 with a clear message', async () => {
+  const unknown = await cli(['plan', '--policy', 'demo.yaml', '--frobnicate']);
+  assert.equal(unknown.code, 64);
+  assert.match(unknown.err, /Unknown option '--frobnicate'/);
+  assert.match(unknown.err, /privatelink-approver plan --help/);
+  const missing = await cli(['apply']);
+  assert.equal(missing.code, 64);
+  assert.match(missing.err, /--policy FILE is required/);
+  const format = await cli(['plan', '--policy', 'demo.yaml', '--format', 'xml']);
+  assert.equal(format.code, 64);
+  assert.match(format.err, /--format must be one of table, json, markdown/);
+  const endpoint = await cli(['plan', '--policy', 'demo.yaml', '--endpoint', 'ftp://x']);
+  assert.equal(endpoint.code, 64);
+});
