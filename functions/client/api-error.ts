@@ -5,7 +5,9 @@
 export class ApiError extends Error {
   override readonly name: string = 'ApiError';
   /** The API's error code (`EndpointConnectionNotFound`, `Throttling.User`, ...), or a local one:
-   *  `Timeout`, `NetworkError`, `BadResponse` (non-JSON or malformed body), `HttpError` (5xx without a code). */
+   *  `Timeout`, `NetworkError`, `BadResponse` (non-JSON or malformed body), `HttpError` (4xx/5xx JSON
+   *  body without a code), `InvalidRegionId` (not sent), `ClientError` (failed before any answer for
+   *  another reason), `CredentialsUnavailable` (`CredentialsError`). */
   readonly code: string;
   /** The action that failed. */
   readonly action: string;
