@@ -283,3 +283,27 @@ test('isConnectionWrite names exactly the three connection writes', () => {
   for (const a of ['EnableVpcEndpointConnection', 'DisableVpcEndpointConnection', 'UpdateVpcEndpointConnectionAttribute']) assert.equal(h.model.isConnectionWrite(a), true, a);
   for (const a of ['ListVpcEndpointConnections', 'CreateVpcEndpoint', 'DeleteVpcEndpoint']) assert.equal(h.model.isConnectionWrite(a), false, a);
 });
+
+test('under the newer reading a ConnectionStatus=Disconnected filter finds requests awaiting a decision and rejected ones alike', () => {
+  const h = harness({ settings: { pendingStatus: 'Disconnected', disableDelayMs: 0 } });
+  h.call('provider', 'DisableVpcEndpointConnection', target(INITECH_CONNECTED, SEARCH_HZ));
+  const r = h.call('provider', 'ListVpcEndpointConnections', { RegionId: HZ, ServiceId: SEARCH_HZ, ConnectionStatus: 'Disconnected' }) as { Connections: ConnectionItem[] };
+  assert.deepEqual(r.Connections.map((c) => c.EndpointId), ['ep-bp1demoglobex00002', 'ep-bp1demoumbrella001', INITECH_CONNECTED]);
+  assert.deepEqual(h.snapshot().endpoints.filter((e) => e.serviceId === SEARCH_HZ).map((e) => e.awaitingDecision), [true, true, false]);
+});
+
+test('no new connection to a service being deleted; the snapshot carries no secrets', () => {
+  const h = harness();
+  h.call('provider', 'DisableVpcEndpointConnection', target(INITECH_CONNECTED, SEARCH_HZ));
+  h.clock.advance(1000);
+  h.call('provider', 'DeleteVpcEndpointService', { RegionId: HZ, ServiceId: SEARCH_HZ });
+  h.fails('acme', 'CreateVpcEndpoint', { RegionId: HZ, ServiceId: SEARCH_HZ, VpcId: 'vpc-bp1acmelate', 'SecurityGroupId.1': 'sg-bp1acmelate' }, 'EndpointServiceOperationDenied');
+  const byEndUser = h.call('acme', 'ListVpcEndpointServicesByEndUser', { RegionId: HZ }) as { Services: Array<Record<string, unknown>> };
+  assert.deepEqual(byEndUser.Services, [{
+    ServiceId: ORDERS_HZ, ServiceName: 'orders-api', ServiceDomain: `${ORDERS_HZ}.cn-hangzhou.privatelink.aliyuncs.com`, Zones: ['cn-hangzhou-h', 'cn-hangzhou-i'],
+  }]);
+  assert.deepEqual((h.call('acme', 'ListVpcEndpointServicesByEndUser', { RegionId: HZ, ServiceName: 'nope' }) as { Services: unknown[] }).Services, []);
+  const dump = JSON.stringify(h.snapshot());
+  assert.doesNotMatch(dump, /secret/);
+  assert.match(dump, /LTAIdemoAcme00000001/);
+});
