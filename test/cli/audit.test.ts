@@ -1,0 +1,132 @@
+/** `audit`: reading exported decision lines (plain, SLS-wrapped, noisy) and filtering them locally. */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AuditRecord } from '../../functions/audit/records.ts';
+import { parseTimeBound, readRecords } from '../../functions/audit/read-records.ts';
+import { main } from '../../functions/cli/main.ts';
+import { testIO } from './cli-io.ts';
+
+const DAY = 86_400_000;
+let dir: string;
+
+function record(over: Partial<AuditRecord>): AuditRecord {
+  return {
+    schema: 'privatelink-approver/decision/v1',
+    decisionId: 'a'.repeat(64),
+    runId: 'run-1',
+    time: new Date(Date.now() - DAY).toISOString(),
+    mode: 'enforce',
+    policyRevision: { hash: 'sha256:1111111111111111', commit: 'abc1234' },
+    region: 'cn-hangzhou',
+    serviceId: 'epsrv-bp1demoorders000001',
+    endpointId: 'ep-bp1demoacme0000001',
+    ownerAccountId: '2000000000000001',
+    accountName: 'acme',
+    vpcId: 'vpc-bp1demoacme000001',
+    statusBefore: 'Connecting',
+    bandwidthBefore: 3072,
+    decision: 'accept',
+    rule: 'services[0].allow[0]',
+    reason: 'allowed',
+    bandwidthAfter: 1024,
+    outcome: 'applied',
+    blockedBy: null,
+    errorCode: null,
+    errorMessage: null,
+    requestId: 'req-1',
+    attempts: 1,
+    ...over,
+  };
+}
+
+const accepted = record({});
+const rejected = record({
+  endpointId: 'ep-bp1demoinitech0001',
+  ownerAccountId: '2000000000000003',
+  accountName: null,
+  decision: 'reject',
+  rule: 'deny.accounts[0]',
+  reason: 'denied: contract ended',
+  bandwidthAfter: null,
+  time: new Date(Date.now() - 40 * DAY).toISOString(),
+  policyRevision: { hash: 'sha256:2222222222222222', commit: null },
+});
+const held = record({ endpointId: 'ep-bp1demoumbrella001', ownerAccountId: '2000000000000004', accountName: null, decision: 'hold', outcome: 'held', serviceId: 'epsrv-bp1demosearch00002' });
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'plk-audit-'));
+  const lines = [
+    JSON.stringify(accepted),
+    'plain text log line',
+    JSON.stringify({ level: 'INFO', message: 'sweep started', timestamp: '2026-11-25T08:00:00Z' }),
+    // An SLS export line: the record as a string in the log's `message` field.
+    JSON.stringify({ __time__: 1764057600, __source__: 'fc', message: JSON.stringify(rejected) }),
+    `2026-11-25T08:00:00Z req-9 ${JSON.stringify(held)}`,
+    JSON.stringify({ schema: 'privatelink-approver/run/v1', runId: 'run-1' }),
+    '{not json',
+    '',
+  ];
+  writeFileSync(join(dir, 'export.jsonl'), lines.join('\n'));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+async function audit(args: string[], stdin?: string) {
+  const io = testIO({ cwd: dir, env: { NO_COLOR: '1' }, ...(stdin === undefined ? {} : { stdin }) });
+  const code = await main(['audit', ...args], io);
+  return { code, out: io.out(), err: io.err() };
+}
+
+function ids(out: string): string[] {
+  return out.trim().split('\n').filter(Boolean).map((l) => String((JSON.parse(l) as AuditRecord).endpointId));
+}
+
+test('reads records from plain lines, SLS export wrappers and prefixed lines; skips everything else', () => {
+  const { records, skipped } = readRecords(`${JSON.stringify(accepted)}\nnoise\n${JSON.stringify({ content: JSON.stringify(held) })}\n`);
+  assert.deepEqual(records.map((r) => r.endpointId), ['ep-bp1demoacme0000001', 'ep-bp1demoumbrella001']);
+  assert.equal(skipped, 1);
+  const array = readRecords(JSON.stringify([{ message: JSON.stringify(rejected) }, { message: 'x' }]));
+  assert.deepEqual(array.records.map((r) => r.endpointId), ['ep-bp1demoinitech0001']);
+});
+
+test('filters by decision, outcome, account (ID or name), service and revision', async () => {
+  assert.deepEqual(ids((await audit(['export.jsonl', '--format', 'json'])).out), ['ep-bp1demoacme0000001', 'ep-bp1demoinitech0001', 'ep-bp1demoumbrella001']);
+  assert.deepEqual(ids((await audit(['export.jsonl', '--format', 'json', '--decision', 'reject'])).out), ['ep-bp1demoinitech0001']);
+  assert.deepEqual(ids((await audit(['export.jsonl', '--format', 'json', '--outcome', 'held'])).out), ['ep-bp1demoumbrella001']);
+  assert.deepEqual(ids((await audit(['export.jsonl', '--format', 'json', '--account', 'acme'])).out), ['ep-bp1demoacme0000001']);
+  assert.deepEqual(ids((await audit(['export.jsonl', '--format', 'json', '--account', '2000000000000003'])).out), ['ep-bp1demoinitech0001']);
+  assert.deepEqual(ids((await audit(['export.jsonl', '--format', 'json', '--service', 'epsrv-bp1demosearch00002'])).out), ['ep-bp1demoumbrella001']);
+  assert.deepEqual(ids((await audit(['export.jsonl', '--format', 'json', '--revision', '2222'])).out), ['ep-bp1demoinitech0001']);
+  assert.deepEqual(ids((await audit(['export.jsonl', '--format', 'json', '--revision', 'abc12'])).out), ['ep-bp1demoacme0000001', 'ep-bp1demoumbrella001']);
+});
+
+test('--since and --until take ISO dates and relative ages', async () => {
+  assert.deepEqual(ids((await audit(['export.jsonl', '--format', 'json', '--since', '30d'])).out), ['ep-bp1demoacme0000001', 'ep-bp1demoumbrella001']);
+  assert.deepEqual(ids((await audit(['export.jsonl', '--format', 'json', '--until', '30d'])).out), ['ep-bp1demoinitech0001']);
+  const iso = new Date(Date.now() - 2 * DAY).toISOString().slice(0, 10);
+  assert.deepEqual(ids((await audit(['export.jsonl', '--format', 'json', '--decision', 'accept', '--since', iso])).out), ['ep-bp1demoacme0000001']);
+  assert.equal(parseTimeBound('12h', 1_000_000_000_000), 1_000_000_000_000 - 12 * 3_600_000);
+  assert.equal(parseTimeBound('yesterday', 0), undefined);
+});
+
+test('the table shows matching records and a count; stdin works with -', async () => {
+  const { code, out } = await audit(['-', '--decision', 'accept'], JSON.stringify(accepted) + '\n' + JSON.stringify(rejected) + '\n');
+  assert.equal(code, 0);
+  assert.match(out, /^TIME\s+DECISION\s+OUTCOME/m);
+  assert.match(out, /accept\s+applied\s+enforce\s+acme \(2000000000000001\)\s+epsrv-bp1demoorders000001\s+ep-bp1demoacme0000001\s+3072->1024\s+services\[0\]\.allow\[0\]\s+allowed/);
+  assert.match(out, /^1 of 2 record\(s\) match$/m);
+});
+
+test('bad filters exit 64, an unreadable file 66', async () => {
+  const since = await audit(['export.jsonl', '--since', 'last week']);
+  assert.equal(since.code, 64);
+  assert.match(since.err, /--since must be an ISO 8601 date\/time or a relative age/);
+  assert.equal((await audit(['export.jsonl', '--decision', 'approve'])).code, 64);
+  assert.equal((await audit(['export.jsonl', '--outcome', 'done'])).code, 64);
+  assert.equal((await audit(['export.jsonl', '--bogus'])).code, 64);
+  const missing = await audit(['nope.jsonl']);
+  assert.equal(missing.code, 66);
+  assert.match(missing.err, /cannot read nope\.jsonl: ENOENT/);
+});
