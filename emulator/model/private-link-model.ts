@@ -323,6 +323,19 @@ export class PrivateLinkModel {
         zones: e.zones.map((z) => z.zoneId),
         securityGroupIds: e.securityGroups.map((g) => g.securityGroupId),
       })),
+      // The providers' view: one entry per connection whose service still exists.
+      connections: [...this.services.values()].flatMap((s) =>
+        s.conns.map((e) => ({
+          regionId: s.regionId,
+          serviceId: s.serviceId,
+          endpointId: e.endpointId,
+          endpointOwnerId: e.ownerId,
+          connectionStatus: this.connectionStatus(e),
+          awaitingDecision: e.conn.phase === 'awaiting',
+          bandwidth: e.conn.bandwidth,
+          modifiedTime: isoTime(e.conn.modifiedMs),
+        })),
+      ),
     };
   }
 

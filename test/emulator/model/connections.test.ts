@@ -303,7 +303,16 @@ test('no new connection to a service being deleted; the snapshot carries no secr
     ServiceId: ORDERS_HZ, ServiceName: 'orders-api', ServiceDomain: `${ORDERS_HZ}.cn-hangzhou.privatelink.aliyuncs.com`, Zones: ['cn-hangzhou-h', 'cn-hangzhou-i'],
   }]);
   assert.deepEqual((h.call('acme', 'ListVpcEndpointServicesByEndUser', { RegionId: HZ, ServiceName: 'nope' }) as { Services: unknown[] }).Services, []);
-  const dump = JSON.stringify(h.snapshot());
+  const snap = h.snapshot();
+  assert.deepEqual(snap.connections.filter((c) => c.serviceId === SEARCH_HZ).map((c) => [c.endpointId, c.connectionStatus, c.awaitingDecision]), [
+    ['ep-bp1demoglobex00002', 'ServiceDeleted', false],
+    ['ep-bp1demoumbrella001', 'ServiceDeleted', false],
+    [INITECH_CONNECTED, 'ServiceDeleted', false],
+  ]);
+  assert.equal(snap.connections.length, 10);
+  h.clock.advance(1000);
+  assert.equal(h.snapshot().connections.length, 7, 'the deleted service takes its connections with it');
+  const dump = JSON.stringify(snap);
   assert.doesNotMatch(dump, /secret/);
   assert.match(dump, /LTAIdemoAcme00000001/);
 });

@@ -59,6 +59,7 @@ export interface Snapshot {
   accounts: Array<{ accountId: string; name: string }>;
   services: SnapshotService[];
   endpoints: SnapshotEndpoint[];
+  connections: Array<{ regionId: string; serviceId: string; endpointId: string; endpointOwnerId: string; connectionStatus: string; awaitingDecision: boolean; bandwidth: number; modifiedTime: string }>;
 }
 
 /** A model on a paused clock; `scenario` defaults to the demo fleet. */
