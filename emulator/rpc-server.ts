@@ -104,12 +104,12 @@ interface Exchange {
 }
 
 /** Creates the request handler of the RPC path. */
-export function createRpcHandler(state: RpcServerState): (req: IncomingMessage, res: ServerResponse, url: URL) => void {
+export function createRpcHandler(state: RpcServerState): (req: IncomingMessage, res: ServerResponse, query: string) => void {
   const nonces = new NonceWindow();
   /** Accounts with a connection write in flight (ConcurrentCallNotSupported for a second one). */
   const writesInFlight = new Set<string>();
 
-  function finish(res: ServerResponse, ex: Exchange, status: number, code: string | undefined): void {
+  function finish(ex: Exchange, status: number, code: string | undefined): void {
     ex.entry.status = status;
     ex.entry.code = code;
     ex.entry.durationMs = Math.round((performance.now() - ex.started) * 1000) / 1000;
@@ -138,7 +138,7 @@ export function createRpcHandler(state: RpcServerState): (req: IncomingMessage, 
       Recommend: `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(error.code)}&product=Privatelink&requestId=${ex.entry.requestId}`,
     };
     send(res, ex, error.httpStatus, body, 'Error');
-    finish(res, ex, error.httpStatus, error.code);
+    finish(ex, error.httpStatus, error.code);
   }
 
   /** Checks the common parameters and the signature; returns the caller's key. */
@@ -223,7 +223,7 @@ export function createRpcHandler(state: RpcServerState): (req: IncomingMessage, 
       if (state.closing.aborted || res.destroyed) {
         // The server is closing (or the client left during the latency): end without effect or answer.
         res.destroy();
-        finish(res, ex, 0, undefined);
+        finish(ex, 0, undefined);
         return;
       }
       if (decision.throttled) throw new EmulatorApiError('Throttling.User', 'Request was denied due to user flow control.', 400);
@@ -237,17 +237,17 @@ export function createRpcHandler(state: RpcServerState): (req: IncomingMessage, 
             res.writeHead(502, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(BAD_GATEWAY_HTML) });
             res.end(BAD_GATEWAY_HTML);
           }
-          finish(res, ex, 502, undefined);
+          finish(ex, 502, undefined);
           return;
         case 'hang':
           // No answer and no effect, until the client gives up or close() ends it.
           state.hanging.add(res);
           res.on('close', () => state.hanging.delete(res));
-          finish(res, ex, 0, undefined);
+          finish(ex, 0, undefined);
           return;
         case 'drop':
           res.socket?.destroy();
-          finish(res, ex, 0, undefined);
+          finish(ex, 0, undefined);
           return;
         case undefined:
           break;
@@ -257,15 +257,15 @@ export function createRpcHandler(state: RpcServerState): (req: IncomingMessage, 
       // A ClientToken replay carries the first answer's RequestId: keep it.
       const body = 'RequestId' in result ? result : { RequestId: ex.entry.requestId, ...result };
       send(res, ex, 200, body, `${action}Response`);
-      finish(res, ex, 200, undefined);
+      finish(ex, 200, undefined);
     } finally {
       if (isWrite) writesInFlight.delete(key.accountId);
     }
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse, url: URL, body: string): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, query: string, body: string): Promise<void> {
     const params: Record<string, string> = Object.create(null) as Record<string, string>;
-    for (const [k, v] of url.searchParams) params[k] = v;
+    if (query.length > 0) for (const [k, v] of new URLSearchParams(query)) params[k] = v;
     if (body.length > 0) for (const [k, v] of new URLSearchParams(body)) params[k] = v;
     const method = req.method ?? 'GET';
     const ex: Exchange = {
@@ -310,7 +310,7 @@ export function createRpcHandler(state: RpcServerState): (req: IncomingMessage, 
     }
   }
 
-  return (req, res, url) => {
+  return (req, res, query) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
@@ -325,7 +325,7 @@ export function createRpcHandler(state: RpcServerState): (req: IncomingMessage, 
     });
     req.on('end', () => {
       if (size > MAX_BODY_BYTES) return;
-      void handle(req, res, url, chunks.length === 0 ? '' : Buffer.concat(chunks).toString('utf8'));
+      void handle(req, res, query, chunks.length === 0 ? '' : Buffer.concat(chunks).toString('utf8'));
     });
   };
 }
