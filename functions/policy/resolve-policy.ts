@@ -4,29 +4,39 @@
  * instants.
  */
 import { expandAllow } from './expand-allow.ts';
-import type { DenyList, Policy, PolicyRevision, ServiceMatch, ServiceRule } from './policy.ts';
+import type { AllowEntry, DenyList, Policy, PolicyRevision, ServiceMatch, ServiceRule } from './policy.ts';
 import { parseExpiry } from './policy-rules.ts';
 import type { PolicyPath } from './policy-path.ts';
 import { formatPath } from './policy-path.ts';
-import type { RawDenyList, RawPolicy, RawServiceRule } from './raw-policy.ts';
+import type { RawAccountEntry, RawDenyList, RawPolicy, RawServiceRule } from './raw-policy.ts';
 
 /** Resolves `raw`; `revision` identifies the file it came from. Reads every key the schema allows. */
 export function resolvePolicy(raw: RawPolicy, revision: PolicyRevision): Policy {
   const defaults = raw.defaults ?? {};
+  const members = new Map<RawAccountEntry, AllowEntry>();
   const services = raw.services.map((rule, i): ServiceRule => ({
     source: formatPath(['services', i]),
     name: rule.name,
     match: resolveMatch(rule),
-    allow: expandAllow(raw, i).map(({ accountId, entry, source }) => ({
-      accountId,
-      name: entry.name,
-      bandwidth: entry.bandwidth,
-      maxBandwidth: entry.maxBandwidth,
-      maxConnections: entry.maxConnections,
-      vpcs: entry.vpcs === undefined ? undefined : [...new Set(entry.vpcs)],
-      expires: entry.expires === undefined ? undefined : parseExpiry(entry.expires)?.toISOString(),
-      source: formatPath(source),
-    })),
+    allow: expandAllow(raw, i).map((expanded) => {
+      // A group member resolves the same way in every rule that uses its group: resolve it once.
+      const shared = expanded.source[0] === 'groups';
+      const cached = shared ? members.get(expanded.entry) : undefined;
+      if (cached !== undefined) return cached;
+      const { accountId, entry, source } = expanded;
+      const resolved: AllowEntry = {
+        accountId,
+        name: entry.name,
+        bandwidth: entry.bandwidth,
+        maxBandwidth: entry.maxBandwidth,
+        maxConnections: entry.maxConnections,
+        vpcs: entry.vpcs === undefined ? undefined : [...new Set(entry.vpcs)],
+        expires: entry.expires === undefined ? undefined : parseExpiry(entry.expires)?.toISOString(),
+        source: formatPath(source),
+      };
+      if (shared) members.set(entry, resolved);
+      return resolved;
+    }),
     deny: resolveDeny(rule.deny, ['services', i, 'deny']),
     // The semantic rule unknownAccountsStated guarantees one of the two is set.
     unknownAccounts: rule.unknownAccounts ?? defaults.unknownAccounts ?? 'hold',

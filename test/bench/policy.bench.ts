@@ -1,0 +1,71 @@
+/**
+ * Policy loading speed: a generated policy with 1,000 accounts (in 10 groups; each with a name, one in
+ * ten also with a cap, a connection limit, VPCs and an expiry) over 20 service rules, loaded in-process
+ * (parse + schema + rules + resolve), and `privatelink-approver validate` on it as a whole CLI process
+ * (Node start-up and tsx included). Target: well under a second. The first load pays the JIT warm-up of
+ * the yaml parser, which dominates.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { loadPolicyText } from '../../functions/policy/load-policy.ts';
+
+/** A valid policy with `accounts` accounts spread over 10 groups and `rules` service rules. */
+export function bigPolicy(accounts: number, rules: number): string {
+  const lines = ['version: 1', 'mode: enforce', 'defaults:', '  unknownAccounts: reject', '  bandwidth: 1024', '  maxBandwidth: 4096', 'groups:'];
+  for (let g = 0; g < 10; g++) {
+    lines.push(`  tier-${g}:`, '    accounts:');
+    for (let a = g; a < accounts; a += 10) {
+      lines.push(`      - account: "${String(3000000000000000 + a)}"`, `        name: customer ${a}`);
+      // Every tenth customer has a contract with limits of its own.
+      if (a % 10 === 0) lines.push('        maxBandwidth: 2048', '        maxConnections: 5', `        vpcs: [vpc-bench${a}a, vpc-bench${a}b]`, '        expires: 2030-12-31');
+    }
+  }
+  lines.push('deny:', '  accounts:', '    - account: "4000000000000001"', '      reason: bench', 'services:');
+  for (let r = 0; r < rules; r++) {
+    lines.push(`  - region: ${r % 2 === 0 ? 'cn-hangzhou' : 'cn-shanghai'}`, `    serviceId: epsrv-bench${r}`, '    allow:');
+    for (let g = 0; g < 10; g++) lines.push(`      - group: tier-${g}`);
+  }
+  lines.push('drift:', '  revoke: true', 'limits:', '  maxDisconnects: 10', '');
+  return lines.join('\n');
+}
+
+export default async function bench(): Promise<void> {
+  const text = bigPolicy(1000, 20);
+  const now = new Date('2026-11-25T00:00:00Z');
+  let start = performance.now();
+  const first = loadPolicyText(text, 'bench.yaml', { now });
+  const cold = performance.now() - start;
+  if (!first.ok) throw new Error(`bench policy invalid: ${JSON.stringify(first.errors.slice(0, 3))}`);
+  const times: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    start = performance.now();
+    loadPolicyText(text, 'bench.yaml', { now });
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  const entries = first.policy.services.reduce((n, s) => n + s.allow.length, 0);
+  console.log(`policy: ${(text.length / 1024).toFixed(0)} KiB, 1000 accounts in 10 groups, 20 rules -> ${entries} resolved allow entries`);
+  console.log(`loadPolicyText: first ${cold.toFixed(1)} ms, median ${times[5]?.toFixed(1)} ms (target: well under 1000 ms)`);
+
+  const dir = mkdtempSync(join(tmpdir(), 'policy-bench-'));
+  try {
+    const file = join(dir, 'bench.yaml');
+    writeFileSync(file, text);
+    const cli = join(import.meta.dirname, '..', '..', 'bin', 'privatelink-approver.js');
+    const timed = (args: string[]): { ms: number; status: string } => {
+      const begin = performance.now();
+      const run = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+      const ms = performance.now() - begin;
+      return { ms, status: run.status === 0 ? 'exit 0' : `exit ${String(run.status)}: ${(run.stderr || run.stdout).split('\n')[0] ?? ''}` };
+    };
+    const baseline = timed(['--version']);
+    const validate = timed(['validate', '--quiet', file]);
+    console.log(`privatelink-approver validate (whole process): ${validate.ms.toFixed(0)} ms, ${validate.status} (target: well under 1000 ms)`);
+    console.log(`  of which CLI start-up (\`privatelink-approver --version\`, node + tsx): ${baseline.ms.toFixed(0)} ms`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
