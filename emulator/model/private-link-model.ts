@@ -120,6 +120,16 @@ const MAX_RESULTS = 50;
 /** Bound on remembered ClientTokens (oldest forgotten first). */
 const CLIENT_TOKEN_CACHE = 100_000;
 
+/** The writes, all of which take ClientToken in the reference; reads ignore it. */
+const WRITE_ACTIONS: ReadonlySet<string> = new Set([
+  'CreateVpcEndpointService', 'UpdateVpcEndpointServiceAttribute', 'DeleteVpcEndpointService',
+  'AddUserToVpcEndpointService', 'RemoveUserFromVpcEndpointService',
+  'AttachResourceToVpcEndpointService', 'DetachResourceFromVpcEndpointService',
+  'CreateVpcEndpoint', 'UpdateVpcEndpointAttribute', 'DeleteVpcEndpoint',
+  'EnableVpcEndpointConnection', 'DisableVpcEndpointConnection', 'UpdateVpcEndpointConnectionAttribute',
+  'AddZoneToVpcEndpoint', 'RemoveZoneFromVpcEndpoint', 'AttachSecurityGroupToVpcEndpoint', 'DetachSecurityGroupFromVpcEndpoint',
+]);
+
 /** Parameters that belong to the transport, not to the request's meaning (excluded from ClientToken matching). */
 const COMMON_PARAMS = new Set([
   'Action', 'Version', 'Format', 'AccessKeyId', 'Signature', 'SignatureMethod', 'SignatureVersion', 'SignatureNonce', 'SignatureType',
@@ -261,7 +271,7 @@ export class PrivateLinkModel {
     const handler = Object.hasOwn(this.handlers, action) ? this.handlers[action] : undefined;
     if (!handler) throw new EmulatorApiError('InvalidAction.NotFound', `Specified api is not found, please check your url and method.`, 404);
     const p = new Params(params);
-    const clientToken = p.optional('ClientToken');
+    const clientToken = WRITE_ACTIONS.has(action) ? p.optional('ClientToken') : undefined;
     const dryRun = p.bool('DryRun') === true;
     if (clientToken === undefined || dryRun) return handler(p, ctx);
     // ClientToken: same (caller, action, token) and same parameters -> the first answer again.

@@ -163,6 +163,17 @@ test('ClientToken on Enable: a retry after success is answered from the cache, n
   h.fails('provider', 'EnableVpcEndpointConnection', { ...params, Bandwidth: '1024' }, 'IdempotentParameterMismatch');
 });
 
+test('reads ignore ClientToken: a listing is never replayed from the cache', () => {
+  const h = harness({ settings: { enableDelayMs: 0 } });
+  const list = { RegionId: HZ, ServiceId: ORDERS_HZ, EndpointId: 'ep-bp1demoacme0000001', ClientToken: 'read-1' };
+  const before = h.call('provider', 'ListVpcEndpointConnections', list) as Page;
+  assert.equal(before.Connections[0]?.ConnectionStatus, 'Connecting');
+  h.call('provider', 'EnableVpcEndpointConnection', { RegionId: HZ, ServiceId: ORDERS_HZ, EndpointId: 'ep-bp1demoacme0000001', Bandwidth: '1024' });
+  const after = h.call('provider', 'ListVpcEndpointConnections', list) as Page & { RequestId?: string };
+  assert.equal(after.Connections[0]?.ConnectionStatus, 'Connected');
+  assert.equal(after.RequestId, undefined);
+});
+
 test('unknown actions and regions', () => {
   const h = harness();
   const err = h.fails('provider', 'DescribeInstances', { RegionId: HZ }, 'InvalidAction.NotFound');
