@@ -138,6 +138,11 @@ describe('the FC handler (built bundle, local FC harness, emulator)', () => {
       assert.deepEqual({ ...w.params, Timestamp: '', SignatureNonce: '', AccessKeyId: '', SignatureMethod: '' }, { ...original.params, Timestamp: '', SignatureNonce: '', AccessKeyId: '', SignatureMethod: '' });
     }
 
+    // No secret in any line.
+    for (const secret of [PROVIDER_KEY.accessKeySecret, ROTATED_KEY.accessKeySecret, ROTATED_KEY.securityToken as string]) {
+      assert.equal(run.stdout.includes(secret), false, `stdout contains a secret: ${secret}`);
+    }
+
     // The RAM policy grants exactly the actions a full sweep sends (and PRIVATELINK_ACTIONS names).
     const sent = [...new Set(requests.map((r) => r.action))].sort();
     assert.deepEqual(sent, [...grantedActions()].sort(), 'infra/ram/function-role-policy.json vs actions sent');
