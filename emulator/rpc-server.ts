@@ -314,6 +314,7 @@ export function createRpcHandler(state: RpcServerState): (req: IncomingMessage, 
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
+      if (size > MAX_BODY_BYTES) return;
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
         res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });

@@ -158,3 +158,15 @@ describe('startEmulator and close()', () => {
     }
   });
 });
+
+test('an oversized RPC body is refused with 413 and the emulator keeps serving', async () => {
+  const emu = await startTestEmulator();
+  try {
+    const res = await fetch(`${emu.url}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `Action=DescribeRegions&Pad=${'x'.repeat(2 << 20)}` });
+    assert.equal(res.status, 413);
+    const after = await rawCall(emu.url, accessKeyFor(emu, 'provider'), 'DescribeRegions');
+    assert.equal(after.status, 200);
+  } finally {
+    await emu.close();
+  }
+});
