@@ -12,7 +12,8 @@ import { PageTokens } from './page-token.ts';
  * resources, endpoints, their zones and security groups, and the connections between endpoints and
  * services with their asynchronous lifecycle. The protocol layer authenticates a request and calls
  * `dispatch(action, params, ctx)`; the model answers the response body (without RequestId) or throws
- * EmulatorApiError. Behaviour follows ../../shared reference privatelink-api-2020-04-15.txt; where it is
+ * EmulatorApiError. Behaviour follows the API reference (shared/reference/privatelink-api-2020-04-15.txt,
+ * document version 20210429): parameters, response fields and error codes per action; where it is
  * silent, the choices are listed in emulator/README.md (section "choices").
  *
  * Connection statuses are computed lazily: a transition stores its deadline, and every read settles the

@@ -181,3 +181,20 @@ test('unknown actions and regions', () => {
   assert.equal(h.fails('provider', 'ListVpcEndpointServices', { RegionId: 'mars-north-1' }, 'InvalidRegionId.NotFound', 'The specified RegionId "mars-north-1" does not exist.').httpStatus, 404);
   h.fails('provider', 'toString', {}, 'InvalidAction.NotFound');
 });
+
+test('all 29 actions of the reference are implemented, and each names its missing RegionId', () => {
+  const h = harness();
+  const actions = [
+    'DescribeRegions', 'DescribeZones',
+    'CreateVpcEndpointService', 'UpdateVpcEndpointServiceAttribute', 'GetVpcEndpointServiceAttribute', 'ListVpcEndpointServices', 'DeleteVpcEndpointService',
+    'AddUserToVpcEndpointService', 'ListVpcEndpointServiceUsers', 'RemoveUserFromVpcEndpointService',
+    'AttachResourceToVpcEndpointService', 'ListVpcEndpointServiceResources', 'DetachResourceFromVpcEndpointService',
+    'CreateVpcEndpoint', 'UpdateVpcEndpointAttribute', 'GetVpcEndpointAttribute', 'ListVpcEndpoints', 'DeleteVpcEndpoint', 'ListVpcEndpointServicesByEndUser',
+    'EnableVpcEndpointConnection', 'DisableVpcEndpointConnection', 'UpdateVpcEndpointConnectionAttribute', 'ListVpcEndpointConnections',
+    'AddZoneToVpcEndpoint', 'ListVpcEndpointZones', 'RemoveZoneFromVpcEndpoint',
+    'AttachSecurityGroupToVpcEndpoint', 'ListVpcEndpointSecurityGroups', 'DetachSecurityGroupFromVpcEndpoint',
+  ];
+  assert.equal(actions.length, 29);
+  assert.ok(h.call('acme', 'DescribeRegions', {}).Regions);
+  for (const action of actions.slice(1)) h.fails('acme', action, {}, 'MissingParameter', 'The input parameter "RegionId" that is mandatory for processing this request is not supplied.');
+});
