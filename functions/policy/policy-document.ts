@@ -64,8 +64,9 @@ export function parsePolicyDocument(text: string, file: string): ParsedPolicyDoc
   }
 
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
-  const list = Array.isArray(docs) ? docs : [];
-  if (list.length === 0 || (list.length === 1 && list[0]?.contents === null && list[0].errors.length === 0)) {
+  // A stray trailing `---` opens an empty document: harmless, so only documents with content count.
+  const list = (Array.isArray(docs) ? docs : []).filter((d, i) => i === 0 || !isEmptyDocument(d));
+  if (list.length === 0 || (list.length === 1 && list[0] !== undefined && isEmptyDocument(list[0]))) {
     errors.push(diagnostic('error', 0, 'the policy is empty', 'start from policies/examples/small-saas.yaml'));
     return failed();
   }
@@ -125,6 +126,13 @@ export function parsePolicyDocument(text: string, file: string): ParsedPolicyDoc
     return { line: 1, column: 1 };
   };
   return { data, locate, nodeAt, errors, warnings };
+}
+
+/** A document with no content: only comments, or a bare `---`. */
+function isEmptyDocument(doc: Document.Parsed): boolean {
+  if (doc.errors.length > 0) return false;
+  const contents = doc.contents;
+  return contents === null || (isScalar(contents) && contents.value === null && contents.range?.[0] === contents.range?.[1]);
 }
 
 /** Follows `path` through maps and sequences (resolving aliases); returns the final key and value nodes. */

@@ -173,6 +173,9 @@ function typeError(
     return at(path, defMessage ?? 'must be a string', `quote it: "${source ?? String(value)}"`);
   }
   if (defMessage !== undefined) return at(path, defMessage);
+  if (expected === 'boolean' && typeof value === 'string' && /^(yes|no|on|off|y|n)$/i.test(value)) {
+    return at(path, 'must be true or false', `YAML 1.2 reads "${value}" as text: write ${/^(yes|on|y)$/i.test(value) ? 'true' : 'false'}`);
+  }
   if (found?.def === 'allowItem' && (typeof value === 'string' || typeof value === 'number')) {
     return at(path, 'must be a mapping such as {account: "..."} or {group: NAME}', `write it as: account: "${source ?? String(value)}"`);
   }

@@ -129,6 +129,15 @@ const CASES: Case[] = [
     errors: ['7:12 the YAML cannot be read: Unresolved alias (the anchor must be set before the alias): nothing'],
   },
   {
+    name: 'a leading "---" and a stray trailing "---" are fine',
+    text: `---\n${HEAD}${RULE}---\n`,
+  },
+  {
+    name: 'a second document with content is an error at its start',
+    text: `${HEAD}${RULE}---\nmode: dry-run\n`,
+    errors: ['7:1 the file holds 2 YAML documents; a policy file holds exactly one (remove the "---" separator, or split the documents into separate files)'],
+  },
+  {
     name: 'a small anchor and alias reuse is fine',
     text: `${HEAD}services:\n  - region: cn-hangzhou\n    serviceId: epsrv-a1\n    unknownAccounts: reject\n    allow: &customers\n      - account: "2000000000000001"\n  - region: cn-hangzhou\n    serviceId: epsrv-a2\n    unknownAccounts: reject\n    allow: *customers\n`,
   },
