@@ -101,3 +101,30 @@ test('--help documents the start-up contract and every flag', async () => {
   for (const flag of ['--port', '--host', '--allow-remote', '--scenario', '--generate', '--seed', '--pending-status']) assert.match(s.out(), new RegExp(flag));
   assert.match(s.out(), /first line on stdout is one JSON object/);
 });
+
+test('--generate, --seed and --pending-status shape the fleet (in-process, stopped with a signal event)', async () => {
+  const s = io();
+  const exit = main(['emulator', '--generate', '3x4', '--seed', '7', '--pending-status', 'Disconnected'], s);
+  while (!s.out().includes('\n')) await new Promise((r) => setTimeout(r, 10));
+  const startup = JSON.parse(s.out().split('\n')[0] ?? '') as StartupLine;
+  const provider = startup.accounts.find((a) => a.name === 'provider');
+  assert.ok(provider);
+  const client = new RPCClient({ endpoint: startup.endpoint, apiVersion: '2020-04-15', accessKeyId: provider.accessKeyId, accessKeySecret: provider.accessKeySecret });
+  const state = (await (await fetch(`${startup.endpoint}/__emulator/state`)).json()) as { services: Array<{ serviceId: string; regionId: string }> };
+  assert.equal(state.services.length, 3);
+  const statuses: string[] = [];
+  for (const service of state.services) {
+    const page = await client.request<{ Connections: Array<{ ConnectionStatus: string }> }>('ListVpcEndpointConnections', { RegionId: service.regionId, ServiceId: service.serviceId }, { method: 'POST' });
+    statuses.push(...page.Connections.map((c) => c.ConnectionStatus));
+  }
+  assert.equal(statuses.length, 12);
+  // Requests awaiting a decision show as Disconnected under this reading, never Connecting.
+  assert.ok(statuses.includes('Disconnected'));
+  assert.deepEqual([...new Set(statuses)].filter((x) => x !== 'Connected' && x !== 'Disconnected'), []);
+  const settings = (await (await fetch(`${startup.endpoint}/__emulator/settings`)).json()) as { pendingStatus: string; faults: { seed: number } };
+  assert.equal(settings.pendingStatus, 'Disconnected');
+  assert.equal(settings.faults.seed, 7);
+  assert.match(s.err(), /generated 3x4/);
+  process.emit('SIGTERM', 'SIGTERM');
+  assert.equal(await exit, 0);
+});
