@@ -263,6 +263,23 @@ describe('the FC handler (built bundle, local FC harness, emulator)', () => {
     assert.deepEqual(endpoints(emu), before);
   });
 
+  it('credentials only come from the context: unknown or missing ones abort the run before any write', async () => {
+    await freshEmulator();
+    const run = await runInFc(bundle.outDir, { PRIVATELINK_ENDPOINT: emu.url }, [
+      { event: '', requestId: 'fc-badkey', timeout: 60, credentials: [{ accessKeyId: 'LTAIunknownKey000001', accessKeySecret: 'x-secret' }] },
+      { event: '', requestId: 'fc-nokey', timeout: 60, credentials: [{ accessKeyId: '', accessKeySecret: '' }] },
+    ]);
+    const lines = run.lines.map((l) => JSON.parse(l) as Line);
+    for (const [i, id, code] of [[0, 'fc-badkey', /^InvalidAccessKeyId/], [1, 'fc-nokey', /^CredentialsUnavailable$/]] as const) {
+      const summary = run.results[i]?.result as Line & { aborted: { errorCode: string } | null };
+      assert.equal(summary.schema, 'privatelink-approver/run/v1');
+      assert.match(summary.aborted?.errorCode ?? '', code);
+      assert.ok(lines.some((l) => l.fcRequestId === id && l.level === 'ERROR' && l.message === 'run aborted: credentials or permissions'));
+    }
+    assert.equal(run.stdout.includes('x-secret'), false);
+    assert.equal(emu.requests().filter((r) => WRITE_ACTIONS.has(r.action ?? '')).length, 0);
+  });
+
   it('a bad configuration fails every invocation with an error record', async () => {
     await freshEmulator();
     const run = await runInFc(bundle.outDir, { PRIVATELINK_ENDPOINT: emu.url, LOG_LEVEL: 'verbose' }, [
