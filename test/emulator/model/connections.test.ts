@@ -232,6 +232,8 @@ test('DeleteVpcEndpointService: refused while connections are live; else its con
   assert.equal(h.status(ORDERS_HZ, ACME_PENDING), 'ServiceDeleted');
   h.fails('provider', 'DeleteVpcEndpointService', base, 'EndpointServiceOperationDenied');
   h.fails('provider', 'EnableVpcEndpointConnection', enable(ACME_PENDING), 'EndpointServiceOperationDenied');
+  h.fails('provider', 'DisableVpcEndpointConnection', target(ACME_PENDING), 'EndpointServiceOperationDenied');
+  h.fails('provider', 'UpdateVpcEndpointConnectionAttribute', { ...target(ACME_BIG), Bandwidth: '1024' }, 'EndpointServiceOperationDenied', 'The specified operation of endpoint service is not allowed.');
   h.fails('provider', 'UpdateVpcEndpointServiceAttribute', { ...base, ServiceDescription: 'x' }, 'EndpointServiceOperationDenied');
   h.clock.advance(1000);
   assert.equal(h.service(ORDERS_HZ), undefined);
