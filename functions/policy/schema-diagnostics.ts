@@ -17,6 +17,7 @@ import { formatPath, fromJsonPointer } from './policy-path.ts';
 /** A JSON Schema object, as far as these messages need to read one. */
 interface SchemaNode {
   $ref?: string;
+  description?: string;
   type?: string;
   enum?: unknown[];
   const?: unknown;
@@ -118,7 +119,8 @@ function explain(error: ErrorObject, parsed: ParsedPolicyDocument, file: string)
       const target = found?.schema.properties?.[key];
       const targetSchema = target === undefined ? undefined : deref(target).schema;
       const choices = targetSchema?.enum ?? (targetSchema !== undefined && 'const' in targetSchema ? [targetSchema.const] : undefined);
-      const hint = choices !== undefined ? `add "${key}: ${choices.map(String).join('" or "' + key + ': ')}"` : undefined;
+      const described = target === undefined ? undefined : (target.description ?? targetSchema?.description)?.replace(/\.$/, '');
+      const hint = choices !== undefined ? `add "${key}: ${choices.map(String).join('" or "' + key + ': ')}"` : described !== undefined ? `${key}: ${described}` : undefined;
       return at(path, `missing required key "${key}"`, hint);
     }
     case 'oneOf': {
