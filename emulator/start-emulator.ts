@@ -73,7 +73,10 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   });
   const control = createControlHandler({ model, accounts: model.accounts, clock, settings, log, startedAt: Date.now() });
 
-  const server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
+  // pop-core keeps sockets alive and never retries: a server that closes an idle socket just as the
+  // client reuses it answers that call with ECONNRESET. A long idle timeout makes that race rare for
+  // clients that pause between calls (retry waits of a few seconds); close() still ends every socket.
+  const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
     // Split by hand: a full URL parse per RPC request costs more than the split, and only the control
     // path needs one (the host part is a placeholder).
     const raw = req.url ?? '/';
