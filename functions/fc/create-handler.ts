@@ -153,6 +153,8 @@ export function createHandler(deps: HandlerDeps): FcEventHandler {
         services: request.services ?? null,
         regions: request.regions ?? null,
         deadline: new Date(deadline).toISOString(),
+        // Visible on purpose: in production this must be null (the regional endpoints).
+        privatelinkEndpoint: config.privatelinkEndpoint ?? null,
       });
 
       api = createPrivateLinkClient({
