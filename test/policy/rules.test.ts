@@ -82,6 +82,11 @@ const CASES: Case[] = [
     warnings: ['7:16 deny.accounts[1].account: "2000000000000003" is denied twice in this list (also at deny.accounts[0]); the first reason is used (keep one entry)'],
   },
   {
+    name: 'the same endpoint denied twice in a rule: warning',
+    text: `${HEAD}${RULE}    deny:\n      endpoints:\n        - endpoint: ep-bp1dup0001\n        - endpoint: ep-bp1dup0001\n`,
+    warnings: ['10:21 services[0].deny.endpoints[1].endpoint: "ep-bp1dup0001" is denied twice in this list (also at services[0].deny.endpoints[0]); the first reason is used (keep one entry)'],
+  },
+  {
     name: 'a VPC listed twice: warning',
     text: `${HEAD}${RULE}    allow:\n      - account: "2000000000000001"\n        vpcs: [vpc-a1, vpc-a1]\n`,
     warnings: ['9:24 services[0].allow[0].vpcs[1]: "vpc-a1" is listed twice (also at services[0].allow[0].vpcs[0]) (keep one)'],
