@@ -5,9 +5,10 @@
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { forbiddenInputs } from '../../scripts/build.ts';
+import { buildBundle, forbiddenInputs } from '../../scripts/build.ts';
 import type { BuildResult } from '../../scripts/build.ts';
 import { buildBundleOnce, DEMO_POLICY } from './fc-harness.ts';
 
@@ -33,6 +34,18 @@ describe('the function bundle', () => {
     assert.deepEqual(inputs.filter((p) => /node_modules\/ajv\/dist\/(core|ajv)\.js$|node_modules\/ajv\/dist\/compile\//.test(p)), []);
     assert.deepEqual(inputs.filter((p) => p.startsWith('node_modules/@alicloud/credentials/') || p.includes('@alicloud/tea')), []);
     assert.deepEqual(forbiddenInputs(bundle.metafile), []);
+  });
+
+  it('refuses to build without a policy to bundle, naming the fix', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'pla-nobuild-'));
+    try {
+      await assert.rejects(buildBundle({ outDir: out, policyFile: join(out, 'policies/policy.yaml'), quiet: true }), (error: Error) => {
+        assert.match(error.message, /^no policy to bundle: .*policies\/policy\.yaml does not exist \(create it, or pass --policy FILE, e\.g\. --policy policies\/demo\.yaml\)$/);
+        return true;
+      });
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 
   it('the guard names a forbidden input', () => {
