@@ -116,9 +116,10 @@ export function createRpcHandler(state: RpcServerState): (req: IncomingMessage, 
     state.log.add(ex.entry);
   }
 
-  function send(res: ServerResponse, ex: Exchange, status: number, body: Record<string, unknown>, root: string): void {
+  /** Writes the answer; false when the client is gone (the log then records status 0). */
+  function send(res: ServerResponse, ex: Exchange, status: number, body: Record<string, unknown>, root: string): boolean {
     const xml = ex.format === 'XML';
-    if (res.destroyed || res.writableEnded) return;
+    if (res.destroyed || res.writableEnded) return false;
     // Encoded once: a list page is ~27 KB, and measuring then encoding a string walks it twice.
     const bytes = Buffer.from(xml ? toXml(root, body) : JSON.stringify(body), 'utf8');
     res.writeHead(status, {
@@ -127,6 +128,7 @@ export function createRpcHandler(state: RpcServerState): (req: IncomingMessage, 
       'x-acs-request-id': ex.entry.requestId,
     });
     res.end(bytes);
+    return true;
   }
 
   function sendError(res: ServerResponse, ex: Exchange, error: EmulatorApiError): void {
@@ -137,8 +139,8 @@ export function createRpcHandler(state: RpcServerState): (req: IncomingMessage, 
       Message: error.message,
       Recommend: `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(error.code)}&product=Privatelink&requestId=${ex.entry.requestId}`,
     };
-    send(res, ex, error.httpStatus, body, 'Error');
-    finish(ex, error.httpStatus, error.code);
+    const sent = send(res, ex, error.httpStatus, body, 'Error');
+    finish(ex, sent ? error.httpStatus : 0, error.code);
   }
 
   /** Checks the common parameters and the signature; returns the caller's key. */
@@ -220,8 +222,9 @@ export function createRpcHandler(state: RpcServerState): (req: IncomingMessage, 
     }
     try {
       if (decision.latencyMs > 0) await sleep(decision.latencyMs);
-      if (state.closing.aborted || res.destroyed) {
-        // The server is closing (or the client left during the latency): end without effect or answer.
+      // A client that gave up during the latency does not undo its call (the answer is lost, the effect
+      // is not, as with a real service); only close() ends a request without effect.
+      if (state.closing.aborted) {
         res.destroy();
         finish(ex, 0, undefined);
         return;
@@ -256,8 +259,8 @@ export function createRpcHandler(state: RpcServerState): (req: IncomingMessage, 
       const result = state.model.dispatch(action, params, ctx);
       // A ClientToken replay carries the first answer's RequestId: keep it.
       const body = 'RequestId' in result ? result : { RequestId: ex.entry.requestId, ...result };
-      send(res, ex, 200, body, `${action}Response`);
-      finish(ex, 200, undefined);
+      const sent = send(res, ex, 200, body, `${action}Response`);
+      finish(ex, sent ? 200 : 0, undefined);
     } finally {
       if (isWrite) writesInFlight.delete(key.accountId);
     }

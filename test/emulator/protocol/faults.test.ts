@@ -157,3 +157,23 @@ describe('fault determinism', () => {
     });
   });
 });
+
+test('a client that times out during injected latency loses the answer, not the effect', async () => {
+  const emu = await startTestEmulator({ settings: { faults: { seed: 1, rules: [{ actions: ['EnableVpcEndpointConnection'], latencyMs: 250 }] } } });
+  try {
+    const provider = clientFor(emu, 'provider', { timeoutMs: 80 });
+    const params = { RegionId: 'cn-hangzhou', ServiceId: 'epsrv-bp1demoorders000001', EndpointId: 'ep-bp1demoacme0000001' };
+    const error = await rejection(() => provider.request('EnableVpcEndpointConnection', { ...params, Bandwidth: 1024 }, { method: 'POST' }));
+    assert.match(String(error['message']), /timeout/i);
+    await new Promise((r) => setTimeout(r, 300));
+    const entry = emu.requests().at(-1);
+    assert.equal(entry?.action, 'EnableVpcEndpointConnection');
+    assert.equal(entry?.status, 0, 'nothing was delivered');
+    emu.clock.advance(emu.settings.enableDelayMs + 1);
+    const page = await clientFor(emu, 'provider').request<{ Connections: Array<Record<string, unknown>> }>('ListVpcEndpointConnections', params, { method: 'POST' });
+    assert.equal(page.Connections[0]?.['ConnectionStatus'], 'Connected');
+    assert.equal(page.Connections[0]?.['Bandwidth'], 1024);
+  } finally {
+    await emu.close();
+  }
+});
