@@ -26,6 +26,12 @@ test('the generated validator is ESM without require()', () => {
   assert.match(js, /^export const validate = /m);
 });
 
+test('the generated validator imports under plain node (no tsx) as an ES module', () => {
+  const script = `const m = await import(${JSON.stringify(VALIDATOR_JS)}); console.log(JSON.stringify([m.validate({ version: 1 }), m.validate.errors.map((e) => e.keyword)]));`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.deepEqual(JSON.parse(out), [false, ['required', 'required']]);
+});
+
 test('the loader bundles with esbuild and loads the demo policy in plain node', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'policy-bundle-'));
   try {
