@@ -18,7 +18,7 @@ import type { EmulatorSettings } from '../../../emulator/types.ts';
 const HELP = `Usage: privatelink-approver emulator [options]
 
 Runs the local PrivateLink API emulator (API version 2020-04-15): the endpoint the real
-@alicloud/pop-core client (and this tool's --endpoint option) talks to, with signed requests,
+@alicloud/pop-core client (and plan/apply with --endpoint) talks to, with signed requests,
 asynchronous connection transitions, fault injection and a control path at /__emulator/.
 
 On start-up the first line on stdout is one JSON object:
