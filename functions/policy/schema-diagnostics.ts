@@ -148,7 +148,9 @@ function explain(error: ErrorObject, parsed: ParsedPolicyDocument, file: string)
       return typeError(path, String(params.type), found, parsed, at);
     default: {
       const message = found?.def !== undefined ? DEFINITION_MESSAGES[found.def] : undefined;
-      return at(path, message ?? (error.message ?? 'is invalid'));
+      const value = valueAt(parsed.data, path);
+      const hint = found?.def === 'expires' && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T[0-9:.]+$/.test(value) ? `add a zone: ${value}Z for UTC` : undefined;
+      return at(path, message ?? (error.message ?? 'is invalid'), hint);
     }
   }
 }
@@ -167,10 +169,20 @@ function typeError(
     // Never let a 16-digit ID become a float: say to quote it, showing the digits as written.
     return at(path, 'account IDs must be quoted: an unquoted number loses digits', `write "${source ?? String(node.value)}"`);
   }
-  if (value === null || value === undefined) {
-    return at(path, `is empty: give it a value (${describe(expected, found)}) or remove the key`);
-  }
   const defMessage = found?.def !== undefined ? DEFINITION_MESSAGES[found.def] : undefined;
+  if (value === null || value === undefined) {
+    const remove = typeof path[path.length - 1] === 'number' ? 'remove the item' : 'remove the key';
+    return at(path, defMessage !== undefined ? `is empty; it ${defMessage}` : `is empty: give it a value (${describe(expected, found)}) or ${remove}`);
+  }
+  if (expected === 'integer' && typeof value === 'string' && /^[0-9]+$/.test(value)) {
+    return at(path, defMessage ?? 'must be an integer', `write ${value} without quotes`);
+  }
+  if (expected === 'array' && isScalar(node)) {
+    return at(path, 'must be a list', `write it as a list: [${source ?? String(value)}]`);
+  }
+  if (expected === 'array' && typeof value === 'object') {
+    return at(path, 'must be a list', 'start each entry with "- "');
+  }
   if (expected === 'string' && isScalar(node) && typeof value !== 'object') {
     return at(path, defMessage ?? 'must be a string', `quote it: "${source ?? String(value)}"`);
   }
