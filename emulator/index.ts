@@ -9,5 +9,7 @@ export { canonicalQuery, percentEncode, signRpc, stringToSign, verifyRpcSignatur
 export { ManualClock } from './model/clock.ts';
 export { PrivateLinkModel } from './model/private-link-model.ts';
 export { defaultSettings, demoScenario, loadScenarioFile, parseScenario, ScenarioError } from './model/scenario.ts';
+export { generateFleet } from './model/fleet-generator.ts';
+export type { FleetOptions } from './model/fleet-generator.ts';
 export type { Scenario } from './model/scenario.ts';
 export * from './types.ts';
