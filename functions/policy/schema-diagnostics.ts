@@ -9,7 +9,7 @@ import type { ErrorObject } from 'ajv';
 import { isScalar } from 'yaml';
 import { policySchema, validate } from './generated/validate-policy-schema.js';
 import type { Diagnostic } from './diagnostic.ts';
-import { didYouMean } from './did-you-mean.ts';
+import { didYouMean, editDistance } from './did-you-mean.ts';
 import type { ParsedPolicyDocument } from './policy-document.ts';
 import type { PolicyPath } from './policy-path.ts';
 import { formatPath, fromJsonPointer } from './policy-path.ts';
@@ -111,7 +111,14 @@ function explain(error: ErrorObject, parsed: ParsedPolicyDocument, file: string)
       const key = String(params.additionalProperty);
       const allowed = Object.keys(found?.schema.properties ?? {});
       const suggestion = didYouMean(key, allowed);
-      const hint = suggestion !== undefined ? `did you mean "${suggestion}"?` : allowed.length > 0 ? `allowed here: ${allowed.join(', ')}` : undefined;
+      const elsewhere = placesOf(key);
+      // A key that is valid elsewhere was probably misplaced, unless it is one slip away from a key valid here.
+      const closeTypo = suggestion !== undefined && editDistance(key.toLowerCase(), suggestion.toLowerCase()) <= 1;
+      const hint = suggestion !== undefined && (closeTypo || elsewhere.length === 0)
+        ? `did you mean "${suggestion}"?`
+        : elsewhere.length > 0
+          ? `"${key}" belongs in ${elsewhere.join(' or ')}`
+          : allowed.length > 0 ? `allowed here: ${allowed.join(', ')}` : undefined;
       return at([...path, key], `unknown key "${key}"`, hint, 'key');
     }
     case 'required': {
@@ -212,6 +219,28 @@ function describe(expected: string, _found: { schema: SchemaNode } | undefined):
     default:
       return `of type ${expected}`;
   }
+}
+
+let keyPlaces: Map<string, string[]> | undefined;
+
+/** Where else in the schema a key is allowed, as parent paths (`services[].allow[]`, `defaults`). */
+function placesOf(key: string): string[] {
+  if (keyPlaces === undefined) {
+    const places = new Map<string, string[]>();
+    const visit = (schema: SchemaNode, prefix: string, depth: number): void => {
+      const here = deref(schema).schema;
+      if (depth > 8) return;
+      for (const [name, child] of Object.entries(here.properties ?? {})) {
+        places.set(name, [...(places.get(name) ?? []), prefix === '' ? 'the top level' : prefix]);
+        visit(child, prefix === '' ? name : `${prefix}.${name}`, depth + 1);
+      }
+      if (typeof here.additionalProperties === 'object') visit(here.additionalProperties, `${prefix}.NAME`, depth + 1);
+      if (here.items !== undefined) visit(here.items, `${prefix}[]`, depth + 1);
+    };
+    visit(ROOT, '', 0);
+    keyPlaces = places;
+  }
+  return keyPlaces.get(key) ?? [];
 }
 
 /** The subschema governing the value at `path`, and the name of the last definition on the way. */
