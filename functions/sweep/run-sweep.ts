@@ -117,8 +117,8 @@ function toApiError(error: unknown, action: string, reason?: RetryStopReason): A
 export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   const { policy } = options;
   const now = options.now ?? Date.now;
-  const logger = (options.logger ?? silentLogger).child({ runId: options.runId });
   const runId = options.runId ?? randomUUID();
+  const logger = (options.logger ?? silentLogger).child({ runId });
   const startedAt = now();
   const mode: RunMode = options.dryRun === true || policy.mode === 'dry-run' ? 'dry-run' : 'enforce';
   const context: RecordContext = {
@@ -358,8 +358,9 @@ async function collect(options: CollectOptions): Promise<Collected> {
     logger.warn('service not collected: it gets no decisions in this run', { region, serviceId, error: serializeError(error) });
   };
 
-  // Services per region. When the run only concerns a known, small set of IDs (ID rules only, or
-  // --service), one call per ID is fewer calls than paging the region's whole listing.
+  // Services per region. When the run concerns exactly one known ID (one ID rule, or one --service),
+  // a listing filtered by ServiceId is one call and never more than paging the region's whole listing;
+  // for two or more IDs the whole listing (usually one page of 50) is no more calls than one per ID.
   const governed: { service: EndpointService; rule: ServiceRule }[] = [];
   await Promise.all(
     regions.map(async (region) => {
@@ -369,7 +370,7 @@ async function collect(options: CollectOptions): Promise<Collected> {
       const candidateIds = narrowIds !== undefined ? [...narrowIds] : onlyIds ? idRules : undefined;
       let listed: EndpointService[];
       try {
-        if (candidateIds !== undefined && candidateIds.length <= 2) {
+        if (candidateIds !== undefined && candidateIds.length <= 1) {
           const pages = await Promise.all(
             candidateIds.map((serviceId) => read('ListVpcEndpointServices', () => api.listVpcEndpointServices({ regionId: region, serviceId, maxResults: pageSize }))),
           );

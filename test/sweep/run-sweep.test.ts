@@ -67,8 +67,9 @@ test('plan (apply: false) decides and records "planned", and writes nothing', as
   assert.equal(summary.counts.byDecision.skip, 1);
   assert.equal(summary.connectionsSeen, 5);
   assert.equal(summary.servicesScanned, 2);
-  // Two ID rules in one region: one ListVpcEndpointServices by ID each, one connection page per service.
-  assert.equal(summary.apiCalls, 4);
+  // Two ID rules in one region: one page of the region's service listing, one connection page per service.
+  assert.equal(summary.apiCalls, 3);
+  assert.deepEqual(api.calls.filter((c) => c.action === 'ListVpcEndpointServices').map((c) => c.params['serviceId']), [undefined]);
   assert.ok(isRunSummaryRecord(sunk.at(-1)));
   assert.equal(sunk.filter(isAuditRecord).length, 4);
 });
@@ -96,7 +97,7 @@ test('apply writes one at a time with the decision key as ClientToken and record
   assert.equal(api.connections.find((c) => c.endpointId === 'ep-initech')?.connectionStatus, 'Disconnected');
   assert.equal(summary.counts.byOutcome.applied, 3);
   assert.equal(summary.counts.byOutcome.held, 1);
-  assert.equal(summary.apiCalls, 7);
+  assert.equal(summary.apiCalls, 6);
 });
 
 test('dry-run narrows: --dry-run over an enforce policy, and an enforce run cannot widen a dry-run policy', async () => {
@@ -218,8 +219,8 @@ test('the deadline stops new writes: the rest is "deferred" and the summary says
   api.onCall = () => {
     clock += 1000;
   };
-  // Reads take 4 s of fake time; one write fits before the deadline's margin (3 s for a call).
-  const { records, summary } = await sweep(api, { now: () => clock, deadline: NOW + 7500 });
+  // Reads take 3 s of fake time; one write fits before the deadline's margin (3 s for a call).
+  const { records, summary } = await sweep(api, { now: () => clock, deadline: NOW + 6500 });
   assert.deepEqual(outcomes(records), ['ep-acme:accept:applied', 'ep-initech:reject:deferred', 'ep-umbrella:hold:held', 'ep-search-acme:accept:deferred']);
   assert.equal(summary.deadlineReached, true);
   assert.equal(api.writes().length, 1);
@@ -229,6 +230,8 @@ test('narrowing by service and region never widens', async () => {
   const api = fleet();
   const { plan } = await sweep(api, { apply: false, services: [SEARCH] });
   assert.deepEqual([...new Set(plan.decisions.map((d) => d.serviceId))], [SEARCH]);
+  // One service asked for: the listing is filtered by its ID.
+  assert.deepEqual(api.calls.filter((c) => c.action === 'ListVpcEndpointServices').map((c) => c.params['serviceId']), [SEARCH]);
   const api2 = fleet();
   const { plan: none, summary } = await sweep(api2, { apply: false, regions: ['cn-beijing'] });
   assert.equal(none.decisions.length, 0);
