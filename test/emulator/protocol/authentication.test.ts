@@ -43,13 +43,13 @@ describe('authentication and common parameters', () => {
   test('a reused SignatureNonce is SignatureNonceUsed', async () => {
     const key = accessKeyFor(emu, 'acme');
     const first = await rawCall(emu.url, key, 'DescribeRegions', {}, { common: { SignatureNonce: 'nonce-used-twice' } });
-    assert.notEqual(first.json?.['Code'], 'SignatureNonceUsed');
+    assert.equal(first.status, 200, first.text);
     const second = await rawCall(emu.url, key, 'DescribeRegions', {}, { common: { SignatureNonce: 'nonce-used-twice' } });
     assert.equal(second.status, 400);
     assert.equal(second.json?.['Code'], 'SignatureNonceUsed');
     // Nonces are per AccessKey: another caller may use the same string.
     const other = await rawCall(emu.url, accessKeyFor(emu, 'globex'), 'DescribeRegions', {}, { common: { SignatureNonce: 'nonce-used-twice' } });
-    assert.notEqual(other.json?.['Code'], 'SignatureNonceUsed');
+    assert.equal(other.status, 200, other.text);
   });
 
   test('a forged request does not use up the nonce of the real caller', async () => {
@@ -57,7 +57,7 @@ describe('authentication and common parameters', () => {
     const forged = await rawCall(emu.url, key, 'DescribeRegions', {}, { common: { SignatureNonce: 'nonce-forged' }, signWith: 'guess' });
     assert.equal(forged.json?.['Code'], 'SignatureDoesNotMatch');
     const real = await rawCall(emu.url, key, 'DescribeRegions', {}, { common: { SignatureNonce: 'nonce-forged' } });
-    assert.notEqual(real.json?.['Code'], 'SignatureNonceUsed');
+    assert.equal(real.status, 200, real.text);
   });
 
   test('a Timestamp more than 15 minutes away from the emulator clock is InvalidTimeStamp.Expired', async () => {
@@ -68,7 +68,7 @@ describe('authentication and common parameters', () => {
       assert.equal(res.json?.['Code'], 'InvalidTimeStamp.Expired', `offset ${offset}`);
     }
     const near = await rawCall(emu.url, key, 'DescribeRegions', {}, { common: { Timestamp: rpcTimestamp(now - 14 * 60_000) } });
-    assert.notEqual(near.json?.['Code'], 'InvalidTimeStamp.Expired');
+    assert.equal(near.status, 200, near.text);
   });
 
   test('advancing the emulator clock past the allowed skew makes real pop-core requests expire', async () => {
@@ -81,7 +81,7 @@ describe('authentication and common parameters', () => {
       const code = await clientFor(own, 'provider')
         .request('DescribeRegions', {}, { method: 'POST' })
         .then(() => 'ok', (e: { code?: string }) => e.code);
-      assert.notEqual(code, 'InvalidTimeStamp.Expired');
+      assert.equal(code, 'ok');
       assert.equal(own.requests().at(-1)?.accountId, '1000000000000001');
     } finally {
       await own.close();
@@ -138,7 +138,7 @@ describe('authentication and common parameters', () => {
     const sts = emu.accounts.find((a) => a.name === 'acme')?.accessKeys.find((k) => k.securityToken !== undefined);
     assert.ok(sts);
     const withToken = await rawCall(emu.url, sts, 'DescribeRegions');
-    assert.ok(!['MissingSecurityToken', 'InvalidSecurityToken.Mismatch', 'SignatureDoesNotMatch'].includes(String(withToken.json?.['Code'])), withToken.text);
+    assert.equal(withToken.status, 200, withToken.text);
     const log = emu.requests().at(-1);
     assert.equal(log?.accountId, '2000000000000001');
 

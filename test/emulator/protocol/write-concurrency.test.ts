@@ -51,8 +51,21 @@ describe('connection writes of one account may not overlap', () => {
   });
 
   test('reads do not take the lock', async () => {
+    emu.settings.faults = { seed: 1, rules: [{ actions: ['EnableVpcEndpointConnection', 'UpdateVpcEndpointConnectionAttribute'], latencyMs: 150 }] };
+    emu.clock.advance(emu.settings.enableDelayMs + 1);
     const list = clientFor(emu, 'provider').request('ListVpcEndpointConnections', { RegionId: 'cn-hangzhou', ServiceId: ORDERS }, { method: 'POST' });
-    const codes = await Promise.all([codeOf(enable('provider', ORDERS, 'ep-bp1demoumbrella001')), codeOf(list)]);
-    assert.equal(codes[1], 'ok');
+    const resize = clientFor(emu, 'provider').request(
+      'UpdateVpcEndpointConnectionAttribute',
+      { RegionId: 'cn-hangzhou', ServiceId: ORDERS, EndpointId: 'ep-bp1demoacme0000002', Bandwidth: 4096 },
+      { method: 'POST' },
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    // While the resize is in flight: a read passes, another write of the account does not.
+    const during = await Promise.all([
+      codeOf(clientFor(emu, 'provider').request('ListVpcEndpointServices', { RegionId: 'cn-hangzhou' }, { method: 'POST' })),
+      codeOf(enable('provider', ORDERS, 'ep-bp1demoacme0000001')),
+    ]);
+    assert.deepEqual(during, ['ok', 'ConcurrentCallNotSupported']);
+    assert.deepEqual(await Promise.all([codeOf(resize), codeOf(list)]), ['ok', 'ok']);
   });
 });
