@@ -33,8 +33,20 @@ export function policyHash(bytes: Uint8Array | string): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}`;
 }
 
-/** Validates and resolves policy text (the content of `file`, which is only used in messages). Pure. */
+/**
+ * Validates and resolves policy text (the content of `file`, which is only used in messages). Pure.
+ * Never throws: even a bug in a check becomes an error diagnostic, so a caller fails closed.
+ */
 export function loadPolicyText(text: string, file: string, options: LoadPolicyOptions = {}): PolicyLoadResult {
+  try {
+    return load(text, file, options);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return failure([{ severity: 'error', file, line: 1, column: 1, path: '', message: `internal error while checking the policy (${message}); it is not used`, hint: 'please report this with the policy file' }], []);
+  }
+}
+
+function load(text: string, file: string, options: LoadPolicyOptions): PolicyLoadResult {
   const parsed = parsePolicyDocument(text, file);
   const warnings = [...parsed.warnings];
   if (parsed.errors.length > 0) return failure(parsed.errors, warnings);

@@ -210,3 +210,10 @@ test('formatDiagnostic: errors, warnings, hints, whole-file messages', () => {
   assert.equal(formatDiagnostic({ ...base, severity: 'warning', hint: 'fix it' }), 'policies/prod.yaml:12:23 services[1].allow[0].maxBandwidth: warning: must be an integer from 100 to 25600 (Mbit/s) (fix it)');
   assert.equal(formatDiagnostic({ ...base, severity: 'error', path: '' }), 'policies/prod.yaml:12:23 must be an integer from 100 to 25600 (Mbit/s)');
 });
+
+test('a failure inside a check becomes an error diagnostic, never an exception (fail closed)', () => {
+  const brokenClock = { getTime: () => { throw new Error('clock unavailable'); } } as unknown as Date;
+  const result = loadPolicyText(`${HEAD}${RULE}    allow:\n      - account: "2000000000000001"\n        expires: 2030-01-01\n`, 'c.yaml', { now: brokenClock });
+  assert.equal(result.ok, false);
+  assert.deepEqual(result.ok ? [] : result.errors.map(formatDiagnostic), ['c.yaml:1:1 internal error while checking the policy (clock unavailable); it is not used (please report this with the policy file)']);
+});
