@@ -159,13 +159,14 @@ describe('fault determinism', () => {
 });
 
 test('a client that times out during injected latency loses the answer, not the effect', async () => {
-  const emu = await startTestEmulator({ settings: { faults: { seed: 1, rules: [{ actions: ['EnableVpcEndpointConnection'], latencyMs: 250 }] } } });
+  const emu = await startTestEmulator({ settings: { faults: { seed: 1, rules: [{ actions: ['EnableVpcEndpointConnection'], latencyMs: 500 }] } } });
   try {
-    const provider = clientFor(emu, 'provider', { timeoutMs: 80 });
+    const provider = clientFor(emu, 'provider', { timeoutMs: 150 });
     const params = { RegionId: 'cn-hangzhou', ServiceId: 'epsrv-bp1demoorders000001', EndpointId: 'ep-bp1demoacme0000001' };
     const error = await rejection(() => provider.request('EnableVpcEndpointConnection', { ...params, Bandwidth: 1024 }, { method: 'POST' }));
     assert.match(String(error['message']), /timeout/i);
-    await new Promise((r) => setTimeout(r, 300));
+    // The server finishes the call once its latency has passed.
+    for (let i = 0; i < 100 && emu.requests().at(-1)?.action !== 'EnableVpcEndpointConnection'; i++) await new Promise((r) => setTimeout(r, 20));
     const entry = emu.requests().at(-1);
     assert.equal(entry?.action, 'EnableVpcEndpointConnection');
     assert.equal(entry?.status, 0, 'nothing was delivered');

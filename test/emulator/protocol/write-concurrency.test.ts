@@ -20,7 +20,7 @@ describe('connection writes of one account may not overlap', () => {
     search.ownerId = '2000000000000001';
     emu = await startTestEmulator({
       scenario,
-      settings: { faults: { seed: 1, rules: [{ actions: ['EnableVpcEndpointConnection'], latencyMs: 150 }] } },
+      settings: { faults: { seed: 1, rules: [{ actions: ['EnableVpcEndpointConnection'], latencyMs: 300 }] } },
     });
   });
   after(() => emu.close());
@@ -51,7 +51,7 @@ describe('connection writes of one account may not overlap', () => {
   });
 
   test('reads do not take the lock', async () => {
-    emu.settings.faults = { seed: 1, rules: [{ actions: ['EnableVpcEndpointConnection', 'UpdateVpcEndpointConnectionAttribute'], latencyMs: 150 }] };
+    emu.settings.faults = { seed: 1, rules: [{ actions: ['EnableVpcEndpointConnection', 'UpdateVpcEndpointConnectionAttribute'], latencyMs: 300 }] };
     emu.clock.advance(emu.settings.enableDelayMs + 1);
     const list = clientFor(emu, 'provider').request('ListVpcEndpointConnections', { RegionId: 'cn-hangzhou', ServiceId: ORDERS }, { method: 'POST' });
     const resize = clientFor(emu, 'provider').request(
