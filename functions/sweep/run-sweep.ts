@@ -269,7 +269,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
       emit(decisionRecord(decision, context, { ...base, outcome: 'deferred' }));
       continue;
     }
-    const detail = await applyOne(decision, decisionId, { api: options.api, call, now, logger });
+    const detail = await applyOne(decision, decisionId, { api: options.api, call, timeLeft, now, logger });
     if (detail.abort !== undefined) {
       emit(decisionRecord(decision, context, detail.detail));
       // Every later write would fail the same way: record them as deferred, then stop the run.
@@ -413,6 +413,15 @@ async function collect(options: CollectOptions): Promise<Collected> {
     }),
   );
   if (credentialsFailure !== undefined) throw new CollectAborted(credentialsFailure, partial());
+  for (const id of narrowIds ?? []) {
+    if (governed.some((g) => g.service.serviceId === id) || failures.some((f) => f.serviceId === id)) continue;
+    warnings.push({
+      code: 'service-not-governed',
+      region: regions.join(','),
+      serviceId: id,
+      message: `service ${id} was asked for, but no rule of the policy governs it in ${regions.join(', ') || 'the selected regions'}: nothing to do for it (narrowing never widens the policy)`,
+    });
+  }
 
   // AutoAcceptEnabled services are reported by the engine (warning `auto-accept`), loudly in the summary.
 
@@ -460,6 +469,7 @@ async function collect(options: CollectOptions): Promise<Collected> {
 interface ApplyContext {
   api: PrivateLinkApi;
   call: CallFn;
+  timeLeft: () => boolean;
   now: () => number;
   logger: Logger;
 }
@@ -468,7 +478,7 @@ interface ApplyContext {
 async function applyOne(
   decision: Decision,
   decisionId: string,
-  { api, call, now, logger }: ApplyContext,
+  { api, call, timeLeft, now, logger }: ApplyContext,
 ): Promise<{ detail: OutcomeDetail; abort?: ApiError }> {
   const attempts = { n: 0 };
   const target = { regionId: decision.regionId, serviceId: decision.serviceId, endpointId: decision.endpointId, clientToken: decisionId };
@@ -511,8 +521,10 @@ async function applyOne(
       // Retryable, but the deadline leaves no time to wait for another attempt: the next run picks it up.
       return { detail: { ...failed, outcome: 'deferred' } };
     }
-    // "Already there is a success": re-read the connection and see whether it is in the wanted state.
+    // "Already there is a success": re-read the connection and see whether it is in the wanted state
+    // (unless the deadline leaves no time for the read: then the failure stands and the next run looks).
     try {
+      if (!timeLeft()) throw new DeadlineError('no time left to re-read the connection');
       const page = await call(
         'ListVpcEndpointConnections',
         () => api.listVpcEndpointConnections({ regionId: decision.regionId, serviceId: decision.serviceId, endpointId: decision.endpointId }),

@@ -182,3 +182,27 @@ test('bad flags exit 64 with a clear message', async () => {
   const endpoint = await cli(['plan', '--policy', 'demo.yaml', '--endpoint', 'ftp://x']);
   assert.equal(endpoint.code, 64);
 });
+
+test('colours on a terminal only: ANSI codes on a TTY, none with NO_COLOR', async () => {
+  await withEmulator(async () => {
+    for (const [env, coloured] of [[{}, true], [{ NO_COLOR: '1' }, false]] as const) {
+      const io = testIO({ cwd: dir, env: { ...process.env, NO_COLOR: undefined, ...env } });
+      (io.stdout as { isTTY?: boolean }).isTTY = true;
+      assert.equal(await main(['plan', '--policy', 'demo.yaml'], io), 2);
+      assert.equal(io.out().includes('\u001b[32mACCEPT\u001b[39m'), coloured, JSON.stringify(env));
+    }
+  });
+});
+
+test('apply reports progress on stderr for long runs', async () => {
+  const { applyProgress } = await import('../../functions/cli/commands/apply.ts');
+  const io = testIO();
+  const report = applyProgress(io);
+  for (let done = 1; done <= 40; done++) report({ phase: 'apply', done, total: 40, decision: {} as never });
+  assert.equal(io.err().trim().split('\n').length, 11);
+  assert.match(io.err(), /^applying 40\/40$/m);
+  const short = testIO();
+  const quiet = applyProgress(short);
+  for (let done = 1; done <= 5; done++) quiet({ phase: 'apply', done, total: 5, decision: {} as never });
+  assert.equal(short.err(), '');
+});

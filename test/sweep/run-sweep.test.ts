@@ -232,6 +232,9 @@ test('narrowing by service and region never widens', async () => {
   assert.deepEqual([...new Set(plan.decisions.map((d) => d.serviceId))], [SEARCH]);
   // One service asked for: the listing is filtered by its ID.
   assert.deepEqual(api.calls.filter((c) => c.action === 'ListVpcEndpointServices').map((c) => c.params['serviceId']), [SEARCH]);
+  const api3 = fleet();
+  const { summary: unknown } = await sweep(api3, { apply: false, services: ['epsrv-bp1nosuchservice01'] });
+  assert.deepEqual(unknown.warnings.map((w) => [w.code, w.serviceId]), [['service-not-governed', 'epsrv-bp1nosuchservice01'], ['no-services', null]]);
   const api2 = fleet();
   const { plan: none, summary } = await sweep(api2, { apply: false, regions: ['cn-beijing'] });
   assert.equal(none.decisions.length, 0);

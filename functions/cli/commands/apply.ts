@@ -11,7 +11,7 @@ import { createStyle } from '../style.ts';
 import { SWEEP_FLAGS_HELP, prepareSweep, reportStop } from '../sweep-setup.ts';
 
 /** Progress on stderr for long runs: a rewritten line on a TTY, a line per tenth otherwise. */
-function progressReporter(io: CliIO): (event: ProgressEvent) => void {
+export function applyProgress(io: CliIO): (event: ProgressEvent) => void {
   let lastTenth = -1;
   return (event) => {
     if (event.phase !== 'apply' || event.total < 20) return;
@@ -84,7 +84,7 @@ Exit codes: 0 done, 64 bad flags, 65 invalid policy, 69 credentials/API failure 
         ...(deadlineText === undefined ? {} : { deadline: Date.now() + Number(deadlineText) * 1000 }),
         callTimeoutMs: prepared.callTimeoutMs,
         sink: write,
-        onProgress: progressReporter(io),
+        onProgress: applyProgress(io),
       });
       summary = result.summary;
       exit = applyExitCode(summary);
@@ -92,6 +92,7 @@ Exit codes: 0 done, 64 bad flags, 65 invalid policy, 69 credentials/API failure 
       exit = reportStop('apply', error, io);
       summary = (error as { summary: RunSummaryRecord }).summary;
     } finally {
+      prepared.api.close();
       if (out !== io.stdout) await new Promise<void>((done) => out.end(done));
     }
     if (summary !== undefined) io.stderr.write(renderSummary(summary, createStyle(io.stderr, io.env)));
