@@ -63,7 +63,7 @@ export function parsePolicyDocument(text: string, file: string): ParsedPolicyDoc
     return failed();
   }
 
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true, logLevel: 'error' });
   // A stray trailing `---` opens an empty document: harmless, so only documents with content count.
   const list = (Array.isArray(docs) ? docs : []).filter((d, i) => i === 0 || !isEmptyDocument(d));
   if (list.length === 0 || (list.length === 1 && list[0] !== undefined && isEmptyDocument(list[0]))) {
@@ -76,7 +76,10 @@ export function parsePolicyDocument(text: string, file: string): ParsedPolicyDoc
     return failed();
   }
   const doc = list[0] as Document.Parsed;
-  for (const error of doc.errors) {
+  // After the first syntax error the parser's further complaints are mostly echoes of it; duplicate keys
+  // are independent, so every one is reported.
+  const firstSyntax = doc.errors.find((e) => e.code !== 'DUPLICATE_KEY');
+  for (const error of doc.errors.filter((e) => e.code === 'DUPLICATE_KEY' || e === firstSyntax)) {
     const own = YAML_MESSAGES[error.code];
     let message = own ?? `YAML syntax error: ${firstLine(error.message)}`;
     if (error.code === 'DUPLICATE_KEY') {
@@ -86,12 +89,6 @@ export function parsePolicyDocument(text: string, file: string): ParsedPolicyDoc
     errors.push(diagnostic('error', error.pos[0], message));
   }
   for (const warning of doc.warnings) warnings.push(diagnostic('warning', warning.pos[0], `YAML: ${firstLine(warning.message)}`));
-  // yaml accepts a tab after the indentation in some places (e.g. "key:\t value"); only leading tabs are
-  // reported, once, at the first one, unless yaml already did.
-  if (!doc.errors.some((e) => e.code === 'TAB_AS_INDENT')) {
-    const tab = /^( *)\t/m.exec(text);
-    if (tab !== null) errors.push(diagnostic('error', tab.index + (tab[1]?.length ?? 0), YAML_MESSAGES.TAB_AS_INDENT ?? ''));
-  }
   if (errors.length > 0) return failed();
 
   if (!isMap(doc.contents)) {

@@ -143,6 +143,15 @@ const CASES: Case[] = [
     errors: ['7:1 the file holds 2 YAML documents; a policy file holds exactly one (remove the "---" separator, or split the documents into separate files)'],
   },
   {
+    name: 'a tab inside a block scalar or before a comment is not indentation: valid',
+    text: `${HEAD}\t# a tabbed comment\n${RULE}    allow:\n      - account: "2000000000000001"\n        name: |\n          acme\n          \tcorp\n`,
+  },
+  {
+    name: 'a tab-indented list item: one error, not the parser\'s echoes of it',
+    text: `${HEAD}${RULE}    allow:\n      - account: "2000000000000001"\n\t- account: "2000000000000002"\n`,
+    errors: ['9:1 tab used for indentation: YAML indents with spaces only'],
+  },
+  {
     name: 'a small anchor and alias reuse is fine',
     text: `${HEAD}services:\n  - region: cn-hangzhou\n    serviceId: epsrv-a1\n    unknownAccounts: reject\n    allow: &customers\n      - account: "2000000000000001"\n  - region: cn-hangzhou\n    serviceId: epsrv-a2\n    unknownAccounts: reject\n    allow: *customers\n`,
   },
