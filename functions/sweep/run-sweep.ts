@@ -367,7 +367,10 @@ async function collect(options: CollectOptions): Promise<Collected> {
       const rules = policy.services.filter((r) => r.match.regionId === region);
       const idRules = rules.flatMap((r) => (r.match.kind === 'id' ? [r.match.serviceId] : []));
       const onlyIds = rules.every((r) => r.match.kind === 'id');
-      const candidateIds = narrowIds !== undefined ? [...narrowIds] : onlyIds ? idRules : undefined;
+      // With only ID rules, a narrowed run needs just the IDs both name; with a selector any ID may match.
+      const candidateIds =
+        narrowIds !== undefined ? (onlyIds ? idRules.filter((id) => narrowIds.has(id)) : [...narrowIds]) : onlyIds ? idRules : undefined;
+      if (candidateIds !== undefined && candidateIds.length === 0) return;
       let listed: EndpointService[];
       try {
         if (candidateIds !== undefined && candidateIds.length <= 1) {
