@@ -1,14 +1,14 @@
 /**
  * Docs and examples cannot drift from the validator: every example policy and policies/demo.yaml load
  * without errors or warnings, and every ```yaml block in README.md and policies/README.md is a valid
- * policy, unless its first line is `# fragment` (then it must still be well-formed YAML whose keys the
- * schema allows at that place) or `# not-a-policy` (other YAML, e.g. a CI workflow: well-formed only).
+ * policy, unless its first line is `# fragment` (then its keys must be allowed where they stand, and
+ * placed into a minimal policy it must load without errors) or `# not-a-policy` (other YAML, e.g. a CI workflow: well-formed only).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseDocument } from 'yaml';
+import { parseDocument, stringify } from 'yaml';
 import { formatDiagnostic } from '../../functions/policy/diagnostic.ts';
 import { loadPolicyFile, loadPolicyText } from '../../functions/policy/load-policy.ts';
 import { schemaAt } from '../../functions/policy/schema-diagnostics.ts';
@@ -75,6 +75,18 @@ for (const doc of ['README.md', 'policies/README.md']) {
         // `allow:` fragments sit inside a service rule; everything else at the top level.
         const base = Object.keys(data).length === 1 && 'allow' in data ? ['services', 0] : [];
         assert.deepEqual(unknownKeys(data, base), []);
+        // And its values are valid: placed into a minimal policy, it loads without errors.
+        const group = (account: string) => ({ accounts: [{ account }] });
+        const policy: Record<string, unknown> = {
+          version: 1,
+          mode: 'enforce',
+          defaults: { unknownAccounts: 'reject' },
+          services: [{ region: 'cn-hangzhou', serviceId: 'epsrv-docs1', ...(base.length > 0 ? data : {}) }],
+          ...(base.length > 0 ? {} : data),
+        };
+        policy.groups = { customers: group('1000000000000001'), gold: group('1000000000000002'), ...(policy.groups as object | undefined) };
+        const result = loadPolicyText(stringify(policy), `${doc}:${block.line}`, { now: NOW });
+        assert.deepEqual(result.ok ? [] : result.errors.map(formatDiagnostic), []);
         return;
       }
       const result = loadPolicyText(block.text, `${doc}:${block.line}`, { now: NOW });
