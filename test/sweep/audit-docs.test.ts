@@ -1,0 +1,45 @@
+/** docs/audit-records.md cannot drift from the records: every example line has exactly the fields the builders write. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { OUTCOMES, decisionRecord, isAuditRecord, isRunSummaryRecord } from '../../functions/audit/records.ts';
+import type { RunSummaryRecord } from '../../functions/audit/records.ts';
+import { decide } from '../../functions/engine/decide.ts';
+import { runSweep } from '../../functions/sweep/run-sweep.ts';
+import { ACME, NOW, ORDERS, conn, policy, service } from '../engine/builders.ts';
+import { FakePrivateLinkApi } from './fake-private-link-api.ts';
+
+const doc = readFileSync('docs/audit-records.md', 'utf8');
+const examples = [...doc.matchAll(/```json\n(.*?)```/gs)].flatMap((m) => (m[1] ?? '').trim().split('\n')).map((l) => JSON.parse(l) as Record<string, unknown>);
+
+test('the documented decision examples have exactly the record fields', () => {
+  const d = decide(policy(), { services: [{ service: service(), connections: [conn('ep-1', ACME, 'Connecting')] }] }, NOW).decisions[0];
+  assert.ok(d !== undefined);
+  const built = decisionRecord(d, { runId: 'r', mode: 'enforce', policyRevision: { hash: 'h', commit: null } }, { outcome: 'applied', time: NOW, decisionId: 'x' });
+  const decisions = examples.filter(isAuditRecord);
+  assert.ok(decisions.length >= 4);
+  for (const e of decisions) {
+    assert.deepEqual(Object.keys(e).sort(), Object.keys(built).sort());
+    assert.ok((OUTCOMES as readonly string[]).includes(e.outcome));
+  }
+  // Every record field has a row in the field table.
+  const rows = new Set([...doc.matchAll(/^\| `([a-zA-Z]+)` \|/gm)].map((m) => m[1]));
+  for (const field of Object.keys(built)) assert.ok(rows.has(field), `docs/audit-records.md documents ${field}`);
+});
+
+test('the documented summary example has exactly the summary fields', async () => {
+  let summary: RunSummaryRecord | undefined;
+  await runSweep({
+    policy: policy(),
+    api: new FakePrivateLinkApi([service({ serviceId: ORDERS })], []),
+    apply: false,
+    now: () => NOW,
+    sink: (r) => {
+      if (isRunSummaryRecord(r)) summary = r;
+    },
+  });
+  const e = examples.find(isRunSummaryRecord);
+  assert.ok(e !== undefined && summary !== undefined);
+  assert.deepEqual(Object.keys(e).sort(), Object.keys(summary).sort());
+  assert.deepEqual(Object.keys(e.counts.byOutcome).sort(), [...OUTCOMES].sort());
+});
