@@ -10,7 +10,7 @@ import { ACME, NOW, ORDERS, conn, policy, service } from '../engine/builders.ts'
 import { FakePrivateLinkApi } from './fake-private-link-api.ts';
 
 const doc = readFileSync('docs/audit-records.md', 'utf8');
-const examples = [...doc.matchAll(/```json\n(.*?)```/gs)].flatMap((m) => (m[1] ?? '').trim().split('\n')).map((l) => JSON.parse(l) as Record<string, unknown>);
+const examples = [...doc.matchAll(/```json\n(.*?)```/gs)].flatMap((m) => (m[1] ?? '').trim().split('\n')).map((l): unknown => JSON.parse(l));
 
 test('the documented decision examples have exactly the record fields', () => {
   const d = decide(policy(), { services: [{ service: service(), connections: [conn('ep-1', ACME, 'Connecting')] }] }, NOW).decisions[0];
