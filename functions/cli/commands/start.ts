@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../../../emulator/start-emulator.ts';
 import { staticCredentials } from '../../client/credentials.ts';
@@ -53,7 +54,7 @@ Exit codes: 0 converged, 1 the second run still had work to do, 65 invalid polic
       });
       io.stdout.write(
         `${out.bold('privatelink-approver demo')}: emulator on ${emulator.url} with the demo fleet, ` +
-          `policy ${policy.revision.file} (${policy.revision.hash}), provider account ${provider.name} (${provider.accountId})\n`,
+          `policy ${relative(io.cwd, policy.revision.file) || policy.revision.file} (${policy.revision.hash}), provider account ${provider.name} (${provider.accountId})\n`,
       );
       const allRecords: (AuditRecord | RunSummaryRecord)[] = [];
       const sweep = async (title: string) => {
@@ -87,13 +88,17 @@ Exit codes: 0 converged, 1 the second run still had work to do, 65 invalid polic
         );
       } catch (error) {
         return reportStop('start', error, io);
+      } finally {
+        api.close();
       }
       if (keepRunning) {
         io.stdout.write(`\nThe emulator keeps running on ${emulator.url} (Ctrl-C to stop). AccessKeys:\n`);
         for (const account of emulator.accounts) {
           for (const k of account.accessKeys) io.stdout.write(`  ${account.name.padEnd(10)} ${account.accountId}  ${k.accessKeyId} / ${k.accessKeySecret}\n`);
         }
-        io.stdout.write(`Try: PRIVATELINK_ENDPOINT=${emulator.url} ALIBABA_CLOUD_ACCESS_KEY_ID=... ALIBABA_CLOUD_ACCESS_KEY_SECRET=... npm run cli -- plan --policy policies/demo.yaml\n`);
+        io.stdout.write(
+          `Try: PRIVATELINK_ENDPOINT=${emulator.url} ALIBABA_CLOUD_ACCESS_KEY_ID=${key.accessKeyId} ALIBABA_CLOUD_ACCESS_KEY_SECRET=${key.accessKeySecret} npm run cli -- plan --policy policies/demo.yaml\n`,
+        );
         await new Promise<void>((done) => {
           process.once('SIGINT', done);
           process.once('SIGTERM', done);
