@@ -245,6 +245,21 @@ export const driftHasLimits: PolicyRule = ({ policy, report }) => {
   }
 };
 
+/** A limit of 0 on what drift correction does blocks every such change: drift is on in name only. */
+export const driftNotBlockedByZeroLimits: PolicyRule = ({ policy, report }) => {
+  const limits = policy.limits ?? {};
+  if (policy.drift?.revoke === true) {
+    for (const key of ['maxDisconnects', 'maxDisconnectsPercent'] as const) {
+      if (limits[key] === 0) report(warning(['limits', key], 'is 0 while drift.revoke is on: every revocation will be blocked', 'raise the limit, or turn drift.revoke off'));
+    }
+  }
+  if (policy.drift?.reduceBandwidth === true) {
+    for (const key of ['maxResizes', 'maxResizesPercent'] as const) {
+      if (limits[key] === 0) report(warning(['limits', key], 'is 0 while drift.reduceBandwidth is on: every resize will be blocked', 'raise the limit, or turn drift.reduceBandwidth off'));
+    }
+  }
+};
+
 /** A VPC listed twice in one entry. */
 export const duplicateVpcs: PolicyRule = ({ policy, report }) => {
   const check = (vpcs: string[] | undefined, base: PolicyPath): void => {
@@ -271,6 +286,7 @@ export const POLICY_RULES: Readonly<Record<string, PolicyRule>> = {
   accountIdLength,
   knownRegions,
   driftHasLimits,
+  driftNotBlockedByZeroLimits,
   duplicateVpcs,
 };
 

@@ -104,6 +104,11 @@ const CASES: Case[] = [
     text: `${HEAD}${RULE}drift:\n  revoke: true\n  reduceBandwidth: true\nlimits:\n  maxDisconnectsPercent: 10\n  maxResizesPercent: 10\n`,
   },
   {
+    name: 'a zero limit on what drift does: warning',
+    text: `${HEAD}${RULE}drift:\n  revoke: true\nlimits:\n  maxDisconnects: 0\n  maxResizes: 0\n`,
+    warnings: ['10:19 limits.maxDisconnects: is 0 while drift.revoke is on: every revocation will be blocked (raise the limit, or turn drift.revoke off)'],
+  },
+  {
     name: 'defaults bandwidth above defaults cap: error',
     text: `${HEAD}defaults:\n  bandwidth: 2048\n  maxBandwidth: 1024\n${RULE}`,
     errors: ['4:14 defaults.bandwidth: bandwidth on accept (2048 Mbit/s) is above the cap (1024 Mbit/s, defaults.maxBandwidth) (lower the bandwidth or raise the cap)'],
