@@ -9,7 +9,7 @@ import { ApiError } from '../client/api-error.ts';
 import type { CredentialsSource } from '../client/credentials.ts';
 import { EndpointOverrideError, credentialsFromDefaultChain, resolveEndpointOverride } from '../client/credentials.ts';
 import { createPrivateLinkClient } from '../client/pop-core-private-link-client.ts';
-import type { PrivateLinkApi } from '../client/private-link-api.ts';
+import type { PrivateLinkClient } from '../client/pop-core-private-link-client.ts';
 import { createLogger } from '../core/logger.ts';
 import type { LogLevel, Logger } from '../core/logger.ts';
 import { formatDiagnostic } from '../policy/diagnostic.ts';
@@ -47,7 +47,8 @@ credentials file, OIDC, ECS RAM role (ALIBABA_CLOUD_ECS_METADATA).`;
 export interface PreparedSweep {
   flags: ParsedFlags;
   policy: Policy;
-  api: PrivateLinkApi & { stats?(): { calls: number } };
+  /** Close it when done (idle keep-alive sockets would hold the process open). */
+  api: PrivateLinkClient;
   regions: string[] | undefined;
   services: string[] | undefined;
   logger: Logger | undefined;
@@ -118,14 +119,18 @@ export async function prepareSweep(
   return { flags, policy, api, regions: listFlag(flags, 'region'), services: listFlag(flags, 'service'), logger, callTimeoutMs };
 }
 
-/** Loads a policy and prints its diagnostics; returns 65 (policy invalid) or 66-ish usage on a missing file. */
+/**
+ * Loads a policy and prints its diagnostics (`file:line:col path: message`); returns 65 when it does not
+ * load (invalid, unreadable or missing). Paths are shown as given when they resolve against the
+ * process's own working directory.
+ */
 export async function loadPolicyForCli(command: string, path: string, io: CliIO): Promise<Policy | number> {
-  const file = isAbsolute(path) ? path : resolve(io.cwd, path);
+  const file = isAbsolute(path) || io.cwd === process.cwd() ? path : resolve(io.cwd, path);
   const loaded = await loadPolicyFile(file);
   for (const w of loaded.warnings) io.stderr.write(`${formatDiagnostic(w)}\n`);
   if (!loaded.ok) {
     for (const e of loaded.errors) io.stderr.write(`${formatDiagnostic(e)}\n`);
-    io.stderr.write(`privatelink-approver ${command}: the policy ${path} does not validate; nothing was read or changed\n`);
+    io.stderr.write(`privatelink-approver ${command}: the policy ${path} cannot be used; nothing was read or changed\n`);
     return EXIT.policyInvalid;
   }
   return loaded.policy;

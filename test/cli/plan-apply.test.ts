@@ -145,7 +145,7 @@ test('an invalid policy exits 65 with positioned errors, before any API call', a
       const { code, err } = await cli([command, '--policy', 'bad.yaml']);
       assert.equal(code, 65, err);
       assert.match(err, /bad\.yaml:\d+:\d+ /);
-      assert.match(err, /does not validate; nothing was read or changed/);
+      assert.match(err, /the policy bad\.yaml cannot be used; nothing was read or changed/);
     }
     assert.equal(emu.requests().length, 0);
   });
