@@ -142,3 +142,13 @@ test('--help documents the formats and exit codes', () => {
   assert.match(validateCommand.help, /github/);
   assert.match(validateCommand.help, /0 every file is valid.*65.*64/s);
 });
+
+test('github workflow commands escape %, newlines, and : and , in properties', async () => {
+  const { render } = await import('../../functions/cli/commands/validate.ts');
+  const out = render(
+    [{ file: 'a,b:c.yaml', ok: false, errors: [{ severity: 'error', file: 'a,b:c.yaml', line: 1, column: 2, path: 'groups["x:y"]', message: '100% wrong\nsecond line' }], warnings: [] }],
+    'github',
+    false,
+  );
+  assert.equal(out, '::error file=a%2Cb%3Ac.yaml,line=1,col=2,title=groups["x%3Ay"]::100%25 wrong%0Asecond line\n');
+});
