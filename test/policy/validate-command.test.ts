@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { CliIO } from '../../functions/cli/command.ts';
-import { validateCommand } from '../../functions/cli/commands/validate.ts';
+import { render, validateCommand } from '../../functions/cli/commands/validate.ts';
 
 const VALID = 'version: 1\nmode: enforce\nservices:\n  - region: cn-hangzhou\n    serviceId: epsrv-bp1demoorders000001\n    unknownAccounts: reject\n    allow:\n      - account: "2000000000000001"\n';
 const WARNS = VALID.replace('"2000000000000001"', '"12345"');
@@ -143,8 +143,7 @@ test('--help documents the formats and exit codes', () => {
   assert.match(validateCommand.help, /0 every file is valid.*65.*64/s);
 });
 
-test('github workflow commands escape %, newlines, and : and , in properties', async () => {
-  const { render } = await import('../../functions/cli/commands/validate.ts');
+test('github workflow commands escape %, newlines, and : and , in properties', () => {
   const out = render(
     [{ file: 'a,b:c.yaml', ok: false, errors: [{ severity: 'error', file: 'a,b:c.yaml', line: 1, column: 2, path: 'groups["x:y"]', message: '100% wrong\nsecond line' }], warnings: [] }],
     'github',
