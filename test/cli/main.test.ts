@@ -14,11 +14,14 @@ function io(): CliIO & { out: () => string; err: () => string } {
   return { stdout, stderr, stdin: new PassThrough(), env: {}, cwd: process.cwd(), out: () => out, err: () => err };
 }
 
-test('every command has --help', async () => {
-  for (const c of COMMANDS) {
+test('every command has --help, and its module is the command the list names', async () => {
+  for (const entry of COMMANDS) {
+    const command = await entry.load();
+    assert.equal(command.name, entry.name);
+    assert.equal(command.summary, entry.summary, `the list's summary of ${entry.name} matches the command's`);
     const s = io();
-    assert.equal(await main([c.name, '--help'], s), 0, c.name);
-    assert.match(s.out(), new RegExp(c.name));
+    assert.equal(await main([entry.name, '--help'], s), 0, entry.name);
+    assert.match(s.out(), new RegExp(entry.name));
   }
 });
 
@@ -27,4 +30,13 @@ test('an unknown command exits 64 and lists the commands', async () => {
   assert.equal(await main(['frobnicate'], s), 64);
   assert.match(s.err(), /unknown command 'frobnicate'/);
   assert.match(s.err(), /validate/);
+});
+
+test('no command prints usage on stderr and exits 64; --help prints it on stdout', async () => {
+  const bare = io();
+  assert.equal(await main([], bare), 64);
+  assert.match(bare.err(), /Usage: privatelink-approver <command>/);
+  const help = io();
+  assert.equal(await main(['--help'], help), 0);
+  assert.match(help.out(), /Commands:\n {2}validate/);
 });

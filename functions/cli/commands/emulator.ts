@@ -208,7 +208,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
 
 export const emulatorCommand: Command = {
   name: 'emulator',
-  summary: 'run the local PrivateLink API emulator (prints its endpoint and keys as JSON)',
+  summary: 'Run the local PrivateLink API emulator (prints its endpoint and keys as JSON)',
   help: HELP,
   run,
 };
