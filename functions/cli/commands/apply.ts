@@ -52,8 +52,9 @@ ${SWEEP_FLAGS_HELP}
                          and picked up by the next run
   --records FILE         write the JSON lines to FILE (appended) instead of stdout
 
-Exit codes: 0 done, 64 bad flags, 65 invalid policy, 69 credentials/API failure stopped the run,
-70 some decisions failed (recorded; the run went on), 71 a safety limit blocked part of the plan.
+Exit codes: 0 done (also when the deadline deferred part of the work to the next run), 64 bad flags,
+65 invalid policy, 69 credentials/API failure stopped the run, 70 some decisions failed or a service
+could not be listed (recorded; the run went on), 71 a safety limit blocked part of the plan.
 `,
   async run(argv, io) {
     const extra = { 'dry-run': { type: 'boolean' }, 'deadline-seconds': { type: 'string' }, records: { type: 'string' } } as const;
