@@ -15,11 +15,16 @@
  *       dryRun: true                     # optional
  *       maxCalls: 9                      # optional: deadline after this many API calls (fake run clock: 1 s per call)
  *       retry: { maxAttempts: 6 }        # optional
+ *       readConcurrency: 1               # optional (default 4); 1 makes seeded faults deterministic
  *       settle: false                    # default true: advance the emulator clock past transitions afterwards
  *       expect:
  *         records: [{endpointId, decision, outcome, ...}]   # in order, each a subset; a list value = one of
  *         summary: { deadlineReached: true, counts: { byOutcome: { deferred: 2 } } }   # a nested subset
  *         writes: 3                      # successful write requests the emulator answered during the run
+ *         minRetries: 1                  # at least this many retries in the summary
+ *         codesSeen: [Throttling.User]   # error codes the emulator answered during the run (NoAnswer: a hang)
+ *
+ * Checked after every scenario: each (write action, connection) succeeded with one ClientToken only.
  *   end: { ep-...: { status: Connected, bandwidth: 1024 } }   # emulator state after the last run
  */
 import assert from 'node:assert/strict';
