@@ -22,9 +22,18 @@ function outcomeText(outcome: Outcome, style: Style): string {
   }
 }
 
-/** The run's records as an aligned table, one line per record. */
+/** The run's records as aligned tables grouped by service, one line per record. */
 export function renderRecords(records: AuditRecord[], style: Style): string {
   if (records.length === 0) return '  (no decision changed or held anything)\n';
+  const groups = new Map<string, AuditRecord[]>();
+  for (const r of records) {
+    const key = `${r.region} ${r.serviceId ?? '(whole region)'}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups].map(([key, group]) => `  ${style.bold(key)}\n${renderRows(group, style)}`).join('');
+}
+
+function renderRows(records: AuditRecord[], style: Style): string {
   const rows = records.map((r) => [
     r.decision.toUpperCase(),
     r.endpointId ?? r.serviceId ?? '-',
@@ -33,7 +42,7 @@ export function renderRecords(records: AuditRecord[], style: Style): string {
     outcomeText(r.outcome, style),
     r.errorCode === null ? r.reason : `${r.reason} [${r.errorCode}: ${r.errorMessage ?? ''}]`,
   ]);
-  return `${formatColumns(rows).join('\n')}\n`;
+  return `${formatColumns(rows, '    ').join('\n')}\n`;
 }
 
 /** A few lines: counts by decision and outcome, calls, time, warnings and failures. */
