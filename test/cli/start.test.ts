@@ -17,7 +17,8 @@ test('start sweeps the demo fleet, shows every decision, then a second run that 
     const [first, second] = out.split('Run 2: the same policy again');
     assert.ok(first !== undefined && second !== undefined, out);
     assert.match(first, /emulator on http:\/\/127\.0\.0\.1:\d+ with the demo fleet/);
-    for (const kind of ['ACCEPT', 'REJECT', 'RESIZE', 'REVOKE']) assert.match(first, new RegExp(`^  ${kind}\\s+ep-`, 'm'), kind);
+    for (const kind of ['ACCEPT', 'REJECT', 'RESIZE', 'REVOKE']) assert.match(first, new RegExp(`^    ${kind}\\s+ep-`, 'm'), kind);
+    assert.ok(first.includes('\n  cn-hangzhou epsrv-bp1demosearch00002\n    ACCEPT'), first);
     assert.match(first, /RESIZE\s+ep-bp1demoacme0000002\s+acme \(2000000000000001\)\s+8192 -> 4096\s+applied/);
     assert.match(first, /outcomes:\s+8 applied/);
     assert.match(first, /WARNING auto-accept cn-shanghai epsrv-uf6demolegacy000004/);

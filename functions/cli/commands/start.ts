@@ -16,6 +16,12 @@ import { loadPolicyForCli, reportStop } from '../sweep-setup.ts';
 const DEMO_POLICY = fileURLToPath(new URL('../../../policies/demo.yaml', import.meta.url));
 const PROVIDER_ACCOUNT = '1000000000000001';
 
+/** A path relative to the working directory when it lies below it, else as it is. */
+function displayPath(cwd: string, file: string): string {
+  const rel = relative(cwd, file);
+  return rel === '' || rel.startsWith('..') ? file : rel;
+}
+
 export const startCommand: Command = {
   name: 'start',
   summary: 'Demo: start the embedded emulator with the demo fleet and sweep it twice (npm start)',
@@ -54,7 +60,7 @@ Exit codes: 0 converged, 1 the second run still had work to do, 65 invalid polic
       });
       io.stdout.write(
         `${out.bold('privatelink-approver demo')}: emulator on ${emulator.url} with the demo fleet, ` +
-          `policy ${relative(io.cwd, policy.revision.file) || policy.revision.file} (${policy.revision.hash}), provider account ${provider.name} (${provider.accountId})\n`,
+          `policy ${displayPath(io.cwd, policy.revision.file)} (${policy.revision.hash}), provider account ${provider.name} (${provider.accountId})\n`,
       );
       const allRecords: (AuditRecord | RunSummaryRecord)[] = [];
       const sweep = async (title: string) => {
