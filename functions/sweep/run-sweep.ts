@@ -237,7 +237,11 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   const plan = decide(policy, collected.snapshot, now());
   for (const d of plan.decisions) counts.byDecision[d.kind] += 1;
   const warnings = [...collected.warnings, ...plan.warnings.map((w) => ({ region: w.regionId, serviceId: w.serviceId, code: w.code, message: w.message }))];
-  for (const w of warnings) logger.warn(w.message, { code: w.code, region: w.region, serviceId: w.serviceId });
+  for (const w of warnings) {
+    // A service with AutoAcceptEnabled bypasses the policy altogether: say so at error level.
+    const level = w.code.startsWith('auto-accept') ? 'error' : 'warn';
+    logger[level](w.message, { code: w.code, region: w.region, serviceId: w.serviceId });
+  }
 
   // ---- apply + record ----
   const writes = plan.decisions.filter((d) => d.blocked === undefined && isWrite(d));

@@ -247,3 +247,17 @@ test('an auto-accept service is reported loudly in the summary warnings', async 
   const { summary } = await sweep(api, { apply: false });
   assert.ok(summary.warnings.some((w) => /auto/i.test(w.code) && w.serviceId === ORDERS), JSON.stringify(summary.warnings));
 });
+
+test('operational logs: JSON lines with the run id; auto-accept at error level', async () => {
+  const { createLogger } = await import('../../functions/core/logger.ts');
+  const lines: Record<string, unknown>[] = [];
+  const logger = createLogger({ write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>), now: () => NOW });
+  const api = new FakePrivateLinkApi([service({ autoAcceptEnabled: true })], [conn('ep-acme', ACME, 'Connected')]);
+  await sweep(api, { apply: false, logger, runId: 'run-42' });
+  assert.ok(lines.every((l) => l['runId'] === 'run-42' && typeof l['timestamp'] === 'string'));
+  assert.equal(lines[0]?.['message'], 'sweep started');
+  assert.equal(lines.at(-1)?.['message'], 'sweep finished');
+  const warnings = lines.filter((l) => l['code'] !== undefined).map((l) => `${String(l['level'])} ${String(l['code'])}`);
+  assert.ok(warnings.includes('ERROR auto-accept'), JSON.stringify(warnings));
+  assert.ok(warnings.every((w) => w === 'ERROR auto-accept' || w.startsWith('WARN ')), JSON.stringify(warnings));
+});
