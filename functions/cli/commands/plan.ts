@@ -45,6 +45,8 @@ Exit codes: 0 nothing to change, 2 changes pending, 64 bad flags, 65 invalid pol
       });
     } catch (error) {
       return reportStop('plan', error, io);
+    } finally {
+      prepared.api.close();
     }
     const { plan, summary } = result;
     if (format === 'json') {
