@@ -181,6 +181,12 @@ test('bad flags exit 64 with a clear message', async () => {
   assert.match(format.err, /--format must be one of table, json, markdown/);
   const endpoint = await cli(['plan', '--policy', 'demo.yaml', '--endpoint', 'ftp://x']);
   assert.equal(endpoint.code, 64);
+  const deadline = await cli(['apply', '--policy', 'demo.yaml', '--deadline-seconds', 'soon']);
+  assert.equal(deadline.code, 64);
+  assert.match(deadline.err, /--deadline-seconds must be a positive number, got "soon"/);
+  const timeout = await cli(['plan', '--policy', 'demo.yaml', '--timeout-ms', '0']);
+  assert.equal(timeout.code, 64);
+  assert.match(timeout.err, /--timeout-ms must be a positive integer/);
 });
 
 test('colours on a terminal only: ANSI codes on a TTY, none with NO_COLOR', async () => {
