@@ -15,7 +15,7 @@ import type { RequestLog, RequestLogEntry } from './request-log.ts';
 import { loggableParams } from './request-log.ts';
 import { verifyRpcSignature } from './signature.ts';
 import type { AccessKeyRecord, ActionContext, EmulatorClock, EmulatorSettings } from './types.ts';
-import { EmulatorApiError } from './types.ts';
+import { EmulatorApiError, encodeJson } from './types.ts';
 import { toXml } from './xml.ts';
 
 /** The API version the emulator speaks (the reference's). */
@@ -121,7 +121,7 @@ export function createRpcHandler(state: RpcServerState): (req: IncomingMessage, 
     const xml = ex.format === 'XML';
     if (res.destroyed || res.writableEnded) return false;
     // Encoded once: a list page is ~27 KB, and measuring then encoding a string walks it twice.
-    const bytes = Buffer.from(xml ? toXml(root, body) : JSON.stringify(body), 'utf8');
+    const bytes = Buffer.from(xml ? toXml(root, body) : encodeJson(body), 'utf8');
     res.writeHead(status, {
       'content-type': xml ? 'text/xml;charset=utf-8' : 'application/json;charset=utf-8',
       'content-length': bytes.length,

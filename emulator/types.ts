@@ -97,3 +97,28 @@ export interface EmulatorSettings {
   allowSts: boolean;
   faults: FaultSettings;
 }
+
+/**
+ * An account ID that the API types as Long. The real API writes it as a bare JSON number of 16 digits
+ * (which is why pop-core hands it over as BigNumber); a JS number would lose digits above 2^53, so the
+ * model returns this wrapper and `encodeJson` writes its digits verbatim as a number.
+ */
+export class LongId {
+  constructor(readonly digits: string) {}
+  toString(): string {
+    return this.digits;
+  }
+  toJSON(): string {
+    return `${LONG_MARK}${this.digits}`;
+  }
+}
+
+const LONG_MARK = '\u0000long:';
+const LONG_MARK_JSON = JSON.stringify(LONG_MARK).slice(1, -1);
+const LONG_PATTERN = new RegExp(`"${LONG_MARK_JSON.replace(/\\/g, '\\\\')}(\\d+)"`, 'g');
+
+/** JSON.stringify, with every LongId written as a bare number of exactly its digits. */
+export function encodeJson(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text.includes(LONG_MARK_JSON) ? text.replace(LONG_PATTERN, '$1') : text;
+}

@@ -4,6 +4,7 @@
  * repeated element per item named after the field (ListVpcEndpointConnections' sample:
  * `<Connections>...</Connections><Connections>...</Connections>`). Errors use the `<Error>` root.
  */
+import { LongId } from './types.ts';
 
 const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 
@@ -16,6 +17,10 @@ function element(name: string, value: unknown, out: string[]): void {
   if (value === undefined) return;
   if (Array.isArray(value)) {
     for (const item of value) element(name, item, out);
+    return;
+  }
+  if (value instanceof LongId) {
+    out.push(`<${name}>${value.digits}</${name}>`);
     return;
   }
   if (value !== null && typeof value === 'object') {

@@ -61,7 +61,7 @@ export class Params {
   accountId(name: string, required: boolean): string | undefined {
     const v = required ? this.required(name) : this.optional(name);
     if (v === undefined) return undefined;
-    if (!/^[1-9]\d{0,15}$/.test(v) || !Number.isSafeInteger(Number(v))) throw invalidParameter(name, 'must be an account ID (a Long of up to 16 digits)');
+    if (!/^[1-9]\d{0,15}$/.test(v)) throw invalidParameter(name, 'must be an account ID (a Long of up to 16 digits)');
     return v;
   }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AccessKeyRecord, AccountInfo, ActionContext, EmulatorClock, EmulatorSettings } from '../types.ts';
-import { EmulatorApiError } from '../types.ts';
+import { EmulatorApiError, LongId } from '../types.ts';
 import type { Scenario, ScenarioConnectionStatus } from './scenario.ts';
 import { REGIONS, findRegion } from './regions.ts';
 import { derivedId, randomId } from './ids.ts';
@@ -144,9 +144,10 @@ function isoTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** Account IDs are Long in the API: JSON numbers (pop-core turns 16-digit ones into BigNumber). */
-function longId(id: string): number {
-  return Number(id);
+/** Account IDs are Long in the API: bare JSON numbers of every digit (pop-core turns 16-digit ones
+ *  into BigNumber), never a JS number, which would round IDs above 2^53. */
+function longId(id: string): LongId {
+  return new LongId(id);
 }
 
 function notFoundService(): EmulatorApiError {

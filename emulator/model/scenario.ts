@@ -278,7 +278,6 @@ function checkAccounts(c: Checker, v: unknown): ScenarioAccount[] {
     if (!o) return;
     const accountId = c.string(o, 'id', p, true, ACCOUNT_ID, 'a quoted string of up to 16 digits');
     const name = c.string(o, 'name', p, true);
-    if (accountId !== undefined && !Number.isSafeInteger(Number(accountId))) c.fail([...p, 'id'], 'must be at most 9007199254740991');
     if (accountId !== undefined && ids.has(accountId)) c.fail([...p, 'id'], `duplicate account id ${accountId}`);
     if (name !== undefined && names.has(name)) c.fail([...p, 'name'], `duplicate account name ${name}`);
     const accessKeys: ScenarioAccessKey[] = [];

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { LongId } from '../../../emulator/types.ts';
 import { ACCOUNTS, HZ, LEGACY_SH, ORDERS_HZ, ORDERS_SH, SEARCH_HZ, SH, harness } from './model-harness.ts';
 import type { ConnectionItem } from './model-harness.ts';
 
@@ -133,7 +134,7 @@ test('ListVpcEndpointConnections: RegionId is the only required parameter; filte
   assert.equal(all.MaxResults, 50);
   const first = all.Connections.find((c) => c.EndpointId === ACME_BIG);
   assert.deepEqual(Object.keys(first ?? {}).sort(), ['Bandwidth', 'ConnectionStatus', 'EndpointId', 'EndpointOwnerId', 'EndpointVpcId', 'ModifiedTime', 'ServiceId', 'Zones']);
-  assert.equal(first?.EndpointOwnerId, 2000000000000001, 'EndpointOwnerId is a Long: a JSON number');
+  assert.deepEqual(first?.EndpointOwnerId, new LongId('2000000000000001'), 'EndpointOwnerId is a Long: written as a bare JSON number of all its digits');
   assert.equal(first?.Zones.length, 2);
   assert.equal(first?.Zones[0]?.ResourceId, 'lb-bp1demoorders000001');
   const byOwner = h.call('provider', 'ListVpcEndpointConnections', { RegionId: HZ, EndpointOwnerId: ACCOUNTS.globex }) as { Connections: ConnectionItem[] };

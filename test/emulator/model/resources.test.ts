@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { LongId } from '../../../emulator/types.ts';
 import { ACCOUNTS, HZ, ORDERS_HZ, SEARCH_HZ, SH, harness } from './model-harness.ts';
 
 test('DescribeRegions and DescribeZones', () => {
@@ -93,13 +94,13 @@ test('whitelist: add, list (Long user IDs, filter), remove; both idempotent', ()
   assert.deepEqual(h.call('provider', 'AddUserToVpcEndpointService', { ...base, UserId: ACCOUNTS.acme }), {});
   h.call('provider', 'AddUserToVpcEndpointService', { ...base, UserId: ACCOUNTS.globex });
   h.call('provider', 'AddUserToVpcEndpointService', { ...base, UserId: ACCOUNTS.acme });
-  const users = h.call('provider', 'ListVpcEndpointServiceUsers', base) as { Users: Array<{ UserId: number }>; NextToken: string; MaxResults: number };
-  assert.deepEqual(users.Users, [{ UserId: 2000000000000001 }, { UserId: 2000000000000002 }]);
-  assert.deepEqual((h.call('provider', 'ListVpcEndpointServiceUsers', { ...base, UserId: ACCOUNTS.globex }) as { Users: unknown[] }).Users, [{ UserId: 2000000000000002 }]);
+  const users = h.call('provider', 'ListVpcEndpointServiceUsers', base) as { Users: Array<{ UserId: LongId }>; NextToken: string; MaxResults: number };
+  assert.deepEqual(users.Users, [{ UserId: new LongId('2000000000000001') }, { UserId: new LongId('2000000000000002') }]);
+  assert.deepEqual((h.call('provider', 'ListVpcEndpointServiceUsers', { ...base, UserId: ACCOUNTS.globex }) as { Users: unknown[] }).Users, [{ UserId: new LongId('2000000000000002') }]);
   const page = h.call('provider', 'ListVpcEndpointServiceUsers', { ...base, MaxResults: '1' }) as { Users: unknown[]; NextToken: string };
   assert.equal(page.Users.length, 1);
   const page2 = h.call('provider', 'ListVpcEndpointServiceUsers', { ...base, MaxResults: '1', NextToken: page.NextToken }) as { Users: unknown[]; NextToken: string };
-  assert.deepEqual(page2, { Users: [{ UserId: 2000000000000002 }], NextToken: '', MaxResults: 1 });
+  assert.deepEqual(page2, { Users: [{ UserId: new LongId('2000000000000002') }], NextToken: '', MaxResults: 1 });
   h.call('provider', 'RemoveUserFromVpcEndpointService', { ...base, UserId: ACCOUNTS.acme });
   h.call('provider', 'RemoveUserFromVpcEndpointService', { ...base, UserId: ACCOUNTS.acme });
   assert.deepEqual(h.service(ORDERS_HZ)?.whitelist, [ACCOUNTS.globex]);
