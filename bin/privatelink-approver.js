@@ -4,6 +4,13 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// `privatelink-approver plan | head`: when the reader goes away, stop quietly instead of a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
 const { main } = await import('../functions/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2), {
   stdout: process.stdout,
