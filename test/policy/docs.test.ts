@@ -18,11 +18,12 @@ const NOW = new Date('2026-11-25T00:00:00Z');
 
 const policyFiles = [
   'policies/demo.yaml',
+  'policies/policy.yaml',
   ...readdirSync(join(ROOT, 'policies', 'examples')).filter((f) => f.endsWith('.yaml')).sort().map((f) => `policies/examples/${f}`),
 ];
 
 test('there are at least three example policies', () => {
-  assert.ok(policyFiles.length >= 4, policyFiles.join(', '));
+  assert.ok(policyFiles.length >= 5, policyFiles.join(', '));
 });
 
 for (const file of policyFiles) {
@@ -31,7 +32,7 @@ for (const file of policyFiles) {
     const shown = [...(result.ok ? [] : result.errors), ...result.warnings].map(formatDiagnostic);
     assert.equal(result.ok, true, shown.join('\n'));
     assert.deepEqual(shown, []);
-    const schemaRef = file === 'policies/demo.yaml' ? './schema.json' : '../schema.json';
+    const schemaRef = file.startsWith('policies/examples/') ? '../schema.json' : './schema.json';
     assert.equal(readFileSync(join(ROOT, file), 'utf8').split('\n')[0], `# yaml-language-server: $schema=${schemaRef}`);
   });
 }
