@@ -45,10 +45,14 @@ test('plan prints the changes grouped by service, warns about auto-accept, write
     const { code, out, err } = await cli(['plan', '--policy', 'demo.yaml']);
     assert.equal(code, 2, err);
     assert.match(out, /^cn-hangzhou epsrv-bp1demoorders000001$/m);
-    assert.match(out, /ACCEPT\s+ep-bp1demoacme0000001\s+acme \(2000000000000001\)\s+Connecting\s+3072 -> 1024 Mbit\/s/);
+    assert.match(out, /ACCEPT\s+ep-bp1demoacme0000001\s+acme \(2000000000000001\)\s+Connecting\s+3072 Mbit\/s\s+groups\.customers\.accounts\[0\]\s+.*: accept at 3072 Mbit\/s/);
+    assert.match(out, /ACCEPT\s+ep-bp1demoglobex00001\s+globex \(2000000000000002\)\s+Connecting\s+3072 -> 2048 Mbit\/s/);
+    // The two holds on orders-api in Hangzhou, each with its rule and reason.
+    assert.match(out, /^ {2}HOLD\s+ep-bp1demoglobex00005\s+globex \(2000000000000002\)\s+Connecting\s+3072 Mbit\/s\s+groups\.customers\.accounts\[1\]\s+.*but the limit of 2 connections reached \(groups\.customers\.accounts\[1\] maxConnections\): it already has 1 connected or being connected \+ 1 accepted earlier in this run on epsrv-bp1demoorders000001; hold until one goes or the limit is raised$/m);
+    assert.match(out, /^ {2}HOLD\s+ep-bp1demoumbrella002\s+2000000000000004\s+Connecting\s+3072 Mbit\/s\s+services\[0\]\.unknownAccounts\s+.*is not named by services\[0\]\.allow: hold for a person \(services\[0\]\.unknownAccounts is hold\)$/m);
     assert.match(out, /REVOKE\s+ep-bp1demoinitech0002/);
     assert.match(out, /RESIZE\s+ep-bp1demoacme0000002.*8192 -> 4096/);
-    assert.match(out, /^Plan: 8 changes, 0 held for a person, 2 unchanged, 10 governed connections\.$/m);
+    assert.match(out, /^Plan: 8 changes, 2 held for a person, 3 unchanged, 13 governed connections\.$/m);
     assert.match(out, /WARNING auto-accept cn-shanghai epsrv-uf6demolegacy000004/);
     assert.ok(!out.includes('\u001b['), 'no colours when NO_COLOR is set and stdout is not a TTY');
     assert.equal(writes(emu), 0);
@@ -62,6 +66,25 @@ test('plan --format json gives one object per decision with the fields a pull-re
     const doc = JSON.parse(out) as { changes: number; decisions: Record<string, unknown>[]; unchanged: number; policyRevision: { hash: string } };
     assert.match(doc.policyRevision.hash, /^sha256:[0-9a-f]{16}$/);
     assert.equal(doc.changes, 7);
+    assert.equal(doc.unchanged, 1);
+    assert.deepEqual(doc.decisions.map((d) => [d['decision'], d['endpointId'], d['bandwidthAfter'] ?? null]), [
+      ['accept', 'ep-bp1demoacme0000001', 3072],
+      ['resize', 'ep-bp1demoacme0000002', 4096],
+      ['accept', 'ep-bp1demoglobex00001', 2048],
+      ['hold', 'ep-bp1demoglobex00005', null],
+      ['reject', 'ep-bp1demoinitech0001', null],
+      ['hold', 'ep-bp1demoumbrella002', null],
+      ['accept', 'ep-bp1demoglobex00002', 2048],
+      ['revoke', 'ep-bp1demoinitech0002', null],
+      ['reject', 'ep-bp1demoumbrella001', null],
+    ]);
+    const holds = doc.decisions.filter((d) => d['decision'] === 'hold');
+    assert.deepEqual(holds.map((d) => [d['endpointId'], d['rule'], d['blocked']]), [
+      ['ep-bp1demoglobex00005', 'groups.customers.accounts[1]', null],
+      ['ep-bp1demoumbrella002', 'services[0].unknownAccounts', null],
+    ]);
+    assert.match(String(holds[0]?.['reason']), /but the limit of 2 connections reached \(groups\.customers\.accounts\[1\] maxConnections\): it already has 1 connected or being connected \+ 1 accepted earlier in this run on epsrv-bp1demoorders000001; hold until one goes or the limit is raised$/);
+    assert.match(String(holds[1]?.['reason']), /is not named by services\[0\]\.allow: hold for a person \(services\[0\]\.unknownAccounts is hold\)$/);
     assert.ok(doc.decisions.every((d) => d['region'] === 'cn-hangzhou'));
     assert.deepEqual(doc.decisions[0], {
       region: 'cn-hangzhou',
@@ -73,7 +96,7 @@ test('plan --format json gives one object per decision with the fields a pull-re
       statusBefore: 'Connecting',
       bandwidthBefore: 3072,
       decision: 'accept',
-      bandwidthAfter: 1024,
+      bandwidthAfter: 3072,
       rule: doc.decisions[0]?.['rule'],
       reason: doc.decisions[0]?.['reason'],
       blocked: null,
@@ -98,18 +121,25 @@ test('apply prints one JSON record per line and the summary last; a second plan 
     assert.equal(code, 0, err);
     const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const records = lines.slice(0, -1);
-    assert.equal(records.length, 8);
-    assert.ok(records.every((r) => r['schema'] === 'privatelink-approver/decision/v1' && r['outcome'] === 'applied' && r['mode'] === 'enforce'));
+    assert.equal(records.length, 10);
+    assert.ok(records.every((r) => r['schema'] === 'privatelink-approver/decision/v1' && r['mode'] === 'enforce'));
+    assert.deepEqual(records.filter((r) => r['outcome'] !== 'applied').map((r) => [r['decision'], r['outcome'], r['endpointId']]), [
+      ['hold', 'held', 'ep-bp1demoglobex00005'],
+      ['hold', 'held', 'ep-bp1demoumbrella002'],
+    ]);
+    assert.equal(records.filter((r) => r['outcome'] === 'applied').length, 8);
     const summary = lines.at(-1) ?? {};
     assert.equal(summary['schema'], 'privatelink-approver/run/v1');
     assert.deepEqual((summary['counts'] as { byOutcome: Record<string, number> }).byOutcome.applied, 8);
-    assert.match(err, /outcomes:\s+8 applied/);
+    assert.deepEqual((summary['counts'] as { byOutcome: Record<string, number> }).byOutcome.held, 2);
+    assert.match(err, /^ {2}outcomes:\s+8 applied, 2 held$/m);
     assert.equal(writes(emu), 8);
 
     emu.clock.advance(5000);
     const again = await cli(['plan', '--policy', 'demo.yaml']);
     assert.equal(again.code, 0, again.out);
-    assert.match(again.out, /^Nothing to change: 0 changes/m);
+    assert.match(again.out, /^Nothing to change: 0 changes, 2 held for a person, 11 unchanged, 13 governed connections\.$/m);
+    assert.deepEqual(again.out.match(/^ {2}[A-Z]+\s+ep-\S+/gm)?.map((l) => l.trim().split(/\s+/)), [['HOLD', 'ep-bp1demoglobex00005'], ['HOLD', 'ep-bp1demoumbrella002']]);
   });
 });
 
@@ -119,8 +149,11 @@ test('apply --dry-run writes nothing and records say dry-run; --records FILE tak
     assert.equal(code, 0);
     assert.equal(out, '');
     const lines = readFileSync(join(dir, 'records.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    assert.equal(lines.length, 9);
-    assert.ok(lines.slice(0, -1).every((r) => r['mode'] === 'dry-run' && r['outcome'] === 'dry-run' && r['attempts'] === 0));
+    assert.equal(lines.length, 11);
+    const records = lines.slice(0, -1);
+    assert.ok(records.every((r) => r['mode'] === 'dry-run' && r['attempts'] === 0));
+    assert.ok(records.every((r) => r['outcome'] === (r['decision'] === 'hold' ? 'held' : 'dry-run')));
+    assert.deepEqual(records.filter((r) => r['decision'] === 'hold').map((r) => r['endpointId']), ['ep-bp1demoglobex00005', 'ep-bp1demoumbrella002']);
     assert.equal(writes(emu), 0);
   });
 });

@@ -145,7 +145,10 @@ describe('reads', () => {
       conns.map((c) => [c.endpointId, c.endpointOwnerId, c.connectionStatus, c.bandwidth]),
       [
         ['ep-bp1demoacme0000001', '2000000000000001', 'Connecting', 3072],
+        ['ep-bp1demoglobex00004', '2000000000000002', 'Connected', 2048],
         ['ep-bp1demoglobex00001', '2000000000000002', 'Connecting', 3072],
+        ['ep-bp1demoglobex00005', '2000000000000002', 'Connecting', 3072],
+        ['ep-bp1demoumbrella002', '2000000000000004', 'Connecting', 3072],
         ['ep-bp1demoinitech0001', '2000000000000003', 'Connecting', 3072],
         ['ep-bp1demoacme0000002', '2000000000000001', 'Connected', 8192],
       ],
@@ -161,7 +164,7 @@ describe('reads', () => {
     const acme = await client.listVpcEndpointConnections({ regionId: REGION, serviceId: ORDERS, endpointOwnerId: '2000000000000001' });
     assert.deepEqual(acme.items.map((c) => c.endpointId), ['ep-bp1demoacme0000001', 'ep-bp1demoacme0000002']);
     const connected = await client.listVpcEndpointConnections({ regionId: REGION, serviceId: ORDERS, connectionStatus: 'Connected' });
-    assert.deepEqual(connected.items.map((c) => c.endpointId), ['ep-bp1demoacme0000002']);
+    assert.deepEqual(connected.items.map((c) => c.endpointId), ['ep-bp1demoglobex00004', 'ep-bp1demoacme0000002']);
     const sent = emu.requests().filter((r) => r.params.EndpointOwnerId !== undefined).at(-1);
     assert.equal(sent?.params.EndpointOwnerId, '2000000000000001');
   });

@@ -93,7 +93,16 @@ describe('the FC handler (built bundle, local FC harness, emulator)', () => {
     assert.equal(summary.mode, 'enforce');
     assert.equal(summary.aborted, null);
     assert.equal(summary.counts.byOutcome.failed, 0);
-    assert.ok((summary.counts.byOutcome.applied ?? 0) >= 4, JSON.stringify(summary.counts));
+    assert.equal(summary.counts.byOutcome.applied, 8, JSON.stringify(summary.counts));
+    assert.equal(summary.counts.byOutcome.held, 2, JSON.stringify(summary.counts));
+    // The two holds on orders-api in Hangzhou, with their reasons: globex over its connection limit, umbrella unknown.
+    const held = lines.filter((l) => l.schema === 'privatelink-approver/decision/v1' && l.decision === 'hold');
+    assert.deepEqual(held.map((l) => [l.endpointId, l.outcome, l.rule]), [
+      ['ep-bp1demoglobex00005', 'held', 'groups.customers.accounts[1]'],
+      ['ep-bp1demoumbrella002', 'held', 'services[0].unknownAccounts'],
+    ]);
+    assert.match(String(held[0]?.reason), /but the limit of 2 connections reached \(groups\.customers\.accounts\[1\] maxConnections\)/);
+    assert.match(String(held[1]?.reason), /is not named by services\[0\]\.allow: hold for a person \(services\[0\]\.unknownAccounts is hold\)$/);
     // The summary returned is the one written last among the records.
     const summaries = lines.filter((l) => l.schema === 'privatelink-approver/run/v1');
     assert.equal(summaries.length, 1);
@@ -108,7 +117,10 @@ describe('the FC handler (built bundle, local FC harness, emulator)', () => {
     // End state on the emulator once the asynchronous transitions have completed.
     emu.clock.advance(60_000);
     const state = endpoints(emu);
-    assert.deepEqual(state.get('ep-bp1demoacme0000001'), { endpointId: 'ep-bp1demoacme0000001', connectionStatus: 'Connected', bandwidth: 1024 });
+    assert.deepEqual(state.get('ep-bp1demoacme0000001'), { endpointId: 'ep-bp1demoacme0000001', connectionStatus: 'Connected', bandwidth: 3072 });
+    // Held requests are left awaiting a decision: still Connecting (the 2020-04-15 reading), untouched.
+    assert.deepEqual(state.get('ep-bp1demoglobex00005'), { endpointId: 'ep-bp1demoglobex00005', connectionStatus: 'Connecting', bandwidth: 3072 });
+    assert.deepEqual(state.get('ep-bp1demoumbrella002'), { endpointId: 'ep-bp1demoumbrella002', connectionStatus: 'Connecting', bandwidth: 3072 });
     assert.equal(state.get('ep-bp1demoinitech0001')?.connectionStatus, 'Disconnected');
     assert.equal(state.get('ep-bp1demoinitech0002')?.connectionStatus, 'Disconnected');
     assert.deepEqual(state.get('ep-bp1demoacme0000002'), { endpointId: 'ep-bp1demoacme0000002', connectionStatus: 'Connected', bandwidth: 4096 });

@@ -8,6 +8,7 @@ const ACME_PENDING = 'ep-bp1demoacme0000001';
 const ACME_BIG = 'ep-bp1demoacme0000002';
 const INITECH_PENDING = 'ep-bp1demoinitech0001';
 const INITECH_CONNECTED = 'ep-bp1demoinitech0002';
+const GLOBEX_CONNECTED = 'ep-bp1demoglobex00004';
 
 const enable = (endpointId: string, bandwidth = '2048', serviceId = ORDERS_HZ) => ({ RegionId: HZ, ServiceId: serviceId, EndpointId: endpointId, Bandwidth: bandwidth });
 const target = (endpointId: string, serviceId = ORDERS_HZ) => ({ RegionId: HZ, ServiceId: serviceId, EndpointId: endpointId });
@@ -128,7 +129,8 @@ test('ListVpcEndpointConnections: RegionId is the only required parameter; filte
   h.fails('provider', 'ListVpcEndpointConnections', {}, 'MissingParameter', /"RegionId"/);
   const all = h.call('provider', 'ListVpcEndpointConnections', { RegionId: HZ }) as { Connections: ConnectionItem[]; NextToken: string; MaxResults: number };
   assert.deepEqual(all.Connections.map((c) => c.EndpointId).sort(), [
-    'ep-bp1demoacme0000001', 'ep-bp1demoacme0000002', 'ep-bp1demoglobex00001', 'ep-bp1demoglobex00002', 'ep-bp1demoinitech0001', 'ep-bp1demoinitech0002', 'ep-bp1demoumbrella001',
+    'ep-bp1demoacme0000001', 'ep-bp1demoacme0000002', 'ep-bp1demoglobex00001', 'ep-bp1demoglobex00002', 'ep-bp1demoglobex00004', 'ep-bp1demoglobex00005',
+    'ep-bp1demoinitech0001', 'ep-bp1demoinitech0002', 'ep-bp1demoumbrella001', 'ep-bp1demoumbrella002',
   ]);
   assert.equal(all.NextToken, '');
   assert.equal(all.MaxResults, 50);
@@ -138,9 +140,9 @@ test('ListVpcEndpointConnections: RegionId is the only required parameter; filte
   assert.equal(first?.Zones.length, 2);
   assert.equal(first?.Zones[0]?.ResourceId, 'lb-bp1demoorders000001');
   const byOwner = h.call('provider', 'ListVpcEndpointConnections', { RegionId: HZ, EndpointOwnerId: ACCOUNTS.globex }) as { Connections: ConnectionItem[] };
-  assert.deepEqual(byOwner.Connections.map((c) => c.EndpointId).sort(), ['ep-bp1demoglobex00001', 'ep-bp1demoglobex00002']);
+  assert.deepEqual(byOwner.Connections.map((c) => c.EndpointId).sort(), ['ep-bp1demoglobex00001', 'ep-bp1demoglobex00002', 'ep-bp1demoglobex00004', 'ep-bp1demoglobex00005']);
   const connected = h.call('provider', 'ListVpcEndpointConnections', { RegionId: HZ, ConnectionStatus: 'Connected', ServiceId: ORDERS_HZ }) as { Connections: ConnectionItem[] };
-  assert.deepEqual(connected.Connections.map((c) => c.EndpointId), [ACME_BIG]);
+  assert.deepEqual(connected.Connections.map((c) => c.EndpointId), [GLOBEX_CONNECTED, ACME_BIG]);
   const sh = h.call('provider', 'ListVpcEndpointConnections', { RegionId: SH, ServiceId: ORDERS_SH }) as { Connections: ConnectionItem[] };
   assert.deepEqual(sh.Connections.map((c) => c.EndpointId).sort(), ['ep-uf6demoacme0000003', 'ep-uf6demoglobex00003']);
   h.fails('provider', 'ListVpcEndpointConnections', { RegionId: HZ, ConnectionStatus: 'Waiting' }, 'InvalidParameter', /"ConnectionStatus".*Pending, Connecting, Connected/);
@@ -224,6 +226,11 @@ test('DeleteVpcEndpointService: refused while connections are live; else its con
   const base = { RegionId: HZ, ServiceId: ORDERS_HZ };
   h.fails('provider', 'DeleteVpcEndpointService', base, 'EndpointServiceDependenceViolation');
   h.call('provider', 'DisableVpcEndpointConnection', target(ACME_BIG));
+  h.fails('provider', 'DeleteVpcEndpointService', base, 'EndpointServiceDependenceViolation', /already contains a resource/);
+  h.clock.advance(1000);
+  // globex's connection is still live.
+  h.fails('provider', 'DeleteVpcEndpointService', base, 'EndpointServiceDependenceViolation', /already contains a resource/);
+  h.call('provider', 'DisableVpcEndpointConnection', target(GLOBEX_CONNECTED));
   h.fails('provider', 'DeleteVpcEndpointService', base, 'EndpointServiceDependenceViolation', /already contains a resource/);
   h.clock.advance(1000);
   h.fails('provider', 'DeleteVpcEndpointService', { ...base, DryRun: 'true' }, 'DryRunOperation');
@@ -312,9 +319,9 @@ test('no new connection to a service being deleted; the snapshot carries no secr
     ['ep-bp1demoumbrella001', 'ServiceDeleted', false],
     [INITECH_CONNECTED, 'ServiceDeleted', false],
   ]);
-  assert.equal(snap.connections.length, 10);
+  assert.equal(snap.connections.length, 13);
   h.clock.advance(1000);
-  assert.equal(h.snapshot().connections.length, 7, 'the deleted service takes its connections with it');
+  assert.equal(h.snapshot().connections.length, 10, 'the deleted service takes its connections with it');
   const dump = JSON.stringify(snap);
   assert.doesNotMatch(dump, /secret/);
   assert.match(dump, /LTAIdemoAcme00000001/);

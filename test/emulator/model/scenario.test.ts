@@ -60,9 +60,16 @@ test('the demo scenario has exactly the demo fleet IDs', () => {
   }
   const pending = (who: string) => s.endpoints.filter((e) => e.ownerId === who && e.connection.status === 'Awaiting').length;
   assert.equal(pending(ACCOUNTS.acme), 1);
-  assert.equal(pending(ACCOUNTS.globex), 3, 'a third globex request exceeds its 2-connection limit');
+  assert.equal(pending(ACCOUNTS.globex), 4, 'one per service, plus a second on orders-api in Hangzhou');
   assert.equal(pending(ACCOUNTS.initech), 1);
-  assert.equal(pending(ACCOUNTS.umbrella), 1);
+  assert.equal(pending(ACCOUNTS.umbrella), 2, 'held on orders-api in Hangzhou, rejected on search-api');
+  // globex on orders-api in Hangzhou: one live connection and two requests, so the second request exceeds its 2-connection limit.
+  const globexOrders = s.endpoints.filter((e) => e.ownerId === ACCOUNTS.globex && e.serviceId === 'epsrv-bp1demoorders000001');
+  assert.deepEqual(globexOrders.map((e) => [e.endpointId, e.connection.status, e.connection.bandwidth]), [
+    ['ep-bp1demoglobex00004', 'Connected', 2048],
+    ['ep-bp1demoglobex00001', 'Awaiting', 3072],
+    ['ep-bp1demoglobex00005', 'Awaiting', 3072],
+  ]);
   const connected = s.endpoints.filter((e) => e.connection.status === 'Connected');
   assert.ok(connected.some((e) => e.ownerId === ACCOUNTS.acme && e.connection.bandwidth === 8192), 'acme connected above its cap');
   assert.ok(connected.some((e) => e.ownerId === ACCOUNTS.initech), 'a Connected connection from initech');
