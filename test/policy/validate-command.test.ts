@@ -134,7 +134,18 @@ test('bad usage exits 64 with a message on stderr', async (t) => {
 test('the repository policies validate with the default arguments', async () => {
   const { code, out } = await run([], join(import.meta.dirname, '..', '..'));
   assert.equal(code, 0, out);
-  assert.match(out, /4 files checked: 4 valid, 0 invalid \(0 errors, 0 warnings\)\n$/);
+  assert.match(out, /5 files checked: 5 valid, 0 invalid \(0 errors, 0 warnings\)\n$/);
+  // The demo, the three examples and the deployed skeleton (policies/policy.yaml), each without a warning.
+  const json = await run(['--format', 'json'], join(import.meta.dirname, '..', '..'));
+  assert.equal(json.code, 0, json.out);
+  const report = JSON.parse(json.out) as { files: Array<{ file: string; ok: boolean; errors: unknown[]; warnings: unknown[] }> };
+  assert.deepEqual(report.files.map((f) => [f.file, f.ok, f.errors.length, f.warnings.length]), [
+    ['policies/demo.yaml', true, 0, 0],
+    ['policies/examples/locked-down.yaml', true, 0, 0],
+    ['policies/examples/many-customers.yaml', true, 0, 0],
+    ['policies/examples/small-saas.yaml', true, 0, 0],
+    ['policies/policy.yaml', true, 0, 0],
+  ]);
 });
 
 test('--help documents the formats and exit codes', () => {
