@@ -1,18 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { COMMANDS, main } from '../../functions/cli/main.ts';
-import type { CliIO } from '../../functions/cli/command.ts';
-
-function io(): CliIO & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return { stdout, stderr, stdin: new PassThrough(), env: {}, cwd: process.cwd(), out: () => out, err: () => err };
-}
+import { testIO as io } from './cli-io.ts';
 
 test('every command has --help, and its module is the command the list names', async () => {
   for (const entry of COMMANDS) {
