@@ -50,9 +50,17 @@ export interface FcInvocationSeen {
   run: FcRun | undefined;
 }
 
+/**
+ * An answer the endpoint gives instead of checking and running anything: what a proxy, a gateway or a
+ * busy FC sends (`'hang'`: accept the request and never answer).
+ */
+export type FcFault = { status: number; headers?: Record<string, string>; body: string } | 'hang';
+
 export interface FcInvokeServer {
   url: string;
   invocations: FcInvocationSeen[];
+  /** Set to make every following request get this answer; `undefined` (the default) serves normally. */
+  fault: FcFault | undefined;
   close(): Promise<void>;
 }
 
@@ -96,6 +104,7 @@ const MAX_SKEW_MS = 15 * 60 * 1000;
 /** Starts the endpoint on 127.0.0.1 (free port). */
 export async function startFcInvokeServer(options: FcInvokeServerOptions): Promise<FcInvokeServer> {
   const invocations: FcInvocationSeen[] = [];
+  const state: { fault: FcFault | undefined } = { fault: undefined };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = `1-${randomUUID()}`;
@@ -108,6 +117,14 @@ export async function startFcInvokeServer(options: FcInvokeServerOptions): Promi
       send(res, status, requestId, { ErrorCode: code, ErrorMessage: message });
     };
     const body = await readBody(req);
+    const fault = state.fault;
+    if (fault === 'hang') return;
+    if (fault !== undefined) {
+      seen.status = fault.status;
+      res.writeHead(fault.status, { 'x-fc-request-id': requestId, ...fault.headers });
+      res.end(fault.body);
+      return;
+    }
 
     const match = INVOKE_PATH.exec(path);
     if (req.method !== 'POST' || match === null) return error(404, 'PathNotSupported', `${req.method ?? ''} ${path} is not supported by this endpoint`);
@@ -164,6 +181,12 @@ export async function startFcInvokeServer(options: FcInvokeServerOptions): Promi
   return {
     url: `http://127.0.0.1:${port}`,
     invocations,
+    get fault() {
+      return state.fault;
+    },
+    set fault(value: FcFault | undefined) {
+      state.fault = value;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -3,12 +3,14 @@
  * invocation endpoint (./fc-invoke-server.ts) that checks the signature the way FC does and runs the
  * built bundle through the local FC harness against the emulator.
  */
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../../functions/cli/main.ts';
@@ -19,7 +21,7 @@ import { REPO_ROOT } from '../../scripts/build.ts';
 import type { BuildResult } from '../../scripts/build.ts';
 import { buildBundleOnce, PROVIDER_KEY } from './fc-harness.ts';
 import { fcStringToSign, startFcInvokeServer } from './fc-invoke-server.ts';
-import type { FcInvokeServer, FcKey } from './fc-invoke-server.ts';
+import type { FcFault, FcInvokeServer, FcKey } from './fc-invoke-server.ts';
 
 const INVOKER: FcKey = { accessKeyId: 'LTAIinvokerKey000001', accessKeySecret: 'invoker-secret' };
 const STS_INVOKER: FcKey = { accessKeyId: 'STS.invokerSession01', accessKeySecret: 'sts-invoker-secret', securityToken: 'sts-invoker-token' };
@@ -114,7 +116,10 @@ describe('privatelink-approver invoke (fc2 -> local FC endpoint -> built bundle 
     const seen = fc.invocations.at(-1)!;
     assert.equal(fc.invocations.length, before + 1);
     assert.deepEqual([seen.status, seen.errorCode, seen.run], [403, 'SignatureNotMatch', undefined]);
-    assert.match(s.err(), /privatelink-approver invoke: the invocation failed: SignatureNotMatch: POST \/services\/default\/functions\/privatelink-approver\/invocations failed with 403\. requestid: 1-[0-9a-f-]+, message: the request signature we calculated does not match/);
+    assert.match(
+      s.err(),
+      /^privatelink-approver invoke: the invocation failed: SignatureNotMatch: the request signature we calculated does not match the signature you provided; check your AccessKey secret \(HTTP 403, FC request 1-[0-9a-f-]+; service segment "default", function "privatelink-approver" at http:\/\/127\.0\.0\.1:\d+\)\. The caller's AccessKey \(the standard credential chain\) must be valid and allowed fc:InvokeFunction on the function\.$/m,
+    );
     assert.doesNotMatch(s.err(), /not-the-secret/);
   });
 
@@ -122,7 +127,64 @@ describe('privatelink-approver invoke (fc2 -> local FC endpoint -> built bundle 
     useCredentials(INVOKER);
     const s = io();
     assert.equal(await main(['invoke', ...FLAGS, '--endpoint', fc.url, '--function', 'other'], s), 69);
-    assert.match(s.err(), /FunctionNotFound: .*failed with 404.*function 'other' does not exist/);
+    assert.match(s.err(), /the invocation failed: FunctionNotFound: function 'other' does not exist \(HTTP 404, FC request 1-[0-9a-f-]+; service segment "default", function "other" at /);
+    assert.match(s.err(), /Check --function, --region and --account-id\. If the function does exist, FC did not find it under the FC 2016-08-15 address invoke uses \(not confirmed for FC 3\.0 functions, README "Deploy"\): run it with `s invoke`/);
+  });
+
+  it('an unknown service segment names the 2016-08-15 addressing and the way around it', async () => {
+    useCredentials(INVOKER);
+    const s = io();
+    assert.equal(await main(['invoke', ...FLAGS, '--endpoint', fc.url, '--fc-service', 'fc3'], s), 69);
+    assert.match(s.err(), /ServiceNotFound: service 'fc3' does not exist \(HTTP 404, .*service segment "fc3", function "privatelink-approver".*FC 2016-08-15 address invoke uses.*`s invoke`/);
+  });
+
+  describe('answers that are not the function\'s', () => {
+    afterEach(() => {
+      fc.fault = undefined;
+    });
+    const cases: Array<[string, FcFault, string[], RegExp]> = [
+      [
+        "a gateway's HTML 502",
+        { status: 502, headers: { 'content-type': 'text/html' }, body: '<html><body>502 Bad Gateway</body></html>' },
+        [],
+        /^privatelink-approver invoke: the invocation failed: http:\/\/127\.0\.0\.1:\d+ answered HTTP 502, FC request 1-[0-9a-f-]+ without an FC error body: is --endpoint \(or --region\/--account-id\) an FC endpoint\? The function may not have run\.$/m,
+      ],
+      [
+        'a busy function (429: a run in progress, reservedConcurrency 1)',
+        { status: 429, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ErrorCode: 'ResourceExhausted', ErrorMessage: 'Resource exhausted' }) },
+        [],
+        /the invocation failed: ResourceExhausted: Resource exhausted \(HTTP 429, .*\)\. Probably a run is in progress: s\.yaml reserves one instance \(reservedConcurrency 1\)/,
+      ],
+      [
+        'a JSON content type with a broken body',
+        { status: 200, headers: { 'content-type': 'application/json' }, body: '{"schema":' },
+        [],
+        /the invocation failed: http:\/\/127\.0\.0\.1:\d+ answered a JSON content type with a body that is not JSON/,
+      ],
+      ['no answer in time', 'hang', ['--timeout', '1'], /the invocation failed: no answer within --timeout 1 s \(service segment "default".*\): the run may still be going on/],
+    ];
+    for (const [name, fault, flags, message] of cases) {
+      it(`${name}: a clear error, exit 69, nothing on stdout`, async () => {
+        useCredentials(STS_INVOKER);
+        fc.fault = fault;
+        const s = io();
+        assert.equal(await main(['invoke', ...FLAGS, '--endpoint', fc.url, ...flags], s), 69, s.err());
+        assert.equal(s.out(), '');
+        assert.match(s.err(), message);
+        for (const secret of [STS_INVOKER.accessKeySecret, STS_INVOKER.securityToken as string]) assert.doesNotMatch(s.err(), new RegExp(secret));
+      });
+    }
+
+    it('an endpoint that refuses connections: cannot reach it', async () => {
+      useCredentials(INVOKER);
+      const probe = createServer();
+      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+      const port = (probe.address() as AddressInfo).port;
+      await new Promise<void>((resolve) => probe.close(() => resolve()));
+      const s = io();
+      assert.equal(await main(['invoke', ...FLAGS, '--endpoint', `http://127.0.0.1:${port}`], s), 69);
+      assert.match(s.err(), new RegExp(`the invocation failed: cannot reach http://127\\.0\\.0\\.1:${port}: ECONNREFUSED .*The function did not run\\.$`, 'm'));
+    });
   });
 
   it("takes its exit code from the function's answer: a policy that does not load exits 65", async () => {

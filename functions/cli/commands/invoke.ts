@@ -42,6 +42,11 @@ Options:
   --endpoint URL       Another FC endpoint (tests: http://127.0.0.1:PORT).
   -h, --help           This help.
 
+API: the FC 2016-08-15 API through @alicloud/fc2, synchronous:
+  POST <endpoint>/2016-08-15/services/<fc-service>/functions/<function>/invocations
+Whether FC serves FC 3.0 functions under that address is not confirmed (README "Deploy"): if it
+answers 404 although the function exists, run it with \`s invoke\` or the console's "Test function".
+
 Credentials: the standard Alibaba Cloud chain (ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET[/SECURITY_TOKEN],
 the aliyun CLI profile, ...); they need fc:InvokeFunction on the function.
 Output: the run summary (JSON) on stdout, one line of verdict on stderr.
@@ -63,13 +68,57 @@ function verdict(summary: RunSummaryRecord): string {
   return `${summary.mode} run ${summary.runId}: ${parts.length === 0 ? 'nothing to do' : parts.join(', ')}${summary.aborted === null ? '' : `; aborted: ${summary.aborted.errorCode}`}`;
 }
 
-/** fc2 puts the path, status, FC request id and FC's message in its errors; nothing secret. */
-function describeFcError(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as Fc2Error).code;
-    return `${code === undefined ? '' : `${code}: `}${error.message}`;
+/** Where the invocation was sent: named in every error so a wrong address is visible at once. */
+interface InvokeTarget {
+  endpoint: string;
+  fcService: string;
+  functionName: string;
+  timeoutSeconds: number;
+}
+
+/**
+ * A failed invocation as one clear sentence: what answered, and what to do about it. fc2 throws an Error
+ * named `FC<ErrorCode>Error` with `code` = FC's ErrorCode and a message `POST <path> failed with <status>.
+ * requestid: <id>, message: <FC's message>.` for a non-2xx answer (lib/client.js `request`); httpx's
+ * `RequestTimeoutError` when no answer came in time; Node's socket errors (`code` ECONNREFUSED, ...); a
+ * SyntaxError for a JSON content type with a broken body. None of these carries a secret (fc2 signs in
+ * a header, never in the URL).
+ */
+export function describeInvokeError(error: unknown, target: InvokeTarget): string {
+  const address = `service segment "${target.fcService}", function "${target.functionName}" at ${target.endpoint}`;
+  if (!(error instanceof Error)) return `${String(error)} (${address})`;
+  const code = (error as Fc2Error).code;
+  const status = /failed with (\d{3})\./.exec(error.message)?.[1];
+  if (status !== undefined) {
+    const requestId = /requestid: ([^,]+),/.exec(error.message)?.[1];
+    const said = `HTTP ${status}${requestId === undefined || requestId === 'undefined' ? '' : `, FC request ${requestId}`}`;
+    if (code === undefined) {
+      // fc2 found no FC error body (a proxy's or gateway's page, or not an FC endpoint at all).
+      return `${target.endpoint} answered ${said} without an FC error body: is --endpoint (or --region/--account-id) an FC endpoint? The function may not have run.`;
+    }
+    const fcMessage = /message: (.*)\.$/s.exec(error.message)?.[1] ?? error.message;
+    const head = `${code}: ${fcMessage} (${said}; ${address})`;
+    if (status === '404') {
+      return `${head}. Check --function, --region and --account-id. If the function does exist, FC did not find it under the FC 2016-08-15 address invoke uses (not confirmed for FC 3.0 functions, README "Deploy"): run it with \`s invoke\` or the console's "Test function" instead, or try --fc-service NAME.`;
+    }
+    if (status === '401' || status === '403') {
+      return `${head}. The caller's AccessKey (the standard credential chain) must be valid and allowed fc:InvokeFunction on the function.`;
+    }
+    if (status === '429') {
+      return `${head}. Probably a run is in progress: s.yaml reserves one instance (reservedConcurrency 1), so an invocation waits for none. Invoke again once it ends (at most the function's timeout).`;
+    }
+    return head;
   }
-  return String(error);
+  if (error.name.startsWith('RequestTimeout')) {
+    return `no answer within --timeout ${target.timeoutSeconds} s (${address}): the run may still be going on; its records will be in the logstore. Raise --timeout above the function's timeout (s.yaml) to wait for it.`;
+  }
+  if (typeof code === 'string' && /^E[A-Z0-9_]+$/.test(code)) {
+    return `cannot reach ${target.endpoint}: ${code} (${error.message}). The function did not run.`;
+  }
+  if (error.name === 'SyntaxError') {
+    return `${target.endpoint} answered a JSON content type with a body that is not JSON (${error.message}).`;
+  }
+  return `${code === undefined ? '' : `${code}: `}${error.message} (${address})`;
 }
 
 export const invokeCommand: Command = {
@@ -166,7 +215,7 @@ export const invokeCommand: Command = {
     try {
       response = await client.invokeFunction(fcService, functionName, body);
     } catch (error) {
-      return fail(io, `the invocation failed: ${describeFcError(error)}`, EXIT.apiFailure);
+      return fail(io, `the invocation failed: ${describeInvokeError(error, { endpoint, fcService, functionName, timeoutSeconds })}`, EXIT.apiFailure);
     }
 
     let result: unknown = response.data;
