@@ -3,11 +3,12 @@
  * reports errors (the policy would be misread or cannot work) and warnings (dead or risky configuration
  * that still has one clear reading). Paths are resolved to line:column by the caller.
  */
+import { globMatch } from '../engine/glob-match.ts';
 import { didYouMean } from './did-you-mean.ts';
 import { expandAllow } from './expand-allow.ts';
 import type { PolicyPath } from './policy-path.ts';
 import { formatPath } from './policy-path.ts';
-import type { RawDenyList, RawPolicy } from './raw-policy.ts';
+import type { RawDenyList, RawPolicy, RawSelector } from './raw-policy.ts';
 import { KNOWN_REGIONS } from './regions.ts';
 
 export interface Finding {
@@ -141,31 +142,68 @@ export const allowedButDenied: PolicyRule = ({ policy, report }) => {
   });
 };
 
-/** Two rules for the same service (or the same selector): the first governs, the second is dead. */
-export const duplicateServiceRules: PolicyRule = ({ policy, report }) => {
-  const seen = new Map<string, number>();
+/**
+ * The first rule that matches a service governs it, so a rule every one of whose services an earlier
+ * rule in the same region already matches never applies: an error. That is the same service ID twice,
+ * the same selector twice, a selector after a broader one (`name: "orders-*"` before `name: "orders-eu"`,
+ * `tags: {team: orders}` before `tags: {team: orders, tier: gold}`), or a serviceId rule after a selector
+ * that matches every service. A serviceId rule after any other selector in its region is a warning: the
+ * selector governs that service if it happens to match it, which the policy alone cannot tell.
+ */
+export const shadowedServiceRules: PolicyRule = ({ policy, report }) => {
   policy.services.forEach((rule, i) => {
-    const key = rule.serviceId !== undefined
-      ? `id ${rule.region} ${rule.serviceId}`
-      : `match ${rule.region} ${JSON.stringify([rule.match?.name, rule.match?.description, Object.entries(rule.match?.tags ?? {}).sort()])}`;
-    const earlier = seen.get(key);
-    if (earlier === undefined) {
-      seen.set(key, i);
+    const earlier = policy.services.slice(0, i).map((other, k) => ({ other, k })).filter(({ other }) => other.region === rule.region);
+    const at: PolicyPath = ['services', i, rule.serviceId !== undefined ? 'serviceId' : 'match'];
+    const never = 'the first matching rule governs, so this rule never applies';
+    if (rule.serviceId !== undefined) {
+      const sameId = earlier.find(({ other }) => other.serviceId === rule.serviceId);
+      if (sameId !== undefined) {
+        report(error(at, `service ${rule.serviceId} in ${rule.region} is already governed by ${formatPath(['services', sameId.k])}; ${never}`, 'merge the two rules'));
+        return;
+      }
+      const selectors = earlier.filter(({ other }) => other.match !== undefined);
+      const catchAll = selectors.find(({ other }) => other.match !== undefined && selectorCovers(other.match, {}));
+      if (catchAll !== undefined) {
+        report(error(at, `${formatPath(['services', catchAll.k])}, a selector that matches every service in ${rule.region}, comes first; ${never}`, 'put rules by serviceId before selectors in the same region'));
+      } else if (selectors[0] !== undefined) {
+        report(warning(at, `${formatPath(['services', selectors[0].k])}, a selector in ${rule.region}, comes first and governs this service if it matches it`, 'put rules by serviceId before selectors in the same region'));
+      }
       return;
     }
-    const what = rule.serviceId !== undefined ? `service ${rule.serviceId} in ${rule.region}` : `the same selector in ${rule.region}`;
-    report(error(['services', i, rule.serviceId !== undefined ? 'serviceId' : 'match'], `${what} is already governed by ${formatPath(['services', earlier])}; the first matching rule governs, so this rule never applies`, 'merge the two rules'));
+    const match = rule.match ?? {};
+    const broader = earlier.find(({ other }) => other.match !== undefined && selectorCovers(other.match, match));
+    if (broader === undefined) return;
+    const other = formatPath(['services', broader.k]);
+    if (selectorKey(broader.other.match ?? {}) === selectorKey(match)) {
+      report(error(at, `the same selector in ${rule.region} is already governed by ${other}; ${never}`, 'merge the two rules'));
+    } else {
+      report(error(at, `every service this selector matches in ${rule.region} is also matched by ${other}, an earlier and broader selector; ${never}`, 'put the narrower selector first, or merge the two rules'));
+    }
   });
 };
 
-/** An ID rule after a selector in the same region may be shadowed by it (the first matching rule governs). */
-export const idRuleAfterSelector: PolicyRule = ({ policy, report }) => {
-  policy.services.forEach((rule, i) => {
-    if (rule.serviceId === undefined) return;
-    const selector = policy.services.findIndex((other, k) => k < i && other.match !== undefined && other.region === rule.region);
-    if (selector !== -1) report(warning(['services', i, 'serviceId'], `${formatPath(['services', selector])}, a selector in ${rule.region}, comes first and governs this service if it matches it`, 'put rules by serviceId before selectors in the same region'));
-  });
-};
+/**
+ * Whether every service `inner` matches is certainly also matched by `outer` (same region assumed).
+ * Conservative: false when it cannot tell (two different globs with wildcards), so only a rule that
+ * surely never applies is an error. `inner` = `{}` asks whether `outer` matches every service.
+ */
+export function selectorCovers(outer: RawSelector, inner: RawSelector): boolean {
+  const tagsCovered = Object.entries(outer.tags ?? {}).every(([key, value]) => Object.prototype.hasOwnProperty.call(inner.tags ?? {}, key) && inner.tags?.[key] === value);
+  return tagsCovered && globCovers(outer.name, inner.name) && globCovers(outer.description, inner.description);
+}
+
+function selectorKey(selector: RawSelector): string {
+  return JSON.stringify([selector.name, selector.description, Object.entries(selector.tags ?? {}).sort()]);
+}
+
+/** Whether glob `outer` matches every text glob `inner` matches (undefined: no condition, matches all). */
+function globCovers(outer: string | undefined, inner: string | undefined): boolean {
+  if (outer === undefined || /^\*+$/.test(outer)) return true;
+  if (inner === undefined) return false;
+  if (outer === inner) return true;
+  // A glob without wildcards matches exactly one text: covered when `outer` matches that text.
+  return !/[*?]/.test(inner) && globMatch(outer, inner);
+}
 
 /** The bandwidth given on accept must not exceed the cap it would immediately be reduced to. */
 export const bandwidthWithinCap: PolicyRule = ({ policy, report }) => {
@@ -279,8 +317,7 @@ export const POLICY_RULES: Readonly<Record<string, PolicyRule>> = {
   duplicateAllowEntries,
   duplicateDenyEntries,
   allowedButDenied,
-  duplicateServiceRules,
-  idRuleAfterSelector,
+  shadowedServiceRules,
   bandwidthWithinCap,
   expiries,
   accountIdLength,

@@ -77,6 +77,26 @@ const CASES: Case[] = [
     warnings: ['9:16 services[1].serviceId: services[0], a selector in cn-shanghai, comes first and governs this service if it matches it (put rules by serviceId before selectors in the same region)'],
   },
   {
+    name: 'a selector after a broader one in the same region never applies: error at its match',
+    text: `${HEAD}defaults:\n  unknownAccounts: reject\nservices:\n  - region: cn-shanghai\n    match: {tags: {team: orders}}\n  - region: cn-shanghai\n    match:\n      tags: {team: orders, tier: gold}\n`,
+    errors: ['10:7 services[1].match: every service this selector matches in cn-shanghai is also matched by services[0], an earlier and broader selector; the first matching rule governs, so this rule never applies (put the narrower selector first, or merge the two rules)'],
+  },
+  {
+    name: 'a literal name after a glob that matches it, even with more conditions: error',
+    text: `${HEAD}defaults:\n  unknownAccounts: reject\nservices:\n  - region: cn-shanghai\n    match: {name: "orders-*"}\n  - region: cn-shanghai\n    match: {name: orders-eu, description: "*public*"}\n`,
+    errors: ['9:12 services[1].match: every service this selector matches in cn-shanghai is also matched by services[0], an earlier and broader selector; the first matching rule governs, so this rule never applies (put the narrower selector first, or merge the two rules)'],
+  },
+  {
+    name: 'a serviceId rule after a selector that matches every service: error',
+    text: `${HEAD}defaults:\n  unknownAccounts: reject\nservices:\n  - region: cn-shanghai\n    match: {name: "*"}\n  - region: cn-shanghai\n    serviceId: epsrv-uf6demoorders000003\n`,
+    errors: ['9:16 services[1].serviceId: services[0], a selector that matches every service in cn-shanghai, comes first; the first matching rule governs, so this rule never applies (put rules by serviceId before selectors in the same region)'],
+  },
+  {
+    name: 'selectors that may overlap, a narrower one first, another region: no finding; a catch-all with a condition added: error',
+    text: `${HEAD}defaults:\n  unknownAccounts: reject\nservices:\n  - region: cn-shanghai\n    match: {tags: {team: orders, tier: gold}}\n  - region: cn-shanghai\n    match: {tags: {team: orders}}\n  - region: cn-shanghai\n    match: {name: "orders-*"}\n  - region: cn-shanghai\n    match: {name: "orders-eu-*"}\n  - region: cn-hangzhou\n    match: {name: "*"}\n  - region: cn-hangzhou\n    match: {tags: {team: orders}, name: "*"}\n`,
+    errors: ['17:12 services[5].match: every service this selector matches in cn-hangzhou is also matched by services[4], an earlier and broader selector; the first matching rule governs, so this rule never applies (put the narrower selector first, or merge the two rules)'],
+  },
+  {
     name: 'the same account denied twice: warning',
     text: `${HEAD}deny:\n  accounts:\n    - account: "2000000000000003"\n      reason: first\n    - account: "2000000000000003"\n${RULE}`,
     warnings: ['7:16 deny.accounts[1].account: "2000000000000003" is denied twice in this list (also at deny.accounts[0]); the first reason is used (keep one entry)'],
