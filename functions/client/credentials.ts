@@ -211,35 +211,5 @@ export function credentialsFromDefaultChain(options: DefaultChainOptions = {}): 
   };
 }
 
-/** A bad `--endpoint` / `PRIVATELINK_ENDPOINT` value: a usage error. */
-export class EndpointOverrideError extends Error {
-  override readonly name = 'EndpointOverrideError';
-}
-
-/**
- * The API endpoint override from `--endpoint` (wins) or `PRIVATELINK_ENDPOINT`, as an origin without a
- * trailing slash (`http://127.0.0.1:8080`), or undefined when neither is set. Every region's requests
- * then go to it (the emulator). Throws `EndpointOverrideError` unless it is a plain http(s) URL: no
- * user info, query or fragment, path `/` at most.
- */
-export function resolveEndpointOverride(flag?: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const [value, origin] = flag !== undefined ? [flag, '--endpoint'] : [env.PRIVATELINK_ENDPOINT, 'PRIVATELINK_ENDPOINT'];
-  if (value === undefined || (origin === 'PRIVATELINK_ENDPOINT' && value.trim() === '')) return undefined;
-  const expected = 'expected an http(s) URL such as http://127.0.0.1:8080';
-  let url: URL;
-  try {
-    url = new URL(value.trim());
-  } catch {
-    throw new EndpointOverrideError(`${origin}: "${value}" is not a URL; ${expected}`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new EndpointOverrideError(`${origin}: unsupported scheme "${url.protocol.replace(/:$/, '')}"; ${expected}`);
-  }
-  if (url.username !== '' || url.password !== '') {
-    throw new EndpointOverrideError(`${origin}: must not contain user info; ${expected}`);
-  }
-  if (url.search !== '' || url.hash !== '' || url.pathname !== '/') {
-    throw new EndpointOverrideError(`${origin}: must not have a path, query or fragment; ${expected}`);
-  }
-  return url.origin;
-}
+// The endpoint override lives beside the credentials for its callers' sake (one import for a CLI's setup).
+export { EndpointOverrideError, resolveEndpointOverride } from './endpoint-override.ts';

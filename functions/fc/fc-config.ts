@@ -12,6 +12,7 @@
  * | `POLICY_COMMIT` | Optional. The git commit of the policy; default the commit stamped into the bundle at build. |
  */
 import { isAbsolute, join, resolve } from 'node:path';
+import { EndpointOverrideError, resolveEndpointOverride } from '../client/endpoint-override.ts';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -67,20 +68,12 @@ export function readFcConfig(env: NodeJS.ProcessEnv, codeDir: string, buildCommi
   const logLevel = (LOG_LEVELS as readonly string[]).includes(rawLevel) ? (rawLevel as LogLevel) : undefined;
   if (logLevel === undefined) problems.push(`LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}, got "${rawLevel}"`);
 
-  const rawEndpoint = optional(env, 'PRIVATELINK_ENDPOINT');
   let privatelinkEndpoint: string | undefined;
-  if (rawEndpoint !== undefined) {
-    let url: URL | undefined;
-    try {
-      url = new URL(rawEndpoint);
-    } catch {
-      url = undefined;
-    }
-    if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname.length > 1 || url.search !== '') {
-      problems.push(`PRIVATELINK_ENDPOINT: must be an http(s)://host[:port] URL without a path, got "${rawEndpoint}"`);
-    } else {
-      privatelinkEndpoint = `${url.protocol}//${url.host}`;
-    }
+  try {
+    privatelinkEndpoint = resolveEndpointOverride(undefined, env);
+  } catch (error) {
+    if (!(error instanceof EndpointOverrideError)) throw error;
+    problems.push(error.message);
   }
 
   const rawCommit = optional(env, 'POLICY_COMMIT') ?? (buildCommit === '' ? undefined : buildCommit);

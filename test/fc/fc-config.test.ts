@@ -37,7 +37,7 @@ describe('readFcConfig', () => {
         assert.deepEqual(error.problems, [
           'POLICY_OVERRIDE_PATH: must be an absolute path (e.g. /mnt/policy), got "relative"',
           'LOG_LEVEL: must be one of debug, info, warn, error, got "verbose"',
-          'PRIVATELINK_ENDPOINT: must be an http(s)://host[:port] URL without a path, got "ftp://x"',
+          'PRIVATELINK_ENDPOINT: unsupported scheme "ftp"; expected an http(s) URL such as http://127.0.0.1:8080',
           'POLICY_COMMIT: must be a git revision (1-64 characters of [0-9A-Za-z._/-]), got "a b"',
         ]);
         return true;

@@ -219,7 +219,7 @@ describe('privatelink-approver invoke (fc2 -> local FC endpoint -> built bundle 
       [['--account-id', '1000000000000001'], /--region is required/],
       [['--region', 'cn-hangzhou'], /--account-id is required/],
       [[...FLAGS, '--service', '*'], /--service\[0\]: must be an ID such as "epsrv-bp1demoorders000001", got "\*"/],
-      [[...FLAGS, '--endpoint', 'http://127.0.0.1:1/path'], /--endpoint must be an http\(s\) URL without a path/],
+      [[...FLAGS, '--endpoint', 'http://127.0.0.1:1/path'], /invoke: --endpoint: must not have a path, query or fragment; expected an http\(s\) URL such as http:\/\/127\.0\.0\.1:8080$/m],
       [[...FLAGS, '--policy', 'x.yaml'], /Unknown option '--policy'/],
     ];
     for (const [argv, message] of cases) {

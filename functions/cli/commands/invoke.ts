@@ -14,6 +14,7 @@ import { EXIT } from '../command.ts';
 import type { RunSummaryRecord } from '../../audit/records.ts';
 import { isRunSummaryRecord } from '../../audit/records.ts';
 import { credentialsFromDefaultChain } from '../../client/credentials.ts';
+import { EndpointOverrideError, parseEndpointOrigin } from '../../client/endpoint-override.ts';
 import type { Fc2ClientConstructor, Fc2Error } from '../../fc/fc2-client.ts';
 import { loadFc2 } from '../../fc/fc2-client.ts';
 import type { RunRequest } from '../../fc/invocation-event.ts';
@@ -165,17 +166,12 @@ export const invokeCommand: Command = {
     }
     let endpoint = `https://${accountId}.${region}.fc.aliyuncs.com`;
     if (values.endpoint !== undefined) {
-      const raw = values.endpoint as string;
-      let url: URL | undefined;
       try {
-        url = new URL(raw);
-      } catch {
-        url = undefined;
+        endpoint = parseEndpointOrigin(values.endpoint as string, '--endpoint');
+      } catch (error) {
+        if (!(error instanceof EndpointOverrideError)) throw error;
+        return fail(io, error.message, EXIT.usage);
       }
-      if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname !== '/' || url.search !== '') {
-        return fail(io, `--endpoint must be an http(s) URL without a path, such as http://127.0.0.1:9000, got "${raw}"`, EXIT.usage);
-      }
-      endpoint = url.origin;
     }
 
     // The payload is checked here with the function's own rules, so a bad one fails before any call.
