@@ -205,19 +205,25 @@ function globCovers(outer: string | undefined, inner: string | undefined): boole
   return !/[*?]/.test(inner) && globMatch(outer, inner);
 }
 
-/** The bandwidth given on accept must not exceed the cap it would immediately be reduced to. */
+/**
+ * The bandwidth given on accept must not exceed the cap it would immediately be reduced to. A group
+ * member is checked in every rule that uses its group, but reported once per place and cap: one
+ * message naming the rules, not one per rule at the same line.
+ */
 export const bandwidthWithinCap: PolicyRule = ({ policy, report }) => {
   const defaults = policy.defaults ?? {};
   const over = (bandwidth: number, cap: number, capAt: string): string => `bandwidth on accept (${bandwidth} Mbit/s) is above the cap (${cap} Mbit/s, ${capAt})`;
   if (defaults.bandwidth !== undefined && defaults.maxBandwidth !== undefined && defaults.bandwidth > defaults.maxBandwidth) {
     report(error(['defaults', 'bandwidth'], over(defaults.bandwidth, defaults.maxBandwidth, 'defaults.maxBandwidth'), 'lower the bandwidth or raise the cap'));
   }
+  // Group members' findings, merged across rules: key -> where, what, and the rules it happens in.
+  const members = new Map<string, { path: PolicyPath; message: string; hint: string; rules: number[]; everywhere: boolean }>();
   policy.services.forEach((rule, i) => {
     const ruleBandwidth = rule.bandwidth ?? defaults.bandwidth;
     const ruleCap = rule.maxBandwidth ?? defaults.maxBandwidth;
-    const capSource = (own: boolean): string => (own ? 'maxBandwidth' : rule.maxBandwidth !== undefined ? formatPath(['services', i, 'maxBandwidth']) : 'defaults.maxBandwidth');
     if ((rule.bandwidth !== undefined || rule.maxBandwidth !== undefined) && ruleBandwidth !== undefined && ruleCap !== undefined && ruleBandwidth > ruleCap) {
-      report(error(['services', i, rule.bandwidth !== undefined ? 'bandwidth' : 'maxBandwidth'], over(ruleBandwidth, ruleCap, rule.bandwidth !== undefined ? capSource(false) : 'maxBandwidth'), 'lower the bandwidth or raise the cap'));
+      const capAt = rule.bandwidth === undefined ? 'maxBandwidth' : rule.maxBandwidth !== undefined ? formatPath(['services', i, 'maxBandwidth']) : 'defaults.maxBandwidth';
+      report(error(['services', i, rule.bandwidth !== undefined ? 'bandwidth' : 'maxBandwidth'], over(ruleBandwidth, ruleCap, capAt), 'lower the bandwidth or raise the cap'));
     }
     for (const expanded of expandAllow(policy, i)) {
       const { entry } = expanded;
@@ -225,15 +231,37 @@ export const bandwidthWithinCap: PolicyRule = ({ policy, report }) => {
       const bandwidth = entry.bandwidth ?? ruleBandwidth;
       const cap = entry.maxBandwidth ?? ruleCap;
       if (bandwidth === undefined || cap === undefined || bandwidth <= cap) continue;
-      const where = expanded.source[0] === 'groups' ? ` in ${formatPath(['services', i])}` : '';
+      const member = expanded.source[0] === 'groups';
       // Point at what this entry itself writes (a direct entry may override only the cap of a group member).
-      const written = expanded.source[0] === 'groups' ? entry : (rule.allow?.[Number(expanded.source[3])] ?? entry);
+      const written = member ? entry : (rule.allow?.[Number(expanded.source[3])] ?? entry);
       const field = written.bandwidth !== undefined ? ['bandwidth'] : written.maxBandwidth !== undefined ? ['maxBandwidth'] : [];
-      const capAt = entry.maxBandwidth !== undefined ? 'maxBandwidth' : capSource(false);
-      report(error([...expanded.source, ...field], `${over(bandwidth, cap, capAt)}${where}`, written.bandwidth === undefined ? 'set a bandwidth at or below the cap on this entry' : 'lower the bandwidth or raise the cap'));
+      const hint = written.bandwidth === undefined ? 'set a bandwidth at or below the cap on this entry' : 'lower the bandwidth or raise the cap';
+      const ruleCapAt = rule.maxBandwidth !== undefined ? (member ? "the rule's maxBandwidth" : formatPath(['services', i, 'maxBandwidth'])) : 'defaults.maxBandwidth';
+      const message = over(bandwidth, cap, entry.maxBandwidth !== undefined ? 'maxBandwidth' : ruleCapAt);
+      const path = [...expanded.source, ...field];
+      if (!member) {
+        report(error(path, message, hint));
+        continue;
+      }
+      const key = `${formatPath(path)}\u0000${message}`;
+      const seen = members.get(key);
+      if (seen !== undefined) seen.rules.push(i);
+      // Both values the entry's own: wrong in every rule that uses the group, so no rule is named.
+      else members.set(key, { path, message, hint, rules: [i], everywhere: entry.bandwidth !== undefined && entry.maxBandwidth !== undefined });
     }
   });
+  for (const { path, message, hint, rules, everywhere } of members.values()) {
+    report(error(path, everywhere ? message : `${message} in ${listRules(rules)}`, hint));
+  }
 };
+
+/** `services[0]`, `services[0] and services[2]`; up to five named, beyond that four: `services[0], ..., services[3] and 6 more`. */
+function listRules(rules: readonly number[]): string {
+  const named = rules.slice(0, rules.length > 5 ? 4 : 5).map((i) => formatPath(['services', i]));
+  const rest = rules.length - named.length;
+  if (rest > 0) return `${named.join(', ')} and ${rest} more`;
+  return named.length === 1 ? (named[0] ?? '') : `${named.slice(0, -1).join(', ')} and ${named[named.length - 1] ?? ''}`;
+}
 
 /** Expiry dates are real dates; an entry that has expired allows nothing any more. */
 export const expiries: PolicyRule = ({ policy, now, report }) => {

@@ -144,6 +144,15 @@ const CASES: Case[] = [
     errors: ['15:23 services[0].allow[1].maxBandwidth: bandwidth on accept (2048 Mbit/s) is above the cap (1024 Mbit/s, maxBandwidth) (set a bandwidth at or below the cap on this entry)'],
   },
   {
+    name: 'a group member above its cap in several rules: one error per place and cap, naming the rules',
+    text: `${HEAD}defaults:\n  unknownAccounts: reject\n  maxBandwidth: 2048\ngroups:\n  g:\n    accounts:\n      - account: "2000000000000001"\n        bandwidth: 3072\n      - account: "2000000000000002"\n        bandwidth: 3072\n        maxBandwidth: 1024\nservices:\n${[1, 2, 3, 4, 5, 6, 7].map((n) => `  - region: cn-hangzhou\n    serviceId: epsrv-a${n}\n${n === 7 ? '    maxBandwidth: 1024\n' : ''}    allow:\n      - group: g\n`).join('')}`,
+    errors: [
+      '10:20 groups.g.accounts[0].bandwidth: bandwidth on accept (3072 Mbit/s) is above the cap (2048 Mbit/s, defaults.maxBandwidth) in services[0], services[1], services[2], services[3] and 2 more (lower the bandwidth or raise the cap)',
+      '10:20 groups.g.accounts[0].bandwidth: bandwidth on accept (3072 Mbit/s) is above the cap (1024 Mbit/s, the rule\'s maxBandwidth) in services[6] (lower the bandwidth or raise the cap)',
+      '12:20 groups.g.accounts[1].bandwidth: bandwidth on accept (3072 Mbit/s) is above the cap (1024 Mbit/s, maxBandwidth) (lower the bandwidth or raise the cap)',
+    ],
+  },
+  {
     name: 'an empty file: error',
     text: '',
     errors: ['1:1 the policy is empty (start from policies/examples/small-saas.yaml)'],
