@@ -53,7 +53,16 @@ export function staticCredentials(credentials: AccessKeyCredentials): Credential
 export function fcContextCredentials(
   get: () => { accessKeyId?: string; accessKeySecret?: string; securityToken?: string } | null | undefined,
 ): CredentialsSource {
-  return async () => usable('fc_context', get());
+  return async () => {
+    try {
+      return usable('fc_context', get());
+    } catch (error) {
+      if (!(error instanceof CredentialsError)) throw error;
+      // FC hands over empty credentials when the function has no role: say where to fix it.
+      const reason = `context.credentials: ${error.sources[0]?.reason ?? 'unusable'}; does the function have a RAM role (s.yaml props.role)?`;
+      throw new CredentialsError({ message: `no usable Alibaba Cloud credentials: fc_context: ${reason}`, sources: [{ source: 'fc_context', reason }] });
+    }
+  };
 }
 
 export interface DefaultChainOptions {

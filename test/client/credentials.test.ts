@@ -221,8 +221,9 @@ describe('staticCredentials and fcContextCredentials', () => {
   it('fcContextCredentials without credentials (no role on the function) rejects clearly', async () => {
     await assert.rejects(fcContextCredentials(() => undefined)(), (e: unknown) => {
       assert.ok(e instanceof CredentialsError);
-      assert.equal(e.message, 'no usable Alibaba Cloud credentials: fc_context: accessKeyId and accessKeySecret are empty');
-      assert.deepEqual(e.sources, [{ source: 'fc_context', reason: 'accessKeyId and accessKeySecret are empty' }]);
+      const reason = 'context.credentials: accessKeyId and accessKeySecret are empty; does the function have a RAM role (s.yaml props.role)?';
+      assert.equal(e.message, `no usable Alibaba Cloud credentials: fc_context: ${reason}`);
+      assert.deepEqual(e.sources, [{ source: 'fc_context', reason }]);
       assert.equal(e.forAction('ListVpcEndpointServices').action, 'ListVpcEndpointServices');
       return true;
     });
