@@ -12,9 +12,8 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { main } from '../../functions/cli/main.ts';
-import type { CliIO } from '../../functions/cli/command.ts';
+import { testIO as io } from '../cli/cli-io.ts';
 import { startEmulator } from '../../emulator/start-emulator.ts';
 import type { RunningEmulator } from '../../emulator/start-emulator.ts';
 import { REPO_ROOT } from '../../scripts/build.ts';
@@ -26,16 +25,6 @@ import type { FcFault, FcInvokeServer, FcKey } from './fc-invoke-server.ts';
 const INVOKER: FcKey = { accessKeyId: 'LTAIinvokerKey000001', accessKeySecret: 'invoker-secret' };
 const STS_INVOKER: FcKey = { accessKeyId: 'STS.invokerSession01', accessKeySecret: 'sts-invoker-secret', securityToken: 'sts-invoker-token' };
 const FLAGS = ['--region', 'cn-hangzhou', '--account-id', '1000000000000001'];
-
-function io(): CliIO & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return { stdout, stderr, stdin: new PassThrough(), env: {}, cwd: process.cwd(), out: () => out, err: () => err };
-}
 
 /** Uses this key as the CLI's credentials (the default chain's first source: environment variables). */
 function useCredentials(key: FcKey): void {

@@ -1,13 +1,18 @@
 /**
- * The RAM policies in infra/ram grant exactly what the code calls. (The full-sweep check, against the
- * actions the emulator actually received, is in ./fc-handler.test.ts.)
+ * The RAM policies in infra/ram grant exactly what the code calls: against the client's list of actions,
+ * and for the read-only policy against what a real `plan` sends to the emulator. (The function role's
+ * check against the actions a full enforce sweep sends is in ./fc-handler.test.ts.)
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRIVATELINK_ACTIONS } from '../../functions/client/private-link-api.ts';
+import { main } from '../../functions/cli/main.ts';
+import { startEmulator } from '../../emulator/start-emulator.ts';
 import { REPO_ROOT } from '../../scripts/build.ts';
+import { testIO, withEnv } from '../cli/cli-io.ts';
+import { DEMO_POLICY, PROVIDER_KEY } from './fc-harness.ts';
 
 interface Statement {
   Effect: string;
@@ -44,6 +49,22 @@ describe('infra/ram', () => {
   it('plan-readonly-policy.json grants only the List actions the code calls', () => {
     const granted = grantedActions(load('plan-readonly-policy.json')).sort();
     assert.deepEqual(granted, PRIVATELINK_ACTIONS.filter((a) => a.startsWith('List')).sort());
+  });
+
+  it('plan-readonly-policy.json grants exactly what `plan` sends (a demo fleet with every decision kind)', async () => {
+    const emu = await startEmulator();
+    try {
+      const io = testIO({ env: { PRIVATELINK_ENDPOINT: emu.url } });
+      const code = await withEnv(
+        { ALIBABA_CLOUD_ACCESS_KEY_ID: PROVIDER_KEY.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: PROVIDER_KEY.accessKeySecret, ALIBABA_CLOUD_SECURITY_TOKEN: undefined },
+        () => main(['plan', '--policy', DEMO_POLICY, '--format', 'json'], io),
+      );
+      assert.equal(code, 2, io.err());
+      const sent = [...new Set(emu.requests().map((r) => r.action))].sort();
+      assert.deepEqual(sent, grantedActions(load('plan-readonly-policy.json')).sort());
+    } finally {
+      await emu.close();
+    }
   });
 
   it('function-role-trust.json lets only Function Compute assume the role', () => {
