@@ -51,6 +51,8 @@ import { applySafetyLimits } from './safety-limits.ts';
  *   policy in git is the source of truth; deny the endpoint to keep it off.
  * - `auto`: as `Connecting` for `Connecting` requests (one `reject` record, then `skip`), as
  *   `Disconnected` for `Disconnected` ones.
+ * policies/README.md ("Pending status") explains these trade-offs to the people choosing a reading;
+ * test/engine/pending-status.test.ts pins every status under every reading.
  *
  * ## Requests awaiting a decision
  * Deny wins (global, then the rule's; accounts, then endpoints): `reject`. An account the rule does not
@@ -60,7 +62,8 @@ import { applySafetyLimits } from './safety-limits.ts';
  * mean "let a person look"). An allowed request is accepted with the bandwidth of ./bandwidth.ts, or
  * held when no bandwidth fits the cap and the service range.
  *
- * `maxConnections` is per account and per service: the account's connections already counting (see
+ * `maxConnections` is per account and per service (a selector rule governing three services allows that
+ * many on each; other services never count): the account's connections already counting (see
  * `countsAsConnection`) plus the accepts decided earlier in this plan, with requests taken oldest
  * `modifiedTime` first (then by endpoint ID); a request beyond the limit is `hold`. Under `Connecting`
  * and `auto`, an accept in progress looks like a request and is not counted as a connection: it is

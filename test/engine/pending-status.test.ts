@@ -4,7 +4,7 @@ import { CONNECTION_STATUSES } from '../../functions/core/records.ts';
 import type { ConnectionStatus } from '../../functions/core/records.ts';
 import type { DecisionKind } from '../../functions/engine/decision.ts';
 import type { PendingStatusReading, Policy } from '../../functions/policy/policy.ts';
-import { ACME, INITECH, UMBRELLA, allow, conn, decideOne, deny, plan, policy, rule } from './builders.ts';
+import { ACME, GLOBEX, INITECH, UMBRELLA, allow, conn, decideOne, deny, kinds, plan, policy, rule } from './builders.ts';
 
 /** Who asks: an allowed account, a denied one, an unknown one under `reject` and under `hold`. */
 type Standing = 'allowed' | 'denied' | 'unknown/reject' | 'unknown/hold';
@@ -122,4 +122,35 @@ test('audit consequence: a rejected request (Connecting -> Disconnected) gets on
   // Under the Disconnected reading the request never gets a reject record: nothing to undo.
   const { p } = policyFor('Disconnected', 'denied', true);
   assert.equal(decideOne(p, conn('ep-1', INITECH, 'Disconnected')).kind, 'skip');
+});
+
+test('maxConnections while an accept settles: exact under Disconnected, one over possible under auto (as documented)', () => {
+  // The newer platform behaviour: ep-2's accept is in progress (Connecting), ep-3 is a new request
+  // (Disconnected) that arrived before ep-2 was accepted. globex may have 2 connections.
+  const fleet = [
+    conn('ep-1', GLOBEX, 'Connected', { modifiedTime: '2026-11-25T09:00:00Z' }),
+    conn('ep-2', GLOBEX, 'Connecting', { modifiedTime: '2026-11-25T10:05:00Z' }),
+    conn('ep-3', GLOBEX, 'Disconnected', { modifiedTime: '2026-11-25T10:00:00Z' }),
+  ];
+  const limited = (reading: PendingStatusReading): Policy =>
+    policy({ pendingStatus: reading, services: [rule({ allow: [allow(GLOBEX, 'services[0].allow[0]', { maxConnections: 2 })] })] });
+  // Disconnected reading: the accept in progress counts, so the new request waits.
+  assert.deepEqual(kinds(plan(limited('Disconnected'), fleet)), ['ep-1:skip', 'ep-2:skip', 'ep-3:hold']);
+  // auto: the accept in progress looks like a request and is taken in its turn, after the older ep-3;
+  // it is held but connects anyway: 3 connections until a person acts.
+  const auto = plan(limited('auto'), fleet);
+  assert.deepEqual(kinds(auto), ['ep-1:skip', 'ep-2:hold', 'ep-3:accept']);
+  assert.match(auto.decisions[1]!.reason, /limit of 2 connections reached .*: it already has 1 connected or being connected \+ 1 accepted earlier in this run/);
+  // Connecting reading: a Disconnected connection is closed, never a request; the in-progress accept is
+  // accepted again (harmless: same ClientToken, or "being connected" recorded as already applied).
+  assert.deepEqual(kinds(plan(limited('Connecting'), fleet)), ['ep-1:skip', 'ep-2:accept', 'ep-3:skip']);
+});
+
+test('a connection a person disconnected by hand: enabled again under Disconnected and auto, left off under Connecting', () => {
+  for (const [reading, want] of [['Connecting', 'skip'], ['Disconnected', 'accept'], ['auto', 'accept']] as const) {
+    const { p } = policyFor(reading, 'allowed', true);
+    const d = decideOne(p, conn('ep-1', ACME, 'Disconnected'));
+    assert.equal(d.kind, want, reading);
+    assert.equal(d.rule, reading === 'Connecting' ? 'builtin.disconnected' : 'services[0].allow[0]', reading);
+  }
 });
