@@ -89,7 +89,8 @@ export interface AllowEntry {
   bandwidth: number | undefined;
   /** Cap for this account's connections, Mbit/s; falls back to the rule's cap. */
   maxBandwidth: number | undefined;
-  /** Most connections this account may have on the service (Connected + being connected). */
+  /** Most connections this account may have on each service the rule governs, counted per service
+   *  (Connected + being connected or modified): a selector matching three services allows this many on each. */
   maxConnections: number | undefined;
   /** When set, only endpoints in these VPCs are allowed. */
   vpcs: string[] | undefined;
