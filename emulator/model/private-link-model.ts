@@ -139,9 +139,21 @@ const COMMON_PARAMS = new Set([
 
 const ENDPOINT_NAME = /^[A-Za-z][A-Za-z0-9_-]{1,127}$/;
 
+/** Formatted times by whole second: a list page prints 50 ModifiedTimes, and formatting them afresh
+ *  took a tenth of the emulator's CPU per ListVpcEndpointConnections call. Bounded; cleared when full. */
+const isoTimes = new Map<number, string>();
+const ISO_TIME_CACHE = 100_000;
+
 /** ISO 8601 UTC without milliseconds, as the API prints times (`2020-09-10T01:03:38Z`). */
 function isoTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor(ms / 1000);
+  let text = isoTimes.get(second);
+  if (text === undefined) {
+    if (isoTimes.size >= ISO_TIME_CACHE) isoTimes.clear();
+    text = `${new Date(second * 1000).toISOString().slice(0, 19)}Z`;
+    isoTimes.set(second, text);
+  }
+  return text;
 }
 
 /** Account IDs are Long in the API: bare JSON numbers of every digit (pop-core turns 16-digit ones
