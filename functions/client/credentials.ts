@@ -173,8 +173,8 @@ function chainEntries(lib: CredentialsLibrary, options: DefaultChainOptions): Ch
  * `DefaultCredentialsProvider`, because that one (2.4.x) joins the providers' raw messages - which can
  * contain a whole CLI config file - into its error, and after one failure keeps retrying only the last
  * provider of the chain. Here the first source that yields credentials is kept for later calls (its
- * sessions refresh themselves; the env source re-reads the environment each time); after a failure
- * the whole chain is walked again on the next call. The library is loaded on first use, so code that
+ * sessions refresh themselves; the env source re-reads the environment each time); after a failure,
+ * of the chain or of the kept source, the whole chain is walked again on the next call. The library is loaded on first use, so code that
  * never needs the chain (the Function Compute handler) does not pay for it.
  */
 export function credentialsFromDefaultChain(options: DefaultChainOptions = {}): CredentialsSource {
@@ -186,6 +186,9 @@ export function credentialsFromDefaultChain(options: DefaultChainOptions = {}): 
       try {
         return usable(source, await provider.getCredentials());
       } catch (error) {
+        // The source stopped yielding (variables unset, profile removed, session refused): this call
+        // fails, and the next one walks the whole chain again instead of asking the same source forever.
+        chosen = undefined;
         if (error instanceof CredentialsError) throw error;
         const reason = safeReason(error instanceof Error ? error.message : String(error));
         throw new CredentialsError({ message: `no usable Alibaba Cloud credentials: ${source}: ${reason}`, sources: [{ source, reason }] });

@@ -5,7 +5,6 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inspect } from 'node:util';
 import { ECSRAMRoleCredentialsProvider } from '@alicloud/credentials';
 import { ApiError, CredentialsError } from '../../functions/client/api-error.ts';
 import {
@@ -15,6 +14,7 @@ import {
   resolveEndpointOverride,
   staticCredentials,
 } from '../../functions/client/credentials.ts';
+import { assertNoSecrets } from './no-secrets.ts';
 
 const SECRET = 'sEcReT-4f2a9c';
 const TOKEN = 'ToKeN-77b1e0';
@@ -42,12 +42,6 @@ after(() => {
 function writeCliConfig(config: unknown): void {
   mkdirSync(join(home, '.aliyun'));
   writeFileSync(join(home, '.aliyun', 'config.json'), typeof config === 'string' ? config : JSON.stringify(config));
-}
-
-/** Asserts that no rendering of the error shows a secret. */
-function assertNoSecrets(error: unknown, secrets: string[]): void {
-  const renderings = [String(error), (error as Error).message, JSON.stringify(error), (error as Error).stack ?? '', inspect(error, { depth: 5 })];
-  for (const text of renderings) for (const s of secrets) assert.ok(!text.includes(s), `"${s}" leaked into: ${text}`);
 }
 
 describe('credentialsFromDefaultChain', () => {
@@ -191,6 +185,24 @@ describe('credentialsFromDefaultChain', () => {
     await assert.rejects(source(), CredentialsError);
     writeCliConfig({ current: 'dev', profiles: [{ name: 'dev', mode: 'AK', access_key_id: 'late', access_key_secret: 'b' }] });
     assert.equal((await source()).accessKeyId, 'late');
+  });
+
+  it('when the source it kept stops yielding, that call fails and the next one walks the chain again', async () => {
+    process.env.ALIBABA_CLOUD_ACCESS_KEY_ID = 'from-env';
+    process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET = SECRET;
+    const source = credentialsFromDefaultChain();
+    assert.equal((await source()).accessKeyId, 'from-env');
+    delete process.env.ALIBABA_CLOUD_ACCESS_KEY_ID;
+    delete process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
+    writeCliConfig({ current: 'dev', profiles: [{ name: 'dev', mode: 'AK', access_key_id: 'from-profile', access_key_secret: 'b' }] });
+    const error = await source().then(
+      () => assert.fail('expected the kept env source to fail'),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof CredentialsError);
+    assert.equal(error.sources[0]?.source, 'env');
+    assertNoSecrets(error, [SECRET]);
+    assert.equal((await source()).accessKeyId, 'from-profile');
   });
 });
 
