@@ -2,15 +2,21 @@
  * Policy loading speed: a generated policy with 1,000 accounts (in 10 groups; each with a name, one in
  * ten also with a cap, a connection limit, VPCs and an expiry) over 20 service rules, loaded in-process
  * (parse + schema + rules + resolve), and `privatelink-approver validate` on it as a whole CLI process
- * (Node start-up and tsx included). Target: well under a second. The first load pays the JIT warm-up of
- * the yaml parser, which dominates.
+ * (Node start-up and tsx included; median of five runs, with the load average, since a busy CI machine
+ * can double a single run). Target: well under a second, printed as at most 500 ms. The first load pays
+ * the JIT warm-up of the yaml parser, which dominates the in-process figure.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadPolicyText } from '../../functions/policy/load-policy.ts';
+
+/** Whole-process runs of each command; the median is reported. */
+const RUNS = 5;
+/** "Well under a second" (issue 3), made checkable. */
+const TARGET_MS = 500;
 
 /** A valid policy with `accounts` accounts spread over 10 groups and `rules` service rules. */
 export function bigPolicy(accounts: number, rules: number): string {
@@ -55,16 +61,26 @@ export default async function bench(): Promise<void> {
     const file = join(dir, 'bench.yaml');
     writeFileSync(file, text);
     const cli = join(import.meta.dirname, '..', '..', 'bin', 'privatelink-approver.js');
-    const timed = (args: string[]): { ms: number; status: string } => {
-      const begin = performance.now();
-      const run = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
-      const ms = performance.now() - begin;
-      return { ms, status: run.status === 0 ? 'exit 0' : `exit ${String(run.status)}: ${(run.stderr || run.stdout).split('\n')[0] ?? ''}` };
+    // Whole processes, as a CI job runs them: median of RUNS (one run is at the mercy of the machine).
+    const timed = (args: string[]): { median: number; min: number; status: string } => {
+      const times: number[] = [];
+      let status = 'exit 0';
+      for (let i = 0; i < RUNS; i++) {
+        const begin = performance.now();
+        const run = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+        times.push(performance.now() - begin);
+        if (run.status !== 0) status = `exit ${String(run.status)}: ${(run.stderr || run.stdout).split('\n')[0] ?? ''}`;
+      }
+      times.sort((a, b) => a - b);
+      return { median: times[Math.floor(RUNS / 2)] ?? NaN, min: times[0] ?? NaN, status };
     };
     const baseline = timed(['--version']);
     const validate = timed(['validate', '--quiet', file]);
-    console.log(`privatelink-approver validate (whole process): ${validate.ms.toFixed(0)} ms, ${validate.status} (target: well under 1000 ms)`);
-    console.log(`  of which CLI start-up (\`privatelink-approver --version\`, node + tsx): ${baseline.ms.toFixed(0)} ms`);
+    const verdict = validate.status !== 'exit 0' ? 'FAILED' : validate.median <= TARGET_MS ? 'met' : 'NOT met';
+    console.log(
+      `privatelink-approver validate (whole process, median of ${RUNS}): ${validate.median.toFixed(0)} ms (min ${validate.min.toFixed(0)} ms), ${validate.status}; target well under 1000 ms, here at most ${TARGET_MS} ms: ${verdict}`,
+    );
+    console.log(`  of which CLI start-up (\`privatelink-approver --version\`, node + tsx): ${baseline.median.toFixed(0)} ms; load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} CPUs`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
