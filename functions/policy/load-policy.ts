@@ -22,7 +22,8 @@ export type PolicyLoadResult =
   | { ok: false; errors: Diagnostic[]; warnings: Diagnostic[] };
 
 export interface LoadPolicyOptions {
-  /** The git commit the file is at; loadPolicyFile looks it up when not given. */
+  /** The git commit the file is at; loadPolicyFile looks it up when not given. `''`: unknown, do not
+   *  look it up (the revision then has no commit). */
   commit?: string;
   /** The clock for expiry warnings (default: now). */
   now?: Date;
@@ -79,7 +80,8 @@ function load(text: string, file: string, options: LoadPolicyOptions): PolicyLoa
   for (const rule of Object.values(POLICY_RULES)) rule(context);
   if (errors.length > 0) return failure(errors, warnings);
 
-  const policy = resolvePolicy(raw, { hash: policyHash(text), commit: options.commit, file });
+  const commit = options.commit === '' ? undefined : options.commit;
+  const policy = resolvePolicy(raw, { hash: policyHash(text), commit, file });
   return { ok: true, policy, warnings: warnings.sort(compareDiagnostics) };
 }
 

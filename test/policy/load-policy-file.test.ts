@@ -50,6 +50,12 @@ test('the commit is taken from options, then POLICY_COMMIT, then git, else undef
     const given = await loadPolicyFile(file, { commit: 'given' });
     assert.ok(given.ok);
     assert.equal(given.policy.revision.commit, 'given');
+
+    // '' says "unknown, do not look it up" (validate, an override policy): the revision has no commit,
+    // so records carry null rather than an empty string.
+    const unknown = await loadPolicyFile(file, { commit: '' });
+    assert.ok(unknown.ok);
+    assert.equal(unknown.policy.revision.commit, undefined);
     delete process.env.POLICY_COMMIT;
   });
 });
