@@ -21,6 +21,9 @@ import { EXIT } from './command.ts';
 import type { ParsedFlags } from './parse-flags.ts';
 import { listFlag, parseFlags, stringFlag } from './parse-flags.ts';
 
+/** pop-core's own default per-call timeout, kept as ours. */
+export const DEFAULT_CALL_TIMEOUT_MS = 3000;
+
 /** Flags every sweep command takes. */
 export const SWEEP_FLAGS = {
   policy: { type: 'string', short: 'p' },
@@ -85,7 +88,7 @@ export async function prepareSweep(
     return EXIT.usage;
   }
   const timeoutText = stringFlag(flags, 'timeout-ms');
-  const callTimeoutMs = timeoutText === undefined ? 3000 : Number(timeoutText);
+  const callTimeoutMs = timeoutText === undefined ? DEFAULT_CALL_TIMEOUT_MS : Number(timeoutText);
   if (!Number.isInteger(callTimeoutMs) || callTimeoutMs < 1) {
     io.stderr.write(`privatelink-approver ${command}: --timeout-ms must be a positive integer, got "${timeoutText}"\n`);
     return EXIT.usage;

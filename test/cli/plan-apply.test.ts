@@ -217,6 +217,13 @@ test('bad flags exit 64 with a clear message', async () => {
   const deadline = await cli(['apply', '--policy', 'demo.yaml', '--deadline-seconds', 'soon']);
   assert.equal(deadline.code, 64);
   assert.match(deadline.err, /--deadline-seconds must be a positive number, got "soon"/);
+  // A deadline no longer than one call's timeout leaves no time for any call: a usage error, before anything is read.
+  const short = await cli(['apply', '--policy', 'demo.yaml', '--deadline-seconds', '2']);
+  assert.equal(short.code, 64);
+  assert.match(short.err, /--deadline-seconds 2 leaves no time for a single API call: .*\(--timeout-ms 3000\) left; give more than 3 seconds/);
+  const shortTimeout = await cli(['apply', '--policy', 'demo.yaml', '--deadline-seconds', '0.5', '--timeout-ms', '500']);
+  assert.equal(shortTimeout.code, 64);
+  assert.match(shortTimeout.err, /give more than 0\.5 seconds/);
   const timeout = await cli(['plan', '--policy', 'demo.yaml', '--timeout-ms', '0']);
   assert.equal(timeout.code, 64);
   assert.match(timeout.err, /--timeout-ms must be a positive integer/);

@@ -8,7 +8,7 @@ import { EXIT } from '../command.ts';
 import { booleanFlag, stringFlag } from '../parse-flags.ts';
 import { renderSummary } from '../render-run.ts';
 import { createStyle } from '../style.ts';
-import { SWEEP_FLAGS_HELP, prepareSweep, reportStop } from '../sweep-setup.ts';
+import { DEFAULT_CALL_TIMEOUT_MS, SWEEP_FLAGS_HELP, prepareSweep, reportStop } from '../sweep-setup.ts';
 
 /** Progress on stderr for long runs: a rewritten line on a TTY, a line per tenth otherwise. */
 export function applyProgress(io: CliIO): (event: ProgressEvent) => void {
@@ -48,8 +48,9 @@ Options:
 ${SWEEP_FLAGS_HELP}
   --dry-run              write nothing; records say mode "dry-run" (the policy's mode can only be
                          narrowed to dry-run, never widened to enforce)
-  --deadline-seconds N   start no new call after N seconds; what is left is recorded "deferred"
-                         and picked up by the next run
+  --deadline-seconds N   start no new call later than N seconds minus one call's timeout; what
+                         is left is recorded "deferred" and picked up by the next run (N must be
+                         more than --timeout-ms / 1000)
   --records FILE         write the JSON lines to FILE (appended) instead of stdout
 
 Exit codes: 0 done (also when the deadline deferred part of the work to the next run), 64 bad flags,
@@ -60,7 +61,14 @@ could not be listed (recorded; the run went on), 71 a safety limit blocked part 
     const extra = { 'dry-run': { type: 'boolean' }, 'deadline-seconds': { type: 'string' }, records: { type: 'string' } } as const;
     const prepared = await prepareSweep('apply', argv, io, extra, {}, (flags) => {
       const text = stringFlag(flags, 'deadline-seconds');
-      if (text !== undefined && !(Number.isFinite(Number(text)) && Number(text) > 0)) return `--deadline-seconds must be a positive number, got "${text}"`;
+      if (text === undefined) return undefined;
+      if (!(Number.isFinite(Number(text)) && Number(text) > 0)) return `--deadline-seconds must be a positive number, got "${text}"`;
+      // No call starts with less than one call's timeout left before the deadline (it could not finish in
+      // time): a deadline no longer than that timeout leaves no time for even the first listing.
+      const timeoutMs = Number(stringFlag(flags, 'timeout-ms') ?? DEFAULT_CALL_TIMEOUT_MS);
+      if (Number.isInteger(timeoutMs) && timeoutMs > 0 && Number(text) * 1000 <= timeoutMs) {
+        return `--deadline-seconds ${text} leaves no time for a single API call: none starts with less than one call's timeout (--timeout-ms ${timeoutMs}) left; give more than ${timeoutMs / 1000} seconds (a sweep needs several calls in a row), or a shorter --timeout-ms`;
+      }
       return undefined;
     });
     if (typeof prepared === 'number') return prepared;
