@@ -7,13 +7,14 @@
  *   is "not collected": it gets no decisions at all (never decide on a partial view, never revoke on doubt).
  * - Decide: the pure engine, `decide(policy, snapshot, now)`.
  * - Apply: writes strictly one at a time (all writes of a run come from one provider account, and the API
- *   refuses concurrent connection writes within an account: ConcurrentCallNotSupported), each with the
- *   decision's key as ClientToken so that a retried or repeated run has no second effect.
+ *   refuses concurrent connection writes within an account: ConcurrentCallNotSupported), each with a
+ *   ClientToken derived from the decision's key and the connection's state as listed (`clientToken`), so
+ *   that a retried or overlapping run that saw the same state has no second effect.
  * - Record: one audit record per decision that changes or holds something, one summary per run.
  *
  * Dry-run is decided here and only here: the client never knows about it.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { ApiError } from '../client/api-error.ts';
 import type { PrivateLinkApi } from '../client/private-link-api.ts';
 import type { RetryStopReason } from '../client/retry.ts';
@@ -245,6 +246,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
 
   // ---- apply + record ----
   const writes = plan.decisions.filter((d) => d.blocked === undefined && isWrite(d));
+  const modifiedTimes = new Map<string, string>();
+  for (const { connections } of collected.snapshot.services) for (const c of connections) modifiedTimes.set(connectionKey(c), c.modifiedTime);
   let writesDone = 0;
   let stopWrites = false;
   for (const [index, decision] of plan.decisions.entries()) {
@@ -273,7 +276,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
       emit(decisionRecord(decision, context, { ...base, outcome: 'deferred' }));
       continue;
     }
-    const detail = await applyOne(decision, decisionId, { api: options.api, call, timeLeft, now, logger });
+    const token = clientToken(decisionId, modifiedTimes.get(connectionKey(decision)) ?? '');
+    const detail = await applyOne(decision, decisionId, token, { api: options.api, call, timeLeft, now, logger });
     if (detail.abort !== undefined) {
       emit(decisionRecord(decision, context, detail.detail));
       // Every later write would fail the same way: record them as deferred, then stop the run.
@@ -299,6 +303,27 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     servicesFailed: summary.servicesFailed.length,
   });
   return { plan, records, summary };
+}
+
+function connectionKey(c: { regionId: string; serviceId: string; endpointId: string }): string {
+  return `${c.regionId}\u0000${c.serviceId}\u0000${c.endpointId}`;
+}
+
+/**
+ * The write's ClientToken: the decision's key and the connection's `ModifiedTime` as listed (SHA-256, 64
+ * hex digits; the API allows 64 ASCII characters).
+ *
+ * - Two runs (or a retried invocation) that saw the connection in the same state send the same token:
+ *   the API returns the first result and acts once.
+ * - Once the connection has changed (our own write moves its ModifiedTime, and so does a person who
+ *   disconnects, re-enables or resizes it by hand), the same decision gets a new token. With the
+ *   decision key alone, a connection that a person disconnected after our accept would be "accepted"
+ *   again by a replay of the first answer on every later run, with no effect at all, while its record
+ *   said `applied`. A new token on a connection whose write is still in progress is refused by the API
+ *   (EndpointConnectionOperationDenied), and the re-read records `already-applied`.
+ */
+export function clientToken(decisionId: string, modifiedTime: string): string {
+  return createHash('sha256').update(JSON.stringify(['plk-token-v1', decisionId, modifiedTime])).digest('hex');
 }
 
 function isWrite(decision: Decision): boolean {
@@ -485,10 +510,11 @@ interface ApplyContext {
 async function applyOne(
   decision: Decision,
   decisionId: string,
+  token: string,
   { api, call, timeLeft, now, logger }: ApplyContext,
 ): Promise<{ detail: OutcomeDetail; abort?: ApiError }> {
   const attempts = { n: 0 };
-  const target = { regionId: decision.regionId, serviceId: decision.serviceId, endpointId: decision.endpointId, clientToken: decisionId };
+  const target = { regionId: decision.regionId, serviceId: decision.serviceId, endpointId: decision.endpointId, clientToken: token };
   const bandwidth = decision.bandwidthAfter;
   let action: string;
   let write: () => Promise<{ requestId: string }>;

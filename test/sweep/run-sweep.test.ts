@@ -4,7 +4,7 @@ import type { AuditRecord, RunSummaryRecord } from '../../functions/audit/record
 import { isAuditRecord, isRunSummaryRecord } from '../../functions/audit/records.ts';
 import { decisionKey } from '../../functions/engine/decision-id.ts';
 import type { Policy } from '../../functions/policy/policy.ts';
-import { runSweep } from '../../functions/sweep/run-sweep.ts';
+import { clientToken, runSweep } from '../../functions/sweep/run-sweep.ts';
 import type { SweepOptions } from '../../functions/sweep/run-sweep.ts';
 import { SweepAbortedError } from '../../functions/sweep/sweep-aborted-error.ts';
 import { ACME, INITECH, NOW, ORDERS, SEARCH, UMBRELLA, allow, conn, deny, policy, rule, service } from '../engine/builders.ts';
@@ -74,7 +74,7 @@ test('plan (apply: false) decides and records "planned", and writes nothing', as
   assert.equal(sunk.filter(isAuditRecord).length, 4);
 });
 
-test('apply writes one at a time with the decision key as ClientToken and records the outcome', async () => {
+test('apply writes one at a time with a ClientToken from the decision key and the connection state, and records the outcome', async () => {
   const api = fleet();
   const { records, plan, summary } = await sweep(api);
   assert.deepEqual(
@@ -83,7 +83,10 @@ test('apply writes one at a time with the decision key as ClientToken and record
   );
   const accept = plan.decisions.find((d) => d.endpointId === 'ep-acme');
   assert.ok(accept !== undefined);
-  assert.equal(api.writes()[0]?.params['clientToken'], decisionKey(accept, 'sha256:0123456789abcdef'));
+  const listed = api.connections.find((c) => c.endpointId === 'ep-acme');
+  assert.ok(listed !== undefined);
+  assert.equal(api.writes()[0]?.params['clientToken'], clientToken(decisionKey(accept, 'sha256:0123456789abcdef'), listed.modifiedTime));
+  assert.match(String(api.writes()[0]?.params['clientToken']), /^[0-9a-f]{64}$/);
   assert.equal(api.writes()[0]?.params['bandwidth'], 3072);
   assert.deepEqual(outcomes(records), ['ep-acme:accept:applied', 'ep-initech:reject:applied', 'ep-umbrella:hold:held', 'ep-search-acme:accept:applied']);
   const rec = records[0];
@@ -176,6 +179,21 @@ test('retryable errors are retried with the same ClientToken; attempts and retri
   assert.equal(records[0]?.outcome, 'applied');
   assert.equal(records[0]?.attempts, 3);
   assert.equal(summary.retries, 2);
+});
+
+test('the same decision on a connection that changed since (a person undid it) is sent with a new ClientToken', async () => {
+  // With the decision key alone as token, the API would replay the first answer: no effect, yet "applied".
+  const api = fleet();
+  await sweep(api);
+  const first = api.writes().find((c) => c.params['endpointId'] === 'ep-initech');
+  const target = api.connections.find((c) => c.endpointId === 'ep-initech');
+  assert.ok(first !== undefined && target !== undefined);
+  // A person accepts the rejected request by hand: the connection's ModifiedTime moves.
+  Object.assign(target, { connectionStatus: 'Connecting', modifiedTime: '2026-11-25T09:00:00.000Z' });
+  await sweep(api);
+  const rejects = api.writes().filter((c) => c.params['endpointId'] === 'ep-initech');
+  assert.equal(rejects.length, 2);
+  assert.notEqual(rejects[1]?.params['clientToken'], first.params['clientToken']);
 });
 
 test('EndpointConnectionNotFound on a write is recorded "gone", not fatal', async () => {
