@@ -81,6 +81,8 @@ export interface RawCallOptions {
   /** An http.Agent (keep-alive) to reuse; default a fresh connection. */
   agent?: http.Agent;
   timeoutMs?: number;
+  /** POST only: parameters sent in the query string instead of the body (the server merges both). */
+  inQuery?: string[];
 }
 
 /** Timestamp as pop-core formats it: ISO 8601 UTC without milliseconds. */
@@ -111,7 +113,14 @@ export function rawCall(url: string, key: Pick<AccessKeyRecord, 'accessKeyId' | 
     else all[k] = v;
   }
   all['Signature'] = options.signature ?? signRpc(method, all, options.signWith ?? key.accessKeySecret);
-  const query = `${canonicalQuery(all)}&Signature=${percentEncode(all['Signature'])}`;
+  const inQuery = new Set(method === 'POST' ? (options.inQuery ?? []) : []);
+  const encode = (keep: (k: string) => boolean): string =>
+    Object.entries(all)
+      .filter(([k]) => keep(k))
+      .map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`)
+      .join('&');
+  const query = inQuery.size === 0 ? `${canonicalQuery(all)}&Signature=${percentEncode(all['Signature'])}` : encode((k) => !inQuery.has(k));
+  const path = method === 'GET' ? `/?${query}` : inQuery.size === 0 ? '/' : `/?${encode((k) => inQuery.has(k))}`;
   const target = new URL(url);
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -119,7 +128,7 @@ export function rawCall(url: string, key: Pick<AccessKeyRecord, 'accessKeyId' | 
         host: target.hostname,
         port: target.port,
         method,
-        path: method === 'GET' ? `/?${query}` : '/',
+        path,
         agent: options.agent,
         timeout: options.timeoutMs ?? 3000,
         headers: method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(query) } : {},

@@ -195,6 +195,18 @@ describe('every action through pop-core', () => {
     assert.equal(emu.requests().at(-2)?.method, 'GET');
   });
 
+  test('POST with parameters in both the query string and the body: the two are merged before the signature check', async () => {
+    const key = accessKeyFor(emu, 'provider');
+    const split = await rawCall(emu.url, key, 'ListVpcEndpointConnections', { RegionId: REGION, ServiceId: ORDERS, EndpointId: 'ep-bp1demoacme0000002' }, { inQuery: ['Action', 'RegionId', 'ServiceId', 'Signature'] });
+    assert.equal(split.status, 200, split.text);
+    const whole = await rawCall(emu.url, key, 'ListVpcEndpointConnections', { RegionId: REGION, ServiceId: ORDERS, EndpointId: 'ep-bp1demoacme0000002' });
+    assert.deepEqual(split.json?.['Connections'], whole.json?.['Connections']);
+    assert.equal((split.json?.['Connections'] as unknown[]).length, 1, 'the body\'s EndpointId filter applied');
+    const logged = emu.requests().at(-2);
+    assert.equal(logged?.params['ServiceId'], ORDERS);
+    assert.equal(logged?.params['EndpointId'], 'ep-bp1demoacme0000002');
+  });
+
   test('Format=XML answers the reference sample shape: repeated elements per array item', async () => {
     const res = await rawCall(emu.url, accessKeyFor(emu, 'provider'), 'ListVpcEndpointConnections', { RegionId: REGION, ServiceId: ORDERS, EndpointId: 'ep-bp1demoacme0000002' }, { common: { Format: 'XML' } });
     assert.equal(res.status, 200);

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FaultRule } from '../../../emulator/types.ts';
-import { FaultInjector } from '../../../emulator/faults.ts';
+import { FaultInjector, describeFaults } from '../../../emulator/faults.ts';
 import type { RunningEmulator } from '../helpers.ts';
 import { accessKeyFor, clientFor, control, rawCall, rejection, startTestEmulator } from '../helpers.ts';
 
@@ -136,6 +136,22 @@ describe('fault determinism', () => {
     assert.deepEqual(a, b);
     assert.notDeepEqual(a, c);
     for (const kind of ['InternalError', 'ServiceUnavailable', 'html']) assert.ok(a.includes(kind), `${kind} in ${a.join(',')}`);
+  });
+
+  test('every fault kind, hang and drop included, follows from the seed alone', () => {
+    const rule = { internalError: 0.15, serviceUnavailable: 0.15, badGateway: 0.15, hang: 0.15, drop: 0.15, latencyMs: 5 };
+    const run = (seed: number): string[] => {
+      const injector = new FaultInjector(() => ({ seed, rules: [rule] }));
+      return Array.from({ length: 200 }, () => describeFaults(injector.decide('ListVpcEndpointConnections', 'k', 0)) ?? 'none');
+    };
+    const a = run(7);
+    assert.deepEqual(run(7), a);
+    assert.notDeepEqual(run(8), a);
+    for (const kind of ['internalError', 'serviceUnavailable', 'badGateway', 'hang', 'drop']) {
+      const share = a.filter((d) => d === `latency 5ms + ${kind}`).length / a.length;
+      assert.ok(share > 0.05 && share < 0.3, `${kind}: share ${share} of 200 should be near 0.15`);
+    }
+    assert.ok(a.includes('latency 5ms'), 'a quarter of the requests meet latency only');
   });
 
   test('each rule advances its own generator once per matching request', () => {
