@@ -10,10 +10,8 @@
  */
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FcEventHandler } from './fc/create-handler.ts';
-import type { FcContext } from './fc/fc-context.ts';
 import { loadFcConfig } from './fc/fc-config.ts';
-import type { HandlerResult } from './fc/invocation-result.ts';
+import { lazyHandler } from './fc/lazy-handler.ts';
 
 /** Stamped by scripts/build.ts (`git rev-parse HEAD` at build); absent when run from source. */
 declare const __POLICY_COMMIT__: string | undefined;
@@ -23,21 +21,12 @@ const buildCommit = typeof __POLICY_COMMIT__ === 'string' && __POLICY_COMMIT__ !
 /** Read once, at cold start. */
 const config = loadFcConfig(process.env, dirname(fileURLToPath(import.meta.url)), buildCommit);
 
-let loaded: Promise<FcEventHandler> | undefined;
-
 /**
  * FC's handler. Lines go straight to stdout: FC's console.log decorates lines (time, request id, level),
  * which would break the one-JSON-object-per-line stream that SLS indexes.
  */
-export async function handler(event: Buffer | string | null | undefined, context: FcContext): Promise<HandlerResult> {
-  const startedAt = Date.now();
-  loaded ??= import('./fc/create-handler.ts').then(({ createHandler }) =>
-    createHandler({
-      config,
-      write: (line) => {
-        process.stdout.write(`${line}\n`);
-      },
-    }),
-  );
-  return (await loaded)(event, context, startedAt);
-}
+const write = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+export const handler = lazyHandler(() => import('./fc/create-handler.ts').then(({ createHandler }) => createHandler({ config, write })), write);

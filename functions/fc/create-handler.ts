@@ -21,9 +21,10 @@ import { SweepAbortedError } from '../sweep/sweep-aborted-error.ts';
 import type { FcConfig, FcConfigResult } from './fc-config.ts';
 import { overrideFile } from './fc-config.ts';
 import type { FcContext } from './fc-context.ts';
+import { fcRequestIdOf } from './fc-context.ts';
 import { parseInvocationEvent } from './invocation-event.ts';
 import type { RunRequest } from './invocation-event.ts';
-import { INVOCATION_ERROR_SCHEMA } from './invocation-result.ts';
+import { invocationErrorRecord } from './invocation-result.ts';
 import type { HandlerResult, InvocationErrorCode, InvocationErrorRecord } from './invocation-result.ts';
 import { runDeadline } from './run-deadline.ts';
 
@@ -89,23 +90,13 @@ export function createHandler(deps: HandlerDeps): FcEventHandler {
 
   return async function handler(event, context, startedAtGiven) {
     const startedAt = startedAtGiven ?? now();
-    const requestId = typeof context?.requestId === 'string' && context.requestId !== '' ? context.requestId : 'unknown';
+    const requestId = fcRequestIdOf(context);
     // `requestId` is the logger's usual key; `fcRequestId` is on every line, records included (their own
     // `requestId` is the PrivateLink API's), so one SLS query finds everything an invocation wrote.
     const log = createLogger({ write: deps.write, level: config?.logLevel ?? 'info', now, base: { requestId, fcRequestId: requestId } });
 
     const fail = (errorCode: InvocationErrorCode, message: string, details: string[], policyFile: string | null = null): InvocationErrorRecord => {
-      const record: InvocationErrorRecord = {
-        schema: INVOCATION_ERROR_SCHEMA,
-        fcRequestId: requestId,
-        time: new Date(now()).toISOString(),
-        level: 'ERROR',
-        errorCode,
-        message,
-        details,
-        policyFile,
-        nothingChanged: true,
-      };
+      const record = invocationErrorRecord({ fcRequestId: requestId, time: now(), errorCode, message, details, policyFile });
       deps.write(JSON.stringify(record));
       return record;
     };

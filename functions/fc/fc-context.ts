@@ -27,3 +27,9 @@ export interface FcContext {
   region?: string | undefined;
   accountId?: string | undefined;
 }
+
+/** The FC request id of an invocation, or `unknown` when the context lacks one (a hand-made call). */
+export function fcRequestIdOf(context: Partial<FcContext> | null | undefined): string {
+  const id = context?.requestId;
+  return typeof id === 'string' && id !== '' ? id : 'unknown';
+}

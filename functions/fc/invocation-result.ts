@@ -29,6 +29,32 @@ export interface InvocationErrorRecord {
   nothingChanged: true;
 }
 
+/**
+ * The error record of an invocation that ran no sweep (`nothingChanged: true`). The caller writes it as
+ * one stdout line and returns it as the invocation's result.
+ */
+export function invocationErrorRecord(init: {
+  fcRequestId: string;
+  /** Epoch ms. */
+  time: number;
+  errorCode: InvocationErrorCode;
+  message: string;
+  details?: string[];
+  policyFile?: string | null;
+}): InvocationErrorRecord {
+  return {
+    schema: INVOCATION_ERROR_SCHEMA,
+    fcRequestId: init.fcRequestId,
+    time: new Date(init.time).toISOString(),
+    level: 'ERROR',
+    errorCode: init.errorCode,
+    message: init.message,
+    details: init.details ?? [],
+    policyFile: init.policyFile ?? null,
+    nothingChanged: true,
+  };
+}
+
 /** A run summary as the handler returns it: the record plus the FC request id. */
 export type HandlerSummary = RunSummaryRecord & { fcRequestId: string };
 
