@@ -3,7 +3,7 @@
  * reason. Deny always wins over allow. Pure: `now` is a parameter.
  */
 import type { EndpointConnection } from '../core/records.ts';
-import type { AllowEntry, DenyEntry, Policy, ServiceRule } from '../policy/policy.ts';
+import type { AllowEntry, DenyEntry, DenyList, Policy, ServiceRule } from '../policy/policy.ts';
 
 export type AccountStanding =
   /** A deny entry names the account or the endpoint (global denies first, then the rule's). */
@@ -32,12 +32,13 @@ export function accountStanding(
   now: number,
 ): AccountStanding {
   for (const list of [policy.deny, rule.deny]) {
-    const byAccount = list.accounts.find((e) => e.id === connection.endpointOwnerId);
+    const index = denyIndex(list);
+    const byAccount = index.accounts.get(connection.endpointOwnerId);
     if (byAccount) return { kind: 'denied', entry: byAccount, by: 'account' };
-    const byEndpoint = list.endpoints.find((e) => e.id === connection.endpointId);
+    const byEndpoint = index.endpoints.get(connection.endpointId);
     if (byEndpoint) return { kind: 'denied', entry: byEndpoint, by: 'endpoint' };
   }
-  const entry = rule.allow.find((e) => e.accountId === connection.endpointOwnerId);
+  const entry = allowIndex(rule).get(connection.endpointOwnerId);
   if (!entry) return { kind: 'unknown' };
   if (isExpired(entry, now)) return { kind: 'expired', entry };
   if (entry.vpcs !== undefined && !entry.vpcs.includes(connection.endpointVpcId)) {
@@ -58,11 +59,46 @@ export function isExpired(entry: AllowEntry, now: number): boolean {
  * denied account is often named elsewhere in the file). Undefined when the policy names it nowhere.
  */
 export function accountName(policy: Policy, rule: ServiceRule, accountId: string): string | undefined {
-  const own = rule.allow.find((e) => e.accountId === accountId)?.name;
-  if (own !== undefined) return own;
-  for (const other of policy.services) {
-    const name = other.allow.find((e) => e.accountId === accountId)?.name;
-    if (name !== undefined) return name;
+  return allowIndex(rule).get(accountId)?.name ?? nameIndex(policy).get(accountId);
+}
+
+// Lookups by ID, built once per (immutable) policy object: a policy of 1,000 accounts over 20 rules and
+// a fleet of 10,000 connections would otherwise scan lists millions of times. Each map keeps the first
+// entry for an ID, as a scan in file order would find.
+const allowIndexes = new WeakMap<ServiceRule, Map<string, AllowEntry>>();
+const denyIndexes = new WeakMap<DenyList, { accounts: Map<string, DenyEntry>; endpoints: Map<string, DenyEntry> }>();
+const nameIndexes = new WeakMap<Policy, Map<string, string>>();
+
+function firstById<T>(entries: readonly T[], id: (entry: T) => string): Map<string, T> {
+  const map = new Map<string, T>();
+  for (const entry of entries) if (!map.has(id(entry))) map.set(id(entry), entry);
+  return map;
+}
+
+function allowIndex(rule: ServiceRule): Map<string, AllowEntry> {
+  let index = allowIndexes.get(rule);
+  if (index === undefined) allowIndexes.set(rule, (index = firstById(rule.allow, (e) => e.accountId)));
+  return index;
+}
+
+function denyIndex(list: DenyList): { accounts: Map<string, DenyEntry>; endpoints: Map<string, DenyEntry> } {
+  let index = denyIndexes.get(list);
+  if (index === undefined) {
+    index = { accounts: firstById(list.accounts, (e) => e.id), endpoints: firstById(list.endpoints, (e) => e.id) };
+    denyIndexes.set(list, index);
   }
-  return undefined;
+  return index;
+}
+
+/** Account ID -> the name of the first rule's entry (in file order) that names it. */
+function nameIndex(policy: Policy): Map<string, string> {
+  let index = nameIndexes.get(policy);
+  if (index === undefined) {
+    index = new Map();
+    for (const rule of policy.services) {
+      for (const [accountId, entry] of allowIndex(rule)) if (entry.name !== undefined && !index.has(accountId)) index.set(accountId, entry.name);
+    }
+    nameIndexes.set(policy, index);
+  }
+  return index;
 }

@@ -129,6 +129,17 @@ test('the display name comes from any rule naming the account', () => {
     ],
   });
   assert.equal(decideOne(p, conn('ep-1', UMBRELLA, 'Connecting')).accountName, 'umbrella');
+  // The rule's own entry names it first; else the first rule in file order that gives a name.
+  const named = policy({
+    services: [
+      rule({ allow: [allow(UMBRELLA, 'services[0].allow[0]', { name: 'umbrella-here' })] }),
+      rule({ source: 'services[1]', match: { kind: 'id', regionId: HANGZHOU, serviceId: SEARCH }, allow: [allow(UMBRELLA, 'services[1].allow[0]'), allow(ACME, 'services[1].allow[1]', { name: 'acme-1' })] }),
+      rule({ source: 'services[2]', match: { kind: 'id', regionId: SHANGHAI, serviceId: SEARCH }, allow: [allow(ACME, 'services[2].allow[0]', { name: 'acme-2' })] }),
+    ],
+  });
+  assert.equal(decideOne(named, conn('ep-1', UMBRELLA, 'Connecting')).accountName, 'umbrella-here');
+  assert.equal(decideOne(named, conn('ep-1', UMBRELLA, 'Connecting', { serviceId: SEARCH }), service({ serviceId: SEARCH })).accountName, 'umbrella-here');
+  assert.equal(decideOne(named, conn('ep-1', ACME, 'Connecting')).accountName, 'acme-1');
 });
 
 test('expiry: allowed until the instant, not allowed from it on (unknownAccounts decides reject or hold)', () => {
