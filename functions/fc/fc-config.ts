@@ -10,6 +10,9 @@
  * | `LOG_LEVEL` | `debug`, `info` (default), `warn` or `error`: operational logs only; decision and summary records are always written. |
  * | `PRIVATELINK_ENDPOINT` | Optional `http(s)://host[:port]` that replaces `privatelink.<region>.aliyuncs.com`. For tests against the emulator only. |
  * | `POLICY_COMMIT` | Optional. The git commit of the policy; default the commit stamped into the bundle at build. |
+ *
+ * No region variable: every service rule of the policy names its region (policy.regions), and a
+ * payload's `regions` can only narrow them.
  */
 import { isAbsolute, join, resolve } from 'node:path';
 import { EndpointOverrideError, resolveEndpointOverride } from '../client/endpoint-override.ts';
