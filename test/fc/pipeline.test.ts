@@ -46,6 +46,9 @@ describe('infra/pipeline/github-actions.yml', () => {
     const order = ['npm run build', 's deploy -y', 'privatelink-approver invoke'].map((s) => text.indexOf(s));
     assert.ok(order.every((i) => i >= 0), text);
     assert.deepEqual([...order].sort((a, b) => a - b), order);
+    // What is deployed is what was validated: the same file, named by the same variable.
+    assert.match(text, /privatelink-approver validate "\$POLICY"/);
+    assert.match(text, /npm run build -- --policy "\$POLICY"/);
     assert.equal(secrets(deploy).some((s) => s.startsWith('PLAN_')), false);
   });
 });
