@@ -13,6 +13,7 @@ import { parseDocument } from 'yaml';
 import { REPO_ROOT } from '../../scripts/build.ts';
 import type { BuildResult } from '../../scripts/build.ts';
 import { deadlineMarginMs } from '../../functions/fc/run-deadline.ts';
+import { parseInvocationEvent } from '../../functions/fc/invocation-event.ts';
 import { cronIntervalSeconds, cronProblems } from './cron.ts';
 import { buildBundleOnce } from './fc-harness.ts';
 
@@ -86,6 +87,14 @@ describe('s.yaml', () => {
     assert.equal(cronIntervalSeconds(trigger.triggerConfig.cronExpression), 300);
     assert.deepEqual(cronProblems('*/5 * * * *'), ['expected six fields (second minute hour day month weekday), got 5']);
     assert.deepEqual(cronProblems('0 */5 25 * * *'), ['hour field "25" is not valid (0-23)']);
+  });
+
+  it('its timer payload is one the function accepts (it may only narrow a run)', () => {
+    const payload = props.triggers[0]!.triggerConfig.payload ?? '';
+    const event = JSON.stringify({ triggerTime: '2026-11-25T08:00:00Z', triggerName: 'sweep-every-5-minutes', payload });
+    const parsed = parseInvocationEvent(Buffer.from(event));
+    assert.ok(parsed.ok, parsed.ok ? '' : `s.yaml's timer payload would fail every run: ${parsed.error}`);
+    assert.deepEqual(parsed.request, {}, 'the scheduled run applies the policy as it is');
   });
 
   it('its timeout leaves a run after the deadline margin and ends before the next tick', () => {
