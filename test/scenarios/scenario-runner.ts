@@ -11,7 +11,10 @@
  *   client: { timeoutMs: 500 }         # optional client settings
  *   failListing: [epsrv-...]           # optional: these services' connection listings fail (ServiceUnavailable)
  *   runs:              # sweeps in order
- *     - parallel: 2                      # optional: this many sweeps at once (same policy revision)
+ *     - person:                          # optional: writes a person makes by hand before this run (no ClientToken),
+ *         - { action: DisableVpcEndpointConnection, endpointId: ep-... }   # then the clock settles
+ *       waitMs: 5000                     # optional: the emulator clock moves this far before the run
+ *       parallel: 2                      # optional: this many sweeps at once (same policy revision)
  *       dryRun: true                     # optional
  *       maxCalls: 9                      # optional: deadline after this many API calls (fake run clock: 1 s per call)
  *       retry: { maxAttempts: 6 }        # optional
@@ -24,7 +27,8 @@
  *         minRetries: 1                  # at least this many retries in the summary
  *         codesSeen: [Throttling.User]   # error codes the emulator answered during the run (NoAnswer: a hang)
  *
- * Checked after every scenario: each (write action, connection) succeeded with one ClientToken only.
+ * Checked after every scenario: each (write action, connection) succeeded with one ClientToken only
+ * between two changes a person made to that connection.
  *   end: { ep-...: { status: Connected, bandwidth: 1024 } }   # emulator state after the last run
  */
 import assert from 'node:assert/strict';
@@ -44,7 +48,17 @@ import { loadPolicyText } from '../../functions/policy/load-policy.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
 import type { SweepResult } from '../../functions/sweep/run-sweep.ts';
 
+/** A write a person makes by hand between runs (the provider's console): no ClientToken. */
+export interface PersonWrite {
+  action: 'EnableVpcEndpointConnection' | 'DisableVpcEndpointConnection' | 'UpdateVpcEndpointConnectionAttribute';
+  endpointId: string;
+  bandwidth?: number;
+}
+
 export interface ScenarioRun {
+  person?: PersonWrite[];
+  /** The emulator clock moves this far before the run (after `person`). */
+  waitMs?: number;
   parallel?: number;
   dryRun?: boolean;
   maxCalls?: number;
@@ -139,10 +153,31 @@ export async function runScenarioFile(path: string): Promise<void> {
     return client;
   };
   const settleMs = Math.max(emu.settings.enableDelayMs, emu.settings.disableDelayMs, emu.settings.updateDelayMs) + 1;
+  /** Request seqs of the person's writes, and per endpoint the seqs where a person changed it. */
+  const personSeqs = new Set<number>();
+  const personChanges = new Map<string, number[]>();
+  const person = async (writes: PersonWrite[]): Promise<void> => {
+    const client = newClient();
+    const state = emu.model.snapshot() as { endpoints: { endpointId: string; serviceId: string; regionId: string }[] };
+    for (const w of writes) {
+      const ep = state.endpoints.find((e) => e.endpointId === w.endpointId);
+      assert.ok(ep !== undefined, `${name}: person: no endpoint ${w.endpointId}`);
+      const target = { regionId: ep.regionId, serviceId: ep.serviceId, endpointId: w.endpointId };
+      if (w.action === 'DisableVpcEndpointConnection') await client.disableVpcEndpointConnection(target);
+      else if (w.action === 'EnableVpcEndpointConnection') await client.enableVpcEndpointConnection({ ...target, bandwidth: w.bandwidth ?? 1024 });
+      else await client.updateVpcEndpointConnectionAttribute({ ...target, bandwidth: w.bandwidth ?? 1024 });
+      const seq = emu.requests().at(-1)?.seq ?? 0;
+      personSeqs.add(seq);
+      personChanges.set(w.endpointId, [...(personChanges.get(w.endpointId) ?? []), seq]);
+    }
+    clock.advance(settleMs);
+  };
 
   try {
     for (const [index, run] of file.runs.entries()) {
       const where = `${name} run ${index + 1}`;
+      if (run.person !== undefined) await person(run.person);
+      if (run.waitMs !== undefined) clock.advance(run.waitMs);
       const since = emu.requests().at(-1)?.seq ?? 0;
       const sweeps = Array.from({ length: run.parallel ?? 1 }, async (_, n): Promise<SweepResult> => {
         const client = newClient();
@@ -193,10 +228,11 @@ export async function runScenarioFile(path: string): Promise<void> {
     // API applied it once (a replay with the same token has no second effect).
     const tokens = new Map<string, Set<string>>();
     for (const r of emu.requests()) {
-      if (r.action === undefined || !WRITE_ACTIONS.has(r.action) || r.status !== 200 || r.code !== undefined) continue;
+      if (r.action === undefined || !WRITE_ACTIONS.has(r.action) || r.status !== 200 || r.code !== undefined || personSeqs.has(r.seq)) continue;
       const token = r.params['ClientToken'];
       assert.ok(token !== undefined && token !== '', `${name}: a write without ClientToken: ${JSON.stringify(r.params)}`);
-      const k = `${r.action} ${r.params['ServiceId']} ${r.params['EndpointId']}`;
+      const era = (personChanges.get(r.params['EndpointId'] ?? '') ?? []).filter((seq) => seq < r.seq).length;
+      const k = `${r.action} ${r.params['ServiceId']} ${r.params['EndpointId']} after ${era} change(s) by a person`;
       tokens.set(k, new Set([...(tokens.get(k) ?? []), token]));
     }
     for (const [k, set] of tokens) assert.equal(set.size, 1, `${name}: ${k} was applied with ${set.size} different tokens`);
