@@ -292,6 +292,21 @@ describe('the FC handler (built bundle, local FC harness, emulator)', () => {
     assert.equal(emu.requests().filter((r) => WRITE_ACTIONS.has(r.action ?? '')).length, 0);
   });
 
+  it('a bundled policy that is missing changes nothing and says which file', async () => {
+    await freshEmulator();
+    const missing = join(work, 'no-such-policy.yaml');
+    const run = await runInFc(bundle.outDir, { PRIVATELINK_ENDPOINT: emu.url, POLICY_PATH: missing }, [
+      { event: timerEvent(''), requestId: 'fc-nopolicy', timeout: 60, credentials: [PROVIDER_KEY] },
+    ]);
+    const lines = jsonLines(run, 'fc-nopolicy');
+    const result = run.results[0]?.result as Line & { details: string[] };
+    assert.deepEqual([result.errorCode, result.policyFile, result.nothingChanged], ['PolicyInvalid', missing, true]);
+    assert.match(result.message as string, /^policy .*no-such-policy\.yaml did not load: nothing changed$/);
+    assert.ok(result.details.length > 0, 'the reason is given');
+    assert.deepEqual(lines.filter((l) => l.schema === 'privatelink-approver/invocation-error/v1'), [result]);
+    assert.deepEqual(emu.requests(), [], 'nothing was read or written');
+  });
+
   it('a bad configuration fails every invocation with an error record', async () => {
     await freshEmulator();
     const run = await runInFc(bundle.outDir, { PRIVATELINK_ENDPOINT: emu.url, LOG_LEVEL: 'verbose' }, [
