@@ -38,7 +38,7 @@ export function generatePolicyValidator(): { js: string; dts: string } {
   // esm: import syntax instead of require (tsx, esbuild and Node ESM all load it); lines: readable diffs.
   const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, code: { source: true, esm: true, lines: true } });
   const validate = ajv.compile(schema);
-  const code = standaloneCode.default(ajv, validate);
+  const code = appendErrorsInPlace(standaloneCode.default(ajv, validate));
   if (/\brequire\(/.test(code)) {
     // ajv emits require() for some runtime helpers (ucs2length for minLength, equal for object enums):
     // the schema avoids those keywords so the module stays plain ESM.
@@ -47,6 +47,19 @@ export function generatePolicyValidator(): { js: string; dts: string } {
   // The schema itself rides along: diagnostics read allowed keys, enums and bounds from it at error time.
   const schemaExport = `export const policySchema = ${JSON.stringify(schema)};`;
   return { js: `${HEADER}${code}\n${schemaExport}\n`, dts: DTS };
+}
+
+/**
+ * ajv's standalone code gathers a sub-validator's errors with `vErrors = vErrors.concat(sub.errors)`,
+ * once per list item: with thousands of broken items that copies the growing list each time (20,000
+ * broken service rules took 7 s). Appending in place is linear. Each sub-validator makes a new array on
+ * every call, so adopting its first array as ours is safe. Every occurrence must be rewritten.
+ */
+export function appendErrorsInPlace(code: string): string {
+  const concat = /vErrors = vErrors === null \? (validate\d+)\.errors : vErrors\.concat\(\1\.errors\);/g;
+  const out = code.replace(concat, (_, sub: string) => `if (vErrors === null) vErrors = ${sub}.errors; else for (const e of ${sub}.errors) vErrors.push(e);`);
+  if (out.includes('.concat(')) throw new Error('generated validator still concatenates error lists: update appendErrorsInPlace for this ajv version');
+  return out;
 }
 
 const isEntry = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];

@@ -10,7 +10,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { generatePolicyValidator, VALIDATOR_DTS, VALIDATOR_JS } from '../../scripts/generate-policy-validator.ts';
+import { appendErrorsInPlace, generatePolicyValidator, VALIDATOR_DTS, VALIDATOR_JS } from '../../scripts/generate-policy-validator.ts';
+import { validate } from '../../functions/policy/generated/validate-policy-schema.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -24,6 +25,22 @@ test('the generated validator is ESM without require()', () => {
   const js = readFileSync(VALIDATOR_JS, 'utf8');
   assert.doesNotMatch(js, /\brequire\(/);
   assert.match(js, /^export const validate = /m);
+});
+
+test('the generated validator appends errors in place (linear), never re-copying the list with concat', () => {
+  const js = readFileSync(VALIDATOR_JS, 'utf8');
+  assert.doesNotMatch(js, /\.concat\(/);
+  assert.match(js, /if \(vErrors === null\) vErrors = validate\d+\.errors; else for \(const e of validate\d+\.errors\) vErrors\.push\(e\);/);
+  assert.equal(
+    appendErrorsInPlace('vErrors = vErrors === null ? validate19.errors : vErrors.concat(validate19.errors);'),
+    'if (vErrors === null) vErrors = validate19.errors; else for (const e of validate19.errors) vErrors.push(e);',
+  );
+  assert.throws(() => appendErrorsInPlace('vErrors = vErrors.concat(other.errors);'), /still concatenates/);
+  // Every error of many broken items still arrives, in order.
+  const rules = Array.from({ length: 300 }, (_, i) => ({ region: `x${i}` }));
+  assert.equal(validate({ version: 1, mode: 'enforce', services: rules }), false);
+  const paths = (validate.errors ?? []).filter((e) => e.keyword === 'pattern').map((e) => e.instancePath);
+  assert.deepEqual(paths, rules.map((_, i) => `/services/${i}/region`));
 });
 
 test('the generated validator imports under plain node (no tsx) as an ES module', () => {

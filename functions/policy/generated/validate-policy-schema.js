@@ -467,7 +467,7 @@ errors++;
 const len0 = data1.length;
 for(let i0=0; i0<len0; i0++){
 if(!(validate14(data1[i0], {instancePath:instancePath+"/accounts/" + i0,parentData:data1,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate14.errors : vErrors.concat(validate14.errors);
+if (vErrors === null) vErrors = validate14.errors; else for (const e of validate14.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -1391,7 +1391,7 @@ errors++;
 }
 if(data.match !== undefined){
 if(!(validate20(data.match, {instancePath:instancePath+"/match",parentData:data,parentDataProperty:"match",rootData}))){
-vErrors = vErrors === null ? validate20.errors : vErrors.concat(validate20.errors);
+if (vErrors === null) vErrors = validate20.errors; else for (const e of validate20.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -1484,7 +1484,7 @@ if(Array.isArray(data7)){
 const len0 = data7.length;
 for(let i0=0; i0<len0; i0++){
 if(!(validate22(data7[i0], {instancePath:instancePath+"/allow/" + i0,parentData:data7,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+if (vErrors === null) vErrors = validate22.errors; else for (const e of validate22.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -1502,7 +1502,7 @@ errors++;
 }
 if(data.deny !== undefined){
 if(!(validate17(data.deny, {instancePath:instancePath+"/deny",parentData:data,parentDataProperty:"deny",rootData}))){
-vErrors = vErrors === null ? validate17.errors : vErrors.concat(validate17.errors);
+if (vErrors === null) vErrors = validate17.errors; else for (const e of validate17.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -1763,7 +1763,7 @@ errors++;
 }
 if(data.defaults !== undefined){
 if(!(validate11(data.defaults, {instancePath:instancePath+"/defaults",parentData:data,parentDataProperty:"defaults",rootData}))){
-vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
+if (vErrors === null) vErrors = validate11.errors; else for (const e of validate11.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -1808,7 +1808,7 @@ errors++;
 }
 for(const key2 in data4){
 if(!(validate13(data4[key2], {instancePath:instancePath+"/groups/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data4,parentDataProperty:key2,rootData}))){
-vErrors = vErrors === null ? validate13.errors : vErrors.concat(validate13.errors);
+if (vErrors === null) vErrors = validate13.errors; else for (const e of validate13.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -1826,7 +1826,7 @@ errors++;
 }
 if(data.deny !== undefined){
 if(!(validate17(data.deny, {instancePath:instancePath+"/deny",parentData:data,parentDataProperty:"deny",rootData}))){
-vErrors = vErrors === null ? validate17.errors : vErrors.concat(validate17.errors);
+if (vErrors === null) vErrors = validate17.errors; else for (const e of validate17.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -1846,7 +1846,7 @@ errors++;
 const len0 = data7.length;
 for(let i0=0; i0<len0; i0++){
 if(!(validate19(data7[i0], {instancePath:instancePath+"/services/" + i0,parentData:data7,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate19.errors : vErrors.concat(validate19.errors);
+if (vErrors === null) vErrors = validate19.errors; else for (const e of validate19.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
@@ -1915,7 +1915,7 @@ errors++;
 }
 if(data.limits !== undefined){
 if(!(validate26(data.limits, {instancePath:instancePath+"/limits",parentData:data,parentDataProperty:"limits",rootData}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if (vErrors === null) vErrors = validate26.errors; else for (const e of validate26.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
