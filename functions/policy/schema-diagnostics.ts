@@ -171,10 +171,11 @@ function typeError(
 ): Diagnostic {
   const node = parsed.nodeAt(path);
   const value = valueAt(parsed.data, path);
-  const source = isScalar(node) && typeof node.source === 'string' ? node.source : undefined;
+  // Hints echo the value as written; a long one is cut so a message stays one readable line.
+  const source = isScalar(node) && typeof node.source === 'string' ? clip(node.source) : undefined;
   if (found?.def === 'accountId' && isScalar(node) && (typeof node.value === 'number' || typeof node.value === 'bigint')) {
     // Never let a 16-digit ID become a float: say to quote it, showing the digits as written.
-    return at(path, 'account IDs must be quoted: an unquoted number loses digits', `write "${source ?? String(node.value)}"`);
+    return at(path, 'account IDs must be quoted: an unquoted number loses digits', `write "${source ?? clip(String(node.value))}"`);
   }
   const defMessage = found?.def !== undefined ? DEFINITION_MESSAGES[found.def] : undefined;
   if (value === null || value === undefined) {
@@ -185,23 +186,28 @@ function typeError(
     return at(path, defMessage ?? 'must be an integer', `write ${value} without quotes`);
   }
   if (expected === 'array' && isScalar(node)) {
-    return at(path, 'must be a list', `write it as a list: [${source ?? String(value)}]`);
+    return at(path, 'must be a list', `write it as a list: [${source ?? clip(String(value))}]`);
   }
   if (expected === 'array' && typeof value === 'object') {
     return at(path, 'must be a list', 'start each entry with "- "');
   }
   if (expected === 'string' && isScalar(node) && typeof value !== 'object') {
-    return at(path, defMessage ?? 'must be a string', `quote it: "${source ?? String(value)}"`);
+    return at(path, defMessage ?? 'must be a string', `quote it: "${source ?? clip(String(value))}"`);
   }
   if (defMessage !== undefined) return at(path, defMessage);
   if (expected === 'boolean' && typeof value === 'string' && /^(yes|no|on|off|y|n)$/i.test(value)) {
     return at(path, 'must be true or false', `YAML 1.2 reads "${value}" as text: write ${/^(yes|on|y)$/i.test(value) ? 'true' : 'false'}`);
   }
   if (found?.def === 'allowItem' && (typeof value === 'string' || typeof value === 'number')) {
-    return at(path, 'must be a mapping such as {account: "..."} or {group: NAME}', `write it as: account: "${source ?? String(value)}"`);
+    return at(path, 'must be a mapping such as {account: "..."} or {group: NAME}', `write it as: account: "${source ?? clip(String(value))}"`);
   }
   const keys = Object.keys(found?.schema.properties ?? {});
   return at(path, `must be ${describe(expected, found)}`, expected === 'object' && keys.length > 0 ? `keys: ${keys.join(', ')}` : undefined);
+}
+
+/** At most 60 characters: longer text keeps its start and says it was cut. */
+function clip(text: string): string {
+  return text.length <= 60 ? text : `${text.slice(0, 50)}... (${text.length} characters)`;
 }
 
 function describe(expected: string, _found: { schema: SchemaNode } | undefined): string {

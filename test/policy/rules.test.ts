@@ -153,6 +153,11 @@ const CASES: Case[] = [
     ],
   },
   {
+    name: 'a hint echoing a long value cuts it, so the message stays one readable line',
+    text: `${HEAD}services: ${'a'.repeat(5000)}\n`,
+    errors: [`3:11 services: must be a list (write it as a list: [${'a'.repeat(50)}... (5000 characters)])`],
+  },
+  {
     name: 'an empty file: error',
     text: '',
     errors: ['1:1 the policy is empty (start from policies/examples/small-saas.yaml)'],
