@@ -81,12 +81,16 @@ export function parsePolicyDocument(text: string, file: string): ParsedPolicyDoc
   const firstSyntax = doc.errors.find((e) => e.code !== 'DUPLICATE_KEY');
   for (const error of doc.errors.filter((e) => e.code === 'DUPLICATE_KEY' || e === firstSyntax)) {
     const own = YAML_MESSAGES[error.code];
-    let message = own ?? `YAML syntax error: ${firstLine(error.message)}`;
+    // yaml reports a stack overflow on absurd nesting (`[[[[...`) as an error of its own.
+    const tooDeep = /call stack/i.test(error.message);
+    let message = own ?? (tooDeep ? 'the YAML nests too deeply to be read (a policy needs only a few levels)' : `YAML syntax error: ${firstLine(error.message)}`);
     if (error.code === 'DUPLICATE_KEY') {
       const key = /^("[^"\n]*"|'[^'\n]*'|[^:#\n]+?)\s*:/.exec(text.slice(error.pos[0]))?.[1]?.replace(/^["']|["']$/g, '') ?? '';
       if (key !== '' && key.length <= 60) message = `duplicate key "${key}": a key may appear only once in a mapping (YAML would silently keep the last value); remove one`;
     }
-    errors.push(diagnostic('error', error.pos[0], message));
+    // Where the stack ran out depends on the machine: point at the start of that line instead.
+    const offset = tooDeep ? error.pos[0] - (position(error.pos[0]).column - 1) : error.pos[0];
+    errors.push(diagnostic('error', offset, message));
   }
   for (const warning of doc.warnings) warnings.push(diagnostic('warning', warning.pos[0], `YAML: ${firstLine(warning.message)}`));
   if (errors.length > 0) return failed();

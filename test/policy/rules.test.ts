@@ -158,6 +158,11 @@ const CASES: Case[] = [
     errors: [`3:11 services: must be a list (write it as a list: [${'a'.repeat(50)}... (5000 characters)])`],
   },
   {
+    name: 'absurd nesting: an error, not a stack overflow',
+    text: `${HEAD}services: ${'['.repeat(100000)}${']'.repeat(100000)}\n`,
+    errors: ['3:1 the YAML nests too deeply to be read (a policy needs only a few levels)'],
+  },
+  {
     name: 'an empty file: error',
     text: '',
     errors: ['1:1 the policy is empty (start from policies/examples/small-saas.yaml)'],
