@@ -96,6 +96,34 @@ export function filterRecords(records: AuditRecord[], filter: RecordFilter): Aud
 }
 
 /**
+ * Splits off the records that repeat an earlier `applied` record's `decisionId` and `requestId`: one API
+ * answer seen twice, so one effect. That happens when two runs saw a connection in the same state (an
+ * overlapping or retried run) and sent the same ClientToken: the API returns the first result, RequestId
+ * included, without acting again. The earliest record (by `time`, then input order) is the one kept.
+ * Records with the same `decisionId` but another `requestId` are separate requests and are all kept.
+ */
+export function foldReplays(records: AuditRecord[]): { records: AuditRecord[]; replays: AuditRecord[] } {
+  const keyOf = (r: AuditRecord): string | undefined =>
+    r.outcome === 'applied' && r.decisionId !== null && r.requestId !== null ? JSON.stringify([r.decisionId, r.requestId, r.endpointId, r.decision]) : undefined;
+  const first = new Map<string, { time: number; index: number }>();
+  records.forEach((r, index) => {
+    const key = keyOf(r);
+    if (key === undefined) return;
+    const time = Date.parse(r.time);
+    const seen = first.get(key);
+    if (seen === undefined || time < seen.time) first.set(key, { time, index });
+  });
+  const kept: AuditRecord[] = [];
+  const replays: AuditRecord[] = [];
+  records.forEach((r, index) => {
+    const key = keyOf(r);
+    if (key === undefined || first.get(key)?.index === index) kept.push(r);
+    else replays.push(r);
+  });
+  return { records: kept, replays };
+}
+
+/**
  * A time bound: ISO 8601 (`2026-11-01`, `2026-11-01T08:00:00Z`) or relative to `now` (`30d`, `12h`,
  * `45m`, `2w`). Undefined when the text is neither.
  */

@@ -119,6 +119,24 @@ test('the table shows matching records and a count; stdin works with -', async (
   assert.match(out, /^1 of 2 record\(s\) match$/m);
 });
 
+test('a replay (same decisionId and RequestId as an earlier applied record) is one change: left out unless --all', async () => {
+  const later = (days: number, over: Partial<AuditRecord> = {}) => record({ runId: `run-${days}`, time: new Date(Date.now() - days * DAY).toISOString(), ...over });
+  // Listed newest first, as an SLS export may be: the oldest is the change, the other is the API's replay.
+  const replay = later(1);
+  const first = later(2);
+  const again = later(0.5, { requestId: 'req-2' }); // a new request (the connection had changed): a second change
+  const input = [replay, first, again].map((r) => JSON.stringify(r)).join('\n');
+  const folded = await audit(['-', '--format', 'json', '--outcome', 'applied'], input);
+  assert.deepEqual(folded.out.trim().split('\n').map((l) => (JSON.parse(l) as AuditRecord).runId), ['run-2', 'run-0.5']);
+  assert.match(folded.err, /left out 1 replayed record\(s\): the decisionId and RequestId of an earlier applied record/);
+  const all = await audit(['-', '--format', 'json', '--all'], input);
+  assert.equal(all.out.trim().split('\n').length, 3);
+  assert.equal(all.err, '');
+  // A replay within --since whose first answer is older is still no new change.
+  const recent = await audit(['-', '--format', 'json', '--since', '36h'], input);
+  assert.deepEqual(recent.out.trim().split('\n').map((l) => (JSON.parse(l) as AuditRecord).runId), ['run-0.5']);
+});
+
 test('bad filters exit 64, an unreadable file 66', async () => {
   const since = await audit(['export.jsonl', '--since', 'last week']);
   assert.equal(since.code, 64);

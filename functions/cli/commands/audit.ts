@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { OUTCOMES } from '../../audit/records.ts';
 import type { RecordFilter } from '../../audit/read-records.ts';
-import { filterRecords, parseTimeBound, readRecords } from '../../audit/read-records.ts';
+import { filterRecords, foldReplays, parseTimeBound, readRecords } from '../../audit/read-records.ts';
 import type { CliIO, Command } from '../command.ts';
 import { EXIT } from '../command.ts';
-import { parseFlags, stringFlag } from '../parse-flags.ts';
+import { booleanFlag, parseFlags, stringFlag } from '../parse-flags.ts';
 import { formatColumns } from '../render-plan.ts';
 import { createStyle } from '../style.ts';
 
@@ -38,6 +38,9 @@ Options:
   --until WHEN           same; exclusive
   --revision REV         policy revision hash (prefix, with or without "sha256:") or git commit (prefix)
   -f, --format FORMAT    table (default) or json (the matching records as JSON lines)
+  --all                  keep replays: an applied record with the decisionId and RequestId of an earlier
+                         one is the API's answer to a repeated ClientToken (an overlapping or retried
+                         run), not a second change; by default it is left out and counted on stderr
 
 Exit codes: 0 (also when nothing matches), 64 bad flags, 66 the file cannot be read.
 `,
@@ -54,6 +57,7 @@ Exit codes: 0 (also when nothing matches), 64 bad flags, 66 the file cannot be r
         until: { type: 'string' },
         revision: { type: 'string' },
         format: { type: 'string', short: 'f' },
+        all: { type: 'boolean' },
       },
       io,
       true,
@@ -98,7 +102,15 @@ Exit codes: 0 (also when nothing matches), 64 bad flags, 66 the file cannot be r
       revision: stringFlag(flags, 'revision'),
     };
     const { records } = readRecords(text);
-    const matching = filterRecords(records, filter);
+    // Fold before filtering: a replay inside --since whose first answer is older is still no new change.
+    const folded = booleanFlag(flags, 'all') ? { records, replays: [] } : foldReplays(records);
+    const matching = filterRecords(folded.records, filter);
+    const replays = filterRecords(folded.replays, filter).length;
+    if (replays > 0) {
+      io.stderr.write(
+        `privatelink-approver audit: left out ${replays} replayed record(s): the decisionId and RequestId of an earlier applied record (one API request, one change); --all shows them\n`,
+      );
+    }
     if (format === 'json') {
       for (const r of matching) io.stdout.write(`${JSON.stringify(r)}\n`);
       return EXIT.ok;
@@ -119,7 +131,7 @@ Exit codes: 0 (also when nothing matches), 64 bad flags, 66 the file cannot be r
         r.errorCode === null ? r.reason : `${r.reason} [${r.errorCode}]`,
       ]),
     ];
-    io.stdout.write(`${formatColumns(rows, '').join('\n')}\n${matching.length} of ${records.length} record(s) match\n`);
+    io.stdout.write(`${formatColumns(rows, '').join('\n')}\n${matching.length} of ${folded.records.length} record(s) match\n`);
     return EXIT.ok;
   },
 };
