@@ -1,7 +1,7 @@
 /** `privatelink-approver validate` in real temporary directories: exit codes, formats, discovery, colour. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -69,6 +69,22 @@ test('directories are searched recursively for *.yaml and *.yml; other files and
   const report = JSON.parse(out) as { valid: boolean; files: { file: string; ok: boolean }[] };
   assert.equal(report.valid, true);
   assert.deepEqual(report.files.map((f) => f.file), ['pol/a.yaml', 'pol/sub/b.yml']);
+});
+
+test('a linked *.yaml is checked as its target, a dangling link is an error, a linked directory is not followed', async (t) => {
+  const dir = workspace({ 'shared/real.yaml': INVALID, 'pol/a.yaml': VALID });
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  symlinkSync(join(dir, 'shared', 'real.yaml'), join(dir, 'pol', 'linked.yaml'));
+  symlinkSync(join(dir, 'shared', 'gone.yaml'), join(dir, 'pol', 'dangling.yaml'));
+  symlinkSync(join(dir, 'pol'), join(dir, 'pol', 'loop'));
+  const { code, out } = await run(['pol'], dir);
+  assert.equal(code, 65);
+  assert.equal(out, [
+    'pol/dangling.yaml:1:1 no such file',
+    'pol/linked.yaml:3:1 mods: unknown key "mods" (did you mean "mode"?)',
+    '3 files checked: 1 valid, 2 invalid (2 errors, 0 warnings)',
+    '',
+  ].join('\n'));
 });
 
 test('--format json carries every diagnostic as data', async (t) => {

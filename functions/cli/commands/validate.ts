@@ -19,7 +19,8 @@ with file:line:column and the path in the policy.
 
 Arguments:
   FILE|DIR           policy files, or directories searched recursively for *.yaml and *.yml
-                     (hidden entries and node_modules are skipped). Default: policies/
+                     (hidden entries and node_modules are skipped; links to files are
+                     followed, links to directories are not). Default: policies/
 
 Options:
   --format FORMAT    text (default), json, or github (workflow commands that annotate a pull request)
@@ -116,7 +117,9 @@ async function findPolicyFiles(directory: string): Promise<string[]> {
     if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
     const path = join(directory, entry.name);
     if (entry.isDirectory()) out.push(...(await findPolicyFiles(path)));
-    else if (entry.isFile() && /\.ya?ml$/.test(entry.name)) out.push(path);
+    // A link named *.yaml is checked as the file it points to (a dangling one then says "no such file");
+    // links to directories are not followed, so a link cycle cannot loop.
+    else if ((entry.isFile() || entry.isSymbolicLink()) && /\.ya?ml$/.test(entry.name)) out.push(path);
   }
   return out;
 }
