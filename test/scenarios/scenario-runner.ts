@@ -39,6 +39,7 @@ import { ManualClock } from '../../emulator/model/clock.ts';
 import { SCENARIOS_DIR, parseScenario } from '../../emulator/model/scenario.ts';
 import { startEmulator } from '../../emulator/start-emulator.ts';
 import type { RunningEmulator } from '../../emulator/start-emulator.ts';
+import { foldReplays } from '../../functions/audit/read-records.ts';
 import type { AuditRecord, RunSummaryRecord } from '../../functions/audit/records.ts';
 import { ApiError } from '../../functions/client/api-error.ts';
 import { staticCredentials } from '../../functions/client/credentials.ts';
@@ -46,6 +47,7 @@ import { createPrivateLinkClient } from '../../functions/client/pop-core-private
 import type { PrivateLinkClient } from '../../functions/client/pop-core-private-link-client.ts';
 import { loadPolicyText } from '../../functions/policy/load-policy.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
+import { recordSchemaProblems } from '../sweep/record-schema.ts';
 import type { SweepResult } from '../../functions/sweep/run-sweep.ts';
 
 /** A write a person makes by hand between runs (the provider's console): no ClientToken. */
@@ -154,6 +156,8 @@ export async function runScenarioFile(path: string): Promise<void> {
   };
   const settleMs = Math.max(emu.settings.enableDelayMs, emu.settings.disableDelayMs, emu.settings.updateDelayMs) + 1;
   /** Request seqs of the person's writes, and per endpoint the seqs where a person changed it. */
+  /** Every record of every run, for the audit-trail check at the end. */
+  const trail: AuditRecord[] = [];
   const personSeqs = new Set<number>();
   const personChanges = new Map<string, number[]>();
   const person = async (writes: PersonWrite[]): Promise<void> => {
@@ -203,6 +207,17 @@ export async function runScenarioFile(path: string): Promise<void> {
         return result;
       });
       const results = await Promise.all(sweeps);
+      for (const result of results) {
+        trail.push(...result.records);
+        // Every record is what docs/audit-records.md promises, and the summary's counts add up.
+        for (const r of result.records) assert.deepEqual(recordSchemaProblems(r), [], `${where}: ${JSON.stringify(r)}`);
+        const { byDecision, byOutcome } = result.summary.counts;
+        const sum = (counts: Record<string, number>): number => Object.values(counts).reduce((a, b) => a + b, 0);
+        assert.equal(sum(byOutcome), result.records.length, `${where}: counts.byOutcome adds up to the records`);
+        assert.equal(sum(byDecision), result.summary.governedConnections, `${where}: counts.byDecision adds up to the governed connections`);
+        assert.equal(result.summary.governedConnections, result.plan.decisions.length, `${where}: one decision per governed connection`);
+        assert.equal(result.summary.servicesFailed.length, result.records.filter((r) => r.endpointId === null).length, `${where}: one failure record per service not collected`);
+      }
       if (process.env['SCENARIO_TRACE'] !== undefined) {
         for (const r of emu.requests(since)) console.log(r.seq, r.action, r.params['EndpointId'] ?? r.params['ServiceId'] ?? '', r.status, r.code ?? '', (r.params['ClientToken'] ?? '').slice(0, 8));
       }
@@ -236,6 +251,16 @@ export async function runScenarioFile(path: string): Promise<void> {
       tokens.set(k, new Set([...(tokens.get(k) ?? []), token]));
     }
     for (const [k, set] of tokens) assert.equal(set.size, 1, `${name}: ${k} was applied with ${set.size} different tokens`);
+
+    // The audit trail claims exactly the changes the API made: one `applied` record per distinct write
+    // request (action, connection, ClientToken) once replays are folded (docs/audit-records.md).
+    const requests = new Set<string>();
+    for (const r of emu.requests()) {
+      if (r.action === undefined || !WRITE_ACTIONS.has(r.action) || r.status !== 200 || r.code !== undefined || personSeqs.has(r.seq)) continue;
+      requests.add(`${r.action} ${r.params['ServiceId']} ${r.params['EndpointId']} ${r.params['ClientToken']}`);
+    }
+    const applied = foldReplays(trail).records.filter((r) => r.outcome === 'applied');
+    assert.equal(applied.length, requests.size, `${name}: ${applied.length} applied record(s) once replays are folded, ${requests.size} write request(s) made\n${describeRecords(applied)}`);
 
     if (file.end !== undefined) {
       const state = emu.model.snapshot() as { endpoints: { endpointId: string; connectionStatus: string; bandwidth: number }[] };

@@ -8,6 +8,7 @@ import { decide } from '../../functions/engine/decide.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
 import { ACME, NOW, ORDERS, conn, policy, service } from '../engine/builders.ts';
 import { FakePrivateLinkApi } from './fake-private-link-api.ts';
+import { DOCUMENTED_OUTCOMES, recordSchemaProblems } from './record-schema.ts';
 
 const doc = readFileSync('docs/audit-records.md', 'utf8');
 const examples = [...doc.matchAll(/```json\n(.*?)```/gs)].flatMap((m) => (m[1] ?? '').trim().split('\n')).map((l): unknown => JSON.parse(l));
@@ -25,6 +26,20 @@ test('the documented decision examples have exactly the record fields', () => {
   // Every record field has a row in the field table.
   const rows = new Set([...doc.matchAll(/^\| `([a-zA-Z]+)` \|/gm)].map((m) => m[1]));
   for (const field of Object.keys(built)) assert.ok(rows.has(field), `docs/audit-records.md documents ${field}`);
+});
+
+test('every documented example and every outcome conforms to the documented schema, and the check is not blind', () => {
+  for (const e of examples.filter(isAuditRecord)) assert.deepEqual(recordSchemaProblems(e), [], JSON.stringify(e));
+  assert.deepEqual([...DOCUMENTED_OUTCOMES].sort(), [...OUTCOMES].sort());
+  const d = decide(policy(), { services: [{ service: service(), connections: [conn('ep-1', ACME, 'Connecting')] }] }, NOW).decisions[0];
+  assert.ok(d !== undefined);
+  const good = decisionRecord(d, { runId: 'r', mode: 'enforce', policyRevision: { hash: 'h', commit: null } }, { outcome: 'applied', time: NOW, decisionId: 'x' });
+  assert.deepEqual(recordSchemaProblems(good), []);
+  assert.deepEqual(recordSchemaProblems({ ...good, outcome: 'done', bandwidthAfter: '1024', extra: 1 }), [
+    'extra: not documented',
+    'bandwidthAfter: "1024" is not number | null',
+    'outcome: "done" is not see below',
+  ]);
 });
 
 test('the documented summary example has exactly the summary fields', async () => {
