@@ -229,14 +229,20 @@ test('bad flags exit 64 with a clear message', async () => {
   assert.match(timeout.err, /--timeout-ms must be a positive integer/);
 });
 
-test('colours on a terminal only: ANSI codes on a TTY, none with NO_COLOR', async () => {
+test('colours on a terminal only: ANSI codes on a TTY, none with NO_COLOR, none into a pipe or file', async () => {
   await withEmulator(async () => {
-    for (const [env, coloured] of [[{}, true], [{ NO_COLOR: '1' }, false]] as const) {
-      const io = testIO({ cwd: dir, env: { ...process.env, NO_COLOR: undefined, ...env } });
-      (io.stdout as { isTTY?: boolean }).isTTY = true;
+    for (const [tty, env, coloured] of [[true, {}, true], [true, { NO_COLOR: '1' }, false], [false, {}, false]] as const) {
+      const io = testIO({ cwd: dir, env: { ...process.env, NO_COLOR: undefined, TERM: 'xterm-256color', ...env } });
+      (io.stdout as { isTTY?: boolean }).isTTY = tty;
       assert.equal(await main(['plan', '--policy', 'demo.yaml'], io), 2);
-      assert.equal(io.out().includes('\u001b[32mACCEPT\u001b[39m'), coloured, JSON.stringify(env));
+      assert.equal(io.out().includes('\u001b[32mACCEPT\u001b[39m'), coloured, JSON.stringify({ tty, env }));
+      if (!coloured) assert.ok(!io.out().includes('\u001b['), JSON.stringify({ tty, env }));
     }
+    // apply's summary goes to stderr: coloured only when stderr is a terminal, whatever stdout is.
+    const io = testIO({ cwd: dir, env: { ...process.env, NO_COLOR: undefined, TERM: 'xterm-256color' } });
+    (io.stdout as { isTTY?: boolean }).isTTY = true;
+    await main(['apply', '--policy', 'demo.yaml', '--dry-run'], io);
+    assert.ok(!io.err().includes('\u001b[') && !io.out().includes('\u001b['), io.err());
   });
 });
 
@@ -247,6 +253,14 @@ test('apply reports progress on stderr for long runs', async () => {
   for (let done = 1; done <= 40; done++) report({ phase: 'apply', done, total: 40, decision: {} as never });
   assert.equal(io.err().trim().split('\n').length, 11);
   assert.match(io.err(), /^applying 40\/40$/m);
+  // On a terminal one rewritten line; a run cut short leaves it open until finish().
+  const tty = testIO();
+  (tty.stderr as { isTTY?: boolean }).isTTY = true;
+  const live = applyProgress(tty);
+  for (let done = 1; done <= 25; done++) live({ phase: 'apply', done, total: 40, decision: {} as never });
+  live.finish();
+  live.finish();
+  assert.equal(tty.err(), `${Array.from({ length: 25 }, (_, i) => `\rapplying ${i + 1}/40`).join('')}\n`);
   const short = testIO();
   const quiet = applyProgress(short);
   for (let done = 1; done <= 5; done++) quiet({ phase: 'apply', done, total: 5, decision: {} as never });

@@ -10,13 +10,19 @@ import { renderSummary } from '../render-run.ts';
 import { createStyle } from '../style.ts';
 import { DEFAULT_CALL_TIMEOUT_MS, SWEEP_FLAGS_HELP, prepareSweep, reportStop } from '../sweep-setup.ts';
 
-/** Progress on stderr for long runs: a rewritten line on a TTY, a line per tenth otherwise. */
-export function applyProgress(io: CliIO): (event: ProgressEvent) => void {
+/**
+ * Progress on stderr for long runs (20 writes or more): a rewritten line on a TTY, a line per tenth
+ * otherwise. `finish()` ends a rewritten line that a cut-short run left open, so the summary starts on
+ * a line of its own.
+ */
+export function applyProgress(io: CliIO): ((event: ProgressEvent) => void) & { finish(): void } {
   let lastTenth = -1;
-  return (event) => {
+  let lineOpen = false;
+  const report = (event: ProgressEvent): void => {
     if (event.phase !== 'apply' || event.total < 20) return;
     if (io.stderr.isTTY === true) {
-      io.stderr.write(`\rapplying ${event.done}/${event.total}${event.done === event.total ? '\n' : ''}`);
+      lineOpen = event.done !== event.total;
+      io.stderr.write(`\rapplying ${event.done}/${event.total}${lineOpen ? '' : '\n'}`);
       return;
     }
     const tenth = Math.floor((event.done * 10) / event.total);
@@ -25,6 +31,12 @@ export function applyProgress(io: CliIO): (event: ProgressEvent) => void {
       io.stderr.write(`applying ${event.done}/${event.total}\n`);
     }
   };
+  return Object.assign(report, {
+    finish: (): void => {
+      if (lineOpen) io.stderr.write('\n');
+      lineOpen = false;
+    },
+  });
 }
 
 /** The exit code of a finished run: 70 some decisions failed, 71 a safety limit blocked part, else 0. */
@@ -81,6 +93,7 @@ could not be listed (recorded; the run went on), 71 a safety limit blocked part 
     };
     let summary: RunSummaryRecord;
     let exit: number;
+    const progress = applyProgress(io);
     try {
       const result = await runSweep({
         policy: prepared.policy,
@@ -93,7 +106,7 @@ could not be listed (recorded; the run went on), 71 a safety limit blocked part 
         ...(deadlineText === undefined ? {} : { deadline: Date.now() + Number(deadlineText) * 1000 }),
         callTimeoutMs: prepared.callTimeoutMs,
         sink: write,
-        onProgress: applyProgress(io),
+        onProgress: progress,
       });
       summary = result.summary;
       exit = applyExitCode(summary);
@@ -101,6 +114,7 @@ could not be listed (recorded; the run went on), 71 a safety limit blocked part 
       exit = reportStop('apply', error, io);
       summary = (error as { summary: RunSummaryRecord }).summary;
     } finally {
+      progress.finish();
       prepared.api.close();
       if (out !== io.stdout) await new Promise<void>((done) => out.end(done));
     }
