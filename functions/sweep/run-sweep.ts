@@ -250,16 +250,19 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   for (const { connections } of collected.snapshot.services) for (const c of connections) modifiedTimes.set(connectionKey(c), c.modifiedTime);
   let writesDone = 0;
   let stopWrites = false;
+  /** The outcome of a decision that is never written (blocked by a safety limit, or a hold), else undefined. */
+  const withoutWrite = (decision: Decision, decisionId: string): OutcomeDetail | undefined => {
+    if (decision.blocked !== undefined) return { decisionId, time: now(), outcome: 'blocked' };
+    if (decision.kind === 'hold') return { decisionId, time: now(), outcome: 'held' };
+    return undefined;
+  };
   for (const [index, decision] of plan.decisions.entries()) {
     if (decision.kind === 'skip' && decision.blocked === undefined) continue;
     const decisionId = decisionKey(decision, policy.revision.hash);
     const base = { decisionId, time: now() };
-    if (decision.blocked !== undefined) {
-      emit(decisionRecord(decision, context, { ...base, outcome: 'blocked' }));
-      continue;
-    }
-    if (decision.kind === 'hold') {
-      emit(decisionRecord(decision, context, { ...base, outcome: 'held' }));
+    const noWrite = withoutWrite(decision, decisionId);
+    if (noWrite !== undefined) {
+      emit(decisionRecord(decision, context, noWrite));
       continue;
     }
     if (!isWrite(decision)) continue;
@@ -280,10 +283,12 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     const detail = await applyOne(decision, decisionId, token, { api: options.api, call, timeLeft, now, logger });
     if (detail.abort !== undefined) {
       emit(decisionRecord(decision, context, detail.detail));
-      // Every later write would fail the same way: record them as deferred, then stop the run.
-      const rest = plan.decisions.slice(index + 1).filter((d) => d.blocked === undefined && isWrite(d));
-      for (const later of rest) {
-        emit(decisionRecord(later, context, { decisionId: decisionKey(later, policy.revision.hash), time: now(), outcome: 'deferred' }));
+      // Every later write would fail the same way: record them as deferred (holds and blocked decisions
+      // as usual, so the trail is whole), then stop the run.
+      for (const later of plan.decisions.slice(index + 1)) {
+        const laterId = decisionKey(later, policy.revision.hash);
+        const detail = withoutWrite(later, laterId) ?? (isWrite(later) ? { decisionId: laterId, time: now(), outcome: 'deferred' as const } : undefined);
+        if (detail !== undefined) emit(decisionRecord(later, context, detail));
       }
       return abort(detail.abort, plan, collected);
     }

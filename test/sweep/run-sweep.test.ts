@@ -166,7 +166,16 @@ test('a permission failure on a write stops the run: later writes are deferred, 
   const sunk: (AuditRecord | RunSummaryRecord)[] = [];
   await assert.rejects(runSweep({ policy: demoPolicy(), api, apply: true, now: () => NOW, sink: (r) => sunk.push(r) }), SweepAbortedError);
   assert.equal(api.writes().length, 1);
-  assert.deepEqual(outcomes(sunk.filter(isAuditRecord)), ['ep-acme:accept:failed', 'ep-initech:reject:deferred', 'ep-search-acme:accept:deferred']);
+  assert.deepEqual(outcomes(sunk.filter(isAuditRecord)), ['ep-acme:accept:failed', 'ep-initech:reject:deferred', 'ep-umbrella:hold:held', 'ep-search-acme:accept:deferred']);
+  const failed = sunk.filter(isAuditRecord)[0];
+  assert.equal(failed?.errorCode, 'Forbidden.RAM');
+  const summary = sunk.at(-1);
+  assert.ok(isRunSummaryRecord(summary));
+  assert.equal(summary.aborted?.errorCode, 'Forbidden.RAM');
+  assert.deepEqual(
+    Object.entries(summary.counts.byOutcome).filter(([, n]) => n > 0),
+    [['failed', 1], ['deferred', 2], ['held', 1]],
+  );
 });
 
 test('retryable errors are retried with the same ClientToken; attempts and retries are counted', async () => {
