@@ -58,7 +58,15 @@ export function renderSummary(summary: RunSummaryRecord, style: Style): string {
     `  outcomes:  ${nonZero(summary.counts.byOutcome)}`,
     `  ${summary.servicesScanned} services scanned, ${summary.connectionsSeen} connections seen, ${summary.apiCalls} API calls (${summary.retries} retries), ${summary.durationMs} ms`,
   ];
-  if (summary.deadlineReached) lines.push(style.yellow('  deadline reached: the remaining decisions are deferred to the next run'));
+  if (summary.deadlineReached) {
+    const unlisted = summary.servicesFailed.filter((f) => f.errorCode === 'DeadlineReached').length;
+    lines.push(style.yellow('  deadline reached: the remaining decisions are deferred to the next run'));
+    if (unlisted > 0) {
+      lines.push(
+        style.yellow(`  ${unlisted === 1 ? '1 service' : `${unlisted} services`} could not be listed before the deadline: no decisions for them in this run (a longer deadline gives them time)`),
+      );
+    }
+  }
   for (const w of summary.warnings) {
     lines.push(style.yellow(`  WARNING ${w.code} ${w.region}${w.serviceId === null ? '' : ` ${w.serviceId}`}: ${w.message}`));
   }
