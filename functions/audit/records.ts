@@ -162,6 +162,24 @@ export interface OutcomeDetail {
   attempts?: number | undefined;
 }
 
+/**
+ * The connection as the decision saw it, and the decision's kind, under the names a record uses: what a
+ * decision record and a `plan --format json` line share.
+ */
+export function decisionSubject(decision: Decision) {
+  return {
+    region: decision.regionId,
+    serviceId: decision.serviceId,
+    endpointId: decision.endpointId,
+    ownerAccountId: decision.endpointOwnerId,
+    accountName: decision.accountName ?? null,
+    vpcId: decision.endpointVpcId,
+    statusBefore: decision.statusBefore,
+    bandwidthBefore: decision.bandwidthBefore,
+    decision: decision.kind,
+  };
+}
+
 /** Builds the record of one decision. */
 export function decisionRecord(decision: Decision, context: RecordContext, detail: OutcomeDetail): AuditRecord {
   return {
@@ -171,15 +189,7 @@ export function decisionRecord(decision: Decision, context: RecordContext, detai
     time: new Date(detail.time).toISOString(),
     mode: context.mode,
     policyRevision: context.policyRevision,
-    region: decision.regionId,
-    serviceId: decision.serviceId,
-    endpointId: decision.endpointId,
-    ownerAccountId: decision.endpointOwnerId,
-    accountName: decision.accountName ?? null,
-    vpcId: decision.endpointVpcId,
-    statusBefore: decision.statusBefore,
-    bandwidthBefore: decision.bandwidthBefore ?? null,
-    decision: decision.kind,
+    ...decisionSubject(decision),
     rule: decision.rule ?? null,
     reason: decision.blocked === undefined ? decision.reason : `${decision.reason}; blocked: ${decision.blocked.reason}`,
     bandwidthAfter: decision.bandwidthAfter ?? null,

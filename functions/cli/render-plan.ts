@@ -3,6 +3,7 @@
  * pull-request comment bot, jq), and a Markdown table to paste into a pull request.
  */
 import type { ServiceFailure, RunWarning } from '../audit/records.ts';
+import { decisionSubject } from '../audit/records.ts';
 import type { Decision, Plan } from '../engine/decision.ts';
 import type { Style } from './style.ts';
 
@@ -51,15 +52,7 @@ export function planJson(plan: Plan, revision: PlanJson['policyRevision'], warni
     policyRevision: revision,
     changes: plan.decisions.filter(isChange).length,
     decisions: shown.map((d) => ({
-      region: d.regionId,
-      serviceId: d.serviceId,
-      endpointId: d.endpointId,
-      ownerAccountId: d.endpointOwnerId,
-      accountName: d.accountName ?? null,
-      vpcId: d.endpointVpcId,
-      statusBefore: d.statusBefore,
-      bandwidthBefore: d.bandwidthBefore,
-      decision: d.kind,
+      ...decisionSubject(d),
       bandwidthAfter: d.bandwidthAfter ?? null,
       rule: d.rule,
       reason: d.reason,
