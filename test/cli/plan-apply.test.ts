@@ -4,7 +4,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator } from '../../emulator/start-emulator.ts';
@@ -155,6 +155,25 @@ test('apply --dry-run writes nothing and records say dry-run; --records FILE tak
     assert.ok(records.every((r) => r['outcome'] === (r['decision'] === 'hold' ? 'held' : 'dry-run')));
     assert.deepEqual(records.filter((r) => r['decision'] === 'hold').map((r) => r['endpointId']), ['ep-bp1demoglobex00005', 'ep-bp1demoumbrella002']);
     assert.equal(writes(emu), 0);
+  });
+});
+
+test('apply --records FILE that cannot be opened exits 73 before any call', async () => {
+  await withEmulator(async (emu) => {
+    const { code, out, err } = await cli(['apply', '--policy', 'demo.yaml', '--records', 'no-such-dir/records.jsonl']);
+    assert.equal(code, 73, err);
+    assert.equal(err, 'privatelink-approver apply: cannot open --records no-such-dir/records.jsonl: ENOENT; nothing was read or changed\n');
+    assert.equal(out, '');
+    assert.equal(emu.requests().length, 0);
+  });
+});
+
+test('apply: a --records FILE that fails during the run (a full disk) exits 74 with a clear message, not a crash', { skip: !existsSync('/dev/full') }, async () => {
+  await withEmulator(async () => {
+    const { code, err } = await cli(['apply', '--policy', 'demo.yaml', '--dry-run', '--records', '/dev/full']);
+    assert.equal(code, 74, err);
+    assert.match(err, /^Run .*\n {2}decisions: /m);
+    assert.match(err, /privatelink-approver apply: writing --records \/dev\/full failed: ENOSPC; the records after the failure are lost \(the summary above is complete\)\n$/);
   });
 });
 

@@ -1,4 +1,5 @@
-import { createWriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import type { AuditRecord, RunSummaryRecord } from '../../audit/records.ts';
 import { runSweep } from '../../sweep/run-sweep.ts';
@@ -39,6 +40,11 @@ export function applyProgress(io: CliIO): ((event: ProgressEvent) => void) & { f
   });
 }
 
+/** sysexits(3) EX_CANTCREAT: the --records file cannot be opened. */
+const EXIT_CANNOT_CREATE = 73;
+/** sysexits(3) EX_IOERR: writing the --records file failed during the run. */
+const EXIT_IO_ERROR = 74;
+
 /** The exit code of a finished run: 70 some decisions failed, 71 a safety limit blocked part, else 0. */
 export function applyExitCode(summary: RunSummaryRecord): number {
   if (summary.counts.byOutcome.failed > 0 || summary.servicesFailed.length > 0) return EXIT.partialFailure;
@@ -53,7 +59,7 @@ export const applyCommand: Command = {
 
 Runs one sweep - the same as the scheduled function: lists the governed connections, decides each
 against the policy, and accepts, rejects, resizes or revokes them (one write at a time, each with a
-stable ClientToken, so repeating a run never acts twice). Prints one JSON decision record per line on
+ClientToken from the decision and the connection's state, so a repeated run never acts twice). Prints one JSON decision record per line on
 stdout (or into --records FILE) and the run summary record last; a readable summary goes to stderr.
 
 Options:
@@ -67,7 +73,8 @@ ${SWEEP_FLAGS_HELP}
 
 Exit codes: 0 done (also when the deadline deferred part of the work to the next run), 64 bad flags,
 65 invalid policy, 69 credentials/API failure stopped the run, 70 some decisions failed or a service
-could not be listed (recorded; the run went on), 71 a safety limit blocked part of the plan.
+could not be listed (recorded; the run went on), 71 a safety limit blocked part of the plan, 73 the
+--records FILE cannot be opened (nothing read or changed), 74 writing it failed during the run.
 `,
   async run(argv, io) {
     const extra = { 'dry-run': { type: 'boolean' }, 'deadline-seconds': { type: 'string' }, records: { type: 'string' } } as const;
@@ -86,8 +93,24 @@ could not be listed (recorded; the run went on), 71 a safety limit blocked part 
     if (typeof prepared === 'number') return prepared;
     const deadlineText = stringFlag(prepared.flags, 'deadline-seconds');
     const recordsPath = stringFlag(prepared.flags, 'records');
-    const out: NodeJS.WritableStream =
-      recordsPath === undefined ? io.stdout : createWriteStream(isAbsolute(recordsPath) ? recordsPath : resolve(io.cwd, recordsPath), { flags: 'a' });
+    // The records file is opened before anything is read: a run must never make writes whose records
+    // have nowhere to go.
+    let file: WriteStream | undefined;
+    let recordsError: NodeJS.ErrnoException | undefined;
+    if (recordsPath !== undefined) {
+      try {
+        const handle = await open(isAbsolute(recordsPath) ? recordsPath : resolve(io.cwd, recordsPath), 'a');
+        file = handle.createWriteStream();
+        file.on('error', (error: NodeJS.ErrnoException) => {
+          recordsError ??= error;
+        });
+      } catch (error) {
+        prepared.api.close();
+        io.stderr.write(`privatelink-approver apply: cannot open --records ${recordsPath}: ${(error as NodeJS.ErrnoException).code ?? String(error)}; nothing was read or changed\n`);
+        return EXIT_CANNOT_CREATE;
+      }
+    }
+    const out: NodeJS.WritableStream = file ?? io.stdout;
     const write = (record: AuditRecord | RunSummaryRecord): void => {
       out.write(`${JSON.stringify(record)}\n`);
     };
@@ -116,9 +139,22 @@ could not be listed (recorded; the run went on), 71 a safety limit blocked part 
     } finally {
       progress.finish();
       prepared.api.close();
-      if (out !== io.stdout) await new Promise<void>((done) => out.end(done));
+      if (file !== undefined) {
+        const stream = file;
+        await new Promise<void>((done) => {
+          if (stream.destroyed) return done();
+          stream.end((error?: Error | null) => {
+            if (error) recordsError ??= error as NodeJS.ErrnoException;
+            done();
+          });
+        });
+      }
     }
     if (summary !== undefined) io.stderr.write(renderSummary(summary, createStyle(io.stderr, io.env)));
+    if (recordsError !== undefined) {
+      io.stderr.write(`privatelink-approver apply: writing --records ${recordsPath} failed: ${recordsError.code ?? recordsError.message}; the records after the failure are lost (the summary above is complete)\n`);
+      return EXIT_IO_ERROR;
+    }
     return exit;
   },
 };
