@@ -22,7 +22,7 @@ export const OUTCOMES = [
   'gone',
   /** The connection was already in the wanted state (another run, or a person, got there first). */
   'already-applied',
-  /** Not attempted because the run's deadline came; the next run picks it up. */
+  /** Not attempted, or its retries cut short, because the run's deadline came (or a credentials failure stopped the run); the next run picks it up. */
   'deferred',
   /** A safety limit of the policy stopped it. */
   'blocked',
@@ -47,7 +47,11 @@ export interface PolicyRevisionRef {
  */
 export interface AuditRecord {
   schema: typeof DECISION_SCHEMA;
-  /** decisionKey(decision, policy revision): also the ClientToken of the write. Null for service-level records. */
+  /**
+   * decisionKey(decision, policy revision): the same in every run that reaches this decision. The write's
+   * ClientToken is derived from it and the connection's ModifiedTime (`clientToken` in
+   * ../sweep/run-sweep.ts). Null for service-level records.
+   */
   decisionId: string | null;
   runId: string;
   /** ISO 8601, when the outcome was known. */
