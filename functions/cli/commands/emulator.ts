@@ -13,7 +13,7 @@ import { isLoopback } from '../../../emulator/control-path.ts';
 import type { Scenario } from '../../../emulator/model/scenario.ts';
 import { ScenarioError, demoScenario, loadScenarioFile } from '../../../emulator/model/scenario.ts';
 import { generateFleet } from '../../../emulator/model/fleet-generator.ts';
-import type { EmulatorSettings } from '../../../emulator/types.ts';
+import type { AccessKeyRecord, EmulatorSettings } from '../../../emulator/types.ts';
 
 const HELP = `Usage: privatelink-approver emulator [options]
 
@@ -24,6 +24,8 @@ asynchronous connection transitions, fault injection and a control path at /__em
 On start-up the first line on stdout is one JSON object:
   {"endpoint":"http://127.0.0.1:PORT","regions":[...],
    "accounts":[{"accountId","name","accessKeyId","accessKeySecret","securityToken"?}, ...]}
+listing every account with its first AccessKey (an account with several keys also has
+"accessKeys":[...] with all of them; one without keys has only its ID and name).
 Everything else goes to stderr. Runs until SIGINT or SIGTERM, then closes and exits 0.
 
 Options:
@@ -131,22 +133,26 @@ function parseFlags(argv: string[]): EmulatorFlags {
   return { port, host, scenario, scenarioLabel, settings };
 }
 
-/** The start-up line: endpoint, regions and the keys to call with. */
+/**
+ * The start-up line: endpoint, regions and every account with the keys to call with. The first key's
+ * fields are flat (what nearly every script needs); an account with several keys also lists them all
+ * under `accessKeys`, and one without keys (it owns resources but never calls) has only ID and name.
+ */
 function startupLine(emu: RunningEmulator): string {
+  const keyFields = (key: AccessKeyRecord): Record<string, string> => ({
+    accessKeyId: key.accessKeyId,
+    accessKeySecret: key.accessKeySecret,
+    ...(key.securityToken === undefined ? {} : { securityToken: key.securityToken }),
+  });
   return JSON.stringify({
     endpoint: emu.url,
     regions: emu.model.regions(),
-    accounts: emu.accounts.flatMap((a) => {
-      const key = a.accessKeys[0];
-      if (key === undefined) return [];
-      return [{
-        accountId: a.accountId,
-        name: a.name,
-        accessKeyId: key.accessKeyId,
-        accessKeySecret: key.accessKeySecret,
-        ...(key.securityToken === undefined ? {} : { securityToken: key.securityToken }),
-      }];
-    }),
+    accounts: emu.accounts.map((a) => ({
+      accountId: a.accountId,
+      name: a.name,
+      ...(a.accessKeys[0] === undefined ? {} : keyFields(a.accessKeys[0])),
+      ...(a.accessKeys.length > 1 ? { accessKeys: a.accessKeys.map(keyFields) } : {}),
+    })),
   });
 }
 

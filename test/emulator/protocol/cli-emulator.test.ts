@@ -128,3 +128,37 @@ test('--generate, --seed and --pending-status shape the fleet (in-process, stopp
   process.emit('SIGTERM', 'SIGTERM');
   assert.equal(await exit, 0);
 });
+
+test('the start-up line lists every account: several keys under accessKeys, a keyless account with ID and name only', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'emulator-cli-'));
+  const file = join(dir, 'accounts.yaml');
+  writeFileSync(
+    file,
+    [
+      'accounts:',
+      '  - { id: "1000000000000009", name: owner, accessKeys: [{ id: LTAIowner00000001, secret: s1 }, { id: STSowner000000002, secret: s2, securityToken: t2 }] }',
+      '  - { id: "2000000000000009", name: silent }',
+      '  - { id: "3000000000000009", name: plain, accessKeys: [{ id: LTAIplain00000001, secret: s3 }] }',
+      '',
+    ].join('\n'),
+  );
+  const s = io();
+  const exit = main(['emulator', '--scenario', file], s);
+  let startup: { accounts: unknown[] };
+  try {
+    while (!s.out().includes('\n') && !s.err().includes('bad scenario')) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(s.err().includes('bad scenario'), false, s.err());
+    startup = JSON.parse(s.out().split('\n')[0] ?? '') as { accounts: unknown[] };
+  } finally {
+    process.emit('SIGTERM', 'SIGTERM');
+    assert.equal(await exit, 0);
+  }
+  assert.deepEqual(startup.accounts, [
+    {
+      accountId: '1000000000000009', name: 'owner', accessKeyId: 'LTAIowner00000001', accessKeySecret: 's1',
+      accessKeys: [{ accessKeyId: 'LTAIowner00000001', accessKeySecret: 's1' }, { accessKeyId: 'STSowner000000002', accessKeySecret: 's2', securityToken: 't2' }],
+    },
+    { accountId: '2000000000000009', name: 'silent' },
+    { accountId: '3000000000000009', name: 'plain', accessKeyId: 'LTAIplain00000001', accessKeySecret: 's3' },
+  ]);
+});
