@@ -286,10 +286,13 @@ export class PrivateLinkModel {
     if (!handler) throw new EmulatorApiError('InvalidAction.NotFound', `Specified api is not found, please check your url and method.`, 404);
     const p = new Params(params);
     const clientToken = WRITE_ACTIONS.has(action) ? p.optional('ClientToken') : undefined;
+    // Checked before DryRun: a DryRun answers DryRunOperation only when every check passes.
+    if (clientToken !== undefined && (clientToken.length > 64 || !/^[\x20-\x7e]+$/.test(clientToken))) {
+      throw invalidParameter('ClientToken', 'must be 1 to 64 ASCII characters');
+    }
     const dryRun = p.bool('DryRun') === true;
     if (clientToken === undefined || dryRun) return handler(p, ctx);
     // ClientToken: same (caller, action, token) and same parameters -> the first answer again.
-    if (clientToken.length > 64 || !/^[\x20-\x7e]+$/.test(clientToken)) throw invalidParameter('ClientToken', 'must be 1 to 64 ASCII characters');
     const key = `${ctx.accountId}\u0000${action}\u0000${clientToken}`;
     const hash = requestHash(params);
     const cached = this.clientTokens.get(key);

@@ -127,6 +127,7 @@ test('DryRun: every check runs, DryRunOperation comes back, and nothing changes'
   h.fails('acme', 'EnableVpcEndpointConnection', { RegionId: HZ, ServiceId: ORDERS_HZ, EndpointId: 'ep-bp1demoacme0000001', Bandwidth: '1024', ...dry }, 'EndpointServiceNotFound');
   h.fails('provider', 'DeleteVpcEndpointService', { RegionId: HZ, ServiceId: ORDERS_HZ, ...dry }, 'EndpointServiceDependenceViolation');
   h.fails('provider', 'EnableVpcEndpointConnection', { RegionId: HZ, ServiceId: ORDERS_HZ, EndpointId: 'ep-bp1demoacme0000001', Bandwidth: '1024', DryRun: 'maybe' }, 'InvalidParameter', /"DryRun".*true or false/);
+  h.fails('provider', 'EnableVpcEndpointConnection', { RegionId: HZ, ServiceId: ORDERS_HZ, EndpointId: 'ep-bp1demoacme0000001', Bandwidth: '1024', ClientToken: 'x'.repeat(65), ...dry }, 'InvalidParameter', /"ClientToken"/);
   assert.equal(JSON.stringify(h.snapshot()), before);
 });
 
