@@ -4,21 +4,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { createInterface } from 'node:readline';
 import RPCClient from '@alicloud/pop-core';
 import { main } from '../../../functions/cli/main.ts';
-import type { CliIO } from '../../../functions/cli/command.ts';
-
-function io(): CliIO & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return { stdout, stderr, stdin: new PassThrough(), env: {}, cwd: process.cwd(), out: () => out, err: () => err };
-}
+import { testIO as io } from '../../cli/cli-io.ts';
 
 interface StartupLine {
   endpoint: string;
