@@ -4,6 +4,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import RPCClient from '@alicloud/pop-core';
 import { main } from '../../../functions/cli/main.ts';
@@ -82,6 +84,20 @@ test('a scenario that does not load: one line naming the file and problem, exit 
   const missing = io();
   assert.equal(await main(['emulator', '--scenario', join(dir, 'nope.yaml')], missing), 65);
   assert.match(missing.err(), /nope\.yaml: cannot read: ENOENT/);
+});
+
+test('a port that cannot be bound: one line naming it, exit 69, nothing on stdout', async () => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const { port } = taken.address() as AddressInfo;
+  try {
+    const s = io();
+    assert.equal(await main(['emulator', '--port', String(port)], s), 69);
+    assert.equal(s.err(), `privatelink-approver emulator: port ${port} on 127.0.0.1 is already in use\n`);
+    assert.equal(s.out(), '');
+  } finally {
+    await new Promise((resolve) => taken.close(resolve));
+  }
 });
 
 test('--help documents the start-up contract and every flag', async () => {
