@@ -1076,13 +1076,12 @@ export class PrivateLinkModel {
   // Connections (the provider side)
 
   /** The connection (ServiceId, EndpointId) on a service the caller owns, settled to now. */
+  /** A connection for a write: its service is the caller's, not locked and not being deleted (checked first, as for any service write). */
   private ownConnection(p: Params, ctx: ActionContext, regionId: string): { s: ServiceRec; e: EndpointRec } {
-    const s = this.ownService(p, ctx, regionId);
+    const s = this.writableService(p, ctx, regionId);
     const endpointId = p.required('EndpointId');
     const e = this.endpoints.get(endpointId);
     if (!e || e.service !== s || !this.settleEndpoint(e, ctx.now)) throw notFoundConnection();
-    if (s.businessStatus !== 'Normal') throw new EmulatorApiError('EndpointServiceLocked', 'The specified Service is locked.');
-    if (s.deleteAt !== undefined) throw serviceDenied();
     return { s, e };
   }
 
