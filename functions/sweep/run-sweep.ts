@@ -16,7 +16,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { ApiError } from '../client/api-error.ts';
-import type { PrivateLinkApi } from '../client/private-link-api.ts';
+import type { Page, PrivateLinkApi } from '../client/private-link-api.ts';
 import type { RetryStopReason } from '../client/retry.ts';
 import { RetryError, withRetry } from '../client/retry.ts';
 import type { EndpointConnection, EndpointService } from '../core/records.ts';
@@ -413,16 +413,9 @@ async function collect(options: CollectOptions): Promise<Collected> {
           );
           listed = pages.flatMap((p) => p.items);
         } else {
-          listed = [];
-          let nextToken: string | undefined;
-          do {
-            const token = nextToken;
-            const page = await read('ListVpcEndpointServices', () =>
-              api.listVpcEndpointServices({ regionId: region, maxResults: pageSize, ...(token === undefined ? {} : { nextToken: token }) }),
-            );
-            listed.push(...page.items);
-            nextToken = page.nextToken === '' ? undefined : page.nextToken;
-          } while (nextToken !== undefined);
+          listed = await allPages('ListVpcEndpointServices', (token) =>
+            read('ListVpcEndpointServices', () => api.listVpcEndpointServices({ regionId: region, maxResults: pageSize, ...token })),
+          );
         }
       } catch (error) {
         // The region's listing failed: every service it would have governed is not collected.
@@ -467,22 +460,13 @@ async function collect(options: CollectOptions): Promise<Collected> {
   options.onProgress?.({ phase: 'collect', done, total: governed.length });
   await Promise.all(
     governed.map(async ({ service }) => {
-      const connections: EndpointConnection[] = [];
+      let connections: EndpointConnection[];
       try {
-        let nextToken: string | undefined;
-        do {
-          const token = nextToken;
-          const page = await read('ListVpcEndpointConnections', () =>
-            api.listVpcEndpointConnections({
-              regionId: service.regionId,
-              serviceId: service.serviceId,
-              maxResults: pageSize,
-              ...(token === undefined ? {} : { nextToken: token }),
-            }),
-          );
-          connections.push(...page.items);
-          nextToken = page.nextToken === '' ? undefined : page.nextToken;
-        } while (nextToken !== undefined);
+        connections = await allPages('ListVpcEndpointConnections', (token) =>
+          read('ListVpcEndpointConnections', () =>
+            api.listVpcEndpointConnections({ regionId: service.regionId, serviceId: service.serviceId, maxResults: pageSize, ...token }),
+          ),
+        );
       } catch (error) {
         noteFailure(service.regionId, service.serviceId, error);
         return;
@@ -501,6 +485,28 @@ async function collect(options: CollectOptions): Promise<Collected> {
   for (const s of services) s.connections.sort((a, b) => a.endpointId.localeCompare(b.endpointId));
   failures.sort((a, b) => a.region.localeCompare(b.region) || (a.serviceId ?? '').localeCompare(b.serviceId ?? ''));
   return { snapshot: { services }, failures, warnings, regions };
+}
+
+/**
+ * Every item of a paged listing (`NextToken`; empty or absent on the last page). A token that comes back
+ * twice would page forever: the listing fails (`InconsistentPaging`), so its service is not collected.
+ */
+async function allPages<T>(action: string, page: (token: { nextToken?: string }) => Promise<Page<T>>): Promise<T[]> {
+  const items: T[] = [];
+  const seen = new Set<string>();
+  let nextToken: string | undefined;
+  do {
+    const result = await page(nextToken === undefined ? {} : { nextToken });
+    items.push(...result.items);
+    nextToken = result.nextToken === '' ? undefined : result.nextToken;
+    if (nextToken !== undefined) {
+      if (seen.has(nextToken)) {
+        throw new ApiError({ code: 'InconsistentPaging', message: `InconsistentPaging: ${action} returned the NextToken of an earlier page again`, action, retryable: false });
+      }
+      seen.add(nextToken);
+    }
+  } while (nextToken !== undefined);
+  return items;
 }
 
 interface ApplyContext {

@@ -137,6 +137,16 @@ test('a failure on a later page drops the whole service (never decide on a parti
   assert.deepEqual(api.writes(), []);
 });
 
+test('a listing that hands back an earlier NextToken is not paged forever: that service is not collected', async () => {
+  const api = fleet();
+  const list = api.listVpcEndpointConnections.bind(api);
+  api.listVpcEndpointConnections = async (req) => (req.serviceId === SEARCH ? { ...(await list({ ...req, nextToken: undefined })), nextToken: 'page-2' } : list(req));
+  const { records, summary } = await sweep(api);
+  assert.deepEqual(outcomes(records), [`${SEARCH}:skip:failed`, 'ep-acme:accept:applied', 'ep-initech:reject:applied', 'ep-umbrella:hold:held']);
+  assert.equal(records[0]?.errorCode, 'InconsistentPaging');
+  assert.deepEqual(summary.servicesFailed.map((f) => f.serviceId), [SEARCH]);
+});
+
 test('connections are read in pages of 50', async () => {
   const many = Array.from({ length: 120 }, (_, i) => conn(`ep-${String(i).padStart(3, '0')}`, INITECH, 'Connected'));
   const api = new FakePrivateLinkApi([service()], many);
