@@ -13,10 +13,10 @@ export interface BandwidthCap {
   source: string;
 }
 
-/** The cap for an account's connections: the entry's `maxBandwidth`, else the rule's `bandwidth.max`. */
+/** The cap for an account's connections: the entry's `maxBandwidth`, else the rule's (its own or defaults'). */
 export function bandwidthCap(rule: ServiceRule, entry: AllowEntry | undefined): BandwidthCap | undefined {
   if (entry?.maxBandwidth !== undefined) return { value: entry.maxBandwidth, source: `${entry.source} maxBandwidth` };
-  if (rule.bandwidth.max !== undefined) return { value: rule.bandwidth.max, source: `${rule.source}.bandwidth.max` };
+  if (rule.bandwidth.max !== undefined) return { value: rule.bandwidth.max, source: rule.bandwidth.maxSource ?? `${rule.source}.maxBandwidth` };
   return undefined;
 }
 
@@ -36,7 +36,7 @@ export function acceptBandwidth(rule: ServiceRule, entry: AllowEntry, service: E
     entry.bandwidth !== undefined
       ? [entry.bandwidth, `${entry.source} bandwidth`]
       : rule.bandwidth.default !== undefined
-        ? [rule.bandwidth.default, `${rule.source}.bandwidth.default`]
+        ? [rule.bandwidth.default, rule.bandwidth.defaultSource ?? `${rule.source}.bandwidth`]
         : [service.connectBandwidth, "the service's ConnectBandwidth"];
   const { minBandwidth: min, maxBandwidth: max } = service;
   if (![wanted, min, max].every(Number.isFinite) || min > max) {

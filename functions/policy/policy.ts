@@ -105,6 +105,11 @@ export interface BandwidthSettings {
   default: number | undefined;
   /** Cap for every connection of the rule, Mbit/s; an account's maxBandwidth overrides it. */
   max: number | undefined;
+  /** Where `default` is written (`services[1].bandwidth` or `defaults.bandwidth`), for reasons. The
+   *  loader always sets it; hand-built policies may leave it out (reasons then name the rule's key). */
+  defaultSource?: string;
+  /** Where `max` is written (`services[1].maxBandwidth` or `defaults.maxBandwidth`); as defaultSource. */
+  maxSource?: string;
 }
 
 export interface DriftSettings {

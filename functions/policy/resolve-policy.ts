@@ -43,6 +43,8 @@ export function resolvePolicy(raw: RawPolicy, revision: PolicyRevision): Policy 
     bandwidth: {
       default: rule.bandwidth ?? defaults.bandwidth,
       max: rule.maxBandwidth ?? defaults.maxBandwidth,
+      defaultSource: rule.bandwidth !== undefined ? formatPath(['services', i, 'bandwidth']) : defaults.bandwidth !== undefined ? 'defaults.bandwidth' : undefined,
+      maxSource: rule.maxBandwidth !== undefined ? formatPath(['services', i, 'maxBandwidth']) : defaults.maxBandwidth !== undefined ? 'defaults.maxBandwidth' : undefined,
     },
   }));
   return {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decide } from '../../functions/engine/decide.ts';
+import { loadPolicyText } from '../../functions/policy/load-policy.ts';
 import type { Decision, Snapshot } from '../../functions/engine/decision.ts';
 import type { AllowEntry, Policy, ServiceRule } from '../../functions/policy/policy.ts';
 import {
@@ -186,17 +187,17 @@ test('accept bandwidth: entry, rule default, service default; capped; clamped in
   };
   const cases: Case[] = [
     { name: 'service ConnectBandwidth', kind: 'accept', after: 3072, reason: /accept at 3072 Mbit\/s \(3072 Mbit\/s from the service's ConnectBandwidth\)/ },
-    { name: 'rule default', bw: { default: 1024, max: undefined }, kind: 'accept', after: 1024, reason: /1024 Mbit\/s from services\[0\]\.bandwidth\.default/ },
+    { name: 'rule default', bw: { default: 1024, max: undefined }, kind: 'accept', after: 1024, reason: /1024 Mbit\/s from services\[0\]\.bandwidth\)/ },
     { name: 'entry wins over rule default', entry: { bandwidth: 512 }, bw: { default: 1024, max: undefined }, kind: 'accept', after: 512, reason: /512 Mbit\/s from services\[0\]\.allow\[0\] bandwidth/ },
     {
       name: 'capped by the rule max',
       bw: { default: undefined, max: 2048 },
       kind: 'accept',
       after: 2048,
-      reason: /3072 Mbit\/s from the service's ConnectBandwidth, lowered to the cap 2048 Mbit\/s \(services\[0\]\.bandwidth\.max\)/,
+      reason: /3072 Mbit\/s from the service's ConnectBandwidth, lowered to the cap 2048 Mbit\/s \(services\[0\]\.maxBandwidth\)/,
     },
     { name: 'capped by the entry max', entry: { maxBandwidth: 1000 }, kind: 'accept', after: 1000, reason: /lowered to the cap 1000 Mbit\/s \(services\[0\]\.allow\[0\] maxBandwidth\)/ },
-    { name: 'entry max overrides a lower rule max', entry: { maxBandwidth: 4096 }, bw: { default: 4000, max: 1000 }, kind: 'accept', after: 4000, reason: /4000 Mbit\/s from services\[0\]\.bandwidth\.default\)/ },
+    { name: 'entry max overrides a lower rule max', entry: { maxBandwidth: 4096 }, bw: { default: 4000, max: 1000 }, kind: 'accept', after: 4000, reason: /4000 Mbit\/s from services\[0\]\.bandwidth\)/ },
     { name: 'raised to the service minimum (no cap)', entry: { bandwidth: 50 }, kind: 'accept', after: 100, reason: /50 Mbit\/s from services\[0\]\.allow\[0\] bandwidth, raised to the service minimum 100 Mbit\/s/ },
     { name: 'raised to the minimum when the cap allows it', entry: { bandwidth: 50, maxBandwidth: 200 }, kind: 'accept', after: 100, reason: /raised to the service minimum 100/ },
     { name: 'cap exactly the minimum', entry: { maxBandwidth: 100 }, kind: 'accept', after: 100, reason: /lowered to the cap 100 Mbit\/s/ },
@@ -220,7 +221,7 @@ test('accept bandwidth: entry, rule default, service default; capped; clamped in
       bw: { default: undefined, max: 1000 },
       svc: { minBandwidth: 2000 },
       kind: 'hold',
-      reason: /the cap 1000 Mbit\/s \(services\[0\]\.bandwidth\.max\) is below the service minimum 2000/,
+      reason: /the cap 1000 Mbit\/s \(services\[0\]\.maxBandwidth\) is below the service minimum 2000/,
     },
     { name: 'service range unreadable: hold', svc: { minBandwidth: 500, maxBandwidth: 100 }, kind: 'hold', reason: /cannot choose a bandwidth/ },
   ];
@@ -390,7 +391,7 @@ test('drift reduceBandwidth: down to the cap, never below the service minimum, n
   const p = policy({ services: [rule({ allow: [acme()], bandwidth: { default: undefined, max: 4096 } })], drift: { revoke: false, reduceBandwidth: true } });
   const d = decideOne(p, conn('ep-1', ACME, 'Connected', { bandwidth: 8192 }));
   assert.deepEqual([d.kind, d.bandwidthAfter, d.rule], ['resize', 4096, 'drift.reduceBandwidth']);
-  assert.match(d.reason, /\(services\[0\]\.bandwidth\.max\)/);
+  assert.match(d.reason, /\(services\[0\]\.maxBandwidth\)/);
 });
 
 test('auto-accept services: a warning, and their connections are still decided', () => {
@@ -525,4 +526,35 @@ test('decide does not modify its inputs', () => {
   const out = decide(deepFreeze(p), deepFreeze(snap), NOW);
   assert.deepEqual({ p, snap }, before);
   assert.deepEqual(kinds(out), ['ep-1:resize', 'ep-2:revoke', 'ep-3:hold', 'ep-4:skip']);
+});
+
+test('bandwidth reasons name the key as written in the file: defaults or the rule', () => {
+  const text = [
+    'version: 1',
+    'mode: enforce',
+    'defaults:',
+    '  unknownAccounts: reject',
+    '  bandwidth: 1024',
+    '  maxBandwidth: 4096',
+    'services:',
+    '  - region: cn-hangzhou',
+    `    serviceId: ${ORDERS}`,
+    '    allow:',
+    `      - account: "${ACME}"`,
+    '  - region: cn-hangzhou',
+    `    serviceId: ${SEARCH}`,
+    '    bandwidth: 512',
+    '    maxBandwidth: 2048',
+    '    allow:',
+    `      - account: "${ACME}"`,
+    '',
+  ].join('\n');
+  const loaded = loadPolicyText(text, 'p.yaml');
+  assert.ok(loaded.ok);
+  const p = { ...loaded.policy, drift: { revoke: false, reduceBandwidth: true } };
+  assert.match(decideOne(p, conn('ep-1', ACME, 'Connecting')).reason, /accept at 1024 Mbit\/s \(1024 Mbit\/s from defaults\.bandwidth\)$/);
+  assert.match(decideOne(p, conn('ep-1', ACME, 'Connected', { bandwidth: 8192 })).reason, /above the cap 4096 Mbit\/s \(defaults\.maxBandwidth\)/);
+  const onSearch = (c: ReturnType<typeof conn>): string => decideOne(p, { ...c, serviceId: SEARCH }, service({ serviceId: SEARCH })).reason;
+  assert.match(onSearch(conn('ep-2', ACME, 'Connecting')), /accept at 512 Mbit\/s \(512 Mbit\/s from services\[1\]\.bandwidth\)$/);
+  assert.match(onSearch(conn('ep-2', ACME, 'Connected', { bandwidth: 8192 })), /above the cap 2048 Mbit\/s \(services\[1\]\.maxBandwidth\)/);
 });

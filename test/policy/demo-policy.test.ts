@@ -11,7 +11,7 @@ const FILE = join(import.meta.dirname, '..', '..', 'policies', 'demo.yaml');
 const acme: AllowEntry = { accountId: '2000000000000001', name: 'acme', bandwidth: undefined, maxBandwidth: undefined, maxConnections: undefined, vpcs: undefined, expires: undefined, source: 'groups.customers.accounts[0]' };
 const globex: AllowEntry = { accountId: '2000000000000002', name: 'globex', bandwidth: 2048, maxBandwidth: 2048, maxConnections: 2, vpcs: undefined, expires: undefined, source: 'groups.customers.accounts[1]' };
 const noDeny = { accounts: [], endpoints: [] };
-const bandwidth = { default: 3072, max: 4096 };
+const bandwidth = { default: 3072, max: 4096, defaultSource: 'defaults.bandwidth', maxSource: 'defaults.maxBandwidth' };
 
 test('policies/demo.yaml resolves to the expected policy', () => {
   const text = readFileSync(FILE, 'utf8');
