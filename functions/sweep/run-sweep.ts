@@ -279,8 +279,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
       emit(decisionRecord(decision, context, { ...base, outcome: 'deferred' }));
       continue;
     }
-    const token = clientToken(decisionId, modifiedTimes.get(connectionKey(decision)) ?? '');
-    const detail = await applyOne(decision, decisionId, token, { api: options.api, call, timeLeft, now, logger });
+    const listedModifiedTime = modifiedTimes.get(connectionKey(decision)) ?? '';
+    const detail = await applyOne(decision, decisionId, listedModifiedTime, { api: options.api, call, timeLeft, now, logger });
     if (detail.abort !== undefined) {
       emit(decisionRecord(decision, context, detail.detail));
       // Every later write would fail the same way: record them as deferred (holds and blocked decisions
@@ -521,10 +521,11 @@ interface ApplyContext {
 async function applyOne(
   decision: Decision,
   decisionId: string,
-  token: string,
+  listedModifiedTime: string,
   { api, call, timeLeft, now, logger }: ApplyContext,
 ): Promise<{ detail: OutcomeDetail; abort?: ApiError }> {
   const attempts = { n: 0 };
+  const token = clientToken(decisionId, listedModifiedTime);
   const target = { regionId: decision.regionId, serviceId: decision.serviceId, endpointId: decision.endpointId, clientToken: token };
   const bandwidth = decision.bandwidthAfter;
   let action: string;
@@ -576,7 +577,7 @@ async function applyOne(
       );
       const current = page.items.find((c) => c.endpointId === decision.endpointId);
       if (current === undefined) return { detail: { ...failed, outcome: 'gone', time: now() } };
-      if (alreadyThere(decision, current, error.code)) {
+      if (alreadyThere(decision, current, BUSY_CODES.has(error.code) || current.modifiedTime !== listedModifiedTime)) {
         return { detail: { ...failed, outcome: 'already-applied', time: now() } };
       }
     } catch (reread) {
@@ -589,11 +590,11 @@ async function applyOne(
 
 /**
  * Whether a connection already is where the decision wanted it. `Connecting` counts as "being
- * connected" only when the API said the connection is in transition (under the 2020-04-15 reading a
- * request awaiting acceptance is also `Connecting`).
+ * connected" only when it is known to be in transition: the API said so (a busy code), or the connection
+ * changed since it was listed (its ModifiedTime moved: a write whose answer was lost, or another run).
+ * Under the 2020-04-15 reading an untouched request awaiting acceptance is also `Connecting`.
  */
-function alreadyThere(decision: Decision, current: EndpointConnection, code: string): boolean {
-  const inTransition = BUSY_CODES.has(code);
+function alreadyThere(decision: Decision, current: EndpointConnection, inTransition: boolean): boolean {
   switch (decision.kind) {
     case 'accept':
       return current.connectionStatus === 'Connected' || (inTransition && current.connectionStatus === 'Connecting');

@@ -241,6 +241,24 @@ test('a persistent OperationDenied on an accept that another run already made is
   assert.equal(reread.length, 1);
 });
 
+test('an accept whose answers were lost but which moved the connection (Connecting, ModifiedTime changed) is "already-applied"', async () => {
+  const api = fleet();
+  api.fail('EnableVpcEndpointConnection:ep-acme', ...Array.from({ length: 5 }, () => apiError('Timeout', true)));
+  const listed = api.connections.find((c) => c.endpointId === 'ep-acme');
+  assert.ok(listed !== undefined);
+  api.onCall = (c) => {
+    // The first Enable reached the API, which began the accept; its answer never came back.
+    if (c.action === 'EnableVpcEndpointConnection') listed.modifiedTime = '2026-11-25T09:00:00.000Z';
+  };
+  const { records } = await sweep(api);
+  assert.equal(records[0]?.outcome, 'already-applied');
+  assert.equal(records[0]?.errorCode, 'Timeout');
+  // Untouched (the ModifiedTime as listed), a Connecting request after a timeout is still a failure.
+  const quiet = fleet();
+  quiet.fail('EnableVpcEndpointConnection:ep-acme', ...Array.from({ length: 5 }, () => apiError('Timeout', true)));
+  assert.equal((await sweep(quiet)).records[0]?.outcome, 'failed');
+});
+
 test('a failed write whose connection is not in the wanted state is "failed" and the run goes on', async () => {
   const api = fleet();
   api.fail('EnableVpcEndpointConnection:ep-acme', apiError('InvalidParameter.Bandwidth'));
