@@ -112,6 +112,15 @@ describe('privatelink-approver invoke (fc2 -> local FC endpoint -> built bundle 
     assert.doesNotMatch(s.err(), /not-the-secret/);
   });
 
+  it('an STS key without its security token is refused before any call, exit 69', async () => {
+    useCredentials({ accessKeyId: STS_INVOKER.accessKeyId, accessKeySecret: STS_INVOKER.accessKeySecret });
+    const s = io();
+    const before = fc.invocations.length;
+    assert.equal(await main(['invoke', ...FLAGS, '--endpoint', fc.url], s), 69);
+    assert.match(s.err(), /^privatelink-approver invoke: these credentials cannot sign an FC request: "config\.securityToken" must be passed in for STS$/m);
+    assert.equal(fc.invocations.length, before);
+  });
+
   it('an unknown function is a clear 404', async () => {
     useCredentials(INVOKER);
     const s = io();

@@ -15,7 +15,7 @@ import type { RunSummaryRecord } from '../../audit/records.ts';
 import { isRunSummaryRecord } from '../../audit/records.ts';
 import { credentialsFromDefaultChain } from '../../client/credentials.ts';
 import { EndpointOverrideError, parseEndpointOrigin } from '../../client/endpoint-override.ts';
-import type { Fc2ClientConstructor, Fc2Error } from '../../fc/fc2-client.ts';
+import type { Fc2Client, Fc2ClientConstructor, Fc2Error } from '../../fc/fc2-client.ts';
 import { loadFc2 } from '../../fc/fc2-client.ts';
 import type { RunRequest } from '../../fc/invocation-event.ts';
 import { parseRunRequest } from '../../fc/invocation-event.ts';
@@ -197,14 +197,20 @@ export const invokeCommand: Command = {
     } catch (error) {
       return fail(io, `cannot load @alicloud/fc2: ${(error as Error).message}`, EXIT.internal);
     }
-    const client = new FcClient(accountId, {
-      accessKeyID: credentials.accessKeyId,
-      accessKeySecret: credentials.accessKeySecret,
-      securityToken: credentials.securityToken,
-      region,
-      endpoint,
-      timeout: timeoutSeconds * 1000,
-    });
+    let client: Fc2Client;
+    try {
+      client = new FcClient(accountId, {
+        accessKeyID: credentials.accessKeyId,
+        accessKeySecret: credentials.accessKeySecret,
+        securityToken: credentials.securityToken,
+        region,
+        endpoint,
+        timeout: timeoutSeconds * 1000,
+      });
+    } catch (error) {
+      // fc2 checks the key itself: an `STS.` key without its security token, for one.
+      return fail(io, `these credentials cannot sign an FC request: ${(error as Error).message}`, EXIT.apiFailure);
+    }
 
     io.stderr.write(`privatelink-approver invoke: invoking ${functionName} in ${region} (${endpoint}, service segment ${fcService})${body === '' ? '' : ` with ${body}`}\n`);
     let response;
