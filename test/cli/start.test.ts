@@ -46,3 +46,15 @@ test('start sweeps the demo fleet, shows every decision, then a second run that 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('start --records into a path that cannot be written exits 74 with a clear message', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'plk-start-'));
+  try {
+    const io = testIO({ cwd: dir, env: { NO_COLOR: '1' } });
+    const code = await main(['start', '--records', 'no-such-dir/records.jsonl'], io);
+    assert.equal(code, 74, io.err());
+    assert.equal(io.err(), 'privatelink-approver start: cannot write --records no-such-dir/records.jsonl: ENOENT\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

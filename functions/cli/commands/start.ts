@@ -15,6 +15,8 @@ import { loadPolicyForCli, reportStop } from '../sweep-setup.ts';
 
 const DEMO_POLICY = fileURLToPath(new URL('../../../policies/demo.yaml', import.meta.url));
 const PROVIDER_ACCOUNT = '1000000000000001';
+/** sysexits(3) EX_IOERR: the --records file could not be written. */
+const EXIT_IO_ERROR = 74;
 
 /** A path relative to the working directory when it lies below it, else as it is. */
 function displayPath(cwd: string, file: string): string {
@@ -38,7 +40,8 @@ Options:
   --keep-running         leave the emulator up afterwards and print its endpoint and AccessKeys
                          (stop with Ctrl-C)
 
-Exit codes: 0 converged, 1 the second run still had work to do, 65 invalid policy, 69 API failure.
+Exit codes: 0 converged, 1 the second run still had work to do, 65 invalid policy, 69 API failure,
+74 the --records FILE could not be written.
 `,
   async run(argv, io) {
     const flags = parseFlags('start', argv, { policy: { type: 'string', short: 'p' }, 'keep-running': { type: 'boolean' }, records: { type: 'string' } }, io);
@@ -82,7 +85,12 @@ Exit codes: 0 converged, 1 the second run still had work to do, 65 invalid polic
         if (recordsPath !== undefined) {
           const { appendFile } = await import('node:fs/promises');
           const { isAbsolute, resolve } = await import('node:path');
-          await appendFile(isAbsolute(recordsPath) ? recordsPath : resolve(io.cwd, recordsPath), allRecords.map((r) => `${JSON.stringify(r)}\n`).join(''));
+          try {
+            await appendFile(isAbsolute(recordsPath) ? recordsPath : resolve(io.cwd, recordsPath), allRecords.map((r) => `${JSON.stringify(r)}\n`).join(''));
+          } catch (error) {
+            io.stderr.write(`privatelink-approver start: cannot write --records ${recordsPath}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
+            return EXIT_IO_ERROR;
+          }
         }
         const held = second.records.filter((r) => isAuditRecord(r) && r.outcome === 'held').length;
         if (hasPendingWork(second.summary)) {
