@@ -292,7 +292,7 @@ function decideRequest(
     if (phase === 'maybe-awaiting') {
       return make(ctx, c, 'skip', na.rule, `${seen}: ${na.why}; it is not connected, so nothing to do`);
     }
-    const action = na.kind === 'reject' ? 'reject' : `hold for a person (${rule.source}.unknownAccounts is hold)`;
+    const action = na.kind === 'reject' ? 'reject' : `hold for a person (${unknownAccountsAt(rule)} is hold)`;
     return make(ctx, c, na.kind, na.rule, `${seen}: ${na.why}: ${action}`);
   }
 
@@ -334,7 +334,7 @@ function decideConnected(ctx: Context, c: EndpointConnection): Decision {
   const na = notAllowed(ctx, c, standing);
   if (standing.kind === 'unknown' && rule.unknownAccounts === 'hold') {
     const how = service.autoAcceptEnabled ? 'the service accepted it automatically (AutoAcceptEnabled) or a person accepted it by hand' : 'a person may have accepted it by hand';
-    return make(ctx, c, 'skip', na.rule, `Connected: ${na.why}, and ${rule.source}.unknownAccounts is hold: ${how}; left as it is`);
+    return make(ctx, c, 'skip', na.rule, `Connected: ${na.why}, and ${unknownAccountsAt(rule)} is hold: ${how}; left as it is`);
   }
   if (policy.drift.revoke) {
     return make(ctx, c, 'revoke', na.rule, `Connected, but ${na.why}: revoke (drift.revoke is on)`);
@@ -357,7 +357,7 @@ function notAllowed(
     }
     case 'unknown':
       return {
-        rule: `${rule.source}.unknownAccounts`,
+        rule: unknownAccountsAt(rule),
         why: `${who(ctx, c)} is not named by ${rule.source}.allow`,
         kind: rule.unknownAccounts,
       };
@@ -374,6 +374,11 @@ function notAllowed(
         kind: rule.unknownAccounts,
       };
   }
+}
+
+/** Where the rule's `unknownAccounts` is written: the rule's own key, or `defaults.unknownAccounts`. */
+function unknownAccountsAt(rule: ServiceRule): string {
+  return rule.unknownAccountsSource ?? `${rule.source}.unknownAccounts`;
 }
 
 /** `account 2000000000000001 (acme)`, or without the name when the policy has none. */

@@ -78,6 +78,9 @@ export interface ServiceRule {
   deny: DenyList;
   /** What happens to a request from an account that `allow` does not name. Always stated in the file. */
   unknownAccounts: 'reject' | 'hold';
+  /** Where `unknownAccounts` is written (`services[1].unknownAccounts` or `defaults.unknownAccounts`),
+   *  for decisions' rule and reason. The loader always sets it; hand-built policies may leave it out. */
+  unknownAccountsSource?: string;
   bandwidth: BandwidthSettings;
 }
 

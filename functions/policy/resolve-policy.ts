@@ -40,6 +40,7 @@ export function resolvePolicy(raw: RawPolicy, revision: PolicyRevision): Policy 
     deny: resolveDeny(rule.deny, ['services', i, 'deny']),
     // The semantic rule unknownAccountsStated guarantees one of the two is set.
     unknownAccounts: rule.unknownAccounts ?? defaults.unknownAccounts ?? 'hold',
+    unknownAccountsSource: rule.unknownAccounts === undefined && defaults.unknownAccounts !== undefined ? 'defaults.unknownAccounts' : formatPath(['services', i, 'unknownAccounts']),
     bandwidth: {
       default: rule.bandwidth ?? defaults.bandwidth,
       max: rule.maxBandwidth ?? defaults.maxBandwidth,

@@ -558,3 +558,16 @@ test('bandwidth reasons name the key as written in the file: defaults or the rul
   assert.match(onSearch(conn('ep-2', ACME, 'Connecting')), /accept at 512 Mbit\/s \(512 Mbit\/s from services\[1\]\.bandwidth\)$/);
   assert.match(onSearch(conn('ep-2', ACME, 'Connected', { bandwidth: 8192 })), /above the cap 2048 Mbit\/s \(services\[1\]\.maxBandwidth\)/);
 });
+
+test('unknownAccounts set once in defaults: decisions name defaults.unknownAccounts, not a key the rule lacks', () => {
+  const text = `version: 1\nmode: enforce\ndefaults:\n  unknownAccounts: hold\nservices:\n  - region: cn-hangzhou\n    serviceId: ${ORDERS}\n  - region: cn-hangzhou\n    serviceId: ${SEARCH}\n    unknownAccounts: reject\n`;
+  const loaded = loadPolicyText(text, 'p.yaml');
+  assert.ok(loaded.ok);
+  const held = decideOne(loaded.policy, conn('ep-1', UMBRELLA, 'Connecting'));
+  assert.deepEqual([held.kind, held.rule], ['hold', 'defaults.unknownAccounts']);
+  assert.match(held.reason, /hold for a person \(defaults\.unknownAccounts is hold\)$/);
+  const live = decideOne(loaded.policy, conn('ep-1', UMBRELLA, 'Connected'));
+  assert.match(live.reason, /and defaults\.unknownAccounts is hold: a person may have accepted it by hand/);
+  const rejected = decideOne(loaded.policy, conn('ep-2', UMBRELLA, 'Connecting', { serviceId: SEARCH }), service({ serviceId: SEARCH }));
+  assert.deepEqual([rejected.kind, rejected.rule], ['reject', 'services[1].unknownAccounts']);
+});

@@ -27,9 +27,9 @@ test('policies/demo.yaml resolves to the expected policy', () => {
     regions: ['cn-hangzhou', 'cn-shanghai'],
     deny: { accounts: [{ id: '2000000000000003', reason: "initech's contract ended; ticket SEC-1234", source: 'deny.accounts[0]' }], endpoints: [] },
     services: [
-      { source: 'services[0]', name: 'orders-api (Hangzhou)', match: { kind: 'id', regionId: 'cn-hangzhou', serviceId: 'epsrv-bp1demoorders000001' }, allow: [acme, globex], deny: noDeny, unknownAccounts: 'hold', bandwidth },
-      { source: 'services[1]', name: 'search-api (Hangzhou)', match: { kind: 'id', regionId: 'cn-hangzhou', serviceId: 'epsrv-bp1demosearch00002' }, allow: [acme, globex], deny: noDeny, unknownAccounts: 'reject', bandwidth },
-      { source: 'services[2]', name: 'legacy-api (Shanghai)', match: { kind: 'id', regionId: 'cn-shanghai', serviceId: 'epsrv-uf6demolegacy000004' }, allow: [acme, globex], deny: noDeny, unknownAccounts: 'reject', bandwidth },
+      { source: 'services[0]', name: 'orders-api (Hangzhou)', match: { kind: 'id', regionId: 'cn-hangzhou', serviceId: 'epsrv-bp1demoorders000001' }, allow: [acme, globex], deny: noDeny, unknownAccounts: 'hold', unknownAccountsSource: 'services[0].unknownAccounts', bandwidth },
+      { source: 'services[1]', name: 'search-api (Hangzhou)', match: { kind: 'id', regionId: 'cn-hangzhou', serviceId: 'epsrv-bp1demosearch00002' }, allow: [acme, globex], deny: noDeny, unknownAccounts: 'reject', unknownAccountsSource: 'services[1].unknownAccounts', bandwidth },
+      { source: 'services[2]', name: 'legacy-api (Shanghai)', match: { kind: 'id', regionId: 'cn-shanghai', serviceId: 'epsrv-uf6demolegacy000004' }, allow: [acme, globex], deny: noDeny, unknownAccounts: 'reject', unknownAccountsSource: 'services[2].unknownAccounts', bandwidth },
       {
         source: 'services[3]',
         name: 'every orders service in Shanghai',
@@ -37,6 +37,7 @@ test('policies/demo.yaml resolves to the expected policy', () => {
         allow: [acme, globex],
         deny: noDeny,
         unknownAccounts: 'reject',
+        unknownAccountsSource: 'services[3].unknownAccounts',
         bandwidth,
       },
     ],
