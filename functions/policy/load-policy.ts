@@ -96,6 +96,8 @@ export async function loadPolicyFile(path: string, options: LoadPolicyOptions = 
   try {
     const info = await stat(path);
     if (info.isDirectory()) return fileError('is a directory, not a policy file');
+    // A FIFO or device would block the read or never end: only regular files (links to them included).
+    if (!info.isFile()) return fileError('is not a regular file (a pipe, socket or device), not a policy file');
     if (info.size > MAX_POLICY_BYTES) return fileError(`the file is ${info.size} bytes; a policy may be at most ${MAX_POLICY_BYTES} bytes (1 MiB)`);
     bytes = await readLimited(path, MAX_POLICY_BYTES + 1);
   } catch (error) {

@@ -87,3 +87,9 @@ test('a UTF-8 byte order mark is accepted and hashed as written', async (t) => {
   assert.ok(result.ok, JSON.stringify(result));
   assert.equal(result.policy.revision.hash, policyHash(bytes));
 });
+
+test('a pipe or device is refused before reading (a FIFO would block the read forever)', async () => {
+  const result = await loadPolicyFile('/dev/null', { commit: 'x' });
+  assert.equal(result.ok, false);
+  assert.deepEqual(result.ok ? [] : result.errors.map((d) => `${d.file}:${d.line}:${d.column} ${d.message}`), ['/dev/null:1:1 is not a regular file (a pipe, socket or device), not a policy file']);
+});
