@@ -14,7 +14,8 @@ import { loadPolicyFile } from '../../policy/load-policy.ts';
 const HELP = `Usage: privatelink-approver validate [options] [FILE|DIR ...]
 
 Checks policy files: YAML syntax, the schema (policies/schema.json) and the meaning (unknown groups,
-duplicates, caps below the bandwidth given on accept, expired entries, ...). Every problem is printed
+duplicates, service rules and allow entries that never apply, caps below the bandwidth given on accept,
+expired entries, ...), with the same code the function loads a policy with. Every problem is printed
 with file:line:column and the path in the policy.
 
 Arguments:
