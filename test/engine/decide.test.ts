@@ -571,3 +571,10 @@ test('unknownAccounts set once in defaults: decisions name defaults.unknownAccou
   const rejected = decideOne(loaded.policy, conn('ep-2', UMBRELLA, 'Connecting', { serviceId: SEARCH }), service({ serviceId: SEARCH }));
   assert.deepEqual([rejected.kind, rejected.rule], ['reject', 'services[1].unknownAccounts']);
 });
+
+test('a lowered maxConnections never revokes live connections, even with drift on; new requests wait', () => {
+  const p = policy({ services: [rule({ allow: [acme({ maxConnections: 1 })] })], drift: { revoke: true, reduceBandwidth: true } });
+  const out = plan(p, [conn('ep-1', ACME, 'Connected'), conn('ep-2', ACME, 'Connected'), conn('ep-3', ACME, 'Connecting')]);
+  assert.deepEqual(kinds(out), ['ep-1:skip', 'ep-2:skip', 'ep-3:hold']);
+  assert.match(out.decisions[2]!.reason, /limit of 1 connection reached .*: it already has 2 connected or being connected/);
+});
