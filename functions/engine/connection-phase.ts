@@ -34,8 +34,9 @@ export type ConnectionPhase =
  *
  * Why `auto` is right under both readings:
  * - `Connecting` as awaiting: if it really is an accept in progress, accepting it again is harmless
- *   (the apply step's Enable carries the same ClientToken, or the API answers
- *   `EndpointConnectionOperationDenied` "being connected", which apply records as already in progress);
+ *   (an unchanged connection gets the same ClientToken, so the API replays the first answer; one that
+ *   moved on is refused with `EndpointConnectionOperationDenied` "being connected", and apply re-reads it
+ *   and records `already-applied`);
  *   rejecting it fails the same way and the next run sees it `Connected`, where drift rules apply.
  * - `Disconnected` as maybe-awaiting: only an allowed account's connection is acted on (accepted:
  *   a disconnected connection can be enabled again, and the policy in git is the source of truth);
