@@ -154,6 +154,12 @@ describe('privatelink-approver invoke (fc2 -> local FC endpoint -> built bundle 
         /the invocation failed: ResourceExhausted: Resource exhausted \(HTTP 429, .*\)\. Probably a run is in progress: s\.yaml reserves one instance \(reservedConcurrency 1\)/,
       ],
       [
+        'an FC error code without a message',
+        { status: 500, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ErrorCode: 'InternalServerError' }) },
+        [],
+        /the invocation failed: InternalServerError \(HTTP 500, FC request 1-[0-9a-f-]+; service segment "default", function "privatelink-approver" at http:\/\/127\.0\.0\.1:\d+\)$/m,
+      ],
+      [
         'a JSON content type with a broken body',
         { status: 200, headers: { 'content-type': 'application/json' }, body: '{"schema":' },
         [],

@@ -97,8 +97,8 @@ export function describeInvokeError(error: unknown, target: InvokeTarget): strin
       // fc2 found no FC error body (a proxy's or gateway's page, or not an FC endpoint at all).
       return `${target.endpoint} answered ${said} without an FC error body: is --endpoint (or --region/--account-id) an FC endpoint? The function may not have run.`;
     }
-    const fcMessage = /message: (.*)\.$/s.exec(error.message)?.[1] ?? error.message;
-    const head = `${code}: ${fcMessage} (${said}; ${address})`;
+    const fcMessage = /message: (.*)\.$/s.exec(error.message)?.[1];
+    const head = `${code}${fcMessage === undefined || fcMessage === 'undefined' ? '' : `: ${fcMessage}`} (${said}; ${address})`;
     if (status === '404') {
       return `${head}. Check --function, --region and --account-id. If the function does exist, FC did not find it under the FC 2016-08-15 address invoke uses (not confirmed for FC 3.0 functions, README "Deploy"): run it with \`s invoke\` or the console's "Test function" instead, or try --fc-service NAME.`;
     }
