@@ -149,7 +149,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     return false;
   };
   /** One API call with retries; counts every attempt. */
-  const call = async <T>(action: string, fn: () => Promise<T>, busyIsRetryable: boolean, attempts?: { n: number }): Promise<T> => {
+  const call = async <T>(action: string, fn: () => Promise<T>, codes: RetryCodes, attempts?: { n: number }): Promise<T> => {
     try {
       const result = await withRetry(
         async () => {
@@ -167,7 +167,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
           isRetryable: (error: unknown) => {
             if (!(error instanceof ApiError)) return false;
             if (isCredentialsFailure(error.code)) return false;
-            return error.retryable || (busyIsRetryable && BUSY_CODES.has(error.code));
+            if (codes.never.has(error.code)) return false;
+            return error.retryable || codes.also.has(error.code);
           },
           onRetry: () => {
             retries += 1;
@@ -335,7 +336,26 @@ function isWrite(decision: Decision): boolean {
   return decision.kind === 'accept' || decision.kind === 'reject' || decision.kind === 'revoke' || decision.kind === 'resize';
 }
 
-type CallFn = <T>(action: string, fn: () => Promise<T>, busyIsRetryable: boolean, attempts?: { n: number }) => Promise<T>;
+/** One API call with retries (see RetryCodes); counts every attempt in `attempts` when given. */
+type CallFn = <T>(action: string, fn: () => Promise<T>, codes: RetryCodes, attempts?: { n: number }) => Promise<T>;
+
+/** Which error codes a call retries besides the client's retryable ones (`also`), and which never (`never`). */
+interface RetryCodes {
+  also: ReadonlySet<string>;
+  never: ReadonlySet<string>;
+}
+
+/** Reads: what the client marks retryable. */
+const READ_RETRIES: RetryCodes = { also: new Set(), never: new Set() };
+/** Writes: also while the connection or the account is busy. */
+const WRITE_RETRIES: RetryCodes = { also: BUSY_CODES, never: new Set() };
+/**
+ * An accept of a connection listed `Connecting` that the API calls busy (EndpointConnectionOperationDenied)
+ * is being connected already (under the 2020-04-15 reading an accept in progress looks like a request, and
+ * the next run meets every accept the previous one started): waiting cannot change the answer, so the
+ * write goes straight to the re-read, which records `already-applied`.
+ */
+const ACCEPT_CONNECTING_RETRIES: RetryCodes = { also: BUSY_CODES, never: new Set(['EndpointConnectionOperationDenied']) };
 
 interface Collected {
   snapshot: Snapshot;
@@ -379,7 +399,7 @@ async function collect(options: CollectOptions): Promise<Collected> {
     limit(async () => {
       if (credentialsFailure !== undefined) throw credentialsFailure;
       if (!options.timeLeft()) throw new DeadlineError('the run deadline leaves no time for another read');
-      return call(action, fn, false);
+      return call(action, fn, READ_RETRIES);
     });
   const noteFailure = (region: string, serviceId: string | null, error: unknown): void => {
     if (error instanceof ApiError && isCredentialsFailure(error.code)) {
@@ -544,7 +564,8 @@ async function applyOne(
       write = () => api.disableVpcEndpointConnection(target);
   }
   try {
-    const result = await call(action, write, true, attempts);
+    const retries = decision.kind === 'accept' && decision.statusBefore === 'Connecting' ? ACCEPT_CONNECTING_RETRIES : WRITE_RETRIES;
+    const result = await call(action, write, retries, attempts);
     logger.debug('applied', { decisionId, action, endpointId: decision.endpointId, requestId: result.requestId });
     return { detail: { outcome: 'applied', time: now(), decisionId, requestId: result.requestId, attempts: attempts.n } };
   } catch (caught) {
@@ -573,7 +594,7 @@ async function applyOne(
       const page = await call(
         'ListVpcEndpointConnections',
         () => api.listVpcEndpointConnections({ regionId: decision.regionId, serviceId: decision.serviceId, endpointId: decision.endpointId }),
-        false,
+        READ_RETRIES,
       );
       const current = page.items.find((c) => c.endpointId === decision.endpointId);
       if (current === undefined) return { detail: { ...failed, outcome: 'gone', time: now() } };

@@ -223,9 +223,9 @@ test('EndpointConnectionNotFound on a write is recorded "gone", not fatal', asyn
   assert.equal(records[1]?.errorCode, 'EndpointConnectionNotFound');
 });
 
-test('a persistent OperationDenied on an accept that another run already made is "already-applied"', async () => {
+test('OperationDenied on an accept that another run already made is "already-applied" at once, without waiting', async () => {
   const api = fleet();
-  const denied = Array.from({ length: 5 }, () => apiError('EndpointConnectionOperationDenied'));
+  const denied = Array.from({ length: 5 }, () => apiError('EndpointConnectionOperationDenied', true));
   api.fail('EnableVpcEndpointConnection:ep-acme', ...denied);
   // Another run's accept lands while this run's Enable is refused (the connection is in transition).
   api.onCall = (c) => {
@@ -234,9 +234,11 @@ test('a persistent OperationDenied on an accept that another run already made is
       if (target !== undefined) target.connectionStatus = 'Connected';
     }
   };
-  const { records } = await sweep(api, { apply: true });
+  const { records, summary } = await sweep(api, { apply: true });
   assert.equal(records[0]?.outcome, 'already-applied');
-  assert.equal(records[0]?.attempts, 5);
+  // Listed Connecting and refused as busy: it is being connected; retrying could not change that.
+  assert.equal(records[0]?.attempts, 1);
+  assert.equal(summary.retries, 0);
   const reread = api.calls.filter((c) => c.action === 'ListVpcEndpointConnections' && c.params['endpointId'] === 'ep-acme');
   assert.equal(reread.length, 1);
 });
