@@ -32,7 +32,7 @@ export interface Decision {
   bandwidthBefore: number;
   /** accept: the bandwidth to give; resize: the new bandwidth; otherwise undefined */
   bandwidthAfter: number | undefined;
-  /** the policy path that decided (`deny.accounts[0]`, `services[1].allow[2]`, `services[0].unknownAccounts`, `drift.reduceBandwidth`, ...) or a built-in rule id (`builtin.in-transition`, `builtin.auto-accept`, ...) */
+  /** the policy path that decided (`deny.accounts[0]`, `services[1].allow[2]`, `services[0].unknownAccounts` or `defaults.unknownAccounts`, `drift.reduceBandwidth`, ...) or a built-in rule id (`builtin.in-transition`, `builtin.auto-accept`, ...) */
   rule: string;
   /** a sentence a person can read: why */
   reason: string;
