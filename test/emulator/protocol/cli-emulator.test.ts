@@ -110,7 +110,13 @@ test('--help documents the start-up contract and every flag', async () => {
 test('--generate, --seed and --pending-status shape the fleet (in-process, stopped with a signal event)', async () => {
   const s = io();
   const exit = main(['emulator', '--generate', '3x4', '--seed', '7', '--pending-status', 'Disconnected'], s);
-  while (!s.out().includes('\n')) await new Promise((r) => setTimeout(r, 10));
+  let ended: number | undefined;
+  void exit.then((code) => (ended = code));
+  // Wait for the start-up line, but not forever: a command that ends without printing fails the test.
+  while (!s.out().includes('\n')) {
+    assert.equal(ended, undefined, `the emulator command ended (exit ${ended}) before its start-up line: ${s.err()}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
   const startup = JSON.parse(s.out().split('\n')[0] ?? '') as StartupLine;
   const provider = startup.accounts.find((a) => a.name === 'provider');
   assert.ok(provider);
