@@ -34,5 +34,9 @@ export const EXIT = {
   partialFailure: 70,
   /** A safety limit blocked part of the plan. */
   blocked: 71,
+  /** sysexits(3) EX_CANTCREAT: an output file (apply --records) cannot be opened; nothing was read or changed. */
+  cannotCreate: 73,
+  /** sysexits(3) EX_IOERR: writing an output file failed during the run. */
+  ioError: 74,
   internal: 1,
 } as const;

@@ -40,11 +40,6 @@ export function applyProgress(io: CliIO): ((event: ProgressEvent) => void) & { f
   });
 }
 
-/** sysexits(3) EX_CANTCREAT: the --records file cannot be opened. */
-const EXIT_CANNOT_CREATE = 73;
-/** sysexits(3) EX_IOERR: writing the --records file failed during the run. */
-const EXIT_IO_ERROR = 74;
-
 /** The exit code of a finished run: 70 some decisions failed, 71 a safety limit blocked part, else 0. */
 export function applyExitCode(summary: RunSummaryRecord): number {
   if (summary.counts.byOutcome.failed > 0 || summary.servicesFailed.length > 0) return EXIT.partialFailure;
@@ -107,7 +102,7 @@ could not be listed (recorded; the run went on), 71 a safety limit blocked part 
       } catch (error) {
         prepared.api.close();
         io.stderr.write(`privatelink-approver apply: cannot open --records ${recordsPath}: ${(error as NodeJS.ErrnoException).code ?? String(error)}; nothing was read or changed\n`);
-        return EXIT_CANNOT_CREATE;
+        return EXIT.cannotCreate;
       }
     }
     const out: NodeJS.WritableStream = file ?? io.stdout;
@@ -153,7 +148,7 @@ could not be listed (recorded; the run went on), 71 a safety limit blocked part 
     if (summary !== undefined) io.stderr.write(renderSummary(summary, createStyle(io.stderr, io.env)));
     if (recordsError !== undefined) {
       io.stderr.write(`privatelink-approver apply: writing --records ${recordsPath} failed: ${recordsError.code ?? recordsError.message}; the records after the failure are lost (the summary above is complete)\n`);
-      return EXIT_IO_ERROR;
+      return EXIT.ioError;
     }
     return exit;
   },

@@ -15,8 +15,6 @@ import { loadPolicyForCli, reportStop } from '../sweep-setup.ts';
 
 const DEMO_POLICY = fileURLToPath(new URL('../../../policies/demo.yaml', import.meta.url));
 const PROVIDER_ACCOUNT = '1000000000000001';
-/** sysexits(3) EX_IOERR: the --records file could not be written. */
-const EXIT_IO_ERROR = 74;
 
 /** A path relative to the working directory when it lies below it, else as it is. */
 function displayPath(cwd: string, file: string): string {
@@ -89,7 +87,7 @@ Exit codes: 0 converged, 1 the second run still had work to do, 65 invalid polic
             await appendFile(isAbsolute(recordsPath) ? recordsPath : resolve(io.cwd, recordsPath), allRecords.map((r) => `${JSON.stringify(r)}\n`).join(''));
           } catch (error) {
             io.stderr.write(`privatelink-approver start: cannot write --records ${recordsPath}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
-            return EXIT_IO_ERROR;
+            return EXIT.ioError;
           }
         }
         const held = second.records.filter((r) => isAuditRecord(r) && r.outcome === 'held').length;
