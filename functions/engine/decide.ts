@@ -8,7 +8,7 @@
  * `Connected` connections present in the snapshot and positively not allowed).
  */
 import type { EndpointConnection, EndpointService } from '../core/records.ts';
-import type { Policy, ServiceRule } from '../policy/policy.ts';
+import type { AllowEntry, Policy, ServiceRule } from '../policy/policy.ts';
 import { accountName, accountStanding } from './account-standing.ts';
 import type { AccountStanding } from './account-standing.ts';
 import { acceptBandwidth, driftBandwidth } from './bandwidth.ts';
@@ -189,12 +189,84 @@ function decideService(
   // Requests in arrival order, so maxConnections lets the earliest ones in.
   requests.sort((a, b) => modifiedAt(a.c) - modifiedAt(b.c) || ordinal(a.c.endpointId, b.c.endpointId));
   const acceptedHere = new Map<string, number>();
+  const decided: DecidedRequest[] = [];
   for (const { c, phase } of requests) {
-    const d = decideRequest(ctx, c, phase, counted.get(c.endpointOwnerId) ?? 0, acceptedHere.get(c.endpointOwnerId) ?? 0);
-    if (d.kind === 'accept') acceptedHere.set(c.endpointOwnerId, (acceptedHere.get(c.endpointOwnerId) ?? 0) + 1);
-    decisions.push(d);
+    const r = decideRequest(ctx, c, phase, counted.get(c.endpointOwnerId) ?? 0, acceptedHere.get(c.endpointOwnerId) ?? 0);
+    if (r.decision.kind === 'accept') acceptedHere.set(c.endpointOwnerId, (acceptedHere.get(c.endpointOwnerId) ?? 0) + 1);
+    decided.push(r);
   }
+  decisions.push(...holdUnsettledContention(ctx, decided));
   return { decisions, connected };
+}
+
+/**
+ * How long after its last change (`ModifiedTime`) a `Connecting` connection may still be an accept in
+ * progress rather than a request awaiting a decision, under the `Connecting` and `auto` readings: two
+ * schedule intervals (the function runs every 5 minutes). The emulator completes an accept in seconds
+ * (`enableDelayMs`); the API reference gives no bound, so the window is generous: waiting it out only
+ * delays a contested accept, while a window too short lets an account exceed its `maxConnections`.
+ */
+export const ACCEPT_SETTLE_WINDOW_MS = 10 * 60 * 1000;
+
+/** A request's decision, and whether it was held only because the account's `maxConnections` was reached. */
+interface DecidedRequest {
+  c: EndpointConnection;
+  phase: 'awaiting' | 'maybe-awaiting';
+  decision: Decision;
+  /** set when held by the limit: the allow entry with the limit, and the slots it had left before this plan */
+  limit: { entry: AllowEntry; free: number } | undefined;
+}
+
+/**
+ * Under the `Connecting` and `auto` readings an accept still in progress shows `Connecting`, exactly like
+ * a request, and our own Enable moves its `ModifiedTime` to the time of the accept. A run that starts
+ * before the accept settles sees it as the newest request: oldest-first gives the account's remaining
+ * slots to older requests held earlier, and holding the in-progress one does not stop it connecting: one
+ * over the limit. The signature of that state: a `Connecting` request held by `maxConnections` changed
+ * recently (less than {@link ACCEPT_SETTLE_WINDOW_MS} ago, or at an unreadable or future time) and later
+ * than a request this plan accepts for the same account. Then none of the account's requests on the
+ * service is accepted in this run: all are held, and the next runs decide once the change is old enough
+ * (by then an accept in progress is `Connected` and counted).
+ *
+ * Not affected: the `Disconnected` reading (an accept in progress is `Connecting`, counted, never a
+ * request); an account without contention (everything fits: accepting an accept in progress again is
+ * harmless); requests that tie on `ModifiedTime` (requests that arrived together: an accept moves its
+ * connection's time past every competitor held with it, except one that changed within the same second,
+ * the resolution of `ModifiedTime`).
+ */
+function holdUnsettledContention(ctx: Context, decided: DecidedRequest[]): Decision[] {
+  const reading = ctx.policy.pendingStatus;
+  if (reading === 'Disconnected') return decided.map((r) => r.decision);
+  const unsettled = new Map<string, { held: DecidedRequest; competitors: number }>();
+  const firstAccepted = new Map<string, number>();
+  for (const r of decided) {
+    const owner = r.c.endpointOwnerId;
+    if (r.decision.kind === 'accept' && !firstAccepted.has(owner)) firstAccepted.set(owner, modifiedAt(r.c));
+    const first = firstAccepted.get(owner);
+    if (r.limit === undefined || first === undefined || r.c.connectionStatus !== 'Connecting') continue;
+    const at = modifiedAt(r.c);
+    const unreadable = !Number.isFinite(at);
+    if (unreadable || (ctx.now - at < ACCEPT_SETTLE_WINDOW_MS && at > first)) unsettled.set(owner, { held: r, competitors: 0 });
+  }
+  if (unsettled.size === 0) return decided.map((r) => r.decision);
+  for (const r of decided) {
+    const u = unsettled.get(r.c.endpointOwnerId);
+    if (u !== undefined && (r.decision.kind === 'accept' || r.limit !== undefined)) u.competitors += 1;
+  }
+  return decided.map((r) => {
+    const u = unsettled.get(r.c.endpointOwnerId);
+    if (u === undefined || !(r.decision.kind === 'accept' || r.limit !== undefined)) return r.decision;
+    const { entry, free } = u.held.limit!;
+    const y = u.held.c;
+    const when = Number.isFinite(modifiedAt(y)) ? `changed at ${y.modifiedTime}, less than ${ACCEPT_SETTLE_WINDOW_MS / 60_000} minutes ago` : `changed at an unreadable time (${JSON.stringify(y.modifiedTime)})`;
+    return make(
+      ctx,
+      r.c,
+      'hold',
+      entry.source,
+      `${seenAs(ctx, r.c, r.phase)}: ${who(ctx, r.c)} is allowed by ${entry.source}, but ${u.competitors} requests compete for ${plural(free, 'slot')} of maxConnections ${entry.maxConnections ?? '?'} and ${y.endpointId} ${when}: it may be an accept still in progress, which looks the same under pendingStatus ${reading}; accepting none of them in this run, deciding in a later run`,
+    );
+  });
 }
 
 /**
@@ -279,40 +351,48 @@ function decideRequest(
   phase: 'awaiting' | 'maybe-awaiting',
   counted: number,
   acceptedHere: number,
-): Decision {
+): DecidedRequest {
   const { rule, service } = ctx;
   const standing = accountStanding(ctx.policy, rule, c, ctx.now);
-  const seen =
-    phase === 'awaiting'
-      ? `request awaiting a decision (${c.connectionStatus})`
-      : `Disconnected (a new request, or one rejected or disconnected earlier: indistinguishable under pendingStatus ${ctx.policy.pendingStatus})`;
+  const seen = seenAs(ctx, c, phase);
+  const done = (decision: Decision, limit?: DecidedRequest['limit']): DecidedRequest => ({ c, phase, decision, limit });
 
   if (standing.kind !== 'allowed') {
     const na = notAllowed(ctx, c, standing);
     if (phase === 'maybe-awaiting') {
-      return make(ctx, c, 'skip', na.rule, `${seen}: ${na.why}; it is not connected, so nothing to do`);
+      return done(make(ctx, c, 'skip', na.rule, `${seen}: ${na.why}; it is not connected, so nothing to do`));
     }
     const action = na.kind === 'reject' ? 'reject' : `hold for a person (${unknownAccountsAt(rule)} is hold)`;
-    return make(ctx, c, na.kind, na.rule, `${seen}: ${na.why}: ${action}`);
+    return done(make(ctx, c, na.kind, na.rule, `${seen}: ${na.why}: ${action}`));
   }
 
   const entry = standing.entry;
   const allowedBy = `${who(ctx, c)} is allowed by ${entry.source}`;
   const bw = acceptBandwidth(rule, entry, service);
-  if (!bw.ok) return make(ctx, c, 'hold', entry.source, `${seen}: ${allowedBy}, but ${bw.reason}`);
+  if (!bw.ok) return done(make(ctx, c, 'hold', entry.source, `${seen}: ${allowedBy}, but ${bw.reason}`));
 
   if (entry.maxConnections !== undefined && counted + acceptedHere >= entry.maxConnections) {
     const parts = [`${counted} connected or being connected`];
     if (acceptedHere > 0) parts.push(`${acceptedHere} accepted earlier in this run`);
-    return make(
-      ctx,
-      c,
-      'hold',
-      entry.source,
-      `${seen}: ${allowedBy}, but the limit of ${plural(entry.maxConnections, 'connection')} reached (${entry.source} maxConnections): it already has ${parts.join(' + ')} on ${service.serviceId}; hold until one goes or the limit is raised`,
+    return done(
+      make(
+        ctx,
+        c,
+        'hold',
+        entry.source,
+        `${seen}: ${allowedBy}, but the limit of ${plural(entry.maxConnections, 'connection')} reached (${entry.source} maxConnections): it already has ${parts.join(' + ')} on ${service.serviceId}; hold until one goes or the limit is raised`,
+      ),
+      { entry, free: Math.max(0, entry.maxConnections - counted) },
     );
   }
-  return make(ctx, c, 'accept', entry.source, `${seen}: ${allowedBy}: accept at ${bw.bandwidth} Mbit/s (${bw.explanation})`, bw.bandwidth);
+  return done(make(ctx, c, 'accept', entry.source, `${seen}: ${allowedBy}: accept at ${bw.bandwidth} Mbit/s (${bw.explanation})`, bw.bandwidth));
+}
+
+/** How a request is described at the start of its reason. */
+function seenAs(ctx: Context, c: EndpointConnection, phase: 'awaiting' | 'maybe-awaiting'): string {
+  return phase === 'awaiting'
+    ? `request awaiting a decision (${c.connectionStatus})`
+    : `Disconnected (a new request, or one rejected or disconnected earlier: indistinguishable under pendingStatus ${ctx.policy.pendingStatus})`;
 }
 
 /** Drift rules for a `Connected` connection. */
