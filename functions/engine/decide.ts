@@ -65,10 +65,21 @@ import { applySafetyLimits } from './safety-limits.ts';
  * `maxConnections` is per account and per service (a selector rule governing three services allows that
  * many on each; other services never count): the account's connections already counting (see
  * `countsAsConnection`) plus the accepts decided earlier in this plan, with requests taken oldest
- * `modifiedTime` first (then by endpoint ID); a request beyond the limit is `hold`. Under `Connecting`
- * and `auto`, an accept in progress looks like a request and is not counted as a connection: it is
- * taken in its turn and accepted again (harmless) or held (it then connects anyway). That is the one
- * way an account can end one over its limit, and only while an earlier accept is still settling.
+ * `modifiedTime` first (then by endpoint ID); a request beyond the limit is `hold`.
+ *
+ * Under `Connecting` and `auto`, an accept in progress looks like a request (`Connecting`) and is not
+ * counted; our own Enable moved its `modifiedTime` to the time of the accept. Without contention (every
+ * request of the account fits) it is accepted again, which is harmless. With contention, oldest-first
+ * would put it behind the competitors held when it was accepted and give them its slot while it connects
+ * anyway. So when a `Connecting` request the limit would hold changed less than
+ * {@link ACCEPT_SETTLE_WINDOW_MS} (10 minutes) ago and later than a request this plan would accept for
+ * the same account, none of the account's contested requests on that service is accepted in this run:
+ * all are `hold`, with a reason naming the change; a later run decides oldest-first once the accept has
+ * settled (see `holdUnsettledContention`). The engine keeps no state between runs, so this is the only
+ * way to tell. What is left: an accept still not `Connected` after the window, or a competitor that
+ * changed within the same second as our accept (`ModifiedTime` has one-second resolution; requests that
+ * arrived together tie and are decided at once, by endpoint ID). Under `Disconnected` an accept in
+ * progress is counted and nothing of this applies.
  *
  * ## Drift (`Connected` connections)
  * With `drift.revoke`: `revoke` when the account or endpoint is denied, the entry expired, the VPC is
@@ -236,8 +247,9 @@ interface DecidedRequest {
  */
 function holdUnsettledContention(ctx: Context, decided: DecidedRequest[]): Decision[] {
   const reading = ctx.policy.pendingStatus;
-  if (reading === 'Disconnected') return decided.map((r) => r.decision);
-  const unsettled = new Map<string, { held: DecidedRequest; competitors: number }>();
+  // Under the Disconnected reading no request is Connecting (that is an accept in progress, counted), so
+  // nothing below applies there.
+  const unsettled = new Map<string, { held: EndpointConnection; limit: NonNullable<DecidedRequest['limit']>; competitors: number }>();
   const firstAccepted = new Map<string, number>();
   for (const r of decided) {
     const owner = r.c.endpointOwnerId;
@@ -246,7 +258,8 @@ function holdUnsettledContention(ctx: Context, decided: DecidedRequest[]): Decis
     if (r.limit === undefined || first === undefined || r.c.connectionStatus !== 'Connecting') continue;
     const at = modifiedAt(r.c);
     const unreadable = !Number.isFinite(at);
-    if (unreadable || (ctx.now - at < ACCEPT_SETTLE_WINDOW_MS && at > first)) unsettled.set(owner, { held: r, competitors: 0 });
+    // The last one found is the newest: the one whose change is the last to settle.
+    if (unreadable || (ctx.now - at < ACCEPT_SETTLE_WINDOW_MS && at > first)) unsettled.set(owner, { held: r.c, limit: r.limit, competitors: 0 });
   }
   if (unsettled.size === 0) return decided.map((r) => r.decision);
   for (const r of decided) {
@@ -256,8 +269,8 @@ function holdUnsettledContention(ctx: Context, decided: DecidedRequest[]): Decis
   return decided.map((r) => {
     const u = unsettled.get(r.c.endpointOwnerId);
     if (u === undefined || !(r.decision.kind === 'accept' || r.limit !== undefined)) return r.decision;
-    const { entry, free } = u.held.limit!;
-    const y = u.held.c;
+    const { entry, free } = u.limit;
+    const y = u.held;
     const when = Number.isFinite(modifiedAt(y)) ? `changed at ${y.modifiedTime}, less than ${ACCEPT_SETTLE_WINDOW_MS / 60_000} minutes ago` : `changed at an unreadable time (${JSON.stringify(y.modifiedTime)})`;
     return make(
       ctx,
