@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ManualClock } from '../../emulator/model/clock.ts';
 import { startEmulator } from '../../emulator/start-emulator.ts';
 import type { RunningEmulator } from '../../emulator/start-emulator.ts';
 import { demoScenario } from '../../emulator/model/scenario.ts';
@@ -62,19 +63,25 @@ describe('the FC handler (built bundle, local FC harness, emulator)', () => {
   after(() => rmSync(work, { recursive: true, force: true }));
 
   /** A fresh demo fleet whose provider account also has a second (STS) key: the rotation target. */
-  async function freshEmulator(): Promise<RunningEmulator> {
+  async function freshEmulator(clock?: ManualClock): Promise<RunningEmulator> {
     await emu?.close();
     const scenario = demoScenario();
     const provider = scenario.accounts.find((a) => a.accountId === PROVIDER_ACCOUNT);
     assert.ok(provider);
     provider.accessKeys.push({ ...ROTATED_KEY });
-    emu = await startEmulator({ scenario });
+    emu = await startEmulator(clock === undefined ? { scenario } : { scenario, clock });
     return emu;
   }
   after(async () => emu?.close());
 
   it('runs one enforce sweep per invocation with rotating credentials; a warm second invocation changes nothing', async () => {
-    await freshEmulator();
+    // The emulator's clock stands still during both invocations, a second after the fleet appeared: the
+    // first run's accepts take effect a second after the requests came in, and are all still in progress
+    // (Connecting) when the second run lists them. The second run is the same every time.
+    const clock = new ManualClock();
+    clock.pause();
+    await freshEmulator(clock);
+    clock.advance(1000);
     // One child = one FC instance: a cold start, then a warm invocation with another request id and other credentials.
     const run = await runInFc(bundle.outDir, { PRIVATELINK_ENDPOINT: emu.url }, [
       { event: timerEvent(''), requestId: 'fc-req-1', timeout: 60, credentials: [PROVIDER_KEY, ROTATED_KEY] },
@@ -86,7 +93,7 @@ describe('the FC handler (built bundle, local FC harness, emulator)', () => {
     const firstCount = all.findIndex((l) => l.fcRequestId === 'fc-req-2');
     assert.ok(firstCount > 0);
     const lines = jsonLines({ ...run, lines: run.lines.slice(0, firstCount) }, 'fc-req-1');
-    jsonLines({ ...run, lines: run.lines.slice(firstCount) }, 'fc-req-2');
+    const lines2 = jsonLines({ ...run, lines: run.lines.slice(firstCount) }, 'fc-req-2');
     const summary = run.results[0]?.result as Line & { counts: { byOutcome: Record<string, number>; byDecision: Record<string, number> } };
     assert.equal(summary.schema, 'privatelink-approver/run/v1');
     assert.equal(summary.fcRequestId, 'fc-req-1');
@@ -108,11 +115,30 @@ describe('the FC handler (built bundle, local FC harness, emulator)', () => {
     assert.equal(summaries.length, 1);
     assert.deepEqual(summaries[0], summary);
 
-    // The warm invocation is a run of its own; it fails nothing.
+    // The warm invocation is a run of its own; it fails nothing and changes nothing.
     const second = run.results[1]?.result as Line & { counts: { byOutcome: Record<string, number> } };
     assert.equal(second.fcRequestId, 'fc-req-2');
     assert.equal(second.counts.byOutcome.failed, 0, JSON.stringify(second.counts));
+    assert.equal(second.counts.byOutcome.applied, 0, JSON.stringify(second.counts));
     assert.notEqual(second.runId, summary.runId);
+    // Under the 2020-04-15 reading the first run's accepts still show Connecting, like requests. Those
+    // without competition are accepted again: refused as being connected, recorded already-applied.
+    const acted = lines2.filter((l) => l.schema === 'privatelink-approver/decision/v1' && l.decision !== 'skip');
+    assert.deepEqual(acted.map((l) => [l.endpointId, l.decision, l.outcome, l.errorCode]), [
+      ['ep-bp1demoacme0000001', 'accept', 'already-applied', 'EndpointConnectionOperationDenied'],
+      ['ep-bp1demoglobex00001', 'hold', 'held', null],
+      ['ep-bp1demoglobex00005', 'hold', 'held', null],
+      ['ep-bp1demoumbrella002', 'hold', 'held', null],
+      ['ep-bp1demoglobex00002', 'accept', 'already-applied', 'EndpointConnectionOperationDenied'],
+      ['ep-uf6demoglobex00003', 'accept', 'already-applied', 'EndpointConnectionOperationDenied'],
+    ]);
+    // globex's accept in progress (its ModifiedTime moved past the competitor held in the first run) and
+    // that competitor contend for globex's last slot: neither is accepted while the change is recent, so
+    // ep-bp1demoglobex00005 is not connected as a third (maxConnections 2).
+    for (const l of acted.slice(1, 3)) {
+      assert.equal(l.rule, 'groups.customers.accounts[1]');
+      assert.match(String(l.reason), /but 2 requests compete for 1 slot of maxConnections 2 and ep-bp1demoglobex00001 changed at \S+, less than 10 minutes ago: it may be an accept still in progress, which looks the same under pendingStatus auto; accepting none of them in this run, deciding in a later run$/);
+    }
 
     // End state on the emulator once the asynchronous transitions have completed.
     emu.clock.advance(60_000);
@@ -138,16 +164,25 @@ describe('the FC handler (built bundle, local FC harness, emulator)', () => {
     const firstRun = requests.slice(0, run.results[0]!.credentialReads);
     assert.equal(run.results[0]!.credentialReads, summary.apiCalls);
     assert.deepEqual(new Set(firstRun.map((r) => r.accessKeyId)), new Set([PROVIDER_KEY.accessKeyId, ROTATED_KEY.accessKeyId]));
-    assert.ok(requests.every((r) => r.accountId === PROVIDER_ACCOUNT && r.status === 200), JSON.stringify(requests.filter((r) => r.status !== 200)));
+    assert.ok(requests.every((r) => r.accountId === PROVIDER_ACCOUNT));
+    assert.ok(firstRun.every((r) => r.status === 200), JSON.stringify(firstRun.filter((r) => r.status !== 200)));
     const secondRun = requests.slice(firstRun.length);
     assert.ok(secondRun.length > 0 && secondRun.every((r) => r.accessKeyId === ROTATED_KEY.accessKeyId));
-    // Under the 2020-04-15 reading an accepted connection still shows Connecting for a while, so the warm
-    // run may send an accept again: only as a replay (same ClientToken and parameters as the first run).
-    const firstWrites = new Map(firstRun.filter((r) => WRITE_ACTIONS.has(r.action ?? '')).map((r) => [r.params.ClientToken, r]));
-    for (const w of secondRun.filter((r) => WRITE_ACTIONS.has(r.action ?? ''))) {
-      const original = firstWrites.get(w.params.ClientToken);
+    // The warm run's only writes are those accepts again, each refused (the connection is being connected;
+    // a new ClientToken, as the listed ModifiedTime moved), otherwise the same as the first run's.
+    const secondWrites = secondRun.filter((r) => WRITE_ACTIONS.has(r.action ?? ''));
+    assert.ok(secondRun.every((r) => r.status === 200 || secondWrites.includes(r)), JSON.stringify(secondRun.filter((r) => r.status !== 200)));
+    assert.deepEqual(secondWrites.map((w) => [w.action, w.params.EndpointId, w.status, w.code]), [
+      ['EnableVpcEndpointConnection', 'ep-bp1demoacme0000001', 400, 'EndpointConnectionOperationDenied'],
+      ['EnableVpcEndpointConnection', 'ep-bp1demoglobex00002', 400, 'EndpointConnectionOperationDenied'],
+      ['EnableVpcEndpointConnection', 'ep-uf6demoglobex00003', 400, 'EndpointConnectionOperationDenied'],
+    ]);
+    const firstWrites = new Map(firstRun.filter((r) => WRITE_ACTIONS.has(r.action ?? '')).map((r) => [`${r.action} ${r.params.EndpointId}`, r]));
+    for (const w of secondWrites) {
+      const original = firstWrites.get(`${w.action} ${w.params.EndpointId}`);
       assert.ok(original !== undefined, `a new write in the second run: ${JSON.stringify(w.params)}`);
-      assert.deepEqual({ ...w.params, Timestamp: '', SignatureNonce: '', AccessKeyId: '', SignatureMethod: '' }, { ...original.params, Timestamp: '', SignatureNonce: '', AccessKeyId: '', SignatureMethod: '' });
+      const same = (params: Record<string, string>): Record<string, string> => ({ ...params, Timestamp: '', SignatureNonce: '', AccessKeyId: '', SignatureMethod: '', ClientToken: '' });
+      assert.deepEqual(same(w.params), same(original.params));
     }
 
     // No secret in any line.
