@@ -602,6 +602,9 @@ async function applyOne(
         return { detail: { ...failed, outcome: 'already-applied', time: now() } };
       }
     } catch (reread) {
+      // Credentials refused on the re-read (an STS token expired in between): stop here, as on a write,
+      // so no later write is sent with them; the write's own failure stays the record's outcome.
+      if (reread instanceof ApiError && isCredentialsFailure(reread.code)) return { detail: failed, abort: reread };
       logger.warn('re-read after a failed write failed too', { decisionId, error: serializeError(reread) });
     }
     logger.warn('write failed; the next run tries again', { decisionId, action, endpointId: decision.endpointId, error: serializeError(error) });

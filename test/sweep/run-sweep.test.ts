@@ -318,3 +318,23 @@ test('operational logs: JSON lines with the run id; auto-accept at error level',
   assert.ok(warnings.includes('ERROR auto-accept'), JSON.stringify(warnings));
   assert.ok(warnings.every((w) => w === 'ERROR auto-accept' || w.startsWith('WARN ')), JSON.stringify(warnings));
 });
+
+test('a credentials failure on the re-read after a failed write stops the run: no later write is sent', async () => {
+  const api = fleet();
+  api.fail('EnableVpcEndpointConnection:ep-acme', apiError('InvalidParameter.Bandwidth'));
+  // The STS token expires between the write and its re-read.
+  api.onCall = (call) => {
+    if (call.action === 'EnableVpcEndpointConnection') api.fail(`ListVpcEndpointConnections:${ORDERS}`, apiError('InvalidSecurityToken.Expired'));
+  };
+  const sunk: (AuditRecord | RunSummaryRecord)[] = [];
+  await assert.rejects(
+    runSweep({ policy: demoPolicy(), api, apply: true, now: () => NOW, retry: { sleep: async () => undefined }, sink: (r) => sunk.push(r) }),
+    (error: unknown) => error instanceof SweepAbortedError && error.code === 'InvalidSecurityToken.Expired',
+  );
+  assert.equal(api.writes().length, 1);
+  assert.deepEqual(outcomes(sunk.filter(isAuditRecord)), ['ep-acme:accept:failed', 'ep-initech:reject:deferred', 'ep-umbrella:hold:held', 'ep-search-acme:accept:deferred']);
+  assert.equal(sunk.filter(isAuditRecord)[0]?.errorCode, 'InvalidParameter.Bandwidth');
+  const summary = sunk.at(-1);
+  assert.ok(isRunSummaryRecord(summary));
+  assert.equal(summary.aborted?.errorCode, 'InvalidSecurityToken.Expired');
+});
