@@ -93,7 +93,7 @@ import { applySafetyLimits } from './safety-limits.ts';
  * governed service accepts everything without review; its connections are still decided),
  * `no-services` (the policy governs services but the snapshot holds none), `duplicate-service`,
  * `duplicate-connection` and `inconsistent-listing` (the listing looks wrong; conflicting copies of a
- * connection are only `skip`ped). A governed service with no connections gets no warning: that is normal
+ * connection are only `skip`ped, yet still counted against `maxConnections`). A governed service with no connections gets no warning: that is normal
  * for a new service, and an empty or partial listing can only yield fewer decisions, never a revocation
  * (the collector drops a service whose listing failed part-way; see ../sweep/run-sweep.ts).
  */
@@ -181,10 +181,19 @@ function decideService(
 ): { decisions: Decision[]; connected: number } {
   const ctx: Context = { policy, rule, service, now };
   const decisions: Decision[] = [];
-  const usable = usableConnections(service, listed, warnings, decisions, ctx);
+  const inDoubt: EndpointConnection[][] = [];
+  const usable = usableConnections(service, listed, warnings, decisions, ctx, inDoubt);
 
-  // Connections that already count against maxConnections, per owner account.
+  // Connections that already count against maxConnections, per owner account. A connection whose copies
+  // conflict is not acted on, but still counts for each owner any copy would count it for: doubt can
+  // only hold a request back, never connect one too many.
   const counted = new Map<string, number>();
+  for (const copies of inDoubt) {
+    const owners = new Set(
+      copies.filter((c) => countsAsConnection(connectionPhase(c.connectionStatus, policy.pendingStatus), c.connectionStatus)).map((c) => c.endpointOwnerId),
+    );
+    for (const owner of owners) counted.set(owner, (counted.get(owner) ?? 0) + 1);
+  }
   const requests: { c: EndpointConnection; phase: 'awaiting' | 'maybe-awaiting' }[] = [];
   let connected = 0;
   for (const c of usable) {
@@ -285,7 +294,8 @@ function holdUnsettledContention(ctx: Context, decided: DecidedRequest[]): Decis
 /**
  * The connections that can be decided: one per endpoint, belonging to this service. A listing that
  * looks wrong changes nothing: exact duplicates (a page boundary shifting) are decided once; conflicting
- * copies, or a connection of another service, get only a `skip` and a warning.
+ * copies, or a connection of another service, get only a `skip` and a warning; their copies are added to
+ * `inDoubt` so that maxConnections still counts them.
  */
 function usableConnections(
   service: EndpointService,
@@ -293,6 +303,7 @@ function usableConnections(
   warnings: PlanWarning[],
   decisions: Decision[],
   ctx: Context,
+  inDoubt: EndpointConnection[][],
 ): EndpointConnection[] {
   const byEndpoint = new Map<string, EndpointConnection[]>();
   for (const c of listed) {
@@ -312,6 +323,7 @@ function usableConnections(
       warnings.push({ code: 'inconsistent-listing', regionId: service.regionId, serviceId: service.serviceId, message: `${why}: it is not acted on in this run` });
       const shown = { ...first, regionId: service.regionId, serviceId: service.serviceId };
       decisions.push(make(ctx, shown, 'skip', 'builtin.inconsistent-listing', `${why}; never act on doubt: nothing done`));
+      inDoubt.push(copies);
       continue;
     }
     if (copies.length > 1) {

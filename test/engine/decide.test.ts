@@ -578,3 +578,13 @@ test('a lowered maxConnections never revokes live connections, even with drift o
   assert.deepEqual(kinds(out), ['ep-1:skip', 'ep-2:skip', 'ep-3:hold']);
   assert.match(out.decisions[2]!.reason, /limit of 1 connection reached .*: it already has 2 connected or being connected/);
 });
+
+test('a connection listed with conflicting copies still counts against maxConnections when any copy would: doubt never connects one too many', () => {
+  const p = policy({ pendingStatus: 'Connecting', services: [rule({ allow: [allow(ACME, 'services[0].allow[0]', { maxConnections: 1 })] })] });
+  // ep-a moved Connecting -> Connected while the pages were read (a page boundary shifted): two different copies.
+  const a = conn('ep-a', ACME, 'Connected');
+  const out = plan(p, [a, { ...a, connectionStatus: 'Pending' }, conn('ep-b', ACME, 'Connecting')]);
+  assert.deepEqual(kinds(out), ['ep-a:skip', 'ep-b:hold']);
+  assert.equal(out.decisions[0]!.rule, 'builtin.inconsistent-listing');
+  assert.match(out.decisions[1]!.reason, /limit of 1 connection reached/);
+});
