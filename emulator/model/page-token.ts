@@ -27,8 +27,10 @@ export class PageTokens {
     const dot = token.indexOf('.');
     if (dot <= 0) throw invalid;
     const payload = token.slice(0, dot);
-    const given = Buffer.from(token.slice(dot + 1), 'base64url');
-    const expected = Buffer.from(this.mac(payload), 'base64url');
+    // Compare the MAC's text, not its decoded bytes: base64url decoding ignores the last character's low
+    // bits, so a byte comparison would accept some altered tokens.
+    const given = Buffer.from(token.slice(dot + 1), 'utf8');
+    const expected = Buffer.from(this.mac(payload), 'utf8');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid;
     let parsed: unknown;
     try {

@@ -66,7 +66,12 @@ test('NextToken is tamper-evident and bound to its query', () => {
   const [payload = '', mac = ''] = r.NextToken.split('.');
   const forged = Buffer.from(JSON.stringify({ p: [0, 0], q: JSON.parse(Buffer.from(payload, 'base64url').toString()).q })).toString('base64url');
   h.fails('provider', 'ListVpcEndpointConnections', { RegionId: HZ, MaxResults: '2', NextToken: `${forged}.${mac}` }, 'InvalidNextToken');
-  h.fails('provider', 'ListVpcEndpointConnections', { RegionId: HZ, MaxResults: '2', NextToken: `${payload}.${mac.slice(0, -2)}AA` }, 'InvalidNextToken');
+  // Every altered MAC character is refused, also the last one (whose low bits base64url decoding drops).
+  const flip = (c: string): string => (c === 'A' ? 'B' : 'A');
+  for (const at of [0, mac.length - 1]) {
+    const altered = `${mac.slice(0, at)}${flip(mac[at] ?? '')}${mac.slice(at + 1)}`;
+    h.fails('provider', 'ListVpcEndpointConnections', { RegionId: HZ, MaxResults: '2', NextToken: `${payload}.${altered}` }, 'InvalidNextToken');
+  }
   h.fails('provider', 'ListVpcEndpointConnections', { RegionId: HZ, MaxResults: '2', NextToken: 'garbage' }, 'InvalidNextToken');
   // Another filter, or another caller: the token does not belong to that query.
   h.fails('provider', 'ListVpcEndpointConnections', { RegionId: HZ, ServiceId: ORDERS_HZ, NextToken: r.NextToken }, 'InvalidNextToken');
