@@ -67,7 +67,8 @@ test('NextToken is tamper-evident and bound to its query', () => {
   const forged = Buffer.from(JSON.stringify({ p: [0, 0], q: JSON.parse(Buffer.from(payload, 'base64url').toString()).q })).toString('base64url');
   h.fails('provider', 'ListVpcEndpointConnections', { RegionId: HZ, MaxResults: '2', NextToken: `${forged}.${mac}` }, 'InvalidNextToken');
   // Every altered MAC character is refused, also the last one (whose low bits base64url decoding drops).
-  const flip = (c: string): string => (c === 'A' ? 'B' : 'A');
+  const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const flip = (c: string): string => B64URL[B64URL.indexOf(c) ^ 1] ?? '';
   for (const at of [0, mac.length - 1]) {
     const altered = `${mac.slice(0, at)}${flip(mac[at] ?? '')}${mac.slice(at + 1)}`;
     h.fails('provider', 'ListVpcEndpointConnections', { RegionId: HZ, MaxResults: '2', NextToken: `${payload}.${altered}` }, 'InvalidNextToken');
