@@ -8,7 +8,7 @@
  * FC 3.0 has no services; `--fc-service` (default `default`) names the 2016-08-15 service segment the
  * function is addressed under. That addressing was not confirmed against the live service (README, Deploy).
  */
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../parse-flags.ts';
 import type { Command } from '../command.ts';
 import { EXIT } from '../command.ts';
 import type { RunSummaryRecord } from '../../audit/records.ts';
@@ -127,26 +127,18 @@ export const invokeCommand: Command = {
   summary: 'Run the deployed function now (FC) and print its run summary',
   help: HELP,
   async run(argv, io) {
-    let values: Record<string, string | boolean | string[] | undefined>;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        strict: true,
-        allowPositionals: false,
-        options: {
-          function: { type: 'string' },
-          region: { type: 'string' },
-          'account-id': { type: 'string' },
-          'dry-run': { type: 'boolean' },
-          service: { type: 'string', multiple: true },
-          'fc-service': { type: 'string' },
-          timeout: { type: 'string' },
-          endpoint: { type: 'string' },
-        },
-      }));
-    } catch (error) {
-      return fail(io, `${(error as Error).message}\nRun \`privatelink-approver invoke --help\` for the options.`, EXIT.usage);
-    }
+    const flags = parseFlags('invoke', argv, {
+      function: { type: 'string' },
+      region: { type: 'string' },
+      'account-id': { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      service: { type: 'string', multiple: true },
+      'fc-service': { type: 'string' },
+      timeout: { type: 'string' },
+      endpoint: { type: 'string' },
+    }, io);
+    if (flags === undefined) return EXIT.usage;
+    const { values } = flags;
     const functionName = (values.function as string | undefined) ?? DEFAULT_FUNCTION;
     const region = values.region as string | undefined;
     const accountId = values['account-id'] as string | undefined;
