@@ -12,10 +12,16 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 const { main } = await import('../functions/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  stdin: process.stdin,
-  env: process.env,
-  cwd: process.cwd(),
-});
+try {
+  process.exitCode = await main(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    cwd: process.cwd(),
+  });
+} catch (error) {
+  // Commands map every expected failure to an exit code; anything else is a bug of ours (exit 1).
+  process.stderr.write(`privatelink-approver: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+}
