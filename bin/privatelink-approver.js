@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The package's CLI entry: registers tsx in-process and runs functions/cli/main.ts. (The Function
+// The package's CLI entry: registers tsx in-process and runs cli/main.ts. (The Function
 // Compute bundle in dist/ is built with esbuild and needs no tsx.)
 import { register } from 'tsx/esm/api';
 
@@ -11,7 +11,7 @@ for (const stream of [process.stdout, process.stderr]) {
     throw error;
   });
 }
-const { main } = await import('../functions/cli/main.ts');
+const { main } = await import('../cli/main.ts');
 try {
   process.exitCode = await main(process.argv.slice(2), {
     stdout: process.stdout,
@@ -22,6 +22,8 @@ try {
   });
 } catch (error) {
   // Commands map every expected failure to an exit code; anything else is a bug of ours (exit 1).
-  process.stderr.write(`privatelink-approver: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `privatelink-approver: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exitCode = 1;
 }

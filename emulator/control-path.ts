@@ -46,14 +46,17 @@ const DELAY_KEYS = ['enableDelayMs', 'disableDelayMs', 'updateDelayMs', 'deleteD
  * Throws on an unknown key or a bad value, changing nothing.
  */
 export function patchSettings(settings: EmulatorSettings, patch: unknown): void {
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw new ControlError(400, 'the settings patch must be a JSON object');
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch))
+    throw new ControlError(400, 'the settings patch must be a JSON object');
   const p = patch as Record<string, unknown>;
   const problems: string[] = [];
   for (const [key, value] of Object.entries(p)) {
     if (key === 'pendingStatus') {
-      if (value !== 'Connecting' && value !== 'Disconnected') problems.push('pendingStatus must be "Connecting" or "Disconnected"');
+      if (value !== 'Connecting' && value !== 'Disconnected')
+        problems.push('pendingStatus must be "Connecting" or "Disconnected"');
     } else if ((DELAY_KEYS as readonly string[]).includes(key)) {
-      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) problems.push(`${key} must be a number >= 0`);
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+        problems.push(`${key} must be a number >= 0`);
     } else if (key === 'allowSts') {
       if (typeof value !== 'boolean') problems.push('allowSts must be true or false');
     } else if (key === 'faults') {
@@ -70,7 +73,10 @@ export function patchSettings(settings: EmulatorSettings, patch: unknown): void 
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-  res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json;charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -106,29 +112,38 @@ function clockView(clock: EmulatorClock): Record<string, unknown> {
 }
 
 /** Creates the control path's handler. */
-export function createControlHandler(state: ControlState): (req: IncomingMessage, res: ServerResponse, url: URL) => void {
+export function createControlHandler(
+  state: ControlState,
+): (req: IncomingMessage, res: ServerResponse, url: URL) => void {
   async function route(req: IncomingMessage, url: URL): Promise<[number, unknown]> {
     const path = url.pathname.slice(CONTROL_PREFIX.length).replace(/\/+$/, '') || '/';
     const method = req.method ?? 'GET';
     const allow = (...methods: string[]): void => {
-      if (!methods.includes(method)) throw new ControlError(405, `${method} is not allowed on ${CONTROL_PREFIX}${path}; use ${methods.join(' or ')}`);
+      if (!methods.includes(method))
+        throw new ControlError(
+          405,
+          `${method} is not allowed on ${CONTROL_PREFIX}${path}; use ${methods.join(' or ')}`,
+        );
     };
     switch (path) {
       case '/health':
         allow('GET');
-      {
-        const memory = process.memoryUsage();
-        return [200, {
-          ok: true,
-          uptimeMs: Date.now() - state.startedAt,
-          requests: state.log.last,
-          clock: clockView(state.clock),
-          // This process's memory (the emulator's, when it runs on its own): for the benchmark and the curious.
-          memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, heapTotalBytes: memory.heapTotal },
-          // CPU time this process has used, µs: per-request cost measured this way ignores other load.
-          cpuMicros: process.cpuUsage(),
-        }];
-      }
+        {
+          const memory = process.memoryUsage();
+          return [
+            200,
+            {
+              ok: true,
+              uptimeMs: Date.now() - state.startedAt,
+              requests: state.log.last,
+              clock: clockView(state.clock),
+              // This process's memory (the emulator's, when it runs on its own): for the benchmark and the curious.
+              memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, heapTotalBytes: memory.heapTotal },
+              // CPU time this process has used, µs: per-request cost measured this way ignores other load.
+              cpuMicros: process.cpuUsage(),
+            },
+          ];
+        }
       case '/state':
         allow('GET');
         return [200, state.model.snapshot()];
@@ -147,18 +162,24 @@ export function createControlHandler(state: ControlState): (req: IncomingMessage
         allow('GET', 'POST');
         if (method === 'POST') {
           const body = await readJson(req);
-          if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ControlError(400, 'the body must be a JSON object');
+          if (body === null || typeof body !== 'object' || Array.isArray(body))
+            throw new ControlError(400, 'the body must be a JSON object');
           const b = body as Record<string, unknown>;
           const known = ['advanceMs', 'pause', 'resume'];
           const unknown = Object.keys(b).filter((k) => !known.includes(k));
-          if (unknown.length > 0) throw new ControlError(400, `unknown field(s): ${unknown.join(', ')}; use advanceMs, pause or resume`);
+          if (unknown.length > 0)
+            throw new ControlError(400, `unknown field(s): ${unknown.join(', ')}; use advanceMs, pause or resume`);
           if (Object.keys(b).length === 0) throw new ControlError(400, 'give one of advanceMs, pause, resume');
-          if (b['advanceMs'] !== undefined && (typeof b['advanceMs'] !== 'number' || !Number.isFinite(b['advanceMs']) || b['advanceMs'] < 0)) {
+          if (
+            b['advanceMs'] !== undefined &&
+            (typeof b['advanceMs'] !== 'number' || !Number.isFinite(b['advanceMs']) || b['advanceMs'] < 0)
+          ) {
             throw new ControlError(400, 'advanceMs must be a number >= 0');
           }
           if (b['pause'] !== undefined && b['pause'] !== true) throw new ControlError(400, 'pause must be true');
           if (b['resume'] !== undefined && b['resume'] !== true) throw new ControlError(400, 'resume must be true');
-          if (b['pause'] === true && b['resume'] === true) throw new ControlError(400, 'pause and resume together make no sense');
+          if (b['pause'] === true && b['resume'] === true)
+            throw new ControlError(400, 'pause and resume together make no sense');
           if (b['pause'] === true) state.clock.pause();
           if (typeof b['advanceMs'] === 'number') state.clock.advance(b['advanceMs']);
           if (b['resume'] === true) state.clock.resume();

@@ -44,8 +44,10 @@ export function validateFaultSettings(value: unknown): string[] {
   const problems: string[] = [];
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return ['faults must be an object'];
   const faults = value as Record<string, unknown>;
-  for (const key of Object.keys(faults)) if (key !== 'seed' && key !== 'rules') problems.push(`faults.${key} is not a known field`);
-  if (faults['seed'] !== undefined && !Number.isInteger(faults['seed'])) problems.push('faults.seed must be an integer');
+  for (const key of Object.keys(faults))
+    if (key !== 'seed' && key !== 'rules') problems.push(`faults.${key} is not a known field`);
+  if (faults['seed'] !== undefined && !Number.isInteger(faults['seed']))
+    problems.push('faults.seed must be an integer');
   if (faults['rules'] === undefined) return problems;
   if (!Array.isArray(faults['rules'])) return [...problems, 'faults.rules must be an array'];
   faults['rules'].forEach((rule: unknown, i) => {
@@ -56,7 +58,8 @@ export function validateFaultSettings(value: unknown): string[] {
     }
     for (const [key, v] of Object.entries(rule)) {
       if (key === 'actions') {
-        if (!Array.isArray(v) || !v.every((a) => typeof a === 'string')) problems.push(`${at}.actions must be an array of action names`);
+        if (!Array.isArray(v) || !v.every((a) => typeof a === 'string'))
+          problems.push(`${at}.actions must be an array of action names`);
       } else if (key === 'latencyMs' || key === 'rateLimitPerSecond') {
         if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) problems.push(`${at}.${key} must be a number >= 0`);
       } else if ((OUTCOMES as string[]).includes(key)) {

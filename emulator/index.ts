@@ -8,8 +8,16 @@ export { API_VERSION, PRIVATELINK_ACTIONS } from './rpc-server.ts';
 export { canonicalQuery, percentEncode, signRpc, stringToSign, verifyRpcSignature } from './signature.ts';
 export { ManualClock } from './model/clock.ts';
 export { PrivateLinkModel } from './model/private-link-model.ts';
-export { defaultSettings, demoScenario, loadScenarioFile, parseScenario, ScenarioError } from './model/scenario.ts';
+export {
+  defaultSettings,
+  demoScenario,
+  loadScenarioFile,
+  parseScenario,
+  ScenarioError,
+  SCENARIOS_DIR,
+} from './model/scenario.ts';
 export { generateFleet } from './model/fleet-generator.ts';
 export type { FleetOptions } from './model/fleet-generator.ts';
 export type { Scenario } from './model/scenario.ts';
 export * from './types.ts';
+export { isLoopback } from './control-path.ts';

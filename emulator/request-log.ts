@@ -53,7 +53,8 @@ export class RequestLog {
   add(entry: RequestLogEntry): void {
     this.entries.push(entry);
     // Trim in batches so a full log does not shift the array on every request.
-    if (this.entries.length > this.capacity + Math.max(1, this.capacity >> 4)) this.entries = this.entries.slice(-this.capacity);
+    if (this.entries.length > this.capacity + Math.max(1, this.capacity >> 4))
+      this.entries = this.entries.slice(-this.capacity);
   }
 
   /** Entries with `seq > since`, oldest first. */

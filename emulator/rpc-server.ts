@@ -33,17 +33,35 @@ export interface RpcModel {
  * before authentication, as the gateway does (InvalidAction.NotFound, 404).
  */
 export const PRIVATELINK_ACTIONS: ReadonlySet<string> = new Set([
-  'DescribeRegions', 'DescribeZones',
-  'CreateVpcEndpointService', 'UpdateVpcEndpointServiceAttribute', 'GetVpcEndpointServiceAttribute',
-  'ListVpcEndpointServices', 'DeleteVpcEndpointService',
-  'AddUserToVpcEndpointService', 'ListVpcEndpointServiceUsers', 'RemoveUserFromVpcEndpointService',
-  'AttachResourceToVpcEndpointService', 'ListVpcEndpointServiceResources', 'DetachResourceFromVpcEndpointService',
-  'CreateVpcEndpoint', 'UpdateVpcEndpointAttribute', 'GetVpcEndpointAttribute', 'ListVpcEndpoints',
-  'ListVpcEndpointServicesByEndUser', 'DeleteVpcEndpoint',
-  'EnableVpcEndpointConnection', 'UpdateVpcEndpointConnectionAttribute', 'ListVpcEndpointConnections',
+  'DescribeRegions',
+  'DescribeZones',
+  'CreateVpcEndpointService',
+  'UpdateVpcEndpointServiceAttribute',
+  'GetVpcEndpointServiceAttribute',
+  'ListVpcEndpointServices',
+  'DeleteVpcEndpointService',
+  'AddUserToVpcEndpointService',
+  'ListVpcEndpointServiceUsers',
+  'RemoveUserFromVpcEndpointService',
+  'AttachResourceToVpcEndpointService',
+  'ListVpcEndpointServiceResources',
+  'DetachResourceFromVpcEndpointService',
+  'CreateVpcEndpoint',
+  'UpdateVpcEndpointAttribute',
+  'GetVpcEndpointAttribute',
+  'ListVpcEndpoints',
+  'ListVpcEndpointServicesByEndUser',
+  'DeleteVpcEndpoint',
+  'EnableVpcEndpointConnection',
+  'UpdateVpcEndpointConnectionAttribute',
+  'ListVpcEndpointConnections',
   'DisableVpcEndpointConnection',
-  'AddZoneToVpcEndpoint', 'ListVpcEndpointZones', 'RemoveZoneFromVpcEndpoint',
-  'AttachSecurityGroupToVpcEndpoint', 'ListVpcEndpointSecurityGroups', 'DetachSecurityGroupFromVpcEndpoint',
+  'AddZoneToVpcEndpoint',
+  'ListVpcEndpointZones',
+  'RemoveZoneFromVpcEndpoint',
+  'AttachSecurityGroupToVpcEndpoint',
+  'ListVpcEndpointSecurityGroups',
+  'DetachSecurityGroupFromVpcEndpoint',
 ]);
 
 /** Largest accepted POST body; real requests of this API are a few hundred bytes. */
@@ -54,7 +72,11 @@ const BAD_GATEWAY_HTML =
   '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>Tengine</center>\r\n</body>\r\n</html>\r\n';
 
 const missing = (name: string): EmulatorApiError =>
-  new EmulatorApiError('MissingParameter', `The input parameter "${name}" that is mandatory for processing this request is not supplied.`, 400);
+  new EmulatorApiError(
+    'MissingParameter',
+    `The input parameter "${name}" that is mandatory for processing this request is not supplied.`,
+    400,
+  );
 
 /** ISO 8601 UTC as the reference asks (`YYYY-MM-DDThh:mm:ssZ`); fractional seconds tolerated. */
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
@@ -104,7 +126,9 @@ interface Exchange {
 }
 
 /** Creates the request handler of the RPC path. */
-export function createRpcHandler(state: RpcServerState): (req: IncomingMessage, res: ServerResponse, query: string) => void {
+export function createRpcHandler(
+  state: RpcServerState,
+): (req: IncomingMessage, res: ServerResponse, query: string) => void {
   const nonces = new NonceWindow();
   /** Accounts with a connection write in flight (ConcurrentCallNotSupported for a second one). */
   const writesInFlight = new Set<string>();
@@ -117,7 +141,13 @@ export function createRpcHandler(state: RpcServerState): (req: IncomingMessage, 
   }
 
   /** Writes the answer; false when the client is gone (the log then records status 0). */
-  function send(res: ServerResponse, ex: Exchange, status: number, body: Record<string, unknown>, root: string): boolean {
+  function send(
+    res: ServerResponse,
+    ex: Exchange,
+    status: number,
+    body: Record<string, unknown>,
+    root: string,
+  ): boolean {
     const xml = ex.format === 'XML';
     if (res.destroyed || res.writableEnded) return false;
     // Encoded once: a list page is ~27 KB, and measuring then encoding a string walks it twice.
@@ -147,25 +177,39 @@ export function createRpcHandler(state: RpcServerState): (req: IncomingMessage, 
   function authenticate(method: string, params: Record<string, string>, ex: Exchange): AccessKeyRecord {
     const version = params['Version'];
     if (version === undefined) throw missing('Version');
-    if (version !== API_VERSION) throw new EmulatorApiError('InvalidVersion', 'Specified parameter Version is not valid.', 400);
+    if (version !== API_VERSION)
+      throw new EmulatorApiError('InvalidVersion', 'Specified parameter Version is not valid.', 400);
     const accessKeyId = params['AccessKeyId'];
     if (accessKeyId === undefined) throw missing('AccessKeyId');
     ex.entry.accessKeyId = accessKeyId;
     if (params['Signature'] === undefined) throw missing('Signature');
     if (params['SignatureMethod'] === undefined) throw missing('SignatureMethod');
     if (params['SignatureMethod'] !== 'HMAC-SHA1') {
-      throw new EmulatorApiError('IncompleteSignature', 'The request signature does not conform to Aliyun standards: SignatureMethod must be HMAC-SHA1.', 400);
+      throw new EmulatorApiError(
+        'IncompleteSignature',
+        'The request signature does not conform to Aliyun standards: SignatureMethod must be HMAC-SHA1.',
+        400,
+      );
     }
     if (params['SignatureVersion'] === undefined) throw missing('SignatureVersion');
     if (params['SignatureVersion'] !== '1.0') {
-      throw new EmulatorApiError('IncompleteSignature', 'The request signature does not conform to Aliyun standards: SignatureVersion must be 1.0.', 400);
+      throw new EmulatorApiError(
+        'IncompleteSignature',
+        'The request signature does not conform to Aliyun standards: SignatureVersion must be 1.0.',
+        400,
+      );
     }
     const nonce = params['SignatureNonce'];
     if (nonce === undefined || nonce === '') throw missing('SignatureNonce');
     const timestamp = params['Timestamp'];
     if (timestamp === undefined) throw missing('Timestamp');
     const at = TIMESTAMP.test(timestamp) ? Date.parse(timestamp) : Number.NaN;
-    if (Number.isNaN(at)) throw new EmulatorApiError('InvalidTimeStamp.Format', 'Specified time stamp or date value is not well formatted.', 400);
+    if (Number.isNaN(at))
+      throw new EmulatorApiError(
+        'InvalidTimeStamp.Format',
+        'Specified time stamp or date value is not well formatted.',
+        400,
+      );
     const now = state.clock.now();
     if (Math.abs(now - at) > state.settings.maxClockSkewMs) {
       throw new EmulatorApiError('InvalidTimeStamp.Expired', 'Specified time stamp or date value is expired.', 400);
@@ -177,14 +221,26 @@ export function createRpcHandler(state: RpcServerState): (req: IncomingMessage, 
     // Checked before the nonce is recorded, so that a forged request cannot use up a caller's nonces.
     // The message never carries the string-to-sign: it would help no one but a forger.
     if (!verifyRpcSignature(method, params, key.accessKeySecret)) {
-      throw new EmulatorApiError('SignatureDoesNotMatch', 'Specified signature is not matched with our calculation.', 400);
+      throw new EmulatorApiError(
+        'SignatureDoesNotMatch',
+        'Specified signature is not matched with our calculation.',
+        400,
+      );
     }
     const token = params['SecurityToken'];
     if (key.securityToken !== undefined && token === undefined) {
-      throw new EmulatorApiError('MissingSecurityToken', 'SecurityToken is mandatory for this AccessKeyId (an STS key).', 400);
+      throw new EmulatorApiError(
+        'MissingSecurityToken',
+        'SecurityToken is mandatory for this AccessKeyId (an STS key).',
+        400,
+      );
     }
     if (token !== undefined && token !== key.securityToken) {
-      throw new EmulatorApiError('InvalidSecurityToken.Mismatch', 'Specified SecurityToken mismatch with the AccessKey.', 400);
+      throw new EmulatorApiError(
+        'InvalidSecurityToken.Mismatch',
+        'Specified SecurityToken mismatch with the AccessKey.',
+        400,
+      );
     }
     // The nonce window covers the whole accepted timestamp range on both sides.
     if (!nonces.use(accessKeyId, nonce, now, Math.max(2 * state.settings.maxClockSkewMs, 15 * 60_000))) {
@@ -208,7 +264,13 @@ export function createRpcHandler(state: RpcServerState): (req: IncomingMessage, 
   }
 
   /** Applies the faults and the write lock, then the model. */
-  async function execute(res: ServerResponse, ex: Exchange, action: string, params: Record<string, string>, key: AccessKeyRecord): Promise<void> {
+  async function execute(
+    res: ServerResponse,
+    ex: Exchange,
+    action: string,
+    params: Record<string, string>,
+    key: AccessKeyRecord,
+  ): Promise<void> {
     const decision: FaultDecision = state.faults.decide(action, key.accessKeyId, performance.now());
     ex.entry.fault = describeFaults(decision);
     const isWrite = state.model.isConnectionWrite(action);
@@ -216,7 +278,11 @@ export function createRpcHandler(state: RpcServerState): (req: IncomingMessage, 
       // Newer docs: accepts cannot run concurrently within one account; Alibaba's Terraform provider
       // retries ConcurrentCallNotSupported, so that is the code a client must be ready for.
       if (writesInFlight.has(key.accountId)) {
-        throw new EmulatorApiError('ConcurrentCallNotSupported', 'Another operation on a connection of this account is in progress. Retry later.', 400);
+        throw new EmulatorApiError(
+          'ConcurrentCallNotSupported',
+          'Another operation on a connection of this account is in progress. Retry later.',
+          400,
+        );
       }
       writesInFlight.add(key.accountId);
     }
@@ -229,12 +295,21 @@ export function createRpcHandler(state: RpcServerState): (req: IncomingMessage, 
         finish(ex, 0, undefined);
         return;
       }
-      if (decision.throttled) throw new EmulatorApiError('Throttling.User', 'Request was denied due to user flow control.', 400);
+      if (decision.throttled)
+        throw new EmulatorApiError('Throttling.User', 'Request was denied due to user flow control.', 400);
       switch (decision.outcome) {
         case 'internalError':
-          throw new EmulatorApiError('InternalError', 'The request processing has failed due to some unknown error, exception or failure.', 500);
+          throw new EmulatorApiError(
+            'InternalError',
+            'The request processing has failed due to some unknown error, exception or failure.',
+            500,
+          );
         case 'serviceUnavailable':
-          throw new EmulatorApiError('ServiceUnavailable', 'The request has failed due to a temporary failure of the server.', 503);
+          throw new EmulatorApiError(
+            'ServiceUnavailable',
+            'The request has failed due to a temporary failure of the server.',
+            503,
+          );
         case 'badGateway':
           if (!res.destroyed) {
             res.writeHead(502, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(BAD_GATEWAY_HTML) });
@@ -255,7 +330,12 @@ export function createRpcHandler(state: RpcServerState): (req: IncomingMessage, 
         case undefined:
           break;
       }
-      const ctx: ActionContext = { accountId: key.accountId, accessKeyId: key.accessKeyId, requestId: ex.entry.requestId, now: state.clock.now() };
+      const ctx: ActionContext = {
+        accountId: key.accountId,
+        accessKeyId: key.accessKeyId,
+        requestId: ex.entry.requestId,
+        now: state.clock.now(),
+      };
       const result = state.model.dispatch(action, params, ctx);
       // A ClientToken replay carries the first answer's RequestId: keep it.
       const body = 'RequestId' in result ? result : { RequestId: ex.entry.requestId, ...result };
@@ -292,13 +372,23 @@ export function createRpcHandler(state: RpcServerState): (req: IncomingMessage, 
     };
     try {
       const format = (params['Format'] ?? 'JSON').toUpperCase();
-      if (format !== 'JSON' && format !== 'XML') throw new EmulatorApiError('InvalidParameter.Format', 'The specified parameter "Format" is not valid: use JSON or XML.', 400);
+      if (format !== 'JSON' && format !== 'XML')
+        throw new EmulatorApiError(
+          'InvalidParameter.Format',
+          'The specified parameter "Format" is not valid: use JSON or XML.',
+          400,
+        );
       ex.format = format;
-      if (method !== 'GET' && method !== 'POST') throw new EmulatorApiError('UnsupportedHTTPMethod', 'This http method is not supported: use GET or POST.', 405);
+      if (method !== 'GET' && method !== 'POST')
+        throw new EmulatorApiError('UnsupportedHTTPMethod', 'This http method is not supported: use GET or POST.', 405);
       const action = params['Action'];
       if (action === undefined || action === '') throw missing('Action');
       if (!PRIVATELINK_ACTIONS.has(action)) {
-        throw new EmulatorApiError('InvalidAction.NotFound', 'Specified api is not found, please check your url and method.', 404);
+        throw new EmulatorApiError(
+          'InvalidAction.NotFound',
+          'Specified api is not found, please check your url and method.',
+          404,
+        );
       }
       const key = authenticate(method, params, ex);
       await execute(res, ex, action, params, key);
@@ -307,8 +397,18 @@ export function createRpcHandler(state: RpcServerState): (req: IncomingMessage, 
         sendError(res, ex, error);
       } else {
         // A bug in the emulator: answer like the real API's 500 and keep the details on stderr.
-        process.stderr.write(`emulator: internal error on ${ex.entry.action ?? '(no action)'}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-        sendError(res, ex, new EmulatorApiError('InternalError', 'The request processing has failed due to some unknown error, exception or failure.', 500));
+        process.stderr.write(
+          `emulator: internal error on ${ex.entry.action ?? '(no action)'}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+        );
+        sendError(
+          res,
+          ex,
+          new EmulatorApiError(
+            'InternalError',
+            'The request processing has failed due to some unknown error, exception or failure.',
+            500,
+          ),
+        );
       }
     }
   }

@@ -13,7 +13,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 export function percentEncode(value: string): string {
   const encoded = encodeURIComponent(value);
   // encodeURIComponent leaves !'()* literal; RFC 3986 (and Alibaba) encode them. Most values have none.
-  return RESERVED_LEFT.test(encoded) ? encoded.replace(RESERVED_LEFT_ALL, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`) : encoded;
+  return RESERVED_LEFT.test(encoded)
+    ? encoded.replace(RESERVED_LEFT_ALL, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    : encoded;
 }
 
 const RESERVED_LEFT = /[!'()*]/;
@@ -21,7 +23,9 @@ const RESERVED_LEFT_ALL = /[!'()*]/g;
 
 /** The canonicalized query: every parameter except `Signature`, sorted by key, percent-encoded, `&`-joined. */
 export function canonicalQuery(params: Record<string, string>): string {
-  const keys = Object.keys(params).filter((k) => k !== 'Signature').sort();
+  const keys = Object.keys(params)
+    .filter((k) => k !== 'Signature')
+    .sort();
   let out = '';
   for (const key of keys) {
     if (out.length > 0) out += '&';

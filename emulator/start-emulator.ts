@@ -53,7 +53,12 @@ export interface RunningEmulator {
  * @throws ScenarioError when a scenario file does not load; the listen error when the port is taken.
  */
 export async function startEmulator(options: StartEmulatorOptions = {}): Promise<RunningEmulator> {
-  const scenario = options.scenario === undefined ? demoScenario() : typeof options.scenario === 'string' ? loadScenarioFile(options.scenario) : options.scenario;
+  const scenario =
+    options.scenario === undefined
+      ? demoScenario()
+      : typeof options.scenario === 'string'
+        ? loadScenarioFile(options.scenario)
+        : options.scenario;
   const settings: EmulatorSettings = { ...defaultSettings(), ...scenario.settings, ...options.settings };
   settings.faults = { ...settings.faults, rules: [...settings.faults.rules] };
   const clock = options.clock ?? new ManualClock();
@@ -71,7 +76,14 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     closing: closing.signal,
     hanging,
   });
-  const control = createControlHandler({ model, accounts: model.accounts, clock, settings, log, startedAt: Date.now() });
+  const control = createControlHandler({
+    model,
+    accounts: model.accounts,
+    clock,
+    settings,
+    log,
+    startedAt: Date.now(),
+  });
 
   // pop-core keeps sockets alive and never retries: a server that closes an idle socket just as the
   // client reuses it answers that call with ECONNRESET. A long idle timeout makes that race rare for
@@ -82,7 +94,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     const raw = req.url ?? '/';
     const q = raw.indexOf('?');
     const pathname = q < 0 ? raw : raw.slice(0, q);
-    if (pathname === CONTROL_PREFIX || pathname.startsWith(`${CONTROL_PREFIX}/`)) control(req, res, new URL(raw, 'http://emulator'));
+    if (pathname === CONTROL_PREFIX || pathname.startsWith(`${CONTROL_PREFIX}/`))
+      control(req, res, new URL(raw, 'http://emulator'));
     else rpc(req, res, q < 0 ? '' : raw.slice(q + 1));
   });
 

@@ -29,4 +29,7 @@ const write = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
 
-export const handler = lazyHandler(() => import('./fc/create-handler.ts').then(({ createHandler }) => createHandler({ config, write })), write);
+export const handler = lazyHandler(
+  () => import('./fc/create-handler.ts').then(({ createHandler }) => createHandler({ config, write })),
+  write,
+);

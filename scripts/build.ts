@@ -49,9 +49,18 @@ export interface BuildResult {
 export const FORBIDDEN_INPUTS: { test: (input: string) => boolean; why: string }[] = [
   { test: (p) => p.includes('node_modules/@alicloud/fc2/'), why: '@alicloud/fc2 is for the invoke command only' },
   { test: (p) => p.startsWith('emulator/'), why: 'emulator code does not belong in the function' },
-  { test: (p) => p === 'node_modules/@alicloud/pop-core/index.js' || p === 'node_modules/@alicloud/pop-core/lib/roa.js', why: "import pop-core's RPC client module, not the package root" },
-  { test: (p) => /node_modules\/ajv\/dist\/(core|ajv|compile\/index)\.js$/.test(p), why: 'use the standalone-generated validator, not ajv schema compilation' },
-  { test: (p) => p.includes('node_modules/esbuild/') || p.includes('node_modules/typescript/'), why: 'build tools do not belong in the function' },
+  {
+    test: (p) => p === 'node_modules/@alicloud/pop-core/index.js' || p === 'node_modules/@alicloud/pop-core/lib/roa.js',
+    why: "import pop-core's RPC client module, not the package root",
+  },
+  {
+    test: (p) => /node_modules\/ajv\/dist\/(core|ajv|compile\/index)\.js$/.test(p),
+    why: 'use the standalone-generated validator, not ajv schema compilation',
+  },
+  {
+    test: (p) => p.includes('node_modules/esbuild/') || p.includes('node_modules/typescript/'),
+    why: 'build tools do not belong in the function',
+  },
 ];
 
 /** Checks a metafile's inputs against FORBIDDEN_INPUTS; returns one line per offending input. */
@@ -66,8 +75,16 @@ export function forbiddenInputs(metafile: Metafile): string[] {
 
 function gitCommit(policyFile: string): string | undefined {
   try {
-    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', policyFile], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', policyFile], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     return dirty === '' ? head : `${head}-dirty`;
   } catch {
     return undefined;
@@ -80,13 +97,21 @@ const guardPlugin: Plugin = {
   setup(b) {
     // The default credential chain (functions/client/credentials.ts loads it lazily) is for the CLI; the
     // function reads context.credentials. Bundling it would add its whole dependency tree.
-    b.onResolve({ filter: /^@alicloud\/credentials$/ }, () => ({ path: '@alicloud/credentials', namespace: 'not-in-function' }));
+    b.onResolve({ filter: /^@alicloud\/credentials$/ }, () => ({
+      path: '@alicloud/credentials',
+      namespace: 'not-in-function',
+    }));
     b.onLoad({ filter: /.*/, namespace: 'not-in-function' }, () => ({
-      contents: 'throw new Error("@alicloud/credentials is not part of the function bundle: the function uses context.credentials");',
+      contents:
+        'throw new Error("@alicloud/credentials is not part of the function bundle: the function uses context.credentials");',
       loader: 'js',
     }));
     b.onResolve({ filter: /^@alicloud\/(fc2|pop-core)$/ }, (args) => ({
-      errors: [{ text: `${args.path} must not be imported by the function (${args.importer}): ${args.path === '@alicloud/fc2' ? 'fc2 is for the invoke command only' : "import '@alicloud/pop-core/lib/rpc.js'"}` }],
+      errors: [
+        {
+          text: `${args.path} must not be imported by the function (${args.importer}): ${args.path === '@alicloud/fc2' ? 'fc2 is for the invoke command only' : "import '@alicloud/pop-core/lib/rpc.js'"}`,
+        },
+      ],
     }));
   },
 };
@@ -96,7 +121,9 @@ export async function buildBundle(options: BuildOptions = {}): Promise<BuildResu
   const outDir = resolve(options.outDir ?? join(REPO_ROOT, 'dist'));
   const policyFile = resolve(options.policyFile ?? join(REPO_ROOT, DEFAULT_POLICY));
   if (!existsSync(policyFile)) {
-    throw new Error(`no policy to bundle: ${relative(process.cwd(), policyFile) || policyFile} does not exist (create it, or pass --policy FILE, e.g. --policy policies/demo.yaml)`);
+    throw new Error(
+      `no policy to bundle: ${relative(process.cwd(), policyFile) || policyFile} does not exist (create it, or pass --policy FILE, e.g. --policy policies/demo.yaml)`,
+    );
   }
   const commit = options.commit ?? gitCommit(policyFile);
 
@@ -134,8 +161,12 @@ export async function buildBundle(options: BuildOptions = {}): Promise<BuildResu
 
   const bundleBytes = statSync(bundlePath).size;
   if (options.quiet !== true) {
-    console.log(`${relative(process.cwd(), bundlePath) || bundlePath}  ${(bundleBytes / 1024).toFixed(1)} KB (target <= ${BUNDLE_SIZE_TARGET / 1024} KB)`);
-    console.log(`${relative(process.cwd(), policyPath) || policyPath}  from ${relative(REPO_ROOT, policyFile)}, commit ${commit ?? 'unknown (not a git checkout)'}`);
+    console.log(
+      `${relative(process.cwd(), bundlePath) || bundlePath}  ${(bundleBytes / 1024).toFixed(1)} KB (target <= ${BUNDLE_SIZE_TARGET / 1024} KB)`,
+    );
+    console.log(
+      `${relative(process.cwd(), policyPath) || policyPath}  from ${relative(REPO_ROOT, policyFile)}, commit ${commit ?? 'unknown (not a git checkout)'}`,
+    );
   }
   return { outDir, bundlePath, bundleBytes, policyPath, commit, metafile: result.metafile };
 }
@@ -151,7 +182,9 @@ function parseArgs(argv: string[]): BuildOptions & { metafilePath?: string } {
       else out.metafilePath = value;
       i++;
     } else {
-      throw new Error(`build: unknown or incomplete option '${flag ?? ''}' (usage: tsx scripts/build.ts [--policy FILE] [--outdir DIR] [--metafile FILE])`);
+      throw new Error(
+        `build: unknown or incomplete option '${flag ?? ''}' (usage: tsx scripts/build.ts [--policy FILE] [--outdir DIR] [--metafile FILE])`,
+      );
     }
   }
   return out;

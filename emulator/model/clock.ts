@@ -27,7 +27,8 @@ export class ManualClock implements EmulatorClock {
 
   /** Move the clock forward by `ms` (also while paused). Negative values are refused: time does not run back. */
   advance(ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`advance(ms) needs a non-negative number of milliseconds, got ${ms}`);
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new RangeError(`advance(ms) needs a non-negative number of milliseconds, got ${ms}`);
     this.anchorMs = this.now() + ms;
     this.anchorRealMs = Date.now();
   }

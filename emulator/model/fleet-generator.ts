@@ -25,10 +25,26 @@ const DEMO_PROVIDER: ScenarioAccount = {
   accessKeys: [{ accessKeyId: 'LTAIdemoProvider0001', accessKeySecret: 'demo-provider-secret' }],
 };
 const DEMO_CONSUMERS: ScenarioAccount[] = [
-  { accountId: '2000000000000001', name: 'acme', accessKeys: [{ accessKeyId: 'LTAIdemoAcme00000001', accessKeySecret: 'demo-acme-secret' }] },
-  { accountId: '2000000000000002', name: 'globex', accessKeys: [{ accessKeyId: 'LTAIdemoGlobex000001', accessKeySecret: 'demo-globex-secret' }] },
-  { accountId: '2000000000000003', name: 'initech', accessKeys: [{ accessKeyId: 'LTAIdemoInitech00001', accessKeySecret: 'demo-initech-secret' }] },
-  { accountId: '2000000000000004', name: 'umbrella', accessKeys: [{ accessKeyId: 'LTAIdemoUmbrella0001', accessKeySecret: 'demo-umbrella-secret' }] },
+  {
+    accountId: '2000000000000001',
+    name: 'acme',
+    accessKeys: [{ accessKeyId: 'LTAIdemoAcme00000001', accessKeySecret: 'demo-acme-secret' }],
+  },
+  {
+    accountId: '2000000000000002',
+    name: 'globex',
+    accessKeys: [{ accessKeyId: 'LTAIdemoGlobex000001', accessKeySecret: 'demo-globex-secret' }],
+  },
+  {
+    accountId: '2000000000000003',
+    name: 'initech',
+    accessKeys: [{ accessKeyId: 'LTAIdemoInitech00001', accessKeySecret: 'demo-initech-secret' }],
+  },
+  {
+    accountId: '2000000000000004',
+    name: 'umbrella',
+    accessKeys: [{ accessKeyId: 'LTAIdemoUmbrella0001', accessKeySecret: 'demo-umbrella-secret' }],
+  },
 ];
 
 const BANDWIDTHS = [1024, 2048, 3072, 5120, 8192];
@@ -45,10 +61,13 @@ export function generateFleet(opts: FleetOptions): Scenario {
   const pendingShare = opts.pendingShare ?? 0.2;
   const regions = opts.regions && opts.regions.length > 0 ? opts.regions : ['cn-hangzhou'];
   const consumerCount = opts.consumers ?? 20;
-  if (!Number.isInteger(serviceCount) || serviceCount < 0) throw new RangeError('services must be a non-negative integer');
-  if (!Number.isInteger(connectionsPerService) || connectionsPerService < 0) throw new RangeError('connectionsPerService must be a non-negative integer');
+  if (!Number.isInteger(serviceCount) || serviceCount < 0)
+    throw new RangeError('services must be a non-negative integer');
+  if (!Number.isInteger(connectionsPerService) || connectionsPerService < 0)
+    throw new RangeError('connectionsPerService must be a non-negative integer');
   if (!(pendingShare >= 0 && pendingShare <= 1)) throw new RangeError('pendingShare must lie between 0 and 1');
-  if (!Number.isInteger(consumerCount) || consumerCount < 1 || consumerCount > 9999) throw new RangeError('consumers must be an integer between 1 and 9999');
+  if (!Number.isInteger(consumerCount) || consumerCount < 1 || consumerCount > 9999)
+    throw new RangeError('consumers must be an integer between 1 and 9999');
   for (const r of regions) if (!findRegion(r)) throw new RangeError(`unknown region ${r}`);
   const rnd = seededRandom(opts.seed ?? 1);
 

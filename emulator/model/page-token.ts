@@ -13,7 +13,10 @@ export class PageTokens {
 
   /** A short hash identifying a query; the same query across pages yields the same hash. */
   static queryHash(parts: ReadonlyArray<string | undefined>): string {
-    return createHash('sha256').update(parts.map((p) => p ?? '\u0000').join('\u0001')).digest('base64url').slice(0, 16);
+    return createHash('sha256')
+      .update(parts.map((p) => p ?? '\u0000').join('\u0001'))
+      .digest('base64url')
+      .slice(0, 16);
   }
 
   encode(position: number[], query: string): string {
@@ -23,7 +26,11 @@ export class PageTokens {
 
   /** The position a token carries. @throws EmulatorApiError InvalidNextToken. */
   decode(token: string, query: string): number[] {
-    const invalid = new EmulatorApiError('InvalidNextToken', 'The specified NextToken is invalid or does not belong to this query.', 400);
+    const invalid = new EmulatorApiError(
+      'InvalidNextToken',
+      'The specified NextToken is invalid or does not belong to this query.',
+      400,
+    );
     const dot = token.indexOf('.');
     if (dot <= 0) throw invalid;
     const payload = token.slice(0, dot);

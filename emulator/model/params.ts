@@ -2,12 +2,20 @@ import { EmulatorApiError } from '../types.ts';
 
 /** `MissingParameter` (400) naming the parameter, in the wording of Alibaba Cloud's gateways. */
 export function missingParameter(name: string): EmulatorApiError {
-  return new EmulatorApiError('MissingParameter', `The input parameter "${name}" that is mandatory for processing this request is not supplied.`, 400);
+  return new EmulatorApiError(
+    'MissingParameter',
+    `The input parameter "${name}" that is mandatory for processing this request is not supplied.`,
+    400,
+  );
 }
 
 /** `InvalidParameter` (400) naming the parameter and what it must be. */
 export function invalidParameter(name: string, expectation: string): EmulatorApiError {
-  return new EmulatorApiError('InvalidParameter', `The specified parameter "${name}" is not valid: ${expectation}.`, 400);
+  return new EmulatorApiError(
+    'InvalidParameter',
+    `The specified parameter "${name}" is not valid: ${expectation}.`,
+    400,
+  );
 }
 
 /**
@@ -47,7 +55,8 @@ export class Params {
     const v = this.optional(name);
     if (v === undefined) return undefined;
     const n = /^-?\d{1,15}$/.test(v) ? Number(v) : NaN;
-    if (!Number.isSafeInteger(n) || n < min || n > max) throw invalidParameter(name, `must be an integer between ${min} and ${max}`);
+    if (!Number.isSafeInteger(n) || n < min || n > max)
+      throw invalidParameter(name, `must be an integer between ${min} and ${max}`);
     return n;
   }
 
@@ -95,7 +104,11 @@ export class Params {
    * A repeated structure in flat form: `Zone.1.ZoneId`, `Zone.1.VSwitchId`, ... Returns one record per
    * N (in N order) with the given fields (absent fields undefined).
    */
-  repeatedStruct<F extends string>(prefix: string, fields: readonly F[], maxN: number): Array<{ n: number } & Partial<Record<F, string>>> {
+  repeatedStruct<F extends string>(
+    prefix: string,
+    fields: readonly F[],
+    maxN: number,
+  ): Array<{ n: number } & Partial<Record<F, string>>> {
     const found = new Map<number, Partial<Record<F, string>>>();
     const re = new RegExp(`^${prefix.replace(/\./g, '\\.')}\\.(\\d+)\\.([A-Za-z]+)$`);
     for (const [k, v] of Object.entries(this.raw)) {

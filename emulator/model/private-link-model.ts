@@ -22,7 +22,15 @@ import { PageTokens } from './page-token.ts';
  */
 
 /** Where a connection is in its lifecycle. `awaiting` shows as `settings.pendingStatus`. */
-type Phase = 'awaiting' | 'accepting' | 'connected' | 'updating' | 'disconnecting' | 'disconnected' | 'deleting' | 'serviceDeleted';
+type Phase =
+  | 'awaiting'
+  | 'accepting'
+  | 'connected'
+  | 'updating'
+  | 'disconnecting'
+  | 'disconnected'
+  | 'deleting'
+  | 'serviceDeleted';
 
 interface ConnectionRec {
   phase: Phase;
@@ -110,7 +118,15 @@ interface CachedResponse {
   body: Record<string, unknown>;
 }
 
-const CONNECTION_STATUSES = ['Pending', 'Connecting', 'Connected', 'Disconnecting', 'Disconnected', 'Deleting', 'ServiceDeleted'] as const;
+const CONNECTION_STATUSES = [
+  'Pending',
+  'Connecting',
+  'Connected',
+  'Disconnecting',
+  'Disconnected',
+  'Deleting',
+  'ServiceDeleted',
+] as const;
 const ENDPOINT_STATUSES = ['Creating', 'Active', 'Pending', 'Deleting'] as const;
 const SERVICE_STATUSES = ['Creating', 'Pending', 'Active', 'Deleting', 'Inactive'] as const;
 const BUSINESS_STATUSES = ['Normal', 'FinancialLocked', 'SecurityLocked'] as const;
@@ -123,18 +139,42 @@ const CLIENT_TOKEN_CACHE = 100_000;
 
 /** The writes, all of which take ClientToken in the reference; reads ignore it. */
 const WRITE_ACTIONS: ReadonlySet<string> = new Set([
-  'CreateVpcEndpointService', 'UpdateVpcEndpointServiceAttribute', 'DeleteVpcEndpointService',
-  'AddUserToVpcEndpointService', 'RemoveUserFromVpcEndpointService',
-  'AttachResourceToVpcEndpointService', 'DetachResourceFromVpcEndpointService',
-  'CreateVpcEndpoint', 'UpdateVpcEndpointAttribute', 'DeleteVpcEndpoint',
-  'EnableVpcEndpointConnection', 'DisableVpcEndpointConnection', 'UpdateVpcEndpointConnectionAttribute',
-  'AddZoneToVpcEndpoint', 'RemoveZoneFromVpcEndpoint', 'AttachSecurityGroupToVpcEndpoint', 'DetachSecurityGroupFromVpcEndpoint',
+  'CreateVpcEndpointService',
+  'UpdateVpcEndpointServiceAttribute',
+  'DeleteVpcEndpointService',
+  'AddUserToVpcEndpointService',
+  'RemoveUserFromVpcEndpointService',
+  'AttachResourceToVpcEndpointService',
+  'DetachResourceFromVpcEndpointService',
+  'CreateVpcEndpoint',
+  'UpdateVpcEndpointAttribute',
+  'DeleteVpcEndpoint',
+  'EnableVpcEndpointConnection',
+  'DisableVpcEndpointConnection',
+  'UpdateVpcEndpointConnectionAttribute',
+  'AddZoneToVpcEndpoint',
+  'RemoveZoneFromVpcEndpoint',
+  'AttachSecurityGroupToVpcEndpoint',
+  'DetachSecurityGroupFromVpcEndpoint',
 ]);
 
 /** Parameters that belong to the transport, not to the request's meaning (excluded from ClientToken matching). */
 const COMMON_PARAMS = new Set([
-  'Action', 'Version', 'Format', 'AccessKeyId', 'Signature', 'SignatureMethod', 'SignatureVersion', 'SignatureNonce', 'SignatureType',
-  'Timestamp', 'SecurityToken', 'ClientToken', 'DryRun', 'RegionEndpoint', 'product',
+  'Action',
+  'Version',
+  'Format',
+  'AccessKeyId',
+  'Signature',
+  'SignatureMethod',
+  'SignatureVersion',
+  'SignatureNonce',
+  'SignatureType',
+  'Timestamp',
+  'SecurityToken',
+  'ClientToken',
+  'DryRun',
+  'RegionEndpoint',
+  'product',
 ]);
 
 const ENDPOINT_NAME = /^[A-Za-z][A-Za-z0-9_-]{1,127}$/;
@@ -175,7 +215,10 @@ function connectionDenied(message: string): EmulatorApiError {
   return new EmulatorApiError('EndpointConnectionOperationDenied', message);
 }
 function serviceDenied(): EmulatorApiError {
-  return new EmulatorApiError('EndpointServiceOperationDenied', 'The specified operation of endpoint service is not allowed.');
+  return new EmulatorApiError(
+    'EndpointServiceOperationDenied',
+    'The specified operation of endpoint service is not allowed.',
+  );
 }
 function endpointDenied(): EmulatorApiError {
   return new EmulatorApiError('EndpointOperationDenied', 'The specified operation of endpoint is not allowed.');
@@ -267,7 +310,11 @@ export class PrivateLinkModel {
 
   /** Actions that change a connection: the protocol layer serialises them per provider account. */
   isConnectionWrite(action: string): boolean {
-    return action === 'EnableVpcEndpointConnection' || action === 'DisableVpcEndpointConnection' || action === 'UpdateVpcEndpointConnectionAttribute';
+    return (
+      action === 'EnableVpcEndpointConnection' ||
+      action === 'DisableVpcEndpointConnection' ||
+      action === 'UpdateVpcEndpointConnectionAttribute'
+    );
   }
 
   /** Region IDs the emulator knows (DescribeRegions). */
@@ -283,7 +330,12 @@ export class PrivateLinkModel {
    */
   dispatch(action: string, params: Record<string, string>, ctx: ActionContext): Record<string, unknown> {
     const handler = Object.hasOwn(this.handlers, action) ? this.handlers[action] : undefined;
-    if (!handler) throw new EmulatorApiError('InvalidAction.NotFound', `Specified api is not found, please check your url and method.`, 404);
+    if (!handler)
+      throw new EmulatorApiError(
+        'InvalidAction.NotFound',
+        `Specified api is not found, please check your url and method.`,
+        404,
+      );
     const p = new Params(params);
     const clientToken = WRITE_ACTIONS.has(action) ? p.optional('ClientToken') : undefined;
     // Checked before DryRun: a DryRun answers DryRunOperation only when every check passes.
@@ -298,7 +350,10 @@ export class PrivateLinkModel {
     const cached = this.clientTokens.get(key);
     if (cached) {
       if (cached.hash !== hash) {
-        throw new EmulatorApiError('IdempotentParameterMismatch', 'The request uses the same client token as a previous, but non-identical request.');
+        throw new EmulatorApiError(
+          'IdempotentParameterMismatch',
+          'The request uses the same client token as a previous, but non-identical request.',
+        );
       }
       return structuredClone(cached.body);
     }
@@ -317,7 +372,11 @@ export class PrivateLinkModel {
     this.settleAll(now);
     return {
       now: isoTime(now),
-      accounts: this.accounts.map((a) => ({ accountId: a.accountId, name: a.name, accessKeyIds: a.accessKeys.map((k) => k.accessKeyId) })),
+      accounts: this.accounts.map((a) => ({
+        accountId: a.accountId,
+        name: a.name,
+        accessKeyIds: a.accessKeys.map((k) => k.accessKeyId),
+      })),
       services: [...this.services.values()].map((s) => ({
         serviceId: s.serviceId,
         regionId: s.regionId,
@@ -333,7 +392,11 @@ export class PrivateLinkModel {
         tags: Object.fromEntries(s.tags.map((t) => [t.Key, t.Value])),
         whitelist: [...s.whitelist.keys()],
         zones: [...s.zones],
-        resources: s.resources.map((r) => ({ resourceId: r.resourceId, resourceType: r.resourceType, zoneId: r.zoneId })),
+        resources: s.resources.map((r) => ({
+          resourceId: r.resourceId,
+          resourceType: r.resourceType,
+          zoneId: r.zoneId,
+        })),
       })),
       endpoints: [...this.endpoints.values()].map((e) => ({
         endpointId: e.endpointId,
@@ -452,7 +515,7 @@ export class PrivateLinkModel {
       zoneId,
       vpcId: derivedId('vpc', s.regionId, `resource/${s.ownerId}`),
       vSwitchId: derivedId('vsw', s.regionId, `resource/${s.ownerId}/${zoneId}`),
-      ip: `172.16.${h[0] ?? 0}.${(h[1] ?? 0) % 250 + 2}`,
+      ip: `172.16.${h[0] ?? 0}.${((h[1] ?? 0) % 250) + 2}`,
     };
   }
 
@@ -463,7 +526,7 @@ export class PrivateLinkModel {
       zoneId,
       vSwitchId,
       eniId: derivedId('eni', regionId, `${endpointId}/${zoneId}`),
-      eniIp: `192.168.${h[0] ?? 0}.${(h[1] ?? 0) % 250 + 2}`,
+      eniIp: `192.168.${h[0] ?? 0}.${((h[1] ?? 0) % 250) + 2}`,
     };
   }
 
@@ -575,21 +638,28 @@ export class PrivateLinkModel {
 
   private region(p: Params): string {
     const regionId = p.required('RegionId');
-    if (!findRegion(regionId)) throw new EmulatorApiError('InvalidRegionId.NotFound', `The specified RegionId "${regionId}" does not exist.`, 404);
+    if (!findRegion(regionId))
+      throw new EmulatorApiError(
+        'InvalidRegionId.NotFound',
+        `The specified RegionId "${regionId}" does not exist.`,
+        404,
+      );
     return regionId;
   }
 
   private ownService(p: Params, ctx: ActionContext, regionId: string, name = 'ServiceId'): ServiceRec {
     const serviceId = p.required(name);
     const s = this.services.get(serviceId);
-    if (!s || s.regionId !== regionId || s.ownerId !== ctx.accountId || !this.settleService(s, ctx.now)) throw notFoundService();
+    if (!s || s.regionId !== regionId || s.ownerId !== ctx.accountId || !this.settleService(s, ctx.now))
+      throw notFoundService();
     return s;
   }
 
   /** A service for a write: also not locked and not being deleted. */
   private writableService(p: Params, ctx: ActionContext, regionId: string): ServiceRec {
     const s = this.ownService(p, ctx, regionId);
-    if (s.businessStatus !== 'Normal') throw new EmulatorApiError('EndpointServiceLocked', 'The specified Service is locked.');
+    if (s.businessStatus !== 'Normal')
+      throw new EmulatorApiError('EndpointServiceLocked', 'The specified Service is locked.');
     if (s.deleteAt !== undefined) throw serviceDenied();
     return s;
   }
@@ -597,14 +667,16 @@ export class PrivateLinkModel {
   private ownEndpoint(p: Params, ctx: ActionContext, regionId: string): EndpointRec {
     const endpointId = p.required('EndpointId');
     const e = this.endpoints.get(endpointId);
-    if (!e || e.regionId !== regionId || e.ownerId !== ctx.accountId || !this.settleEndpoint(e, ctx.now)) throw notFoundEndpoint();
+    if (!e || e.regionId !== regionId || e.ownerId !== ctx.accountId || !this.settleEndpoint(e, ctx.now))
+      throw notFoundEndpoint();
     return e;
   }
 
   /** An endpoint for a write on its zones or security groups. */
   private writableEndpoint(p: Params, ctx: ActionContext, regionId: string): EndpointRec {
     const e = this.ownEndpoint(p, ctx, regionId);
-    if (e.businessStatus !== 'Normal') throw new EmulatorApiError('EndpointLocked', 'The specified Endpoint is locked.');
+    if (e.businessStatus !== 'Normal')
+      throw new EmulatorApiError('EndpointLocked', 'The specified Endpoint is locked.');
     if (e.deleteAt !== undefined) throw endpointDenied();
     const busy = BUSY_MESSAGE[e.conn.phase];
     if (busy !== undefined && e.conn.phase !== 'serviceDeleted') throw connectionDenied(busy);
@@ -621,10 +693,15 @@ export class PrivateLinkModel {
   private describeRegions(p: Params): Record<string, unknown> {
     // RegionId is optional here (reference): it only names the endpoint asked.
     const region = p.optional('RegionId');
-    if (region !== undefined && !findRegion(region)) throw new EmulatorApiError('InvalidRegionId.NotFound', `The specified RegionId "${region}" does not exist.`, 404);
+    if (region !== undefined && !findRegion(region))
+      throw new EmulatorApiError('InvalidRegionId.NotFound', `The specified RegionId "${region}" does not exist.`, 404);
     return {
       Regions: {
-        Region: REGIONS.map((r) => ({ RegionId: r.regionId, LocalName: r.localName, RegionEndpoint: `privatelink.${r.regionId}.aliyuncs.com` })),
+        Region: REGIONS.map((r) => ({
+          RegionId: r.regionId,
+          LocalName: r.localName,
+          RegionEndpoint: `privatelink.${r.regionId}.aliyuncs.com`,
+        })),
       },
     };
   }
@@ -658,7 +735,10 @@ export class PrivateLinkModel {
   /** Resource.N.* of CreateVpcEndpointService, or the single resource of Attach: checked, not yet stored. */
   private checkResource(resourceId: string, resourceType: string): void {
     if (!(RESOURCE_TYPES as readonly string[]).includes(resourceType)) {
-      throw new EmulatorApiError('EndpointServiceResourceTypeNotSupport', 'The specified resource type is not supported.');
+      throw new EmulatorApiError(
+        'EndpointServiceResourceTypeNotSupport',
+        'The specified resource type is not supported.',
+      );
     }
     const prefix = resourceType === 'slb' ? 'lb-' : `${resourceType}-`;
     if (!resourceId.startsWith(prefix)) {
@@ -666,14 +746,16 @@ export class PrivateLinkModel {
         ? new EmulatorApiError('AlbNotFound', 'The specified Alb does not exist.')
         : new EmulatorApiError('LoadBalancerNotFound', 'The specified load balancer does not exist.');
     }
-    if (this.resourceOwners.has(resourceId)) throw new EmulatorApiError('EndpointServiceResourceExist', 'The specified resource already exists.');
+    if (this.resourceOwners.has(resourceId))
+      throw new EmulatorApiError('EndpointServiceResourceExist', 'The specified resource already exists.');
   }
 
   private readTags(p: Params, forFilter: boolean): Array<{ Key: string; Value: string | undefined }> {
     return p.repeatedStruct('Tag', ['Key', 'Value'] as const, 20).map((t) => {
       if (t.Key === undefined) throw missingParameter(`Tag.${t.n}.Key`);
       if (t.Key.length > 128) throw invalidParameter(`Tag.${t.n}.Key`, 'must be at most 128 characters');
-      if (t.Value !== undefined && t.Value.length > 128) throw invalidParameter(`Tag.${t.n}.Value`, 'must be at most 128 characters');
+      if (t.Value !== undefined && t.Value.length > 128)
+        throw invalidParameter(`Tag.${t.n}.Value`, 'must be at most 128 characters');
       return { Key: t.Key, Value: forFilter ? t.Value : (t.Value ?? '') };
     });
   }
@@ -689,11 +771,13 @@ export class PrivateLinkModel {
       if (r.ResourceId === undefined) throw missingParameter(`Resource.${r.n}.ResourceId`);
       const type = r.ResourceType ?? 'slb';
       const zoneId = r.ZoneId ?? zones[0] ?? '';
-      if (region && !region.zones.some((z) => z.zoneId === zoneId)) throw invalidParameter(`Resource.${r.n}.ZoneId`, `must be a zone of ${regionId}`);
+      if (region && !region.zones.some((z) => z.zoneId === zoneId))
+        throw invalidParameter(`Resource.${r.n}.ZoneId`, `must be a zone of ${regionId}`);
       this.checkResource(r.ResourceId, type);
       return { resourceId: r.ResourceId, type, zoneId };
     });
-    if (new Set(resources.map((r) => r.resourceId)).size !== resources.length) throw new EmulatorApiError('EndpointServiceResourceExist', 'The specified resource already exists.');
+    if (new Set(resources.map((r) => r.resourceId)).size !== resources.length)
+      throw new EmulatorApiError('EndpointServiceResourceExist', 'The specified resource already exists.');
     if (p.bool('DryRun')) throw dryRunPassed();
     let serviceId = randomId('epsrv', regionId);
     while (this.services.has(serviceId)) serviceId = randomId('epsrv', regionId);
@@ -744,7 +828,8 @@ export class PrivateLinkModel {
     const autoAccept = p.bool('AutoAcceptEnabled');
     // The reference says 100 to 1024; the service's own bandwidth range is what bounds it here (README).
     const connectBandwidth = p.int('ConnectBandwidth', s.minBandwidth, s.maxBandwidth);
-    if (description !== undefined && description.length > 256) throw invalidParameter('ServiceDescription', 'must be at most 256 characters');
+    if (description !== undefined && description.length > 256)
+      throw invalidParameter('ServiceDescription', 'must be at most 256 characters');
     if (p.bool('DryRun')) throw dryRunPassed();
     if (description !== undefined) s.description = description;
     if (autoAccept !== undefined) s.autoAcceptEnabled = autoAccept;
@@ -767,7 +852,17 @@ export class PrivateLinkModel {
     const status = p.oneOf('ServiceStatus', SERVICE_STATUSES);
     const business = p.oneOf('ServiceBusinessStatus', BUSINESS_STATUSES);
     const tags = this.readTags(p, true);
-    const query = PageTokens.queryHash(['ListVpcEndpointServices', ctx.accountId, regionId, serviceId, serviceName, String(autoAccept), status, business, JSON.stringify(tags)]);
+    const query = PageTokens.queryHash([
+      'ListVpcEndpointServices',
+      ctx.accountId,
+      regionId,
+      serviceId,
+      serviceName,
+      String(autoAccept),
+      status,
+      business,
+      JSON.stringify(tags),
+    ]);
     const list = this.servicesByOwner.get(ctx.accountId) ?? [];
     const page = this.pageOf(list, p, query, max, (s) => {
       if (!this.settleService(s, ctx.now)) return false;
@@ -777,9 +872,15 @@ export class PrivateLinkModel {
       if (autoAccept !== undefined && s.autoAcceptEnabled !== autoAccept) return false;
       if (status !== undefined && (s.deleteAt === undefined ? 'Active' : 'Deleting') !== status) return false;
       if (business !== undefined && s.businessStatus !== business) return false;
-      return tags.every((t) => s.tags.some((st) => st.Key === t.Key && (t.Value === undefined || st.Value === t.Value)));
+      return tags.every((t) =>
+        s.tags.some((st) => st.Key === t.Key && (t.Value === undefined || st.Value === t.Value)),
+      );
     });
-    return { Services: page.items.map((s) => ({ ...this.serviceView(s), Tags: s.tags.map((t) => ({ ...t })) })), NextToken: page.nextToken, MaxResults: max };
+    return {
+      Services: page.items.map((s) => ({ ...this.serviceView(s), Tags: s.tags.map((t) => ({ ...t })) })),
+      NextToken: page.nextToken,
+      MaxResults: max,
+    };
   }
 
   private deleteService(p: Params, ctx: ActionContext): Record<string, unknown> {
@@ -788,7 +889,10 @@ export class PrivateLinkModel {
     // A service with live connections (Connected or in a transition) cannot be deleted (README: choices).
     for (const e of [...s.conns]) this.settleEndpoint(e, ctx.now);
     if (s.conns.some((e) => ['connected', 'accepting', 'updating', 'disconnecting'].includes(e.conn.phase))) {
-      throw new EmulatorApiError('EndpointServiceDependenceViolation', 'The specified EndpointService already contains a resource.');
+      throw new EmulatorApiError(
+        'EndpointServiceDependenceViolation',
+        'The specified EndpointService already contains a resource.',
+      );
     }
     if (p.bool('DryRun')) throw dryRunPassed();
     s.deleteAt = ctx.now + this.settings.deleteDelayMs;
@@ -819,7 +923,13 @@ export class PrivateLinkModel {
     const userId = p.accountId('UserId', false);
     const s = this.ownService(p, ctx, regionId);
     const query = PageTokens.queryHash(['ListVpcEndpointServiceUsers', ctx.accountId, regionId, s.serviceId, userId]);
-    const page = this.pageOf([...s.whitelist.values()], p, query, max, (u) => userId === undefined || u.userId === userId);
+    const page = this.pageOf(
+      [...s.whitelist.values()],
+      p,
+      query,
+      max,
+      (u) => userId === undefined || u.userId === userId,
+    );
     return { Users: page.items.map((u) => ({ UserId: longId(u.userId) })), NextToken: page.nextToken, MaxResults: max };
   }
 
@@ -841,7 +951,8 @@ export class PrivateLinkModel {
     const s = this.writableService(p, ctx, regionId);
     const region = findRegion(regionId);
     const zoneId = p.optional('ZoneId') ?? s.zones[0] ?? region?.zones[0]?.zoneId ?? '';
-    if (region && !region.zones.some((z) => z.zoneId === zoneId)) throw invalidParameter('ZoneId', `must be a zone of ${regionId}`);
+    if (region && !region.zones.some((z) => z.zoneId === zoneId))
+      throw invalidParameter('ZoneId', `must be a zone of ${regionId}`);
     this.checkResource(resourceId, resourceType);
     if (p.bool('DryRun')) throw dryRunPassed();
     s.resources.push(this.newResource(s, resourceId, resourceType, zoneId));
@@ -909,10 +1020,19 @@ export class PrivateLinkModel {
     const name = p.optional('EndpointName');
     const description = p.optional('EndpointDescription');
     if (name !== undefined && !ENDPOINT_NAME.test(name)) {
-      throw invalidParameter('EndpointName', 'must be 2 to 128 characters of letters, digits, underscores and hyphens, starting with a letter');
+      throw invalidParameter(
+        'EndpointName',
+        'must be 2 to 128 characters of letters, digits, underscores and hyphens, starting with a letter',
+      );
     }
-    if (description !== undefined && (description.length < 2 || description.length > 256 || /^https?:\/\//.test(description))) {
-      throw invalidParameter('EndpointDescription', 'must be 2 to 256 characters and not start with http:// or https://');
+    if (
+      description !== undefined &&
+      (description.length < 2 || description.length > 256 || /^https?:\/\//.test(description))
+    ) {
+      throw invalidParameter(
+        'EndpointDescription',
+        'must be 2 to 256 characters and not start with http:// or https://',
+      );
     }
     return { name, description };
   }
@@ -922,15 +1042,22 @@ export class PrivateLinkModel {
     const securityGroupIds = p.repeated('SecurityGroupId', 10);
     if (securityGroupIds.length === 0) throw missingParameter('SecurityGroupId.1');
     const serviceName = p.optional('ServiceName');
-    const serviceId = serviceName !== undefined && p.optional('ServiceId') === undefined ? undefined : p.required('ServiceId');
+    const serviceId =
+      serviceName !== undefined && p.optional('ServiceId') === undefined ? undefined : p.required('ServiceId');
     const vpcId = p.required('VpcId');
     const { name, description } = this.checkEndpointText(p);
     const zoneParams = p.repeatedStruct('Zone', ['ZoneId', 'VSwitchId'] as const, 10);
     // The service: visible when it is in this region and the caller may connect to it.
-    const s = serviceId !== undefined
-      ? this.services.get(serviceId)
-      : [...this.services.values()].find((x) => x.regionId === regionId && x.name === serviceName);
-    if (!s || s.regionId !== regionId || !this.settleService(s, ctx.now) || (serviceName !== undefined && serviceId !== undefined && s.name !== serviceName)) {
+    const s =
+      serviceId !== undefined
+        ? this.services.get(serviceId)
+        : [...this.services.values()].find((x) => x.regionId === regionId && x.name === serviceName);
+    if (
+      !s ||
+      s.regionId !== regionId ||
+      !this.settleService(s, ctx.now) ||
+      (serviceName !== undefined && serviceId !== undefined && s.name !== serviceName)
+    ) {
       throw notFoundService();
     }
     if (s.ownerId !== ctx.accountId && s.whitelist.size > 0 && !s.whitelist.has(ctx.accountId)) {
@@ -939,22 +1066,32 @@ export class PrivateLinkModel {
     }
     if (s.deleteAt !== undefined) throw serviceDenied();
     if (!/^vpc-[a-z0-9]+$/.test(vpcId)) throw new EmulatorApiError('VpcNotFound', 'The specified VPC does not exist.');
-    for (const sg of securityGroupIds) if (!/^sg-[a-z0-9]+$/.test(sg)) throw new EmulatorApiError('SecurityGroupNotFound', 'The specified security group does not exist.');
+    for (const sg of securityGroupIds)
+      if (!/^sg-[a-z0-9]+$/.test(sg))
+        throw new EmulatorApiError('SecurityGroupNotFound', 'The specified security group does not exist.');
     const zones = zoneParams.map((z) => {
       if (z.ZoneId === undefined) throw missingParameter(`Zone.${z.n}.ZoneId`);
       if (z.VSwitchId === undefined) throw missingParameter(`Zone.${z.n}.VSwitchId`);
-      if (!/^vsw-[a-z0-9]+$/.test(z.VSwitchId)) throw new EmulatorApiError('VSwitchNotFound', 'The specified VSwitch does not exist.');
-      if (!s.zones.includes(z.ZoneId)) throw new EmulatorApiError('EndpointServiceNotSupportedZone', 'The specified endpoint service does not support the zone.');
+      if (!/^vsw-[a-z0-9]+$/.test(z.VSwitchId))
+        throw new EmulatorApiError('VSwitchNotFound', 'The specified VSwitch does not exist.');
+      if (!s.zones.includes(z.ZoneId))
+        throw new EmulatorApiError(
+          'EndpointServiceNotSupportedZone',
+          'The specified endpoint service does not support the zone.',
+        );
       return { zoneId: z.ZoneId, vSwitchId: z.VSwitchId };
     });
-    if (new Set(zones.map((z) => z.zoneId)).size !== zones.length) throw new EmulatorApiError('EndpointZoneDuplicated', 'The zone is duplicated for the Endpoint.');
+    if (new Set(zones.map((z) => z.zoneId)).size !== zones.length)
+      throw new EmulatorApiError('EndpointZoneDuplicated', 'The zone is duplicated for the Endpoint.');
     for (const e of this.endpointsByOwner.get(ctx.accountId) ?? []) {
-      if (e.serviceId === s.serviceId && e.vpcId === vpcId && e.deleteAt === undefined) throw new EmulatorApiError('EndpointExist', 'The specified Endpoint already exists.');
+      if (e.serviceId === s.serviceId && e.vpcId === vpcId && e.deleteAt === undefined)
+        throw new EmulatorApiError('EndpointExist', 'The specified Endpoint already exists.');
     }
     if (p.bool('DryRun')) throw dryRunPassed();
     let endpointId = randomId('ep', regionId);
     while (this.endpoints.has(endpointId)) endpointId = randomId('ep', regionId);
-    if (zones.length === 0 && s.zones[0] !== undefined) zones.push({ zoneId: s.zones[0], vSwitchId: derivedId('vsw', regionId, `${vpcId}/${s.zones[0]}`) });
+    if (zones.length === 0 && s.zones[0] !== undefined)
+      zones.push({ zoneId: s.zones[0], vSwitchId: derivedId('vsw', regionId, `${vpcId}/${s.zones[0]}`) });
     const auto = s.autoAcceptEnabled;
     const e: EndpointRec = {
       seq: ++this.seq,
@@ -995,7 +1132,8 @@ export class PrivateLinkModel {
     p.required('EndpointDescription');
     const { name, description } = this.checkEndpointText(p);
     const e = this.ownEndpoint(p, ctx, regionId);
-    if (e.businessStatus !== 'Normal') throw new EmulatorApiError('EndpointLocked', 'The specified Endpoint is locked.');
+    if (e.businessStatus !== 'Normal')
+      throw new EmulatorApiError('EndpointLocked', 'The specified Endpoint is locked.');
     if (e.deleteAt !== undefined) throw endpointDenied();
     if (p.bool('DryRun')) throw dryRunPassed();
     e.name = name ?? e.name;
@@ -1021,7 +1159,10 @@ export class PrivateLinkModel {
       connectionStatus: p.oneOf('ConnectionStatus', CONNECTION_STATUSES),
     };
     const query = PageTokens.queryHash(['ListVpcEndpoints', ctx.accountId, regionId, JSON.stringify(f)]);
-    const list = f.endpointId !== undefined ? [this.endpoints.get(f.endpointId)].filter((e): e is EndpointRec => e !== undefined) : (this.endpointsByOwner.get(ctx.accountId) ?? []);
+    const list =
+      f.endpointId !== undefined
+        ? [this.endpoints.get(f.endpointId)].filter((e): e is EndpointRec => e !== undefined)
+        : (this.endpointsByOwner.get(ctx.accountId) ?? []);
     const page = this.pageOf(list, p, query, max, (e) => {
       if (e.ownerId !== ctx.accountId || e.regionId !== regionId || !this.settleEndpoint(e, ctx.now)) return false;
       if (f.serviceId !== undefined && e.serviceId !== f.serviceId) return false;
@@ -1037,7 +1178,8 @@ export class PrivateLinkModel {
   private deleteEndpoint(p: Params, ctx: ActionContext): Record<string, unknown> {
     const regionId = this.region(p);
     const e = this.ownEndpoint(p, ctx, regionId);
-    if (e.businessStatus !== 'Normal') throw new EmulatorApiError('EndpointLocked', 'The specified Endpoint is locked.');
+    if (e.businessStatus !== 'Normal')
+      throw new EmulatorApiError('EndpointLocked', 'The specified Endpoint is locked.');
     // Already being deleted, or its connection is in a transition: "being processed" (reference).
     if (e.deleteAt !== undefined || e.conn.until !== undefined) throw endpointDenied();
     if (p.bool('DryRun')) throw dryRunPassed();
@@ -1053,8 +1195,17 @@ export class PrivateLinkModel {
     const max = this.maxResults(p);
     const serviceId = p.optional('ServiceId');
     const serviceName = p.optional('ServiceName');
-    const query = PageTokens.queryHash(['ListVpcEndpointServicesByEndUser', ctx.accountId, regionId, serviceId, serviceName]);
-    const list = serviceId !== undefined ? [this.services.get(serviceId)].filter((s): s is ServiceRec => s !== undefined) : [...this.services.values()];
+    const query = PageTokens.queryHash([
+      'ListVpcEndpointServicesByEndUser',
+      ctx.accountId,
+      regionId,
+      serviceId,
+      serviceName,
+    ]);
+    const list =
+      serviceId !== undefined
+        ? [this.services.get(serviceId)].filter((s): s is ServiceRec => s !== undefined)
+        : [...this.services.values()];
     const page = this.pageOf(list, p, query, max, (s) => {
       if (s.regionId !== regionId || !this.settleService(s, ctx.now) || s.deleteAt !== undefined) return false;
       if (s.ownerId !== ctx.accountId && s.whitelist.size > 0 && !s.whitelist.has(ctx.accountId)) return false;
@@ -1097,7 +1248,12 @@ export class PrivateLinkModel {
     if (busy !== undefined) throw connectionDenied(busy);
     const bandwidth = p.requiredInt('Bandwidth', s.minBandwidth, s.maxBandwidth);
     if (p.bool('DryRun')) throw dryRunPassed();
-    Object.assign(e.conn, { phase: 'accepting', until: ctx.now + this.settings.enableDelayMs, target: bandwidth, modifiedMs: ctx.now });
+    Object.assign(e.conn, {
+      phase: 'accepting',
+      until: ctx.now + this.settings.enableDelayMs,
+      target: bandwidth,
+      modifiedMs: ctx.now,
+    });
     this.settleEndpoint(e, ctx.now);
     return {};
   }
@@ -1113,7 +1269,11 @@ export class PrivateLinkModel {
     if (busy !== undefined) throw connectionDenied(busy);
     if (p.bool('DryRun')) throw dryRunPassed();
     // From Connected (revoke) or from a request awaiting acceptance (reject): it is no longer awaiting.
-    Object.assign(e.conn, { phase: 'disconnecting', until: ctx.now + this.settings.disableDelayMs, modifiedMs: ctx.now });
+    Object.assign(e.conn, {
+      phase: 'disconnecting',
+      until: ctx.now + this.settings.disableDelayMs,
+      modifiedMs: ctx.now,
+    });
     this.settleEndpoint(e, ctx.now);
     return {};
   }
@@ -1131,7 +1291,12 @@ export class PrivateLinkModel {
     if (p.bool('DryRun')) throw dryRunPassed();
     // Bandwidth is optional in the reference: without it there is nothing to change.
     if (bandwidth === undefined) return {};
-    Object.assign(e.conn, { phase: 'updating', until: ctx.now + this.settings.updateDelayMs, target: bandwidth, modifiedMs: ctx.now });
+    Object.assign(e.conn, {
+      phase: 'updating',
+      until: ctx.now + this.settings.updateDelayMs,
+      target: bandwidth,
+      modifiedMs: ctx.now,
+    });
     this.settleEndpoint(e, ctx.now);
     return {};
   }
@@ -1165,8 +1330,21 @@ export class PrivateLinkModel {
     const endpointId = p.optional('EndpointId');
     const ownerId = p.accountId('EndpointOwnerId', false);
     const status = p.oneOf('ConnectionStatus', CONNECTION_STATUSES);
-    const query = PageTokens.queryHash(['ListVpcEndpointConnections', ctx.accountId, regionId, serviceId, endpointId, ownerId, status]);
-    const services = serviceId !== undefined ? [this.ownService(p, ctx, regionId)] : (this.servicesByOwner.get(ctx.accountId) ?? []).filter((s) => s.regionId === regionId && this.settleService(s, ctx.now));
+    const query = PageTokens.queryHash([
+      'ListVpcEndpointConnections',
+      ctx.accountId,
+      regionId,
+      serviceId,
+      endpointId,
+      ownerId,
+      status,
+    ]);
+    const services =
+      serviceId !== undefined
+        ? [this.ownService(p, ctx, regionId)]
+        : (this.servicesByOwner.get(ctx.accountId) ?? []).filter(
+            (s) => s.regionId === regionId && this.settleService(s, ctx.now),
+          );
     const match = (e: EndpointRec): boolean => {
       if (!this.settleEndpoint(e, ctx.now)) return false;
       if (endpointId !== undefined && e.endpointId !== endpointId) return false;
@@ -1216,9 +1394,15 @@ export class PrivateLinkModel {
     const zoneId = p.required('ZoneId');
     const vSwitchId = p.required('VSwitchId');
     const e = this.writableEndpoint(p, ctx, regionId);
-    if (e.zones.some((z) => z.zoneId === zoneId)) throw new EmulatorApiError('EndpointZoneDuplicated', 'The zone is duplicated for the Endpoint.');
-    if (!e.service || !e.service.zones.includes(zoneId)) throw new EmulatorApiError('EndpointServiceNotSupportedZone', 'The specified endpoint service does not support the zone.');
-    if (!/^vsw-[a-z0-9]+$/.test(vSwitchId)) throw new EmulatorApiError('VSwitchNotFound', 'The specified VSwitch does not exist.');
+    if (e.zones.some((z) => z.zoneId === zoneId))
+      throw new EmulatorApiError('EndpointZoneDuplicated', 'The zone is duplicated for the Endpoint.');
+    if (!e.service || !e.service.zones.includes(zoneId))
+      throw new EmulatorApiError(
+        'EndpointServiceNotSupportedZone',
+        'The specified endpoint service does not support the zone.',
+      );
+    if (!/^vsw-[a-z0-9]+$/.test(vSwitchId))
+      throw new EmulatorApiError('VSwitchNotFound', 'The specified VSwitch does not exist.');
     if (p.bool('DryRun')) throw dryRunPassed();
     e.zones.push(this.newZone(e.endpointId, regionId, zoneId, vSwitchId));
     return {};
@@ -1261,8 +1445,10 @@ export class PrivateLinkModel {
     const regionId = this.region(p);
     const sg = p.required('SecurityGroupId');
     const e = this.writableEndpoint(p, ctx, regionId);
-    if (!/^sg-[a-z0-9]+$/.test(sg)) throw new EmulatorApiError('SecurityGroupNotFound', 'The specified security group does not exist.');
-    if (e.securityGroups.some((g) => g.securityGroupId === sg)) throw new EmulatorApiError('SecurityGroupExist', 'The specified security group already exists.');
+    if (!/^sg-[a-z0-9]+$/.test(sg))
+      throw new EmulatorApiError('SecurityGroupNotFound', 'The specified security group does not exist.');
+    if (e.securityGroups.some((g) => g.securityGroupId === sg))
+      throw new EmulatorApiError('SecurityGroupExist', 'The specified security group already exists.');
     if (p.bool('DryRun')) throw dryRunPassed();
     e.securityGroups.push({ seq: ++this.seq, securityGroupId: sg });
     return {};
@@ -1274,18 +1460,27 @@ export class PrivateLinkModel {
     const e = this.ownEndpoint(p, ctx, regionId);
     const query = PageTokens.queryHash(['ListVpcEndpointSecurityGroups', ctx.accountId, regionId, e.endpointId]);
     const page = this.pageOf(e.securityGroups, p, query, max, () => true);
-    return { SecurityGroups: page.items.map((g) => ({ SecurityGroupId: g.securityGroupId })), NextToken: page.nextToken, MaxResults: max };
+    return {
+      SecurityGroups: page.items.map((g) => ({ SecurityGroupId: g.securityGroupId })),
+      NextToken: page.nextToken,
+      MaxResults: max,
+    };
   }
 
   private detachSecurityGroup(p: Params, ctx: ActionContext): Record<string, unknown> {
     const regionId = this.region(p);
     const sg = p.required('SecurityGroupId');
     const e = this.ownEndpoint(p, ctx, regionId);
-    if (e.businessStatus !== 'Normal') throw new EmulatorApiError('EndpointLocked', 'The specified Endpoint is locked.');
+    if (e.businessStatus !== 'Normal')
+      throw new EmulatorApiError('EndpointLocked', 'The specified Endpoint is locked.');
     if (e.deleteAt !== undefined) throw endpointDenied();
     const g = e.securityGroups.find((x) => x.securityGroupId === sg);
     if (!g) throw new EmulatorApiError('SecurityGroupNotFound', 'The specified security group does not exist.');
-    if (e.securityGroups.length === 1) throw new EmulatorApiError('EndpointMustContainSecurityGroup', 'The specified endpoint must have at least one security group.');
+    if (e.securityGroups.length === 1)
+      throw new EmulatorApiError(
+        'EndpointMustContainSecurityGroup',
+        'The specified endpoint must have at least one security group.',
+      );
     if (p.bool('DryRun')) throw dryRunPassed();
     removeFrom(e.securityGroups, g);
     return {};
@@ -1298,7 +1493,13 @@ export class PrivateLinkModel {
    * One page of `list` (ordered by seq) after the NextToken's position, keeping items `keep` accepts.
    * `keep` may settle items, which can remove them from `list`; the scan copes with that.
    */
-  private pageOf<T extends { seq: number }>(list: T[], p: Params, query: string, max: number, keep: (item: T) => boolean): { items: T[]; nextToken: string } {
+  private pageOf<T extends { seq: number }>(
+    list: T[],
+    p: Params,
+    query: string,
+    max: number,
+    keep: (item: T) => boolean,
+  ): { items: T[]; nextToken: string } {
     const token = p.optional('NextToken');
     const after = token === undefined ? 0 : (this.tokens.decode(token, query)[0] ?? 0);
     const snapshot = list.slice(firstAfter(list, after));
@@ -1328,7 +1529,9 @@ const PHASE_OF: Record<ScenarioConnectionStatus, Phase> = {
 
 /** A stable hash of the parameters that give a request its meaning (for ClientToken matching). */
 function requestHash(params: Record<string, string>): string {
-  const entries = Object.entries(params).filter(([k]) => !COMMON_PARAMS.has(k)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const entries = Object.entries(params)
+    .filter(([k]) => !COMMON_PARAMS.has(k))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return createHash('sha256').update(JSON.stringify(entries)).digest('base64url');
 }
 

@@ -26,7 +26,12 @@ export const SCENARIO_CONNECTION_STATUSES = [
 export type ScenarioConnectionStatus = (typeof SCENARIO_CONNECTION_STATUSES)[number];
 
 /** Statuses that are transitions and may carry `remainingMs`. */
-export const TRANSITION_STATUSES: ReadonlySet<ScenarioConnectionStatus> = new Set(['Connecting', 'Pending', 'Disconnecting', 'Deleting']);
+export const TRANSITION_STATUSES: ReadonlySet<ScenarioConnectionStatus> = new Set([
+  'Connecting',
+  'Pending',
+  'Disconnecting',
+  'Deleting',
+]);
 
 export interface ScenarioAccessKey {
   accessKeyId: string;
@@ -150,7 +155,8 @@ class Checker {
       this.fail(path, 'must be a mapping');
       return undefined;
     }
-    for (const k of Object.keys(v)) if (!keys.includes(k)) this.fail([...path, k], `unknown key '${k}' (allowed: ${keys.join(', ')})`, true);
+    for (const k of Object.keys(v))
+      if (!keys.includes(k)) this.fail([...path, k], `unknown key '${k}' (allowed: ${keys.join(', ')})`, true);
     return v;
   }
 
@@ -214,7 +220,11 @@ class Checker {
     const out: string[] = [];
     this.list(o[key], [...path, key]).forEach((v, i) => {
       if (typeof v === 'string' && v !== '') out.push(v);
-      else this.fail([...path, key, i], typeof v === 'number' ? 'must be a string (quote it)' : 'must be a non-empty string');
+      else
+        this.fail(
+          [...path, key, i],
+          typeof v === 'number' ? 'must be a string (quote it)' : 'must be a non-empty string',
+        );
     });
     return out;
   }
@@ -224,7 +234,16 @@ const MAX_MS = 7 * 24 * 3600 * 1000;
 
 function checkSettings(c: Checker, v: unknown): Partial<EmulatorSettings> {
   const path: Path = ['settings'];
-  const keys = ['pendingStatus', 'enableDelayMs', 'disableDelayMs', 'updateDelayMs', 'deleteDelayMs', 'maxClockSkewMs', 'allowSts', 'faults'] as const;
+  const keys = [
+    'pendingStatus',
+    'enableDelayMs',
+    'disableDelayMs',
+    'updateDelayMs',
+    'deleteDelayMs',
+    'maxClockSkewMs',
+    'allowSts',
+    'faults',
+  ] as const;
   const o = c.object(v, path, keys);
   if (!o) return {};
   const out: Partial<EmulatorSettings> = {};
@@ -245,7 +264,16 @@ function checkSettings(c: Checker, v: unknown): Partial<EmulatorSettings> {
       const rules: FaultRule[] = [];
       c.list(f.rules, [...fp, 'rules']).forEach((r, i) => {
         const rp: Path = [...fp, 'rules', i];
-        const ro = c.object(r, rp, ['actions', 'latencyMs', 'rateLimitPerSecond', 'internalError', 'serviceUnavailable', 'badGateway', 'hang', 'drop']);
+        const ro = c.object(r, rp, [
+          'actions',
+          'latencyMs',
+          'rateLimitPerSecond',
+          'internalError',
+          'serviceUnavailable',
+          'badGateway',
+          'hang',
+          'drop',
+        ]);
         if (!ro) return;
         const rule: FaultRule = {};
         if (ro.actions !== undefined) rule.actions = c.stringList(ro, 'actions', rp);
@@ -288,9 +316,11 @@ function checkAccounts(c: Checker, v: unknown): ScenarioAccount[] {
       const accessKeyId = c.string(ko, 'id', kp, true);
       const accessKeySecret = c.string(ko, 'secret', kp, true);
       const securityToken = c.string(ko, 'securityToken', kp, false);
-      if (accessKeyId !== undefined && keyIds.has(accessKeyId)) c.fail([...kp, 'id'], `duplicate AccessKey id ${accessKeyId}`);
+      if (accessKeyId !== undefined && keyIds.has(accessKeyId))
+        c.fail([...kp, 'id'], `duplicate AccessKey id ${accessKeyId}`);
       if (accessKeyId !== undefined) keyIds.add(accessKeyId);
-      if (accessKeyId !== undefined && accessKeySecret !== undefined) accessKeys.push({ accessKeyId, accessKeySecret, ...(securityToken !== undefined ? { securityToken } : {}) });
+      if (accessKeyId !== undefined && accessKeySecret !== undefined)
+        accessKeys.push({ accessKeyId, accessKeySecret, ...(securityToken !== undefined ? { securityToken } : {}) });
     });
     if (accountId !== undefined && name !== undefined) {
       ids.add(accountId);
@@ -301,7 +331,13 @@ function checkAccounts(c: Checker, v: unknown): ScenarioAccount[] {
   return out;
 }
 
-function resolveAccount(c: Checker, accounts: ScenarioAccount[], ref: string, path: Path, allowUnknownId: boolean): string | undefined {
+function resolveAccount(
+  c: Checker,
+  accounts: ScenarioAccount[],
+  ref: string,
+  path: Path,
+  allowUnknownId: boolean,
+): string | undefined {
   const byName = accounts.find((a) => a.name === ref);
   if (byName) return byName.accountId;
   const byId = accounts.find((a) => a.accountId === ref);
@@ -329,7 +365,22 @@ function checkServices(c: Checker, v: unknown, accounts: ScenarioAccount[]): Sce
   const ids = new Set<string>();
   c.list(v, ['services']).forEach((s, i) => {
     const p: Path = ['services', i];
-    const o = c.object(s, p, ['id', 'region', 'owner', 'name', 'description', 'tags', 'autoAccept', 'minBandwidth', 'maxBandwidth', 'connectBandwidth', 'whitelist', 'zones', 'resources', 'businessStatus']);
+    const o = c.object(s, p, [
+      'id',
+      'region',
+      'owner',
+      'name',
+      'description',
+      'tags',
+      'autoAccept',
+      'minBandwidth',
+      'maxBandwidth',
+      'connectBandwidth',
+      'whitelist',
+      'zones',
+      'resources',
+      'businessStatus',
+    ]);
     if (!o) return;
     const regionId = checkRegion(c, o, p, true);
     const ownerRef = c.string(o, 'owner', p, true);
@@ -338,9 +389,15 @@ function checkServices(c: Checker, v: unknown, accounts: ScenarioAccount[]): Sce
     const explicitId = c.string(o, 'id', p, false, SERVICE_ID, 'epsrv- followed by lowercase letters and digits');
     const minBandwidth = c.int(o, 'minBandwidth', p, 1, 1_000_000) ?? DEFAULT_MIN_BANDWIDTH;
     const maxBandwidth = c.int(o, 'maxBandwidth', p, 1, 1_000_000) ?? DEFAULT_MAX_BANDWIDTH;
-    const connectBandwidth = c.int(o, 'connectBandwidth', p, 1, 1_000_000) ?? Math.min(Math.max(DEFAULT_CONNECT_BANDWIDTH, minBandwidth), maxBandwidth);
+    const connectBandwidth =
+      c.int(o, 'connectBandwidth', p, 1, 1_000_000) ??
+      Math.min(Math.max(DEFAULT_CONNECT_BANDWIDTH, minBandwidth), maxBandwidth);
     if (minBandwidth > maxBandwidth) c.fail([...p, 'minBandwidth'], `must not exceed maxBandwidth (${maxBandwidth})`);
-    else if (connectBandwidth < minBandwidth || connectBandwidth > maxBandwidth) c.fail([...p, 'connectBandwidth'], `must lie between minBandwidth and maxBandwidth (${minBandwidth}..${maxBandwidth})`);
+    else if (connectBandwidth < minBandwidth || connectBandwidth > maxBandwidth)
+      c.fail(
+        [...p, 'connectBandwidth'],
+        `must lie between minBandwidth and maxBandwidth (${minBandwidth}..${maxBandwidth})`,
+      );
     const tags: Record<string, string> = {};
     if (o.tags !== undefined && o.tags !== null) {
       if (!isObj(o.tags)) c.fail([...p, 'tags'], 'must be a mapping of tag keys to string values');
@@ -358,7 +415,11 @@ function checkServices(c: Checker, v: unknown, accounts: ScenarioAccount[]): Sce
     const region = regionId === undefined ? undefined : findRegion(regionId);
     const zones = c.stringList(o, 'zones', p);
     zones.forEach((z, j) => {
-      if (region && !region.zones.some((x) => x.zoneId === z)) c.fail([...p, 'zones', j], `unknown zone '${z}' in ${region.regionId} (known: ${region.zones.map((x) => x.zoneId).join(', ')})`);
+      if (region && !region.zones.some((x) => x.zoneId === z))
+        c.fail(
+          [...p, 'zones', j],
+          `unknown zone '${z}' in ${region.regionId} (known: ${region.zones.map((x) => x.zoneId).join(', ')})`,
+        );
     });
     if (zones.length === 0 && region) zones.push(...region.zones.slice(0, 2).map((z) => z.zoneId));
     const resources: ScenarioResource[] = [];
@@ -371,24 +432,65 @@ function checkServices(c: Checker, v: unknown, accounts: ScenarioAccount[]): Sce
       const zoneId = c.string(ro, 'zone', rp, false) ?? zones[0] ?? '';
       if (resourceId !== undefined) resources.push({ resourceId, resourceType, zoneId });
     });
-    const businessStatus = c.string(o, 'businessStatus', p, false, /^(Normal|FinancialLocked|SecurityLocked)$/, 'Normal, FinancialLocked or SecurityLocked') ?? 'Normal';
+    const businessStatus =
+      c.string(
+        o,
+        'businessStatus',
+        p,
+        false,
+        /^(Normal|FinancialLocked|SecurityLocked)$/,
+        'Normal, FinancialLocked or SecurityLocked',
+      ) ?? 'Normal';
     const autoAcceptEnabled = c.bool(o, 'autoAccept', p) ?? false;
     const description = typeof o.description === 'string' ? o.description : '';
     if (regionId === undefined || ownerId === undefined || name === undefined) return;
     const serviceId = explicitId ?? derivedId('epsrv', regionId, `${ownerId}/${name}/${i}`);
     if (ids.has(serviceId)) c.fail([...p, 'id'], `duplicate service id ${serviceId}`);
     ids.add(serviceId);
-    out.push({ serviceId, regionId, ownerId, name, description, tags, autoAcceptEnabled, minBandwidth, maxBandwidth, connectBandwidth, whitelist, zones, resources, businessStatus });
+    out.push({
+      serviceId,
+      regionId,
+      ownerId,
+      name,
+      description,
+      tags,
+      autoAcceptEnabled,
+      minBandwidth,
+      maxBandwidth,
+      connectBandwidth,
+      whitelist,
+      zones,
+      resources,
+      businessStatus,
+    });
   });
   return out;
 }
 
-function checkEndpoints(c: Checker, v: unknown, accounts: ScenarioAccount[], services: ScenarioService[], settings: EmulatorSettings): ScenarioEndpoint[] {
+function checkEndpoints(
+  c: Checker,
+  v: unknown,
+  accounts: ScenarioAccount[],
+  services: ScenarioService[],
+  settings: EmulatorSettings,
+): ScenarioEndpoint[] {
   const out: ScenarioEndpoint[] = [];
   const ids = new Set<string>();
   c.list(v, ['endpoints']).forEach((e, i) => {
     const p: Path = ['endpoints', i];
-    const o = c.object(e, p, ['id', 'region', 'owner', 'service', 'vpc', 'name', 'description', 'zones', 'securityGroups', 'businessStatus', 'connection']);
+    const o = c.object(e, p, [
+      'id',
+      'region',
+      'owner',
+      'service',
+      'vpc',
+      'name',
+      'description',
+      'zones',
+      'securityGroups',
+      'businessStatus',
+      'connection',
+    ]);
     if (!o) return;
     const explicitRegion = checkRegion(c, o, p, false);
     const ownerRef = c.string(o, 'owner', p, true);
@@ -408,27 +510,51 @@ function checkEndpoints(c: Checker, v: unknown, accounts: ScenarioAccount[], ser
       }
       bandwidth = c.int(co, 'bandwidth', cp, 1, 1_000_000);
       remainingMs = c.int(co, 'remainingMs', cp, 0, MAX_MS);
-      if (remainingMs !== undefined && status && !TRANSITION_STATUSES.has(status)) c.fail([...cp, 'remainingMs'], `only applies to a transition (${[...TRANSITION_STATUSES].join(', ')})`);
+      if (remainingMs !== undefined && status && !TRANSITION_STATUSES.has(status))
+        c.fail([...cp, 'remainingMs'], `only applies to a transition (${[...TRANSITION_STATUSES].join(', ')})`);
     }
     // The service: by id, else by name (in the endpoint's region when it names one).
     let service: ScenarioService | undefined;
     if (serviceRef !== undefined) {
       service = services.find((s) => s.serviceId === serviceRef);
       if (!service) {
-        const byName = services.filter((s) => s.name === serviceRef && (explicitRegion === undefined || s.regionId === explicitRegion));
-        if (byName.length > 1) c.fail([...p, 'service'], `service name '${serviceRef}' is ambiguous: give the region or the service id`);
+        const byName = services.filter(
+          (s) => s.name === serviceRef && (explicitRegion === undefined || s.regionId === explicitRegion),
+        );
+        if (byName.length > 1)
+          c.fail([...p, 'service'], `service name '${serviceRef}' is ambiguous: give the region or the service id`);
         service = byName.length === 1 ? byName[0] : undefined;
       }
       if (!service && !(status === 'ServiceDeleted' && SERVICE_ID.test(serviceRef) && explicitRegion !== undefined)) {
-        c.fail([...p, 'service'], status === 'ServiceDeleted' ? 'a ServiceDeleted endpoint names the deleted service by its id and needs a region' : `unknown service '${serviceRef}'`);
+        c.fail(
+          [...p, 'service'],
+          status === 'ServiceDeleted'
+            ? 'a ServiceDeleted endpoint names the deleted service by its id and needs a region'
+            : `unknown service '${serviceRef}'`,
+        );
         return;
       }
-      if (service && status === 'ServiceDeleted') c.fail([...cp, 'status'], 'ServiceDeleted needs a service id that is not in services');
+      if (service && status === 'ServiceDeleted')
+        c.fail([...cp, 'status'], 'ServiceDeleted needs a service id that is not in services');
     }
     const regionId = explicitRegion ?? service?.regionId;
-    if (service && explicitRegion !== undefined && explicitRegion !== service.regionId) c.fail([...p, 'region'], `must be the service's region (${service.regionId}): PrivateLink connects within one region`);
-    if (service && status && status !== 'Awaiting' && status !== 'ServiceDeleted' && bandwidth !== undefined && (bandwidth < service.minBandwidth || bandwidth > service.maxBandwidth)) {
-      c.fail([...cp, 'bandwidth'], `must lie within the service's bandwidth range ${service.minBandwidth}..${service.maxBandwidth}`);
+    if (service && explicitRegion !== undefined && explicitRegion !== service.regionId)
+      c.fail(
+        [...p, 'region'],
+        `must be the service's region (${service.regionId}): PrivateLink connects within one region`,
+      );
+    if (
+      service &&
+      status &&
+      status !== 'Awaiting' &&
+      status !== 'ServiceDeleted' &&
+      bandwidth !== undefined &&
+      (bandwidth < service.minBandwidth || bandwidth > service.maxBandwidth)
+    ) {
+      c.fail(
+        [...cp, 'bandwidth'],
+        `must lie within the service's bandwidth range ${service.minBandwidth}..${service.maxBandwidth}`,
+      );
     }
     const zones: Array<{ zoneId: string; vSwitchId: string }> = [];
     c.list(o.zones, [...p, 'zones']).forEach((z, j) => {
@@ -440,17 +566,35 @@ function checkEndpoints(c: Checker, v: unknown, accounts: ScenarioAccount[], ser
       const zo = c.object(z, zp, ['zone', 'vSwitch']);
       if (!zo) return;
       const zoneId = c.string(zo, 'zone', zp, true);
-      const vSwitchId = c.string(zo, 'vSwitch', zp, false, /^vsw-[a-z0-9]+$/, 'vsw- followed by lowercase letters and digits') ?? '';
+      const vSwitchId =
+        c.string(zo, 'vSwitch', zp, false, /^vsw-[a-z0-9]+$/, 'vsw- followed by lowercase letters and digits') ?? '';
       if (zoneId !== undefined) zones.push({ zoneId, vSwitchId });
     });
     zones.forEach((z, j) => {
-      if (service && !service.zones.includes(z.zoneId)) c.fail([...p, 'zones', j], `zone '${z.zoneId}' is not one of the service's zones (${service.zones.join(', ')})`);
+      if (service && !service.zones.includes(z.zoneId))
+        c.fail(
+          [...p, 'zones', j],
+          `zone '${z.zoneId}' is not one of the service's zones (${service.zones.join(', ')})`,
+        );
     });
     const securityGroupIds = c.stringList(o, 'securityGroups', p);
-    const businessStatus = c.string(o, 'businessStatus', p, false, /^(Normal|FinancialLocked|SecurityLocked)$/, 'Normal, FinancialLocked or SecurityLocked') ?? 'Normal';
+    const businessStatus =
+      c.string(
+        o,
+        'businessStatus',
+        p,
+        false,
+        /^(Normal|FinancialLocked|SecurityLocked)$/,
+        'Normal, FinancialLocked or SecurityLocked',
+      ) ?? 'Normal';
     if (regionId === undefined || ownerId === undefined || !status || serviceRef === undefined) return;
     const serviceId = service?.serviceId ?? serviceRef;
-    if (service && service.whitelist.length > 0 && ownerId !== service.ownerId && !service.whitelist.includes(ownerId)) {
+    if (
+      service &&
+      service.whitelist.length > 0 &&
+      ownerId !== service.ownerId &&
+      !service.whitelist.includes(ownerId)
+    ) {
       c.fail([...p, 'owner'], `account ${ownerId} is not on the whitelist of ${serviceId}`);
     }
     const endpointId = explicitId ?? derivedId('ep', regionId, `${ownerId}/${serviceId}/${i}`);
@@ -458,10 +602,16 @@ function checkEndpoints(c: Checker, v: unknown, accounts: ScenarioAccount[], ser
     ids.add(endpointId);
     const vpcId = explicitVpc ?? derivedId('vpc', regionId, `${ownerId}/${i}`);
     if (zones.length === 0 && service?.zones[0]) zones.push({ zoneId: service.zones[0], vSwitchId: '' });
-    for (const [j, z] of zones.entries()) if (z.vSwitchId === '') z.vSwitchId = derivedId('vsw', regionId, `${vpcId}/${z.zoneId}/${j}`);
+    for (const [j, z] of zones.entries())
+      if (z.vSwitchId === '') z.vSwitchId = derivedId('vsw', regionId, `${vpcId}/${z.zoneId}/${j}`);
     if (securityGroupIds.length === 0) securityGroupIds.push(derivedId('sg', regionId, vpcId));
     const defaultBandwidth = service?.connectBandwidth ?? DEFAULT_CONNECT_BANDWIDTH;
-    const defaultRemaining = { Connecting: settings.enableDelayMs, Pending: settings.updateDelayMs, Disconnecting: settings.disableDelayMs, Deleting: settings.deleteDelayMs } as Partial<Record<ScenarioConnectionStatus, number>>;
+    const defaultRemaining = {
+      Connecting: settings.enableDelayMs,
+      Pending: settings.updateDelayMs,
+      Disconnecting: settings.disableDelayMs,
+      Deleting: settings.deleteDelayMs,
+    } as Partial<Record<ScenarioConnectionStatus, number>>;
     out.push({
       endpointId,
       regionId,
@@ -528,7 +678,9 @@ export function parseScenario(text: string, file: string): Scenario {
   const services = checkServices(c, top.services, accounts);
   const endpoints = checkEndpoints(c, top.endpoints, accounts, services, { ...defaultSettings(), ...overrides });
   if (c.errors.length > 0) {
-    throw new ScenarioError(c.errors.map((e) => `${pos(nodeAt(doc, e.path, e.atKey)?.range?.[0])}: ${pathText(e.path)}: ${e.message}`));
+    throw new ScenarioError(
+      c.errors.map((e) => `${pos(nodeAt(doc, e.path, e.atKey)?.range?.[0])}: ${pathText(e.path)}: ${e.message}`),
+    );
   }
   return { settings: overrides, accounts, services, endpoints };
 }

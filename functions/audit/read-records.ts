@@ -3,8 +3,8 @@
  * export wraps them. Lines that are not records (plain log lines, operational JSON logs, blank lines)
  * are skipped, not errors: an export of a logstore holds everything the function printed.
  */
-import type { AuditRecord } from './records.ts';
-import { isAuditRecord } from './records.ts';
+import type { AuditRecord } from './audit-records.ts';
+import { isAuditRecord } from './audit-records.ts';
 
 /** Fields an SLS export (or a log shipper) may put the original line in. */
 const WRAPPER_FIELDS = ['content', 'message', '__raw__', '__content__', 'log', 'msg', 'body'];
@@ -78,7 +78,8 @@ export interface RecordFilter {
 /** Keeps the records that pass every given criterion. */
 export function filterRecords(records: AuditRecord[], filter: RecordFilter): AuditRecord[] {
   return records.filter((r) => {
-    if (filter.account !== undefined && r.ownerAccountId !== filter.account && r.accountName !== filter.account) return false;
+    if (filter.account !== undefined && r.ownerAccountId !== filter.account && r.accountName !== filter.account)
+      return false;
     if (filter.service !== undefined && r.serviceId !== filter.service) return false;
     if (filter.decision !== undefined && r.decision !== filter.decision) return false;
     if (filter.outcome !== undefined && r.outcome !== filter.outcome) return false;
@@ -88,7 +89,11 @@ export function filterRecords(records: AuditRecord[], filter: RecordFilter): Aud
     if (filter.revision !== undefined) {
       const rev = filter.revision;
       const hash = r.policyRevision.hash;
-      const matches = hash === rev || hash.startsWith(rev) || hash.replace(/^sha256:/, '').startsWith(rev) || (r.policyRevision.commit ?? '').startsWith(rev);
+      const matches =
+        hash === rev ||
+        hash.startsWith(rev) ||
+        hash.replace(/^sha256:/, '').startsWith(rev) ||
+        (r.policyRevision.commit ?? '').startsWith(rev);
       if (!matches) return false;
     }
     return true;
@@ -104,7 +109,9 @@ export function filterRecords(records: AuditRecord[], filter: RecordFilter): Aud
  */
 export function foldReplays(records: AuditRecord[]): { records: AuditRecord[]; replays: AuditRecord[] } {
   const keyOf = (r: AuditRecord): string | undefined =>
-    r.outcome === 'applied' && r.decisionId !== null && r.requestId !== null ? JSON.stringify([r.decisionId, r.requestId, r.endpointId, r.decision]) : undefined;
+    r.outcome === 'applied' && r.decisionId !== null && r.requestId !== null
+      ? JSON.stringify([r.decisionId, r.requestId, r.endpointId, r.decision])
+      : undefined;
   const first = new Map<string, { time: number; index: number }>();
   records.forEach((r, index) => {
     const key = keyOf(r);
@@ -130,7 +137,9 @@ export function foldReplays(records: AuditRecord[]): { records: AuditRecord[]; r
 export function parseTimeBound(text: string, now: number): number | undefined {
   const relative = /^(\d+)\s*(s|m|h|d|w)$/.exec(text.trim());
   if (relative !== null) {
-    const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[relative[2] as 's' | 'm' | 'h' | 'd' | 'w'];
+    const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[
+      relative[2] as 's' | 'm' | 'h' | 'd' | 'w'
+    ];
     return now - Number(relative[1]) * unit;
   }
   if (!/^\d{4}-\d{2}-\d{2}/.test(text.trim())) return undefined;

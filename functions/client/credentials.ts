@@ -60,7 +60,10 @@ export function fcContextCredentials(
       if (!(error instanceof CredentialsError)) throw error;
       // FC hands over empty credentials when the function has no role: say where to fix it.
       const reason = `context.credentials: ${error.sources[0]?.reason ?? 'unusable'}; does the function have a RAM role (s.yaml props.role)?`;
-      throw new CredentialsError({ message: `no usable Alibaba Cloud credentials: fc_context: ${reason}`, sources: [{ source: 'fc_context', reason }] });
+      throw new CredentialsError({
+        message: `no usable Alibaba Cloud credentials: fc_context: ${reason}`,
+        sources: [{ source: 'fc_context', reason }],
+      });
     }
   };
 }
@@ -127,7 +130,8 @@ function chainEntries(lib: CredentialsLibrary, options: DefaultChainOptions): Ch
     {
       source: 'cli_profile',
       build: () => {
-        if (isTrue(env.ALIBABA_CLOUD_CLI_PROFILE_DISABLED)) return { skip: 'disabled by ALIBABA_CLOUD_CLI_PROFILE_DISABLED' };
+        if (isTrue(env.ALIBABA_CLOUD_CLI_PROFILE_DISABLED))
+          return { skip: 'disabled by ALIBABA_CLOUD_CLI_PROFILE_DISABLED' };
         const path = join(homedir(), '.aliyun', 'config.json');
         if (!existsSync(path)) return { skip: `${path} does not exist` };
         return lib.CLIProfileCredentialsProvider.builder().build();
@@ -144,12 +148,15 @@ function chainEntries(lib: CredentialsLibrary, options: DefaultChainOptions): Ch
     {
       source: 'ecs_ram_role',
       build: () => {
-        if (isTrue(env.ALIBABA_CLOUD_ECS_METADATA_DISABLED)) return { skip: 'disabled by ALIBABA_CLOUD_ECS_METADATA_DISABLED' };
+        if (isTrue(env.ALIBABA_CLOUD_ECS_METADATA_DISABLED))
+          return { skip: 'disabled by ALIBABA_CLOUD_ECS_METADATA_DISABLED' };
         if (options.imds === false) return { skip: 'disabled' };
         if (options.imds === undefined && !env.ALIBABA_CLOUD_ECS_METADATA) {
           return { skip: 'not tried: ALIBABA_CLOUD_ECS_METADATA (the role name) is not set' };
         }
-        return lib.ECSRAMRoleCredentialsProvider.builder().withRoleName(env.ALIBABA_CLOUD_ECS_METADATA as string).build();
+        return lib.ECSRAMRoleCredentialsProvider.builder()
+          .withRoleName(env.ALIBABA_CLOUD_ECS_METADATA as string)
+          .build();
       },
     },
     {
@@ -191,7 +198,10 @@ export function credentialsFromDefaultChain(options: DefaultChainOptions = {}): 
         chosen = undefined;
         if (error instanceof CredentialsError) throw error;
         const reason = safeReason(error instanceof Error ? error.message : String(error));
-        throw new CredentialsError({ message: `no usable Alibaba Cloud credentials: ${source}: ${reason}`, sources: [{ source, reason }] });
+        throw new CredentialsError({
+          message: `no usable Alibaba Cloud credentials: ${source}: ${reason}`,
+          sources: [{ source, reason }],
+        });
       }
     }
 

@@ -17,8 +17,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import type { ConnectionStatus, ConnectionZone, EndpointConnection, EndpointService } from '../core/records.ts';
-import { CONNECTION_STATUSES } from '../core/records.ts';
+import type { ConnectionStatus, ConnectionZone, EndpointConnection, EndpointService } from '../engine/resources.ts';
+import { CONNECTION_STATUSES } from '../engine/resources.ts';
 import { ApiError, CredentialsError } from './api-error.ts';
 import type { AccessKeyCredentials, CredentialsSource } from './credentials.ts';
 import type {
@@ -177,7 +177,10 @@ export function scrubSecrets(text: string, secrets: (string | undefined)[] = [])
   }
   // The whole pair goes, key included, so no `Signature=` is left for a log scanner to trip on. Not
   // `\b`: in an encoded string to sign the key follows `%26`, a word character.
-  out = out.replace(new RegExp(`(?<![A-Za-z])(${SENSITIVE_PARAMS})(=|%3D|%253D)(.*?)(?=&|%26|%2526|\\s|$)`, 'gi'), '[redacted]');
+  out = out.replace(
+    new RegExp(`(?<![A-Za-z])(${SENSITIVE_PARAMS})(=|%3D|%253D)(.*?)(?=&|%26|%2526|\\s|$)`, 'gi'),
+    '[redacted]',
+  );
   out = out.replace(/(https?:\/\/[^\s?#]*)[?#][^\s]*/gi, '$1?[redacted]');
   return out;
 }
@@ -186,7 +189,14 @@ function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null;
 }
 
-function apiError(init: { code: string; message: string; action: string; requestId?: string | undefined; httpStatus?: number | undefined; secrets: (string | undefined)[] }): ApiError {
+function apiError(init: {
+  code: string;
+  message: string;
+  action: string;
+  requestId?: string | undefined;
+  httpStatus?: number | undefined;
+  secrets: (string | undefined)[];
+}): ApiError {
   return new ApiError({
     code: init.code,
     message: scrubSecrets(init.message, init.secrets),
@@ -227,11 +237,23 @@ function toApiError(raw: unknown, action: string, call: CallRecord): ApiError {
   }
   // httpx: connect timeout, read timeout before the headers, or body read timeout.
   if (name.startsWith('RequestTimeout')) {
-    return apiError({ code: 'Timeout', message: `Timeout: no complete answer to ${action} in time`, action, httpStatus: status, secrets });
+    return apiError({
+      code: 'Timeout',
+      message: `Timeout: no complete answer to ${action} in time`,
+      action,
+      httpStatus: status,
+      secrets,
+    });
   }
   // Node socket errors (ECONNRESET, ECONNREFUSED, socket hang up, EPIPE, ENOTFOUND, ...).
   if (typeof r.code === 'string' && /^E[A-Z0-9_]+$/.test(r.code)) {
-    return apiError({ code: 'NetworkError', message: `NetworkError: ${r.code} calling ${action}: ${rawMessage}`, action, httpStatus: status, secrets });
+    return apiError({
+      code: 'NetworkError',
+      message: `NetworkError: ${r.code} calling ${action}: ${rawMessage}`,
+      action,
+      httpStatus: status,
+      secrets,
+    });
   }
   // A response arrived but could not be used: json-bigint's plain-object SyntaxError, or pop-core
   // tripping over a JSON body that is not an object. Its text is not kept (it may be a proxy's page).
@@ -245,7 +267,12 @@ function toApiError(raw: unknown, action: string, call: CallRecord): ApiError {
       secrets,
     });
   }
-  return apiError({ code: 'ClientError', message: `ClientError: ${action} failed before an answer: ${name || 'error'}: ${rawMessage}`, action, secrets });
+  return apiError({
+    code: 'ClientError',
+    message: `ClientError: ${action} failed before an answer: ${name || 'error'}: ${rawMessage}`,
+    action,
+    secrets,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -316,7 +343,10 @@ function mapZone(z: Record<string, unknown>): ConnectionZone {
 }
 
 /** Returns undefined for a status this project does not know (the caller fails the listing). */
-function mapConnection(item: Record<string, unknown>, req: ListVpcEndpointConnectionsRequest): EndpointConnection | string {
+function mapConnection(
+  item: Record<string, unknown>,
+  req: ListVpcEndpointConnectionsRequest,
+): EndpointConnection | string {
   const rawStatus = str(item.ConnectionStatus);
   // The reference spells it "DisConnected" in one place: match case-insensitively.
   const connectionStatus = STATUS_BY_LOWER.get(rawStatus.toLowerCase());
@@ -362,7 +392,10 @@ function tagParams(tags: Record<string, string> | undefined): Record<string, str
   return out;
 }
 
-function writeParams(req: EnableVpcEndpointConnectionRequest | DisableVpcEndpointConnectionRequest, extra: Record<string, ParamValue> = {}) {
+function writeParams(
+  req: EnableVpcEndpointConnectionRequest | DisableVpcEndpointConnectionRequest,
+  extra: Record<string, ParamValue> = {},
+) {
   return params({
     RegionId: req.regionId,
     ServiceId: req.serviceId,
@@ -385,7 +418,12 @@ export function createPrivateLinkClient(options: PrivateLinkClientOptions): Priv
 
   function clientFor(action: PrivateLinkAction, regionId: string) {
     if (options.endpoint === undefined && !/^[a-z0-9-]+$/.test(regionId)) {
-      throw new ApiError({ code: 'InvalidRegionId', message: `InvalidRegionId: "${regionId}" is not a region ID`, action, retryable: false });
+      throw new ApiError({
+        code: 'InvalidRegionId',
+        message: `InvalidRegionId: "${regionId}" is not a region ID`,
+        action,
+        retryable: false,
+      });
     }
     const endpoint = (options.endpoint ?? regionalEndpoint(regionId)).replace(/\/+$/, '');
     let entry = clients.get(endpoint);
@@ -417,7 +455,12 @@ export function createPrivateLinkClient(options: PrivateLinkClientOptions): Priv
   }
 
   /** Sends one action and returns its body, or rejects with an ApiError. */
-  async function send(action: PrivateLinkAction, regionId: string, rpcParams: Record<string, string>, dryRun = false): Promise<Record<string, unknown>> {
+  async function send(
+    action: PrivateLinkAction,
+    regionId: string,
+    rpcParams: Record<string, string>,
+    dryRun = false,
+  ): Promise<Record<string, unknown>> {
     const { pop, agent } = clientFor(action, regionId);
     const call: CallRecord = { action, httpStatus: undefined, credentials: undefined };
     const requestOptions: PopRequestOptions = {
@@ -432,7 +475,9 @@ export function createPrivateLinkClient(options: PrivateLinkClientOptions): Priv
     };
     let body: unknown;
     try {
-      body = await currentCall.run(call, () => pop.request(action, { RegionId: regionId, ...rpcParams }, requestOptions));
+      body = await currentCall.run(call, () =>
+        pop.request(action, { RegionId: regionId, ...rpcParams }, requestOptions),
+      );
     } catch (raw) {
       const error = toApiError(raw, action, call);
       // DryRun=true: "every check passed" is reported as the error DryRunOperation (API reference).
@@ -442,18 +487,37 @@ export function createPrivateLinkClient(options: PrivateLinkClientOptions): Priv
     const secrets = [call.credentials?.accessKeySecret, call.credentials?.securityToken];
     const status = call.httpStatus;
     if (!isRecord(body)) {
-      throw apiError({ code: 'BadResponse', message: `BadResponse: ${action} answered with a body that is not a JSON object`, action, httpStatus: status, secrets });
+      throw apiError({
+        code: 'BadResponse',
+        message: `BadResponse: ${action} answered with a body that is not a JSON object`,
+        action,
+        httpStatus: status,
+        secrets,
+      });
     }
     const requestId = str(body.RequestId);
     // pop-core resolves any JSON body without an error Code, whatever the status.
     if (status !== undefined && status >= 400) {
       const code = str(body.Code) || 'HttpError';
       const message = str(body.Message);
-      throw apiError({ code, message: `${code}: ${action} answered HTTP ${status}${message === '' ? '' : `: ${message}`}`, action, requestId, httpStatus: status, secrets });
+      throw apiError({
+        code,
+        message: `${code}: ${action} answered HTTP ${status}${message === '' ? '' : `: ${message}`}`,
+        action,
+        requestId,
+        httpStatus: status,
+        secrets,
+      });
     }
     // Every real answer carries a RequestId; a success body without one came from something else.
     if (requestId === '') {
-      throw apiError({ code: 'BadResponse', message: `BadResponse: ${action} answered without a RequestId`, action, httpStatus: status, secrets });
+      throw apiError({
+        code: 'BadResponse',
+        message: `BadResponse: ${action} answered without a RequestId`,
+        action,
+        httpStatus: status,
+        secrets,
+      });
     }
     return body;
   }
@@ -463,7 +527,13 @@ export function createPrivateLinkClient(options: PrivateLinkClientOptions): Priv
       const body = await send(
         'ListVpcEndpointServices',
         req.regionId,
-        params({ ServiceId: req.serviceId, ServiceName: req.serviceName, MaxResults: req.maxResults, NextToken: req.nextToken, ...tagParams(req.tags) }),
+        params({
+          ServiceId: req.serviceId,
+          ServiceName: req.serviceName,
+          MaxResults: req.maxResults,
+          NextToken: req.nextToken,
+          ...tagParams(req.tags),
+        }),
       );
       return {
         items: list(body.Services, 'Service').map((s) => mapService(s, req.regionId)),
@@ -506,7 +576,12 @@ export function createPrivateLinkClient(options: PrivateLinkClientOptions): Priv
     },
 
     async enableVpcEndpointConnection(req: EnableVpcEndpointConnectionRequest): Promise<WriteResult> {
-      const body = await send('EnableVpcEndpointConnection', req.regionId, writeParams(req, { Bandwidth: req.bandwidth }), req.dryRun === true);
+      const body = await send(
+        'EnableVpcEndpointConnection',
+        req.regionId,
+        writeParams(req, { Bandwidth: req.bandwidth }),
+        req.dryRun === true,
+      );
       return { requestId: str(body.RequestId) };
     },
 
@@ -516,7 +591,12 @@ export function createPrivateLinkClient(options: PrivateLinkClientOptions): Priv
     },
 
     async updateVpcEndpointConnectionAttribute(req: UpdateVpcEndpointConnectionAttributeRequest): Promise<WriteResult> {
-      const body = await send('UpdateVpcEndpointConnectionAttribute', req.regionId, writeParams(req, { Bandwidth: req.bandwidth }), req.dryRun === true);
+      const body = await send(
+        'UpdateVpcEndpointConnectionAttribute',
+        req.regionId,
+        writeParams(req, { Bandwidth: req.bandwidth }),
+        req.dryRun === true,
+      );
       return { requestId: str(body.RequestId) };
     },
 

@@ -6,7 +6,7 @@
  * Every method rejects with an `ApiError` (./api-error.ts) and nothing else.
  * `undefined` request fields are not sent at all.
  */
-import type { ConnectionStatus, EndpointConnection, EndpointService } from '../core/records.ts';
+import type { ConnectionStatus, EndpointConnection, EndpointService } from '../engine/resources.ts';
 
 /** One page of a List* call. `nextToken` is undefined on the last page. */
 export interface Page<T> {

@@ -2,7 +2,7 @@
  * Where a connection's owner stands under one service rule: denied, allowed, or not allowed for a named
  * reason. Deny always wins over allow. Pure: `now` is a parameter.
  */
-import type { EndpointConnection } from '../core/records.ts';
+import type { EndpointConnection } from './resources.ts';
 import type { AllowEntry, DenyEntry, DenyList, Policy, ServiceRule } from '../policy/policy.ts';
 
 export type AccountStanding =
@@ -96,7 +96,8 @@ function nameIndex(policy: Policy): Map<string, string> {
   if (index === undefined) {
     index = new Map();
     for (const rule of policy.services) {
-      for (const [accountId, entry] of allowIndex(rule)) if (entry.name !== undefined && !index.has(accountId)) index.set(accountId, entry.name);
+      for (const [accountId, entry] of allowIndex(rule))
+        if (entry.name !== undefined && !index.has(accountId)) index.set(accountId, entry.name);
     }
     nameIndexes.set(policy, index);
   }

@@ -4,7 +4,7 @@
  * Bandwidth; newer docs: the range depends on the backend, so the policy cannot know it in advance).
  * Pure.
  */
-import type { EndpointService } from '../core/records.ts';
+import type { EndpointService } from './resources.ts';
 import type { AllowEntry, ServiceRule } from '../policy/policy.ts';
 
 /** A bandwidth cap and the policy path it comes from. */
@@ -16,7 +16,8 @@ export interface BandwidthCap {
 /** The cap for an account's connections: the entry's `maxBandwidth`, else the rule's (its own or defaults'). */
 export function bandwidthCap(rule: ServiceRule, entry: AllowEntry | undefined): BandwidthCap | undefined {
   if (entry?.maxBandwidth !== undefined) return { value: entry.maxBandwidth, source: `${entry.source} maxBandwidth` };
-  if (rule.bandwidth.max !== undefined) return { value: rule.bandwidth.max, source: rule.bandwidth.maxSource ?? `${rule.source}.maxBandwidth` };
+  if (rule.bandwidth.max !== undefined)
+    return { value: rule.bandwidth.max, source: rule.bandwidth.maxSource ?? `${rule.source}.maxBandwidth` };
   return undefined;
 }
 
@@ -71,8 +72,7 @@ export function acceptBandwidth(rule: ServiceRule, entry: AllowEntry, service: E
 
 export type DriftBandwidth =
   /** Nothing to reduce; `explanation` says why (no cap, within it, or already at the service minimum). */
-  | { kind: 'within'; explanation: string }
-  | { kind: 'above'; cap: BandwidthCap; target: number; explanation: string };
+  { kind: 'within'; explanation: string } | { kind: 'above'; cap: BandwidthCap; target: number; explanation: string };
 
 /**
  * Whether a Connected connection's bandwidth is above its cap, and what to reduce it to: the cap, or

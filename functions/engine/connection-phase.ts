@@ -2,7 +2,7 @@
  * What a connection's status means for the engine, under the policy's reading of the ambiguous pending
  * status (platform notes, "Pending status is ambiguous"). Pure.
  */
-import type { ConnectionStatus } from '../core/records.ts';
+import type { ConnectionStatus } from './resources.ts';
 import type { PendingStatusReading } from '../policy/policy.ts';
 
 /**
@@ -16,13 +16,7 @@ import type { PendingStatusReading } from '../policy/policy.ts';
  * - `unrecognised`: a status outside the API's documented list: never act on it.
  */
 export type ConnectionPhase =
-  | 'awaiting'
-  | 'maybe-awaiting'
-  | 'closed'
-  | 'accept-in-progress'
-  | 'connected'
-  | 'in-transition'
-  | 'unrecognised';
+  'awaiting' | 'maybe-awaiting' | 'closed' | 'accept-in-progress' | 'connected' | 'in-transition' | 'unrecognised';
 
 /**
  * The phase of a connection in `status` under `reading`:

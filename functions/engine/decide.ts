@@ -7,7 +7,7 @@
  * twice (see ./decision-id.ts for the ClientToken); never revoke on doubt (revocations only come from
  * `Connected` connections present in the snapshot and positively not allowed).
  */
-import type { EndpointConnection, EndpointService } from '../core/records.ts';
+import type { EndpointConnection, EndpointService } from './resources.ts';
 import type { AllowEntry, Policy, ServiceRule } from '../policy/policy.ts';
 import { accountName, accountStanding } from './account-standing.ts';
 import type { AccountStanding } from './account-standing.ts';
@@ -120,10 +120,15 @@ export function decide(policy: Policy, snapshot: Snapshot, now: number): Plan {
     connected += result.connected;
   }
   decisions.sort(
-    (a, b) => ordinal(a.regionId, b.regionId) || ordinal(a.serviceId, b.serviceId) || ordinal(a.endpointId, b.endpointId),
+    (a, b) =>
+      ordinal(a.regionId, b.regionId) || ordinal(a.serviceId, b.serviceId) || ordinal(a.endpointId, b.endpointId),
   );
   const limited = applySafetyLimits(decisions, policy.limits, connected);
-  return { decisions: limited.decisions, warnings: [...warnings, ...limited.warnings], governedConnections: decisions.length };
+  return {
+    decisions: limited.decisions,
+    warnings: [...warnings, ...limited.warnings],
+    governedConnections: decisions.length,
+  };
 }
 
 interface GovernedService {
@@ -190,7 +195,11 @@ function decideService(
   const counted = new Map<string, number>();
   for (const copies of inDoubt) {
     const owners = new Set(
-      copies.filter((c) => countsAsConnection(connectionPhase(c.connectionStatus, policy.pendingStatus), c.connectionStatus)).map((c) => c.endpointOwnerId),
+      copies
+        .filter((c) =>
+          countsAsConnection(connectionPhase(c.connectionStatus, policy.pendingStatus), c.connectionStatus),
+        )
+        .map((c) => c.endpointOwnerId),
     );
     for (const owner of owners) counted.set(owner, (counted.get(owner) ?? 0) + 1);
   }
@@ -211,8 +220,15 @@ function decideService(
   const acceptedHere = new Map<string, number>();
   const decided: DecidedRequest[] = [];
   for (const { c, phase } of requests) {
-    const r = decideRequest(ctx, c, phase, counted.get(c.endpointOwnerId) ?? 0, acceptedHere.get(c.endpointOwnerId) ?? 0);
-    if (r.decision.kind === 'accept') acceptedHere.set(c.endpointOwnerId, (acceptedHere.get(c.endpointOwnerId) ?? 0) + 1);
+    const r = decideRequest(
+      ctx,
+      c,
+      phase,
+      counted.get(c.endpointOwnerId) ?? 0,
+      acceptedHere.get(c.endpointOwnerId) ?? 0,
+    );
+    if (r.decision.kind === 'accept')
+      acceptedHere.set(c.endpointOwnerId, (acceptedHere.get(c.endpointOwnerId) ?? 0) + 1);
     decided.push(r);
   }
   decisions.push(...holdUnsettledContention(ctx, decided));
@@ -258,7 +274,10 @@ function holdUnsettledContention(ctx: Context, decided: DecidedRequest[]): Decis
   const reading = ctx.policy.pendingStatus;
   // Under the Disconnected reading no request is Connecting (that is an accept in progress, counted), so
   // nothing below applies there.
-  const unsettled = new Map<string, { held: EndpointConnection; limit: NonNullable<DecidedRequest['limit']>; competitors: number }>();
+  const unsettled = new Map<
+    string,
+    { held: EndpointConnection; limit: NonNullable<DecidedRequest['limit']>; competitors: number }
+  >();
   const firstAccepted = new Map<string, number>();
   for (const r of decided) {
     const owner = r.c.endpointOwnerId;
@@ -268,7 +287,8 @@ function holdUnsettledContention(ctx: Context, decided: DecidedRequest[]): Decis
     const at = modifiedAt(r.c);
     const unreadable = !Number.isFinite(at);
     // The last one found is the newest: the one whose change is the last to settle.
-    if (unreadable || (ctx.now - at < ACCEPT_SETTLE_WINDOW_MS && at > first)) unsettled.set(owner, { held: r.c, limit: r.limit, competitors: 0 });
+    if (unreadable || (ctx.now - at < ACCEPT_SETTLE_WINDOW_MS && at > first))
+      unsettled.set(owner, { held: r.c, limit: r.limit, competitors: 0 });
   }
   if (unsettled.size === 0) return decided.map((r) => r.decision);
   for (const r of decided) {
@@ -280,7 +300,9 @@ function holdUnsettledContention(ctx: Context, decided: DecidedRequest[]): Decis
     if (u === undefined || !(r.decision.kind === 'accept' || r.limit !== undefined)) return r.decision;
     const { entry, free } = u.limit;
     const y = u.held;
-    const when = Number.isFinite(modifiedAt(y)) ? `changed at ${y.modifiedTime}, less than ${ACCEPT_SETTLE_WINDOW_MS / 60_000} minutes ago` : `changed at an unreadable time (${JSON.stringify(y.modifiedTime)})`;
+    const when = Number.isFinite(modifiedAt(y))
+      ? `changed at ${y.modifiedTime}, less than ${ACCEPT_SETTLE_WINDOW_MS / 60_000} minutes ago`
+      : `changed at an unreadable time (${JSON.stringify(y.modifiedTime)})`;
     return make(
       ctx,
       r.c,
@@ -320,9 +342,16 @@ function usableConnections(
       const why = foreign
         ? `connection ${endpointId} is listed under service ${service.serviceId} in ${service.regionId} but names another service or region`
         : `connection ${endpointId} is listed ${copies.length} times with different contents`;
-      warnings.push({ code: 'inconsistent-listing', regionId: service.regionId, serviceId: service.serviceId, message: `${why}: it is not acted on in this run` });
+      warnings.push({
+        code: 'inconsistent-listing',
+        regionId: service.regionId,
+        serviceId: service.serviceId,
+        message: `${why}: it is not acted on in this run`,
+      });
       const shown = { ...first, regionId: service.regionId, serviceId: service.serviceId };
-      decisions.push(make(ctx, shown, 'skip', 'builtin.inconsistent-listing', `${why}; never act on doubt: nothing done`));
+      decisions.push(
+        make(ctx, shown, 'skip', 'builtin.inconsistent-listing', `${why}; never act on doubt: nothing done`),
+      );
       inDoubt.push(copies);
       continue;
     }
@@ -346,7 +375,13 @@ function decideSettled(ctx: Context, c: EndpointConnection, phase: ConnectionPha
     case 'connected':
       return decideConnected(ctx, c);
     case 'accept-in-progress':
-      return make(ctx, c, 'skip', 'builtin.accept-in-progress', `Connecting: under pendingStatus ${reading} this is an accept in progress; nothing to do until it settles`);
+      return make(
+        ctx,
+        c,
+        'skip',
+        'builtin.accept-in-progress',
+        `Connecting: under pendingStatus ${reading} this is an accept in progress; nothing to do until it settles`,
+      );
     case 'closed':
       return make(
         ctx,
@@ -356,9 +391,21 @@ function decideSettled(ctx: Context, c: EndpointConnection, phase: ConnectionPha
         `Disconnected: under pendingStatus ${reading} this connection was rejected or disconnected earlier, not a request awaiting a decision; nothing to do (enable it by hand, or use pendingStatus auto to have allowed accounts' Disconnected connections enabled again)`,
       );
     case 'in-transition':
-      return make(ctx, c, 'skip', 'builtin.in-transition', `${c.connectionStatus}: ${TRANSITIONS[c.connectionStatus] ?? 'in transition'}; nothing to do until it settles`);
+      return make(
+        ctx,
+        c,
+        'skip',
+        'builtin.in-transition',
+        `${c.connectionStatus}: ${TRANSITIONS[c.connectionStatus] ?? 'in transition'}; nothing to do until it settles`,
+      );
     default:
-      return make(ctx, c, 'skip', 'builtin.unknown-status', `status ${JSON.stringify(c.connectionStatus)} is not one the API documents; never act on doubt: nothing done`);
+      return make(
+        ctx,
+        c,
+        'skip',
+        'builtin.unknown-status',
+        `status ${JSON.stringify(c.connectionStatus)} is not one the API documents; never act on doubt: nothing done`,
+      );
   }
 }
 
@@ -410,7 +457,16 @@ function decideRequest(
       { entry, free: Math.max(0, entry.maxConnections - counted) },
     );
   }
-  return done(make(ctx, c, 'accept', entry.source, `${seen}: ${allowedBy}: accept at ${bw.bandwidth} Mbit/s (${bw.explanation})`, bw.bandwidth));
+  return done(
+    make(
+      ctx,
+      c,
+      'accept',
+      entry.source,
+      `${seen}: ${allowedBy}: accept at ${bw.bandwidth} Mbit/s (${bw.explanation})`,
+      bw.bandwidth,
+    ),
+  );
 }
 
 /** How a request is described at the start of its reason. */
@@ -428,18 +484,45 @@ function decideConnected(ctx: Context, c: EndpointConnection): Decision {
     const entry = standing.entry;
     const drift = driftBandwidth(rule, entry, service, c.bandwidth);
     if (drift.kind === 'within') {
-      return make(ctx, c, 'skip', entry.source, `Connected: ${who(ctx, c)} is allowed by ${entry.source} and ${drift.explanation}; nothing to do`);
+      return make(
+        ctx,
+        c,
+        'skip',
+        entry.source,
+        `Connected: ${who(ctx, c)} is allowed by ${entry.source} and ${drift.explanation}; nothing to do`,
+      );
     }
     if (policy.drift.reduceBandwidth) {
-      return make(ctx, c, 'resize', 'drift.reduceBandwidth', `Connected: ${who(ctx, c)}: ${drift.explanation}: resize to ${drift.target} Mbit/s`, drift.target);
+      return make(
+        ctx,
+        c,
+        'resize',
+        'drift.reduceBandwidth',
+        `Connected: ${who(ctx, c)}: ${drift.explanation}: resize to ${drift.target} Mbit/s`,
+        drift.target,
+      );
     }
-    return make(ctx, c, 'skip', 'drift.reduceBandwidth', `Connected: ${who(ctx, c)}: ${drift.explanation}; drift.reduceBandwidth is off (it would resize to ${drift.target} Mbit/s)`);
+    return make(
+      ctx,
+      c,
+      'skip',
+      'drift.reduceBandwidth',
+      `Connected: ${who(ctx, c)}: ${drift.explanation}; drift.reduceBandwidth is off (it would resize to ${drift.target} Mbit/s)`,
+    );
   }
 
   const na = notAllowed(ctx, c, standing);
   if (standing.kind === 'unknown' && rule.unknownAccounts === 'hold') {
-    const how = service.autoAcceptEnabled ? 'the service accepted it automatically (AutoAcceptEnabled) or a person accepted it by hand' : 'a person may have accepted it by hand';
-    return make(ctx, c, 'skip', na.rule, `Connected: ${na.why}, and ${unknownAccountsAt(rule)} is hold: ${how}; left as it is`);
+    const how = service.autoAcceptEnabled
+      ? 'the service accepted it automatically (AutoAcceptEnabled) or a person accepted it by hand'
+      : 'a person may have accepted it by hand';
+    return make(
+      ctx,
+      c,
+      'skip',
+      na.rule,
+      `Connected: ${na.why}, and ${unknownAccountsAt(rule)} is hold: ${how}; left as it is`,
+    );
   }
   if (policy.drift.revoke) {
     return make(ctx, c, 'revoke', na.rule, `Connected, but ${na.why}: revoke (drift.revoke is on)`);
@@ -458,7 +541,11 @@ function notAllowed(
     case 'denied': {
       const subject = standing.by === 'account' ? who(ctx, c) : `endpoint ${c.endpointId} of ${who(ctx, c)}`;
       const note = standing.entry.reason === undefined ? '' : ` (${standing.entry.reason})`;
-      return { rule: standing.entry.source, why: `${subject} is denied by ${standing.entry.source}${note}`, kind: 'reject' };
+      return {
+        rule: standing.entry.source,
+        why: `${subject} is denied by ${standing.entry.source}${note}`,
+        kind: 'reject',
+      };
     }
     case 'unknown':
       return {

@@ -3,7 +3,7 @@
  * Pure data, produced by `decide` (./decide.ts) and consumed by the sweep (apply + audit records) and by
  * the `plan` command. No I/O.
  */
-import type { ConnectionStatus, EndpointConnection, EndpointService } from '../core/records.ts';
+import type { ConnectionStatus, EndpointConnection, EndpointService } from './resources.ts';
 
 /**
  * What to do with one connection.

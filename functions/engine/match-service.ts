@@ -2,9 +2,9 @@
  * Which service rule governs an endpoint service. Used by the collector (to pick the services to list
  * connections for) and by `decide` (services no rule governs are ignored). Pure.
  */
-import type { EndpointService } from '../core/records.ts';
+import type { EndpointService } from './resources.ts';
 import type { Policy, ServiceMatch, ServiceRule } from '../policy/policy.ts';
-import { globMatch } from './glob-match.ts';
+import { globMatch } from '../policy/glob-match.ts';
 
 /**
  * The first rule, in file order, whose `match` fits `service`; undefined when no rule governs it.

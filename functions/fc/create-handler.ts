@@ -4,17 +4,17 @@
  * parse the event -> derive the deadline -> load the policy (fail closed) -> runSweep -> return the summary.
  *
  * Every line written is one JSON object: operational logs (../core/logger.ts), decision records and the
- * run summary (../audit/records.ts), or an invocation error record (./invocation-result.ts); each carries
+ * run summary (../audit/audit-records.ts), or an invocation error record (./invocation-result.ts); each carries
  * the FC request id.
  */
 import { stat } from 'node:fs/promises';
 import { DEFAULT_TIMEOUT_MS, createPrivateLinkClient } from '../client/pop-core-private-link-client.ts';
 import { fcContextCredentials } from '../client/credentials.ts';
 import type { PrivateLinkClient } from '../client/pop-core-private-link-client.ts';
-import { createLogger, serializeError } from '../core/logger.ts';
-import type { Logger } from '../core/logger.ts';
+import { createLogger, serializeError } from '../log/logger.ts';
+import type { Logger } from '../log/logger.ts';
 import { formatDiagnostic } from '../policy/diagnostic.ts';
-import { loadPolicyFile } from '../policy/load-policy.ts';
+import { loadPolicyFile } from '../policy-file/load-policy-file.ts';
 import type { Policy } from '../policy/policy.ts';
 import { runSweep } from '../sweep/run-sweep.ts';
 import { SweepAbortedError } from '../sweep/sweep-aborted-error.ts';
@@ -37,12 +37,15 @@ export interface HandlerDeps {
 }
 
 /** `startedAt` (epoch ms): when FC handed over the invocation, if measured before this handler was loaded. */
-export type FcEventHandler = (event: Buffer | string | null | undefined, context: FcContext, startedAt?: number) => Promise<HandlerResult>;
+export type FcEventHandler = (
+  event: Buffer | string | null | undefined,
+  context: FcContext,
+  startedAt?: number,
+) => Promise<HandlerResult>;
 
 /** Where the policy of this invocation comes from. */
 type PolicySource =
-  | { ok: true; file: string; origin: 'override' | 'bundled' }
-  | { ok: false; file: string; message: string };
+  { ok: true; file: string; origin: 'override' | 'bundled' } | { ok: false; file: string; message: string };
 
 async function statOrMissing(path: string): Promise<{ isDirectory: boolean } | 'missing'> {
   try {
@@ -67,13 +70,20 @@ async function choosePolicy(config: FcConfig, log: Logger): Promise<PolicySource
     const file = entry === 'missing' ? overridePath : overrideFile(overridePath, entry.isDirectory);
     const present = entry === 'missing' ? 'missing' : entry.isDirectory ? await statOrMissing(file) : entry;
     if (present === 'missing') {
-      log.warn('policy override not present: using the bundled policy', { policyOverridePath: overridePath, policyFile: config.policyPath });
+      log.warn('policy override not present: using the bundled policy', {
+        policyOverridePath: overridePath,
+        policyFile: config.policyPath,
+      });
       return { ok: true, file: config.policyPath, origin: 'bundled' };
     }
     return { ok: true, file, origin: 'override' };
   } catch (error) {
     // EACCES, EIO, ENOTCONN (a broken OSS mount): present but unreadable. Fail closed.
-    return { ok: false, file: overridePath, message: `policy override ${overridePath} cannot be read: ${(error as Error).message}` };
+    return {
+      ok: false,
+      file: overridePath,
+      message: `policy override ${overridePath} cannot be read: ${(error as Error).message}`,
+    };
   }
 }
 
@@ -93,10 +103,27 @@ export function createHandler(deps: HandlerDeps): FcEventHandler {
     const requestId = fcRequestIdOf(context);
     // `requestId` is the logger's usual key; `fcRequestId` is on every line, records included (their own
     // `requestId` is the PrivateLink API's), so one SLS query finds everything an invocation wrote.
-    const log = createLogger({ write: deps.write, level: config?.logLevel ?? 'info', now, base: { requestId, fcRequestId: requestId } });
+    const log = createLogger({
+      write: deps.write,
+      level: config?.logLevel ?? 'info',
+      now,
+      base: { requestId, fcRequestId: requestId },
+    });
 
-    const fail = (errorCode: InvocationErrorCode, message: string, details: string[], policyFile: string | null = null): InvocationErrorRecord => {
-      const record = invocationErrorRecord({ fcRequestId: requestId, time: now(), errorCode, message, details, policyFile });
+    const fail = (
+      errorCode: InvocationErrorCode,
+      message: string,
+      details: string[],
+      policyFile: string | null = null,
+    ): InvocationErrorRecord => {
+      const record = invocationErrorRecord({
+        fcRequestId: requestId,
+        time: now(),
+        errorCode,
+        message,
+        details,
+        policyFile,
+      });
       deps.write(JSON.stringify(record));
       return record;
     };
@@ -107,22 +134,42 @@ export function createHandler(deps: HandlerDeps): FcEventHandler {
         return fail('ConfigInvalid', 'invalid function configuration: nothing changed', configProblems);
       }
       const parsed = parseInvocationEvent(event);
-      if (!parsed.ok) return fail('PayloadRejected', `payload rejected: nothing changed: ${parsed.error}`, [parsed.error]);
+      if (!parsed.ok)
+        return fail('PayloadRejected', `payload rejected: nothing changed: ${parsed.error}`, [parsed.error]);
       const { request, trigger } = parsed;
 
       const timeout = context?.function?.timeout;
       if (typeof timeout !== 'number' || !(timeout > 0)) {
-        return fail('ConfigInvalid', 'the invocation context has no function.timeout: nothing changed', [`context.function.timeout: ${JSON.stringify(timeout)}`]);
+        return fail('ConfigInvalid', 'the invocation context has no function.timeout: nothing changed', [
+          `context.function.timeout: ${JSON.stringify(timeout)}`,
+        ]);
       }
       const deadline = runDeadline(startedAt, timeout);
 
       const source = await choosePolicy(config, log);
-      if (!source.ok) return fail('PolicyInvalid', `policy did not load: nothing changed: ${source.message}`, [source.message], source.file);
+      if (!source.ok)
+        return fail(
+          'PolicyInvalid',
+          `policy did not load: nothing changed: ${source.message}`,
+          [source.message],
+          source.file,
+        );
       // The build's commit describes the bundled file only; an override's commit is unknown (its hash is in every record).
-      const loaded = await loadPolicyFile(source.file, source.origin === 'bundled' && config.policyCommit !== undefined ? { commit: config.policyCommit } : { commit: '' });
-      for (const w of loaded.warnings) log.warn('policy warning', { policyFile: source.file, warning: formatDiagnostic(w) });
+      const loaded = await loadPolicyFile(
+        source.file,
+        source.origin === 'bundled' && config.policyCommit !== undefined
+          ? { commit: config.policyCommit }
+          : { commit: '' },
+      );
+      for (const w of loaded.warnings)
+        log.warn('policy warning', { policyFile: source.file, warning: formatDiagnostic(w) });
       if (!loaded.ok) {
-        return fail('PolicyInvalid', `policy ${source.file} did not load: nothing changed`, loaded.errors.map((d) => formatDiagnostic(d)), source.file);
+        return fail(
+          'PolicyInvalid',
+          `policy ${source.file} did not load: nothing changed`,
+          loaded.errors.map((d) => formatDiagnostic(d)),
+          source.file,
+        );
       }
       const policy = loaded.policy;
 
@@ -132,7 +179,9 @@ export function createHandler(deps: HandlerDeps): FcEventHandler {
         return fail('PayloadRejected', `payload rejected: nothing changed: ${message}`, [message], source.file);
       }
       if (request.dryRun === false && policy.mode === 'dry-run') {
-        log.warn('payload dryRun:false cannot turn a dry-run policy into enforce: this run is a dry run', { policyFile: source.file });
+        log.warn('payload dryRun:false cannot turn a dry-run policy into enforce: this run is a dry run', {
+          policyFile: source.file,
+        });
       }
 
       log.info('run starting', {

@@ -83,7 +83,8 @@ export function readFcConfig(env: NodeJS.ProcessEnv, codeDir: string, buildCommi
   let policyCommit: string | undefined;
   if (rawCommit !== undefined) {
     if (/^[0-9A-Za-z._/-]{1,64}$/.test(rawCommit)) policyCommit = rawCommit;
-    else problems.push(`POLICY_COMMIT: must be a git revision (1-64 characters of [0-9A-Za-z._/-]), got "${rawCommit}"`);
+    else
+      problems.push(`POLICY_COMMIT: must be a git revision (1-64 characters of [0-9A-Za-z._/-]), got "${rawCommit}"`);
   }
 
   if (problems.length > 0 || logLevel === undefined) throw new FcConfigError(problems);

@@ -25,8 +25,7 @@ export interface TimerTrigger {
 }
 
 export type ParsedEvent =
-  | { ok: true; trigger: TimerTrigger | undefined; request: RunRequest }
-  | { ok: false; error: string };
+  { ok: true; trigger: TimerTrigger | undefined; request: RunRequest } | { ok: false; error: string };
 
 export const RUN_REQUEST_KEYS = ['dryRun', 'services', 'regions'] as const;
 const TIMER_KEYS = ['triggerTime', 'triggerName', 'payload'];
@@ -38,7 +37,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function parseJsonObject(text: string, what: string): { ok: true; value: Record<string, unknown> } | { ok: false; error: string } {
+function parseJsonObject(
+  text: string,
+  what: string,
+): { ok: true; value: Record<string, unknown> } | { ok: false; error: string } {
   if (text.trim() === '') return { ok: true, value: {} };
   let value: unknown;
   try {
@@ -46,24 +48,41 @@ function parseJsonObject(text: string, what: string): { ok: true; value: Record<
   } catch (error) {
     return { ok: false, error: `${what} is not valid JSON: ${(error as Error).message}` };
   }
-  if (!isPlainObject(value)) return { ok: false, error: `${what} must be a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}` };
+  if (!isPlainObject(value))
+    return {
+      ok: false,
+      error: `${what} must be a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}`,
+    };
   return { ok: true, value };
 }
 
-function stringList(value: unknown, key: string, pattern: RegExp, example: string): { ok: true; value: string[] } | { ok: false; error: string } {
+function stringList(
+  value: unknown,
+  key: string,
+  pattern: RegExp,
+  example: string,
+): { ok: true; value: string[] } | { ok: false; error: string } {
   if (!Array.isArray(value) || value.length === 0 || value.length > MAX_LIST) {
-    return { ok: false, error: `payload.${key}: must be a non-empty array of at most ${MAX_LIST} IDs such as "${example}"` };
+    return {
+      ok: false,
+      error: `payload.${key}: must be a non-empty array of at most ${MAX_LIST} IDs such as "${example}"`,
+    };
   }
   for (const [i, item] of value.entries()) {
     if (typeof item !== 'string' || !pattern.test(item)) {
-      return { ok: false, error: `payload.${key}[${i}]: must be an ID such as "${example}", got ${JSON.stringify(item)}` };
+      return {
+        ok: false,
+        error: `payload.${key}[${i}]: must be an ID such as "${example}", got ${JSON.stringify(item)}`,
+      };
     }
   }
   return { ok: true, value: [...new Set(value as string[])] };
 }
 
 /** Checks a payload object: only the narrowing keys, each well-formed. */
-export function parseRunRequest(payload: Record<string, unknown>): { ok: true; request: RunRequest } | { ok: false; error: string } {
+export function parseRunRequest(
+  payload: Record<string, unknown>,
+): { ok: true; request: RunRequest } | { ok: false; error: string } {
   const unknown = Object.keys(payload).filter((k) => !(RUN_REQUEST_KEYS as readonly string[]).includes(k));
   if (unknown.length > 0) {
     return {
@@ -73,7 +92,8 @@ export function parseRunRequest(payload: Record<string, unknown>): { ok: true; r
   }
   const request: RunRequest = {};
   if (payload.dryRun !== undefined) {
-    if (typeof payload.dryRun !== 'boolean') return { ok: false, error: `payload.dryRun: must be true or false, got ${JSON.stringify(payload.dryRun)}` };
+    if (typeof payload.dryRun !== 'boolean')
+      return { ok: false, error: `payload.dryRun: must be true or false, got ${JSON.stringify(payload.dryRun)}` };
     request.dryRun = payload.dryRun;
   }
   if (payload.services !== undefined) {
@@ -91,7 +111,12 @@ export function parseRunRequest(payload: Record<string, unknown>): { ok: true; r
 
 /** Parses the raw invocation event (Buffer as FC passes it; a string or nothing is also accepted). */
 export function parseInvocationEvent(event: Buffer | string | Uint8Array | null | undefined): ParsedEvent {
-  const text = event === null || event === undefined ? '' : typeof event === 'string' ? event : Buffer.from(event).toString('utf8');
+  const text =
+    event === null || event === undefined
+      ? ''
+      : typeof event === 'string'
+        ? event
+        : Buffer.from(event).toString('utf8');
   const outer = parseJsonObject(text, 'event');
   if (!outer.ok) return outer;
   const body = outer.value;
@@ -102,7 +127,10 @@ export function parseInvocationEvent(event: Buffer | string | Uint8Array | null 
   }
   const extra = Object.keys(body).filter((k) => !TIMER_KEYS.includes(k));
   if (extra.length > 0) {
-    return { ok: false, error: `event: unexpected key${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${k}"`).join(', ')} beside a timer trigger's triggerTime, triggerName and payload` };
+    return {
+      ok: false,
+      error: `event: unexpected key${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${k}"`).join(', ')} beside a timer trigger's triggerTime, triggerName and payload`,
+    };
   }
   if (typeof body.triggerName !== 'string' || typeof body.triggerTime !== 'string') {
     return { ok: false, error: 'event: a timer trigger event needs string triggerName and triggerTime' };

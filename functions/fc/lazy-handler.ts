@@ -19,7 +19,11 @@ export type FcEntryPoint = (event: Buffer | string | null | undefined, context: 
  * line without a newline; `now` is epoch ms. The invocation's start is taken before the load, so the
  * run deadline counts the load too.
  */
-export function lazyHandler(load: () => Promise<FcEventHandler>, write: (line: string) => void, now: () => number = Date.now): FcEntryPoint {
+export function lazyHandler(
+  load: () => Promise<FcEventHandler>,
+  write: (line: string) => void,
+  now: () => number = Date.now,
+): FcEntryPoint {
   let loaded: Promise<FcEventHandler> | undefined;
   return async (event, context) => {
     const startedAt = now();

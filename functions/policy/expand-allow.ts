@@ -53,7 +53,11 @@ function expand(policy: RawPolicy, ruleIndex: number): ExpandedEntry[] {
         if (direct.has(entry.account) || emitted.has(entry.account)) return;
         emitted.add(entry.account);
         let shared = memberEntries.get(entry);
-        if (shared === undefined) memberEntries.set(entry, (shared = { accountId: entry.account, entry, source: ['groups', name, 'accounts', k] }));
+        if (shared === undefined)
+          memberEntries.set(
+            entry,
+            (shared = { accountId: entry.account, entry, source: ['groups', name, 'accounts', k] }),
+          );
         out.push(shared);
       });
     } else if (item.account !== undefined) {
@@ -61,7 +65,8 @@ function expand(policy: RawPolicy, ruleIndex: number): ExpandedEntry[] {
       emitted.add(item.account);
       const member = findMember(policy, groups, item.account);
       const entry: RawAccountEntry = { ...(member ?? {}), account: item.account };
-      for (const field of FIELDS) if (item[field] !== undefined) (entry as unknown as Record<string, unknown>)[field] = item[field];
+      for (const field of FIELDS)
+        if (item[field] !== undefined) (entry as unknown as Record<string, unknown>)[field] = item[field];
       out.push({ accountId: item.account, entry, source: ['services', ruleIndex, 'allow', j] });
     }
   });

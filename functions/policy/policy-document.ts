@@ -26,7 +26,8 @@ export interface ParsedPolicyDocument {
 
 /** yaml's error codes, said in terms of a policy file and how to fix it. */
 const YAML_MESSAGES: Record<string, string> = {
-  DUPLICATE_KEY: 'duplicate key: a key may appear only once in a mapping (YAML would silently keep the last value); remove one',
+  DUPLICATE_KEY:
+    'duplicate key: a key may appear only once in a mapping (YAML would silently keep the last value); remove one',
   TAB_AS_INDENT: 'tab used for indentation: YAML indents with spaces only',
 };
 
@@ -41,7 +42,12 @@ export function parsePolicyDocument(text: string, file: string): ParsedPolicyDoc
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
-  const diagnostic = (severity: Diagnostic['severity'], offset: number, message: string, hint?: string): Diagnostic => ({
+  const diagnostic = (
+    severity: Diagnostic['severity'],
+    offset: number,
+    message: string,
+    hint?: string,
+  ): Diagnostic => ({
     severity,
     file,
     ...position(offset),
@@ -59,11 +65,24 @@ export function parsePolicyDocument(text: string, file: string): ParsedPolicyDoc
 
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_POLICY_BYTES) {
-    errors.push(diagnostic('error', 0, `the file is ${bytes} bytes; a policy may be at most ${MAX_POLICY_BYTES} bytes (1 MiB)`, 'split the customer list into groups or check that this is the right file'));
+    errors.push(
+      diagnostic(
+        'error',
+        0,
+        `the file is ${bytes} bytes; a policy may be at most ${MAX_POLICY_BYTES} bytes (1 MiB)`,
+        'split the customer list into groups or check that this is the right file',
+      ),
+    );
     return failed();
   }
 
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true, logLevel: 'error' });
+  const docs = parseAllDocuments(text, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+    strict: true,
+    logLevel: 'error',
+  });
   // A stray trailing `---` opens an empty document: harmless, so only documents with content count.
   const list = (Array.isArray(docs) ? docs : []).filter((d, i) => i === 0 || !isEmptyDocument(d));
   if (list.length === 0 || (list.length === 1 && list[0] !== undefined && isEmptyDocument(list[0]))) {
@@ -72,7 +91,14 @@ export function parsePolicyDocument(text: string, file: string): ParsedPolicyDoc
   }
   if (list.length > 1) {
     const second = list[1] as Document.Parsed;
-    errors.push(diagnostic('error', second.range[0], `the file holds ${list.length} YAML documents; a policy file holds exactly one`, 'remove the "---" separator, or split the documents into separate files'));
+    errors.push(
+      diagnostic(
+        'error',
+        second.range[0],
+        `the file holds ${list.length} YAML documents; a policy file holds exactly one`,
+        'remove the "---" separator, or split the documents into separate files',
+      ),
+    );
     return failed();
   }
   const doc = list[0] as Document.Parsed;
@@ -83,22 +109,36 @@ export function parsePolicyDocument(text: string, file: string): ParsedPolicyDoc
     const own = YAML_MESSAGES[error.code];
     // yaml reports a stack overflow on absurd nesting (`[[[[...`) as an error of its own.
     const tooDeep = /call stack/i.test(error.message);
-    let message = own ?? (tooDeep ? 'the YAML nests too deeply to be read (a policy needs only a few levels)' : `YAML syntax error: ${firstLine(error.message)}`);
+    let message =
+      own ??
+      (tooDeep
+        ? 'the YAML nests too deeply to be read (a policy needs only a few levels)'
+        : `YAML syntax error: ${firstLine(error.message)}`);
     if (error.code === 'DUPLICATE_KEY') {
-      const key = /^("[^"\n]*"|'[^'\n]*'|[^:#\n]+?)\s*:/.exec(text.slice(error.pos[0]))?.[1]?.replace(/^["']|["']$/g, '') ?? '';
-      if (key !== '' && key.length <= 60) message = `duplicate key "${key}": a key may appear only once in a mapping (YAML would silently keep the last value); remove one`;
+      const key =
+        /^("[^"\n]*"|'[^'\n]*'|[^:#\n]+?)\s*:/.exec(text.slice(error.pos[0]))?.[1]?.replace(/^["']|["']$/g, '') ?? '';
+      if (key !== '' && key.length <= 60)
+        message = `duplicate key "${key}": a key may appear only once in a mapping (YAML would silently keep the last value); remove one`;
     }
     // Where the stack ran out depends on the machine: point at the start of that line instead.
     const offset = tooDeep ? error.pos[0] - (position(error.pos[0]).column - 1) : error.pos[0];
     errors.push(diagnostic('error', offset, message));
   }
-  for (const warning of doc.warnings) warnings.push(diagnostic('warning', warning.pos[0], `YAML: ${firstLine(warning.message)}`));
+  for (const warning of doc.warnings)
+    warnings.push(diagnostic('warning', warning.pos[0], `YAML: ${firstLine(warning.message)}`));
   if (errors.length > 0) return failed();
 
   if (!isMap(doc.contents)) {
     const offset = doc.contents?.range?.[0] ?? 0;
     const what = isSeq(doc.contents) ? 'a list' : 'a single value';
-    errors.push(diagnostic('error', offset, `the policy must be a mapping of keys (version, mode, services, ...), not ${what}`, 'see policies/README.md'));
+    errors.push(
+      diagnostic(
+        'error',
+        offset,
+        `the policy must be a mapping of keys (version, mode, services, ...), not ${what}`,
+        'see policies/README.md',
+      ),
+    );
     return failed();
   }
 
@@ -109,7 +149,14 @@ export function parsePolicyDocument(text: string, file: string): ParsedPolicyDoc
     const message = error instanceof Error ? error.message : String(error);
     if (/alias count/i.test(message)) {
       const alias = firstAliasOffset(doc);
-      errors.push(diagnostic('error', alias, `aliases expand to too large a document (more than ${MAX_ALIAS_COUNT} expansions)`, 'write the values out, or use groups to share account lists'));
+      errors.push(
+        diagnostic(
+          'error',
+          alias,
+          `aliases expand to too large a document (more than ${MAX_ALIAS_COUNT} expansions)`,
+          'write the values out, or use groups to share account lists',
+        ),
+      );
     } else {
       errors.push(diagnostic('error', firstAliasOffset(doc), `the YAML cannot be read: ${firstLine(message)}`));
     }
@@ -133,7 +180,9 @@ export function parsePolicyDocument(text: string, file: string): ParsedPolicyDoc
 function isEmptyDocument(doc: Document.Parsed): boolean {
   if (doc.errors.length > 0) return false;
   const contents = doc.contents;
-  return contents === null || (isScalar(contents) && contents.value === null && contents.range?.[0] === contents.range?.[1]);
+  return (
+    contents === null || (isScalar(contents) && contents.value === null && contents.range?.[0] === contents.range?.[1])
+  );
 }
 
 /** Follows `path` through maps and sequences (resolving aliases); returns the final key and value nodes. */
@@ -148,7 +197,8 @@ function walk(doc: Document.Parsed, path: PolicyPath): { key: YamlNode | undefin
       key = pair.key as YamlNode;
       // A key with no value (`mode:`) has an empty null scalar just after the colon; point at the key.
       const written = pair.value as YamlNode | null;
-      const empty = written === null || (isScalar(written) && written.value === null && written.range?.[0] === written.range?.[1]);
+      const empty =
+        written === null || (isScalar(written) && written.value === null && written.range?.[0] === written.range?.[1]);
       value = empty ? key : resolve(doc, written);
     } else if (isSeq(value) && typeof segment === 'number') {
       value = resolve(doc, (value.items[segment] as YamlNode | undefined) ?? undefined);
@@ -172,7 +222,8 @@ function firstAliasOffset(doc: Document.Parsed): number {
       offset = node.range?.[0] ?? 0;
       return true;
     }
-    if (isMap(node) || isSeq(node)) return node.items.some((item) => (isPair(item) ? visit(item.key) || visit(item.value) : visit(item)));
+    if (isMap(node) || isSeq(node))
+      return node.items.some((item) => (isPair(item) ? visit(item.key) || visit(item.value) : visit(item)));
     return false;
   };
   visit(doc.contents);
@@ -182,4 +233,3 @@ function firstAliasOffset(doc: Document.Parsed): number {
 function firstLine(message: string): string {
   return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '').trim();
 }
-

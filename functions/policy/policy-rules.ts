@@ -3,7 +3,7 @@
  * reports errors (the policy would be misread or cannot work) and warnings (dead or risky configuration
  * that still has one clear reading). Paths are resolved to line:column by the caller.
  */
-import { globMatch } from '../engine/glob-match.ts';
+import { globMatch } from './glob-match.ts';
 import { didYouMean } from './did-you-mean.ts';
 import { expandAllow } from './expand-allow.ts';
 import type { PolicyPath } from './policy-path.ts';
@@ -31,15 +31,33 @@ export type PolicyRule = (context: RuleContext) => void;
 /** Alibaba Cloud account IDs (UIDs) have this many digits. */
 export const ACCOUNT_ID_DIGITS = 16;
 
-const error = (path: PolicyPath, message: string, hint?: string, at?: 'key' | 'value'): Finding => ({ severity: 'error', path, message, ...(hint === undefined ? {} : { hint }), ...(at === undefined ? {} : { at }) });
-const warning = (path: PolicyPath, message: string, hint?: string, at?: 'key' | 'value'): Finding => ({ severity: 'warning', path, message, ...(hint === undefined ? {} : { hint }), ...(at === undefined ? {} : { at }) });
+const error = (path: PolicyPath, message: string, hint?: string, at?: 'key' | 'value'): Finding => ({
+  severity: 'error',
+  path,
+  message,
+  ...(hint === undefined ? {} : { hint }),
+  ...(at === undefined ? {} : { at }),
+});
+const warning = (path: PolicyPath, message: string, hint?: string, at?: 'key' | 'value'): Finding => ({
+  severity: 'warning',
+  path,
+  message,
+  ...(hint === undefined ? {} : { hint }),
+  ...(at === undefined ? {} : { at }),
+});
 
 /** Every service rule says what happens to unknown accounts, itself or through defaults: no silent default. */
 export const unknownAccountsStated: PolicyRule = ({ policy, report }) => {
   if (policy.defaults?.unknownAccounts !== undefined) return;
   policy.services.forEach((rule, i) => {
     if (rule.unknownAccounts === undefined) {
-      report(error(['services', i], 'unknownAccounts is not set: say what happens to a request from an account this rule does not allow', 'add "unknownAccounts: reject" or "unknownAccounts: hold" to this rule, or set it once in defaults'));
+      report(
+        error(
+          ['services', i],
+          'unknownAccounts is not set: say what happens to a request from an account this rule does not allow',
+          'add "unknownAccounts: reject" or "unknownAccounts: hold" to this rule, or set it once in defaults',
+        ),
+      );
     }
   });
 };
@@ -54,17 +72,43 @@ export const groupReferences: PolicyRule = ({ policy, report }) => {
       used.add(item.group);
       if (!names.includes(item.group)) {
         const suggestion = didYouMean(item.group, names);
-        report(error(['services', i, 'allow', j, 'group'], `unknown group "${item.group}"`, suggestion !== undefined ? `did you mean "${suggestion}"?` : names.length > 0 ? `groups defined: ${names.join(', ')}` : 'define it under groups'));
+        report(
+          error(
+            ['services', i, 'allow', j, 'group'],
+            `unknown group "${item.group}"`,
+            suggestion !== undefined
+              ? `did you mean "${suggestion}"?`
+              : names.length > 0
+                ? `groups defined: ${names.join(', ')}`
+                : 'define it under groups',
+          ),
+        );
       }
       if (item.account === undefined) {
         for (const key of Object.keys(item)) {
-          if (key !== 'group') report(error(['services', i, 'allow', j, key], `a group reference takes no other keys: "${key}" would be ambiguous`, `to change a member's fields for this service, add a separate entry {account: "...", ${key}: ...}; to change them everywhere, edit the group`, 'key'));
+          if (key !== 'group')
+            report(
+              error(
+                ['services', i, 'allow', j, key],
+                `a group reference takes no other keys: "${key}" would be ambiguous`,
+                `to change a member's fields for this service, add a separate entry {account: "...", ${key}: ...}; to change them everywhere, edit the group`,
+                'key',
+              ),
+            );
         }
       }
     }),
   );
   for (const name of names) {
-    if (!used.has(name)) report(warning(['groups', name], `group "${name}" is not used by any service rule`, 'reference it with {group: ' + name + '} or remove it', 'key'));
+    if (!used.has(name))
+      report(
+        warning(
+          ['groups', name],
+          `group "${name}" is not used by any service rule`,
+          'reference it with {group: ' + name + '} or remove it',
+          'key',
+        ),
+      );
   }
 };
 
@@ -75,7 +119,14 @@ export const duplicateAllowEntries: PolicyRule = ({ policy, report }) => {
     group.accounts.forEach((entry, k) => {
       const earlier = first.get(entry.account);
       if (earlier === undefined) first.set(entry.account, k);
-      else report(error(['groups', name, 'accounts', k, 'account'], `account "${entry.account}" is listed twice in group "${name}" (also at ${formatPath(['groups', name, 'accounts', earlier])})`, 'keep one entry'));
+      else
+        report(
+          error(
+            ['groups', name, 'accounts', k, 'account'],
+            `account "${entry.account}" is listed twice in group "${name}" (also at ${formatPath(['groups', name, 'accounts', earlier])})`,
+            'keep one entry',
+          ),
+        );
     });
   }
   policy.services.forEach((rule, i) => {
@@ -86,18 +137,37 @@ export const duplicateAllowEntries: PolicyRule = ({ policy, report }) => {
       if (item.account !== undefined) {
         const earlier = direct.get(item.account);
         if (earlier === undefined) direct.set(item.account, j);
-        else report(error(['services', i, 'allow', j, 'account'], `account "${item.account}" is listed twice in this allow list (also at ${formatPath(['services', i, 'allow', earlier])})`, 'keep one entry'));
+        else
+          report(
+            error(
+              ['services', i, 'allow', j, 'account'],
+              `account "${item.account}" is listed twice in this allow list (also at ${formatPath(['services', i, 'allow', earlier])})`,
+              'keep one entry',
+            ),
+          );
       } else if (item.group !== undefined) {
         const earlier = groups.get(item.group);
         if (earlier !== undefined) {
-          report(error(['services', i, 'allow', j, 'group'], `group "${item.group}" is referenced twice in this allow list (also at ${formatPath(['services', i, 'allow', earlier])})`, 'keep one reference'));
+          report(
+            error(
+              ['services', i, 'allow', j, 'group'],
+              `group "${item.group}" is referenced twice in this allow list (also at ${formatPath(['services', i, 'allow', earlier])})`,
+              'keep one reference',
+            ),
+          );
           return;
         }
         groups.set(item.group, j);
         for (const entry of policy.groups?.[item.group]?.accounts ?? []) {
           const other = viaGroup.get(entry.account);
           if (other !== undefined && other !== item.group) {
-            report(error(['services', i, 'allow', j, 'group'], `account "${entry.account}" is in both groups "${other}" and "${item.group}", both allowed here, so its fields would be ambiguous`, `remove it from one of the groups`));
+            report(
+              error(
+                ['services', i, 'allow', j, 'group'],
+                `account "${entry.account}" is in both groups "${other}" and "${item.group}", both allowed here, so its fields would be ambiguous`,
+                `remove it from one of the groups`,
+              ),
+            );
           } else viaGroup.set(entry.account, item.group);
         }
       }
@@ -108,13 +178,23 @@ export const duplicateAllowEntries: PolicyRule = ({ policy, report }) => {
 /** The same account or endpoint denied twice in one list: harmless, but the second reason is never shown. */
 export const duplicateDenyEntries: PolicyRule = ({ policy, report }) => {
   const check = (deny: RawDenyList | undefined, base: PolicyPath): void => {
-    for (const [list, key] of [['accounts', 'account'], ['endpoints', 'endpoint']] as const) {
+    for (const [list, key] of [
+      ['accounts', 'account'],
+      ['endpoints', 'endpoint'],
+    ] as const) {
       const first = new Map<string, number>();
       (deny?.[list] ?? []).forEach((entry, k) => {
         const id = (entry as Record<string, string>)[key] ?? '';
         const earlier = first.get(id);
         if (earlier === undefined) first.set(id, k);
-        else report(warning([...base, list, k, key], `"${id}" is denied twice in this list (also at ${formatPath([...base, list, earlier])}); the first reason is used`, 'keep one entry'));
+        else
+          report(
+            warning(
+              [...base, list, k, key],
+              `"${id}" is denied twice in this list (also at ${formatPath([...base, list, earlier])}); the first reason is used`,
+              'keep one entry',
+            ),
+          );
       });
     }
   };
@@ -124,20 +204,38 @@ export const duplicateDenyEntries: PolicyRule = ({ policy, report }) => {
 
 /** Deny wins over allow, so an allow entry for a denied account never applies. */
 export const allowedButDenied: PolicyRule = ({ policy, report }) => {
-  const globalDeny = new Map((policy.deny?.accounts ?? []).map((d, k) => [d.account, ['deny', 'accounts', k] as PolicyPath]));
+  const globalDeny = new Map(
+    (policy.deny?.accounts ?? []).map((d, k) => [d.account, ['deny', 'accounts', k] as PolicyPath]),
+  );
   for (const [name, group] of Object.entries(policy.groups ?? {})) {
     group.accounts.forEach((entry, k) => {
       const denied = globalDeny.get(entry.account);
-      if (denied !== undefined) report(warning(['groups', name, 'accounts', k, 'account'], `account "${entry.account}" is denied everywhere by ${formatPath(denied)}; deny wins, so this entry never applies`, 'remove the entry or the deny'));
+      if (denied !== undefined)
+        report(
+          warning(
+            ['groups', name, 'accounts', k, 'account'],
+            `account "${entry.account}" is denied everywhere by ${formatPath(denied)}; deny wins, so this entry never applies`,
+            'remove the entry or the deny',
+          ),
+        );
     });
   }
   policy.services.forEach((rule, i) => {
-    const localDeny = new Map((rule.deny?.accounts ?? []).map((d, k) => [d.account, ['services', i, 'deny', 'accounts', k] as PolicyPath]));
+    const localDeny = new Map(
+      (rule.deny?.accounts ?? []).map((d, k) => [d.account, ['services', i, 'deny', 'accounts', k] as PolicyPath]),
+    );
     (rule.allow ?? []).forEach((item, j) => {
       if (item.account === undefined) return;
       // A group member denied in one service is the intended way to exclude it there: no warning.
       const denied = globalDeny.get(item.account) ?? localDeny.get(item.account);
-      if (denied !== undefined) report(warning(['services', i, 'allow', j, 'account'], `account "${item.account}" is denied by ${formatPath(denied)}; deny wins, so this allow entry never applies`, 'remove the allow entry or the deny'));
+      if (denied !== undefined)
+        report(
+          warning(
+            ['services', i, 'allow', j, 'account'],
+            `account "${item.account}" is denied by ${formatPath(denied)}; deny wins, so this allow entry never applies`,
+            'remove the allow entry or the deny',
+          ),
+        );
     });
   });
 };
@@ -152,21 +250,42 @@ export const allowedButDenied: PolicyRule = ({ policy, report }) => {
  */
 export const shadowedServiceRules: PolicyRule = ({ policy, report }) => {
   policy.services.forEach((rule, i) => {
-    const earlier = policy.services.slice(0, i).map((other, k) => ({ other, k })).filter(({ other }) => other.region === rule.region);
+    const earlier = policy.services
+      .slice(0, i)
+      .map((other, k) => ({ other, k }))
+      .filter(({ other }) => other.region === rule.region);
     const at: PolicyPath = ['services', i, rule.serviceId !== undefined ? 'serviceId' : 'match'];
     const never = 'the first matching rule governs, so this rule never applies';
     if (rule.serviceId !== undefined) {
       const sameId = earlier.find(({ other }) => other.serviceId === rule.serviceId);
       if (sameId !== undefined) {
-        report(error(at, `service ${rule.serviceId} in ${rule.region} is already governed by ${formatPath(['services', sameId.k])}; ${never}`, 'merge the two rules'));
+        report(
+          error(
+            at,
+            `service ${rule.serviceId} in ${rule.region} is already governed by ${formatPath(['services', sameId.k])}; ${never}`,
+            'merge the two rules',
+          ),
+        );
         return;
       }
       const selectors = earlier.filter(({ other }) => other.match !== undefined);
       const catchAll = selectors.find(({ other }) => other.match !== undefined && selectorCovers(other.match, {}));
       if (catchAll !== undefined) {
-        report(error(at, `${formatPath(['services', catchAll.k])}, a selector that matches every service in ${rule.region}, comes first; ${never}`, 'put rules by serviceId before selectors in the same region'));
+        report(
+          error(
+            at,
+            `${formatPath(['services', catchAll.k])}, a selector that matches every service in ${rule.region}, comes first; ${never}`,
+            'put rules by serviceId before selectors in the same region',
+          ),
+        );
       } else if (selectors[0] !== undefined) {
-        report(warning(at, `${formatPath(['services', selectors[0].k])}, a selector in ${rule.region}, comes first and governs this service if it matches it`, 'put rules by serviceId before selectors in the same region'));
+        report(
+          warning(
+            at,
+            `${formatPath(['services', selectors[0].k])}, a selector in ${rule.region}, comes first and governs this service if it matches it`,
+            'put rules by serviceId before selectors in the same region',
+          ),
+        );
       }
       return;
     }
@@ -175,9 +294,21 @@ export const shadowedServiceRules: PolicyRule = ({ policy, report }) => {
     if (broader === undefined) return;
     const other = formatPath(['services', broader.k]);
     if (selectorKey(broader.other.match ?? {}) === selectorKey(match)) {
-      report(error(at, `the same selector in ${rule.region} is already governed by ${other}; ${never}`, 'merge the two rules'));
+      report(
+        error(
+          at,
+          `the same selector in ${rule.region} is already governed by ${other}; ${never}`,
+          'merge the two rules',
+        ),
+      );
     } else {
-      report(error(at, `every service this selector matches in ${rule.region} is also matched by ${other}, an earlier and broader selector; ${never}`, 'put the narrower selector first, or merge the two rules'));
+      report(
+        error(
+          at,
+          `every service this selector matches in ${rule.region} is also matched by ${other}, an earlier and broader selector; ${never}`,
+          'put the narrower selector first, or merge the two rules',
+        ),
+      );
     }
   });
 };
@@ -188,7 +319,9 @@ export const shadowedServiceRules: PolicyRule = ({ policy, report }) => {
  * surely never applies is an error. `inner` = `{}` asks whether `outer` matches every service.
  */
 export function selectorCovers(outer: RawSelector, inner: RawSelector): boolean {
-  const tagsCovered = Object.entries(outer.tags ?? {}).every(([key, value]) => Object.prototype.hasOwnProperty.call(inner.tags ?? {}, key) && inner.tags?.[key] === value);
+  const tagsCovered = Object.entries(outer.tags ?? {}).every(
+    ([key, value]) => Object.prototype.hasOwnProperty.call(inner.tags ?? {}, key) && inner.tags?.[key] === value,
+  );
   return tagsCovered && globCovers(outer.name, inner.name) && globCovers(outer.description, inner.description);
 }
 
@@ -212,18 +345,48 @@ function globCovers(outer: string | undefined, inner: string | undefined): boole
  */
 export const bandwidthWithinCap: PolicyRule = ({ policy, report }) => {
   const defaults = policy.defaults ?? {};
-  const over = (bandwidth: number, cap: number, capAt: string): string => `bandwidth on accept (${bandwidth} Mbit/s) is above the cap (${cap} Mbit/s, ${capAt})`;
-  if (defaults.bandwidth !== undefined && defaults.maxBandwidth !== undefined && defaults.bandwidth > defaults.maxBandwidth) {
-    report(error(['defaults', 'bandwidth'], over(defaults.bandwidth, defaults.maxBandwidth, 'defaults.maxBandwidth'), 'lower the bandwidth or raise the cap'));
+  const over = (bandwidth: number, cap: number, capAt: string): string =>
+    `bandwidth on accept (${bandwidth} Mbit/s) is above the cap (${cap} Mbit/s, ${capAt})`;
+  if (
+    defaults.bandwidth !== undefined &&
+    defaults.maxBandwidth !== undefined &&
+    defaults.bandwidth > defaults.maxBandwidth
+  ) {
+    report(
+      error(
+        ['defaults', 'bandwidth'],
+        over(defaults.bandwidth, defaults.maxBandwidth, 'defaults.maxBandwidth'),
+        'lower the bandwidth or raise the cap',
+      ),
+    );
   }
   // Group members' findings, merged across rules: key -> where, what, and the rules it happens in.
-  const members = new Map<string, { path: PolicyPath; message: string; hint: string; rules: number[]; everywhere: boolean }>();
+  const members = new Map<
+    string,
+    { path: PolicyPath; message: string; hint: string; rules: number[]; everywhere: boolean }
+  >();
   policy.services.forEach((rule, i) => {
     const ruleBandwidth = rule.bandwidth ?? defaults.bandwidth;
     const ruleCap = rule.maxBandwidth ?? defaults.maxBandwidth;
-    if ((rule.bandwidth !== undefined || rule.maxBandwidth !== undefined) && ruleBandwidth !== undefined && ruleCap !== undefined && ruleBandwidth > ruleCap) {
-      const capAt = rule.bandwidth === undefined ? 'maxBandwidth' : rule.maxBandwidth !== undefined ? formatPath(['services', i, 'maxBandwidth']) : 'defaults.maxBandwidth';
-      report(error(['services', i, rule.bandwidth !== undefined ? 'bandwidth' : 'maxBandwidth'], over(ruleBandwidth, ruleCap, capAt), 'lower the bandwidth or raise the cap'));
+    if (
+      (rule.bandwidth !== undefined || rule.maxBandwidth !== undefined) &&
+      ruleBandwidth !== undefined &&
+      ruleCap !== undefined &&
+      ruleBandwidth > ruleCap
+    ) {
+      const capAt =
+        rule.bandwidth === undefined
+          ? 'maxBandwidth'
+          : rule.maxBandwidth !== undefined
+            ? formatPath(['services', i, 'maxBandwidth'])
+            : 'defaults.maxBandwidth';
+      report(
+        error(
+          ['services', i, rule.bandwidth !== undefined ? 'bandwidth' : 'maxBandwidth'],
+          over(ruleBandwidth, ruleCap, capAt),
+          'lower the bandwidth or raise the cap',
+        ),
+      );
     }
     for (const expanded of expandAllow(policy, i)) {
       const { entry } = expanded;
@@ -234,9 +397,18 @@ export const bandwidthWithinCap: PolicyRule = ({ policy, report }) => {
       const member = expanded.source[0] === 'groups';
       // Point at what this entry itself writes (a direct entry may override only the cap of a group member).
       const written = member ? entry : (rule.allow?.[Number(expanded.source[3])] ?? entry);
-      const field = written.bandwidth !== undefined ? ['bandwidth'] : written.maxBandwidth !== undefined ? ['maxBandwidth'] : [];
-      const hint = written.bandwidth === undefined ? 'set a bandwidth at or below the cap on this entry' : 'lower the bandwidth or raise the cap';
-      const ruleCapAt = rule.maxBandwidth !== undefined ? (member ? "the rule's maxBandwidth" : formatPath(['services', i, 'maxBandwidth'])) : 'defaults.maxBandwidth';
+      const field =
+        written.bandwidth !== undefined ? ['bandwidth'] : written.maxBandwidth !== undefined ? ['maxBandwidth'] : [];
+      const hint =
+        written.bandwidth === undefined
+          ? 'set a bandwidth at or below the cap on this entry'
+          : 'lower the bandwidth or raise the cap';
+      const ruleCapAt =
+        rule.maxBandwidth !== undefined
+          ? member
+            ? "the rule's maxBandwidth"
+            : formatPath(['services', i, 'maxBandwidth'])
+          : 'defaults.maxBandwidth';
       const message = over(bandwidth, cap, entry.maxBandwidth !== undefined ? 'maxBandwidth' : ruleCapAt);
       const path = [...expanded.source, ...field];
       if (!member) {
@@ -247,7 +419,14 @@ export const bandwidthWithinCap: PolicyRule = ({ policy, report }) => {
       const seen = members.get(key);
       if (seen !== undefined) seen.rules.push(i);
       // Both values the entry's own: wrong in every rule that uses the group, so no rule is named.
-      else members.set(key, { path, message, hint, rules: [i], everywhere: entry.bandwidth !== undefined && entry.maxBandwidth !== undefined });
+      else
+        members.set(key, {
+          path,
+          message,
+          hint,
+          rules: [i],
+          everywhere: entry.bandwidth !== undefined && entry.maxBandwidth !== undefined,
+        });
     }
   });
   for (const { path, message, hint, rules, everywhere } of members.values()) {
@@ -260,7 +439,9 @@ function listRules(rules: readonly number[]): string {
   const named = rules.slice(0, rules.length > 5 ? 4 : 5).map((i) => formatPath(['services', i]));
   const rest = rules.length - named.length;
   if (rest > 0) return `${named.join(', ')} and ${rest} more`;
-  return named.length === 1 ? (named[0] ?? '') : `${named.slice(0, -1).join(', ')} and ${named[named.length - 1] ?? ''}`;
+  return named.length === 1
+    ? (named[0] ?? '')
+    : `${named.slice(0, -1).join(', ')} and ${named[named.length - 1] ?? ''}`;
 }
 
 /** Expiry dates are real dates; an entry that has expired allows nothing any more. */
@@ -271,23 +452,44 @@ export const expiries: PolicyRule = ({ policy, now, report }) => {
     if (instant === undefined) {
       report(error(path, `"${expires}" is not a real date or time`, 'check the month, day and time fields'));
     } else if (instant.getTime() <= now.getTime()) {
-      report(warning(path, `expired on ${instant.toISOString()}: this entry no longer allows anything`, 'remove the entry, or extend the date if the contract was renewed'));
+      report(
+        warning(
+          path,
+          `expired on ${instant.toISOString()}: this entry no longer allows anything`,
+          'remove the entry, or extend the date if the contract was renewed',
+        ),
+      );
     }
   };
-  for (const [name, group] of Object.entries(policy.groups ?? {})) group.accounts.forEach((entry, k) => check(entry.expires, ['groups', name, 'accounts', k, 'expires']));
-  policy.services.forEach((rule, i) => (rule.allow ?? []).forEach((item, j) => check(item.expires, ['services', i, 'allow', j, 'expires'])));
+  for (const [name, group] of Object.entries(policy.groups ?? {}))
+    group.accounts.forEach((entry, k) => check(entry.expires, ['groups', name, 'accounts', k, 'expires']));
+  policy.services.forEach((rule, i) =>
+    (rule.allow ?? []).forEach((item, j) => check(item.expires, ['services', i, 'allow', j, 'expires'])),
+  );
 };
 
 /** Real Alibaba Cloud account IDs have 16 digits: anything else is probably a typo. */
 export const accountIdLength: PolicyRule = ({ policy, report }) => {
   const check = (id: string, path: PolicyPath): void => {
-    if (id.length !== ACCOUNT_ID_DIGITS) report(warning(path, `account ID "${id}" has ${id.length} digits; Alibaba Cloud account IDs have ${ACCOUNT_ID_DIGITS}`, 'check it against the customer\'s account'));
+    if (id.length !== ACCOUNT_ID_DIGITS)
+      report(
+        warning(
+          path,
+          `account ID "${id}" has ${id.length} digits; Alibaba Cloud account IDs have ${ACCOUNT_ID_DIGITS}`,
+          "check it against the customer's account",
+        ),
+      );
   };
-  for (const [name, group] of Object.entries(policy.groups ?? {})) group.accounts.forEach((entry, k) => check(entry.account, ['groups', name, 'accounts', k, 'account']));
+  for (const [name, group] of Object.entries(policy.groups ?? {}))
+    group.accounts.forEach((entry, k) => check(entry.account, ['groups', name, 'accounts', k, 'account']));
   (policy.deny?.accounts ?? []).forEach((entry, k) => check(entry.account, ['deny', 'accounts', k, 'account']));
   policy.services.forEach((rule, i) => {
-    (rule.allow ?? []).forEach((item, j) => item.account !== undefined && check(item.account, ['services', i, 'allow', j, 'account']));
-    (rule.deny?.accounts ?? []).forEach((entry, k) => check(entry.account, ['services', i, 'deny', 'accounts', k, 'account']));
+    (rule.allow ?? []).forEach(
+      (item, j) => item.account !== undefined && check(item.account, ['services', i, 'allow', j, 'account']),
+    );
+    (rule.deny?.accounts ?? []).forEach((entry, k) =>
+      check(entry.account, ['services', i, 'deny', 'accounts', k, 'account']),
+    );
   });
 };
 
@@ -296,18 +498,44 @@ export const knownRegions: PolicyRule = ({ policy, report }) => {
   policy.services.forEach((rule, i) => {
     if (KNOWN_REGIONS.includes(rule.region)) return;
     const suggestion = didYouMean(rule.region, KNOWN_REGIONS);
-    report(warning(['services', i, 'region'], `"${rule.region}" is not a known Alibaba Cloud region`, suggestion !== undefined ? `did you mean "${suggestion}"?` : 'check the region ID'));
+    report(
+      warning(
+        ['services', i, 'region'],
+        `"${rule.region}" is not a known Alibaba Cloud region`,
+        suggestion !== undefined ? `did you mean "${suggestion}"?` : 'check the region ID',
+      ),
+    );
   });
 };
 
 /** Drift correction without a safety limit can disconnect every customer in one run. */
 export const driftHasLimits: PolicyRule = ({ policy, report }) => {
   const limits = policy.limits ?? {};
-  if (policy.drift?.revoke === true && limits.maxDisconnects === undefined && limits.maxDisconnectsPercent === undefined) {
-    report(warning(['drift', 'revoke'], 'revoke is on with no limit on disconnects: one bad edit could disconnect every customer in one run', 'set limits.maxDisconnects or limits.maxDisconnectsPercent'));
+  if (
+    policy.drift?.revoke === true &&
+    limits.maxDisconnects === undefined &&
+    limits.maxDisconnectsPercent === undefined
+  ) {
+    report(
+      warning(
+        ['drift', 'revoke'],
+        'revoke is on with no limit on disconnects: one bad edit could disconnect every customer in one run',
+        'set limits.maxDisconnects or limits.maxDisconnectsPercent',
+      ),
+    );
   }
-  if (policy.drift?.reduceBandwidth === true && limits.maxResizes === undefined && limits.maxResizesPercent === undefined) {
-    report(warning(['drift', 'reduceBandwidth'], 'reduceBandwidth is on with no limit on resizes', 'set limits.maxResizes or limits.maxResizesPercent'));
+  if (
+    policy.drift?.reduceBandwidth === true &&
+    limits.maxResizes === undefined &&
+    limits.maxResizesPercent === undefined
+  ) {
+    report(
+      warning(
+        ['drift', 'reduceBandwidth'],
+        'reduceBandwidth is on with no limit on resizes',
+        'set limits.maxResizes or limits.maxResizesPercent',
+      ),
+    );
   }
 };
 
@@ -316,12 +544,26 @@ export const driftNotBlockedByZeroLimits: PolicyRule = ({ policy, report }) => {
   const limits = policy.limits ?? {};
   if (policy.drift?.revoke === true) {
     for (const key of ['maxDisconnects', 'maxDisconnectsPercent'] as const) {
-      if (limits[key] === 0) report(warning(['limits', key], 'is 0 while drift.revoke is on: every revocation will be blocked', 'raise the limit, or turn drift.revoke off'));
+      if (limits[key] === 0)
+        report(
+          warning(
+            ['limits', key],
+            'is 0 while drift.revoke is on: every revocation will be blocked',
+            'raise the limit, or turn drift.revoke off',
+          ),
+        );
     }
   }
   if (policy.drift?.reduceBandwidth === true) {
     for (const key of ['maxResizes', 'maxResizesPercent'] as const) {
-      if (limits[key] === 0) report(warning(['limits', key], 'is 0 while drift.reduceBandwidth is on: every resize will be blocked', 'raise the limit, or turn drift.reduceBandwidth off'));
+      if (limits[key] === 0)
+        report(
+          warning(
+            ['limits', key],
+            'is 0 while drift.reduceBandwidth is on: every resize will be blocked',
+            'raise the limit, or turn drift.reduceBandwidth off',
+          ),
+        );
     }
   }
 };
@@ -331,11 +573,21 @@ export const duplicateVpcs: PolicyRule = ({ policy, report }) => {
   const check = (vpcs: string[] | undefined, base: PolicyPath): void => {
     (vpcs ?? []).forEach((vpc, k) => {
       const earlier = (vpcs ?? []).indexOf(vpc);
-      if (earlier !== k) report(warning([...base, 'vpcs', k], `"${vpc}" is listed twice (also at ${formatPath([...base, 'vpcs', earlier])})`, 'keep one'));
+      if (earlier !== k)
+        report(
+          warning(
+            [...base, 'vpcs', k],
+            `"${vpc}" is listed twice (also at ${formatPath([...base, 'vpcs', earlier])})`,
+            'keep one',
+          ),
+        );
     });
   };
-  for (const [name, group] of Object.entries(policy.groups ?? {})) group.accounts.forEach((entry, k) => check(entry.vpcs, ['groups', name, 'accounts', k]));
-  policy.services.forEach((rule, i) => (rule.allow ?? []).forEach((item, j) => check(item.vpcs, ['services', i, 'allow', j])));
+  for (const [name, group] of Object.entries(policy.groups ?? {}))
+    group.accounts.forEach((entry, k) => check(entry.vpcs, ['groups', name, 'accounts', k]));
+  policy.services.forEach((rule, i) =>
+    (rule.allow ?? []).forEach((item, j) => check(item.vpcs, ['services', i, 'allow', j])),
+  );
 };
 
 /** Every semantic rule, in the order they run. */
@@ -367,7 +619,8 @@ export function parseExpiry(value: string): Date | undefined {
   const month = Number(mo);
   const day = Number(d);
   const probe = new Date(Date.UTC(year, month - 1, day));
-  if (probe.getUTCFullYear() !== year || probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day) return undefined;
+  if (probe.getUTCFullYear() !== year || probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day)
+    return undefined;
   if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return undefined;
   const instant = new Date(match[4] === undefined ? `${y}-${mo}-${d}T00:00:00Z` : value);
   return Number.isNaN(instant.getTime()) ? undefined : instant;

@@ -1,5 +1,5 @@
 /**
- * The resolved policy: what the loader (./load-policy.ts) produces from a valid YAML file and what the
+ * The resolved policy: what the loader (./check-policy.ts) produces from a valid YAML file and what the
  * pure engine (../engine) consumes. Groups are already expanded, defaults already applied, every value
  * checked. The YAML format itself is documented in policies/README.md; `source` fields point back into
  * the file so decisions can name the rule that made them (e.g. `services[0].allow[2]`,

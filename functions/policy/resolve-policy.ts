@@ -40,12 +40,25 @@ export function resolvePolicy(raw: RawPolicy, revision: PolicyRevision): Policy 
     deny: resolveDeny(rule.deny, ['services', i, 'deny']),
     // The semantic rule unknownAccountsStated guarantees one of the two is set.
     unknownAccounts: rule.unknownAccounts ?? defaults.unknownAccounts ?? 'hold',
-    unknownAccountsSource: rule.unknownAccounts === undefined && defaults.unknownAccounts !== undefined ? 'defaults.unknownAccounts' : formatPath(['services', i, 'unknownAccounts']),
+    unknownAccountsSource:
+      rule.unknownAccounts === undefined && defaults.unknownAccounts !== undefined
+        ? 'defaults.unknownAccounts'
+        : formatPath(['services', i, 'unknownAccounts']),
     bandwidth: {
       default: rule.bandwidth ?? defaults.bandwidth,
       max: rule.maxBandwidth ?? defaults.maxBandwidth,
-      defaultSource: rule.bandwidth !== undefined ? formatPath(['services', i, 'bandwidth']) : defaults.bandwidth !== undefined ? 'defaults.bandwidth' : undefined,
-      maxSource: rule.maxBandwidth !== undefined ? formatPath(['services', i, 'maxBandwidth']) : defaults.maxBandwidth !== undefined ? 'defaults.maxBandwidth' : undefined,
+      defaultSource:
+        rule.bandwidth !== undefined
+          ? formatPath(['services', i, 'bandwidth'])
+          : defaults.bandwidth !== undefined
+            ? 'defaults.bandwidth'
+            : undefined,
+      maxSource:
+        rule.maxBandwidth !== undefined
+          ? formatPath(['services', i, 'maxBandwidth'])
+          : defaults.maxBandwidth !== undefined
+            ? 'defaults.maxBandwidth'
+            : undefined,
     },
   }));
   return {
@@ -84,11 +97,21 @@ function resolveDeny(deny: RawDenyList | undefined, base: PolicyPath): DenyList 
   // Duplicates keep the first entry (and its reason); the semantic rules warned about the rest.
   const accounts = new Map<string, DenyList['accounts'][number]>();
   (deny?.accounts ?? []).forEach((entry, k) => {
-    if (!accounts.has(entry.account)) accounts.set(entry.account, { id: entry.account, reason: entry.reason, source: formatPath([...base, 'accounts', k]) });
+    if (!accounts.has(entry.account))
+      accounts.set(entry.account, {
+        id: entry.account,
+        reason: entry.reason,
+        source: formatPath([...base, 'accounts', k]),
+      });
   });
   const endpoints = new Map<string, DenyList['endpoints'][number]>();
   (deny?.endpoints ?? []).forEach((entry, k) => {
-    if (!endpoints.has(entry.endpoint)) endpoints.set(entry.endpoint, { id: entry.endpoint, reason: entry.reason, source: formatPath([...base, 'endpoints', k]) });
+    if (!endpoints.has(entry.endpoint))
+      endpoints.set(entry.endpoint, {
+        id: entry.endpoint,
+        reason: entry.reason,
+        source: formatPath([...base, 'endpoints', k]),
+      });
   });
   return { accounts: [...accounts.values()], endpoints: [...endpoints.values()] };
 }

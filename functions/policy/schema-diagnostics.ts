@@ -60,7 +60,7 @@ const ONE_OF_MESSAGES: Record<string, { none: string; both: string }> = {
   },
   allowItem: {
     none: 'an allow entry needs account (one account) or group (every account of a group)',
-    both: 'account and group cannot both be set in one entry: write {group: NAME}, and to change a member\'s fields for this service add a separate {account: ...} entry',
+    both: "account and group cannot both be set in one entry: write {group: NAME}, and to change a member's fields for this service add a separate {account: ...} entry",
   },
 };
 
@@ -103,7 +103,12 @@ function explain(error: ErrorObject, parsed: ParsedPolicyDocument, file: string)
   if (typeof error.propertyName === 'string' || typeof params.propertyName === 'string') {
     if (error.keyword === 'propertyNames') return undefined;
     const name = String(error.propertyName ?? params.propertyName);
-    return at([...path, name], `"${name}" is not a valid group name: ${DEFINITION_MESSAGES.groupName?.replace(/^must be a group name: /, 'use ')}`, undefined, 'key');
+    return at(
+      [...path, name],
+      `"${name}" is not a valid group name: ${DEFINITION_MESSAGES.groupName?.replace(/^must be a group name: /, 'use ')}`,
+      undefined,
+      'key',
+    );
   }
 
   switch (error.keyword) {
@@ -114,20 +119,31 @@ function explain(error: ErrorObject, parsed: ParsedPolicyDocument, file: string)
       const elsewhere = placesOf(key);
       // A key that is valid elsewhere was probably misplaced, unless it is one slip away from a key valid here.
       const closeTypo = suggestion !== undefined && editDistance(key.toLowerCase(), suggestion.toLowerCase()) <= 1;
-      const hint = suggestion !== undefined && (closeTypo || elsewhere.length === 0)
-        ? `did you mean "${suggestion}"?`
-        : elsewhere.length > 0
-          ? `"${key}" belongs in ${elsewhere.join(' or ')}`
-          : allowed.length > 0 ? `allowed here: ${allowed.join(', ')}` : undefined;
+      const hint =
+        suggestion !== undefined && (closeTypo || elsewhere.length === 0)
+          ? `did you mean "${suggestion}"?`
+          : elsewhere.length > 0
+            ? `"${key}" belongs in ${elsewhere.join(' or ')}`
+            : allowed.length > 0
+              ? `allowed here: ${allowed.join(', ')}`
+              : undefined;
       return at([...path, key], `unknown key "${key}"`, hint, 'key');
     }
     case 'required': {
       const key = String(params.missingProperty);
       const target = found?.schema.properties?.[key];
       const targetSchema = target === undefined ? undefined : deref(target).schema;
-      const choices = targetSchema?.enum ?? (targetSchema !== undefined && 'const' in targetSchema ? [targetSchema.const] : undefined);
-      const described = target === undefined ? undefined : (target.description ?? targetSchema?.description)?.replace(/\.$/, '');
-      const hint = choices !== undefined ? `add "${key}: ${choices.map(String).join('" or "' + key + ': ')}"` : described !== undefined ? `${key}: ${described}` : undefined;
+      const choices =
+        targetSchema?.enum ??
+        (targetSchema !== undefined && 'const' in targetSchema ? [targetSchema.const] : undefined);
+      const described =
+        target === undefined ? undefined : (target.description ?? targetSchema?.description)?.replace(/\.$/, '');
+      const hint =
+        choices !== undefined
+          ? `add "${key}: ${choices.map(String).join('" or "' + key + ': ')}"`
+          : described !== undefined
+            ? `${key}: ${described}`
+            : undefined;
       return at(path, `missing required key "${key}"`, hint);
     }
     case 'oneOf': {
@@ -143,12 +159,25 @@ function explain(error: ErrorObject, parsed: ParsedPolicyDocument, file: string)
       const allowed = (params.allowedValues as unknown[]).map(String);
       const value = valueAt(parsed.data, path);
       const suggestion = typeof value === 'string' ? didYouMean(value, allowed) : undefined;
-      return at(path, `must be one of: ${allowed.join(', ')}`, suggestion === undefined ? undefined : `did you mean "${suggestion}"?`);
+      return at(
+        path,
+        `must be one of: ${allowed.join(', ')}`,
+        suggestion === undefined ? undefined : `did you mean "${suggestion}"?`,
+      );
     }
     case 'const':
-      return at(path, `must be ${JSON.stringify(params.allowedValue)}${path[0] === 'version' && path.length === 1 ? ' (the only policy format version)' : ''}`);
+      return at(
+        path,
+        `must be ${JSON.stringify(params.allowedValue)}${path[0] === 'version' && path.length === 1 ? ' (the only policy format version)' : ''}`,
+      );
     case 'minItems':
-      return at(path, path.length === 1 && path[0] === 'services' ? 'must list at least one service rule' : 'must not be an empty list', 'remove the key or add an item');
+      return at(
+        path,
+        path.length === 1 && path[0] === 'services'
+          ? 'must list at least one service rule'
+          : 'must not be an empty list',
+        'remove the key or add an item',
+      );
     case 'minProperties':
       return at(path, 'must not be empty', 'remove the key or add at least one entry');
     case 'type':
@@ -156,8 +185,11 @@ function explain(error: ErrorObject, parsed: ParsedPolicyDocument, file: string)
     default: {
       const message = found?.def !== undefined ? DEFINITION_MESSAGES[found.def] : undefined;
       const value = valueAt(parsed.data, path);
-      const hint = found?.def === 'expires' && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T[0-9:.]+$/.test(value) ? `add a zone: ${value}Z for UTC` : undefined;
-      return at(path, message ?? (error.message ?? 'is invalid'), hint);
+      const hint =
+        found?.def === 'expires' && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T[0-9:.]+$/.test(value)
+          ? `add a zone: ${value}Z for UTC`
+          : undefined;
+      return at(path, message ?? error.message ?? 'is invalid', hint);
     }
   }
 }
@@ -173,14 +205,27 @@ function typeError(
   const value = valueAt(parsed.data, path);
   // Hints echo the value as written; a long one is cut so a message stays one readable line.
   const source = isScalar(node) && typeof node.source === 'string' ? clip(node.source) : undefined;
-  if (found?.def === 'accountId' && isScalar(node) && (typeof node.value === 'number' || typeof node.value === 'bigint')) {
+  if (
+    found?.def === 'accountId' &&
+    isScalar(node) &&
+    (typeof node.value === 'number' || typeof node.value === 'bigint')
+  ) {
     // Never let a 16-digit ID become a float: say to quote it, showing the digits as written.
-    return at(path, 'account IDs must be quoted: an unquoted number loses digits', `write "${source ?? clip(String(node.value))}"`);
+    return at(
+      path,
+      'account IDs must be quoted: an unquoted number loses digits',
+      `write "${source ?? clip(String(node.value))}"`,
+    );
   }
   const defMessage = found?.def !== undefined ? DEFINITION_MESSAGES[found.def] : undefined;
   if (value === null || value === undefined) {
     const remove = typeof path[path.length - 1] === 'number' ? 'remove the item' : 'remove the key';
-    return at(path, defMessage !== undefined ? `is empty; it ${defMessage}` : `is empty: give it a value (${describe(expected, found)}) or ${remove}`);
+    return at(
+      path,
+      defMessage !== undefined
+        ? `is empty; it ${defMessage}`
+        : `is empty: give it a value (${describe(expected, found)}) or ${remove}`,
+    );
   }
   if (expected === 'integer' && typeof value === 'string' && /^[0-9]+$/.test(value)) {
     return at(path, defMessage ?? 'must be an integer', `write ${value} without quotes`);
@@ -196,13 +241,25 @@ function typeError(
   }
   if (defMessage !== undefined) return at(path, defMessage);
   if (expected === 'boolean' && typeof value === 'string' && /^(yes|no|on|off|y|n)$/i.test(value)) {
-    return at(path, 'must be true or false', `YAML 1.2 reads "${value}" as text: write ${/^(yes|on|y)$/i.test(value) ? 'true' : 'false'}`);
+    return at(
+      path,
+      'must be true or false',
+      `YAML 1.2 reads "${value}" as text: write ${/^(yes|on|y)$/i.test(value) ? 'true' : 'false'}`,
+    );
   }
   if (found?.def === 'allowItem' && (typeof value === 'string' || typeof value === 'number')) {
-    return at(path, 'must be a mapping such as {account: "..."} or {group: NAME}', `write it as: account: "${source ?? clip(String(value))}"`);
+    return at(
+      path,
+      'must be a mapping such as {account: "..."} or {group: NAME}',
+      `write it as: account: "${source ?? clip(String(value))}"`,
+    );
   }
   const keys = Object.keys(found?.schema.properties ?? {});
-  return at(path, `must be ${describe(expected, found)}`, expected === 'object' && keys.length > 0 ? `keys: ${keys.join(', ')}` : undefined);
+  return at(
+    path,
+    `must be ${describe(expected, found)}`,
+    expected === 'object' && keys.length > 0 ? `keys: ${keys.join(', ')}` : undefined,
+  );
 }
 
 /** At most 60 characters: longer text keeps its start and says it was cut. */
@@ -255,7 +312,10 @@ export function schemaAt(path: PolicyPath): { schema: SchemaNode; def: string | 
   for (const segment of path) {
     let next: SchemaNode | undefined;
     if (typeof segment === 'number') next = here.schema.items;
-    else next = here.schema.properties?.[segment] ?? (typeof here.schema.additionalProperties === 'object' ? here.schema.additionalProperties : undefined);
+    else
+      next =
+        here.schema.properties?.[segment] ??
+        (typeof here.schema.additionalProperties === 'object' ? here.schema.additionalProperties : undefined);
     if (next === undefined) return undefined;
     here = deref(next);
   }

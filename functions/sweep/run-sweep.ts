@@ -19,10 +19,10 @@ import { ApiError } from '../client/api-error.ts';
 import type { Page, PrivateLinkApi } from '../client/private-link-api.ts';
 import type { RetryStopReason } from '../client/retry.ts';
 import { RetryError, withRetry } from '../client/retry.ts';
-import type { EndpointConnection, EndpointService } from '../core/records.ts';
-import { createLimiter } from '../core/limiter.ts';
-import type { Logger } from '../core/logger.ts';
-import { serializeError, silentLogger } from '../core/logger.ts';
+import type { EndpointConnection, EndpointService } from '../engine/resources.ts';
+import { createLimiter } from './limiter.ts';
+import type { Logger } from '../log/logger.ts';
+import { serializeError, silentLogger } from '../log/logger.ts';
 import { decide } from '../engine/decide.ts';
 import { decisionKey } from '../engine/decision-id.ts';
 import type { Decision, Plan, Snapshot } from '../engine/decision.ts';
@@ -36,8 +36,8 @@ import type {
   RunSummaryRecord,
   RunWarning,
   ServiceFailure,
-} from '../audit/records.ts';
-import { RUN_SCHEMA, decisionRecord, emptyCounts, serviceFailureRecord } from '../audit/records.ts';
+} from '../audit/audit-records.ts';
+import { RUN_SCHEMA, decisionRecord, emptyCounts, serviceFailureRecord } from '../audit/audit-records.ts';
 import { SweepAbortedError, isCredentialsFailure } from './sweep-aborted-error.ts';
 
 /** Progress of a long run, for a stderr progress line. */
@@ -149,7 +149,12 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     return false;
   };
   /** One API call with retries; counts every attempt. */
-  const call = async <T>(action: string, fn: () => Promise<T>, codes: RetryCodes, attempts?: { n: number }): Promise<T> => {
+  const call = async <T>(
+    action: string,
+    fn: () => Promise<T>,
+    codes: RetryCodes,
+    attempts?: { n: number },
+  ): Promise<T> => {
     try {
       const result = await withRetry(
         async () => {
@@ -185,7 +190,11 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     }
   };
 
-  const summarise = (plan: Plan | undefined, collected: Collected, aborted: RunSummaryRecord['aborted']): RunSummaryRecord => {
+  const summarise = (
+    plan: Plan | undefined,
+    collected: Collected,
+    aborted: RunSummaryRecord['aborted'],
+  ): RunSummaryRecord => {
     const end = now();
     const statsAfter = options.api.stats?.().calls;
     return {
@@ -209,7 +218,12 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
       aborted,
       warnings: [
         ...collected.warnings,
-        ...(plan?.warnings ?? []).map((w) => ({ code: w.code, region: w.regionId, serviceId: w.serviceId ?? null, message: w.message })),
+        ...(plan?.warnings ?? []).map((w) => ({
+          code: w.code,
+          region: w.regionId,
+          serviceId: w.serviceId ?? null,
+          message: w.message,
+        })),
       ],
     };
   };
@@ -220,7 +234,9 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     });
     options.sink(summary);
     const what = error.message.startsWith(error.code) ? error.message : `${error.code}: ${error.message}`;
-    throw new SweepAbortedError(error.code, error.action === '' ? what : `${error.action}: ${what}`, summary, { cause: error });
+    throw new SweepAbortedError(error.code, error.action === '' ? what : `${error.action}: ${what}`, summary, {
+      cause: error,
+    });
   };
 
   logger.info('sweep started', { mode, apply: options.apply, policyRevision: context.policyRevision });
@@ -238,7 +254,10 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   // ---- decide ----
   const plan = decide(policy, collected.snapshot, now());
   for (const d of plan.decisions) counts.byDecision[d.kind] += 1;
-  const warnings = [...collected.warnings, ...plan.warnings.map((w) => ({ region: w.regionId, serviceId: w.serviceId, code: w.code, message: w.message }))];
+  const warnings = [
+    ...collected.warnings,
+    ...plan.warnings.map((w) => ({ region: w.regionId, serviceId: w.serviceId, code: w.code, message: w.message })),
+  ];
   for (const w of warnings) {
     // A service with AutoAcceptEnabled bypasses the policy altogether: say so at error level.
     const level = w.code.startsWith('auto-accept') ? 'error' : 'warn';
@@ -248,7 +267,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   // ---- apply + record ----
   const writes = plan.decisions.filter((d) => d.blocked === undefined && isWrite(d));
   const modifiedTimes = new Map<string, string>();
-  for (const { connections } of collected.snapshot.services) for (const c of connections) modifiedTimes.set(connectionKey(c), c.modifiedTime);
+  for (const { connections } of collected.snapshot.services)
+    for (const c of connections) modifiedTimes.set(connectionKey(c), c.modifiedTime);
   let writesDone = 0;
   let stopWrites = false;
   /** The outcome of a decision that is never written (blocked by a safety limit, or a hold), else undefined. */
@@ -281,14 +301,22 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
       continue;
     }
     const listedModifiedTime = modifiedTimes.get(connectionKey(decision)) ?? '';
-    const detail = await applyOne(decision, decisionId, listedModifiedTime, { api: options.api, call, timeLeft, now, logger });
+    const detail = await applyOne(decision, decisionId, listedModifiedTime, {
+      api: options.api,
+      call,
+      timeLeft,
+      now,
+      logger,
+    });
     if (detail.abort !== undefined) {
       emit(decisionRecord(decision, context, detail.detail));
       // Every later write would fail the same way: record them as deferred (holds and blocked decisions
       // as usual, so the trail is whole), then stop the run.
       for (const later of plan.decisions.slice(index + 1)) {
         const laterId = decisionKey(later, policy.revision.hash);
-        const detail = withoutWrite(later, laterId) ?? (isWrite(later) ? { decisionId: laterId, time: now(), outcome: 'deferred' as const } : undefined);
+        const detail =
+          withoutWrite(later, laterId) ??
+          (isWrite(later) ? { decisionId: laterId, time: now(), outcome: 'deferred' as const } : undefined);
         if (detail !== undefined) emit(decisionRecord(later, context, detail));
       }
       return abort(detail.abort, plan, collected);
@@ -329,11 +357,15 @@ function connectionKey(c: { regionId: string; serviceId: string; endpointId: str
  *   (EndpointConnectionOperationDenied), and the re-read records `already-applied`.
  */
 export function clientToken(decisionId: string, modifiedTime: string): string {
-  return createHash('sha256').update(JSON.stringify(['plk-token-v1', decisionId, modifiedTime])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(['plk-token-v1', decisionId, modifiedTime]))
+    .digest('hex');
 }
 
 function isWrite(decision: Decision): boolean {
-  return decision.kind === 'accept' || decision.kind === 'reject' || decision.kind === 'revoke' || decision.kind === 'resize';
+  return (
+    decision.kind === 'accept' || decision.kind === 'reject' || decision.kind === 'revoke' || decision.kind === 'resize'
+  );
 }
 
 /** One API call with retries (see RetryCodes); counts every attempt in `attempts` when given. */
@@ -355,7 +387,10 @@ const WRITE_RETRIES: RetryCodes = { also: BUSY_CODES, never: new Set() };
  * the next run meets every accept the previous one started): waiting cannot change the answer, so the
  * write goes straight to the re-read, which records `already-applied`.
  */
-const ACCEPT_CONNECTING_RETRIES: RetryCodes = { also: BUSY_CODES, never: new Set(['EndpointConnectionOperationDenied']) };
+const ACCEPT_CONNECTING_RETRIES: RetryCodes = {
+  also: BUSY_CODES,
+  never: new Set(['EndpointConnectionOperationDenied']),
+};
 
 interface Collected {
   snapshot: Snapshot;
@@ -406,10 +441,15 @@ async function collect(options: CollectOptions): Promise<Collected> {
       credentialsFailure ??= error;
       return;
     }
-    const code = error instanceof DeadlineError ? 'DeadlineReached' : error instanceof ApiError ? error.code : 'Unexpected';
+    const code =
+      error instanceof DeadlineError ? 'DeadlineReached' : error instanceof ApiError ? error.code : 'Unexpected';
     const message = error instanceof Error ? error.message : String(error);
     failures.push({ region, serviceId, errorCode: code, errorMessage: message });
-    logger.warn('service not collected: it gets no decisions in this run', { region, serviceId, error: serializeError(error) });
+    logger.warn('service not collected: it gets no decisions in this run', {
+      region,
+      serviceId,
+      error: serializeError(error),
+    });
   };
 
   // Services per region. When the run concerns exactly one known ID (one ID rule, or one --service),
@@ -423,18 +463,30 @@ async function collect(options: CollectOptions): Promise<Collected> {
       const onlyIds = rules.every((r) => r.match.kind === 'id');
       // With only ID rules, a narrowed run needs just the IDs both name; with a selector any ID may match.
       const candidateIds =
-        narrowIds !== undefined ? (onlyIds ? idRules.filter((id) => narrowIds.has(id)) : [...narrowIds]) : onlyIds ? idRules : undefined;
+        narrowIds !== undefined
+          ? onlyIds
+            ? idRules.filter((id) => narrowIds.has(id))
+            : [...narrowIds]
+          : onlyIds
+            ? idRules
+            : undefined;
       if (candidateIds !== undefined && candidateIds.length === 0) return;
       let listed: EndpointService[];
       try {
         if (candidateIds !== undefined && candidateIds.length <= 1) {
           const pages = await Promise.all(
-            candidateIds.map((serviceId) => read('ListVpcEndpointServices', () => api.listVpcEndpointServices({ regionId: region, serviceId, maxResults: pageSize }))),
+            candidateIds.map((serviceId) =>
+              read('ListVpcEndpointServices', () =>
+                api.listVpcEndpointServices({ regionId: region, serviceId, maxResults: pageSize }),
+              ),
+            ),
           );
           listed = pages.flatMap((p) => p.items);
         } else {
           listed = await allPages('ListVpcEndpointServices', (token) =>
-            read('ListVpcEndpointServices', () => api.listVpcEndpointServices({ regionId: region, maxResults: pageSize, ...token })),
+            read('ListVpcEndpointServices', () =>
+              api.listVpcEndpointServices({ regionId: region, maxResults: pageSize, ...token }),
+            ),
           );
         }
       } catch (error) {
@@ -484,7 +536,12 @@ async function collect(options: CollectOptions): Promise<Collected> {
       try {
         connections = await allPages('ListVpcEndpointConnections', (token) =>
           read('ListVpcEndpointConnections', () =>
-            api.listVpcEndpointConnections({ regionId: service.regionId, serviceId: service.serviceId, maxResults: pageSize, ...token }),
+            api.listVpcEndpointConnections({
+              regionId: service.regionId,
+              serviceId: service.serviceId,
+              maxResults: pageSize,
+              ...token,
+            }),
           ),
         );
       } catch (error) {
@@ -521,7 +578,12 @@ async function allPages<T>(action: string, page: (token: { nextToken?: string })
     nextToken = result.nextToken === '' ? undefined : result.nextToken;
     if (nextToken !== undefined) {
       if (seen.has(nextToken)) {
-        throw new ApiError({ code: 'InconsistentPaging', message: `InconsistentPaging: ${action} returned the NextToken of an earlier page again`, action, retryable: false });
+        throw new ApiError({
+          code: 'InconsistentPaging',
+          message: `InconsistentPaging: ${action} returned the NextToken of an earlier page again`,
+          action,
+          retryable: false,
+        });
       }
       seen.add(nextToken);
     }
@@ -546,7 +608,12 @@ async function applyOne(
 ): Promise<{ detail: OutcomeDetail; abort?: ApiError }> {
   const attempts = { n: 0 };
   const token = clientToken(decisionId, listedModifiedTime);
-  const target = { regionId: decision.regionId, serviceId: decision.serviceId, endpointId: decision.endpointId, clientToken: token };
+  const target = {
+    regionId: decision.regionId,
+    serviceId: decision.serviceId,
+    endpointId: decision.endpointId,
+    clientToken: token,
+  };
   const bandwidth = decision.bandwidthAfter;
   let action: string;
   let write: () => Promise<{ requestId: string }>;
@@ -557,17 +624,21 @@ async function applyOne(
       break;
     case 'resize':
       action = 'UpdateVpcEndpointConnectionAttribute';
-      write = () => api.updateVpcEndpointConnectionAttribute({ ...target, bandwidth: bandwidth ?? decision.bandwidthBefore });
+      write = () =>
+        api.updateVpcEndpointConnectionAttribute({ ...target, bandwidth: bandwidth ?? decision.bandwidthBefore });
       break;
     default:
       action = 'DisableVpcEndpointConnection';
       write = () => api.disableVpcEndpointConnection(target);
   }
   try {
-    const retries = decision.kind === 'accept' && decision.statusBefore === 'Connecting' ? ACCEPT_CONNECTING_RETRIES : WRITE_RETRIES;
+    const retries =
+      decision.kind === 'accept' && decision.statusBefore === 'Connecting' ? ACCEPT_CONNECTING_RETRIES : WRITE_RETRIES;
     const result = await call(action, write, retries, attempts);
     logger.debug('applied', { decisionId, action, endpointId: decision.endpointId, requestId: result.requestId });
-    return { detail: { outcome: 'applied', time: now(), decisionId, requestId: result.requestId, attempts: attempts.n } };
+    return {
+      detail: { outcome: 'applied', time: now(), decisionId, requestId: result.requestId, attempts: attempts.n },
+    };
   } catch (caught) {
     const error = toApiError(caught, action);
     const failed: OutcomeDetail = {
@@ -593,7 +664,12 @@ async function applyOne(
       if (!timeLeft()) throw new DeadlineError('no time left to re-read the connection');
       const page = await call(
         'ListVpcEndpointConnections',
-        () => api.listVpcEndpointConnections({ regionId: decision.regionId, serviceId: decision.serviceId, endpointId: decision.endpointId }),
+        () =>
+          api.listVpcEndpointConnections({
+            regionId: decision.regionId,
+            serviceId: decision.serviceId,
+            endpointId: decision.endpointId,
+          }),
         READ_RETRIES,
       );
       const current = page.items.find((c) => c.endpointId === decision.endpointId);
@@ -607,7 +683,12 @@ async function applyOne(
       if (reread instanceof ApiError && isCredentialsFailure(reread.code)) return { detail: failed, abort: reread };
       logger.warn('re-read after a failed write failed too', { decisionId, error: serializeError(reread) });
     }
-    logger.warn('write failed; the next run tries again', { decisionId, action, endpointId: decision.endpointId, error: serializeError(error) });
+    logger.warn('write failed; the next run tries again', {
+      decisionId,
+      action,
+      endpointId: decision.endpointId,
+      error: serializeError(error),
+    });
     return { detail: failed };
   }
 }

@@ -1,4 +1,4 @@
-import type { RunSummaryRecord } from '../audit/records.ts';
+import type { RunSummaryRecord } from '../audit/audit-records.ts';
 
 /**
  * A failure that stops a whole run: credentials missing or rejected, a permission the RAM policy lacks.

@@ -35,7 +35,9 @@ export default async function bench(): Promise<void> {
     // The bundle `npm run build` makes (policies/policy.yaml), into a temporary directory.
     const built = await buildBundle({ outDir, quiet: true });
     const kb = built.bundleBytes / 1024;
-    console.log(`bundle size        ${kb.toFixed(1)} KB (target <= ${BUNDLE_SIZE_TARGET / 1024} KB) ${built.bundleBytes <= BUNDLE_SIZE_TARGET ? 'ok' : 'OVER'}`);
+    console.log(
+      `bundle size        ${kb.toFixed(1)} KB (target <= ${BUNDLE_SIZE_TARGET / 1024} KB) ${built.bundleBytes <= BUNDLE_SIZE_TARGET ? 'ok' : 'OVER'}`,
+    );
     // Interleaved, after one warm-up each, so disk cache and CPU frequency treat both alike.
     timeNode(['-e', '0'], outDir);
     timeNode(['-e', "require('./index.js')"], outDir);
@@ -51,9 +53,13 @@ export default async function bench(): Promise<void> {
     const ratio = median(load) / median(bare);
     const firstRatio = median(first) / median(bare);
     console.log(`node -e 0                    ${median(bare).toFixed(1)} ms (median of ${RUNS})`);
-    console.log(`require(index.js)            ${median(load).toFixed(1)} ms = ${ratio.toFixed(2)}x bare node (target <= 1.5x) ${ratio <= 1.5 ? 'ok' : 'OVER'}`);
+    console.log(
+      `require(index.js)            ${median(load).toFixed(1)} ms = ${ratio.toFixed(2)}x bare node (target <= 1.5x) ${ratio <= 1.5 ? 'ok' : 'OVER'}`,
+    );
     // Honest total: the handler defers the sweep, policy loader and API client to its first call.
-    console.log(`require + first invocation   ${median(first).toFixed(1)} ms = ${firstRatio.toFixed(2)}x bare node (the deferred modules loaded; no API call)`);
+    console.log(
+      `require + first invocation   ${median(first).toFixed(1)} ms = ${firstRatio.toFixed(2)}x bare node (the deferred modules loaded; no API call)`,
+    );
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadPolicyText } from '../../functions/policy/load-policy.ts';
+import { loadPolicyText } from '../../functions/policy-file/load-policy-file.ts';
 
 /** Whole-process runs of each command; the median is reported. */
 const RUNS = 5;
@@ -20,18 +20,36 @@ const TARGET_MS = 500;
 
 /** A valid policy with `accounts` accounts spread over 10 groups and `rules` service rules. */
 export function bigPolicy(accounts: number, rules: number): string {
-  const lines = ['version: 1', 'mode: enforce', 'defaults:', '  unknownAccounts: reject', '  bandwidth: 1024', '  maxBandwidth: 4096', 'groups:'];
+  const lines = [
+    'version: 1',
+    'mode: enforce',
+    'defaults:',
+    '  unknownAccounts: reject',
+    '  bandwidth: 1024',
+    '  maxBandwidth: 4096',
+    'groups:',
+  ];
   for (let g = 0; g < 10; g++) {
     lines.push(`  tier-${g}:`, '    accounts:');
     for (let a = g; a < accounts; a += 10) {
       lines.push(`      - account: "${String(3000000000000000 + a)}"`, `        name: customer ${a}`);
       // Every tenth customer has a contract with limits of its own.
-      if (a % 10 === 0) lines.push('        maxBandwidth: 2048', '        maxConnections: 5', `        vpcs: [vpc-bench${a}a, vpc-bench${a}b]`, '        expires: 2030-12-31');
+      if (a % 10 === 0)
+        lines.push(
+          '        maxBandwidth: 2048',
+          '        maxConnections: 5',
+          `        vpcs: [vpc-bench${a}a, vpc-bench${a}b]`,
+          '        expires: 2030-12-31',
+        );
     }
   }
   lines.push('deny:', '  accounts:', '    - account: "4000000000000001"', '      reason: bench', 'services:');
   for (let r = 0; r < rules; r++) {
-    lines.push(`  - region: ${r % 2 === 0 ? 'cn-hangzhou' : 'cn-shanghai'}`, `    serviceId: epsrv-bench${r}`, '    allow:');
+    lines.push(
+      `  - region: ${r % 2 === 0 ? 'cn-hangzhou' : 'cn-shanghai'}`,
+      `    serviceId: epsrv-bench${r}`,
+      '    allow:',
+    );
     for (let g = 0; g < 10; g++) lines.push(`      - group: tier-${g}`);
   }
   lines.push('drift:', '  revoke: true', 'limits:', '  maxDisconnects: 10', '');
@@ -53,8 +71,12 @@ export default async function bench(): Promise<void> {
   }
   times.sort((a, b) => a - b);
   const entries = first.policy.services.reduce((n, s) => n + s.allow.length, 0);
-  console.log(`policy: ${(text.length / 1024).toFixed(0)} KiB, 1000 accounts in 10 groups, 20 rules -> ${entries} resolved allow entries`);
-  console.log(`loadPolicyText: first ${cold.toFixed(1)} ms, median ${times[5]?.toFixed(1)} ms (target: well under 1000 ms)`);
+  console.log(
+    `policy: ${(text.length / 1024).toFixed(0)} KiB, 1000 accounts in 10 groups, 20 rules -> ${entries} resolved allow entries`,
+  );
+  console.log(
+    `loadPolicyText: first ${cold.toFixed(1)} ms, median ${times[5]?.toFixed(1)} ms (target: well under 1000 ms)`,
+  );
 
   const dir = mkdtempSync(join(tmpdir(), 'policy-bench-'));
   try {
@@ -80,7 +102,9 @@ export default async function bench(): Promise<void> {
     console.log(
       `privatelink-approver validate (whole process, median of ${RUNS}): ${validate.median.toFixed(0)} ms (min ${validate.min.toFixed(0)} ms), ${validate.status}; target well under 1000 ms, here at most ${TARGET_MS} ms: ${verdict}`,
     );
-    console.log(`  of which CLI start-up (\`privatelink-approver --version\`, node + tsx): ${baseline.median.toFixed(0)} ms; load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} CPUs`);
+    console.log(
+      `  of which CLI start-up (\`privatelink-approver --version\`, node + tsx): ${baseline.median.toFixed(0)} ms; load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} CPUs`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

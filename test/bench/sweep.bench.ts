@@ -16,8 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { generateFleet } from '../../emulator/model/fleet-generator.ts';
-import { startEmulator } from '../../emulator/start-emulator.ts';
+import { generateFleet } from '../../emulator/index.ts';
+import { startEmulator } from '../../emulator/index.ts';
 
 const SERVICES = 200;
 const CONNECTIONS = 50;
@@ -33,7 +33,11 @@ services:
     match: { name: "svc-*" }
     unknownAccounts: reject
     allow:
-${['2000000000000001', '2000000000000002', ...Array.from({ length: 8 }, (_, i) => `30000000000${String(i + 5).padStart(5, '0')}`)]
+${[
+  '2000000000000001',
+  '2000000000000002',
+  ...Array.from({ length: 8 }, (_, i) => `30000000000${String(i + 5).padStart(5, '0')}`),
+]
   .map((id) => `      - account: "${id}"\n        bandwidth: 1024`)
   .join('\n')}
 `;
@@ -58,7 +62,7 @@ interface ChildResult {
 /** Child mode: run one sweep against the emulator at `url` and print the figures as one JSON line. */
 async function child(config: ChildConfig): Promise<void> {
   const baselineRssMb = process.resourceUsage().maxRSS / 1024;
-  const { loadPolicyText } = await import('../../functions/policy/load-policy.ts');
+  const { loadPolicyText } = await import('../../functions/policy-file/load-policy-file.ts');
   const { createPrivateLinkClient } = await import('../../functions/client/pop-core-private-link-client.ts');
   const { staticCredentials } = await import('../../functions/client/credentials.ts');
   const { runSweep } = await import('../../functions/sweep/run-sweep.ts');
@@ -140,7 +144,12 @@ async function sweepOnce(bundle: string, label: string, readConcurrency: number,
     port: 0,
     host: '127.0.0.1',
     scenario: generateFleet({ services: SERVICES, connectionsPerService: CONNECTIONS, pendingShare: PENDING_SHARE }),
-    settings: { enableDelayMs: 0, disableDelayMs: 0, updateDelayMs: 0, faults: { seed: 1, rules: [{ latencyMs: LATENCY_MS }] } },
+    settings: {
+      enableDelayMs: 0,
+      disableDelayMs: 0,
+      updateDelayMs: 0,
+      faults: { seed: 1, rules: [{ latencyMs: LATENCY_MS }] },
+    },
     requestLogCapacity: 100,
   });
   try {
@@ -149,16 +158,25 @@ async function sweepOnce(bundle: string, label: string, readConcurrency: number,
     // The minimum: the region's service listing in pages of 50, one page of 50 per service, one write per pending request.
     const minCalls = Math.ceil(SERVICES / 50) + SERVICES * Math.ceil(CONNECTIONS / 50) + pending;
     // Lower bound on wall time: service pages one after another, connection pages 8 at a time, writes one at a time.
-    const boundMs = (Math.ceil(SERVICES / 50) + Math.ceil((SERVICES * Math.ceil(CONNECTIONS / 50)) / 8) + pending) * LATENCY_MS;
+    const boundMs =
+      (Math.ceil(SERVICES / 50) + Math.ceil((SERVICES * Math.ceil(CONNECTIONS / 50)) / 8) + pending) * LATENCY_MS;
     const pad = (s: string) => s.padEnd(34);
     console.log(`${label}: reads ${readConcurrency} at a time, pages of ${pageSize}`);
     console.log(`  ${pad('decisions / writes / failed')}${r.decisions} / ${r.writes} / ${r.failed}`);
-    console.log(`  ${pad('API calls (minimum needed)')}${r.apiCalls} (${minCalls}): ratio ${(r.apiCalls / minCalls).toFixed(3)} (target <= 1.05)  retries ${r.retries}`);
-    console.log(`  ${pad('wall time (lower bound)')}${(r.wallMs / 1000).toFixed(2)} s (${(boundMs / 1000).toFixed(2)} s): ratio ${(r.wallMs / boundMs).toFixed(3)} (target <= 1.2)`);
+    console.log(
+      `  ${pad('API calls (minimum needed)')}${r.apiCalls} (${minCalls}): ratio ${(r.apiCalls / minCalls).toFixed(3)} (target <= 1.05)  retries ${r.retries}`,
+    );
+    console.log(
+      `  ${pad('wall time (lower bound)')}${(r.wallMs / 1000).toFixed(2)} s (${(boundMs / 1000).toFixed(2)} s): ratio ${(r.wallMs / boundMs).toFixed(3)} (target <= 1.2)`,
+    );
     const last = emu.requests().filter((q) => q.action !== undefined && !q.action.startsWith('List'));
     const serverMs = last.reduce((sum, q) => sum + q.durationMs, 0) / Math.max(1, last.length);
-    console.log(`  ${pad('time per write')}${((r.wallMs - boundMs) / pending + LATENCY_MS).toFixed(1)} ms over the run; the emulator answered the last ${last.length} in ${serverMs.toFixed(1)} ms each (latency included)`);
-    console.log(`  ${pad('peak RSS of the sweep process')}${r.maxRssMb.toFixed(1)} MB (target < 128 MB; ${r.baselineRssMb.toFixed(1)} MB before the sweep)`);
+    console.log(
+      `  ${pad('time per write')}${((r.wallMs - boundMs) / pending + LATENCY_MS).toFixed(1)} ms over the run; the emulator answered the last ${last.length} in ${serverMs.toFixed(1)} ms each (latency included)`,
+    );
+    console.log(
+      `  ${pad('peak RSS of the sweep process')}${r.maxRssMb.toFixed(1)} MB (target < 128 MB; ${r.baselineRssMb.toFixed(1)} MB before the sweep)`,
+    );
   } finally {
     await emu.close();
   }
@@ -166,7 +184,9 @@ async function sweepOnce(bundle: string, label: string, readConcurrency: number,
 
 /** `npm run bench` entry. */
 export default async function sweepBench(): Promise<void> {
-  console.log(`fleet: ${SERVICES} services x ${CONNECTIONS} connections, ${Math.round(SERVICES * CONNECTIONS * PENDING_SHARE)} awaiting a decision, ${LATENCY_MS} ms per call`);
+  console.log(
+    `fleet: ${SERVICES} services x ${CONNECTIONS} connections, ${Math.round(SERVICES * CONNECTIONS * PENDING_SHARE)} awaiting a decision, ${LATENCY_MS} ms per call`,
+  );
   const dir = mkdtempSync(join(tmpdir(), 'plk-bench-'));
   try {
     const bundle = await bundleChild(dir);

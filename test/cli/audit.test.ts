@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AuditRecord } from '../../functions/audit/records.ts';
+import type { AuditRecord } from '../../functions/audit/audit-records.ts';
 import { parseTimeBound, readRecords } from '../../functions/audit/read-records.ts';
-import { main } from '../../functions/cli/main.ts';
+import { main } from '../../cli/main.ts';
 import { testIO } from './cli-io.ts';
 
 const DAY = 86_400_000;
@@ -54,7 +54,14 @@ const rejected = record({
   time: new Date(Date.now() - 40 * DAY).toISOString(),
   policyRevision: { hash: 'sha256:2222222222222222', commit: null },
 });
-const held = record({ endpointId: 'ep-bp1demoumbrella001', ownerAccountId: '2000000000000004', accountName: null, decision: 'hold', outcome: 'held', serviceId: 'epsrv-bp1demosearch00002' });
+const held = record({
+  endpointId: 'ep-bp1demoumbrella001',
+  ownerAccountId: '2000000000000004',
+  accountName: null,
+  decision: 'hold',
+  outcome: 'held',
+  serviceId: 'epsrv-bp1demosearch00002',
+});
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'plk-audit-'));
@@ -80,61 +87,123 @@ async function audit(args: string[], stdin?: string) {
 }
 
 function ids(out: string): string[] {
-  return out.trim().split('\n').filter(Boolean).map((l) => String((JSON.parse(l) as AuditRecord).endpointId));
+  return out
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => String((JSON.parse(l) as AuditRecord).endpointId));
 }
 
 test('reads records from plain lines, SLS export wrappers and prefixed lines; skips everything else', () => {
-  const { records, skipped } = readRecords(`${JSON.stringify(accepted)}\nnoise\n${JSON.stringify({ content: JSON.stringify(held) })}\n`);
-  assert.deepEqual(records.map((r) => r.endpointId), ['ep-bp1demoacme0000001', 'ep-bp1demoumbrella001']);
+  const { records, skipped } = readRecords(
+    `${JSON.stringify(accepted)}\nnoise\n${JSON.stringify({ content: JSON.stringify(held) })}\n`,
+  );
+  assert.deepEqual(
+    records.map((r) => r.endpointId),
+    ['ep-bp1demoacme0000001', 'ep-bp1demoumbrella001'],
+  );
   assert.equal(skipped, 1);
   const array = readRecords(JSON.stringify([{ message: JSON.stringify(rejected) }, { message: 'x' }]));
-  assert.deepEqual(array.records.map((r) => r.endpointId), ['ep-bp1demoinitech0001']);
+  assert.deepEqual(
+    array.records.map((r) => r.endpointId),
+    ['ep-bp1demoinitech0001'],
+  );
 });
 
 test('filters by decision, outcome, account (ID or name), service and revision', async () => {
-  assert.deepEqual(ids((await audit(['export.jsonl', '--format', 'json'])).out), ['ep-bp1demoacme0000001', 'ep-bp1demoinitech0001', 'ep-bp1demoumbrella001']);
-  assert.deepEqual(ids((await audit(['export.jsonl', '--format', 'json', '--decision', 'reject'])).out), ['ep-bp1demoinitech0001']);
-  assert.deepEqual(ids((await audit(['export.jsonl', '--format', 'json', '--outcome', 'held'])).out), ['ep-bp1demoumbrella001']);
-  assert.deepEqual(ids((await audit(['export.jsonl', '--format', 'json', '--account', 'acme'])).out), ['ep-bp1demoacme0000001']);
-  assert.deepEqual(ids((await audit(['export.jsonl', '--format', 'json', '--account', '2000000000000003'])).out), ['ep-bp1demoinitech0001']);
-  assert.deepEqual(ids((await audit(['export.jsonl', '--format', 'json', '--service', 'epsrv-bp1demosearch00002'])).out), ['ep-bp1demoumbrella001']);
-  assert.deepEqual(ids((await audit(['export.jsonl', '--format', 'json', '--revision', '2222'])).out), ['ep-bp1demoinitech0001']);
-  assert.deepEqual(ids((await audit(['export.jsonl', '--format', 'json', '--revision', 'abc12'])).out), ['ep-bp1demoacme0000001', 'ep-bp1demoumbrella001']);
+  assert.deepEqual(ids((await audit(['export.jsonl', '--format', 'json'])).out), [
+    'ep-bp1demoacme0000001',
+    'ep-bp1demoinitech0001',
+    'ep-bp1demoumbrella001',
+  ]);
+  assert.deepEqual(ids((await audit(['export.jsonl', '--format', 'json', '--decision', 'reject'])).out), [
+    'ep-bp1demoinitech0001',
+  ]);
+  assert.deepEqual(ids((await audit(['export.jsonl', '--format', 'json', '--outcome', 'held'])).out), [
+    'ep-bp1demoumbrella001',
+  ]);
+  assert.deepEqual(ids((await audit(['export.jsonl', '--format', 'json', '--account', 'acme'])).out), [
+    'ep-bp1demoacme0000001',
+  ]);
+  assert.deepEqual(ids((await audit(['export.jsonl', '--format', 'json', '--account', '2000000000000003'])).out), [
+    'ep-bp1demoinitech0001',
+  ]);
+  assert.deepEqual(
+    ids((await audit(['export.jsonl', '--format', 'json', '--service', 'epsrv-bp1demosearch00002'])).out),
+    ['ep-bp1demoumbrella001'],
+  );
+  assert.deepEqual(ids((await audit(['export.jsonl', '--format', 'json', '--revision', '2222'])).out), [
+    'ep-bp1demoinitech0001',
+  ]);
+  assert.deepEqual(ids((await audit(['export.jsonl', '--format', 'json', '--revision', 'abc12'])).out), [
+    'ep-bp1demoacme0000001',
+    'ep-bp1demoumbrella001',
+  ]);
 });
 
 test('--since and --until take ISO dates and relative ages', async () => {
-  assert.deepEqual(ids((await audit(['export.jsonl', '--format', 'json', '--since', '30d'])).out), ['ep-bp1demoacme0000001', 'ep-bp1demoumbrella001']);
-  assert.deepEqual(ids((await audit(['export.jsonl', '--format', 'json', '--until', '30d'])).out), ['ep-bp1demoinitech0001']);
+  assert.deepEqual(ids((await audit(['export.jsonl', '--format', 'json', '--since', '30d'])).out), [
+    'ep-bp1demoacme0000001',
+    'ep-bp1demoumbrella001',
+  ]);
+  assert.deepEqual(ids((await audit(['export.jsonl', '--format', 'json', '--until', '30d'])).out), [
+    'ep-bp1demoinitech0001',
+  ]);
   const iso = new Date(Date.now() - 2 * DAY).toISOString().slice(0, 10);
-  assert.deepEqual(ids((await audit(['export.jsonl', '--format', 'json', '--decision', 'accept', '--since', iso])).out), ['ep-bp1demoacme0000001']);
+  assert.deepEqual(
+    ids((await audit(['export.jsonl', '--format', 'json', '--decision', 'accept', '--since', iso])).out),
+    ['ep-bp1demoacme0000001'],
+  );
   assert.equal(parseTimeBound('12h', 1_000_000_000_000), 1_000_000_000_000 - 12 * 3_600_000);
   assert.equal(parseTimeBound('yesterday', 0), undefined);
 });
 
 test('the table shows matching records and a count; stdin works with -', async () => {
-  const { code, out } = await audit(['-', '--decision', 'accept'], JSON.stringify(accepted) + '\n' + JSON.stringify(rejected) + '\n');
+  const { code, out } = await audit(
+    ['-', '--decision', 'accept'],
+    JSON.stringify(accepted) + '\n' + JSON.stringify(rejected) + '\n',
+  );
   assert.equal(code, 0);
   assert.match(out, /^TIME\s+DECISION\s+OUTCOME/m);
-  assert.match(out, /accept\s+applied\s+enforce\s+acme \(2000000000000001\)\s+epsrv-bp1demoorders000001\s+ep-bp1demoacme0000001\s+3072->1024\s+services\[0\]\.allow\[0\]\s+allowed/);
+  assert.match(
+    out,
+    /accept\s+applied\s+enforce\s+acme \(2000000000000001\)\s+epsrv-bp1demoorders000001\s+ep-bp1demoacme0000001\s+3072->1024\s+services\[0\]\.allow\[0\]\s+allowed/,
+  );
   assert.match(out, /^1 of 2 record\(s\) match$/m);
 });
 
 test('a replay (same decisionId and RequestId as an earlier applied record) is one change: left out unless --all', async () => {
-  const later = (days: number, over: Partial<AuditRecord> = {}) => record({ runId: `run-${days}`, time: new Date(Date.now() - days * DAY).toISOString(), ...over });
+  const later = (days: number, over: Partial<AuditRecord> = {}) =>
+    record({ runId: `run-${days}`, time: new Date(Date.now() - days * DAY).toISOString(), ...over });
   // Listed newest first, as an SLS export may be: the oldest is the change, the other is the API's replay.
   const replay = later(1);
   const first = later(2);
   const again = later(0.5, { requestId: 'req-2' }); // a new request (the connection had changed): a second change
   const input = [replay, first, again].map((r) => JSON.stringify(r)).join('\n');
   const folded = await audit(['-', '--format', 'json', '--outcome', 'applied'], input);
-  assert.deepEqual(folded.out.trim().split('\n').map((l) => (JSON.parse(l) as AuditRecord).runId), ['run-2', 'run-0.5']);
-  assert.match(folded.err, /left out 1 replayed record\(s\): the decisionId and RequestId of an earlier applied record/);
+  assert.deepEqual(
+    folded.out
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as AuditRecord).runId),
+    ['run-2', 'run-0.5'],
+  );
+  assert.match(
+    folded.err,
+    /left out 1 replayed record\(s\): the decisionId and RequestId of an earlier applied record/,
+  );
   const all = await audit(['-', '--format', 'json', '--all'], input);
   assert.equal(all.out.trim().split('\n').length, 3);
   assert.equal(all.err, '');
   // A replay within --since whose first answer is older is still no new change.
   const recent = await audit(['-', '--format', 'json', '--since', '36h'], input);
-  assert.deepEqual(recent.out.trim().split('\n').map((l) => (JSON.parse(l) as AuditRecord).runId), ['run-0.5']);
+  assert.deepEqual(
+    recent.out
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as AuditRecord).runId),
+    ['run-0.5'],
+  );
 });
 
 test('bad filters exit 64, an unreadable file 66', async () => {

@@ -1,6 +1,6 @@
 /** An in-process CliIO for command tests: captured stdout/stderr, a given stdin, env and cwd. */
 import { PassThrough, Readable } from 'node:stream';
-import type { CliIO } from '../../functions/cli/command.ts';
+import type { CliIO } from '../../cli/command.ts';
 
 export type TestIO = CliIO & { out: () => string; err: () => string };
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { COMMANDS, main } from '../../functions/cli/main.ts';
+import { COMMANDS, main } from '../../cli/main.ts';
 import { testIO as io } from './cli-io.ts';
 
 test('every command has --help, and its module is the command the list names', async () => {

@@ -7,12 +7,15 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator } from '../../emulator/start-emulator.ts';
-import type { RunningEmulator } from '../../emulator/start-emulator.ts';
-import { main } from '../../functions/cli/main.ts';
+import { startEmulator } from '../../emulator/index.ts';
+import type { RunningEmulator } from '../../emulator/index.ts';
+import { main } from '../../cli/main.ts';
 import { testIO, withEnv } from './cli-io.ts';
 
-const PROVIDER = { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIdemoProvider0001', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'demo-provider-secret' };
+const PROVIDER = {
+  ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIdemoProvider0001',
+  ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'demo-provider-secret',
+};
 let dir: string;
 
 before(() => {
@@ -45,11 +48,23 @@ test('plan prints the changes grouped by service, warns about auto-accept, write
     const { code, out, err } = await cli(['plan', '--policy', 'demo.yaml']);
     assert.equal(code, 2, err);
     assert.match(out, /^cn-hangzhou epsrv-bp1demoorders000001$/m);
-    assert.match(out, /ACCEPT\s+ep-bp1demoacme0000001\s+acme \(2000000000000001\)\s+Connecting\s+3072 Mbit\/s\s+groups\.customers\.accounts\[0\]\s+.*: accept at 3072 Mbit\/s/);
-    assert.match(out, /ACCEPT\s+ep-bp1demoglobex00001\s+globex \(2000000000000002\)\s+Connecting\s+3072 -> 2048 Mbit\/s/);
+    assert.match(
+      out,
+      /ACCEPT\s+ep-bp1demoacme0000001\s+acme \(2000000000000001\)\s+Connecting\s+3072 Mbit\/s\s+groups\.customers\.accounts\[0\]\s+.*: accept at 3072 Mbit\/s/,
+    );
+    assert.match(
+      out,
+      /ACCEPT\s+ep-bp1demoglobex00001\s+globex \(2000000000000002\)\s+Connecting\s+3072 -> 2048 Mbit\/s/,
+    );
     // The two holds on orders-api in Hangzhou, each with its rule and reason.
-    assert.match(out, /^ {2}HOLD\s+ep-bp1demoglobex00005\s+globex \(2000000000000002\)\s+Connecting\s+3072 Mbit\/s\s+groups\.customers\.accounts\[1\]\s+.*but the limit of 2 connections reached \(groups\.customers\.accounts\[1\] maxConnections\): it already has 1 connected or being connected \+ 1 accepted earlier in this run on epsrv-bp1demoorders000001; hold until one goes or the limit is raised$/m);
-    assert.match(out, /^ {2}HOLD\s+ep-bp1demoumbrella002\s+2000000000000004\s+Connecting\s+3072 Mbit\/s\s+services\[0\]\.unknownAccounts\s+.*is not named by services\[0\]\.allow: hold for a person \(services\[0\]\.unknownAccounts is hold\)$/m);
+    assert.match(
+      out,
+      /^ {2}HOLD\s+ep-bp1demoglobex00005\s+globex \(2000000000000002\)\s+Connecting\s+3072 Mbit\/s\s+groups\.customers\.accounts\[1\]\s+.*but the limit of 2 connections reached \(groups\.customers\.accounts\[1\] maxConnections\): it already has 1 connected or being connected \+ 1 accepted earlier in this run on epsrv-bp1demoorders000001; hold until one goes or the limit is raised$/m,
+    );
+    assert.match(
+      out,
+      /^ {2}HOLD\s+ep-bp1demoumbrella002\s+2000000000000004\s+Connecting\s+3072 Mbit\/s\s+services\[0\]\.unknownAccounts\s+.*is not named by services\[0\]\.allow: hold for a person \(services\[0\]\.unknownAccounts is hold\)$/m,
+    );
     assert.match(out, /REVOKE\s+ep-bp1demoinitech0002/);
     assert.match(out, /RESIZE\s+ep-bp1demoacme0000002.*8192 -> 4096/);
     assert.match(out, /^Plan: 8 changes, 2 held for a person, 3 unchanged, 13 governed connections\.$/m);
@@ -63,28 +78,45 @@ test('plan --format json gives one object per decision with the fields a pull-re
   await withEmulator(async () => {
     const { code, out } = await cli(['plan', '--policy', 'demo.yaml', '--format', 'json', '--region', 'cn-hangzhou']);
     assert.equal(code, 2);
-    const doc = JSON.parse(out) as { changes: number; decisions: Record<string, unknown>[]; unchanged: number; policyRevision: { hash: string } };
+    const doc = JSON.parse(out) as {
+      changes: number;
+      decisions: Record<string, unknown>[];
+      unchanged: number;
+      policyRevision: { hash: string };
+    };
     assert.match(doc.policyRevision.hash, /^sha256:[0-9a-f]{16}$/);
     assert.equal(doc.changes, 7);
     assert.equal(doc.unchanged, 1);
-    assert.deepEqual(doc.decisions.map((d) => [d['decision'], d['endpointId'], d['bandwidthAfter'] ?? null]), [
-      ['accept', 'ep-bp1demoacme0000001', 3072],
-      ['resize', 'ep-bp1demoacme0000002', 4096],
-      ['accept', 'ep-bp1demoglobex00001', 2048],
-      ['hold', 'ep-bp1demoglobex00005', null],
-      ['reject', 'ep-bp1demoinitech0001', null],
-      ['hold', 'ep-bp1demoumbrella002', null],
-      ['accept', 'ep-bp1demoglobex00002', 2048],
-      ['revoke', 'ep-bp1demoinitech0002', null],
-      ['reject', 'ep-bp1demoumbrella001', null],
-    ]);
+    assert.deepEqual(
+      doc.decisions.map((d) => [d['decision'], d['endpointId'], d['bandwidthAfter'] ?? null]),
+      [
+        ['accept', 'ep-bp1demoacme0000001', 3072],
+        ['resize', 'ep-bp1demoacme0000002', 4096],
+        ['accept', 'ep-bp1demoglobex00001', 2048],
+        ['hold', 'ep-bp1demoglobex00005', null],
+        ['reject', 'ep-bp1demoinitech0001', null],
+        ['hold', 'ep-bp1demoumbrella002', null],
+        ['accept', 'ep-bp1demoglobex00002', 2048],
+        ['revoke', 'ep-bp1demoinitech0002', null],
+        ['reject', 'ep-bp1demoumbrella001', null],
+      ],
+    );
     const holds = doc.decisions.filter((d) => d['decision'] === 'hold');
-    assert.deepEqual(holds.map((d) => [d['endpointId'], d['rule'], d['blocked']]), [
-      ['ep-bp1demoglobex00005', 'groups.customers.accounts[1]', null],
-      ['ep-bp1demoumbrella002', 'services[0].unknownAccounts', null],
-    ]);
-    assert.match(String(holds[0]?.['reason']), /but the limit of 2 connections reached \(groups\.customers\.accounts\[1\] maxConnections\): it already has 1 connected or being connected \+ 1 accepted earlier in this run on epsrv-bp1demoorders000001; hold until one goes or the limit is raised$/);
-    assert.match(String(holds[1]?.['reason']), /is not named by services\[0\]\.allow: hold for a person \(services\[0\]\.unknownAccounts is hold\)$/);
+    assert.deepEqual(
+      holds.map((d) => [d['endpointId'], d['rule'], d['blocked']]),
+      [
+        ['ep-bp1demoglobex00005', 'groups.customers.accounts[1]', null],
+        ['ep-bp1demoumbrella002', 'services[0].unknownAccounts', null],
+      ],
+    );
+    assert.match(
+      String(holds[0]?.['reason']),
+      /but the limit of 2 connections reached \(groups\.customers\.accounts\[1\] maxConnections\): it already has 1 connected or being connected \+ 1 accepted earlier in this run on epsrv-bp1demoorders000001; hold until one goes or the limit is raised$/,
+    );
+    assert.match(
+      String(holds[1]?.['reason']),
+      /is not named by services\[0\]\.allow: hold for a person \(services\[0\]\.unknownAccounts is hold\)$/,
+    );
     assert.ok(doc.decisions.every((d) => d['region'] === 'cn-hangzhou'));
     assert.deepEqual(doc.decisions[0], {
       region: 'cn-hangzhou',
@@ -107,7 +139,15 @@ test('plan --format json gives one object per decision with the fields a pull-re
 
 test('plan --format markdown and --service narrow the output', async () => {
   await withEmulator(async () => {
-    const { code, out } = await cli(['plan', '--policy', 'demo.yaml', '--format', 'markdown', '--service', 'epsrv-bp1demosearch00002']);
+    const { code, out } = await cli([
+      'plan',
+      '--policy',
+      'demo.yaml',
+      '--format',
+      'markdown',
+      '--service',
+      'epsrv-bp1demosearch00002',
+    ]);
     assert.equal(code, 2);
     assert.match(out, /^\| decision \| region \| service \|/m);
     assert.match(out, /\| revoke \| cn-hangzhou \| epsrv-bp1demosearch00002 \| ep-bp1demoinitech0002 \|/);
@@ -119,14 +159,20 @@ test('apply prints one JSON record per line and the summary last; a second plan 
   await withEmulator(async (emu) => {
     const { code, out, err } = await cli(['apply', '--policy', 'demo.yaml']);
     assert.equal(code, 0, err);
-    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const records = lines.slice(0, -1);
     assert.equal(records.length, 10);
     assert.ok(records.every((r) => r['schema'] === 'privatelink-approver/decision/v1' && r['mode'] === 'enforce'));
-    assert.deepEqual(records.filter((r) => r['outcome'] !== 'applied').map((r) => [r['decision'], r['outcome'], r['endpointId']]), [
-      ['hold', 'held', 'ep-bp1demoglobex00005'],
-      ['hold', 'held', 'ep-bp1demoumbrella002'],
-    ]);
+    assert.deepEqual(
+      records.filter((r) => r['outcome'] !== 'applied').map((r) => [r['decision'], r['outcome'], r['endpointId']]),
+      [
+        ['hold', 'held', 'ep-bp1demoglobex00005'],
+        ['hold', 'held', 'ep-bp1demoumbrella002'],
+      ],
+    );
     assert.equal(records.filter((r) => r['outcome'] === 'applied').length, 8);
     const summary = lines.at(-1) ?? {};
     assert.equal(summary['schema'], 'privatelink-approver/run/v1');
@@ -138,8 +184,17 @@ test('apply prints one JSON record per line and the summary last; a second plan 
     emu.clock.advance(5000);
     const again = await cli(['plan', '--policy', 'demo.yaml']);
     assert.equal(again.code, 0, again.out);
-    assert.match(again.out, /^Nothing to change: 0 changes, 2 held for a person, 11 unchanged, 13 governed connections\.$/m);
-    assert.deepEqual(again.out.match(/^ {2}[A-Z]+\s+ep-\S+/gm)?.map((l) => l.trim().split(/\s+/)), [['HOLD', 'ep-bp1demoglobex00005'], ['HOLD', 'ep-bp1demoumbrella002']]);
+    assert.match(
+      again.out,
+      /^Nothing to change: 0 changes, 2 held for a person, 11 unchanged, 13 governed connections\.$/m,
+    );
+    assert.deepEqual(
+      again.out.match(/^ {2}[A-Z]+\s+ep-\S+/gm)?.map((l) => l.trim().split(/\s+/)),
+      [
+        ['HOLD', 'ep-bp1demoglobex00005'],
+        ['HOLD', 'ep-bp1demoumbrella002'],
+      ],
+    );
   });
 });
 
@@ -148,12 +203,18 @@ test('apply --dry-run writes nothing and records say dry-run; --records FILE tak
     const { code, out } = await cli(['apply', '--policy', 'demo.yaml', '--dry-run', '--records', 'records.jsonl']);
     assert.equal(code, 0);
     assert.equal(out, '');
-    const lines = readFileSync(join(dir, 'records.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = readFileSync(join(dir, 'records.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.equal(lines.length, 11);
     const records = lines.slice(0, -1);
     assert.ok(records.every((r) => r['mode'] === 'dry-run' && r['attempts'] === 0));
     assert.ok(records.every((r) => r['outcome'] === (r['decision'] === 'hold' ? 'held' : 'dry-run')));
-    assert.deepEqual(records.filter((r) => r['decision'] === 'hold').map((r) => r['endpointId']), ['ep-bp1demoglobex00005', 'ep-bp1demoumbrella002']);
+    assert.deepEqual(
+      records.filter((r) => r['decision'] === 'hold').map((r) => r['endpointId']),
+      ['ep-bp1demoglobex00005', 'ep-bp1demoumbrella002'],
+    );
     assert.equal(writes(emu), 0);
   });
 });
@@ -162,20 +223,30 @@ test('apply --records FILE that cannot be opened exits 73 before any call', asyn
   await withEmulator(async (emu) => {
     const { code, out, err } = await cli(['apply', '--policy', 'demo.yaml', '--records', 'no-such-dir/records.jsonl']);
     assert.equal(code, 73, err);
-    assert.equal(err, 'privatelink-approver apply: cannot open --records no-such-dir/records.jsonl: ENOENT; nothing was read or changed\n');
+    assert.equal(
+      err,
+      'privatelink-approver apply: cannot open --records no-such-dir/records.jsonl: ENOENT; nothing was read or changed\n',
+    );
     assert.equal(out, '');
     assert.equal(emu.requests().length, 0);
   });
 });
 
-test('apply: a --records FILE that fails during the run (a full disk) exits 74 with a clear message, not a crash', { skip: !existsSync('/dev/full') }, async () => {
-  await withEmulator(async () => {
-    const { code, err } = await cli(['apply', '--policy', 'demo.yaml', '--dry-run', '--records', '/dev/full']);
-    assert.equal(code, 74, err);
-    assert.match(err, /^Run .*\n {2}decisions: /m);
-    assert.match(err, /privatelink-approver apply: writing --records \/dev\/full failed: ENOSPC; the records after the failure are lost \(the summary above is complete\)\n$/);
-  });
-});
+test(
+  'apply: a --records FILE that fails during the run (a full disk) exits 74 with a clear message, not a crash',
+  { skip: !existsSync('/dev/full') },
+  async () => {
+    await withEmulator(async () => {
+      const { code, err } = await cli(['apply', '--policy', 'demo.yaml', '--dry-run', '--records', '/dev/full']);
+      assert.equal(code, 74, err);
+      assert.match(err, /^Run .*\n {2}decisions: /m);
+      assert.match(
+        err,
+        /privatelink-approver apply: writing --records \/dev\/full failed: ENOSPC; the records after the failure are lost \(the summary above is complete\)\n$/,
+      );
+    });
+  },
+);
 
 test('apply exits 71 when a safety limit blocks part of the plan', async () => {
   const text = readFileSync(join(dir, 'demo.yaml'), 'utf8').replace(/maxDisconnects: 5/, 'maxDisconnects: 0');
@@ -183,15 +254,26 @@ test('apply exits 71 when a safety limit blocks part of the plan', async () => {
   await withEmulator(async (emu) => {
     const { code, out } = await cli(['apply', '--policy', 'strict.yaml']);
     assert.equal(code, 71);
-    const revoke = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => r['decision'] === 'revoke');
+    const revoke = out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((r) => r['decision'] === 'revoke');
     assert.equal(revoke?.['outcome'], 'blocked');
     assert.equal(revoke?.['blockedBy'], 'maxDisconnects');
-    assert.ok(!emu.requests().some((r) => r.action === 'DisableVpcEndpointConnection' && r.params['EndpointId'] === 'ep-bp1demoinitech0002'));
+    assert.ok(
+      !emu
+        .requests()
+        .some((r) => r.action === 'DisableVpcEndpointConnection' && r.params['EndpointId'] === 'ep-bp1demoinitech0002'),
+    );
   });
 });
 
 test('an invalid policy exits 65 with positioned errors, before any API call', async () => {
-  writeFileSync(join(dir, 'bad.yaml'), 'version: 1\nmode: enforce\nservices:\n  - region: cn-hangzhou\n    serviceId: 42\n');
+  writeFileSync(
+    join(dir, 'bad.yaml'),
+    'version: 1\nmode: enforce\nservices:\n  - region: cn-hangzhou\n    serviceId: 42\n',
+  );
   await withEmulator(async (emu) => {
     for (const command of ['plan', 'apply']) {
       const { code, err } = await cli([command, '--policy', 'bad.yaml']);
@@ -206,13 +288,20 @@ test('an invalid policy exits 65 with positioned errors, before any API call', a
 test('no credentials, or refused ones, exit 69 with a clear message and change nothing', async () => {
   await withEmulator(async (emu) => {
     const none = await withEnv(
-      { ALIBABA_CLOUD_ACCESS_KEY_ID: undefined, ALIBABA_CLOUD_ACCESS_KEY_SECRET: undefined, ALIBABA_CLOUD_CREDENTIALS_FILE: join(dir, 'none'), ALIBABA_CLOUD_CLI_PROFILE_DISABLED: 'true' },
+      {
+        ALIBABA_CLOUD_ACCESS_KEY_ID: undefined,
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET: undefined,
+        ALIBABA_CLOUD_CREDENTIALS_FILE: join(dir, 'none'),
+        ALIBABA_CLOUD_CLI_PROFILE_DISABLED: 'true',
+      },
       () => cli(['apply', '--policy', 'demo.yaml']),
     );
     assert.equal(none.code, 69, none.err);
     assert.match(none.err, /no usable Alibaba Cloud credentials/);
     assert.match(none.err, /set ALIBABA_CLOUD_ACCESS_KEY_ID/);
-    const wrong = await withEnv({ ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'not-the-secret' }, () => cli(['plan', '--policy', 'demo.yaml']));
+    const wrong = await withEnv({ ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'not-the-secret' }, () =>
+      cli(['plan', '--policy', 'demo.yaml']),
+    );
     assert.equal(wrong.code, 69, wrong.err);
     assert.match(wrong.err, /SignatureDoesNotMatch/);
     assert.doesNotMatch(wrong.err + wrong.out, /not-the-secret|demo-provider-secret/);
@@ -239,8 +328,19 @@ test('bad flags exit 64 with a clear message', async () => {
   // A deadline no longer than one call's timeout leaves no time for any call: a usage error, before anything is read.
   const short = await cli(['apply', '--policy', 'demo.yaml', '--deadline-seconds', '2']);
   assert.equal(short.code, 64);
-  assert.match(short.err, /--deadline-seconds 2 leaves no time for a single API call: .*\(--timeout-ms 3000\) left; give more than 3 seconds/);
-  const shortTimeout = await cli(['apply', '--policy', 'demo.yaml', '--deadline-seconds', '0.5', '--timeout-ms', '500']);
+  assert.match(
+    short.err,
+    /--deadline-seconds 2 leaves no time for a single API call: .*\(--timeout-ms 3000\) left; give more than 3 seconds/,
+  );
+  const shortTimeout = await cli([
+    'apply',
+    '--policy',
+    'demo.yaml',
+    '--deadline-seconds',
+    '0.5',
+    '--timeout-ms',
+    '500',
+  ]);
   assert.equal(shortTimeout.code, 64);
   assert.match(shortTimeout.err, /give more than 0\.5 seconds/);
   const timeout = await cli(['plan', '--policy', 'demo.yaml', '--timeout-ms', '0']);
@@ -250,7 +350,11 @@ test('bad flags exit 64 with a clear message', async () => {
 
 test('colours on a terminal only: ANSI codes on a TTY, none with NO_COLOR, none into a pipe or file', async () => {
   await withEmulator(async () => {
-    for (const [tty, env, coloured] of [[true, {}, true], [true, { NO_COLOR: '1' }, false], [false, {}, false]] as const) {
+    for (const [tty, env, coloured] of [
+      [true, {}, true],
+      [true, { NO_COLOR: '1' }, false],
+      [false, {}, false],
+    ] as const) {
       const io = testIO({ cwd: dir, env: { ...process.env, NO_COLOR: undefined, TERM: 'xterm-256color', ...env } });
       (io.stdout as { isTTY?: boolean }).isTTY = tty;
       assert.equal(await main(['plan', '--policy', 'demo.yaml'], io), 2);
@@ -266,7 +370,7 @@ test('colours on a terminal only: ANSI codes on a TTY, none with NO_COLOR, none 
 });
 
 test('apply reports progress on stderr for long runs', async () => {
-  const { applyProgress } = await import('../../functions/cli/commands/apply.ts');
+  const { applyProgress } = await import('../../cli/commands/apply.ts');
   const io = testIO();
   const report = applyProgress(io);
   for (let done = 1; done <= 40; done++) report({ phase: 'apply', done, total: 40, decision: {} as never });

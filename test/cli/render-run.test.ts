@@ -1,10 +1,10 @@
 /** The readable run summary `apply` prints on stderr. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { emptyCounts } from '../../functions/audit/records.ts';
-import type { RunSummaryRecord } from '../../functions/audit/records.ts';
-import { renderSummary } from '../../functions/cli/render-run.ts';
-import { createStyle } from '../../functions/cli/style.ts';
+import { emptyCounts } from '../../functions/audit/audit-records.ts';
+import type { RunSummaryRecord } from '../../functions/audit/audit-records.ts';
+import { renderSummary } from '../../cli/render-run.ts';
+import { createStyle } from '../../cli/style.ts';
 
 const plain = createStyle({ isTTY: false } as never, {});
 
@@ -38,14 +38,27 @@ test('a deadline that came before services were listed says so, apart from defer
     summary({
       deadlineReached: true,
       servicesFailed: [
-        { region: 'cn-hangzhou', serviceId: 'epsrv-1', errorCode: 'DeadlineReached', errorMessage: 'the run deadline leaves no time for another read' },
-        { region: 'cn-hangzhou', serviceId: 'epsrv-2', errorCode: 'DeadlineReached', errorMessage: 'the run deadline leaves no time for another read' },
+        {
+          region: 'cn-hangzhou',
+          serviceId: 'epsrv-1',
+          errorCode: 'DeadlineReached',
+          errorMessage: 'the run deadline leaves no time for another read',
+        },
+        {
+          region: 'cn-hangzhou',
+          serviceId: 'epsrv-2',
+          errorCode: 'DeadlineReached',
+          errorMessage: 'the run deadline leaves no time for another read',
+        },
       ],
     }),
     plain,
   );
   assert.match(cut, /^ {2}deadline reached: the remaining decisions are deferred to the next run$/m);
-  assert.match(cut, /^ {2}2 services could not be listed before the deadline: no decisions for them in this run \(a longer deadline gives them time\)$/m);
+  assert.match(
+    cut,
+    /^ {2}2 services could not be listed before the deadline: no decisions for them in this run \(a longer deadline gives them time\)$/m,
+  );
   assert.match(cut, /^ {2}NOT COLLECTED cn-hangzhou epsrv-1: DeadlineReached: /m);
   const writesOnly = renderSummary(summary({ deadlineReached: true }), plain);
   assert.doesNotMatch(writesOnly, /could not be listed/);

@@ -49,7 +49,11 @@ describe('credentialsFromDefaultChain', () => {
     process.env.ALIBABA_CLOUD_ACCESS_KEY_ID = 'STS.env-id';
     process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET = SECRET;
     process.env.ALIBABA_CLOUD_SECURITY_TOKEN = TOKEN;
-    assert.deepEqual(await credentialsFromDefaultChain()(), { accessKeyId: 'STS.env-id', accessKeySecret: SECRET, securityToken: TOKEN });
+    assert.deepEqual(await credentialsFromDefaultChain()(), {
+      accessKeyId: 'STS.env-id',
+      accessKeySecret: SECRET,
+      securityToken: TOKEN,
+    });
   });
 
   it('re-reads the environment on every call (rotation)', async () => {
@@ -70,13 +74,24 @@ describe('credentialsFromDefaultChain', () => {
         { name: 'ops', mode: 'StsToken', access_key_id: 'STS.cli', access_key_secret: SECRET, sts_token: TOKEN },
       ],
     });
-    assert.deepEqual(await credentialsFromDefaultChain()(), { accessKeyId: 'cli-ak', accessKeySecret: SECRET, securityToken: undefined });
+    assert.deepEqual(await credentialsFromDefaultChain()(), {
+      accessKeyId: 'cli-ak',
+      accessKeySecret: SECRET,
+      securityToken: undefined,
+    });
     process.env.ALIBABA_CLOUD_PROFILE = 'ops';
-    assert.deepEqual(await credentialsFromDefaultChain()(), { accessKeyId: 'STS.cli', accessKeySecret: SECRET, securityToken: TOKEN });
+    assert.deepEqual(await credentialsFromDefaultChain()(), {
+      accessKeyId: 'STS.cli',
+      accessKeySecret: SECRET,
+      securityToken: TOKEN,
+    });
   });
 
   it('prefers the environment over the CLI profile (library order)', async () => {
-    writeCliConfig({ current: 'dev', profiles: [{ name: 'dev', mode: 'AK', access_key_id: 'cli-ak', access_key_secret: 'x' }] });
+    writeCliConfig({
+      current: 'dev',
+      profiles: [{ name: 'dev', mode: 'AK', access_key_id: 'cli-ak', access_key_secret: 'x' }],
+    });
     process.env.ALIBABA_CLOUD_ACCESS_KEY_ID = 'env-ak';
     process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET = 'y';
     assert.equal((await credentialsFromDefaultChain()()).accessKeyId, 'env-ak');
@@ -86,18 +101,34 @@ describe('credentialsFromDefaultChain', () => {
     const file = join(home, 'creds.ini');
     writeFileSync(file, `[default]\ntype = access_key\naccess_key_id = ini-ak\naccess_key_secret = ${SECRET}\n`);
     process.env.ALIBABA_CLOUD_CREDENTIALS_FILE = file;
-    assert.deepEqual(await credentialsFromDefaultChain()(), { accessKeyId: 'ini-ak', accessKeySecret: SECRET, securityToken: undefined });
+    assert.deepEqual(await credentialsFromDefaultChain()(), {
+      accessKeyId: 'ini-ak',
+      accessKeySecret: SECRET,
+      securityToken: undefined,
+    });
   });
 
   it('fetches STS credentials from ALIBABA_CLOUD_CREDENTIALS_URI (loopback)', async () => {
     const server = createServer((_req, res) => {
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ Code: 'Success', AccessKeyId: 'STS.uri', AccessKeySecret: SECRET, SecurityToken: TOKEN, Expiration: '2099-01-01T00:00:00Z' }));
+      res.end(
+        JSON.stringify({
+          Code: 'Success',
+          AccessKeyId: 'STS.uri',
+          AccessKeySecret: SECRET,
+          SecurityToken: TOKEN,
+          Expiration: '2099-01-01T00:00:00Z',
+        }),
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       process.env.ALIBABA_CLOUD_CREDENTIALS_URI = `http://127.0.0.1:${(server.address() as AddressInfo).port}/creds`;
-      assert.deepEqual(await credentialsFromDefaultChain()(), { accessKeyId: 'STS.uri', accessKeySecret: SECRET, securityToken: TOKEN });
+      assert.deepEqual(await credentialsFromDefaultChain()(), {
+        accessKeyId: 'STS.uri',
+        accessKeySecret: SECRET,
+        securityToken: TOKEN,
+      });
     } finally {
       server.close();
     }
@@ -120,7 +151,10 @@ describe('credentialsFromDefaultChain', () => {
       { source: 'ecs_ram_role', reason: 'disabled by ALIBABA_CLOUD_ECS_METADATA_DISABLED' },
       { source: 'credentials_uri', reason: 'ALIBABA_CLOUD_CREDENTIALS_URI is not set' },
     ]);
-    assert.match(error.message, /^no usable Alibaba Cloud credentials; tried env \(ALIBABA_CLOUD_ACCESS_KEY_ID is not set\), oidc_role_arn/);
+    assert.match(
+      error.message,
+      /^no usable Alibaba Cloud credentials; tried env \(ALIBABA_CLOUD_ACCESS_KEY_ID is not set\), oidc_role_arn/,
+    );
     assert.deepEqual(JSON.parse(JSON.stringify(error)).sources, error.sources);
   });
 
@@ -140,18 +174,26 @@ describe('credentialsFromDefaultChain', () => {
   it('ALIBABA_CLOUD_ECS_METADATA_DISABLED=true wins over imds: true, and the library honours it too', async () => {
     const error = await credentialsFromDefaultChain({ imds: true })().catch((e: unknown) => e);
     assert.ok(error instanceof CredentialsError);
-    assert.equal(error.sources.find((s) => s.source === 'ecs_ram_role')?.reason, 'disabled by ALIBABA_CLOUD_ECS_METADATA_DISABLED');
+    assert.equal(
+      error.sources.find((s) => s.source === 'ecs_ram_role')?.reason,
+      'disabled by ALIBABA_CLOUD_ECS_METADATA_DISABLED',
+    );
     assert.throws(() => ECSRAMRoleCredentialsProvider.builder().build(), /IMDS credentials is disabled/);
   });
 
   it('never echoes a broken config file: the library would put its content in the message', async () => {
-    writeCliConfig(`{"current":"dev","profiles":[{"name":"dev","mode":"AK","access_key_id":"x","access_key_secret":"${SECRET}"}`);
+    writeCliConfig(
+      `{"current":"dev","profiles":[{"name":"dev","mode":"AK","access_key_id":"x","access_key_secret":"${SECRET}"}`,
+    );
     const error = await credentialsFromDefaultChain()().catch((e: unknown) => e);
     assert.ok(error instanceof CredentialsError);
-    assert.deepEqual(error.sources.find((s) => s.source === 'cli_profile'), {
-      source: 'cli_profile',
-      reason: `parse aliyun cli config from '${join(home, '.aliyun', 'config.json')}' failed`,
-    });
+    assert.deepEqual(
+      error.sources.find((s) => s.source === 'cli_profile'),
+      {
+        source: 'cli_profile',
+        reason: `parse aliyun cli config from '${join(home, '.aliyun', 'config.json')}' failed`,
+      },
+    );
     assertNoSecrets(error, [SECRET]);
   });
 
@@ -165,7 +207,10 @@ describe('credentialsFromDefaultChain', () => {
       process.env.ALIBABA_CLOUD_CREDENTIALS_URI = `http://127.0.0.1:${(server.address() as AddressInfo).port}/creds`;
       const error = await credentialsFromDefaultChain()().catch((e: unknown) => e);
       assert.ok(error instanceof CredentialsError);
-      assert.equal(error.sources.find((s) => s.source === 'credentials_uri')?.reason, 'get sts token failed, httpStatus');
+      assert.equal(
+        error.sources.find((s) => s.source === 'credentials_uri')?.reason,
+        'get sts token failed, httpStatus',
+      );
       assertNoSecrets(error, [SECRET, TOKEN]);
     } finally {
       server.close();
@@ -173,7 +218,10 @@ describe('credentialsFromDefaultChain', () => {
   });
 
   it('an unknown CLI profile is reported by name', async () => {
-    writeCliConfig({ current: 'dev', profiles: [{ name: 'dev', mode: 'AK', access_key_id: 'a', access_key_secret: 'b' }] });
+    writeCliConfig({
+      current: 'dev',
+      profiles: [{ name: 'dev', mode: 'AK', access_key_id: 'a', access_key_secret: 'b' }],
+    });
     process.env.ALIBABA_CLOUD_PROFILE = 'nope';
     const error = await credentialsFromDefaultChain()().catch((e: unknown) => e);
     assert.ok(error instanceof CredentialsError);
@@ -183,7 +231,10 @@ describe('credentialsFromDefaultChain', () => {
   it('after a failure, the next call walks the whole chain again', async () => {
     const source = credentialsFromDefaultChain();
     await assert.rejects(source(), CredentialsError);
-    writeCliConfig({ current: 'dev', profiles: [{ name: 'dev', mode: 'AK', access_key_id: 'late', access_key_secret: 'b' }] });
+    writeCliConfig({
+      current: 'dev',
+      profiles: [{ name: 'dev', mode: 'AK', access_key_id: 'late', access_key_secret: 'b' }],
+    });
     assert.equal((await source()).accessKeyId, 'late');
   });
 
@@ -194,7 +245,10 @@ describe('credentialsFromDefaultChain', () => {
     assert.equal((await source()).accessKeyId, 'from-env');
     delete process.env.ALIBABA_CLOUD_ACCESS_KEY_ID;
     delete process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
-    writeCliConfig({ current: 'dev', profiles: [{ name: 'dev', mode: 'AK', access_key_id: 'from-profile', access_key_secret: 'b' }] });
+    writeCliConfig({
+      current: 'dev',
+      profiles: [{ name: 'dev', mode: 'AK', access_key_id: 'from-profile', access_key_secret: 'b' }],
+    });
     const error = await source().then(
       () => assert.fail('expected the kept env source to fail'),
       (e: unknown) => e,
@@ -233,7 +287,8 @@ describe('staticCredentials and fcContextCredentials', () => {
   it('fcContextCredentials without credentials (no role on the function) rejects clearly', async () => {
     await assert.rejects(fcContextCredentials(() => undefined)(), (e: unknown) => {
       assert.ok(e instanceof CredentialsError);
-      const reason = 'context.credentials: accessKeyId and accessKeySecret are empty; does the function have a RAM role (s.yaml props.role)?';
+      const reason =
+        'context.credentials: accessKeyId and accessKeySecret are empty; does the function have a RAM role (s.yaml props.role)?';
       assert.equal(e.message, `no usable Alibaba Cloud credentials: fc_context: ${reason}`);
       assert.deepEqual(e.sources, [{ source: 'fc_context', reason }]);
       assert.equal(e.forAction('ListVpcEndpointServices').action, 'ListVpcEndpointServices');
@@ -249,24 +304,45 @@ describe('resolveEndpointOverride', () => {
   });
 
   it('takes the flag over the variable and returns the origin', () => {
-    assert.equal(resolveEndpointOverride('http://127.0.0.1:8080/', { PRIVATELINK_ENDPOINT: 'http://other:1' }), 'http://127.0.0.1:8080');
-    assert.equal(resolveEndpointOverride(undefined, { PRIVATELINK_ENDPOINT: 'https://privatelink.example.com' }), 'https://privatelink.example.com');
+    assert.equal(
+      resolveEndpointOverride('http://127.0.0.1:8080/', { PRIVATELINK_ENDPOINT: 'http://other:1' }),
+      'http://127.0.0.1:8080',
+    );
+    assert.equal(
+      resolveEndpointOverride(undefined, { PRIVATELINK_ENDPOINT: 'https://privatelink.example.com' }),
+      'https://privatelink.example.com',
+    );
   });
 
   for (const [value, message] of [
-    ['127.0.0.1:8080', '--endpoint: "127.0.0.1:8080" is not a URL; expected an http(s) URL such as http://127.0.0.1:8080'],
+    [
+      '127.0.0.1:8080',
+      '--endpoint: "127.0.0.1:8080" is not a URL; expected an http(s) URL such as http://127.0.0.1:8080',
+    ],
     ['not a url', '--endpoint: "not a url" is not a URL; expected an http(s) URL such as http://127.0.0.1:8080'],
     ['ftp://host', '--endpoint: unsupported scheme "ftp"; expected an http(s) URL such as http://127.0.0.1:8080'],
-    ['http://user:pw@host', '--endpoint: must not contain user info; expected an http(s) URL such as http://127.0.0.1:8080'],
-    ['http://host/api?x=1', '--endpoint: must not have a path, query or fragment; expected an http(s) URL such as http://127.0.0.1:8080'],
+    [
+      'http://user:pw@host',
+      '--endpoint: must not contain user info; expected an http(s) URL such as http://127.0.0.1:8080',
+    ],
+    [
+      'http://host/api?x=1',
+      '--endpoint: must not have a path, query or fragment; expected an http(s) URL such as http://127.0.0.1:8080',
+    ],
     ['', '--endpoint: "" is not a URL; expected an http(s) URL such as http://127.0.0.1:8080'],
   ] as const) {
     it(`rejects ${JSON.stringify(value)}`, () => {
-      assert.throws(() => resolveEndpointOverride(value, {}), (e: unknown) => e instanceof EndpointOverrideError && e.message === message);
+      assert.throws(
+        () => resolveEndpointOverride(value, {}),
+        (e: unknown) => e instanceof EndpointOverrideError && e.message === message,
+      );
     });
   }
 
   it('names the variable when the bad value comes from it', () => {
-    assert.throws(() => resolveEndpointOverride(undefined, { PRIVATELINK_ENDPOINT: 'ftp://x' }), /^EndpointOverrideError: PRIVATELINK_ENDPOINT: unsupported scheme/);
+    assert.throws(
+      () => resolveEndpointOverride(undefined, { PRIVATELINK_ENDPOINT: 'ftp://x' }),
+      /^EndpointOverrideError: PRIVATELINK_ENDPOINT: unsupported scheme/,
+    );
   });
 });

@@ -6,15 +6,15 @@
  */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { demoScenario } from '../../emulator/model/scenario.ts';
-import type { FaultRule } from '../../emulator/types.ts';
+import { demoScenario } from '../../emulator/index.ts';
+import type { FaultRule } from '../../emulator/index.ts';
 import { ApiError } from '../../functions/client/api-error.ts';
 import { credentialsFromDefaultChain, staticCredentials } from '../../functions/client/credentials.ts';
 import type { AccessKeyCredentials, CredentialsSource } from '../../functions/client/credentials.ts';
 import { createPrivateLinkClient } from '../../functions/client/pop-core-private-link-client.ts';
 import type { PrivateLinkClient } from '../../functions/client/pop-core-private-link-client.ts';
 import { RetryError, withRetry } from '../../functions/client/retry.ts';
-import type { EndpointConnection } from '../../functions/core/records.ts';
+import type { EndpointConnection } from '../../functions/engine/resources.ts';
 import { accessKeyFor, startTestEmulator } from '../emulator/helpers.ts';
 import type { RunningEmulator } from '../emulator/helpers.ts';
 import { assertNoSecrets } from './no-secrets.ts';
@@ -23,7 +23,11 @@ const REGION = 'cn-hangzhou';
 const ORDERS = 'epsrv-bp1demoorders000001';
 const SEARCH = 'epsrv-bp1demosearch00002';
 /** A second, STS-style key of the provider account, for rotation. */
-const ROTATED: AccessKeyCredentials = { accessKeyId: 'STS.providerRotated1', accessKeySecret: 'rotated-secret-9c1d', securityToken: 'rotated-token-CAIS42' };
+const ROTATED: AccessKeyCredentials = {
+  accessKeyId: 'STS.providerRotated1',
+  accessKeySecret: 'rotated-secret-9c1d',
+  securityToken: 'rotated-token-CAIS42',
+};
 
 let emu: RunningEmulator;
 let provider: AccessKeyCredentials;
@@ -75,7 +79,11 @@ async function allConnections(api: PrivateLinkClient, serviceId: string, pageSiz
   return out;
 }
 
-async function connection(api: PrivateLinkClient, serviceId: string, endpointId: string): Promise<EndpointConnection | undefined> {
+async function connection(
+  api: PrivateLinkClient,
+  serviceId: string,
+  endpointId: string,
+): Promise<EndpointConnection | undefined> {
   const page = await api.listVpcEndpointConnections({ regionId: REGION, serviceId, endpointId });
   return page.items[0];
 }
@@ -102,24 +110,58 @@ describe('reads', () => {
       maxBandwidth: 10240,
       tags: { team: 'orders', tier: 'gold' },
     });
-    assert.deepEqual(page.items.map((s) => s.serviceId), [ORDERS, SEARCH]);
+    assert.deepEqual(
+      page.items.map((s) => s.serviceId),
+      [ORDERS, SEARCH],
+    );
     const shanghai = await client.listVpcEndpointServices({ regionId: 'cn-shanghai' });
-    assert.deepEqual(shanghai.items.map((s) => [s.serviceName, s.autoAcceptEnabled]), [['orders-api', false], ['legacy-api', true]]);
+    assert.deepEqual(
+      shanghai.items.map((s) => [s.serviceName, s.autoAcceptEnabled]),
+      [
+        ['orders-api', false],
+        ['legacy-api', true],
+      ],
+    );
   });
 
   it('filters services by ID, name and tags', async () => {
-    assert.deepEqual((await client.listVpcEndpointServices({ regionId: REGION, serviceId: SEARCH })).items.map((s) => s.serviceId), [SEARCH]);
-    assert.deepEqual((await client.listVpcEndpointServices({ regionId: REGION, serviceName: 'orders-api' })).items.map((s) => s.serviceId), [ORDERS]);
-    assert.deepEqual((await client.listVpcEndpointServices({ regionId: REGION, tags: { team: 'search' } })).items.map((s) => s.serviceId), [SEARCH]);
-    assert.deepEqual((await client.listVpcEndpointServices({ regionId: REGION, tags: { team: 'orders', tier: 'gold' } })).items.map((s) => s.serviceId), [ORDERS]);
+    assert.deepEqual(
+      (await client.listVpcEndpointServices({ regionId: REGION, serviceId: SEARCH })).items.map((s) => s.serviceId),
+      [SEARCH],
+    );
+    assert.deepEqual(
+      (await client.listVpcEndpointServices({ regionId: REGION, serviceName: 'orders-api' })).items.map(
+        (s) => s.serviceId,
+      ),
+      [ORDERS],
+    );
+    assert.deepEqual(
+      (await client.listVpcEndpointServices({ regionId: REGION, tags: { team: 'search' } })).items.map(
+        (s) => s.serviceId,
+      ),
+      [SEARCH],
+    );
+    assert.deepEqual(
+      (await client.listVpcEndpointServices({ regionId: REGION, tags: { team: 'orders', tier: 'gold' } })).items.map(
+        (s) => s.serviceId,
+      ),
+      [ORDERS],
+    );
   });
 
   it('pages through services with MaxResults/NextToken', async () => {
     const first = await client.listVpcEndpointServices({ regionId: REGION, maxResults: 1 });
     assert.equal(first.items.length, 1);
     assert.ok(first.nextToken);
-    const second = await client.listVpcEndpointServices({ regionId: REGION, maxResults: 1, nextToken: first.nextToken });
-    assert.deepEqual([...first.items, ...second.items].map((s) => s.serviceId), [ORDERS, SEARCH]);
+    const second = await client.listVpcEndpointServices({
+      regionId: REGION,
+      maxResults: 1,
+      nextToken: first.nextToken,
+    });
+    assert.deepEqual(
+      [...first.items, ...second.items].map((s) => s.serviceId),
+      [ORDERS, SEARCH],
+    );
     assert.equal(second.nextToken, undefined);
   });
 
@@ -129,17 +171,20 @@ describe('reads', () => {
     assert.ok(acme);
     assert.equal(acme.endpointOwnerId, '2000000000000001');
     assert.equal(typeof acme.endpointOwnerId, 'string');
-    assert.deepEqual({ ...acme, zones: acme.zones.map((z) => z.zoneId), modifiedTime: typeof acme.modifiedTime }, {
-      regionId: REGION,
-      serviceId: ORDERS,
-      endpointId: 'ep-bp1demoacme0000001',
-      endpointOwnerId: '2000000000000001',
-      endpointVpcId: 'vpc-bp1demoacme000001',
-      connectionStatus: 'Connecting',
-      bandwidth: 3072,
-      modifiedTime: 'string',
-      zones: ['cn-hangzhou-h'],
-    });
+    assert.deepEqual(
+      { ...acme, zones: acme.zones.map((z) => z.zoneId), modifiedTime: typeof acme.modifiedTime },
+      {
+        regionId: REGION,
+        serviceId: ORDERS,
+        endpointId: 'ep-bp1demoacme0000001',
+        endpointOwnerId: '2000000000000001',
+        endpointVpcId: 'vpc-bp1demoacme000001',
+        connectionStatus: 'Connecting',
+        bandwidth: 3072,
+        modifiedTime: 'string',
+        zones: ['cn-hangzhou-h'],
+      },
+    );
     assert.match(acme.modifiedTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     assert.deepEqual(
       conns.map((c) => [c.endpointId, c.endpointOwnerId, c.connectionStatus, c.bandwidth]),
@@ -157,20 +202,44 @@ describe('reads', () => {
 
   it('pages through connections: every page size yields the same set, no duplicates', async () => {
     const all = (await allConnections(client, ORDERS)).map((c) => c.endpointId);
-    for (const size of [1, 2, 3]) assert.deepEqual((await allConnections(client, ORDERS, size)).map((c) => c.endpointId), all, `page size ${size}`);
+    for (const size of [1, 2, 3])
+      assert.deepEqual(
+        (await allConnections(client, ORDERS, size)).map((c) => c.endpointId),
+        all,
+        `page size ${size}`,
+      );
   });
 
   it('filters connections by owner (a digit string, never a Number) and status', async () => {
-    const acme = await client.listVpcEndpointConnections({ regionId: REGION, serviceId: ORDERS, endpointOwnerId: '2000000000000001' });
-    assert.deepEqual(acme.items.map((c) => c.endpointId), ['ep-bp1demoacme0000001', 'ep-bp1demoacme0000002']);
-    const connected = await client.listVpcEndpointConnections({ regionId: REGION, serviceId: ORDERS, connectionStatus: 'Connected' });
-    assert.deepEqual(connected.items.map((c) => c.endpointId), ['ep-bp1demoglobex00004', 'ep-bp1demoacme0000002']);
-    const sent = emu.requests().filter((r) => r.params.EndpointOwnerId !== undefined).at(-1);
+    const acme = await client.listVpcEndpointConnections({
+      regionId: REGION,
+      serviceId: ORDERS,
+      endpointOwnerId: '2000000000000001',
+    });
+    assert.deepEqual(
+      acme.items.map((c) => c.endpointId),
+      ['ep-bp1demoacme0000001', 'ep-bp1demoacme0000002'],
+    );
+    const connected = await client.listVpcEndpointConnections({
+      regionId: REGION,
+      serviceId: ORDERS,
+      connectionStatus: 'Connected',
+    });
+    assert.deepEqual(
+      connected.items.map((c) => c.endpointId),
+      ['ep-bp1demoglobex00004', 'ep-bp1demoacme0000002'],
+    );
+    const sent = emu
+      .requests()
+      .filter((r) => r.params.EndpointOwnerId !== undefined)
+      .at(-1);
     assert.equal(sent?.params.EndpointOwnerId, '2000000000000001');
   });
 
   it('an unknown service is a final EndpointServiceNotFound-style error with its request id', async () => {
-    const error = await failure(client.listVpcEndpointConnections({ regionId: REGION, serviceId: 'epsrv-doesnotexist00001' }));
+    const error = await failure(
+      client.listVpcEndpointConnections({ regionId: REGION, serviceId: 'epsrv-doesnotexist00001' }),
+    );
     assert.match(error.code, /NotFound$/);
     assert.equal(error.retryable, false);
     assert.equal(error.action, 'ListVpcEndpointConnections');
@@ -201,7 +270,10 @@ describe('writes', () => {
     await client.updateVpcEndpointConnectionAttribute({ ...target, bandwidth: 4096 });
     emu.clock.advance(emu.settings.updateDelayMs);
     assert.deepEqual(
-      [(await connection(client, ORDERS, target.endpointId))?.connectionStatus, (await connection(client, ORDERS, target.endpointId))?.bandwidth],
+      [
+        (await connection(client, ORDERS, target.endpointId))?.connectionStatus,
+        (await connection(client, ORDERS, target.endpointId))?.bandwidth,
+      ],
       ['Connected', 4096],
     );
     await client.disableVpcEndpointConnection(target);
@@ -216,28 +288,52 @@ describe('writes', () => {
     assert.match(result.requestId, /^[0-9A-F-]{36}$/);
     emu.clock.advance(emu.settings.enableDelayMs);
     assert.deepEqual(await connection(client, ORDERS, target.endpointId), before);
-    const log = emu.requests().filter((r) => r.action === 'EnableVpcEndpointConnection').at(-1);
+    const log = emu
+      .requests()
+      .filter((r) => r.action === 'EnableVpcEndpointConnection')
+      .at(-1);
     assert.deepEqual([log?.params.DryRun, log?.code], ['true', 'DryRunOperation']);
   });
 
   it('DryRun with a failing check still fails with the real error', async () => {
-    const error = await failure(client.enableVpcEndpointConnection({ regionId: REGION, serviceId: ORDERS, endpointId: 'ep-bp1demoglobex00001', bandwidth: 99_999, dryRun: true }));
+    const error = await failure(
+      client.enableVpcEndpointConnection({
+        regionId: REGION,
+        serviceId: ORDERS,
+        endpointId: 'ep-bp1demoglobex00001',
+        bandwidth: 99_999,
+        dryRun: true,
+      }),
+    );
     assert.match(error.code, /^InvalidParameter/);
     assert.equal(error.retryable, false);
   });
 
   it('ClientToken: a replay returns the first request id; other parameters -> IdempotentParameterMismatch', async () => {
-    const target = { regionId: REGION, serviceId: ORDERS, endpointId: 'ep-bp1demoinitech0001', clientToken: 'plk-test-token-1' };
+    const target = {
+      regionId: REGION,
+      serviceId: ORDERS,
+      endpointId: 'ep-bp1demoinitech0001',
+      clientToken: 'plk-test-token-1',
+    };
     const first = await client.disableVpcEndpointConnection(target);
     const again = await client.disableVpcEndpointConnection(target);
     assert.equal(again.requestId, first.requestId);
-    const mismatch = await failure(client.disableVpcEndpointConnection({ ...target, endpointId: 'ep-bp1demoglobex00001' }));
+    const mismatch = await failure(
+      client.disableVpcEndpointConnection({ ...target, endpointId: 'ep-bp1demoglobex00001' }),
+    );
     assert.equal(mismatch.code, 'IdempotentParameterMismatch');
     assert.equal(mismatch.retryable, false);
   });
 
   it('a write on a connection that does not exist is final', async () => {
-    const error = await failure(client.disableVpcEndpointConnection({ regionId: REGION, serviceId: ORDERS, endpointId: 'ep-bp1nosuchendpoint01' }));
+    const error = await failure(
+      client.disableVpcEndpointConnection({
+        regionId: REGION,
+        serviceId: ORDERS,
+        endpointId: 'ep-bp1nosuchendpoint01',
+      }),
+    );
     assert.match(error.code, /NotFound$/);
     assert.equal(error.retryable, false);
   });
@@ -284,29 +380,50 @@ describe('faults the emulator injects', () => {
   });
 
   it('withRetry rides out a mix of faults on the real wire', async () => {
-    emu.settings.faults = { seed: 11, rules: [{ actions: ['ListVpcEndpointConnections'], internalError: 0.25, serviceUnavailable: 0.15, badGateway: 0.15, drop: 0.1 }] };
+    emu.settings.faults = {
+      seed: 11,
+      rules: [
+        {
+          actions: ['ListVpcEndpointConnections'],
+          internalError: 0.25,
+          serviceUnavailable: 0.15,
+          badGateway: 0.15,
+          drop: 0.1,
+        },
+      ],
+    };
     const before = client.stats().byAction.ListVpcEndpointConnections ?? 0;
     const seen: string[] = [];
     let total = 0;
     for (let i = 0; i < 8; i++) {
-      const { value, attempts } = await withRetry(() => client.listVpcEndpointConnections({ regionId: REGION, serviceId: SEARCH }), {
-        maxAttempts: 10,
-        baseDelayMs: 1,
-        maxDelayMs: 2,
-        onRetry: (e) => seen.push((e as ApiError).code),
-      });
+      const { value, attempts } = await withRetry(
+        () => client.listVpcEndpointConnections({ regionId: REGION, serviceId: SEARCH }),
+        {
+          maxAttempts: 10,
+          baseDelayMs: 1,
+          maxDelayMs: 2,
+          onRetry: (e) => seen.push((e as ApiError).code),
+        },
+      );
       assert.equal(value.items.length, 3);
       total += attempts;
     }
     assert.ok(seen.length > 0, 'some faults were met');
-    assert.ok(seen.every((c) => ['InternalError', 'ServiceUnavailable', 'BadResponse', 'NetworkError'].includes(c)), seen.join());
+    assert.ok(
+      seen.every((c) => ['InternalError', 'ServiceUnavailable', 'BadResponse', 'NetworkError'].includes(c)),
+      seen.join(),
+    );
     assert.equal((client.stats().byAction.ListVpcEndpointConnections ?? 0) - before, total);
   });
 
   it('withRetry gives up on a persistent fault with the last ApiError', async () => {
     emu.settings.faults = { seed: 7, rules: [{ serviceUnavailable: 1 }] };
     await assert.rejects(
-      withRetry(() => client.listVpcEndpointServices({ regionId: REGION }), { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1 }),
+      withRetry(() => client.listVpcEndpointServices({ regionId: REGION }), {
+        maxAttempts: 3,
+        baseDelayMs: 1,
+        maxDelayMs: 1,
+      }),
       (e: unknown) => {
         assert.ok(e instanceof RetryError);
         assert.equal(e.attempts, 3);
@@ -328,12 +445,15 @@ describe('credentials', () => {
       for (let i = 0; i < 4; i++) await rotating.listVpcEndpointServices({ regionId: REGION });
       const log = emu.requests(since);
       // The STS key is only accepted with its token (MissingSecurityToken otherwise): 200 shows it was sent.
-      assert.deepEqual(log.map((r) => [r.accessKeyId, r.status]), [
-        [provider.accessKeyId, 200],
-        [ROTATED.accessKeyId, 200],
-        [provider.accessKeyId, 200],
-        [ROTATED.accessKeyId, 200],
-      ]);
+      assert.deepEqual(
+        log.map((r) => [r.accessKeyId, r.status]),
+        [
+          [provider.accessKeyId, 200],
+          [ROTATED.accessKeyId, 200],
+          [provider.accessKeyId, 200],
+          [ROTATED.accessKeyId, 200],
+        ],
+      );
       assert.deepEqual(rotating.stats(), { calls: 4, byAction: { ListVpcEndpointServices: 4 } });
     } finally {
       rotating.close();
@@ -363,7 +483,9 @@ describe('credentials', () => {
   });
 
   it('a wrong secret is a final SignatureDoesNotMatch without secrets anywhere', async () => {
-    const wrong = clientWith(staticCredentials({ accessKeyId: provider.accessKeyId, accessKeySecret: 'wrong-secret-77aa' }));
+    const wrong = clientWith(
+      staticCredentials({ accessKeyId: provider.accessKeyId, accessKeySecret: 'wrong-secret-77aa' }),
+    );
     try {
       secrets.push('wrong-secret-77aa');
       const error = await failure(wrong.listVpcEndpointServices({ regionId: REGION }));
@@ -374,7 +496,9 @@ describe('credentials', () => {
   });
 
   it('an unknown AccessKey and a wrong STS token are final', async () => {
-    const unknown = clientWith(staticCredentials({ accessKeyId: 'LTAInobody000000001', accessKeySecret: 'nobody-secret-1' }));
+    const unknown = clientWith(
+      staticCredentials({ accessKeyId: 'LTAInobody000000001', accessKeySecret: 'nobody-secret-1' }),
+    );
     const badToken = clientWith(staticCredentials({ ...ROTATED, securityToken: 'not-the-token-5e' }));
     try {
       secrets.push('nobody-secret-1', 'not-the-token-5e');
@@ -395,10 +519,20 @@ describe('credentials', () => {
       const since = emu.requests().at(-1)?.seq ?? 0;
       await counted.listVpcEndpointServices({ regionId: REGION });
       await counted.listVpcEndpointConnections({ regionId: REGION, serviceId: SEARCH });
-      await failure(counted.disableVpcEndpointConnection({ regionId: REGION, serviceId: SEARCH, endpointId: 'ep-bp1nosuchendpoint01' }));
+      await failure(
+        counted.disableVpcEndpointConnection({
+          regionId: REGION,
+          serviceId: SEARCH,
+          endpointId: 'ep-bp1nosuchendpoint01',
+        }),
+      );
       const log = emu.requests(since);
       assert.equal(counted.stats().calls, log.length);
-      assert.deepEqual(counted.stats().byAction, { ListVpcEndpointServices: 1, ListVpcEndpointConnections: 1, DisableVpcEndpointConnection: 1 });
+      assert.deepEqual(counted.stats().byAction, {
+        ListVpcEndpointServices: 1,
+        ListVpcEndpointConnections: 1,
+        DisableVpcEndpointConnection: 1,
+      });
     } finally {
       counted.close();
     }

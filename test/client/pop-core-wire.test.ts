@@ -10,7 +10,12 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { ApiError, CredentialsError } from '../../functions/client/api-error.ts';
 import { fcContextCredentials, staticCredentials } from '../../functions/client/credentials.ts';
-import { createPrivateLinkClient, isRetryableCode, regionalEndpoint, scrubSecrets } from '../../functions/client/pop-core-private-link-client.ts';
+import {
+  createPrivateLinkClient,
+  isRetryableCode,
+  regionalEndpoint,
+  scrubSecrets,
+} from '../../functions/client/pop-core-private-link-client.ts';
 import type { PrivateLinkClient } from '../../functions/client/pop-core-private-link-client.ts';
 import { assertNoSecrets } from './no-secrets.ts';
 import { json, startWireServer } from './wire-server.ts';
@@ -49,7 +54,12 @@ describe('request on the wire', () => {
   it('is a signed POST to / with form parameters: no query string, no "undefined", booleans and tags spelled out', async () => {
     server.handle((_req, res) => json(res, { RequestId: 'R1', Services: [] }));
     const before = server.requests.length;
-    await client.listVpcEndpointServices({ regionId: 'cn-hangzhou', serviceName: undefined, tags: { team: 'net', env: 'prod' }, maxResults: 50 });
+    await client.listVpcEndpointServices({
+      regionId: 'cn-hangzhou',
+      serviceName: undefined,
+      tags: { team: 'net', env: 'prod' },
+      maxResults: 50,
+    });
     await client.enableVpcEndpointConnection({ ...write, bandwidth: 1024, dryRun: true, clientToken: undefined });
     const [list, enable] = server.requests.slice(before);
     assert.ok(list && enable);
@@ -78,7 +88,8 @@ describe('request on the wire', () => {
     assert.equal(enable.params.DryRun, 'true');
     assert.equal(enable.params.Bandwidth, '1024');
     assert.ok(!('ClientToken' in enable.params));
-    for (const r of [list, enable]) for (const v of Object.values(r.params)) assert.ok(v !== 'undefined' && v !== 'null');
+    for (const r of [list, enable])
+      for (const v of Object.values(r.params)) assert.ok(v !== 'undefined' && v !== 'null');
   });
 
   it('sends DryRun=false and the ClientToken when given', async () => {
@@ -93,7 +104,11 @@ describe('request on the wire', () => {
   it('reads credentials per request (rotation) and counts the calls sent', async () => {
     let n = 0;
     const rotating = createPrivateLinkClient({
-      credentials: fcContextCredentials(() => ({ accessKeyId: `STS.k${++n}`, accessKeySecret: `s${n}xxxx`, securityToken: `t${n}` })),
+      credentials: fcContextCredentials(() => ({
+        accessKeyId: `STS.k${++n}`,
+        accessKeySecret: `s${n}xxxx`,
+        securityToken: `t${n}`,
+      })),
       endpoint: `${server.url}/`,
     });
     try {
@@ -109,7 +124,10 @@ describe('request on the wire', () => {
           ['STS.k3', 't3', 'cn-hangzhou'],
         ],
       );
-      assert.deepEqual(rotating.stats(), { calls: 3, byAction: { ListVpcEndpointConnections: 2, UpdateVpcEndpointConnectionAttribute: 1 } });
+      assert.deepEqual(rotating.stats(), {
+        calls: 3,
+        byAction: { ListVpcEndpointConnections: 2, UpdateVpcEndpointConnectionAttribute: 1 },
+      });
     } finally {
       rotating.close();
     }
@@ -154,7 +172,16 @@ describe('response mapping', () => {
           connectionStatus: 'Disconnected',
           bandwidth: 1024,
           modifiedTime: '2020-09-10T01:03:38Z',
-          zones: [{ zoneId: 'cn-hangzhou-b', vSwitchId: 'vsw-1', eniId: 'eni-1', resourceId: 'lb-1', zoneDomain: 'd', zoneStatus: 'Connected' }],
+          zones: [
+            {
+              zoneId: 'cn-hangzhou-b',
+              vSwitchId: 'vsw-1',
+              eniId: 'eni-1',
+              resourceId: 'lb-1',
+              zoneDomain: 'd',
+              zoneStatus: 'Connected',
+            },
+          ],
         },
         {
           regionId: 'cn-hangzhou',
@@ -191,7 +218,17 @@ describe('response mapping', () => {
         RequestId: 'R4',
         NextToken: 'next-1',
         Services: [
-          { ServiceId: 'epsrv-1', ServiceName: 'svc', RegionId: 'cn-hangzhou', ServiceStatus: 'Active', AutoAcceptEnabled: 'false', ConnectBandwidth: 1024, MinBandwidth: '100', MaxBandwidth: 10240, Tags: [{ Key: 'team', Value: 'net' }] },
+          {
+            ServiceId: 'epsrv-1',
+            ServiceName: 'svc',
+            RegionId: 'cn-hangzhou',
+            ServiceStatus: 'Active',
+            AutoAcceptEnabled: 'false',
+            ConnectBandwidth: 1024,
+            MinBandwidth: '100',
+            MaxBandwidth: 10240,
+            Tags: [{ Key: 'team', Value: 'net' }],
+          },
           { ServiceId: 'epsrv-2', AutoAcceptEnabled: true },
         ],
       }),
@@ -199,16 +236,45 @@ describe('response mapping', () => {
     const page = await client.listVpcEndpointServices({ regionId: 'cn-hangzhou' });
     assert.equal(page.nextToken, 'next-1');
     assert.deepEqual(page.items, [
-      { regionId: 'cn-hangzhou', serviceId: 'epsrv-1', serviceName: 'svc', serviceDescription: '', serviceStatus: 'Active', serviceBusinessStatus: 'Normal', autoAcceptEnabled: false, connectBandwidth: 1024, minBandwidth: 100, maxBandwidth: 10240, tags: { team: 'net' } },
-      { regionId: 'cn-hangzhou', serviceId: 'epsrv-2', serviceName: '', serviceDescription: '', serviceStatus: '', serviceBusinessStatus: 'Normal', autoAcceptEnabled: true, connectBandwidth: 0, minBandwidth: 0, maxBandwidth: 0, tags: {} },
+      {
+        regionId: 'cn-hangzhou',
+        serviceId: 'epsrv-1',
+        serviceName: 'svc',
+        serviceDescription: '',
+        serviceStatus: 'Active',
+        serviceBusinessStatus: 'Normal',
+        autoAcceptEnabled: false,
+        connectBandwidth: 1024,
+        minBandwidth: 100,
+        maxBandwidth: 10240,
+        tags: { team: 'net' },
+      },
+      {
+        regionId: 'cn-hangzhou',
+        serviceId: 'epsrv-2',
+        serviceName: '',
+        serviceDescription: '',
+        serviceStatus: '',
+        serviceBusinessStatus: 'Normal',
+        autoAcceptEnabled: true,
+        connectBandwidth: 0,
+        minBandwidth: 0,
+        maxBandwidth: 0,
+        tags: {},
+      },
     ]);
   });
 
   it('fails a listing with an unknown ConnectionStatus rather than guess', async () => {
-    server.handle((_req, res) => json(res, { RequestId: 'R5', Connections: [{ EndpointId: 'ep-x', ConnectionStatus: 'Weird' }] }));
+    server.handle((_req, res) =>
+      json(res, { RequestId: 'R5', Connections: [{ EndpointId: 'ep-x', ConnectionStatus: 'Weird' }] }),
+    );
     const error = await failure(client.listVpcEndpointConnections({ regionId: 'cn-hangzhou', serviceId: 'epsrv-1' }));
     assert.equal(error.code, 'BadResponse');
-    assert.equal(error.message, 'BadResponse: ListVpcEndpointConnections returned endpoint ep-x with unknown ConnectionStatus "Weird"');
+    assert.equal(
+      error.message,
+      'BadResponse: ListVpcEndpointConnections returned endpoint ep-x with unknown ConnectionStatus "Weird"',
+    );
     assert.equal(error.retryable, false);
   });
 });
@@ -228,7 +294,7 @@ describe('errors pop-core would get wrong', () => {
     });
   });
 
-  it('a gateway\'s HTML 502/503/504 is a retryable BadResponse (pop-core rejects with a non-Error)', async () => {
+  it("a gateway's HTML 502/503/504 is a retryable BadResponse (pop-core rejects with a non-Error)", async () => {
     for (const status of [502, 503, 504]) {
       server.handle((_req, res) => {
         res.statusCode = status;
@@ -239,7 +305,10 @@ describe('errors pop-core would get wrong', () => {
       assert.equal(error.code, 'BadResponse');
       assert.equal(error.httpStatus, status);
       assert.equal(error.retryable, true);
-      assert.equal(error.message, `BadResponse: ListVpcEndpointServices answered HTTP ${status} with a body that is not a JSON object`);
+      assert.equal(
+        error.message,
+        `BadResponse: ListVpcEndpointServices answered HTTP ${status} with a body that is not a JSON object`,
+      );
     }
   });
 
@@ -260,7 +329,13 @@ describe('errors pop-core would get wrong', () => {
   });
 
   it('an error body keeps code, message, request id and status', async () => {
-    server.handle((_req, res) => json(res, { RequestId: 'R7', Code: 'EndpointConnectionOperationDenied', Message: 'The connection is being processed.' }, 400));
+    server.handle((_req, res) =>
+      json(
+        res,
+        { RequestId: 'R7', Code: 'EndpointConnectionOperationDenied', Message: 'The connection is being processed.' },
+        400,
+      ),
+    );
     const error = await failure(client.enableVpcEndpointConnection({ ...write, bandwidth: 100 }));
     assert.deepEqual(error.toJSON(), {
       name: 'ApiError',
@@ -279,19 +354,42 @@ describe('errors pop-core would get wrong', () => {
       const echoed = Object.entries(req.params)
         .map(([k, v]) => `${encodeURIComponent(k)}%3D${encodeURIComponent(encodeURIComponent(v))}`)
         .join('%26');
-      json(res, { RequestId: 'R8', Code: 'SignatureDoesNotMatch', Message: `Specified signature is not matched with our calculation. server string to sign is:POST&%2F&${echoed} raw ${TOKEN} ${SECRET}` }, 400);
+      json(
+        res,
+        {
+          RequestId: 'R8',
+          Code: 'SignatureDoesNotMatch',
+          Message: `Specified signature is not matched with our calculation. server string to sign is:POST&%2F&${echoed} raw ${TOKEN} ${SECRET}`,
+        },
+        400,
+      );
     });
     const error = await failure(client.listVpcEndpointServices({ regionId: 'cn-hangzhou' }));
     assert.equal(error.code, 'SignatureDoesNotMatch');
     assert.equal(error.retryable, false);
-    assert.match(error.message, /%26RegionId%3Dcn-hangzhou%26\[redacted\]%26SignatureMethod%3DHMAC-SHA1%26\[redacted\]%26SignatureVersion/);
+    assert.match(
+      error.message,
+      /%26RegionId%3Dcn-hangzhou%26\[redacted\]%26SignatureMethod%3DHMAC-SHA1%26\[redacted\]%26SignatureVersion/,
+    );
     assert.match(error.message, /Version%3D2020-04-15%26\[redacted\] raw/);
     assert.match(error.message, /raw \[redacted\] \[redacted\]$/);
   });
 
   it('DryRunOperation answers a dry run as success; without DryRun it stays an error', async () => {
-    server.handle((_req, res) => json(res, { RequestId: 'R9', Code: 'DryRunOperation', Message: 'Request validation has been passed with DryRun flag set.' }, 400));
-    assert.deepEqual(await client.enableVpcEndpointConnection({ ...write, bandwidth: 100, dryRun: true }), { requestId: 'R9' });
+    server.handle((_req, res) =>
+      json(
+        res,
+        {
+          RequestId: 'R9',
+          Code: 'DryRunOperation',
+          Message: 'Request validation has been passed with DryRun flag set.',
+        },
+        400,
+      ),
+    );
+    assert.deepEqual(await client.enableVpcEndpointConnection({ ...write, bandwidth: 100, dryRun: true }), {
+      requestId: 'R9',
+    });
     assert.deepEqual(await client.disableVpcEndpointConnection({ ...write, dryRun: true }), { requestId: 'R9' });
     const error = await failure(client.disableVpcEndpointConnection(write));
     assert.equal(error.code, 'DryRunOperation');
@@ -347,7 +445,9 @@ describe('concurrent calls', () => {
       setTimeout(() => json(res, { RequestId: `R-${n}`, Connections: [] }, n % 2 === 0 ? 200 : 503), (n * 7) % 20);
     });
     const results = await Promise.allSettled(
-      Array.from({ length: 24 }, (_, n) => client.listVpcEndpointConnections({ regionId: 'cn-hangzhou', serviceId: `epsrv-${n}` })),
+      Array.from({ length: 24 }, (_, n) =>
+        client.listVpcEndpointConnections({ regionId: 'cn-hangzhou', serviceId: `epsrv-${n}` }),
+      ),
     );
     results.forEach((r, n) => {
       if (n % 2 === 0) {
@@ -403,12 +503,16 @@ describe('pure helpers', () => {
       ['SomethingNew', 400, false],
       ['SomethingNew', 503, true],
     ];
-    for (const [code, status, expected] of cases) assert.equal(isRetryableCode(code, status), expected, `${code} ${status}`);
+    for (const [code, status, expected] of cases)
+      assert.equal(isRetryableCode(code, status), expected, `${code} ${status}`);
   });
 
   it('scrubSecrets', () => {
     assert.equal(scrubSecrets('GET http://h/?Action=X&Signature=abc failed'), 'GET http://h/?[redacted] failed');
-    assert.equal(scrubSecrets('a Signature=abc&SecurityToken=t&SignatureMethod=HMAC-SHA1 b'), 'a [redacted]&[redacted]&SignatureMethod=HMAC-SHA1 b');
+    assert.equal(
+      scrubSecrets('a Signature=abc&SecurityToken=t&SignatureMethod=HMAC-SHA1 b'),
+      'a [redacted]&[redacted]&SignatureMethod=HMAC-SHA1 b',
+    );
     assert.equal(scrubSecrets('x%26SecurityToken%3Dab%252Bc%26Y', []), 'x%26[redacted]%26Y');
     assert.equal(scrubSecrets('k=s3cr+t!', ['s3cr+t']), 'k=[redacted]!');
     assert.equal(scrubSecrets('k=s3cr%2Bt', ['s3cr+t']), 'k=[redacted]');

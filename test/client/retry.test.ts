@@ -25,7 +25,12 @@ function busy(code = 'EndpointConnectionOperationDenied'): ApiError {
 }
 
 function denied(): ApiError {
-  return new ApiError({ code: 'Forbidden.RAM', message: 'Forbidden.RAM: no', action: 'EnableVpcEndpointConnection', retryable: false });
+  return new ApiError({
+    code: 'Forbidden.RAM',
+    message: 'Forbidden.RAM: no',
+    action: 'EnableVpcEndpointConnection',
+    retryable: false,
+  });
 }
 
 /** Fails with the given errors in order, then resolves with 'ok'. */
@@ -77,15 +82,18 @@ describe('withRetry', () => {
     const time = fakeTime();
     const err = denied();
     const { fn, seen } = failing([busy(), err]);
-    await assert.rejects(withRetry(fn, { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 10, random: () => 0, ...time }), (e: unknown) => {
-      assert.ok(e instanceof RetryError);
-      assert.equal(e.lastError, err);
-      assert.equal(e.cause, err);
-      assert.equal(e.attempts, 2);
-      assert.equal(e.reason, 'not-retryable');
-      assert.equal(e.message, 'Forbidden.RAM: no (not retryable, 2 attempts)');
-      return true;
-    });
+    await assert.rejects(
+      withRetry(fn, { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 10, random: () => 0, ...time }),
+      (e: unknown) => {
+        assert.ok(e instanceof RetryError);
+        assert.equal(e.lastError, err);
+        assert.equal(e.cause, err);
+        assert.equal(e.attempts, 2);
+        assert.equal(e.reason, 'not-retryable');
+        assert.equal(e.message, 'Forbidden.RAM: no (not retryable, 2 attempts)');
+        return true;
+      },
+    );
     assert.deepEqual(seen, [1, 2]);
   });
 
@@ -93,21 +101,24 @@ describe('withRetry', () => {
     const time = fakeTime();
     const last = busy('Throttling.User');
     const { fn } = failing([busy(), busy(), last]);
-    await assert.rejects(withRetry(fn, { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 100, random: () => 0.99, ...time }), (e: unknown) => {
-      assert.ok(e instanceof RetryError);
-      assert.equal(e.lastError, last);
-      assert.equal(e.attempts, 3);
-      assert.equal(e.reason, 'attempts-exhausted');
-      assert.equal(e.message, 'Throttling.User: busy (gave up after 3 attempts)');
-      assert.deepEqual(e.toJSON(), {
-        name: 'RetryError',
-        message: 'Throttling.User: busy (gave up after 3 attempts)',
-        reason: 'attempts-exhausted',
-        attempts: 3,
-        lastError: last.toJSON(),
-      });
-      return true;
-    });
+    await assert.rejects(
+      withRetry(fn, { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 100, random: () => 0.99, ...time }),
+      (e: unknown) => {
+        assert.ok(e instanceof RetryError);
+        assert.equal(e.lastError, last);
+        assert.equal(e.attempts, 3);
+        assert.equal(e.reason, 'attempts-exhausted');
+        assert.equal(e.message, 'Throttling.User: busy (gave up after 3 attempts)');
+        assert.deepEqual(e.toJSON(), {
+          name: 'RetryError',
+          message: 'Throttling.User: busy (gave up after 3 attempts)',
+          reason: 'attempts-exhausted',
+          attempts: 3,
+          lastError: last.toJSON(),
+        });
+        return true;
+      },
+    );
     assert.equal(time.sleeps.length, 2);
   });
 
@@ -116,7 +127,14 @@ describe('withRetry', () => {
     const { fn, seen } = failing([busy(), busy(), busy(), busy()]);
     // Waits would be 100, 200, 400 (random ~1); deadline at 350 allows the first two (ending 100, 300).
     await assert.rejects(
-      withRetry(fn, { maxAttempts: 10, baseDelayMs: 100, maxDelayMs: 10_000, deadline: 350, random: () => 0.999999, ...time }),
+      withRetry(fn, {
+        maxAttempts: 10,
+        baseDelayMs: 100,
+        maxDelayMs: 10_000,
+        deadline: 350,
+        random: () => 0.999999,
+        ...time,
+      }),
       (e: unknown) => {
         assert.ok(e instanceof RetryError);
         assert.equal(e.reason, 'deadline');
@@ -150,19 +168,28 @@ describe('withRetry', () => {
 
   it('runs the first attempt even when the deadline has passed', async () => {
     const time = fakeTime(5000);
-    const r = await withRetry(async () => 'x', { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1, deadline: 1000, ...time });
+    const r = await withRetry(async () => 'x', {
+      maxAttempts: 3,
+      baseDelayMs: 1,
+      maxDelayMs: 1,
+      deadline: 1000,
+      ...time,
+    });
     assert.deepEqual(r, { value: 'x', attempts: 1 });
   });
 
   it('by default treats only errors marked retryable as retryable (plain errors are not)', async () => {
     const time = fakeTime();
     const plain = new Error('boom');
-    await assert.rejects(withRetry(failing([plain]).fn, { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1, ...time }), (e: unknown) => {
-      assert.ok(e instanceof RetryError);
-      assert.equal(e.reason, 'not-retryable');
-      assert.equal(e.attempts, 1);
-      return true;
-    });
+    await assert.rejects(
+      withRetry(failing([plain]).fn, { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1, ...time }),
+      (e: unknown) => {
+        assert.ok(e instanceof RetryError);
+        assert.equal(e.reason, 'not-retryable');
+        assert.equal(e.attempts, 1);
+        return true;
+      },
+    );
   });
 
   it('honours a custom isRetryable', async () => {
@@ -179,14 +206,20 @@ describe('withRetry', () => {
 
   it('treats maxAttempts below 1 as a single attempt', async () => {
     const time = fakeTime();
-    await assert.rejects(withRetry(failing([busy()]).fn, { maxAttempts: 0, baseDelayMs: 1, maxDelayMs: 1, ...time }), (e: unknown) =>
-      e instanceof RetryError && e.attempts === 1 && e.reason === 'attempts-exhausted',
+    await assert.rejects(
+      withRetry(failing([busy()]).fn, { maxAttempts: 0, baseDelayMs: 1, maxDelayMs: 1, ...time }),
+      (e: unknown) => e instanceof RetryError && e.attempts === 1 && e.reason === 'attempts-exhausted',
     );
   });
 
   it('uses real timers when no sleep is injected (short delays)', async () => {
     const started = Date.now();
-    const r = await withRetry(failing([busy()]).fn, { maxAttempts: 2, baseDelayMs: 20, maxDelayMs: 20, random: () => 0.999 });
+    const r = await withRetry(failing([busy()]).fn, {
+      maxAttempts: 2,
+      baseDelayMs: 20,
+      maxDelayMs: 20,
+      random: () => 0.999,
+    });
     assert.equal(r.attempts, 2);
     assert.ok(Date.now() - started >= 15);
   });
@@ -194,10 +227,22 @@ describe('withRetry', () => {
 
 describe('backoffDelay', () => {
   it('is a random share of the capped exponential', () => {
-    assert.equal(backoffDelay(1, 100, 5000, () => 0), 0);
-    assert.equal(backoffDelay(1, 100, 5000, () => 0.5), 50);
-    assert.equal(backoffDelay(3, 100, 5000, () => 0.5), 200);
-    assert.equal(backoffDelay(10, 100, 5000, () => 0.5), 2500);
+    assert.equal(
+      backoffDelay(1, 100, 5000, () => 0),
+      0,
+    );
+    assert.equal(
+      backoffDelay(1, 100, 5000, () => 0.5),
+      50,
+    );
+    assert.equal(
+      backoffDelay(3, 100, 5000, () => 0.5),
+      200,
+    );
+    assert.equal(
+      backoffDelay(10, 100, 5000, () => 0.5),
+      2500,
+    );
     assert.ok(backoffDelay(40, 100, 5000, () => 0.999999) < 5000);
   });
 });

@@ -37,7 +37,10 @@ export async function startTestEmulator(options: StartEmulatorOptions = {}): Pro
 export function accessKeyFor(emu: RunningEmulator, account: string): AccessKeyRecord {
   const info = emu.accounts.find((a) => a.name === account || a.accountId === account);
   const key = info?.accessKeys[0];
-  if (key === undefined) throw new Error(`no account '${account}' with an AccessKey in this emulator (${emu.accounts.map((a) => a.name).join(', ')})`);
+  if (key === undefined)
+    throw new Error(
+      `no account '${account}' with an AccessKey in this emulator (${emu.accounts.map((a) => a.name).join(', ')})`,
+    );
   return key;
 }
 
@@ -48,7 +51,11 @@ export const API_VERSION = '2020-04-15';
  * A real pop-core RPCClient for `account` (name or ID), sending POST (as the project's adapter does;
  * see platform notes) with the given timeout (default 3000 ms, pop-core's own).
  */
-export function clientFor(emu: RunningEmulator, account: string, options: { timeoutMs?: number; method?: 'POST' | 'GET'; securityToken?: string | null } = {}): RPCClient {
+export function clientFor(
+  emu: RunningEmulator,
+  account: string,
+  options: { timeoutMs?: number; method?: 'POST' | 'GET'; securityToken?: string | null } = {},
+): RPCClient {
   const key = accessKeyFor(emu, account);
   const token = options.securityToken === null ? undefined : (options.securityToken ?? key.securityToken);
   return new RPCClient({
@@ -94,7 +101,13 @@ export function rpcTimestamp(ms: number = Date.now()): string {
  * Sends one signed RPC request with node's http, bypassing pop-core: for XML, for deliberately wrong
  * requests, and for a cheap load generator. Resolves with whatever the server answered.
  */
-export function rawCall(url: string, key: Pick<AccessKeyRecord, 'accessKeyId' | 'accessKeySecret' | 'securityToken'>, action: string, params: Record<string, string> = {}, options: RawCallOptions = {}): Promise<RawResponse> {
+export function rawCall(
+  url: string,
+  key: Pick<AccessKeyRecord, 'accessKeyId' | 'accessKeySecret' | 'securityToken'>,
+  action: string,
+  params: Record<string, string> = {},
+  options: RawCallOptions = {},
+): Promise<RawResponse> {
   const method = options.method ?? 'POST';
   const all: Record<string, string> = {
     Action: action,
@@ -119,7 +132,10 @@ export function rawCall(url: string, key: Pick<AccessKeyRecord, 'accessKeyId' | 
       .filter(([k]) => keep(k))
       .map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`)
       .join('&');
-  const query = inQuery.size === 0 ? `${canonicalQuery(all)}&Signature=${percentEncode(all['Signature'])}` : encode((k) => !inQuery.has(k));
+  const query =
+    inQuery.size === 0
+      ? `${canonicalQuery(all)}&Signature=${percentEncode(all['Signature'])}`
+      : encode((k) => !inQuery.has(k));
   const path = method === 'GET' ? `/?${query}` : inQuery.size === 0 ? '/' : `/?${encode((k) => inQuery.has(k))}`;
   const target = new URL(url);
   return new Promise((resolve, reject) => {
@@ -131,7 +147,10 @@ export function rawCall(url: string, key: Pick<AccessKeyRecord, 'accessKeyId' | 
         path,
         agent: options.agent,
         timeout: options.timeoutMs ?? 3000,
-        headers: method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(query) } : {},
+        headers:
+          method === 'POST'
+            ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(query) }
+            : {},
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -157,10 +176,20 @@ export function rawCall(url: string, key: Pick<AccessKeyRecord, 'accessKeyId' | 
 }
 
 /** Calls the control path; resolves with the status and the parsed JSON body. */
-export async function control(emu: RunningEmulator, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function control(
+  emu: RunningEmulator,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${emu.url}/__emulator${path}`, {
     method,
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    ...(body === undefined
+      ? {}
+      : {
+          body: typeof body === 'string' ? body : JSON.stringify(body),
+          headers: { 'content-type': 'application/json' },
+        }),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }

@@ -2,7 +2,7 @@
  * A small typed builder for engine tests: resolved `Policy` data and snapshot records built directly
  * (the YAML loader is tested on its own), with the demo fleet's IDs as defaults.
  */
-import type { ConnectionStatus, EndpointConnection, EndpointService } from '../../functions/core/records.ts';
+import type { ConnectionStatus, EndpointConnection, EndpointService } from '../../functions/engine/resources.ts';
 import type { Decision, Plan, Snapshot } from '../../functions/engine/decision.ts';
 import { decide } from '../../functions/engine/decide.ts';
 import type { AllowEntry, DenyEntry, Policy, ServiceRule } from '../../functions/policy/policy.ts';
@@ -61,7 +61,12 @@ export function policy(over: Partial<Policy> = {}): Policy {
     deny: { accounts: [], endpoints: [] },
     services,
     drift: { revoke: false, reduceBandwidth: false },
-    limits: { maxDisconnects: undefined, maxDisconnectsPercent: undefined, maxResizes: undefined, maxResizesPercent: undefined },
+    limits: {
+      maxDisconnects: undefined,
+      maxDisconnectsPercent: undefined,
+      maxResizes: undefined,
+      maxResizesPercent: undefined,
+    },
     ...over,
   };
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EndpointConnection } from '../../functions/core/records.ts';
+import type { EndpointConnection } from '../../functions/engine/resources.ts';
 import type { Decision } from '../../functions/engine/decision.ts';
 import type { AllowEntry, PendingStatusReading } from '../../functions/policy/policy.ts';
 import { ACME, GLOBEX, INITECH, UMBRELLA, allow, conn, deny, plan, policy, rule } from './builders.ts';
@@ -21,7 +21,14 @@ function applyDecision(c: EndpointConnection, d: Decision): EndpointConnection {
 }
 
 test('a run settles: after one applied plan, the next changes nothing (no flapping)', () => {
-  const entries: Partial<AllowEntry>[] = [{}, { bandwidth: 20000 }, { bandwidth: 50 }, { maxBandwidth: 1024 }, { bandwidth: 5000, maxBandwidth: 2048, maxConnections: 2 }, { maxBandwidth: 50 }];
+  const entries: Partial<AllowEntry>[] = [
+    {},
+    { bandwidth: 20000 },
+    { bandwidth: 50 },
+    { maxBandwidth: 1024 },
+    { bandwidth: 5000, maxBandwidth: 2048, maxConnections: 2 },
+    { maxBandwidth: 50 },
+  ];
   const readings: PendingStatusReading[] = ['Connecting', 'Disconnected', 'auto'];
   let runs = 0;
   for (const reading of readings) {
@@ -31,7 +38,16 @@ test('a run settles: after one applied plan, the next changes nothing (no flappi
           const p = policy({
             pendingStatus: reading,
             deny: { accounts: [deny(INITECH, 'deny.accounts[0]')], endpoints: [] },
-            services: [rule({ allow: [allow(ACME, 'services[0].allow[0]', entry), allow(GLOBEX, 'services[0].allow[1]', { expires: '2026-01-01T00:00:00Z' })], unknownAccounts, bandwidth: { default: undefined, max: ruleMax } })],
+            services: [
+              rule({
+                allow: [
+                  allow(ACME, 'services[0].allow[0]', entry),
+                  allow(GLOBEX, 'services[0].allow[1]', { expires: '2026-01-01T00:00:00Z' }),
+                ],
+                unknownAccounts,
+                bandwidth: { default: undefined, max: ruleMax },
+              }),
+            ],
             drift: { revoke: true, reduceBandwidth: true },
           });
           const pending = reading === 'Disconnected' ? 'Disconnected' : 'Connecting';
@@ -51,9 +67,14 @@ test('a run settles: after one applied plan, the next changes nothing (no flappi
           const second = plan(p, fleet);
           const label = `${reading} ${JSON.stringify(entry)} ${unknownAccounts} cap ${ruleMax}`;
           const changes = second.decisions.filter((d) => d.kind !== 'skip' && d.kind !== 'hold');
-          assert.deepEqual(changes.map((d) => `${d.endpointId}:${d.kind}: ${d.reason}`), [], label);
+          assert.deepEqual(
+            changes.map((d) => `${d.endpointId}:${d.kind}: ${d.reason}`),
+            [],
+            label,
+          );
           // Holds are stable too: the same ones, for the same reasons.
-          const holds = (ds: Decision[]): string[] => ds.filter((d) => d.kind === 'hold').map((d) => `${d.endpointId}:${d.rule}`);
+          const holds = (ds: Decision[]): string[] =>
+            ds.filter((d) => d.kind === 'hold').map((d) => `${d.endpointId}:${d.rule}`);
           assert.deepEqual(holds(second.decisions), holds(first.decisions), label);
           runs += 1;
         }

@@ -19,7 +19,8 @@ test('sha256Hex agrees with node:crypto around block boundaries and for non-ASCI
   const inputs = ['é', '订单服务', '😀x'];
   for (let n = 0; n <= 130; n++) inputs.push('x'.repeat(n));
   inputs.push('y'.repeat(10_000));
-  for (const s of inputs) assert.equal(sha256Hex(s), createHash('sha256').update(s, 'utf8').digest('hex'), `length ${s.length}`);
+  for (const s of inputs)
+    assert.equal(sha256Hex(s), createHash('sha256').update(s, 'utf8').digest('hex'), `length ${s.length}`);
 });
 
 const base: Decision = {
@@ -44,7 +45,10 @@ test('decisionKey: stable, at most 64 ASCII characters (a valid ClientToken)', (
   assert.equal(key, decisionKey({ ...base }, REV));
   assert.match(key, /^[0-9a-f]{1,64}$/);
   // Pinned: the key must not change between releases, or a retried run after an upgrade acts twice.
-  assert.equal(key, sha256Hex(JSON.stringify(['plk-decision-v1', HANGZHOU, ORDERS, 'ep-bp1demoacme0001', 'accept', 3072, REV])));
+  assert.equal(
+    key,
+    sha256Hex(JSON.stringify(['plk-decision-v1', HANGZHOU, ORDERS, 'ep-bp1demoacme0001', 'accept', 3072, REV])),
+  );
 });
 
 test('decisionKey: changes with what the action is, not with how it is described', () => {

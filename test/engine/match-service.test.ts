@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { globMatch } from '../../functions/engine/glob-match.ts';
+import { globMatch } from '../../functions/policy/glob-match.ts';
 import { matchServiceRule } from '../../functions/engine/match-service.ts';
 import { HANGZHOU, ORDERS, SEARCH, SHANGHAI, policy, rule, service } from './builders.ts';
 import type { ServiceRule } from '../../functions/policy/policy.ts';
@@ -51,7 +51,9 @@ const selector = (over: Partial<Extract<ServiceRule['match'], { kind: 'selector'
 });
 
 test('matchServiceRule: by ID and region', () => {
-  const p = policy({ services: [rule({ source: 'services[0]', match: { kind: 'id', regionId: HANGZHOU, serviceId: ORDERS } })] });
+  const p = policy({
+    services: [rule({ source: 'services[0]', match: { kind: 'id', regionId: HANGZHOU, serviceId: ORDERS } })],
+  });
   assert.equal(matchServiceRule(p, service())?.source, 'services[0]');
   assert.equal(matchServiceRule(p, service({ serviceId: SEARCH })), undefined);
   // Same ID in another region: not governed (rules are confined to their region).
@@ -74,7 +76,12 @@ test('matchServiceRule: selectors (name, description, tags, region)', () => {
     { name: 'tag value is not a glob', match: selector({ tags: { team: 'ord*' } }), svc: {}, want: false },
     { name: 'inherited member is not a tag', match: selector({ tags: { constructor: 'x' } }), svc: {}, want: false },
     { name: 'service without tags', match: selector({ tags: { team: 'orders' } }), svc: { tags: {} }, want: false },
-    { name: 'name and tags both needed', match: selector({ name: 'orders-*', tags: { team: 'search' } }), svc: {}, want: false },
+    {
+      name: 'name and tags both needed',
+      match: selector({ name: 'orders-*', tags: { team: 'search' } }),
+      svc: {},
+      want: false,
+    },
   ];
   for (const c of table) {
     const p = policy({ services: [rule({ match: c.match })] });
@@ -92,7 +99,13 @@ test('matchServiceRule: the first rule in file order wins', () => {
     ],
   });
   assert.equal(matchServiceRule(p, service())?.source, 'services[1]');
-  assert.equal(matchServiceRule(p, service({ serviceId: SEARCH, serviceName: 'search-api', tags: { team: 'search' } }))?.source, 'services[0]');
-  assert.equal(matchServiceRule(p, service({ serviceId: 'epsrv-other', serviceName: 'x', tags: {} }))?.source, 'services[3]');
+  assert.equal(
+    matchServiceRule(p, service({ serviceId: SEARCH, serviceName: 'search-api', tags: { team: 'search' } }))?.source,
+    'services[0]',
+  );
+  assert.equal(
+    matchServiceRule(p, service({ serviceId: 'epsrv-other', serviceName: 'x', tags: {} }))?.source,
+    'services[3]',
+  );
   assert.equal(matchServiceRule(p, service({ regionId: SHANGHAI })), undefined);
 });

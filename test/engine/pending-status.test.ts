@@ -1,10 +1,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CONNECTION_STATUSES } from '../../functions/core/records.ts';
-import type { ConnectionStatus } from '../../functions/core/records.ts';
+import { CONNECTION_STATUSES } from '../../functions/engine/resources.ts';
+import type { ConnectionStatus } from '../../functions/engine/resources.ts';
 import type { DecisionKind } from '../../functions/engine/decision.ts';
 import type { PendingStatusReading, Policy } from '../../functions/policy/policy.ts';
-import { ACME, GLOBEX, INITECH, UMBRELLA, allow, conn, decideOne, deny, kinds, plan, policy, rule } from './builders.ts';
+import {
+  ACME,
+  GLOBEX,
+  INITECH,
+  UMBRELLA,
+  allow,
+  conn,
+  decideOne,
+  deny,
+  kinds,
+  plan,
+  policy,
+  rule,
+} from './builders.ts';
 
 /** Who asks: an allowed account, a denied one, an unknown one under `reject` and under `hold`. */
 type Standing = 'allowed' | 'denied' | 'unknown/reject' | 'unknown/hold';
@@ -14,21 +27,49 @@ function policyFor(reading: PendingStatusReading, standing: Standing, driftOn: b
   const p = policy({
     pendingStatus: reading,
     deny: { accounts: [deny(INITECH, 'deny.accounts[0]', 'contract ended')], endpoints: [] },
-    services: [rule({ allow: [allow(ACME, 'services[0].allow[0]', { name: 'acme' })], unknownAccounts: standing === 'unknown/hold' ? 'hold' : 'reject' })],
+    services: [
+      rule({
+        allow: [allow(ACME, 'services[0].allow[0]', { name: 'acme' })],
+        unknownAccounts: standing === 'unknown/hold' ? 'hold' : 'reject',
+      }),
+    ],
     drift: { revoke: driftOn, reduceBandwidth: driftOn },
   });
   const owner = standing === 'allowed' ? ACME : standing === 'denied' ? INITECH : UMBRELLA;
   return { p, owner };
 }
 
-const all = (k: DecisionKind): Record<Standing, DecisionKind> => ({ allowed: k, denied: k, 'unknown/reject': k, 'unknown/hold': k });
-const asRequest: Record<Standing, DecisionKind> = { allowed: 'accept', denied: 'reject', 'unknown/reject': 'reject', 'unknown/hold': 'hold' };
-const maybeRequest: Record<Standing, DecisionKind> = { allowed: 'accept', denied: 'skip', 'unknown/reject': 'skip', 'unknown/hold': 'skip' };
+const all = (k: DecisionKind): Record<Standing, DecisionKind> => ({
+  allowed: k,
+  denied: k,
+  'unknown/reject': k,
+  'unknown/hold': k,
+});
+const asRequest: Record<Standing, DecisionKind> = {
+  allowed: 'accept',
+  denied: 'reject',
+  'unknown/reject': 'reject',
+  'unknown/hold': 'hold',
+};
+const maybeRequest: Record<Standing, DecisionKind> = {
+  allowed: 'accept',
+  denied: 'skip',
+  'unknown/reject': 'skip',
+  'unknown/hold': 'skip',
+};
 const driftOff = all('skip');
-const driftOn: Record<Standing, DecisionKind> = { allowed: 'skip', denied: 'revoke', 'unknown/reject': 'revoke', 'unknown/hold': 'skip' };
+const driftOn: Record<Standing, DecisionKind> = {
+  allowed: 'skip',
+  denied: 'revoke',
+  'unknown/reject': 'revoke',
+  'unknown/hold': 'skip',
+};
 
 /** Expected kind for [status][reading], drift off and drift on where they differ. */
-const EXPECTED: Record<ConnectionStatus, Record<PendingStatusReading, { off: Record<Standing, DecisionKind>; on?: Record<Standing, DecisionKind> }>> = {
+const EXPECTED: Record<
+  ConnectionStatus,
+  Record<PendingStatusReading, { off: Record<Standing, DecisionKind>; on?: Record<Standing, DecisionKind> }>
+> = {
   Connecting: {
     Connecting: { off: asRequest },
     Disconnected: { off: all('skip') }, // an accept in progress
@@ -60,7 +101,11 @@ test('every status under each pendingStatus reading, for every kind of account, 
         for (const standing of STANDINGS) {
           const { p, owner } = policyFor(reading, standing, drift);
           const d = decideOne(p, conn('ep-bp1demo0001', owner, status));
-          assert.equal(d.kind, want[standing], `${status} / pendingStatus ${reading} / ${standing} / drift ${drift ? 'on' : 'off'}: ${d.reason}`);
+          assert.equal(
+            d.kind,
+            want[standing],
+            `${status} / pendingStatus ${reading} / ${standing} / drift ${drift ? 'on' : 'off'}: ${d.reason}`,
+          );
           assert.equal(d.statusBefore, status);
           cases += 1;
         }
@@ -100,7 +145,10 @@ test('Disconnected under auto/Disconnected: an allowed account is accepted, othe
     const p = policyFor(reading, 'denied', false).p;
     const denied = decideOne(p, conn('ep-1', INITECH, 'Disconnected'));
     assert.equal(denied.rule, 'deny.accounts[0]');
-    assert.match(denied.reason, /account 2000000000000003 is denied by deny\.accounts\[0\] \(contract ended\); it is not connected, so nothing to do/);
+    assert.match(
+      denied.reason,
+      /account 2000000000000003 is denied by deny\.accounts\[0\] \(contract ended\); it is not connected, so nothing to do/,
+    );
     const unknown = decideOne(p, conn('ep-2', UMBRELLA, 'Disconnected'));
     assert.equal(unknown.rule, 'services[0].unknownAccounts');
     assert.match(unknown.reason, /indistinguishable under pendingStatus/);
@@ -134,7 +182,10 @@ test('maxConnections while an accept settles: exact under Disconnected; under au
     conn('ep-3', GLOBEX, 'Disconnected', { modifiedTime: '2026-11-25T10:00:00Z' }),
   ];
   const limited = (reading: PendingStatusReading): Policy =>
-    policy({ pendingStatus: reading, services: [rule({ allow: [allow(GLOBEX, 'services[0].allow[0]', { maxConnections: 2 })] })] });
+    policy({
+      pendingStatus: reading,
+      services: [rule({ allow: [allow(GLOBEX, 'services[0].allow[0]', { maxConnections: 2 })] })],
+    });
   // Disconnected reading: the accept in progress counts, so the new request waits.
   assert.deepEqual(kinds(plan(limited('Disconnected'), fleet)), ['ep-1:skip', 'ep-2:skip', 'ep-3:hold']);
   // auto: the accept in progress looks like a request. Oldest-first would accept ep-3 and hold ep-2, which
@@ -142,14 +193,25 @@ test('maxConnections while an accept settles: exact under Disconnected; under au
   const auto = plan(limited('auto'), fleet);
   assert.deepEqual(kinds(auto), ['ep-1:skip', 'ep-2:hold', 'ep-3:hold']);
   for (const d of auto.decisions.slice(1)) {
-    assert.match(d.reason, /but 2 requests compete for 1 slot of maxConnections 2 and ep-2 changed at 2026-11-25T11:55:00Z, less than 10 minutes ago: it may be an accept still in progress, which looks the same under pendingStatus auto; accepting none of them in this run, deciding in a later run$/);
+    assert.match(
+      d.reason,
+      /but 2 requests compete for 1 slot of maxConnections 2 and ep-2 changed at 2026-11-25T11:55:00Z, less than 10 minutes ago: it may be an accept still in progress, which looks the same under pendingStatus auto; accepting none of them in this run, deciding in a later run$/,
+    );
   }
   // Once the change is 10 minutes old the accept has settled (ep-2 Connected, counted): ep-3 waits for the limit.
   const settled = fleet.map((c) => (c.endpointId === 'ep-2' ? { ...c, connectionStatus: 'Connected' as const } : c));
-  assert.deepEqual(kinds(plan(limited('auto'), settled, undefined, Date.parse('2026-11-25T12:05:00Z'))), ['ep-1:skip', 'ep-2:skip', 'ep-3:hold']);
+  assert.deepEqual(kinds(plan(limited('auto'), settled, undefined, Date.parse('2026-11-25T12:05:00Z'))), [
+    'ep-1:skip',
+    'ep-2:skip',
+    'ep-3:hold',
+  ]);
   // An accept still Connecting after the window is no longer suspected: oldest first, one over possible
   // (the documented residual: the platform took longer than the window).
-  assert.deepEqual(kinds(plan(limited('auto'), fleet, undefined, Date.parse('2026-11-25T12:05:00Z'))), ['ep-1:skip', 'ep-2:hold', 'ep-3:accept']);
+  assert.deepEqual(kinds(plan(limited('auto'), fleet, undefined, Date.parse('2026-11-25T12:05:00Z'))), [
+    'ep-1:skip',
+    'ep-2:hold',
+    'ep-3:accept',
+  ]);
   // Connecting reading: a Disconnected connection is closed, never a request; the in-progress accept has
   // no competitor and is accepted again (harmless: same ClientToken, or "being connected" recorded as
   // already applied).
@@ -157,7 +219,11 @@ test('maxConnections while an accept settles: exact under Disconnected; under au
 });
 
 test('a connection a person disconnected by hand: enabled again under Disconnected and auto, left off under Connecting', () => {
-  for (const [reading, want] of [['Connecting', 'skip'], ['Disconnected', 'accept'], ['auto', 'accept']] as const) {
+  for (const [reading, want] of [
+    ['Connecting', 'skip'],
+    ['Disconnected', 'accept'],
+    ['auto', 'accept'],
+  ] as const) {
     const { p } = policyFor(reading, 'allowed', true);
     const d = decideOne(p, conn('ep-1', ACME, 'Disconnected'));
     assert.equal(d.kind, want, reading);

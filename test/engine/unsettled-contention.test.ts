@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ACCEPT_SETTLE_WINDOW_MS, decide } from '../../functions/engine/decide.ts';
 import type { Plan } from '../../functions/engine/decision.ts';
-import type { EndpointConnection } from '../../functions/core/records.ts';
+import type { EndpointConnection } from '../../functions/engine/resources.ts';
 import type { PendingStatusReading, Policy } from '../../functions/policy/policy.ts';
 import { ACME, GLOBEX, NOW, SEARCH, allow, conn, kinds, plan, policy, rule, service } from './builders.ts';
 
@@ -21,7 +21,14 @@ const HOUR = 60 * MIN;
 function limited(reading: PendingStatusReading, max = 2): Policy {
   return policy({
     pendingStatus: reading,
-    services: [rule({ allow: [allow(GLOBEX, 'services[0].allow[0]', { name: 'globex', maxConnections: max }), allow(ACME, 'services[0].allow[1]', { name: 'acme' })] })],
+    services: [
+      rule({
+        allow: [
+          allow(GLOBEX, 'services[0].allow[0]', { name: 'globex', maxConnections: max }),
+          allow(ACME, 'services[0].allow[1]', { name: 'acme' }),
+        ],
+      }),
+    ],
   });
 }
 
@@ -73,7 +80,11 @@ test('under auto a Disconnected competitor counts too: our accept of it is the o
   ];
   const out = plan(limited('auto'), fleet);
   assert.deepEqual(kinds(out), ['ep-1:skip', 'ep-2:hold', 'ep-3:hold']);
-  assert.ok(out.decisions[1]!.reason.startsWith('Disconnected (a new request, or one rejected or disconnected earlier: indistinguishable under pendingStatus auto): '));
+  assert.ok(
+    out.decisions[1]!.reason.startsWith(
+      'Disconnected (a new request, or one rejected or disconnected earlier: indistinguishable under pendingStatus auto): ',
+    ),
+  );
   assert.ok(out.decisions[1]!.reason.endsWith(settleReason(2, '1 slot', 'ep-3', fleet[2]!.modifiedTime, 'auto')));
 });
 
@@ -86,7 +97,8 @@ test('several accepts in progress: all contested requests held, the newest chang
   ];
   const out = plan(limited('Connecting'), fleet);
   assert.deepEqual(kinds(out), ['ep-2:hold', 'ep-3:hold', 'ep-4:hold']);
-  for (const d of out.decisions) assert.ok(d.reason.endsWith(settleReason(3, '2 slots', 'ep-4', fleet[2]!.modifiedTime, 'Connecting')), d.reason);
+  for (const d of out.decisions)
+    assert.ok(d.reason.endsWith(settleReason(3, '2 slots', 'ep-4', fleet[2]!.modifiedTime, 'Connecting')), d.reason);
 });
 
 test('contention with nothing recent: oldest first gets the slots, as always', () => {
@@ -94,7 +106,10 @@ test('contention with nothing recent: oldest first gets the slots, as always', (
     const out = plan(limited(reading), race(ago(HOUR)));
     assert.deepEqual(kinds(out), ['ep-1:skip', 'ep-2:accept', 'ep-3:hold'], reading);
     assert.match(out.decisions[2]!.reason, LIMIT_REASON);
-    assert.match(out.decisions[2]!.reason, /it already has 1 connected or being connected \+ 1 accepted earlier in this run/);
+    assert.match(
+      out.decisions[2]!.reason,
+      /it already has 1 connected or being connected \+ 1 accepted earlier in this run/,
+    );
   }
 });
 
@@ -103,7 +118,10 @@ test('no contention: recent requests are accepted (an accept in progress is acce
     const out = plan(limited(reading, 3), race(ago(1000)));
     assert.deepEqual(kinds(out), ['ep-1:skip', 'ep-2:accept', 'ep-3:accept'], reading);
     // No limit at all: the same.
-    const free = plan(limited(reading, 3), [...race(ago(1000)), conn('ep-4', ACME, 'Connecting', { modifiedTime: ago(1000) })]);
+    const free = plan(limited(reading, 3), [
+      ...race(ago(1000)),
+      conn('ep-4', ACME, 'Connecting', { modifiedTime: ago(1000) }),
+    ]);
     assert.deepEqual(kinds(free), ['ep-1:skip', 'ep-2:accept', 'ep-3:accept', 'ep-4:accept'], reading);
   }
 });
@@ -128,14 +146,25 @@ test('the window boundary: a change exactly 10 minutes old has settled, 1 ms les
   for (const reading of ['Connecting', 'auto'] as const) {
     const inside = plan(limited(reading), race(ago(ACCEPT_SETTLE_WINDOW_MS - 1)));
     assert.deepEqual(kinds(inside), ['ep-1:skip', 'ep-2:hold', 'ep-3:hold'], reading);
-    assert.ok(inside.decisions[1]!.reason.endsWith(settleReason(2, '1 slot', 'ep-3', '2026-11-25T11:50:00.001Z', reading)), inside.decisions[1]!.reason);
+    assert.ok(
+      inside.decisions[1]!.reason.endsWith(settleReason(2, '1 slot', 'ep-3', '2026-11-25T11:50:00.001Z', reading)),
+      inside.decisions[1]!.reason,
+    );
     const edge = plan(limited(reading), race(ago(ACCEPT_SETTLE_WINDOW_MS)));
     assert.deepEqual(kinds(edge), ['ep-1:skip', 'ep-2:accept', 'ep-3:hold'], reading);
     assert.match(edge.decisions[2]!.reason, LIMIT_REASON);
     // The same seen from the other side: the engine's `now` moves, the listing does not.
     const fleet = race('2026-11-25T11:59:00Z');
-    assert.deepEqual(kinds(plan(limited(reading), fleet, undefined, Date.parse('2026-11-25T12:08:59.999Z'))), ['ep-1:skip', 'ep-2:hold', 'ep-3:hold'], reading);
-    assert.deepEqual(kinds(plan(limited(reading), fleet, undefined, Date.parse('2026-11-25T12:09:00Z'))), ['ep-1:skip', 'ep-2:accept', 'ep-3:hold'], reading);
+    assert.deepEqual(
+      kinds(plan(limited(reading), fleet, undefined, Date.parse('2026-11-25T12:08:59.999Z'))),
+      ['ep-1:skip', 'ep-2:hold', 'ep-3:hold'],
+      reading,
+    );
+    assert.deepEqual(
+      kinds(plan(limited(reading), fleet, undefined, Date.parse('2026-11-25T12:09:00Z'))),
+      ['ep-1:skip', 'ep-2:accept', 'ep-3:hold'],
+      reading,
+    );
   }
 });
 
@@ -144,7 +173,11 @@ test('requests that tie on ModifiedTime arrived together: decided at once, by en
   // the signature of an accept in progress: the demo's first run accepts ep-2 and holds ep-3.
   for (const reading of ['Connecting', 'auto'] as const) {
     const at = ago(2000);
-    const out = plan(limited(reading), [conn('ep-1', GLOBEX, 'Connected', { modifiedTime: at }), conn('ep-3', GLOBEX, 'Connecting', { modifiedTime: at }), conn('ep-2', GLOBEX, 'Connecting', { modifiedTime: at })]);
+    const out = plan(limited(reading), [
+      conn('ep-1', GLOBEX, 'Connected', { modifiedTime: at }),
+      conn('ep-3', GLOBEX, 'Connecting', { modifiedTime: at }),
+      conn('ep-2', GLOBEX, 'Connecting', { modifiedTime: at }),
+    ]);
     assert.deepEqual(kinds(out), ['ep-1:skip', 'ep-2:accept', 'ep-3:hold'], reading);
     assert.match(out.decisions[2]!.reason, LIMIT_REASON);
   }
@@ -168,15 +201,22 @@ test('at the limit already, nothing would be accepted: the limit is the reason, 
     conn('ep-4', GLOBEX, 'Connecting', { modifiedTime: ago(MIN) }),
   ]);
   assert.deepEqual(kinds(out), ['ep-1:skip', 'ep-2:skip', 'ep-3:hold', 'ep-4:hold']);
-  for (const d of out.decisions.slice(2)) assert.match(d.reason, /limit of 2 connections reached .*: it already has 2 connected or being connected on /);
+  for (const d of out.decisions.slice(2))
+    assert.match(d.reason, /limit of 2 connections reached .*: it already has 2 connected or being connected on /);
 });
 
 test('doubt holds: an unreadable ModifiedTime, or one in the future (clock skew), counts as a recent change', () => {
   const unreadable = plan(limited('Connecting'), race('yesterday'));
   assert.deepEqual(kinds(unreadable), ['ep-1:skip', 'ep-2:hold', 'ep-3:hold']);
-  assert.match(unreadable.decisions[1]!.reason, /and ep-3 changed at an unreadable time \("yesterday"\): it may be an accept still in progress/);
+  assert.match(
+    unreadable.decisions[1]!.reason,
+    /and ep-3 changed at an unreadable time \("yesterday"\): it may be an accept still in progress/,
+  );
   // Every time unreadable: no order to trust at all.
-  const none = plan(limited('Connecting'), race('yesterday').map((c) => ({ ...c, modifiedTime: 'soon' })));
+  const none = plan(
+    limited('Connecting'),
+    race('yesterday').map((c) => ({ ...c, modifiedTime: 'soon' })),
+  );
   assert.deepEqual(kinds(none), ['ep-1:skip', 'ep-2:hold', 'ep-3:hold']);
   assert.match(none.decisions[2]!.reason, /and ep-3 changed at an unreadable time \("soon"\)/);
   const future = plan(limited('auto'), race(new Date(NOW + 90_000).toISOString()));
@@ -190,7 +230,10 @@ test('only the contested account on that service waits: other accounts, other se
       rule({
         match: { kind: 'selector', regionId: 'cn-hangzhou', name: undefined, description: undefined, tags: {} },
         unknownAccounts: 'hold',
-        allow: [allow(GLOBEX, 'services[0].allow[0]', { name: 'globex', maxConnections: 2, vpcs: ['vpc-bp1demo0001'] }), allow(ACME, 'services[0].allow[1]', { name: 'acme', maxConnections: 1 })],
+        allow: [
+          allow(GLOBEX, 'services[0].allow[0]', { name: 'globex', maxConnections: 2, vpcs: ['vpc-bp1demo0001'] }),
+          allow(ACME, 'services[0].allow[1]', { name: 'acme', maxConnections: 1 }),
+        ],
       }),
     ],
   });
@@ -207,14 +250,25 @@ test('only the contested account on that service waits: other accounts, other se
         ],
       },
       // globex on another service: one old request, room for it.
-      { service: service({ serviceId: SEARCH, serviceName: 'search-api' }), connections: [conn('ep-7', GLOBEX, 'Connecting', { serviceId: SEARCH, modifiedTime: ago(MIN) })] },
+      {
+        service: service({ serviceId: SEARCH, serviceName: 'search-api' }),
+        connections: [conn('ep-7', GLOBEX, 'Connecting', { serviceId: SEARCH, modifiedTime: ago(MIN) })],
+      },
     ],
   };
   const out: Plan = decide(p, snap, NOW);
   assert.deepEqual(kinds(out), ['ep-1:skip', 'ep-2:hold', 'ep-3:hold', 'ep-5:hold', 'ep-6:accept', 'ep-7:accept']);
-  assert.ok(out.decisions[1]!.reason.endsWith(settleReason(2, '1 slot', 'ep-3', snap.services[0]!.connections[2]!.modifiedTime, 'auto')));
+  assert.ok(
+    out.decisions[1]!.reason.endsWith(
+      settleReason(2, '1 slot', 'ep-3', snap.services[0]!.connections[2]!.modifiedTime, 'auto'),
+    ),
+  );
   assert.match(out.decisions[3]!.reason, /VPC vpc-other .* is not among the VPCs services\[0\]\.allow\[0\] allows/);
   // Deterministic: the same plan whatever the listing order.
-  const reversed = decide(p, { services: [...snap.services].reverse().map((s) => ({ ...s, connections: [...s.connections].reverse() })) }, NOW);
+  const reversed = decide(
+    p,
+    { services: [...snap.services].reverse().map((s) => ({ ...s, connections: [...s.connections].reverse() })) },
+    NOW,
+  );
   assert.deepEqual(reversed, out);
 });

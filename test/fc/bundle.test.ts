@@ -20,7 +20,7 @@ describe('the function bundle', () => {
     inputs = Object.keys(bundle.metafile.inputs);
   });
 
-  it('contains the handler, the sweep and pop-core\'s RPC client module only', () => {
+  it("contains the handler, the sweep and pop-core's RPC client module only", () => {
     assert.ok(inputs.includes('functions/handler.ts'));
     assert.ok(inputs.includes('functions/sweep/run-sweep.ts'));
     assert.ok(inputs.includes('node_modules/@alicloud/pop-core/lib/rpc.js'), 'pop-core RPC client');
@@ -29,27 +29,51 @@ describe('the function bundle', () => {
   });
 
   it('has no @alicloud/fc2, no emulator code, no ajv compiler, no credential chain library', () => {
-    assert.deepEqual(inputs.filter((p) => p.includes('@alicloud/fc2')), []);
-    assert.deepEqual(inputs.filter((p) => p.startsWith('emulator/')), []);
-    assert.deepEqual(inputs.filter((p) => /node_modules\/ajv\/dist\/(core|ajv)\.js$|node_modules\/ajv\/dist\/compile\//.test(p)), []);
-    assert.deepEqual(inputs.filter((p) => p.startsWith('node_modules/@alicloud/credentials/') || p.includes('@alicloud/tea')), []);
+    assert.deepEqual(
+      inputs.filter((p) => p.includes('@alicloud/fc2')),
+      [],
+    );
+    assert.deepEqual(
+      inputs.filter((p) => p.startsWith('emulator/')),
+      [],
+    );
+    assert.deepEqual(
+      inputs.filter((p) => /node_modules\/ajv\/dist\/(core|ajv)\.js$|node_modules\/ajv\/dist\/compile\//.test(p)),
+      [],
+    );
+    assert.deepEqual(
+      inputs.filter((p) => p.startsWith('node_modules/@alicloud/credentials/') || p.includes('@alicloud/tea')),
+      [],
+    );
     assert.deepEqual(forbiddenInputs(bundle.metafile), []);
   });
 
   it('refuses to build without a policy to bundle, naming the fix', async () => {
     const out = mkdtempSync(join(tmpdir(), 'pla-nobuild-'));
     try {
-      await assert.rejects(buildBundle({ outDir: out, policyFile: join(out, 'policies/policy.yaml'), quiet: true }), (error: Error) => {
-        assert.match(error.message, /^no policy to bundle: .*policies\/policy\.yaml does not exist \(create it, or pass --policy FILE, e\.g\. --policy policies\/demo\.yaml\)$/);
-        return true;
-      });
+      await assert.rejects(
+        buildBundle({ outDir: out, policyFile: join(out, 'policies/policy.yaml'), quiet: true }),
+        (error: Error) => {
+          assert.match(
+            error.message,
+            /^no policy to bundle: .*policies\/policy\.yaml does not exist \(create it, or pass --policy FILE, e\.g\. --policy policies\/demo\.yaml\)$/,
+          );
+          return true;
+        },
+      );
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
   });
 
   it('the guard names a forbidden input', () => {
-    const fake = { inputs: { 'node_modules/@alicloud/fc2/lib/client.js': { bytes: 1, imports: [] }, 'emulator/start-emulator.ts': { bytes: 1, imports: [] } }, outputs: {} };
+    const fake = {
+      inputs: {
+        'node_modules/@alicloud/fc2/lib/client.js': { bytes: 1, imports: [] },
+        'emulator/start-emulator.ts': { bytes: 1, imports: [] },
+      },
+      outputs: {},
+    };
     assert.deepEqual(forbiddenInputs(fake), [
       'node_modules/@alicloud/fc2/lib/client.js: @alicloud/fc2 is for the invoke command only',
       'emulator/start-emulator.ts: emulator code does not belong in the function',
@@ -57,7 +81,10 @@ describe('the function bundle', () => {
   });
 
   it('is one CommonJS file with the policy beside it and the commit stamped', () => {
-    assert.deepEqual(JSON.parse(readFileSync(join(bundle.outDir, 'package.json'), 'utf8')), { type: 'commonjs', private: true });
+    assert.deepEqual(JSON.parse(readFileSync(join(bundle.outDir, 'package.json'), 'utf8')), {
+      type: 'commonjs',
+      private: true,
+    });
     assert.equal(readFileSync(join(bundle.outDir, 'policies/policy.yaml'), 'utf8'), readFileSync(DEMO_POLICY, 'utf8'));
     const code = readFileSync(bundle.bundlePath, 'utf8');
     assert.ok(bundle.commit !== undefined && /^[0-9a-f]{40}(-dirty)?$/.test(bundle.commit), String(bundle.commit));

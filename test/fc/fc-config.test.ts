@@ -16,7 +16,13 @@ describe('readFcConfig', () => {
 
   it('takes every variable, POLICY_COMMIT over the build stamp', () => {
     const config = readFcConfig(
-      { POLICY_PATH: 'other/p.yaml', POLICY_OVERRIDE_PATH: '/mnt/policy', LOG_LEVEL: 'DEBUG', PRIVATELINK_ENDPOINT: 'http://127.0.0.1:8080/', POLICY_COMMIT: 'def456' },
+      {
+        POLICY_PATH: 'other/p.yaml',
+        POLICY_OVERRIDE_PATH: '/mnt/policy',
+        LOG_LEVEL: 'DEBUG',
+        PRIVATELINK_ENDPOINT: 'http://127.0.0.1:8080/',
+        POLICY_COMMIT: 'def456',
+      },
       '/code',
       'abc123',
     );
@@ -31,7 +37,16 @@ describe('readFcConfig', () => {
 
   it('names every bad variable at once', () => {
     assert.throws(
-      () => readFcConfig({ POLICY_OVERRIDE_PATH: 'relative', LOG_LEVEL: 'verbose', PRIVATELINK_ENDPOINT: 'ftp://x', POLICY_COMMIT: 'a b' }, '/code'),
+      () =>
+        readFcConfig(
+          {
+            POLICY_OVERRIDE_PATH: 'relative',
+            LOG_LEVEL: 'verbose',
+            PRIVATELINK_ENDPOINT: 'ftp://x',
+            POLICY_COMMIT: 'a b',
+          },
+          '/code',
+        ),
       (error: unknown) => {
         assert.ok(error instanceof FcConfigError);
         assert.deepEqual(error.problems, [

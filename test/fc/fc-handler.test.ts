@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock } from '../../emulator/model/clock.ts';
-import { startEmulator } from '../../emulator/start-emulator.ts';
-import type { RunningEmulator } from '../../emulator/start-emulator.ts';
-import { demoScenario } from '../../emulator/model/scenario.ts';
+import { ManualClock } from '../../emulator/index.ts';
+import { startEmulator } from '../../emulator/index.ts';
+import type { RunningEmulator } from '../../emulator/index.ts';
+import { demoScenario } from '../../emulator/index.ts';
 import { REPO_ROOT } from '../../scripts/build.ts';
 import type { BuildResult } from '../../scripts/build.ts';
 import { PRIVATELINK_ACTIONS } from '../../functions/client/private-link-api.ts';
@@ -27,7 +27,11 @@ interface EndpointState {
 }
 
 const PROVIDER_ACCOUNT = '1000000000000001';
-const WRITE_ACTIONS = new Set(['EnableVpcEndpointConnection', 'DisableVpcEndpointConnection', 'UpdateVpcEndpointConnectionAttribute']);
+const WRITE_ACTIONS = new Set([
+  'EnableVpcEndpointConnection',
+  'DisableVpcEndpointConnection',
+  'UpdateVpcEndpointConnectionAttribute',
+]);
 
 /** Parses every stdout line; fails on any line that is not one JSON object carrying this request id. */
 function jsonLines(run: FcRun, fcRequestId: string): Line[] {
@@ -35,7 +39,10 @@ function jsonLines(run: FcRun, fcRequestId: string): Line[] {
   return run.lines.map((line, i) => {
     let parsed: unknown;
     assert.doesNotThrow(() => (parsed = JSON.parse(line)), `stdout line ${i + 1} is not JSON: ${line}`);
-    assert.ok(typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed), `stdout line ${i + 1} is not an object: ${line}`);
+    assert.ok(
+      typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed),
+      `stdout line ${i + 1} is not an object: ${line}`,
+    );
     assert.equal((parsed as Line).fcRequestId, fcRequestId, `stdout line ${i + 1} lacks the request id: ${line}`);
     return parsed as Line;
   });
@@ -43,11 +50,18 @@ function jsonLines(run: FcRun, fcRequestId: string): Line[] {
 
 function endpoints(emu: RunningEmulator): Map<string, EndpointState> {
   const snap = emu.model.snapshot() as { endpoints: EndpointState[] };
-  return new Map(snap.endpoints.map((e) => [e.endpointId, { endpointId: e.endpointId, connectionStatus: e.connectionStatus, bandwidth: e.bandwidth }]));
+  return new Map(
+    snap.endpoints.map((e) => [
+      e.endpointId,
+      { endpointId: e.endpointId, connectionStatus: e.connectionStatus, bandwidth: e.bandwidth },
+    ]),
+  );
 }
 
 function grantedActions(): string[] {
-  const policy = JSON.parse(readFileSync(join(REPO_ROOT, 'infra/ram/function-role-policy.json'), 'utf8')) as { Statement: Array<{ Action: string[] }> };
+  const policy = JSON.parse(readFileSync(join(REPO_ROOT, 'infra/ram/function-role-policy.json'), 'utf8')) as {
+    Statement: Array<{ Action: string[] }>;
+  };
   return policy.Statement.flatMap((s) => s.Action).map((a) => a.replace(/^privatelink:/, ''));
 }
 
@@ -94,7 +108,9 @@ describe('the FC handler (built bundle, local FC harness, emulator)', () => {
     assert.ok(firstCount > 0);
     const lines = jsonLines({ ...run, lines: run.lines.slice(0, firstCount) }, 'fc-req-1');
     const lines2 = jsonLines({ ...run, lines: run.lines.slice(firstCount) }, 'fc-req-2');
-    const summary = run.results[0]?.result as Line & { counts: { byOutcome: Record<string, number>; byDecision: Record<string, number> } };
+    const summary = run.results[0]?.result as Line & {
+      counts: { byOutcome: Record<string, number>; byDecision: Record<string, number> };
+    };
     assert.equal(summary.schema, 'privatelink-approver/run/v1');
     assert.equal(summary.fcRequestId, 'fc-req-1');
     assert.equal(summary.mode, 'enforce');
@@ -104,12 +120,21 @@ describe('the FC handler (built bundle, local FC harness, emulator)', () => {
     assert.equal(summary.counts.byOutcome.held, 2, JSON.stringify(summary.counts));
     // The two holds on orders-api in Hangzhou, with their reasons: globex over its connection limit, umbrella unknown.
     const held = lines.filter((l) => l.schema === 'privatelink-approver/decision/v1' && l.decision === 'hold');
-    assert.deepEqual(held.map((l) => [l.endpointId, l.outcome, l.rule]), [
-      ['ep-bp1demoglobex00005', 'held', 'groups.customers.accounts[1]'],
-      ['ep-bp1demoumbrella002', 'held', 'services[0].unknownAccounts'],
-    ]);
-    assert.match(String(held[0]?.reason), /but the limit of 2 connections reached \(groups\.customers\.accounts\[1\] maxConnections\)/);
-    assert.match(String(held[1]?.reason), /is not named by services\[0\]\.allow: hold for a person \(services\[0\]\.unknownAccounts is hold\)$/);
+    assert.deepEqual(
+      held.map((l) => [l.endpointId, l.outcome, l.rule]),
+      [
+        ['ep-bp1demoglobex00005', 'held', 'groups.customers.accounts[1]'],
+        ['ep-bp1demoumbrella002', 'held', 'services[0].unknownAccounts'],
+      ],
+    );
+    assert.match(
+      String(held[0]?.reason),
+      /but the limit of 2 connections reached \(groups\.customers\.accounts\[1\] maxConnections\)/,
+    );
+    assert.match(
+      String(held[1]?.reason),
+      /is not named by services\[0\]\.allow: hold for a person \(services\[0\]\.unknownAccounts is hold\)$/,
+    );
     // The summary returned is the one written last among the records.
     const summaries = lines.filter((l) => l.schema === 'privatelink-approver/run/v1');
     assert.equal(summaries.length, 1);
@@ -124,38 +149,61 @@ describe('the FC handler (built bundle, local FC harness, emulator)', () => {
     // Under the 2020-04-15 reading the first run's accepts still show Connecting, like requests. Those
     // without competition are accepted again: refused as being connected, recorded already-applied.
     const acted = lines2.filter((l) => l.schema === 'privatelink-approver/decision/v1' && l.decision !== 'skip');
-    assert.deepEqual(acted.map((l) => [l.endpointId, l.decision, l.outcome, l.errorCode]), [
-      ['ep-bp1demoacme0000001', 'accept', 'already-applied', 'EndpointConnectionOperationDenied'],
-      ['ep-bp1demoglobex00001', 'hold', 'held', null],
-      ['ep-bp1demoglobex00005', 'hold', 'held', null],
-      ['ep-bp1demoumbrella002', 'hold', 'held', null],
-      ['ep-bp1demoglobex00002', 'accept', 'already-applied', 'EndpointConnectionOperationDenied'],
-      ['ep-uf6demoglobex00003', 'accept', 'already-applied', 'EndpointConnectionOperationDenied'],
-    ]);
+    assert.deepEqual(
+      acted.map((l) => [l.endpointId, l.decision, l.outcome, l.errorCode]),
+      [
+        ['ep-bp1demoacme0000001', 'accept', 'already-applied', 'EndpointConnectionOperationDenied'],
+        ['ep-bp1demoglobex00001', 'hold', 'held', null],
+        ['ep-bp1demoglobex00005', 'hold', 'held', null],
+        ['ep-bp1demoumbrella002', 'hold', 'held', null],
+        ['ep-bp1demoglobex00002', 'accept', 'already-applied', 'EndpointConnectionOperationDenied'],
+        ['ep-uf6demoglobex00003', 'accept', 'already-applied', 'EndpointConnectionOperationDenied'],
+      ],
+    );
     // globex's accept in progress (its ModifiedTime moved past the competitor held in the first run) and
     // that competitor contend for globex's last slot: neither is accepted while the change is recent, so
     // ep-bp1demoglobex00005 is not connected as a third (maxConnections 2).
     for (const l of acted.slice(1, 3)) {
       assert.equal(l.rule, 'groups.customers.accounts[1]');
-      assert.match(String(l.reason), /but 2 requests compete for 1 slot of maxConnections 2 and ep-bp1demoglobex00001 changed at \S+, less than 10 minutes ago: it may be an accept still in progress, which looks the same under pendingStatus auto; accepting none of them in this run, deciding in a later run$/);
+      assert.match(
+        String(l.reason),
+        /but 2 requests compete for 1 slot of maxConnections 2 and ep-bp1demoglobex00001 changed at \S+, less than 10 minutes ago: it may be an accept still in progress, which looks the same under pendingStatus auto; accepting none of them in this run, deciding in a later run$/,
+      );
     }
 
     // End state on the emulator once the asynchronous transitions have completed.
     emu.clock.advance(60_000);
     const state = endpoints(emu);
-    assert.deepEqual(state.get('ep-bp1demoacme0000001'), { endpointId: 'ep-bp1demoacme0000001', connectionStatus: 'Connected', bandwidth: 3072 });
+    assert.deepEqual(state.get('ep-bp1demoacme0000001'), {
+      endpointId: 'ep-bp1demoacme0000001',
+      connectionStatus: 'Connected',
+      bandwidth: 3072,
+    });
     // Held requests are left awaiting a decision: still Connecting (the 2020-04-15 reading), untouched.
-    assert.deepEqual(state.get('ep-bp1demoglobex00005'), { endpointId: 'ep-bp1demoglobex00005', connectionStatus: 'Connecting', bandwidth: 3072 });
-    assert.deepEqual(state.get('ep-bp1demoumbrella002'), { endpointId: 'ep-bp1demoumbrella002', connectionStatus: 'Connecting', bandwidth: 3072 });
+    assert.deepEqual(state.get('ep-bp1demoglobex00005'), {
+      endpointId: 'ep-bp1demoglobex00005',
+      connectionStatus: 'Connecting',
+      bandwidth: 3072,
+    });
+    assert.deepEqual(state.get('ep-bp1demoumbrella002'), {
+      endpointId: 'ep-bp1demoumbrella002',
+      connectionStatus: 'Connecting',
+      bandwidth: 3072,
+    });
     assert.equal(state.get('ep-bp1demoinitech0001')?.connectionStatus, 'Disconnected');
     assert.equal(state.get('ep-bp1demoinitech0002')?.connectionStatus, 'Disconnected');
-    assert.deepEqual(state.get('ep-bp1demoacme0000002'), { endpointId: 'ep-bp1demoacme0000002', connectionStatus: 'Connected', bandwidth: 4096 });
+    assert.deepEqual(state.get('ep-bp1demoacme0000002'), {
+      endpointId: 'ep-bp1demoacme0000002',
+      connectionStatus: 'Connected',
+      bandwidth: 4096,
+    });
     // Every applied decision record matches what the emulator now holds.
     const applied = lines.filter((l) => l.schema === 'privatelink-approver/decision/v1' && l.outcome === 'applied');
     assert.equal(applied.length, summary.counts.byOutcome.applied);
     for (const r of applied) {
       const e = state.get(r.endpointId as string);
-      if (r.decision === 'accept' || r.decision === 'resize') assert.deepEqual([e?.connectionStatus, e?.bandwidth], ['Connected', r.bandwidthAfter], JSON.stringify(r));
+      if (r.decision === 'accept' || r.decision === 'resize')
+        assert.deepEqual([e?.connectionStatus, e?.bandwidth], ['Connected', r.bandwidthAfter], JSON.stringify(r));
       else assert.equal(e?.connectionStatus, 'Disconnected', JSON.stringify(r));
     }
 
@@ -163,30 +211,55 @@ describe('the FC handler (built bundle, local FC harness, emulator)', () => {
     const requests = emu.requests();
     const firstRun = requests.slice(0, run.results[0]!.credentialReads);
     assert.equal(run.results[0]!.credentialReads, summary.apiCalls);
-    assert.deepEqual(new Set(firstRun.map((r) => r.accessKeyId)), new Set([PROVIDER_KEY.accessKeyId, ROTATED_KEY.accessKeyId]));
+    assert.deepEqual(
+      new Set(firstRun.map((r) => r.accessKeyId)),
+      new Set([PROVIDER_KEY.accessKeyId, ROTATED_KEY.accessKeyId]),
+    );
     assert.ok(requests.every((r) => r.accountId === PROVIDER_ACCOUNT));
-    assert.ok(firstRun.every((r) => r.status === 200), JSON.stringify(firstRun.filter((r) => r.status !== 200)));
+    assert.ok(
+      firstRun.every((r) => r.status === 200),
+      JSON.stringify(firstRun.filter((r) => r.status !== 200)),
+    );
     const secondRun = requests.slice(firstRun.length);
     assert.ok(secondRun.length > 0 && secondRun.every((r) => r.accessKeyId === ROTATED_KEY.accessKeyId));
     // The warm run's only writes are those accepts again, each refused (the connection is being connected;
     // a new ClientToken, as the listed ModifiedTime moved), otherwise the same as the first run's.
     const secondWrites = secondRun.filter((r) => WRITE_ACTIONS.has(r.action ?? ''));
-    assert.ok(secondRun.every((r) => r.status === 200 || secondWrites.includes(r)), JSON.stringify(secondRun.filter((r) => r.status !== 200)));
-    assert.deepEqual(secondWrites.map((w) => [w.action, w.params.EndpointId, w.status, w.code]), [
-      ['EnableVpcEndpointConnection', 'ep-bp1demoacme0000001', 400, 'EndpointConnectionOperationDenied'],
-      ['EnableVpcEndpointConnection', 'ep-bp1demoglobex00002', 400, 'EndpointConnectionOperationDenied'],
-      ['EnableVpcEndpointConnection', 'ep-uf6demoglobex00003', 400, 'EndpointConnectionOperationDenied'],
-    ]);
-    const firstWrites = new Map(firstRun.filter((r) => WRITE_ACTIONS.has(r.action ?? '')).map((r) => [`${r.action} ${r.params.EndpointId}`, r]));
+    assert.ok(
+      secondRun.every((r) => r.status === 200 || secondWrites.includes(r)),
+      JSON.stringify(secondRun.filter((r) => r.status !== 200)),
+    );
+    assert.deepEqual(
+      secondWrites.map((w) => [w.action, w.params.EndpointId, w.status, w.code]),
+      [
+        ['EnableVpcEndpointConnection', 'ep-bp1demoacme0000001', 400, 'EndpointConnectionOperationDenied'],
+        ['EnableVpcEndpointConnection', 'ep-bp1demoglobex00002', 400, 'EndpointConnectionOperationDenied'],
+        ['EnableVpcEndpointConnection', 'ep-uf6demoglobex00003', 400, 'EndpointConnectionOperationDenied'],
+      ],
+    );
+    const firstWrites = new Map(
+      firstRun.filter((r) => WRITE_ACTIONS.has(r.action ?? '')).map((r) => [`${r.action} ${r.params.EndpointId}`, r]),
+    );
     for (const w of secondWrites) {
       const original = firstWrites.get(`${w.action} ${w.params.EndpointId}`);
       assert.ok(original !== undefined, `a new write in the second run: ${JSON.stringify(w.params)}`);
-      const same = (params: Record<string, string>): Record<string, string> => ({ ...params, Timestamp: '', SignatureNonce: '', AccessKeyId: '', SignatureMethod: '', ClientToken: '' });
+      const same = (params: Record<string, string>): Record<string, string> => ({
+        ...params,
+        Timestamp: '',
+        SignatureNonce: '',
+        AccessKeyId: '',
+        SignatureMethod: '',
+        ClientToken: '',
+      });
       assert.deepEqual(same(w.params), same(original.params));
     }
 
     // No secret in any line.
-    for (const secret of [PROVIDER_KEY.accessKeySecret, ROTATED_KEY.accessKeySecret, ROTATED_KEY.securityToken as string]) {
+    for (const secret of [
+      PROVIDER_KEY.accessKeySecret,
+      ROTATED_KEY.accessKeySecret,
+      ROTATED_KEY.securityToken as string,
+    ]) {
       assert.equal(run.stdout.includes(secret), false, `stdout contains a secret: ${secret}`);
     }
 
@@ -200,28 +273,48 @@ describe('the FC handler (built bundle, local FC harness, emulator)', () => {
     await freshEmulator();
     const before = endpoints(emu);
     const run = await runInFc(bundle.outDir, { PRIVATELINK_ENDPOINT: emu.url }, [
-      { event: timerEvent({ dryRun: true, services: ['epsrv-bp1demoorders000001'] }), requestId: 'fc-dry', timeout: 60, credentials: [PROVIDER_KEY] },
+      {
+        event: timerEvent({ dryRun: true, services: ['epsrv-bp1demoorders000001'] }),
+        requestId: 'fc-dry',
+        timeout: 60,
+        credentials: [PROVIDER_KEY],
+      },
     ]);
     jsonLines(run, 'fc-dry');
     const summary = run.results[0]?.result as Line & { counts: { byOutcome: Record<string, number> } };
     assert.equal(summary.mode, 'dry-run');
     assert.ok(summary.counts.byOutcome['dry-run']! > 0);
     assert.equal(emu.requests().filter((r) => WRITE_ACTIONS.has(r.action ?? '')).length, 0);
-    const services = new Set(emu.requests().map((r) => r.params.ServiceId).filter((s) => s !== undefined));
+    const services = new Set(
+      emu
+        .requests()
+        .map((r) => r.params.ServiceId)
+        .filter((s) => s !== undefined),
+    );
     assert.deepEqual([...services], ['epsrv-bp1demoorders000001']);
     emu.clock.advance(60_000);
     assert.deepEqual(endpoints(emu), before);
   });
 
   const refusals: Array<[string, unknown, string]> = [
-    ['a key that would replace the policy', timerEvent({ policy: { mode: 'enforce' } }), 'payload: unknown key "policy"'],
+    [
+      'a key that would replace the policy',
+      timerEvent({ policy: { mode: 'enforce' } }),
+      'payload: unknown key "policy"',
+    ],
     ['a mode switch', { mode: 'enforce' }, 'payload: unknown key "mode"'],
-    ['a region the policy does not govern', timerEvent({ regions: ['cn-beijing'] }), 'payload.regions: cn-beijing is not governed by the policy (it governs cn-hangzhou, cn-shanghai)'],
+    [
+      'a region the policy does not govern',
+      timerEvent({ regions: ['cn-beijing'] }),
+      'payload.regions: cn-beijing is not governed by the policy (it governs cn-hangzhou, cn-shanghai)',
+    ],
   ];
   for (const [name, event, detail] of refusals) {
     it(`refuses a payload that tries to widen: ${name}`, async () => {
       await freshEmulator();
-      const run = await runInFc(bundle.outDir, { PRIVATELINK_ENDPOINT: emu.url }, [{ event, requestId: 'fc-widen', timeout: 60, credentials: [PROVIDER_KEY] }]);
+      const run = await runInFc(bundle.outDir, { PRIVATELINK_ENDPOINT: emu.url }, [
+        { event, requestId: 'fc-widen', timeout: 60, credentials: [PROVIDER_KEY] },
+      ]);
       const lines = jsonLines(run, 'fc-widen');
       const result = run.results[0]?.result as Line & { details: string[] };
       assert.equal(result.schema, 'privatelink-approver/invocation-error/v1');
@@ -244,7 +337,13 @@ describe('the FC handler (built bundle, local FC harness, emulator)', () => {
     ]);
     const lines = jsonLines(run, 'fc-nowiden');
     assert.equal((run.results[0]?.result as Line).mode, 'dry-run');
-    assert.ok(lines.some((l) => l.level === 'WARN' && String(l.message).startsWith('payload dryRun:false cannot turn a dry-run policy into enforce')));
+    assert.ok(
+      lines.some(
+        (l) =>
+          l.level === 'WARN' &&
+          String(l.message).startsWith('payload dryRun:false cannot turn a dry-run policy into enforce'),
+      ),
+    );
     assert.equal(emu.requests().filter((r) => WRITE_ACTIONS.has(r.action ?? '')).length, 0);
   });
 
@@ -261,9 +360,18 @@ describe('the FC handler (built bundle, local FC harness, emulator)', () => {
     assert.equal(result.errorCode, 'PolicyInvalid');
     assert.equal(result.policyFile, join(mount, 'policy.yaml'));
     assert.match(result.message as string, /^policy .*oss-mount-broken\/policy\.yaml did not load: nothing changed$/);
-    assert.ok(result.details.length > 0 && result.details.every((d) => d.startsWith(`${join(mount, 'policy.yaml')}:`)), result.details.join('\n'));
-    assert.deepEqual(lines.filter((l) => l.schema === 'privatelink-approver/invocation-error/v1'), [result]);
-    assert.equal(lines.some((l) => l.schema === 'privatelink-approver/run/v1'), false);
+    assert.ok(
+      result.details.length > 0 && result.details.every((d) => d.startsWith(`${join(mount, 'policy.yaml')}:`)),
+      result.details.join('\n'),
+    );
+    assert.deepEqual(
+      lines.filter((l) => l.schema === 'privatelink-approver/invocation-error/v1'),
+      [result],
+    );
+    assert.equal(
+      lines.some((l) => l.schema === 'privatelink-approver/run/v1'),
+      false,
+    );
     assert.deepEqual(emu.requests(), [], 'nothing was read or written');
   });
 
@@ -271,7 +379,10 @@ describe('the FC handler (built bundle, local FC harness, emulator)', () => {
     await freshEmulator();
     const mount = join(work, 'oss-mount-ok');
     mkdirSync(mount, { recursive: true });
-    writeFileSync(join(mount, 'policy.yaml'), readFileSync(DEMO_POLICY, 'utf8').replace(/^mode: enforce$/m, 'mode: dry-run'));
+    writeFileSync(
+      join(mount, 'policy.yaml'),
+      readFileSync(DEMO_POLICY, 'utf8').replace(/^mode: enforce$/m, 'mode: dry-run'),
+    );
     const empty = join(work, 'oss-mount-empty');
     mkdirSync(empty, { recursive: true });
     const used = await runInFc(bundle.outDir, { PRIVATELINK_ENDPOINT: emu.url, POLICY_OVERRIDE_PATH: mount }, [
@@ -284,7 +395,9 @@ describe('the FC handler (built bundle, local FC harness, emulator)', () => {
       { event: '', requestId: 'fc-absent', timeout: 60, credentials: [PROVIDER_KEY] },
     ]);
     const lines = jsonLines(absent, 'fc-absent');
-    assert.ok(lines.some((l) => l.level === 'WARN' && l.message === 'policy override not present: using the bundled policy'));
+    assert.ok(
+      lines.some((l) => l.level === 'WARN' && l.message === 'policy override not present: using the bundled policy'),
+    );
     assert.equal(lines.find((l) => l.message === 'run starting')?.policyOrigin, 'bundled');
   });
 
@@ -296,11 +409,19 @@ describe('the FC handler (built bundle, local FC harness, emulator)', () => {
       { event: '{"dryRun":true}', requestId: 'fc-long', timeout: 600, credentials: [PROVIDER_KEY] },
     ]);
     const lines = run.lines.map((l) => JSON.parse(l) as Line);
-    for (const [id, timeout, margin] of [['fc-short', 1, 100], ['fc-long', 600, 30_000]] as const) {
+    for (const [id, timeout, margin] of [
+      ['fc-short', 1, 100],
+      ['fc-long', 600, 30_000],
+    ] as const) {
       const i = id === 'fc-short' ? 0 : 1;
       const timing = run.results[i]!;
-      const deadline = Date.parse(lines.find((l) => l.fcRequestId === id && l.message === 'run starting')?.deadline as string);
-      assert.ok(deadline >= timing.startedAt + timeout * 1000 - margin && deadline <= timing.endedAt + timeout * 1000 - margin, `${id}: deadline ${deadline}`);
+      const deadline = Date.parse(
+        lines.find((l) => l.fcRequestId === id && l.message === 'run starting')?.deadline as string,
+      );
+      assert.ok(
+        deadline >= timing.startedAt + timeout * 1000 - margin && deadline <= timing.endedAt + timeout * 1000 - margin,
+        `${id}: deadline ${deadline}`,
+      );
     }
     // One second leaves no room for a call: the run stops at once, reports it, and changes nothing.
     const short = run.results[0]!.result as Line;
@@ -313,15 +434,27 @@ describe('the FC handler (built bundle, local FC harness, emulator)', () => {
   it('credentials only come from the context: unknown or missing ones abort the run before any write', async () => {
     await freshEmulator();
     const run = await runInFc(bundle.outDir, { PRIVATELINK_ENDPOINT: emu.url }, [
-      { event: '', requestId: 'fc-badkey', timeout: 60, credentials: [{ accessKeyId: 'LTAIunknownKey000001', accessKeySecret: 'x-secret' }] },
+      {
+        event: '',
+        requestId: 'fc-badkey',
+        timeout: 60,
+        credentials: [{ accessKeyId: 'LTAIunknownKey000001', accessKeySecret: 'x-secret' }],
+      },
       { event: '', requestId: 'fc-nokey', timeout: 60, credentials: [{ accessKeyId: '', accessKeySecret: '' }] },
     ]);
     const lines = run.lines.map((l) => JSON.parse(l) as Line);
-    for (const [i, id, code] of [[0, 'fc-badkey', /^InvalidAccessKeyId/], [1, 'fc-nokey', /^CredentialsUnavailable$/]] as const) {
+    for (const [i, id, code] of [
+      [0, 'fc-badkey', /^InvalidAccessKeyId/],
+      [1, 'fc-nokey', /^CredentialsUnavailable$/],
+    ] as const) {
       const summary = run.results[i]?.result as Line & { aborted: { errorCode: string } | null };
       assert.equal(summary.schema, 'privatelink-approver/run/v1');
       assert.match(summary.aborted?.errorCode ?? '', code);
-      assert.ok(lines.some((l) => l.fcRequestId === id && l.level === 'ERROR' && l.message === 'run aborted: credentials or permissions'));
+      assert.ok(
+        lines.some(
+          (l) => l.fcRequestId === id && l.level === 'ERROR' && l.message === 'run aborted: credentials or permissions',
+        ),
+      );
     }
     assert.equal(run.stdout.includes('x-secret'), false);
     assert.equal(emu.requests().filter((r) => WRITE_ACTIONS.has(r.action ?? '')).length, 0);
@@ -338,7 +471,10 @@ describe('the FC handler (built bundle, local FC harness, emulator)', () => {
     assert.deepEqual([result.errorCode, result.policyFile, result.nothingChanged], ['PolicyInvalid', missing, true]);
     assert.match(result.message as string, /^policy .*no-such-policy\.yaml did not load: nothing changed$/);
     assert.ok(result.details.length > 0, 'the reason is given');
-    assert.deepEqual(lines.filter((l) => l.schema === 'privatelink-approver/invocation-error/v1'), [result]);
+    assert.deepEqual(
+      lines.filter((l) => l.schema === 'privatelink-approver/invocation-error/v1'),
+      [result],
+    );
     assert.deepEqual(emu.requests(), [], 'nothing was read or written');
   });
 

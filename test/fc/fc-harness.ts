@@ -16,7 +16,10 @@ import type { BuildResult } from '../../scripts/build.ts';
 import type { FcCredentials } from '../../functions/fc/fc-context.ts';
 
 /** The demo fleet's provider keys (brief: demo fleet) and a second, STS-style key for the same account. */
-export const PROVIDER_KEY: FcCredentials = { accessKeyId: 'LTAIdemoProvider0001', accessKeySecret: 'demo-provider-secret' };
+export const PROVIDER_KEY: FcCredentials = {
+  accessKeyId: 'LTAIdemoProvider0001',
+  accessKeySecret: 'demo-provider-secret',
+};
 export const ROTATED_KEY: FcCredentials = {
   accessKeyId: 'STS.harnessRotated0002',
   accessKeySecret: 'harness-rotated-secret',
@@ -89,7 +92,11 @@ const { handler } = require(spec.bundle);
  * as one FC instance would). `env` is the function's environment (s.yaml environmentVariables).
  * Asynchronous on purpose: the emulator answering the child lives in this process's event loop.
  */
-export async function runInFc(bundleDir: string, env: Record<string, string>, invocations: FcInvocation[]): Promise<FcRun> {
+export async function runInFc(
+  bundleDir: string,
+  env: Record<string, string>,
+  invocations: FcInvocation[],
+): Promise<FcRun> {
   const work = mkdtempSync(join(tmpdir(), 'pla-fc-run-'));
   try {
     const runner = join(work, 'runner.cjs');
@@ -125,6 +132,13 @@ export async function runInFc(bundleDir: string, env: Record<string, string>, in
 }
 
 /** A timer trigger event as FC sends it: the payload is a string. */
-export function timerEvent(payload: unknown = '', triggerTime = '2026-11-25T08:00:00Z'): { triggerTime: string; triggerName: string; payload: string } {
-  return { triggerTime, triggerName: 'sweep-every-5-minutes', payload: typeof payload === 'string' ? payload : JSON.stringify(payload) };
+export function timerEvent(
+  payload: unknown = '',
+  triggerTime = '2026-11-25T08:00:00Z',
+): { triggerTime: string; triggerName: string; payload: string } {
+  return {
+    triggerTime,
+    triggerName: 'sweep-every-5-minutes',
+    payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+  };
 }

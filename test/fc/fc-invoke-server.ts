@@ -65,7 +65,11 @@ export interface FcInvokeServer {
 }
 
 /** fc2's string to sign (see the module comment). */
-export function fcStringToSign(method: string, path: string, headers: Record<string, string | string[] | undefined>): string {
+export function fcStringToSign(
+  method: string,
+  path: string,
+  headers: Record<string, string | string[] | undefined>,
+): string {
   const lower: Record<string, string | string[] | undefined> = {};
   for (const [k, v] of Object.entries(headers)) lower[k.toLowerCase().trim()] = v;
   const header = (name: string): string => {
@@ -81,14 +85,25 @@ export function fcStringToSign(method: string, path: string, headers: Record<str
 }
 
 /** The Authorization value fc2 would send. */
-export function fcAuthorization(key: FcKey, method: string, path: string, headers: Record<string, string | string[] | undefined>): string {
-  const signature = createHmac('sha256', key.accessKeySecret).update(fcStringToSign(method, path, headers), 'utf8').digest('base64');
+export function fcAuthorization(
+  key: FcKey,
+  method: string,
+  path: string,
+  headers: Record<string, string | string[] | undefined>,
+): string {
+  const signature = createHmac('sha256', key.accessKeySecret)
+    .update(fcStringToSign(method, path, headers), 'utf8')
+    .digest('base64');
   return `FC ${key.accessKeyId}:${signature}`;
 }
 
 function send(res: ServerResponse, status: number, requestId: string, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'x-fc-request-id': requestId, 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'x-fc-request-id': requestId,
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -109,7 +124,14 @@ export async function startFcInvokeServer(options: FcInvokeServerOptions): Promi
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = `1-${randomUUID()}`;
     const path = new URL(req.url ?? '/', 'http://fc').pathname;
-    const seen: FcInvocationSeen = { requestId, path, accessKeyId: undefined, status: 0, errorCode: undefined, run: undefined };
+    const seen: FcInvocationSeen = {
+      requestId,
+      path,
+      accessKeyId: undefined,
+      status: 0,
+      errorCode: undefined,
+      run: undefined,
+    };
     invocations.push(seen);
     const error = (status: number, code: string, message: string): void => {
       seen.status = status;
@@ -127,31 +149,45 @@ export async function startFcInvokeServer(options: FcInvokeServerOptions): Promi
     }
 
     const match = INVOKE_PATH.exec(path);
-    if (req.method !== 'POST' || match === null) return error(404, 'PathNotSupported', `${req.method ?? ''} ${path} is not supported by this endpoint`);
+    if (req.method !== 'POST' || match === null)
+      return error(404, 'PathNotSupported', `${req.method ?? ''} ${path} is not supported by this endpoint`);
 
     const auth = /^FC ([^:]+):(.+)$/.exec(req.headers.authorization ?? '');
-    if (auth === null) return error(403, 'MissingAuthorization', 'the Authorization header is missing or not "FC <AccessKeyId>:<signature>"');
+    if (auth === null)
+      return error(
+        403,
+        'MissingAuthorization',
+        'the Authorization header is missing or not "FC <AccessKeyId>:<signature>"',
+      );
     const accessKeyId = auth[1] as string;
     seen.accessKeyId = accessKeyId;
     const key = options.keys.find((k) => k.accessKeyId === accessKeyId);
     if (key === undefined) return error(403, 'InvalidAccessKeyId', `the AccessKey ID ${accessKeyId} does not exist`);
     const date = Date.parse(String(req.headers.date ?? ''));
-    if (!Number.isFinite(date) || Math.abs(Date.now() - date) > MAX_SKEW_MS) return error(403, 'RequestTimeTooSkewed', 'the Date header is missing or more than 15 minutes off');
+    if (!Number.isFinite(date) || Math.abs(Date.now() - date) > MAX_SKEW_MS)
+      return error(403, 'RequestTimeTooSkewed', 'the Date header is missing or more than 15 minutes off');
     if (key.securityToken !== undefined && req.headers['x-fc-security-token'] !== key.securityToken) {
       return error(403, 'InvalidSecurityToken', 'the security token is missing or wrong');
     }
     if (body.length > 0) {
       const md5 = Buffer.from(createHash('md5').update(body).digest('hex'), 'utf8').toString('base64');
-      if (req.headers['content-md5'] !== md5) return error(400, 'InvalidArgument', 'Content-MD5 does not match the body');
+      if (req.headers['content-md5'] !== md5)
+        return error(400, 'InvalidArgument', 'Content-MD5 does not match the body');
     }
     const expected = Buffer.from(fcAuthorization(key, 'POST', path, req.headers));
     const given = Buffer.from(req.headers.authorization ?? '');
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
-      return error(403, 'SignatureNotMatch', 'the request signature we calculated does not match the signature you provided; check your AccessKey secret');
+      return error(
+        403,
+        'SignatureNotMatch',
+        'the request signature we calculated does not match the signature you provided; check your AccessKey secret',
+      );
     }
     const [, serviceName, functionName] = match;
-    if (serviceName !== options.serviceName) return error(404, 'ServiceNotFound', `service '${serviceName ?? ''}' does not exist`);
-    if (functionName !== options.functionName) return error(404, 'FunctionNotFound', `function '${functionName ?? ''}' does not exist`);
+    if (serviceName !== options.serviceName)
+      return error(404, 'ServiceNotFound', `service '${serviceName ?? ''}' does not exist`);
+    if (functionName !== options.functionName)
+      return error(404, 'FunctionNotFound', `function '${functionName ?? ''}' does not exist`);
 
     // The function sees the body as its event, exactly as sent.
     const run = await runInFc(options.bundleDir, options.env, [
@@ -162,8 +198,15 @@ export async function startFcInvokeServer(options: FcInvokeServerOptions): Promi
     if (result === undefined) {
       seen.status = 200;
       seen.errorCode = 'UnhandledInvocationError';
-      const text = JSON.stringify({ errorMessage: run.stderr.split('\n')[0] ?? 'the function crashed', errorType: 'Error' });
-      res.writeHead(200, { 'content-type': 'application/json', 'x-fc-request-id': requestId, 'x-fc-error-type': 'UnhandledInvocationError' });
+      const text = JSON.stringify({
+        errorMessage: run.stderr.split('\n')[0] ?? 'the function crashed',
+        errorType: 'Error',
+      });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'x-fc-request-id': requestId,
+        'x-fc-error-type': 'UnhandledInvocationError',
+      });
       res.end(text);
       return;
     }

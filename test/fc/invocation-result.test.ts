@@ -1,8 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { RUN_SCHEMA, emptyCounts } from '../../functions/audit/records.ts';
-import type { RunSummaryRecord } from '../../functions/audit/records.ts';
-import { INVOCATION_ERROR_SCHEMA, handlerResultExitCode } from '../../functions/fc/invocation-result.ts';
+import { RUN_SCHEMA, emptyCounts } from '../../functions/audit/audit-records.ts';
+import type { RunSummaryRecord } from '../../functions/audit/audit-records.ts';
+import { INVOCATION_ERROR_SCHEMA } from '../../functions/fc/invocation-result.ts';
+import { handlerResultExitCode } from '../../cli/exit-codes.ts';
 import type { InvocationErrorCode, InvocationErrorRecord } from '../../functions/fc/invocation-result.ts';
 
 function summary(change: (s: RunSummaryRecord) => void): RunSummaryRecord & { fcRequestId: string } {
@@ -34,18 +35,55 @@ function summary(change: (s: RunSummaryRecord) => void): RunSummaryRecord & { fc
 describe('handlerResultExitCode (invoke exit code from what the function returned)', () => {
   const cases: Array<[string, Parameters<typeof handlerResultExitCode>[0], number]> = [
     ['a clean run', summary(() => undefined), 0],
-    ['held and dry-run decisions only', summary((s) => ((s.counts.byOutcome.held = 2), (s.counts.byOutcome['dry-run'] = 3))), 0],
+    [
+      'held and dry-run decisions only',
+      summary((s) => ((s.counts.byOutcome.held = 2), (s.counts.byOutcome['dry-run'] = 3))),
+      0,
+    ],
     ['a blocked decision', summary((s) => (s.counts.byOutcome.blocked = 1)), 71],
     ['a failed write', summary((s) => ((s.counts.byOutcome.failed = 1), (s.counts.byOutcome.blocked = 1))), 70],
-    ['a service that could not be listed', summary((s) => s.servicesFailed.push({ region: 'cn-hangzhou', serviceId: null, errorCode: 'InternalError', errorMessage: 'x' })), 70],
-    ['an aborted run', summary((s) => ((s.aborted = { errorCode: 'Forbidden.RAM', errorMessage: 'x' }), (s.counts.byOutcome.failed = 1))), 69],
+    [
+      'a service that could not be listed',
+      summary((s) =>
+        s.servicesFailed.push({
+          region: 'cn-hangzhou',
+          serviceId: null,
+          errorCode: 'InternalError',
+          errorMessage: 'x',
+        }),
+      ),
+      70,
+    ],
+    [
+      'an aborted run',
+      summary(
+        (s) => ((s.aborted = { errorCode: 'Forbidden.RAM', errorMessage: 'x' }), (s.counts.byOutcome.failed = 1)),
+      ),
+      69,
+    ],
   ];
-  for (const [name, result, code] of cases) it(`${name} -> ${code}`, () => assert.equal(handlerResultExitCode(result), code));
+  for (const [name, result, code] of cases)
+    it(`${name} -> ${code}`, () => assert.equal(handlerResultExitCode(result), code));
 
-  const errors: Array<[InvocationErrorCode, number]> = [['PolicyInvalid', 65], ['PayloadRejected', 64], ['ConfigInvalid', 64], ['Internal', 1]];
+  const errors: Array<[InvocationErrorCode, number]> = [
+    ['PolicyInvalid', 65],
+    ['PayloadRejected', 64],
+    ['ConfigInvalid', 64],
+    ['Internal', 1],
+  ];
   for (const [errorCode, code] of errors) {
     it(`an invocation error ${errorCode} -> ${code}`, () => {
-      const record: InvocationErrorRecord = { schema: INVOCATION_ERROR_SCHEMA, fcRequestId: 'fc', time: '', level: 'ERROR', errorCode, message: '', details: [], policyFile: null, nothingChanged: true };
+      const record: InvocationErrorRecord = {
+        schema: INVOCATION_ERROR_SCHEMA,
+        fcRequestId: 'fc',
+        time: '',
+        level: 'ERROR',
+        errorCode,
+        message: '',
+        details: [],
+        policyFile: null,
+        nothingChanged: true,
+      };
       assert.equal(handlerResultExitCode(record), code);
     });
   }

@@ -12,10 +12,10 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { main } from '../../functions/cli/main.ts';
+import { main } from '../../cli/main.ts';
 import { testIO as io } from '../cli/cli-io.ts';
-import { startEmulator } from '../../emulator/start-emulator.ts';
-import type { RunningEmulator } from '../../emulator/start-emulator.ts';
+import { startEmulator } from '../../emulator/index.ts';
+import type { RunningEmulator } from '../../emulator/index.ts';
 import { REPO_ROOT } from '../../scripts/build.ts';
 import type { BuildResult } from '../../scripts/build.ts';
 import { buildBundleOnce, PROVIDER_KEY } from './fc-harness.ts';
@@ -23,7 +23,11 @@ import { fcStringToSign, startFcInvokeServer } from './fc-invoke-server.ts';
 import type { FcFault, FcInvokeServer, FcKey } from './fc-invoke-server.ts';
 
 const INVOKER: FcKey = { accessKeyId: 'LTAIinvokerKey000001', accessKeySecret: 'invoker-secret' };
-const STS_INVOKER: FcKey = { accessKeyId: 'STS.invokerSession01', accessKeySecret: 'sts-invoker-secret', securityToken: 'sts-invoker-token' };
+const STS_INVOKER: FcKey = {
+  accessKeyId: 'STS.invokerSession01',
+  accessKeySecret: 'sts-invoker-secret',
+  securityToken: 'sts-invoker-token',
+};
 const FLAGS = ['--region', 'cn-hangzhou', '--account-id', '1000000000000001'];
 
 /** Uses this key as the CLI's credentials (the default chain's first source: environment variables). */
@@ -75,10 +79,17 @@ describe('privatelink-approver invoke (fc2 -> local FC endpoint -> built bundle 
     assert.equal(summary.schema, 'privatelink-approver/run/v1');
     assert.equal(summary.mode, 'dry-run');
     assert.equal(summary.fcRequestId, seen.requestId);
-    assert.match(s.err(), new RegExp(`FC request ${seen.requestId}: dry-run run [0-9a-f-]+: \\d+ dry-run.* \\(exit 0\\)`));
+    assert.match(
+      s.err(),
+      new RegExp(`FC request ${seen.requestId}: dry-run run [0-9a-f-]+: \\d+ dry-run.* \\(exit 0\\)`),
+    );
     // The function's own stdout: JSON lines carrying the FC request id.
-    for (const line of seen.run!.lines) assert.equal((JSON.parse(line) as { fcRequestId?: string }).fcRequestId, seen.requestId);
-    assert.equal(emu.requests().some((r) => r.action === 'EnableVpcEndpointConnection'), false);
+    for (const line of seen.run!.lines)
+      assert.equal((JSON.parse(line) as { fcRequestId?: string }).fcRequestId, seen.requestId);
+    assert.equal(
+      emu.requests().some((r) => r.action === 'EnableVpcEndpointConnection'),
+      false,
+    );
   });
 
   it('narrows an enforce run to --service, with an STS key (security token signed in)', async () => {
@@ -117,7 +128,10 @@ describe('privatelink-approver invoke (fc2 -> local FC endpoint -> built bundle 
     const s = io();
     const before = fc.invocations.length;
     assert.equal(await main(['invoke', ...FLAGS, '--endpoint', fc.url], s), 69);
-    assert.match(s.err(), /^privatelink-approver invoke: these credentials cannot sign an FC request: "config\.securityToken" must be passed in for STS$/m);
+    assert.match(
+      s.err(),
+      /^privatelink-approver invoke: these credentials cannot sign an FC request: "config\.securityToken" must be passed in for STS$/m,
+    );
     assert.equal(fc.invocations.length, before);
   });
 
@@ -125,18 +139,27 @@ describe('privatelink-approver invoke (fc2 -> local FC endpoint -> built bundle 
     useCredentials(INVOKER);
     const s = io();
     assert.equal(await main(['invoke', ...FLAGS, '--endpoint', fc.url, '--function', 'other'], s), 69);
-    assert.match(s.err(), /the invocation failed: FunctionNotFound: function 'other' does not exist \(HTTP 404, FC request 1-[0-9a-f-]+; service segment "default", function "other" at /);
-    assert.match(s.err(), /Check --function, --region and --account-id\. If the function does exist, FC did not find it under the FC 2016-08-15 address invoke uses \(not confirmed for FC 3\.0 functions, README "Deploy"\): run it with `s invoke`/);
+    assert.match(
+      s.err(),
+      /the invocation failed: FunctionNotFound: function 'other' does not exist \(HTTP 404, FC request 1-[0-9a-f-]+; service segment "default", function "other" at /,
+    );
+    assert.match(
+      s.err(),
+      /Check --function, --region and --account-id\. If the function does exist, FC did not find it under the FC 2016-08-15 address invoke uses \(not confirmed for FC 3\.0 functions, README "Deploy"\): run it with `s invoke`/,
+    );
   });
 
   it('an unknown service segment names the 2016-08-15 addressing and the way around it', async () => {
     useCredentials(INVOKER);
     const s = io();
     assert.equal(await main(['invoke', ...FLAGS, '--endpoint', fc.url, '--fc-service', 'fc3'], s), 69);
-    assert.match(s.err(), /ServiceNotFound: service 'fc3' does not exist \(HTTP 404, .*service segment "fc3", function "privatelink-approver".*FC 2016-08-15 address invoke uses.*`s invoke`/);
+    assert.match(
+      s.err(),
+      /ServiceNotFound: service 'fc3' does not exist \(HTTP 404, .*service segment "fc3", function "privatelink-approver".*FC 2016-08-15 address invoke uses.*`s invoke`/,
+    );
   });
 
-  describe('answers that are not the function\'s', () => {
+  describe("answers that are not the function's", () => {
     afterEach(() => {
       fc.fault = undefined;
     });
@@ -149,13 +172,21 @@ describe('privatelink-approver invoke (fc2 -> local FC endpoint -> built bundle 
       ],
       [
         'a busy function (429: a run in progress, reservedConcurrency 1)',
-        { status: 429, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ErrorCode: 'ResourceExhausted', ErrorMessage: 'Resource exhausted' }) },
+        {
+          status: 429,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ ErrorCode: 'ResourceExhausted', ErrorMessage: 'Resource exhausted' }),
+        },
         [],
         /the invocation failed: ResourceExhausted: Resource exhausted \(HTTP 429, .*\)\. Probably a run is in progress: s\.yaml reserves one instance \(reservedConcurrency 1\)/,
       ],
       [
         'an FC error code without a message',
-        { status: 500, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ErrorCode: 'InternalServerError' }) },
+        {
+          status: 500,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ ErrorCode: 'InternalServerError' }),
+        },
         [],
         /the invocation failed: InternalServerError \(HTTP 500, FC request 1-[0-9a-f-]+; service segment "default", function "privatelink-approver" at http:\/\/127\.0\.0\.1:\d+\)$/m,
       ],
@@ -165,7 +196,12 @@ describe('privatelink-approver invoke (fc2 -> local FC endpoint -> built bundle 
         [],
         /the invocation failed: http:\/\/127\.0\.0\.1:\d+ answered a JSON content type with a body that is not JSON/,
       ],
-      ['no answer in time', 'hang', ['--timeout', '1'], /the invocation failed: no answer within --timeout 1 s \(service segment "default".*\): the run may still be going on/],
+      [
+        'no answer in time',
+        'hang',
+        ['--timeout', '1'],
+        /the invocation failed: no answer within --timeout 1 s \(service segment "default".*\): the run may still be going on/,
+      ],
     ];
     for (const [name, fault, flags, message] of cases) {
       it(`${name}: a clear error, exit 69, nothing on stdout`, async () => {
@@ -175,7 +211,8 @@ describe('privatelink-approver invoke (fc2 -> local FC endpoint -> built bundle 
         assert.equal(await main(['invoke', ...FLAGS, '--endpoint', fc.url, ...flags], s), 69, s.err());
         assert.equal(s.out(), '');
         assert.match(s.err(), message);
-        for (const secret of [STS_INVOKER.accessKeySecret, STS_INVOKER.securityToken as string]) assert.doesNotMatch(s.err(), new RegExp(secret));
+        for (const secret of [STS_INVOKER.accessKeySecret, STS_INVOKER.securityToken as string])
+          assert.doesNotMatch(s.err(), new RegExp(secret));
       });
     }
 
@@ -187,7 +224,13 @@ describe('privatelink-approver invoke (fc2 -> local FC endpoint -> built bundle 
       await new Promise<void>((resolve) => probe.close(() => resolve()));
       const s = io();
       assert.equal(await main(['invoke', ...FLAGS, '--endpoint', `http://127.0.0.1:${port}`], s), 69);
-      assert.match(s.err(), new RegExp(`the invocation failed: cannot reach http://127\\.0\\.0\\.1:${port}: ECONNREFUSED .*The function did not run\\.$`, 'm'));
+      assert.match(
+        s.err(),
+        new RegExp(
+          `the invocation failed: cannot reach http://127\\.0\\.0\\.1:${port}: ECONNREFUSED .*The function did not run\\.$`,
+          'm',
+        ),
+      );
     });
   });
 
@@ -223,7 +266,10 @@ describe('privatelink-approver invoke (fc2 -> local FC endpoint -> built bundle 
       [['--account-id', '1000000000000001'], /--region is required/],
       [['--region', 'cn-hangzhou'], /--account-id is required/],
       [[...FLAGS, '--service', '*'], /--service\[0\]: must be an ID such as "epsrv-bp1demoorders000001", got "\*"/],
-      [[...FLAGS, '--endpoint', 'http://127.0.0.1:1/path'], /invoke: --endpoint: must not have a path, query or fragment; expected an http\(s\) URL such as http:\/\/127\.0\.0\.1:8080$/m],
+      [
+        [...FLAGS, '--endpoint', 'http://127.0.0.1:1/path'],
+        /invoke: --endpoint: must not have a path, query or fragment; expected an http\(s\) URL such as http:\/\/127\.0\.0\.1:8080$/m,
+      ],
       [[...FLAGS, '--policy', 'x.yaml'], /Unknown option '--policy'/],
     ];
     for (const [argv, message] of cases) {
@@ -235,26 +281,42 @@ describe('privatelink-approver invoke (fc2 -> local FC endpoint -> built bundle 
   });
 
   it("our endpoint's string to sign is fc2's own (lib/helper.js composeStringToSign)", () => {
-    const headers = { 'content-md5': 'bWQ1', 'content-type': 'application/octet-stream', date: 'Wed, 25 Nov 2026 08:00:00 GMT', 'x-fc-b': '2', 'x-fc-a': '1', host: 'h' };
+    const headers = {
+      'content-md5': 'bWQ1',
+      'content-type': 'application/octet-stream',
+      date: 'Wed, 25 Nov 2026 08:00:00 GMT',
+      'x-fc-b': '2',
+      'x-fc-a': '1',
+      host: 'h',
+    };
     const path = '/2016-08-15/services/s/functions/f/invocations';
-    const expected = 'POST\nbWQ1\napplication/octet-stream\nWed, 25 Nov 2026 08:00:00 GMT\nx-fc-a:1\nx-fc-b:2\n/2016-08-15/services/s/functions/f/invocations';
-    const helper = createRequire(import.meta.url)('@alicloud/fc2/lib/helper.js') as { composeStringToSign(m: string, p: string, h: object, q: null): string };
+    const expected =
+      'POST\nbWQ1\napplication/octet-stream\nWed, 25 Nov 2026 08:00:00 GMT\nx-fc-a:1\nx-fc-b:2\n/2016-08-15/services/s/functions/f/invocations';
+    const helper = createRequire(import.meta.url)('@alicloud/fc2/lib/helper.js') as {
+      composeStringToSign(m: string, p: string, h: object, q: null): string;
+    };
     assert.equal(helper.composeStringToSign('POST', path, headers, null), expected);
     assert.equal(fcStringToSign('POST', path, headers), expected);
-    assert.equal(fcStringToSign('POST', path, { ...headers, 'X-FC-C': '3' }), expected.replace('x-fc-b:2\n', 'x-fc-b:2\nx-fc-c:3\n'));
+    assert.equal(
+      fcStringToSign('POST', path, { ...headers, 'X-FC-C': '3' }),
+      expected.replace('x-fc-b:2\n', 'x-fc-b:2\nx-fc-c:3\n'),
+    );
   });
 
   it('@alicloud/fc2 is loaded lazily: not by the CLI until invoke runs', async () => {
     const script = `
       import { createRequire } from 'node:module';
       const require = createRequire(import.meta.url);
-      await import(${JSON.stringify(join(REPO_ROOT, 'functions/cli/main.ts'))});
+      await import(${JSON.stringify(join(REPO_ROOT, 'cli/main.ts'))});
       const fc2 = () => Object.keys(require.cache).some((k) => k.includes('@alicloud/fc2'));
       const before = fc2();
-      const { loadFc2 } = await import(${JSON.stringify(join(REPO_ROOT, 'functions/fc/fc2-client.ts'))});
+      const { loadFc2 } = await import(${JSON.stringify(join(REPO_ROOT, 'cli/invoke/fc2-client.ts'))});
       loadFc2();
       console.log(JSON.stringify({ before, after: fc2() }));`;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

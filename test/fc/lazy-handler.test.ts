@@ -13,7 +13,11 @@ import type { HandlerResult } from '../../functions/fc/invocation-result.ts';
 const NOW = Date.parse('2026-11-25T08:00:00Z');
 
 function context(requestId: string): FcContext {
-  return { requestId, credentials: { accessKeyId: 'STS.k', accessKeySecret: 's' }, function: { name: 'f', timeout: 60 } };
+  return {
+    requestId,
+    credentials: { accessKeyId: 'STS.k', accessKeySecret: 's' },
+    function: { name: 'f', timeout: 60 },
+  };
 }
 
 describe('lazyHandler', () => {
@@ -61,13 +65,17 @@ describe('lazyHandler', () => {
       time: '2026-11-25T08:00:00.000Z',
       level: 'ERROR',
       errorCode: 'Internal',
-      message: "internal error: the function's code did not load: nothing changed: Cannot find module ./validate-policy-schema.js",
+      message:
+        "internal error: the function's code did not load: nothing changed: Cannot find module ./validate-policy-schema.js",
       details: [],
       policyFile: null,
       nothingChanged: true,
     };
     assert.deepEqual(failed, expected);
-    assert.deepEqual(lines.map((l) => JSON.parse(l) as unknown), [expected]);
+    assert.deepEqual(
+      lines.map((l) => JSON.parse(l) as unknown),
+      [expected],
+    );
     assert.deepEqual(await handler(Buffer.from(''), context('fc-next')), { ok: 'fc-next' });
     assert.equal(loads, 2);
   });

@@ -23,7 +23,8 @@ interface Job {
 const doc = parseDocument(readFileSync(join(REPO_ROOT, 'infra/pipeline/github-actions.yml'), 'utf8'));
 const workflow = doc.toJS() as { on: Record<string, unknown>; jobs: { plan: Job; deploy: Job } };
 const runs = (job: Job): string => job.steps.map((s) => s.run ?? '').join('\n');
-const secrets = (job: Job): string[] => [...JSON.stringify(job.steps).matchAll(/secrets\.([A-Z_]+)/g)].map((m) => m[1] as string);
+const secrets = (job: Job): string[] =>
+  [...JSON.stringify(job.steps).matchAll(/secrets\.([A-Z_]+)/g)].map((m) => m[1] as string);
 
 describe('infra/pipeline/github-actions.yml', () => {
   it('parses', () => assert.deepEqual(doc.errors, []));
@@ -44,11 +45,20 @@ describe('infra/pipeline/github-actions.yml', () => {
     assert.match(deploy.if, /refs\/heads\/main/);
     const text = runs(deploy);
     const order = ['npm run build', 's deploy -y', 'privatelink-approver invoke'].map((s) => text.indexOf(s));
-    assert.ok(order.every((i) => i >= 0), text);
-    assert.deepEqual([...order].sort((a, b) => a - b), order);
+    assert.ok(
+      order.every((i) => i >= 0),
+      text,
+    );
+    assert.deepEqual(
+      [...order].sort((a, b) => a - b),
+      order,
+    );
     // What is deployed is what was validated: the same file, named by the same variable.
     assert.match(text, /privatelink-approver validate "\$POLICY"/);
     assert.match(text, /npm run build -- --policy "\$POLICY"/);
-    assert.equal(secrets(deploy).some((s) => s.startsWith('PLAN_')), false);
+    assert.equal(
+      secrets(deploy).some((s) => s.startsWith('PLAN_')),
+      false,
+    );
   });
 });

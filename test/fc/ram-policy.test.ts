@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRIVATELINK_ACTIONS } from '../../functions/client/private-link-api.ts';
-import { main } from '../../functions/cli/main.ts';
-import { startEmulator } from '../../emulator/start-emulator.ts';
+import { main } from '../../cli/main.ts';
+import { startEmulator } from '../../emulator/index.ts';
 import { REPO_ROOT } from '../../scripts/build.ts';
 import { testIO, withEnv } from '../cli/cli-io.ts';
 import { DEMO_POLICY, PROVIDER_KEY } from './fc-harness.ts';
@@ -56,7 +56,11 @@ describe('infra/ram', () => {
     try {
       const io = testIO({ env: { PRIVATELINK_ENDPOINT: emu.url } });
       const code = await withEnv(
-        { ALIBABA_CLOUD_ACCESS_KEY_ID: PROVIDER_KEY.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: PROVIDER_KEY.accessKeySecret, ALIBABA_CLOUD_SECURITY_TOKEN: undefined },
+        {
+          ALIBABA_CLOUD_ACCESS_KEY_ID: PROVIDER_KEY.accessKeyId,
+          ALIBABA_CLOUD_ACCESS_KEY_SECRET: PROVIDER_KEY.accessKeySecret,
+          ALIBABA_CLOUD_SECURITY_TOKEN: undefined,
+        },
         () => main(['plan', '--policy', DEMO_POLICY, '--format', 'json'], io),
       );
       assert.equal(code, 2, io.err());
@@ -69,6 +73,8 @@ describe('infra/ram', () => {
 
   it('function-role-trust.json lets only Function Compute assume the role', () => {
     const trust = load('function-role-trust.json');
-    assert.deepEqual(trust.Statement, [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: ['fc.aliyuncs.com'] } }]);
+    assert.deepEqual(trust.Statement, [
+      { Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: ['fc.aliyuncs.com'] } },
+    ]);
   });
 });

@@ -26,7 +26,10 @@ interface Props {
   role: string;
   environmentVariables: Record<string, string>;
   logConfig: { project: string; logstore: string } | 'auto';
-  triggers: Array<{ triggerType: string; triggerConfig: { cronExpression: string; enable: boolean; payload?: string } }>;
+  triggers: Array<{
+    triggerType: string;
+    triggerConfig: { cronExpression: string; enable: boolean; payload?: string };
+  }>;
 }
 
 /** Loads s.yaml and substitutes `${vars.NAME}` the way `s` does. */
@@ -68,9 +71,18 @@ describe('s.yaml', () => {
     p.environmentVariables = { POLICY_PATH: 'policies/policy.yaml', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'x' };
     assert.equal(validate(bad), false);
     const paths = (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`);
-    assert.ok(paths.some((m) => m.startsWith('/resources/privatelink-approver/props/runtime')), paths.join('\n'));
-    assert.ok(paths.some((m) => m.startsWith('/resources/privatelink-approver/props/handler')), paths.join('\n'));
-    assert.ok(paths.some((m) => m.includes('must NOT have additional properties')), paths.join('\n'));
+    assert.ok(
+      paths.some((m) => m.startsWith('/resources/privatelink-approver/props/runtime')),
+      paths.join('\n'),
+    );
+    assert.ok(
+      paths.some((m) => m.startsWith('/resources/privatelink-approver/props/handler')),
+      paths.join('\n'),
+    );
+    assert.ok(
+      paths.some((m) => m.includes('must NOT have additional properties')),
+      paths.join('\n'),
+    );
   });
 
   it('its handler is exported by the built bundle', () => {
@@ -85,13 +97,19 @@ describe('s.yaml', () => {
     assert.equal(trigger.triggerType, 'timer');
     assert.deepEqual(cronProblems(trigger.triggerConfig.cronExpression), []);
     assert.equal(cronIntervalSeconds(trigger.triggerConfig.cronExpression), 300);
-    assert.deepEqual(cronProblems('*/5 * * * *'), ['expected six fields (second minute hour day month weekday), got 5']);
+    assert.deepEqual(cronProblems('*/5 * * * *'), [
+      'expected six fields (second minute hour day month weekday), got 5',
+    ]);
     assert.deepEqual(cronProblems('0 */5 25 * * *'), ['hour field "25" is not valid (0-23)']);
   });
 
   it('its timer payload is one the function accepts (it may only narrow a run)', () => {
     const payload = props.triggers[0]!.triggerConfig.payload ?? '';
-    const event = JSON.stringify({ triggerTime: '2026-11-25T08:00:00Z', triggerName: 'sweep-every-5-minutes', payload });
+    const event = JSON.stringify({
+      triggerTime: '2026-11-25T08:00:00Z',
+      triggerName: 'sweep-every-5-minutes',
+      payload,
+    });
     const parsed = parseInvocationEvent(Buffer.from(event));
     assert.ok(parsed.ok, parsed.ok ? '' : `s.yaml's timer payload would fail every run: ${parsed.error}`);
     assert.deepEqual(parsed.request, {}, 'the scheduled run applies the policy as it is');
@@ -101,7 +119,10 @@ describe('s.yaml', () => {
     const runMs = props.timeout * 1000 - deadlineMarginMs(props.timeout);
     assert.ok(runMs >= 60_000, `a run gets only ${runMs} ms`);
     const interval = cronIntervalSeconds(props.triggers[0]!.triggerConfig.cronExpression);
-    assert.ok(interval !== undefined && props.timeout < interval, `timeout ${props.timeout} s must be shorter than the schedule interval ${String(interval)} s`);
+    assert.ok(
+      interval !== undefined && props.timeout < interval,
+      `timeout ${props.timeout} s must be shorter than the schedule interval ${String(interval)} s`,
+    );
   });
 
   it('the bundled policy is where POLICY_PATH points', () => {

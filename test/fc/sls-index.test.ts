@@ -7,8 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startEmulator } from '../../emulator/start-emulator.ts';
-import type { RunningEmulator } from '../../emulator/start-emulator.ts';
+import { startEmulator } from '../../emulator/index.ts';
+import type { RunningEmulator } from '../../emulator/index.ts';
 import { REPO_ROOT } from '../../scripts/build.ts';
 import { buildBundleOnce, PROVIDER_KEY, runInFc, timerEvent } from './fc-harness.ts';
 
@@ -27,7 +27,9 @@ const BASE_KEYS = ['level', 'message', 'timestamp', 'service', 'requestId', 'fcR
 /** Leaf paths of a JSON object (`counts.byOutcome.failed`); arrays and nulls are leaves. */
 function leafPaths(value: unknown, prefix = ''): string[] {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return [prefix];
-  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => leafPaths(v, prefix === '' ? k : `${prefix}.${k}`));
+  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) =>
+    leafPaths(v, prefix === '' ? k : `${prefix}.${k}`),
+  );
 }
 
 describe('infra/sls', () => {
@@ -46,25 +48,34 @@ describe('infra/sls', () => {
 
   it('indexes message as JSON, with numbers as long', () => {
     assert.equal(index.keys.message.type, 'json');
-    for (const key of ['bandwidthAfter', 'counts.byOutcome.failed', 'durationMs', 'apiCalls']) assert.equal(indexed[key]?.type, 'long', key);
+    for (const key of ['bandwidthAfter', 'counts.byOutcome.failed', 'durationMs', 'apiCalls'])
+      assert.equal(indexed[key]?.type, 'long', key);
   });
 
   it('covers every field of every decision, summary and invocation-error line the function writes', () => {
     const schemas = new Set(lines.map((l) => l.schema).filter((s) => s !== undefined));
-    assert.deepEqual([...schemas].sort(), ['privatelink-approver/decision/v1', 'privatelink-approver/invocation-error/v1', 'privatelink-approver/run/v1']);
+    assert.deepEqual([...schemas].sort(), [
+      'privatelink-approver/decision/v1',
+      'privatelink-approver/invocation-error/v1',
+      'privatelink-approver/run/v1',
+    ]);
     const fields = new Set(lines.filter((l) => l.schema !== undefined).flatMap((l) => leafPaths(l)));
     for (const key of BASE_KEYS) fields.add(key);
     // A null object (`aborted: null`) is covered by its indexed sub-fields (`aborted.errorCode`).
-    const covered = (f: string): boolean => indexed[f] !== undefined || Object.keys(indexed).some((k) => k.startsWith(`${f}.`));
+    const covered = (f: string): boolean =>
+      indexed[f] !== undefined || Object.keys(indexed).some((k) => k.startsWith(`${f}.`));
     const missing = [...fields].filter((f) => !covered(f)).sort();
     assert.deepEqual(missing, [], 'fields written but not indexed in infra/sls/index.json');
   });
 
   it('alerts use only indexed fields, and cover rejects, failed writes and a missing run summary', () => {
     for (const alert of alerts.alerts) {
-      const used = [...alert.query.matchAll(/"?message\.([A-Za-z.-]+)"?/g)].map((m) => (m[1] as string).replace(/\.$/, ''));
+      const used = [...alert.query.matchAll(/"?message\.([A-Za-z.-]+)"?/g)].map((m) =>
+        (m[1] as string).replace(/\.$/, ''),
+      );
       assert.ok(used.length > 0, alert.name);
-      for (const field of used) assert.ok(indexed[field] !== undefined, `${alert.name}: message.${field} is not indexed`);
+      for (const field of used)
+        assert.ok(indexed[field] !== undefined, `${alert.name}: message.${field} is not indexed`);
     }
     const byName = new Map(alerts.alerts.map((a) => [a.name, a]));
     assert.match(byName.get('privatelink-approver-reject')?.query ?? '', /message\.decision: reject/);

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadPolicyText } from '../../functions/policy/load-policy.ts';
+import { loadPolicyText } from '../../functions/policy-file/load-policy-file.ts';
 import type { Diagnostic } from '../../functions/policy/diagnostic.ts';
 
 const DIR = join(import.meta.dirname, 'broken');
@@ -26,11 +26,14 @@ function expectations(text: string, marker: string): string[] {
     .map((line) => line.slice(`# ${marker}: `.length));
 }
 
-const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 test('the corpus has at least 40 broken policies, each with an expected error', () => {
   assert.ok(files.length >= 40, `only ${files.length} files`);
-  for (const file of files) assert.ok(expectations(readFileSync(join(DIR, file), 'utf8'), 'expect').length > 0, `${file} expects no error`);
+  for (const file of files)
+    assert.ok(expectations(readFileSync(join(DIR, file), 'utf8'), 'expect').length > 0, `${file} expects no error`);
 });
 
 for (const file of files) {

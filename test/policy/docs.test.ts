@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
 import { formatDiagnostic } from '../../functions/policy/diagnostic.ts';
-import { loadPolicyFile, loadPolicyText } from '../../functions/policy/load-policy.ts';
+import { loadPolicyFile, loadPolicyText } from '../../functions/policy-file/load-policy-file.ts';
 import { schemaAt } from '../../functions/policy/schema-diagnostics.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -19,7 +19,10 @@ const NOW = new Date('2026-11-25T00:00:00Z');
 const policyFiles = [
   'policies/demo.yaml',
   'policies/policy.yaml',
-  ...readdirSync(join(ROOT, 'policies', 'examples')).filter((f) => f.endsWith('.yaml')).sort().map((f) => `policies/examples/${f}`),
+  ...readdirSync(join(ROOT, 'policies', 'examples'))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => `policies/examples/${f}`),
 ];
 
 test('there are at least three example policies', () => {
@@ -56,7 +59,9 @@ function yamlBlocks(markdown: string): { line: number; text: string }[] {
 function unknownKeys(value: unknown, path: (string | number)[]): string[] {
   if (value === null || typeof value !== 'object') return [];
   if (Array.isArray(value)) return value.flatMap((item, i) => unknownKeys(item, [...path, i]));
-  return Object.entries(value).flatMap(([key, child]) => (schemaAt([...path, key]) === undefined ? [`${path.join('.')}.${key}`] : unknownKeys(child, [...path, key])));
+  return Object.entries(value).flatMap(([key, child]) =>
+    schemaAt([...path, key]) === undefined ? [`${path.join('.')}.${key}`] : unknownKeys(child, [...path, key]),
+  );
 }
 
 for (const doc of ['README.md', 'policies/README.md']) {
@@ -66,12 +71,18 @@ for (const doc of ['README.md', 'policies/README.md']) {
     test(`${doc}:${block.line} yaml block`, () => {
       if (block.text.startsWith('# not-a-policy')) {
         // Other YAML (a CI workflow): only well-formedness is checked.
-        assert.deepEqual(parseDocument(block.text).errors.map((e) => e.message), []);
+        assert.deepEqual(
+          parseDocument(block.text).errors.map((e) => e.message),
+          [],
+        );
         return;
       }
       if (block.text.startsWith('# fragment')) {
         const parsed = parseDocument(block.text);
-        assert.deepEqual(parsed.errors.map((e) => e.message), []);
+        assert.deepEqual(
+          parsed.errors.map((e) => e.message),
+          [],
+        );
         const data = parsed.toJS() as Record<string, unknown>;
         // `allow:` fragments sit inside a service rule; everything else at the top level.
         const base = Object.keys(data).length === 1 && 'allow' in data ? ['services', 0] : [];
@@ -85,7 +96,11 @@ for (const doc of ['README.md', 'policies/README.md']) {
           services: [{ region: 'cn-hangzhou', serviceId: 'epsrv-docs1', ...(base.length > 0 ? data : {}) }],
           ...(base.length > 0 ? {} : data),
         };
-        policy.groups = { customers: group('1000000000000001'), gold: group('1000000000000002'), ...(policy.groups as object | undefined) };
+        policy.groups = {
+          customers: group('1000000000000001'),
+          gold: group('1000000000000002'),
+          ...(policy.groups as object | undefined),
+        };
         const result = loadPolicyText(stringify(policy), `${doc}:${block.line}`, { now: NOW });
         assert.deepEqual(result.ok ? [] : result.errors.map(formatDiagnostic), []);
         return;

@@ -5,9 +5,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadPolicyFile, policyHash } from '../../functions/policy/load-policy.ts';
+import { loadPolicyFile, policyHash } from '../../functions/policy-file/load-policy-file.ts';
 
-const VALID = 'version: 1\nmode: enforce\nservices:\n  - region: cn-hangzhou\n    serviceId: epsrv-bp1demoorders000001\n    unknownAccounts: reject\n';
+const VALID =
+  'version: 1\nmode: enforce\nservices:\n  - region: cn-hangzhou\n    serviceId: epsrv-bp1demoorders000001\n    unknownAccounts: reject\n';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'policy-file-'));
@@ -33,7 +34,18 @@ test('the commit is taken from options, then POLICY_COMMIT, then git, else undef
     assert.equal(outside.policy.revision.hash, policyHash(VALID));
     assert.equal(outside.policy.revision.file, file);
 
-    const git = (...args: string[]): string => execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' } }).trim();
+    const git = (...args: string[]): string =>
+      execFileSync('git', args, {
+        cwd: dir,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: 't',
+          GIT_AUTHOR_EMAIL: 't@example.com',
+          GIT_COMMITTER_NAME: 't',
+          GIT_COMMITTER_EMAIL: 't@example.com',
+        },
+      }).trim();
     git('init', '-q');
     git('add', 'p.yaml');
     git('commit', '-q', '-m', 'policy');
@@ -66,7 +78,10 @@ test('files over 1 MiB are refused without being read; missing files, directorie
   writeFileSync(join(dir, 'big.yaml'), `${VALID}#${'x'.repeat(1024 * 1024)}\n`);
   writeFileSync(join(dir, 'latin1.yaml'), Buffer.concat([Buffer.from(VALID), Buffer.from([0x23, 0x20, 0xe9, 0x0a])]));
   const cases: [string, string][] = [
-    ['big.yaml', `the file is ${Buffer.byteLength(VALID) + 1024 * 1024 + 2} bytes; a policy may be at most 1048576 bytes (1 MiB)`],
+    [
+      'big.yaml',
+      `the file is ${Buffer.byteLength(VALID) + 1024 * 1024 + 2} bytes; a policy may be at most 1048576 bytes (1 MiB)`,
+    ],
     ['missing.yaml', 'no such file'],
     ['.', 'is a directory, not a policy file'],
     ['latin1.yaml', 'the file is not valid UTF-8 text'],
@@ -74,7 +89,9 @@ test('files over 1 MiB are refused without being read; missing files, directorie
   for (const [name, message] of cases) {
     const result = await loadPolicyFile(join(dir, name), { commit: 'x' });
     assert.equal(result.ok, false, name);
-    assert.deepEqual(result.ok ? [] : result.errors, [{ severity: 'error', file: join(dir, name), line: 1, column: 1, path: '', message }]);
+    assert.deepEqual(result.ok ? [] : result.errors, [
+      { severity: 'error', file: join(dir, name), line: 1, column: 1, path: '', message },
+    ]);
   }
 });
 
@@ -91,5 +108,7 @@ test('a UTF-8 byte order mark is accepted and hashed as written', async (t) => {
 test('a pipe or device is refused before reading (a FIFO would block the read forever)', async () => {
   const result = await loadPolicyFile('/dev/null', { commit: 'x' });
   assert.equal(result.ok, false);
-  assert.deepEqual(result.ok ? [] : result.errors.map((d) => `${d.file}:${d.line}:${d.column} ${d.message}`), ['/dev/null:1:1 is not a regular file (a pipe, socket or device), not a policy file']);
+  assert.deepEqual(result.ok ? [] : result.errors.map((d) => `${d.file}:${d.line}:${d.column} ${d.message}`), [
+    '/dev/null:1:1 is not a regular file (a pipe, socket or device), not a policy file',
+  ]);
 });

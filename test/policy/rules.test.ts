@@ -5,16 +5,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadPolicyText } from '../../functions/policy/load-policy.ts';
+import { loadPolicyText } from '../../functions/policy-file/load-policy-file.ts';
 import type { Diagnostic } from '../../functions/policy/diagnostic.ts';
 import { formatDiagnostic } from '../../functions/policy/diagnostic.ts';
 import { didYouMean, editDistance } from '../../functions/policy/did-you-mean.ts';
 import { parseExpiry } from '../../functions/policy/policy-rules.ts';
 
 const NOW = new Date('2026-11-25T00:00:00Z');
-const show = (d: Diagnostic): string => `${d.line}:${d.column} ${d.path === '' ? '' : `${d.path}: `}${d.message}${d.hint === undefined ? '' : ` (${d.hint})`}`;
+const show = (d: Diagnostic): string =>
+  `${d.line}:${d.column} ${d.path === '' ? '' : `${d.path}: `}${d.message}${d.hint === undefined ? '' : ` (${d.hint})`}`;
 const HEAD = 'version: 1\nmode: enforce\n';
-const RULE = 'services:\n  - region: cn-hangzhou\n    serviceId: epsrv-bp1demoorders000001\n    unknownAccounts: reject\n';
+const RULE =
+  'services:\n  - region: cn-hangzhou\n    serviceId: epsrv-bp1demoorders000001\n    unknownAccounts: reject\n';
 
 interface Case {
   name: string;
@@ -31,17 +33,23 @@ const CASES: Case[] = [
   {
     name: 'an allow entry for a globally denied account is dead: warning naming the deny',
     text: `${HEAD}deny:\n  accounts:\n    - account: "2000000000000003"\n${RULE}    allow:\n      - account: "2000000000000003"\n`,
-    warnings: ['11:18 services[0].allow[0].account: account "2000000000000003" is denied by deny.accounts[0]; deny wins, so this allow entry never applies (remove the allow entry or the deny)'],
+    warnings: [
+      '11:18 services[0].allow[0].account: account "2000000000000003" is denied by deny.accounts[0]; deny wins, so this allow entry never applies (remove the allow entry or the deny)',
+    ],
   },
   {
     name: 'an allow entry denied in the same rule: warning',
     text: `${HEAD}${RULE}    allow:\n      - account: "2000000000000003"\n    deny:\n      accounts:\n        - account: "2000000000000003"\n`,
-    warnings: ['8:18 services[0].allow[0].account: account "2000000000000003" is denied by services[0].deny.accounts[0]; deny wins, so this allow entry never applies (remove the allow entry or the deny)'],
+    warnings: [
+      '8:18 services[0].allow[0].account: account "2000000000000003" is denied by services[0].deny.accounts[0]; deny wins, so this allow entry never applies (remove the allow entry or the deny)',
+    ],
   },
   {
     name: 'a group member denied globally: warning at the group',
     text: `${HEAD}groups:\n  g:\n    accounts:\n      - account: "2000000000000003"\ndeny:\n  accounts:\n    - account: "2000000000000003"\n${RULE}    allow:\n      - group: g\n`,
-    warnings: ['6:18 groups.g.accounts[0].account: account "2000000000000003" is denied everywhere by deny.accounts[0]; deny wins, so this entry never applies (remove the entry or the deny)'],
+    warnings: [
+      '6:18 groups.g.accounts[0].account: account "2000000000000003" is denied everywhere by deny.accounts[0]; deny wins, so this entry never applies (remove the entry or the deny)',
+    ],
   },
   {
     name: 'a group member denied in one rule is the way to exclude it there: no warning',
@@ -50,7 +58,9 @@ const CASES: Case[] = [
   {
     name: 'an expired entry: warning with the date',
     text: `${HEAD}${RULE}    allow:\n      - account: "2000000000000001"\n        expires: 2026-01-01\n`,
-    warnings: ['9:18 services[0].allow[0].expires: expired on 2026-01-01T00:00:00.000Z: this entry no longer allows anything (remove the entry, or extend the date if the contract was renewed)'],
+    warnings: [
+      '9:18 services[0].allow[0].expires: expired on 2026-01-01T00:00:00.000Z: this entry no longer allows anything (remove the entry, or extend the date if the contract was renewed)',
+    ],
   },
   {
     name: 'an expiry instant with an offset in the future: valid',
@@ -59,57 +69,79 @@ const CASES: Case[] = [
   {
     name: 'an unused group: warning at its name',
     text: `${HEAD}groups:\n  spare:\n    accounts:\n      - account: "2000000000000001"\n${RULE}`,
-    warnings: ['4:3 groups.spare: group "spare" is not used by any service rule (reference it with {group: spare} or remove it)'],
+    warnings: [
+      '4:3 groups.spare: group "spare" is not used by any service rule (reference it with {group: spare} or remove it)',
+    ],
   },
   {
     name: 'an account ID that is not 16 digits: warning',
     text: `${HEAD}${RULE}    allow:\n      - account: "12345"\n`,
-    warnings: ['8:18 services[0].allow[0].account: account ID "12345" has 5 digits; Alibaba Cloud account IDs have 16 (check it against the customer\'s account)'],
+    warnings: [
+      '8:18 services[0].allow[0].account: account ID "12345" has 5 digits; Alibaba Cloud account IDs have 16 (check it against the customer\'s account)',
+    ],
   },
   {
     name: 'a region not in the known list: warning with a suggestion',
     text: `${HEAD}services:\n  - region: cn-hangzou\n    serviceId: epsrv-bp1demoorders000001\n    unknownAccounts: reject\n`,
-    warnings: ['4:13 services[0].region: "cn-hangzou" is not a known Alibaba Cloud region (did you mean "cn-hangzhou"?)'],
+    warnings: [
+      '4:13 services[0].region: "cn-hangzou" is not a known Alibaba Cloud region (did you mean "cn-hangzhou"?)',
+    ],
   },
   {
     name: 'a serviceId rule after a selector in the same region: warning',
     text: `${HEAD}defaults:\n  unknownAccounts: reject\nservices:\n  - region: cn-shanghai\n    match: {tags: {team: orders}}\n  - region: cn-shanghai\n    serviceId: epsrv-uf6demoorders000003\n`,
-    warnings: ['9:16 services[1].serviceId: services[0], a selector in cn-shanghai, comes first and governs this service if it matches it (put rules by serviceId before selectors in the same region)'],
+    warnings: [
+      '9:16 services[1].serviceId: services[0], a selector in cn-shanghai, comes first and governs this service if it matches it (put rules by serviceId before selectors in the same region)',
+    ],
   },
   {
     name: 'a selector after a broader one in the same region never applies: error at its match',
     text: `${HEAD}defaults:\n  unknownAccounts: reject\nservices:\n  - region: cn-shanghai\n    match: {tags: {team: orders}}\n  - region: cn-shanghai\n    match:\n      tags: {team: orders, tier: gold}\n`,
-    errors: ['10:7 services[1].match: every service this selector matches in cn-shanghai is also matched by services[0], an earlier and broader selector; the first matching rule governs, so this rule never applies (put the narrower selector first, or merge the two rules)'],
+    errors: [
+      '10:7 services[1].match: every service this selector matches in cn-shanghai is also matched by services[0], an earlier and broader selector; the first matching rule governs, so this rule never applies (put the narrower selector first, or merge the two rules)',
+    ],
   },
   {
     name: 'a literal name after a glob that matches it, even with more conditions: error',
     text: `${HEAD}defaults:\n  unknownAccounts: reject\nservices:\n  - region: cn-shanghai\n    match: {name: "orders-*"}\n  - region: cn-shanghai\n    match: {name: orders-eu, description: "*public*"}\n`,
-    errors: ['9:12 services[1].match: every service this selector matches in cn-shanghai is also matched by services[0], an earlier and broader selector; the first matching rule governs, so this rule never applies (put the narrower selector first, or merge the two rules)'],
+    errors: [
+      '9:12 services[1].match: every service this selector matches in cn-shanghai is also matched by services[0], an earlier and broader selector; the first matching rule governs, so this rule never applies (put the narrower selector first, or merge the two rules)',
+    ],
   },
   {
     name: 'a serviceId rule after a selector that matches every service: error',
     text: `${HEAD}defaults:\n  unknownAccounts: reject\nservices:\n  - region: cn-shanghai\n    match: {name: "*"}\n  - region: cn-shanghai\n    serviceId: epsrv-uf6demoorders000003\n`,
-    errors: ['9:16 services[1].serviceId: services[0], a selector that matches every service in cn-shanghai, comes first; the first matching rule governs, so this rule never applies (put rules by serviceId before selectors in the same region)'],
+    errors: [
+      '9:16 services[1].serviceId: services[0], a selector that matches every service in cn-shanghai, comes first; the first matching rule governs, so this rule never applies (put rules by serviceId before selectors in the same region)',
+    ],
   },
   {
     name: 'selectors that may overlap, a narrower one first, another region: no finding; a catch-all with a condition added: error',
     text: `${HEAD}defaults:\n  unknownAccounts: reject\nservices:\n  - region: cn-shanghai\n    match: {tags: {team: orders, tier: gold}}\n  - region: cn-shanghai\n    match: {tags: {team: orders}}\n  - region: cn-shanghai\n    match: {name: "orders-*"}\n  - region: cn-shanghai\n    match: {name: "orders-eu-*"}\n  - region: cn-hangzhou\n    match: {name: "*"}\n  - region: cn-hangzhou\n    match: {tags: {team: orders}, name: "*"}\n`,
-    errors: ['17:12 services[5].match: every service this selector matches in cn-hangzhou is also matched by services[4], an earlier and broader selector; the first matching rule governs, so this rule never applies (put the narrower selector first, or merge the two rules)'],
+    errors: [
+      '17:12 services[5].match: every service this selector matches in cn-hangzhou is also matched by services[4], an earlier and broader selector; the first matching rule governs, so this rule never applies (put the narrower selector first, or merge the two rules)',
+    ],
   },
   {
     name: 'the same account denied twice: warning',
     text: `${HEAD}deny:\n  accounts:\n    - account: "2000000000000003"\n      reason: first\n    - account: "2000000000000003"\n${RULE}`,
-    warnings: ['7:16 deny.accounts[1].account: "2000000000000003" is denied twice in this list (also at deny.accounts[0]); the first reason is used (keep one entry)'],
+    warnings: [
+      '7:16 deny.accounts[1].account: "2000000000000003" is denied twice in this list (also at deny.accounts[0]); the first reason is used (keep one entry)',
+    ],
   },
   {
     name: 'the same endpoint denied twice in a rule: warning',
     text: `${HEAD}${RULE}    deny:\n      endpoints:\n        - endpoint: ep-bp1dup0001\n        - endpoint: ep-bp1dup0001\n`,
-    warnings: ['10:21 services[0].deny.endpoints[1].endpoint: "ep-bp1dup0001" is denied twice in this list (also at services[0].deny.endpoints[0]); the first reason is used (keep one entry)'],
+    warnings: [
+      '10:21 services[0].deny.endpoints[1].endpoint: "ep-bp1dup0001" is denied twice in this list (also at services[0].deny.endpoints[0]); the first reason is used (keep one entry)',
+    ],
   },
   {
     name: 'a VPC listed twice: warning',
     text: `${HEAD}${RULE}    allow:\n      - account: "2000000000000001"\n        vpcs: [vpc-a1, vpc-a1]\n`,
-    warnings: ['9:24 services[0].allow[0].vpcs[1]: "vpc-a1" is listed twice (also at services[0].allow[0].vpcs[0]) (keep one)'],
+    warnings: [
+      '9:24 services[0].allow[0].vpcs[1]: "vpc-a1" is listed twice (also at services[0].allow[0].vpcs[0]) (keep one)',
+    ],
   },
   {
     name: 'drift without limits: two warnings',
@@ -126,29 +158,37 @@ const CASES: Case[] = [
   {
     name: 'a zero limit on what drift does: warning',
     text: `${HEAD}${RULE}drift:\n  revoke: true\nlimits:\n  maxDisconnects: 0\n  maxResizes: 0\n`,
-    warnings: ['10:19 limits.maxDisconnects: is 0 while drift.revoke is on: every revocation will be blocked (raise the limit, or turn drift.revoke off)'],
+    warnings: [
+      '10:19 limits.maxDisconnects: is 0 while drift.revoke is on: every revocation will be blocked (raise the limit, or turn drift.revoke off)',
+    ],
   },
   {
     name: 'defaults bandwidth above defaults cap: error',
     text: `${HEAD}defaults:\n  bandwidth: 2048\n  maxBandwidth: 1024\n${RULE}`,
-    errors: ['4:14 defaults.bandwidth: bandwidth on accept (2048 Mbit/s) is above the cap (1024 Mbit/s, defaults.maxBandwidth) (lower the bandwidth or raise the cap)'],
+    errors: [
+      '4:14 defaults.bandwidth: bandwidth on accept (2048 Mbit/s) is above the cap (1024 Mbit/s, defaults.maxBandwidth) (lower the bandwidth or raise the cap)',
+    ],
   },
   {
     name: 'a rule cap below the default bandwidth: error at the rule cap',
     text: `${HEAD}defaults:\n  bandwidth: 2048\n${RULE}    maxBandwidth: 1024\n`,
-    errors: ['9:19 services[0].maxBandwidth: bandwidth on accept (2048 Mbit/s) is above the cap (1024 Mbit/s, maxBandwidth) (lower the bandwidth or raise the cap)'],
+    errors: [
+      '9:19 services[0].maxBandwidth: bandwidth on accept (2048 Mbit/s) is above the cap (1024 Mbit/s, maxBandwidth) (lower the bandwidth or raise the cap)',
+    ],
   },
   {
     name: 'a direct entry overriding a group member lowers the cap without tripping the group bandwidth',
     text: `${HEAD}groups:\n  g:\n    accounts:\n      - account: "2000000000000001"\n        bandwidth: 2048\n${RULE}    allow:\n      - group: g\n      - account: "2000000000000001"\n        maxBandwidth: 1024\n`,
-    errors: ['15:23 services[0].allow[1].maxBandwidth: bandwidth on accept (2048 Mbit/s) is above the cap (1024 Mbit/s, maxBandwidth) (set a bandwidth at or below the cap on this entry)'],
+    errors: [
+      '15:23 services[0].allow[1].maxBandwidth: bandwidth on accept (2048 Mbit/s) is above the cap (1024 Mbit/s, maxBandwidth) (set a bandwidth at or below the cap on this entry)',
+    ],
   },
   {
     name: 'a group member above its cap in several rules: one error per place and cap, naming the rules',
     text: `${HEAD}defaults:\n  unknownAccounts: reject\n  maxBandwidth: 2048\ngroups:\n  g:\n    accounts:\n      - account: "2000000000000001"\n        bandwidth: 3072\n      - account: "2000000000000002"\n        bandwidth: 3072\n        maxBandwidth: 1024\nservices:\n${[1, 2, 3, 4, 5, 6, 7].map((n) => `  - region: cn-hangzhou\n    serviceId: epsrv-a${n}\n${n === 7 ? '    maxBandwidth: 1024\n' : ''}    allow:\n      - group: g\n`).join('')}`,
     errors: [
       '10:20 groups.g.accounts[0].bandwidth: bandwidth on accept (3072 Mbit/s) is above the cap (2048 Mbit/s, defaults.maxBandwidth) in services[0], services[1], services[2], services[3] and 2 more (lower the bandwidth or raise the cap)',
-      '10:20 groups.g.accounts[0].bandwidth: bandwidth on accept (3072 Mbit/s) is above the cap (1024 Mbit/s, the rule\'s maxBandwidth) in services[6] (lower the bandwidth or raise the cap)',
+      "10:20 groups.g.accounts[0].bandwidth: bandwidth on accept (3072 Mbit/s) is above the cap (1024 Mbit/s, the rule's maxBandwidth) in services[6] (lower the bandwidth or raise the cap)",
       '12:20 groups.g.accounts[1].bandwidth: bandwidth on accept (3072 Mbit/s) is above the cap (1024 Mbit/s, maxBandwidth) (lower the bandwidth or raise the cap)',
     ],
   },
@@ -170,7 +210,9 @@ const CASES: Case[] = [
   {
     name: 'a file over 1 MiB: error before parsing',
     text: `${HEAD}${RULE}# ${'x'.repeat(1024 * 1024)}\n`,
-    errors: [`1:1 the file is ${Buffer.byteLength(`${HEAD}${RULE}# ${'x'.repeat(1024 * 1024)}\n`)} bytes; a policy may be at most 1048576 bytes (1 MiB) (split the customer list into groups or check that this is the right file)`],
+    errors: [
+      `1:1 the file is ${Buffer.byteLength(`${HEAD}${RULE}# ${'x'.repeat(1024 * 1024)}\n`)} bytes; a policy may be at most 1048576 bytes (1 MiB) (split the customer list into groups or check that this is the right file)`,
+    ],
   },
   {
     name: 'an unresolved alias: error, not a stack trace',
@@ -184,14 +226,16 @@ const CASES: Case[] = [
   {
     name: 'a second document with content is an error at its start',
     text: `${HEAD}${RULE}---\nmode: dry-run\n`,
-    errors: ['7:1 the file holds 2 YAML documents; a policy file holds exactly one (remove the "---" separator, or split the documents into separate files)'],
+    errors: [
+      '7:1 the file holds 2 YAML documents; a policy file holds exactly one (remove the "---" separator, or split the documents into separate files)',
+    ],
   },
   {
     name: 'a tab inside a block scalar or before a comment is not indentation: valid',
     text: `${HEAD}\t# a tabbed comment\n${RULE}    allow:\n      - account: "2000000000000001"\n        name: |\n          acme\n          \tcorp\n`,
   },
   {
-    name: 'a tab-indented list item: one error, not the parser\'s echoes of it',
+    name: "a tab-indented list item: one error, not the parser's echoes of it",
     text: `${HEAD}${RULE}    allow:\n      - account: "2000000000000001"\n\t- account: "2000000000000002"\n`,
     errors: ['9:1 tab used for indentation: YAML indents with spaces only'],
   },
@@ -258,15 +302,40 @@ test('did you mean: typos and swapped letters, not unrelated words', () => {
 });
 
 test('formatDiagnostic: errors, warnings, hints, whole-file messages', () => {
-  const base = { file: 'policies/prod.yaml', line: 12, column: 23, path: 'services[1].allow[0].maxBandwidth', message: 'must be an integer from 100 to 25600 (Mbit/s)' };
-  assert.equal(formatDiagnostic({ ...base, severity: 'error' }), 'policies/prod.yaml:12:23 services[1].allow[0].maxBandwidth: must be an integer from 100 to 25600 (Mbit/s)');
-  assert.equal(formatDiagnostic({ ...base, severity: 'warning', hint: 'fix it' }), 'policies/prod.yaml:12:23 services[1].allow[0].maxBandwidth: warning: must be an integer from 100 to 25600 (Mbit/s) (fix it)');
-  assert.equal(formatDiagnostic({ ...base, severity: 'error', path: '' }), 'policies/prod.yaml:12:23 must be an integer from 100 to 25600 (Mbit/s)');
+  const base = {
+    file: 'policies/prod.yaml',
+    line: 12,
+    column: 23,
+    path: 'services[1].allow[0].maxBandwidth',
+    message: 'must be an integer from 100 to 25600 (Mbit/s)',
+  };
+  assert.equal(
+    formatDiagnostic({ ...base, severity: 'error' }),
+    'policies/prod.yaml:12:23 services[1].allow[0].maxBandwidth: must be an integer from 100 to 25600 (Mbit/s)',
+  );
+  assert.equal(
+    formatDiagnostic({ ...base, severity: 'warning', hint: 'fix it' }),
+    'policies/prod.yaml:12:23 services[1].allow[0].maxBandwidth: warning: must be an integer from 100 to 25600 (Mbit/s) (fix it)',
+  );
+  assert.equal(
+    formatDiagnostic({ ...base, severity: 'error', path: '' }),
+    'policies/prod.yaml:12:23 must be an integer from 100 to 25600 (Mbit/s)',
+  );
 });
 
 test('a failure inside a check becomes an error diagnostic, never an exception (fail closed)', () => {
-  const brokenClock = { getTime: () => { throw new Error('clock unavailable'); } } as unknown as Date;
-  const result = loadPolicyText(`${HEAD}${RULE}    allow:\n      - account: "2000000000000001"\n        expires: 2030-01-01\n`, 'c.yaml', { now: brokenClock });
+  const brokenClock = {
+    getTime: () => {
+      throw new Error('clock unavailable');
+    },
+  } as unknown as Date;
+  const result = loadPolicyText(
+    `${HEAD}${RULE}    allow:\n      - account: "2000000000000001"\n        expires: 2030-01-01\n`,
+    'c.yaml',
+    { now: brokenClock },
+  );
   assert.equal(result.ok, false);
-  assert.deepEqual(result.ok ? [] : result.errors.map(formatDiagnostic), ['c.yaml:1:1 internal error while checking the policy (clock unavailable); it is not used (please report this with the policy file)']);
+  assert.deepEqual(result.ok ? [] : result.errors.map(formatDiagnostic), [
+    'c.yaml:1:1 internal error while checking the policy (clock unavailable); it is not used (please report this with the policy file)',
+  ]);
 });

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { policySchema } from '../../functions/policy/generated/validate-policy-schema.js';
-import { loadPolicyText } from '../../functions/policy/load-policy.ts';
+import { loadPolicyText } from '../../functions/policy-file/load-policy-file.ts';
 import { resolvePolicy } from '../../functions/policy/resolve-policy.ts';
 import { DEFINITION_MESSAGES } from '../../functions/policy/schema-diagnostics.ts';
 import type { RawPolicy } from '../../functions/policy/raw-policy.ts';
@@ -85,7 +85,13 @@ test('the kitchen-sink fixture is valid, and the resolver reads every key in it'
       get(target, key, receiver) {
         const child: unknown = Reflect.get(target, key, receiver);
         if (typeof key !== 'string' || !Object.hasOwn(target, key)) return child;
-        const path = Array.isArray(target) ? `${prefix}[]` : MAPS.has(prefix) ? `${prefix}.*` : prefix === '' ? key : `${prefix}.${key}`;
+        const path = Array.isArray(target)
+          ? `${prefix}[]`
+          : MAPS.has(prefix)
+            ? `${prefix}.*`
+            : prefix === ''
+              ? key
+              : `${prefix}.${key}`;
         if (!Array.isArray(target)) read.add(path);
         return track(child, path);
       },
@@ -99,7 +105,9 @@ test('the kitchen-sink fixture is valid, and the resolver reads every key in it'
 test('every enum value in the schema reaches the resolved policy', () => {
   const base = SINK.replace('pendingStatus: Disconnected\n', '').replace('mode: dry-run\n', '');
   const load = (extra: string) => {
-    const result = loadPolicyText(base.replace('version: 1\n', `version: 1\n${extra}\n`), 'enum.yaml', { now: new Date('2026-11-25T00:00:00Z') });
+    const result = loadPolicyText(base.replace('version: 1\n', `version: 1\n${extra}\n`), 'enum.yaml', {
+      now: new Date('2026-11-25T00:00:00Z'),
+    });
     assert.equal(result.ok, true, JSON.stringify(result.ok ? [] : result.errors));
     return result.ok ? result.policy : undefined;
   };
@@ -114,14 +122,18 @@ test('every enum value in the schema reaches the resolved policy', () => {
   assert.deepEqual(unknown, ['reject', 'hold']);
   assert.equal(load('mode: enforce')?.services[1]?.unknownAccounts, 'hold');
   for (const value of unknown) {
-    const withDefault = loadPolicyText(SINK.replace('unknownAccounts: hold', `unknownAccounts: ${value}`), 'u.yaml', { now: new Date('2026-11-25T00:00:00Z') });
+    const withDefault = loadPolicyText(SINK.replace('unknownAccounts: hold', `unknownAccounts: ${value}`), 'u.yaml', {
+      now: new Date('2026-11-25T00:00:00Z'),
+    });
     assert.equal(withDefault.ok && withDefault.policy.services[1]?.unknownAccounts, value);
   }
 });
 
 test('every schema definition with a pattern or bounds has its own message, and no message is orphaned', () => {
   const constrained = Object.entries(ROOT.definitions)
-    .filter(([, schema]) => schema.pattern !== undefined || schema.minimum !== undefined || schema.maximum !== undefined)
+    .filter(
+      ([, schema]) => schema.pattern !== undefined || schema.minimum !== undefined || schema.maximum !== undefined,
+    )
     .map(([name]) => name)
     .sort();
   assert.deepEqual(Object.keys(DEFINITION_MESSAGES).sort(), constrained);
@@ -132,5 +144,8 @@ test('the bandwidth bounds in the schema are the ones the messages and docs stat
   assert.equal(bandwidth?.minimum, 100);
   assert.equal(bandwidth?.maximum, 25600);
   assert.match(DEFINITION_MESSAGES.bandwidth ?? '', /from 100 to 25600/);
-  assert.match(readFileSync(join(import.meta.dirname, '..', '..', 'policies', 'README.md'), 'utf8'), /from \*\*100 to 25600\*\*/);
+  assert.match(
+    readFileSync(join(import.meta.dirname, '..', '..', 'policies', 'README.md'), 'utf8'),
+    /from \*\*100 to 25600\*\*/,
+  );
 });

@@ -5,14 +5,22 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import type { CliIO } from '../../functions/cli/command.ts';
-import { render, validateCommand } from '../../functions/cli/commands/validate.ts';
+import type { CliIO } from '../../cli/command.ts';
+import { render, validateCommand } from '../../cli/commands/validate.ts';
 
-const VALID = 'version: 1\nmode: enforce\nservices:\n  - region: cn-hangzhou\n    serviceId: epsrv-bp1demoorders000001\n    unknownAccounts: reject\n    allow:\n      - account: "2000000000000001"\n';
+const VALID =
+  'version: 1\nmode: enforce\nservices:\n  - region: cn-hangzhou\n    serviceId: epsrv-bp1demoorders000001\n    unknownAccounts: reject\n    allow:\n      - account: "2000000000000001"\n';
 const WARNS = VALID.replace('"2000000000000001"', '"12345"');
-const INVALID = VALID.replace('    unknownAccounts: reject\n', '').replace('mode: enforce', 'mode: enforce\nmods: dry-run');
+const INVALID = VALID.replace('    unknownAccounts: reject\n', '').replace(
+  'mode: enforce',
+  'mode: enforce\nmods: dry-run',
+);
 
-function run(argv: string[], cwd: string, options: { tty?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; out: string; err: string }> {
+function run(
+  argv: string[],
+  cwd: string,
+  options: { tty?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ code: number; out: string; err: string }> {
   const stdout = Object.assign(new PassThrough(), { isTTY: options.tty ?? false });
   const stderr = new PassThrough();
   let out = '';
@@ -37,11 +45,14 @@ test('valid files exit 0; warnings are printed', async (t) => {
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const { code, out } = await run([], dir);
   assert.equal(code, 0);
-  assert.equal(out, [
-    'policies/b.yml:8:18 services[0].allow[0].account: warning: account ID "12345" has 5 digits; Alibaba Cloud account IDs have 16 (check it against the customer\'s account)',
-    '2 files checked: 2 valid, 0 invalid (0 errors, 1 warning)',
-    '',
-  ].join('\n'));
+  assert.equal(
+    out,
+    [
+      'policies/b.yml:8:18 services[0].allow[0].account: warning: account ID "12345" has 5 digits; Alibaba Cloud account IDs have 16 (check it against the customer\'s account)',
+      '2 files checked: 2 valid, 0 invalid (0 errors, 1 warning)',
+      '',
+    ].join('\n'),
+  );
 });
 
 test('an invalid file exits 65 and prints every error with its position', async (t) => {
@@ -49,11 +60,14 @@ test('an invalid file exits 65 and prints every error with its position', async 
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const { code, out } = await run(['p.yaml'], dir);
   assert.equal(code, 65);
-  assert.equal(out, [
-    'p.yaml:3:1 mods: unknown key "mods" (did you mean "mode"?)',
-    '1 file checked: 0 valid, 1 invalid (1 error, 0 warnings)',
-    '',
-  ].join('\n'));
+  assert.equal(
+    out,
+    [
+      'p.yaml:3:1 mods: unknown key "mods" (did you mean "mode"?)',
+      '1 file checked: 0 valid, 1 invalid (1 error, 0 warnings)',
+      '',
+    ].join('\n'),
+  );
   // Structure errors stop before meaning: once the unknown key is fixed, the missing unknownAccounts shows.
   writeFileSync(join(dir, 'p.yaml'), INVALID.replace('mods: dry-run\n', ''));
   const second = await run(['p.yaml'], dir);
@@ -62,13 +76,23 @@ test('an invalid file exits 65 and prints every error with its position', async 
 });
 
 test('directories are searched recursively for *.yaml and *.yml; other files and hidden entries are skipped', async (t) => {
-  const dir = workspace({ 'pol/a.yaml': VALID, 'pol/sub/b.yml': VALID, 'pol/schema.json': '{}', 'pol/README.md': '# x', 'pol/.hidden/c.yaml': 'broken: [', 'pol/node_modules/d.yaml': 'broken: [' });
+  const dir = workspace({
+    'pol/a.yaml': VALID,
+    'pol/sub/b.yml': VALID,
+    'pol/schema.json': '{}',
+    'pol/README.md': '# x',
+    'pol/.hidden/c.yaml': 'broken: [',
+    'pol/node_modules/d.yaml': 'broken: [',
+  });
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const { code, out } = await run(['pol', '--format', 'json'], dir);
   assert.equal(code, 0);
   const report = JSON.parse(out) as { valid: boolean; files: { file: string; ok: boolean }[] };
   assert.equal(report.valid, true);
-  assert.deepEqual(report.files.map((f) => f.file), ['pol/a.yaml', 'pol/sub/b.yml']);
+  assert.deepEqual(
+    report.files.map((f) => f.file),
+    ['pol/a.yaml', 'pol/sub/b.yml'],
+  );
 });
 
 test('a linked *.yaml is checked as its target, a dangling link is an error, a linked directory is not followed', async (t) => {
@@ -79,12 +103,15 @@ test('a linked *.yaml is checked as its target, a dangling link is an error, a l
   symlinkSync(join(dir, 'pol'), join(dir, 'pol', 'loop'));
   const { code, out } = await run(['pol'], dir);
   assert.equal(code, 65);
-  assert.equal(out, [
-    'pol/dangling.yaml:1:1 no such file',
-    'pol/linked.yaml:3:1 mods: unknown key "mods" (did you mean "mode"?)',
-    '3 files checked: 1 valid, 2 invalid (2 errors, 0 warnings)',
-    '',
-  ].join('\n'));
+  assert.equal(
+    out,
+    [
+      'pol/dangling.yaml:1:1 no such file',
+      'pol/linked.yaml:3:1 mods: unknown key "mods" (did you mean "mode"?)',
+      '3 files checked: 1 valid, 2 invalid (2 errors, 0 warnings)',
+      '',
+    ].join('\n'),
+  );
 });
 
 test('--format json carries every diagnostic as data', async (t) => {
@@ -96,7 +123,24 @@ test('--format json carries every diagnostic as data', async (t) => {
     valid: false,
     errorCount: 1,
     warningCount: 0,
-    files: [{ file: 'p.yaml', ok: false, errors: [{ severity: 'error', file: 'p.yaml', line: 3, column: 1, path: 'mods', message: 'unknown key "mods"', hint: 'did you mean "mode"?' }], warnings: [] }],
+    files: [
+      {
+        file: 'p.yaml',
+        ok: false,
+        errors: [
+          {
+            severity: 'error',
+            file: 'p.yaml',
+            line: 3,
+            column: 1,
+            path: 'mods',
+            message: 'unknown key "mods"',
+            hint: 'did you mean "mode"?',
+          },
+        ],
+        warnings: [],
+      },
+    ],
   });
 });
 
@@ -105,11 +149,14 @@ test('--format github prints escaped workflow commands', async (t) => {
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const { code, out } = await run(['--format', 'github', 'p.yaml', 'w.yaml'], dir);
   assert.equal(code, 65);
-  assert.equal(out, [
-    '::error file=p.yaml,line=3,col=1,title=mods::unknown key "mods" (did you mean "mode"?)',
-    '::warning file=w.yaml,line=8,col=18,title=services[0].allow[0].account::account ID "12345" has 5 digits; Alibaba Cloud account IDs have 16 (check it against the customer\'s account)',
-    '',
-  ].join('\n'));
+  assert.equal(
+    out,
+    [
+      '::error file=p.yaml,line=3,col=1,title=mods::unknown key "mods" (did you mean "mode"?)',
+      '::warning file=w.yaml,line=8,col=18,title=services[0].allow[0].account::account ID "12345" has 5 digits; Alibaba Cloud account IDs have 16 (check it against the customer\'s account)',
+      '',
+    ].join('\n'),
+  );
 });
 
 test('colours only on a TTY, and never with NO_COLOR', async (t) => {
@@ -154,14 +201,19 @@ test('the repository policies validate with the default arguments', async () => 
   // The demo, the three examples and the deployed skeleton (policies/policy.yaml), each without a warning.
   const json = await run(['--format', 'json'], join(import.meta.dirname, '..', '..'));
   assert.equal(json.code, 0, json.out);
-  const report = JSON.parse(json.out) as { files: Array<{ file: string; ok: boolean; errors: unknown[]; warnings: unknown[] }> };
-  assert.deepEqual(report.files.map((f) => [f.file, f.ok, f.errors.length, f.warnings.length]), [
-    ['policies/demo.yaml', true, 0, 0],
-    ['policies/examples/locked-down.yaml', true, 0, 0],
-    ['policies/examples/many-customers.yaml', true, 0, 0],
-    ['policies/examples/small-saas.yaml', true, 0, 0],
-    ['policies/policy.yaml', true, 0, 0],
-  ]);
+  const report = JSON.parse(json.out) as {
+    files: Array<{ file: string; ok: boolean; errors: unknown[]; warnings: unknown[] }>;
+  };
+  assert.deepEqual(
+    report.files.map((f) => [f.file, f.ok, f.errors.length, f.warnings.length]),
+    [
+      ['policies/demo.yaml', true, 0, 0],
+      ['policies/examples/locked-down.yaml', true, 0, 0],
+      ['policies/examples/many-customers.yaml', true, 0, 0],
+      ['policies/examples/small-saas.yaml', true, 0, 0],
+      ['policies/policy.yaml', true, 0, 0],
+    ],
+  );
 });
 
 test('--help documents the formats and exit codes', () => {
@@ -172,7 +224,23 @@ test('--help documents the formats and exit codes', () => {
 
 test('github workflow commands escape %, newlines, and : and , in properties', () => {
   const out = render(
-    [{ file: 'a,b:c.yaml', ok: false, errors: [{ severity: 'error', file: 'a,b:c.yaml', line: 1, column: 2, path: 'groups["x:y"]', message: '100% wrong\nsecond line' }], warnings: [] }],
+    [
+      {
+        file: 'a,b:c.yaml',
+        ok: false,
+        errors: [
+          {
+            severity: 'error',
+            file: 'a,b:c.yaml',
+            line: 1,
+            column: 2,
+            path: 'groups["x:y"]',
+            message: '100% wrong\nsecond line',
+          },
+        ],
+        warnings: [],
+      },
+    ],
     'github',
     false,
   );

@@ -35,17 +35,17 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { ManualClock } from '../../emulator/model/clock.ts';
-import { SCENARIOS_DIR, parseScenario } from '../../emulator/model/scenario.ts';
-import { startEmulator } from '../../emulator/start-emulator.ts';
-import type { RunningEmulator } from '../../emulator/start-emulator.ts';
+import { ManualClock } from '../../emulator/index.ts';
+import { SCENARIOS_DIR, parseScenario } from '../../emulator/index.ts';
+import { startEmulator } from '../../emulator/index.ts';
+import type { RunningEmulator } from '../../emulator/index.ts';
 import { foldReplays } from '../../functions/audit/read-records.ts';
-import type { AuditRecord, RunSummaryRecord } from '../../functions/audit/records.ts';
+import type { AuditRecord, RunSummaryRecord } from '../../functions/audit/audit-records.ts';
 import { ApiError } from '../../functions/client/api-error.ts';
 import { staticCredentials } from '../../functions/client/credentials.ts';
 import { createPrivateLinkClient } from '../../functions/client/pop-core-private-link-client.ts';
 import type { PrivateLinkClient } from '../../functions/client/pop-core-private-link-client.ts';
-import { loadPolicyText } from '../../functions/policy/load-policy.ts';
+import { loadPolicyText } from '../../functions/policy-file/load-policy-file.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
 import { recordSchemaProblems } from '../sweep/record-schema.ts';
 import type { SweepResult } from '../../functions/sweep/run-sweep.ts';
@@ -89,7 +89,11 @@ export interface ScenarioFile {
   end?: Record<string, { status?: string; bandwidth?: number }>;
 }
 
-const WRITE_ACTIONS = new Set(['EnableVpcEndpointConnection', 'DisableVpcEndpointConnection', 'UpdateVpcEndpointConnectionAttribute']);
+const WRITE_ACTIONS = new Set([
+  'EnableVpcEndpointConnection',
+  'DisableVpcEndpointConnection',
+  'UpdateVpcEndpointConnectionAttribute',
+]);
 
 function demoAccounts(): unknown {
   return (parse(readFileSync(`${SCENARIOS_DIR}/demo.yaml`, 'utf8')) as { accounts: unknown }).accounts;
@@ -103,19 +107,31 @@ export function assertSubset(actual: unknown, expected: unknown, where: string):
     return;
   }
   if (Array.isArray(expected)) {
-    assert.ok(expected.some((e) => JSON.stringify(e) === JSON.stringify(actual)), `${where}: ${JSON.stringify(actual)} is not one of ${JSON.stringify(expected)}`);
+    assert.ok(
+      expected.some((e) => JSON.stringify(e) === JSON.stringify(actual)),
+      `${where}: ${JSON.stringify(actual)} is not one of ${JSON.stringify(expected)}`,
+    );
     return;
   }
   if (expected !== null && typeof expected === 'object' && !Array.isArray(expected)) {
-    assert.ok(actual !== null && typeof actual === 'object', `${where}: expected an object, got ${JSON.stringify(actual)}`);
-    for (const [key, value] of Object.entries(expected)) assertSubset((actual as Record<string, unknown>)[key], value, `${where}.${key}`);
+    assert.ok(
+      actual !== null && typeof actual === 'object',
+      `${where}: expected an object, got ${JSON.stringify(actual)}`,
+    );
+    for (const [key, value] of Object.entries(expected))
+      assertSubset((actual as Record<string, unknown>)[key], value, `${where}.${key}`);
     return;
   }
   assert.deepEqual(actual, expected, where);
 }
 
 function describeRecords(records: AuditRecord[]): string {
-  return records.map((r) => `  ${r.endpointId ?? r.serviceId} ${r.decision} ${r.outcome}${r.errorCode === null ? '' : ` ${r.errorCode}`}`).join('\n');
+  return records
+    .map(
+      (r) =>
+        `  ${r.endpointId ?? r.serviceId} ${r.decision} ${r.outcome}${r.errorCode === null ? '' : ` ${r.errorCode}`}`,
+    )
+    .join('\n');
 }
 
 /** Loads, runs and checks one scenario file. */
@@ -147,7 +163,13 @@ export async function runScenarioFile(path: string): Promise<void> {
       const list = client.listVpcEndpointConnections.bind(client);
       client.listVpcEndpointConnections = async (req) => {
         if (failing.has(req.serviceId)) {
-          throw new ApiError({ code: 'ServiceUnavailable', message: 'The request has failed due to a temporary failure of the server.', action: 'ListVpcEndpointConnections', httpStatus: 503, retryable: true });
+          throw new ApiError({
+            code: 'ServiceUnavailable',
+            message: 'The request has failed due to a temporary failure of the server.',
+            action: 'ListVpcEndpointConnections',
+            httpStatus: 503,
+            retryable: true,
+          });
         }
         return list(req);
       };
@@ -168,7 +190,8 @@ export async function runScenarioFile(path: string): Promise<void> {
       assert.ok(ep !== undefined, `${name}: person: no endpoint ${w.endpointId}`);
       const target = { regionId: ep.regionId, serviceId: ep.serviceId, endpointId: w.endpointId };
       if (w.action === 'DisableVpcEndpointConnection') await client.disableVpcEndpointConnection(target);
-      else if (w.action === 'EnableVpcEndpointConnection') await client.enableVpcEndpointConnection({ ...target, bandwidth: w.bandwidth ?? 1024 });
+      else if (w.action === 'EnableVpcEndpointConnection')
+        await client.enableVpcEndpointConnection({ ...target, bandwidth: w.bandwidth ?? 1024 });
       else await client.updateVpcEndpointConnectionAttribute({ ...target, bandwidth: w.bandwidth ?? 1024 });
       const seq = emu.requests().at(-1)?.seq ?? 0;
       personSeqs.add(seq);
@@ -200,7 +223,10 @@ export async function runScenarioFile(path: string): Promise<void> {
           ...(run.maxCalls === undefined
             ? {}
             : // A run clock that moves 1 s per API call: the deadline then allows exactly maxCalls calls.
-              { now: () => start + client.stats().calls * 1000, deadline: start + run.maxCalls * 1000 + (file.client?.timeoutMs ?? 2000) }),
+              {
+                now: () => start + client.stats().calls * 1000,
+                deadline: start + run.maxCalls * 1000 + (file.client?.timeoutMs ?? 2000),
+              }),
         });
         assert.deepEqual(sunk.slice(0, -1), result.records, `${where}: the sink saw every record, in order`);
         assert.deepEqual(sunk.at(-1), result.summary, `${where}: the summary comes last`);
@@ -214,28 +240,59 @@ export async function runScenarioFile(path: string): Promise<void> {
         const { byDecision, byOutcome } = result.summary.counts;
         const sum = (counts: Record<string, number>): number => Object.values(counts).reduce((a, b) => a + b, 0);
         assert.equal(sum(byOutcome), result.records.length, `${where}: counts.byOutcome adds up to the records`);
-        assert.equal(sum(byDecision), result.summary.governedConnections, `${where}: counts.byDecision adds up to the governed connections`);
-        assert.equal(result.summary.governedConnections, result.plan.decisions.length, `${where}: one decision per governed connection`);
-        assert.equal(result.summary.servicesFailed.length, result.records.filter((r) => r.endpointId === null).length, `${where}: one failure record per service not collected`);
+        assert.equal(
+          sum(byDecision),
+          result.summary.governedConnections,
+          `${where}: counts.byDecision adds up to the governed connections`,
+        );
+        assert.equal(
+          result.summary.governedConnections,
+          result.plan.decisions.length,
+          `${where}: one decision per governed connection`,
+        );
+        assert.equal(
+          result.summary.servicesFailed.length,
+          result.records.filter((r) => r.endpointId === null).length,
+          `${where}: one failure record per service not collected`,
+        );
       }
       if (process.env['SCENARIO_TRACE'] !== undefined) {
-        for (const r of emu.requests(since)) console.log(r.seq, r.action, r.params['EndpointId'] ?? r.params['ServiceId'] ?? '', r.status, r.code ?? '', (r.params['ClientToken'] ?? '').slice(0, 8));
+        for (const r of emu.requests(since))
+          console.log(
+            r.seq,
+            r.action,
+            r.params['EndpointId'] ?? r.params['ServiceId'] ?? '',
+            r.status,
+            r.code ?? '',
+            (r.params['ClientToken'] ?? '').slice(0, 8),
+          );
       }
       for (const result of results) {
         const expected = run.expect?.records;
         if (expected !== undefined) {
           assert.equal(result.records.length, expected.length, `${where}: records\n${describeRecords(result.records)}`);
-          expected.forEach((e, i) => assertSubset(result.records[i], e, `${where} record ${i + 1}\n${describeRecords(result.records)}\n`));
+          expected.forEach((e, i) =>
+            assertSubset(result.records[i], e, `${where} record ${i + 1}\n${describeRecords(result.records)}\n`),
+          );
         }
         if (run.expect?.summary !== undefined) assertSubset(result.summary, run.expect.summary, `${where} summary`);
         if (run.expect?.minRetries !== undefined) {
-          assert.ok(result.summary.retries >= run.expect.minRetries, `${where}: ${result.summary.retries} retries, expected at least ${run.expect.minRetries}`);
+          assert.ok(
+            result.summary.retries >= run.expect.minRetries,
+            `${where}: ${result.summary.retries} retries, expected at least ${run.expect.minRetries}`,
+          );
         }
       }
-      const writes = emu.requests(since).filter((r) => r.action !== undefined && WRITE_ACTIONS.has(r.action) && r.status === 200 && r.code === undefined);
-      if (run.expect?.writes !== undefined) assert.equal(writes.length, run.expect.writes, `${where}: successful writes`);
+      const writes = emu
+        .requests(since)
+        .filter(
+          (r) => r.action !== undefined && WRITE_ACTIONS.has(r.action) && r.status === 200 && r.code === undefined,
+        );
+      if (run.expect?.writes !== undefined)
+        assert.equal(writes.length, run.expect.writes, `${where}: successful writes`);
       const seen = new Set(emu.requests(since).map((r) => (r.status === 0 ? 'NoAnswer' : r.code)));
-      for (const code of run.expect?.codesSeen ?? []) assert.ok(seen.has(code), `${where}: the emulator never answered ${code} (saw ${[...seen].join(', ')})`);
+      for (const code of run.expect?.codesSeen ?? [])
+        assert.ok(seen.has(code), `${where}: the emulator never answered ${code} (saw ${[...seen].join(', ')})`);
       if (run.settle !== false) clock.advance(settleMs);
     }
 
@@ -243,32 +300,57 @@ export async function runScenarioFile(path: string): Promise<void> {
     // API applied it once (a replay with the same token has no second effect).
     const tokens = new Map<string, Set<string>>();
     for (const r of emu.requests()) {
-      if (r.action === undefined || !WRITE_ACTIONS.has(r.action) || r.status !== 200 || r.code !== undefined || personSeqs.has(r.seq)) continue;
+      if (
+        r.action === undefined ||
+        !WRITE_ACTIONS.has(r.action) ||
+        r.status !== 200 ||
+        r.code !== undefined ||
+        personSeqs.has(r.seq)
+      )
+        continue;
       const token = r.params['ClientToken'];
-      assert.ok(token !== undefined && token !== '', `${name}: a write without ClientToken: ${JSON.stringify(r.params)}`);
+      assert.ok(
+        token !== undefined && token !== '',
+        `${name}: a write without ClientToken: ${JSON.stringify(r.params)}`,
+      );
       const era = (personChanges.get(r.params['EndpointId'] ?? '') ?? []).filter((seq) => seq < r.seq).length;
       const k = `${r.action} ${r.params['ServiceId']} ${r.params['EndpointId']} after ${era} change(s) by a person`;
       tokens.set(k, new Set([...(tokens.get(k) ?? []), token]));
     }
-    for (const [k, set] of tokens) assert.equal(set.size, 1, `${name}: ${k} was applied with ${set.size} different tokens`);
+    for (const [k, set] of tokens)
+      assert.equal(set.size, 1, `${name}: ${k} was applied with ${set.size} different tokens`);
 
     // The audit trail claims exactly the changes the API made: one `applied` record per distinct write
     // request (action, connection, ClientToken) once replays are folded (docs/audit-records.md).
     const requests = new Set<string>();
     for (const r of emu.requests()) {
-      if (r.action === undefined || !WRITE_ACTIONS.has(r.action) || r.status !== 200 || r.code !== undefined || personSeqs.has(r.seq)) continue;
+      if (
+        r.action === undefined ||
+        !WRITE_ACTIONS.has(r.action) ||
+        r.status !== 200 ||
+        r.code !== undefined ||
+        personSeqs.has(r.seq)
+      )
+        continue;
       requests.add(`${r.action} ${r.params['ServiceId']} ${r.params['EndpointId']} ${r.params['ClientToken']}`);
     }
     const applied = foldReplays(trail).records.filter((r) => r.outcome === 'applied');
-    assert.equal(applied.length, requests.size, `${name}: ${applied.length} applied record(s) once replays are folded, ${requests.size} write request(s) made\n${describeRecords(applied)}`);
+    assert.equal(
+      applied.length,
+      requests.size,
+      `${name}: ${applied.length} applied record(s) once replays are folded, ${requests.size} write request(s) made\n${describeRecords(applied)}`,
+    );
 
     if (file.end !== undefined) {
-      const state = emu.model.snapshot() as { endpoints: { endpointId: string; connectionStatus: string; bandwidth: number }[] };
+      const state = emu.model.snapshot() as {
+        endpoints: { endpointId: string; connectionStatus: string; bandwidth: number }[];
+      };
       for (const [endpointId, want] of Object.entries(file.end)) {
         const got = state.endpoints.find((e) => e.endpointId === endpointId);
         assert.ok(got !== undefined, `${name}: endpoint ${endpointId} not in the emulator`);
         if (want.status !== undefined) assert.equal(got.connectionStatus, want.status, `${name}: ${endpointId} status`);
-        if (want.bandwidth !== undefined) assert.equal(got.bandwidth, want.bandwidth, `${name}: ${endpointId} bandwidth`);
+        if (want.bandwidth !== undefined)
+          assert.equal(got.bandwidth, want.bandwidth, `${name}: ${endpointId} bandwidth`);
       }
     }
   } finally {

@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { runScenarioFile } from './scenario-runner.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const files = readdirSync(here).filter((f) => f.endsWith('.yaml')).sort();
+const files = readdirSync(here)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 for (const file of files) {
   test(`scenario ${file}`, async () => {

@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { OUTCOMES, decisionRecord, isAuditRecord, isRunSummaryRecord } from '../../functions/audit/records.ts';
-import type { RunSummaryRecord } from '../../functions/audit/records.ts';
+import { OUTCOMES, decisionRecord, isAuditRecord, isRunSummaryRecord } from '../../functions/audit/audit-records.ts';
+import type { RunSummaryRecord } from '../../functions/audit/audit-records.ts';
 import { decide } from '../../functions/engine/decide.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
 import { ACME, NOW, ORDERS, conn, policy, service } from '../engine/builders.ts';
@@ -11,12 +11,22 @@ import { FakePrivateLinkApi } from './fake-private-link-api.ts';
 import { DOCUMENTED_OUTCOMES, recordSchemaProblems } from './record-schema.ts';
 
 const doc = readFileSync('docs/audit-records.md', 'utf8');
-const examples = [...doc.matchAll(/```json\n(.*?)```/gs)].flatMap((m) => (m[1] ?? '').trim().split('\n')).map((l): unknown => JSON.parse(l));
+const examples = [...doc.matchAll(/```json\n(.*?)```/gs)]
+  .flatMap((m) => (m[1] ?? '').trim().split('\n'))
+  .map((l): unknown => JSON.parse(l));
 
 test('the documented decision examples have exactly the record fields', () => {
-  const d = decide(policy(), { services: [{ service: service(), connections: [conn('ep-1', ACME, 'Connecting')] }] }, NOW).decisions[0];
+  const d = decide(
+    policy(),
+    { services: [{ service: service(), connections: [conn('ep-1', ACME, 'Connecting')] }] },
+    NOW,
+  ).decisions[0];
   assert.ok(d !== undefined);
-  const built = decisionRecord(d, { runId: 'r', mode: 'enforce', policyRevision: { hash: 'h', commit: null } }, { outcome: 'applied', time: NOW, decisionId: 'x' });
+  const built = decisionRecord(
+    d,
+    { runId: 'r', mode: 'enforce', policyRevision: { hash: 'h', commit: null } },
+    { outcome: 'applied', time: NOW, decisionId: 'x' },
+  );
   const decisions = examples.filter(isAuditRecord);
   assert.ok(decisions.length >= 4);
   for (const e of decisions) {
@@ -31,9 +41,17 @@ test('the documented decision examples have exactly the record fields', () => {
 test('every documented example and every outcome conforms to the documented schema, and the check is not blind', () => {
   for (const e of examples.filter(isAuditRecord)) assert.deepEqual(recordSchemaProblems(e), [], JSON.stringify(e));
   assert.deepEqual([...DOCUMENTED_OUTCOMES].sort(), [...OUTCOMES].sort());
-  const d = decide(policy(), { services: [{ service: service(), connections: [conn('ep-1', ACME, 'Connecting')] }] }, NOW).decisions[0];
+  const d = decide(
+    policy(),
+    { services: [{ service: service(), connections: [conn('ep-1', ACME, 'Connecting')] }] },
+    NOW,
+  ).decisions[0];
   assert.ok(d !== undefined);
-  const good = decisionRecord(d, { runId: 'r', mode: 'enforce', policyRevision: { hash: 'h', commit: null } }, { outcome: 'applied', time: NOW, decisionId: 'x' });
+  const good = decisionRecord(
+    d,
+    { runId: 'r', mode: 'enforce', policyRevision: { hash: 'h', commit: null } },
+    { outcome: 'applied', time: NOW, decisionId: 'x' },
+  );
   assert.deepEqual(recordSchemaProblems(good), []);
   assert.deepEqual(recordSchemaProblems({ ...good, outcome: 'done', bandwidthAfter: '1024', extra: 1 }), [
     'extra: not documented',

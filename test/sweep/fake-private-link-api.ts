@@ -14,7 +14,7 @@ import type {
   UpdateVpcEndpointConnectionAttributeRequest,
   WriteResult,
 } from '../../functions/client/private-link-api.ts';
-import type { EndpointConnection, EndpointService } from '../../functions/core/records.ts';
+import type { EndpointConnection, EndpointService } from '../../functions/engine/resources.ts';
 
 export interface FakeCall {
   action: string;
@@ -70,16 +70,25 @@ export class FakePrivateLinkApi implements PrivateLinkApi {
 
   async listVpcEndpointServices(req: ListVpcEndpointServicesRequest): Promise<Page<EndpointService>> {
     this.enter('ListVpcEndpointServices', { ...req }, req.serviceId);
-    const all = this.services.filter((s) => s.regionId === req.regionId && (req.serviceId === undefined || s.serviceId === req.serviceId));
+    const all = this.services.filter(
+      (s) => s.regionId === req.regionId && (req.serviceId === undefined || s.serviceId === req.serviceId),
+    );
     return this.page(all, req.maxResults ?? 10, req.nextToken);
   }
 
   async listVpcEndpointConnections(req: ListVpcEndpointConnectionsRequest): Promise<Page<EndpointConnection>> {
     this.enter('ListVpcEndpointConnections', { ...req }, req.serviceId);
     const all = this.connections.filter(
-      (c) => c.regionId === req.regionId && c.serviceId === req.serviceId && (req.endpointId === undefined || c.endpointId === req.endpointId),
+      (c) =>
+        c.regionId === req.regionId &&
+        c.serviceId === req.serviceId &&
+        (req.endpointId === undefined || c.endpointId === req.endpointId),
     );
-    return this.page(all.map((c) => ({ ...c })), req.maxResults ?? 10, req.nextToken);
+    return this.page(
+      all.map((c) => ({ ...c })),
+      req.maxResults ?? 10,
+      req.nextToken,
+    );
   }
 
   async enableVpcEndpointConnection(req: EnableVpcEndpointConnectionRequest): Promise<WriteResult> {

@@ -16,7 +16,10 @@ function section(title: string): string {
 
 /** field -> the documented alternatives (`string`, `null`, `` `enforce` ``, ...). */
 const FIELDS = new Map(
-  [...section('## Decision record').matchAll(/^\| `([a-zA-Z]+)` \| (.+?) \| .* \|$/gm)].map((m) => [m[1] ?? '', (m[2] ?? '').split('\\|').map((t) => t.trim())]),
+  [...section('## Decision record').matchAll(/^\| `([a-zA-Z]+)` \| (.+?) \| .* \|$/gm)].map((m) => [
+    m[1] ?? '',
+    (m[2] ?? '').split('\\|').map((t) => t.trim()),
+  ]),
 );
 const DOCUMENTED_OUTCOMES = [...section('### Outcomes').matchAll(/^\| `([a-z-]+)` \|/gm)].map((m) => m[1] ?? '');
 
@@ -27,7 +30,13 @@ function fits(value: unknown, type: string): boolean {
   if (type === 'see below') return typeof value === 'string' && DOCUMENTED_OUTCOMES.includes(value);
   if (type === '`{hash, commit}`') {
     const v = value as { hash?: unknown; commit?: unknown } | null;
-    return typeof v === 'object' && v !== null && Object.keys(v).sort().join() === 'commit,hash' && typeof v.hash === 'string' && (typeof v.commit === 'string' || v.commit === null);
+    return (
+      typeof v === 'object' &&
+      v !== null &&
+      Object.keys(v).sort().join() === 'commit,hash' &&
+      typeof v.hash === 'string' &&
+      (typeof v.commit === 'string' || v.commit === null)
+    );
   }
   const literal = /^`([^`]+)`$/.exec(type);
   if (literal !== null) return value === literal[1];
@@ -42,7 +51,8 @@ export function recordSchemaProblems(record: unknown): string[] {
   for (const key of Object.keys(r)) if (!FIELDS.has(key)) problems.push(`${key}: not documented`);
   for (const [field, types] of FIELDS) {
     if (!(field in r)) problems.push(`${field}: missing`);
-    else if (!types.some((t) => fits(r[field], t))) problems.push(`${field}: ${JSON.stringify(r[field])} is not ${types.join(' | ')}`);
+    else if (!types.some((t) => fits(r[field], t)))
+      problems.push(`${field}: ${JSON.stringify(r[field])} is not ${types.join(' | ')}`);
   }
   if (r['schema'] !== 'privatelink-approver/decision/v1') problems.push(`schema: ${JSON.stringify(r['schema'])}`);
   return problems;

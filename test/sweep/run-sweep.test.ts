@@ -1,13 +1,26 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AuditRecord, RunSummaryRecord } from '../../functions/audit/records.ts';
-import { isAuditRecord, isRunSummaryRecord } from '../../functions/audit/records.ts';
+import type { AuditRecord, RunSummaryRecord } from '../../functions/audit/audit-records.ts';
+import { isAuditRecord, isRunSummaryRecord } from '../../functions/audit/audit-records.ts';
 import { decisionKey } from '../../functions/engine/decision-id.ts';
 import type { Policy } from '../../functions/policy/policy.ts';
 import { clientToken, runSweep } from '../../functions/sweep/run-sweep.ts';
 import type { SweepOptions } from '../../functions/sweep/run-sweep.ts';
 import { SweepAbortedError } from '../../functions/sweep/sweep-aborted-error.ts';
-import { ACME, INITECH, NOW, ORDERS, SEARCH, UMBRELLA, allow, conn, deny, policy, rule, service } from '../engine/builders.ts';
+import {
+  ACME,
+  INITECH,
+  NOW,
+  ORDERS,
+  SEARCH,
+  UMBRELLA,
+  allow,
+  conn,
+  deny,
+  policy,
+  rule,
+  service,
+} from '../engine/builders.ts';
 import { FakePrivateLinkApi, apiError } from './fake-private-link-api.ts';
 
 function demoPolicy(over: Partial<Policy> = {}): Policy {
@@ -16,7 +29,12 @@ function demoPolicy(over: Partial<Policy> = {}): Policy {
     deny: { accounts: [deny(INITECH, 'deny.accounts[0]', 'denied')], endpoints: [] },
     services: [
       rule({ allow: [allow(ACME, 'services[0].allow[0]', { name: 'acme' })], unknownAccounts: 'hold' }),
-      rule({ source: 'services[1]', match: { kind: 'id', regionId: 'cn-hangzhou', serviceId: SEARCH }, allow: [allow(ACME, 'services[1].allow[0]')], unknownAccounts: 'reject' }),
+      rule({
+        source: 'services[1]',
+        match: { kind: 'id', regionId: 'cn-hangzhou', serviceId: SEARCH },
+        allow: [allow(ACME, 'services[1].allow[0]')],
+        unknownAccounts: 'reject',
+      }),
     ],
     ...over,
   });
@@ -69,7 +87,10 @@ test('plan (apply: false) decides and records "planned", and writes nothing', as
   assert.equal(summary.servicesScanned, 2);
   // Two ID rules in one region: one page of the region's service listing, one connection page per service.
   assert.equal(summary.apiCalls, 3);
-  assert.deepEqual(api.calls.filter((c) => c.action === 'ListVpcEndpointServices').map((c) => c.params['serviceId']), [undefined]);
+  assert.deepEqual(
+    api.calls.filter((c) => c.action === 'ListVpcEndpointServices').map((c) => c.params['serviceId']),
+    [undefined],
+  );
   assert.ok(isRunSummaryRecord(sunk.at(-1)));
   assert.equal(sunk.filter(isAuditRecord).length, 4);
 });
@@ -79,16 +100,28 @@ test('apply writes one at a time with a ClientToken from the decision key and th
   const { records, plan, summary } = await sweep(api);
   assert.deepEqual(
     api.writes().map((c) => `${c.action}:${String(c.params['endpointId'])}`),
-    ['EnableVpcEndpointConnection:ep-acme', 'DisableVpcEndpointConnection:ep-initech', 'EnableVpcEndpointConnection:ep-search-acme'],
+    [
+      'EnableVpcEndpointConnection:ep-acme',
+      'DisableVpcEndpointConnection:ep-initech',
+      'EnableVpcEndpointConnection:ep-search-acme',
+    ],
   );
   const accept = plan.decisions.find((d) => d.endpointId === 'ep-acme');
   assert.ok(accept !== undefined);
   const listed = api.connections.find((c) => c.endpointId === 'ep-acme');
   assert.ok(listed !== undefined);
-  assert.equal(api.writes()[0]?.params['clientToken'], clientToken(decisionKey(accept, 'sha256:0123456789abcdef'), listed.modifiedTime));
+  assert.equal(
+    api.writes()[0]?.params['clientToken'],
+    clientToken(decisionKey(accept, 'sha256:0123456789abcdef'), listed.modifiedTime),
+  );
   assert.match(String(api.writes()[0]?.params['clientToken']), /^[0-9a-f]{64}$/);
   assert.equal(api.writes()[0]?.params['bandwidth'], 3072);
-  assert.deepEqual(outcomes(records), ['ep-acme:accept:applied', 'ep-initech:reject:applied', 'ep-umbrella:hold:held', 'ep-search-acme:accept:applied']);
+  assert.deepEqual(outcomes(records), [
+    'ep-acme:accept:applied',
+    'ep-initech:reject:applied',
+    'ep-umbrella:hold:held',
+    'ep-search-acme:accept:applied',
+  ]);
   const rec = records[0];
   assert.equal(rec?.schema, 'privatelink-approver/decision/v1');
   assert.equal(rec?.decisionId, decisionKey(accept, 'sha256:0123456789abcdef'));
@@ -104,12 +137,20 @@ test('apply writes one at a time with a ClientToken from the decision key and th
 });
 
 test('dry-run narrows: --dry-run over an enforce policy, and an enforce run cannot widen a dry-run policy', async () => {
-  for (const [over, policyMode] of [[{ dryRun: true }, 'enforce'], [{ dryRun: false }, 'dry-run']] as const) {
+  for (const [over, policyMode] of [
+    [{ dryRun: true }, 'enforce'],
+    [{ dryRun: false }, 'dry-run'],
+  ] as const) {
     const api = fleet();
     const { records, summary } = await sweep(api, { ...over, policy: demoPolicy({ mode: policyMode }) });
     assert.deepEqual(api.writes(), []);
     assert.equal(summary.mode, 'dry-run');
-    assert.deepEqual(outcomes(records), ['ep-acme:accept:dry-run', 'ep-initech:reject:dry-run', 'ep-umbrella:hold:held', 'ep-search-acme:accept:dry-run']);
+    assert.deepEqual(outcomes(records), [
+      'ep-acme:accept:dry-run',
+      'ep-initech:reject:dry-run',
+      'ep-umbrella:hold:held',
+      'ep-search-acme:accept:dry-run',
+    ]);
     assert.ok(records.every((r) => r.mode === 'dry-run'));
   }
 });
@@ -119,8 +160,20 @@ test('a service whose connection listing fails gets no decisions, a failure reco
   api.fail(`ListVpcEndpointConnections:${SEARCH}`, apiError('InvalidParameter'));
   const { records, plan, summary } = await sweep(api);
   assert.ok(plan.decisions.every((d) => d.serviceId === ORDERS));
-  assert.deepEqual(summary.servicesFailed, [{ region: 'cn-hangzhou', serviceId: SEARCH, errorCode: 'InvalidParameter', errorMessage: 'InvalidParameter (scripted)' }]);
-  assert.deepEqual(outcomes(records), [`${SEARCH}:skip:failed`, 'ep-acme:accept:applied', 'ep-initech:reject:applied', 'ep-umbrella:hold:held']);
+  assert.deepEqual(summary.servicesFailed, [
+    {
+      region: 'cn-hangzhou',
+      serviceId: SEARCH,
+      errorCode: 'InvalidParameter',
+      errorMessage: 'InvalidParameter (scripted)',
+    },
+  ]);
+  assert.deepEqual(outcomes(records), [
+    `${SEARCH}:skip:failed`,
+    'ep-acme:accept:applied',
+    'ep-initech:reject:applied',
+    'ep-umbrella:hold:held',
+  ]);
   assert.equal(api.connections.find((c) => c.endpointId === 'ep-search-acme')?.connectionStatus, 'Connecting');
 });
 
@@ -131,7 +184,10 @@ test('a failure on a later page drops the whole service (never decide on a parti
   api.onCall = (c) => {
     if (c.action === 'ListVpcEndpointConnections' && ++lists === 3) throw apiError('InternalError');
   };
-  const { plan, summary } = await sweep(api, { policy: policy({ pendingStatus: 'Connecting' }), retry: { maxAttempts: 1 } });
+  const { plan, summary } = await sweep(api, {
+    policy: policy({ pendingStatus: 'Connecting' }),
+    retry: { maxAttempts: 1 },
+  });
   assert.equal(plan.decisions.length, 0);
   assert.equal(summary.servicesFailed.length, 1);
   assert.deepEqual(api.writes(), []);
@@ -140,11 +196,20 @@ test('a failure on a later page drops the whole service (never decide on a parti
 test('a listing that hands back an earlier NextToken is not paged forever: that service is not collected', async () => {
   const api = fleet();
   const list = api.listVpcEndpointConnections.bind(api);
-  api.listVpcEndpointConnections = async (req) => (req.serviceId === SEARCH ? { ...(await list({ ...req, nextToken: undefined })), nextToken: 'page-2' } : list(req));
+  api.listVpcEndpointConnections = async (req) =>
+    req.serviceId === SEARCH ? { ...(await list({ ...req, nextToken: undefined })), nextToken: 'page-2' } : list(req);
   const { records, summary } = await sweep(api);
-  assert.deepEqual(outcomes(records), [`${SEARCH}:skip:failed`, 'ep-acme:accept:applied', 'ep-initech:reject:applied', 'ep-umbrella:hold:held']);
+  assert.deepEqual(outcomes(records), [
+    `${SEARCH}:skip:failed`,
+    'ep-acme:accept:applied',
+    'ep-initech:reject:applied',
+    'ep-umbrella:hold:held',
+  ]);
   assert.equal(records[0]?.errorCode, 'InconsistentPaging');
-  assert.deepEqual(summary.servicesFailed.map((f) => f.serviceId), [SEARCH]);
+  assert.deepEqual(
+    summary.servicesFailed.map((f) => f.serviceId),
+    [SEARCH],
+  );
 });
 
 test('connections are read in pages of 50', async () => {
@@ -152,7 +217,10 @@ test('connections are read in pages of 50', async () => {
   const api = new FakePrivateLinkApi([service()], many);
   const { summary } = await sweep(api, { policy: policy({ pendingStatus: 'Connecting' }), apply: false });
   const lists = api.calls.filter((c) => c.action === 'ListVpcEndpointConnections');
-  assert.deepEqual(lists.map((c) => c.params['maxResults']), [50, 50, 50]);
+  assert.deepEqual(
+    lists.map((c) => c.params['maxResults']),
+    [50, 50, 50],
+  );
   assert.equal(summary.connectionsSeen, 120);
 });
 
@@ -162,7 +230,10 @@ test('a credentials failure stops the run before any write, with the summary sun
   const sunk: (AuditRecord | RunSummaryRecord)[] = [];
   await assert.rejects(
     runSweep({ policy: demoPolicy(), api, apply: true, now: () => NOW, sink: (r) => sunk.push(r) }),
-    (error: unknown) => error instanceof SweepAbortedError && error.code === 'InvalidAccessKeyId.NotFound' && error.summary.aborted?.errorCode === 'InvalidAccessKeyId.NotFound',
+    (error: unknown) =>
+      error instanceof SweepAbortedError &&
+      error.code === 'InvalidAccessKeyId.NotFound' &&
+      error.summary.aborted?.errorCode === 'InvalidAccessKeyId.NotFound',
   );
   assert.deepEqual(api.writes(), []);
   const last = sunk.at(-1);
@@ -174,9 +245,17 @@ test('a permission failure on a write stops the run: later writes are deferred, 
   const api = fleet();
   api.fail('EnableVpcEndpointConnection:ep-acme', apiError('Forbidden.RAM'));
   const sunk: (AuditRecord | RunSummaryRecord)[] = [];
-  await assert.rejects(runSweep({ policy: demoPolicy(), api, apply: true, now: () => NOW, sink: (r) => sunk.push(r) }), SweepAbortedError);
+  await assert.rejects(
+    runSweep({ policy: demoPolicy(), api, apply: true, now: () => NOW, sink: (r) => sunk.push(r) }),
+    SweepAbortedError,
+  );
   assert.equal(api.writes().length, 1);
-  assert.deepEqual(outcomes(sunk.filter(isAuditRecord)), ['ep-acme:accept:failed', 'ep-initech:reject:deferred', 'ep-umbrella:hold:held', 'ep-search-acme:accept:deferred']);
+  assert.deepEqual(outcomes(sunk.filter(isAuditRecord)), [
+    'ep-acme:accept:failed',
+    'ep-initech:reject:deferred',
+    'ep-umbrella:hold:held',
+    'ep-search-acme:accept:deferred',
+  ]);
   const failed = sunk.filter(isAuditRecord)[0];
   assert.equal(failed?.errorCode, 'Forbidden.RAM');
   const summary = sunk.at(-1);
@@ -184,13 +263,21 @@ test('a permission failure on a write stops the run: later writes are deferred, 
   assert.equal(summary.aborted?.errorCode, 'Forbidden.RAM');
   assert.deepEqual(
     Object.entries(summary.counts.byOutcome).filter(([, n]) => n > 0),
-    [['failed', 1], ['deferred', 2], ['held', 1]],
+    [
+      ['failed', 1],
+      ['deferred', 2],
+      ['held', 1],
+    ],
   );
 });
 
 test('retryable errors are retried with the same ClientToken; attempts and retries are counted', async () => {
   const api = fleet();
-  api.fail('EnableVpcEndpointConnection:ep-acme', apiError('Throttling.User', true), apiError('ConcurrentCallNotSupported'));
+  api.fail(
+    'EnableVpcEndpointConnection:ep-acme',
+    apiError('Throttling.User', true),
+    apiError('ConcurrentCallNotSupported'),
+  );
   const { records, summary } = await sweep(api);
   const enables = api.writes().filter((c) => c.params['endpointId'] === 'ep-acme');
   assert.equal(enables.length, 3);
@@ -219,7 +306,12 @@ test('EndpointConnectionNotFound on a write is recorded "gone", not fatal', asyn
   const api = fleet();
   api.fail('DisableVpcEndpointConnection:ep-initech', apiError('EndpointConnectionNotFound'));
   const { records } = await sweep(api);
-  assert.deepEqual(outcomes(records), ['ep-acme:accept:applied', 'ep-initech:reject:gone', 'ep-umbrella:hold:held', 'ep-search-acme:accept:applied']);
+  assert.deepEqual(outcomes(records), [
+    'ep-acme:accept:applied',
+    'ep-initech:reject:gone',
+    'ep-umbrella:hold:held',
+    'ep-search-acme:accept:applied',
+  ]);
   assert.equal(records[1]?.errorCode, 'EndpointConnectionNotFound');
 });
 
@@ -239,7 +331,9 @@ test('OperationDenied on an accept that another run already made is "already-app
   // Listed Connecting and refused as busy: it is being connected; retrying could not change that.
   assert.equal(records[0]?.attempts, 1);
   assert.equal(summary.retries, 0);
-  const reread = api.calls.filter((c) => c.action === 'ListVpcEndpointConnections' && c.params['endpointId'] === 'ep-acme');
+  const reread = api.calls.filter(
+    (c) => c.action === 'ListVpcEndpointConnections' && c.params['endpointId'] === 'ep-acme',
+  );
   assert.equal(reread.length, 1);
 });
 
@@ -265,7 +359,12 @@ test('a failed write whose connection is not in the wanted state is "failed" and
   const api = fleet();
   api.fail('EnableVpcEndpointConnection:ep-acme', apiError('InvalidParameter.Bandwidth'));
   const { records } = await sweep(api);
-  assert.deepEqual(outcomes(records), ['ep-acme:accept:failed', 'ep-initech:reject:applied', 'ep-umbrella:hold:held', 'ep-search-acme:accept:applied']);
+  assert.deepEqual(outcomes(records), [
+    'ep-acme:accept:failed',
+    'ep-initech:reject:applied',
+    'ep-umbrella:hold:held',
+    'ep-search-acme:accept:applied',
+  ]);
   assert.equal(records[0]?.errorCode, 'InvalidParameter.Bandwidth');
   assert.equal(records[0]?.requestId, 'req-InvalidParameter.Bandwidth');
 });
@@ -278,7 +377,12 @@ test('the deadline stops new writes: the rest is "deferred" and the summary says
   };
   // Reads take 3 s of fake time; one write fits before the deadline's margin (3 s for a call).
   const { records, summary } = await sweep(api, { now: () => clock, deadline: NOW + 6500 });
-  assert.deepEqual(outcomes(records), ['ep-acme:accept:applied', 'ep-initech:reject:deferred', 'ep-umbrella:hold:held', 'ep-search-acme:accept:deferred']);
+  assert.deepEqual(outcomes(records), [
+    'ep-acme:accept:applied',
+    'ep-initech:reject:deferred',
+    'ep-umbrella:hold:held',
+    'ep-search-acme:accept:deferred',
+  ]);
   assert.equal(summary.deadlineReached, true);
   assert.equal(api.writes().length, 1);
 });
@@ -288,10 +392,19 @@ test('narrowing by service and region never widens', async () => {
   const { plan } = await sweep(api, { apply: false, services: [SEARCH] });
   assert.deepEqual([...new Set(plan.decisions.map((d) => d.serviceId))], [SEARCH]);
   // One service asked for: the listing is filtered by its ID.
-  assert.deepEqual(api.calls.filter((c) => c.action === 'ListVpcEndpointServices').map((c) => c.params['serviceId']), [SEARCH]);
+  assert.deepEqual(
+    api.calls.filter((c) => c.action === 'ListVpcEndpointServices').map((c) => c.params['serviceId']),
+    [SEARCH],
+  );
   const api3 = fleet();
   const { summary: unknown } = await sweep(api3, { apply: false, services: ['epsrv-bp1nosuchservice01'] });
-  assert.deepEqual(unknown.warnings.map((w) => [w.code, w.serviceId]), [['service-not-governed', 'epsrv-bp1nosuchservice01'], ['no-services', null]]);
+  assert.deepEqual(
+    unknown.warnings.map((w) => [w.code, w.serviceId]),
+    [
+      ['service-not-governed', 'epsrv-bp1nosuchservice01'],
+      ['no-services', null],
+    ],
+  );
   const api2 = fleet();
   const { plan: none, summary } = await sweep(api2, { apply: false, regions: ['cn-beijing'] });
   assert.equal(none.decisions.length, 0);
@@ -302,11 +415,14 @@ test('narrowing by service and region never widens', async () => {
 test('an auto-accept service is reported loudly in the summary warnings', async () => {
   const api = new FakePrivateLinkApi([service({ autoAcceptEnabled: true })], [conn('ep-acme', ACME, 'Connected')]);
   const { summary } = await sweep(api, { apply: false });
-  assert.ok(summary.warnings.some((w) => /auto/i.test(w.code) && w.serviceId === ORDERS), JSON.stringify(summary.warnings));
+  assert.ok(
+    summary.warnings.some((w) => /auto/i.test(w.code) && w.serviceId === ORDERS),
+    JSON.stringify(summary.warnings),
+  );
 });
 
 test('operational logs: JSON lines with the run id; auto-accept at error level', async () => {
-  const { createLogger } = await import('../../functions/core/logger.ts');
+  const { createLogger } = await import('../../functions/log/logger.ts');
   const lines: Record<string, unknown>[] = [];
   const logger = createLogger({ write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>), now: () => NOW });
   const api = new FakePrivateLinkApi([service({ autoAcceptEnabled: true })], [conn('ep-acme', ACME, 'Connected')]);
@@ -314,9 +430,14 @@ test('operational logs: JSON lines with the run id; auto-accept at error level',
   assert.ok(lines.every((l) => l['runId'] === 'run-42' && typeof l['timestamp'] === 'string'));
   assert.equal(lines[0]?.['message'], 'sweep started');
   assert.equal(lines.at(-1)?.['message'], 'sweep finished');
-  const warnings = lines.filter((l) => l['code'] !== undefined).map((l) => `${String(l['level'])} ${String(l['code'])}`);
+  const warnings = lines
+    .filter((l) => l['code'] !== undefined)
+    .map((l) => `${String(l['level'])} ${String(l['code'])}`);
   assert.ok(warnings.includes('ERROR auto-accept'), JSON.stringify(warnings));
-  assert.ok(warnings.every((w) => w === 'ERROR auto-accept' || w.startsWith('WARN ')), JSON.stringify(warnings));
+  assert.ok(
+    warnings.every((w) => w === 'ERROR auto-accept' || w.startsWith('WARN ')),
+    JSON.stringify(warnings),
+  );
 });
 
 test('a credentials failure on the re-read after a failed write stops the run: no later write is sent', async () => {
@@ -324,15 +445,28 @@ test('a credentials failure on the re-read after a failed write stops the run: n
   api.fail('EnableVpcEndpointConnection:ep-acme', apiError('InvalidParameter.Bandwidth'));
   // The STS token expires between the write and its re-read.
   api.onCall = (call) => {
-    if (call.action === 'EnableVpcEndpointConnection') api.fail(`ListVpcEndpointConnections:${ORDERS}`, apiError('InvalidSecurityToken.Expired'));
+    if (call.action === 'EnableVpcEndpointConnection')
+      api.fail(`ListVpcEndpointConnections:${ORDERS}`, apiError('InvalidSecurityToken.Expired'));
   };
   const sunk: (AuditRecord | RunSummaryRecord)[] = [];
   await assert.rejects(
-    runSweep({ policy: demoPolicy(), api, apply: true, now: () => NOW, retry: { sleep: async () => undefined }, sink: (r) => sunk.push(r) }),
+    runSweep({
+      policy: demoPolicy(),
+      api,
+      apply: true,
+      now: () => NOW,
+      retry: { sleep: async () => undefined },
+      sink: (r) => sunk.push(r),
+    }),
     (error: unknown) => error instanceof SweepAbortedError && error.code === 'InvalidSecurityToken.Expired',
   );
   assert.equal(api.writes().length, 1);
-  assert.deepEqual(outcomes(sunk.filter(isAuditRecord)), ['ep-acme:accept:failed', 'ep-initech:reject:deferred', 'ep-umbrella:hold:held', 'ep-search-acme:accept:deferred']);
+  assert.deepEqual(outcomes(sunk.filter(isAuditRecord)), [
+    'ep-acme:accept:failed',
+    'ep-initech:reject:deferred',
+    'ep-umbrella:hold:held',
+    'ep-search-acme:accept:deferred',
+  ]);
   assert.equal(sunk.filter(isAuditRecord)[0]?.errorCode, 'InvalidParameter.Bandwidth');
   const summary = sunk.at(-1);
   assert.ok(isRunSummaryRecord(summary));

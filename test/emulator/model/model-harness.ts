@@ -59,28 +59,52 @@ export interface Snapshot {
   accounts: Array<{ accountId: string; name: string }>;
   services: SnapshotService[];
   endpoints: SnapshotEndpoint[];
-  connections: Array<{ regionId: string; serviceId: string; endpointId: string; endpointOwnerId: string; connectionStatus: string; awaitingDecision: boolean; bandwidth: number; modifiedTime: string }>;
+  connections: Array<{
+    regionId: string;
+    serviceId: string;
+    endpointId: string;
+    endpointOwnerId: string;
+    connectionStatus: string;
+    awaitingDecision: boolean;
+    bandwidth: number;
+    modifiedTime: string;
+  }>;
 }
 
 /** A model on a paused clock; `scenario` defaults to the demo fleet. */
 export function harness(opts: { scenario?: Scenario | string; settings?: Partial<EmulatorSettings> } = {}) {
-  const scenario = typeof opts.scenario === 'string' ? parseScenario(opts.scenario, 'test.yaml') : (opts.scenario ?? demoScenario());
+  const scenario =
+    typeof opts.scenario === 'string' ? parseScenario(opts.scenario, 'test.yaml') : (opts.scenario ?? demoScenario());
   const clock = new ManualClock(START);
   clock.pause();
   const settings: EmulatorSettings = { ...defaultSettings(), ...scenario.settings, ...opts.settings };
   const model = new PrivateLinkModel(scenario, clock, settings);
   let n = 0;
   const call = (who: Who, action: string, params: Record<string, string>): Record<string, unknown> =>
-    model.dispatch(action, params, { accountId: ACCOUNTS[who], accessKeyId: `key-${who}`, requestId: `req-${++n}`, now: clock.now() });
+    model.dispatch(action, params, {
+      accountId: ACCOUNTS[who],
+      accessKeyId: `key-${who}`,
+      requestId: `req-${++n}`,
+      now: clock.now(),
+    });
   /** Assert the call fails with `code` (and a message matching `message`, when given). */
-  const fails = (who: Who, action: string, params: Record<string, string>, code: string, message?: RegExp | string): EmulatorApiError => {
+  const fails = (
+    who: Who,
+    action: string,
+    params: Record<string, string>,
+    code: string,
+    message?: RegExp | string,
+  ): EmulatorApiError => {
     let caught: unknown;
     try {
       call(who, action, params);
     } catch (err) {
       caught = err;
     }
-    assert.ok(caught instanceof EmulatorApiError, `${action} should fail with ${code}, got ${caught === undefined ? 'success' : String(caught)}`);
+    assert.ok(
+      caught instanceof EmulatorApiError,
+      `${action} should fail with ${code}, got ${caught === undefined ? 'success' : String(caught)}`,
+    );
     assert.equal(caught.code, code, `${action}: ${caught.message}`);
     if (typeof message === 'string') assert.equal(caught.message, message);
     else if (message) assert.match(caught.message, message);
@@ -91,7 +115,11 @@ export function harness(opts: { scenario?: Scenario | string; settings?: Partial
   const service = (id: string): SnapshotService | undefined => snapshot().services.find((s) => s.serviceId === id);
   /** The ConnectionStatus the provider's listing shows for one endpoint. */
   const status = (serviceId: string, endpointId: string, region = HZ): string | undefined => {
-    const r = call('provider', 'ListVpcEndpointConnections', { RegionId: region, ServiceId: serviceId, EndpointId: endpointId }) as { Connections: Array<{ ConnectionStatus: string }> };
+    const r = call('provider', 'ListVpcEndpointConnections', {
+      RegionId: region,
+      ServiceId: serviceId,
+      EndpointId: endpointId,
+    }) as { Connections: Array<{ ConnectionStatus: string }> };
     return r.Connections[0]?.ConnectionStatus;
   };
   return { model, clock, settings, call, fails, snapshot, endpoint, service, status };

@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ScenarioError, defaultSettings, demoScenario, loadScenarioFile, parseScenario } from '../../../emulator/model/scenario.ts';
+import {
+  ScenarioError,
+  defaultSettings,
+  demoScenario,
+  loadScenarioFile,
+  parseScenario,
+} from '../../../emulator/model/scenario.ts';
 import { ManualClock } from '../../../emulator/model/clock.ts';
 import { generateFleet } from '../../../emulator/model/fleet-generator.ts';
 import { ACCOUNTS, harness } from './model-harness.ts';
@@ -34,50 +40,99 @@ services:
 
 test('defaultSettings are the documented defaults', () => {
   assert.deepEqual(defaultSettings(), {
-    pendingStatus: 'Connecting', enableDelayMs: 2000, disableDelayMs: 1000, updateDelayMs: 500, deleteDelayMs: 1000,
-    maxClockSkewMs: 900000, allowSts: true, faults: { seed: 1, rules: [] },
+    pendingStatus: 'Connecting',
+    enableDelayMs: 2000,
+    disableDelayMs: 1000,
+    updateDelayMs: 500,
+    deleteDelayMs: 1000,
+    maxClockSkewMs: 900000,
+    allowSts: true,
+    faults: { seed: 1, rules: [] },
   });
 });
 
 test('the demo scenario has exactly the demo fleet IDs', () => {
   const s = demoScenario();
-  assert.deepEqual(s.accounts.map((a) => [a.accountId, a.name, a.accessKeys.map((k) => `${k.accessKeyId}/${k.accessKeySecret}`)]), [
-    ['1000000000000001', 'provider', ['LTAIdemoProvider0001/demo-provider-secret']],
-    ['2000000000000001', 'acme', ['LTAIdemoAcme00000001/demo-acme-secret']],
-    ['2000000000000002', 'globex', ['LTAIdemoGlobex000001/demo-globex-secret']],
-    ['2000000000000003', 'initech', ['LTAIdemoInitech00001/demo-initech-secret']],
-    ['2000000000000004', 'umbrella', ['LTAIdemoUmbrella0001/demo-umbrella-secret']],
-  ]);
-  assert.deepEqual(s.services.map((x) => [x.regionId, x.serviceId, x.name, x.autoAcceptEnabled, x.minBandwidth, x.maxBandwidth, x.connectBandwidth, x.tags]), [
-    ['cn-hangzhou', 'epsrv-bp1demoorders000001', 'orders-api', false, 100, 10240, 3072, { team: 'orders', tier: 'gold' }],
-    ['cn-hangzhou', 'epsrv-bp1demosearch00002', 'search-api', false, 100, 10240, 3072, { team: 'search' }],
-    ['cn-shanghai', 'epsrv-uf6demoorders000003', 'orders-api', false, 100, 10240, 3072, { team: 'orders' }],
-    ['cn-shanghai', 'epsrv-uf6demolegacy000004', 'legacy-api', true, 100, 10240, 3072, {}],
-  ]);
+  assert.deepEqual(
+    s.accounts.map((a) => [a.accountId, a.name, a.accessKeys.map((k) => `${k.accessKeyId}/${k.accessKeySecret}`)]),
+    [
+      ['1000000000000001', 'provider', ['LTAIdemoProvider0001/demo-provider-secret']],
+      ['2000000000000001', 'acme', ['LTAIdemoAcme00000001/demo-acme-secret']],
+      ['2000000000000002', 'globex', ['LTAIdemoGlobex000001/demo-globex-secret']],
+      ['2000000000000003', 'initech', ['LTAIdemoInitech00001/demo-initech-secret']],
+      ['2000000000000004', 'umbrella', ['LTAIdemoUmbrella0001/demo-umbrella-secret']],
+    ],
+  );
+  assert.deepEqual(
+    s.services.map((x) => [
+      x.regionId,
+      x.serviceId,
+      x.name,
+      x.autoAcceptEnabled,
+      x.minBandwidth,
+      x.maxBandwidth,
+      x.connectBandwidth,
+      x.tags,
+    ]),
+    [
+      [
+        'cn-hangzhou',
+        'epsrv-bp1demoorders000001',
+        'orders-api',
+        false,
+        100,
+        10240,
+        3072,
+        { team: 'orders', tier: 'gold' },
+      ],
+      ['cn-hangzhou', 'epsrv-bp1demosearch00002', 'search-api', false, 100, 10240, 3072, { team: 'search' }],
+      ['cn-shanghai', 'epsrv-uf6demoorders000003', 'orders-api', false, 100, 10240, 3072, { team: 'orders' }],
+      ['cn-shanghai', 'epsrv-uf6demolegacy000004', 'legacy-api', true, 100, 10240, 3072, {}],
+    ],
+  );
   for (const e of s.endpoints) {
     assert.match(e.endpointId, e.regionId === 'cn-hangzhou' ? /^ep-bp1demo/ : /^ep-uf6demo/);
     assert.match(e.vpcId, e.regionId === 'cn-hangzhou' ? /^vpc-bp1demo/ : /^vpc-uf6demo/);
   }
-  const pending = (who: string) => s.endpoints.filter((e) => e.ownerId === who && e.connection.status === 'Awaiting').length;
+  const pending = (who: string) =>
+    s.endpoints.filter((e) => e.ownerId === who && e.connection.status === 'Awaiting').length;
   assert.equal(pending(ACCOUNTS.acme), 1);
   assert.equal(pending(ACCOUNTS.globex), 4, 'one per service, plus a second on orders-api in Hangzhou');
   assert.equal(pending(ACCOUNTS.initech), 1);
   assert.equal(pending(ACCOUNTS.umbrella), 2, 'held on orders-api in Hangzhou, rejected on search-api');
   // globex on orders-api in Hangzhou: one live connection and two requests, so the second request exceeds its 2-connection limit.
-  const globexOrders = s.endpoints.filter((e) => e.ownerId === ACCOUNTS.globex && e.serviceId === 'epsrv-bp1demoorders000001');
-  assert.deepEqual(globexOrders.map((e) => [e.endpointId, e.connection.status, e.connection.bandwidth]), [
-    ['ep-bp1demoglobex00004', 'Connected', 2048],
-    ['ep-bp1demoglobex00001', 'Awaiting', 3072],
-    ['ep-bp1demoglobex00005', 'Awaiting', 3072],
-  ]);
+  const globexOrders = s.endpoints.filter(
+    (e) => e.ownerId === ACCOUNTS.globex && e.serviceId === 'epsrv-bp1demoorders000001',
+  );
+  assert.deepEqual(
+    globexOrders.map((e) => [e.endpointId, e.connection.status, e.connection.bandwidth]),
+    [
+      ['ep-bp1demoglobex00004', 'Connected', 2048],
+      ['ep-bp1demoglobex00001', 'Awaiting', 3072],
+      ['ep-bp1demoglobex00005', 'Awaiting', 3072],
+    ],
+  );
   const connected = s.endpoints.filter((e) => e.connection.status === 'Connected');
-  assert.ok(connected.some((e) => e.ownerId === ACCOUNTS.acme && e.connection.bandwidth === 8192), 'acme connected above its cap');
-  assert.ok(connected.some((e) => e.ownerId === ACCOUNTS.initech), 'a Connected connection from initech');
+  assert.ok(
+    connected.some((e) => e.ownerId === ACCOUNTS.acme && e.connection.bandwidth === 8192),
+    'acme connected above its cap',
+  );
+  assert.ok(
+    connected.some((e) => e.ownerId === ACCOUNTS.initech),
+    'a Connected connection from initech',
+  );
   // And it loads into a model whose key lookup knows the keys.
   const h = harness();
-  assert.deepEqual(h.model.findAccessKey('LTAIdemoGlobex000001'), { accessKeyId: 'LTAIdemoGlobex000001', accessKeySecret: 'demo-globex-secret', accountId: ACCOUNTS.globex });
+  assert.deepEqual(h.model.findAccessKey('LTAIdemoGlobex000001'), {
+    accessKeyId: 'LTAIdemoGlobex000001',
+    accessKeySecret: 'demo-globex-secret',
+    accountId: ACCOUNTS.globex,
+  });
   assert.equal(h.model.findAccessKey('LTAInobody'), undefined);
-  assert.deepEqual(h.model.accounts.map((a) => a.name), ['provider', 'acme', 'globex', 'initech', 'umbrella']);
+  assert.deepEqual(
+    h.model.accounts.map((a) => a.name),
+    ['provider', 'acme', 'globex', 'initech', 'umbrella'],
+  );
 });
 
 test('a scenario with defaults: derived IDs are stable, zones and bandwidths default, STS tokens kept', () => {
@@ -96,8 +151,15 @@ test('a scenario with defaults: derived IDs are stable, zones and bandwidths def
 });
 
 test('settings in a scenario override single defaults', () => {
-  const s = parseScenario(`settings:\n  pendingStatus: Disconnected\n  enableDelayMs: 10\n  faults:\n    seed: 7\n    rules:\n      - actions: [EnableVpcEndpointConnection]\n        internalError: 0.5\n        latencyMs: 20\n${BASE}`, 'x.yaml');
-  assert.deepEqual(s.settings, { pendingStatus: 'Disconnected', enableDelayMs: 10, faults: { seed: 7, rules: [{ actions: ['EnableVpcEndpointConnection'], internalError: 0.5, latencyMs: 20 }] } });
+  const s = parseScenario(
+    `settings:\n  pendingStatus: Disconnected\n  enableDelayMs: 10\n  faults:\n    seed: 7\n    rules:\n      - actions: [EnableVpcEndpointConnection]\n        internalError: 0.5\n        latencyMs: 20\n${BASE}`,
+    'x.yaml',
+  );
+  assert.deepEqual(s.settings, {
+    pendingStatus: 'Disconnected',
+    enableDelayMs: 10,
+    faults: { seed: 7, rules: [{ actions: ['EnableVpcEndpointConnection'], internalError: 0.5, latencyMs: 20 }] },
+  });
 });
 
 test('scenario errors carry file:line:col and the path, all of them at once', () => {
@@ -163,14 +225,17 @@ endpoints:
     service: svc
     zones: [cn-hangzhou-k]
 `);
-  assert.deepEqual(errs.map((e) => e.replace(/^fleet\.yaml:\d+:\d+: /, '')), [
-    'endpoints[0].connection.remainingMs: only applies to a transition (Connecting, Pending, Disconnecting, Deleting)',
-    "endpoints[0].region: must be the service's region (cn-hangzhou): PrivateLink connects within one region",
-    "endpoints[0].connection.bandwidth: must lie within the service's bandwidth range 100..2000",
-    'endpoints[0].owner: account 2000000000000001 is not on the whitelist of epsrv-bp1svc0001',
-    "endpoints[1].zones[0]: zone 'cn-hangzhou-k' is not one of the service's zones (cn-hangzhou-b, cn-hangzhou-h)",
-    'endpoints[1].owner: account 2000000000000001 is not on the whitelist of epsrv-bp1svc0001',
-  ]);
+  assert.deepEqual(
+    errs.map((e) => e.replace(/^fleet\.yaml:\d+:\d+: /, '')),
+    [
+      'endpoints[0].connection.remainingMs: only applies to a transition (Connecting, Pending, Disconnecting, Deleting)',
+      "endpoints[0].region: must be the service's region (cn-hangzhou): PrivateLink connects within one region",
+      "endpoints[0].connection.bandwidth: must lie within the service's bandwidth range 100..2000",
+      'endpoints[0].owner: account 2000000000000001 is not on the whitelist of epsrv-bp1svc0001',
+      "endpoints[1].zones[0]: zone 'cn-hangzhou-k' is not one of the service's zones (cn-hangzhou-b, cn-hangzhou-h)",
+      'endpoints[1].owner: account 2000000000000001 is not on the whitelist of epsrv-bp1svc0001',
+    ],
+  );
 });
 
 test('loadScenarioFile reads a file and names it in errors', () => {
@@ -180,8 +245,15 @@ test('loadScenarioFile reads a file and names it in errors', () => {
   assert.equal(loadScenarioFile(good).services[0]?.serviceId, 'epsrv-bp1svc0001');
   const bad = join(dir, 'bad.yaml');
   writeFileSync(bad, `${BASE}    autoAccept: maybe\n`);
-  assert.throws(() => loadScenarioFile(bad), (e: unknown) => e instanceof ScenarioError && e.message === `${bad}:13:17: services[0].autoAccept: must be true or false`);
-  assert.throws(() => loadScenarioFile(join(dir, 'missing.yaml')), (e: unknown) => e instanceof ScenarioError && e.message === `${join(dir, 'missing.yaml')}: cannot read: ENOENT`);
+  assert.throws(
+    () => loadScenarioFile(bad),
+    (e: unknown) =>
+      e instanceof ScenarioError && e.message === `${bad}:13:17: services[0].autoAccept: must be true or false`,
+  );
+  assert.throws(
+    () => loadScenarioFile(join(dir, 'missing.yaml')),
+    (e: unknown) => e instanceof ScenarioError && e.message === `${join(dir, 'missing.yaml')}: cannot read: ENOENT`,
+  );
 });
 
 test('every YAML example in the model section of the emulator README loads', () => {
@@ -213,12 +285,23 @@ test('ManualClock: follows real time when running, freezes when paused, advance 
 });
 
 test('generateFleet: deterministic from the seed, the requested counts, demo provider keys', () => {
-  const opts = { services: 200, connectionsPerService: 50, pendingShare: 0.2, regions: ['cn-hangzhou', 'cn-shanghai'], seed: 42, consumers: 30 };
+  const opts = {
+    services: 200,
+    connectionsPerService: 50,
+    pendingShare: 0.2,
+    regions: ['cn-hangzhou', 'cn-shanghai'],
+    seed: 42,
+    consumers: 30,
+  };
   const a = generateFleet(opts);
   const b = generateFleet(opts);
   assert.deepEqual(a, b);
-  const small = (seed: number) => generateFleet({ ...opts, services: 5, connectionsPerService: 1, seed }).services.map((s) => s.serviceId);
-  assert.deepEqual(small(42), a.services.slice(0, 5).map((s) => s.serviceId));
+  const small = (seed: number) =>
+    generateFleet({ ...opts, services: 5, connectionsPerService: 1, seed }).services.map((s) => s.serviceId);
+  assert.deepEqual(
+    small(42),
+    a.services.slice(0, 5).map((s) => s.serviceId),
+  );
   assert.notDeepEqual(small(43), small(42));
   assert.equal(a.services.length, 200);
   assert.equal(a.endpoints.length, 10_000);
@@ -227,7 +310,11 @@ test('generateFleet: deterministic from the seed, the requested counts, demo pro
   assert.equal(new Set(a.services.map((s) => s.serviceId)).size, 200);
   assert.deepEqual([...new Set(a.services.map((s) => s.regionId))].sort(), ['cn-hangzhou', 'cn-shanghai']);
   assert.equal(a.accounts.length, 31);
-  assert.deepEqual(a.accounts[0], { accountId: '1000000000000001', name: 'provider', accessKeys: [{ accessKeyId: 'LTAIdemoProvider0001', accessKeySecret: 'demo-provider-secret' }] });
+  assert.deepEqual(a.accounts[0], {
+    accountId: '1000000000000001',
+    name: 'provider',
+    accessKeys: [{ accessKeyId: 'LTAIdemoProvider0001', accessKeySecret: 'demo-provider-secret' }],
+  });
   assert.ok(a.services.every((s) => s.ownerId === '1000000000000001'));
   for (const s of a.services) assert.equal(a.endpoints.filter((e) => e.serviceId === s.serviceId).length, 50);
   // The model loads it and a listing of awaiting requests finds exactly those.
@@ -236,7 +323,11 @@ test('generateFleet: deterministic from the seed, the requested counts, demo pro
   for (const region of ['cn-hangzhou', 'cn-shanghai']) {
     let token = '';
     do {
-      const r = h.call('provider', 'ListVpcEndpointConnections', { RegionId: region, ConnectionStatus: 'Connecting', ...(token ? { NextToken: token } : {}) }) as { Connections: unknown[]; NextToken: string };
+      const r = h.call('provider', 'ListVpcEndpointConnections', {
+        RegionId: region,
+        ConnectionStatus: 'Connecting',
+        ...(token ? { NextToken: token } : {}),
+      }) as { Connections: unknown[]; NextToken: string };
       pending += r.Connections.length;
       token = r.NextToken;
     } while (token);

@@ -10,7 +10,11 @@ function scenarioWithSts(): ReturnType<typeof demoScenario> {
   const scenario = demoScenario();
   const acme = scenario.accounts.find((a) => a.name === 'acme');
   assert.ok(acme);
-  acme.accessKeys.push({ accessKeyId: 'STS.demoAcmeRole0001', accessKeySecret: 'sts-acme-secret', securityToken: 'sts-token-acme-0001' });
+  acme.accessKeys.push({
+    accessKeyId: 'STS.demoAcmeRole0001',
+    accessKeySecret: 'sts-acme-secret',
+    securityToken: 'sts-token-acme-0001',
+  });
   return scenario;
 }
 
@@ -34,7 +38,13 @@ describe('authentication and common parameters', () => {
   });
 
   test('an unknown AccessKeyId is InvalidAccessKeyId.NotFound through pop-core', async () => {
-    const client = new RPCClient({ endpoint: emu.url, apiVersion: '2020-04-15', accessKeyId: 'LTAInobody', accessKeySecret: 'whatever', opts: { method: 'POST' } });
+    const client = new RPCClient({
+      endpoint: emu.url,
+      apiVersion: '2020-04-15',
+      accessKeyId: 'LTAInobody',
+      accessKeySecret: 'whatever',
+      opts: { method: 'POST' },
+    });
     const error = await rejection(() => client.request('DescribeRegions', {}, { method: 'POST' }));
     assert.equal(error['code'], 'InvalidAccessKeyId.NotFound');
     assert.equal((error['data'] as Record<string, unknown>)['Message'], 'Specified access key is not found.');
@@ -42,19 +52,43 @@ describe('authentication and common parameters', () => {
 
   test('a reused SignatureNonce is SignatureNonceUsed', async () => {
     const key = accessKeyFor(emu, 'acme');
-    const first = await rawCall(emu.url, key, 'DescribeRegions', {}, { common: { SignatureNonce: 'nonce-used-twice' } });
+    const first = await rawCall(
+      emu.url,
+      key,
+      'DescribeRegions',
+      {},
+      { common: { SignatureNonce: 'nonce-used-twice' } },
+    );
     assert.equal(first.status, 200, first.text);
-    const second = await rawCall(emu.url, key, 'DescribeRegions', {}, { common: { SignatureNonce: 'nonce-used-twice' } });
+    const second = await rawCall(
+      emu.url,
+      key,
+      'DescribeRegions',
+      {},
+      { common: { SignatureNonce: 'nonce-used-twice' } },
+    );
     assert.equal(second.status, 400);
     assert.equal(second.json?.['Code'], 'SignatureNonceUsed');
     // Nonces are per AccessKey: another caller may use the same string.
-    const other = await rawCall(emu.url, accessKeyFor(emu, 'globex'), 'DescribeRegions', {}, { common: { SignatureNonce: 'nonce-used-twice' } });
+    const other = await rawCall(
+      emu.url,
+      accessKeyFor(emu, 'globex'),
+      'DescribeRegions',
+      {},
+      { common: { SignatureNonce: 'nonce-used-twice' } },
+    );
     assert.equal(other.status, 200, other.text);
   });
 
   test('a forged request does not use up the nonce of the real caller', async () => {
     const key = accessKeyFor(emu, 'acme');
-    const forged = await rawCall(emu.url, key, 'DescribeRegions', {}, { common: { SignatureNonce: 'nonce-forged' }, signWith: 'guess' });
+    const forged = await rawCall(
+      emu.url,
+      key,
+      'DescribeRegions',
+      {},
+      { common: { SignatureNonce: 'nonce-forged' }, signWith: 'guess' },
+    );
     assert.equal(forged.json?.['Code'], 'SignatureDoesNotMatch');
     const real = await rawCall(emu.url, key, 'DescribeRegions', {}, { common: { SignatureNonce: 'nonce-forged' } });
     assert.equal(real.status, 200, real.text);
@@ -64,10 +98,22 @@ describe('authentication and common parameters', () => {
     const key = accessKeyFor(emu, 'acme');
     const now = emu.clock.now();
     for (const offset of [-16 * 60_000, 16 * 60_000]) {
-      const res = await rawCall(emu.url, key, 'DescribeRegions', {}, { common: { Timestamp: rpcTimestamp(now + offset) } });
+      const res = await rawCall(
+        emu.url,
+        key,
+        'DescribeRegions',
+        {},
+        { common: { Timestamp: rpcTimestamp(now + offset) } },
+      );
       assert.equal(res.json?.['Code'], 'InvalidTimeStamp.Expired', `offset ${offset}`);
     }
-    const near = await rawCall(emu.url, key, 'DescribeRegions', {}, { common: { Timestamp: rpcTimestamp(now - 14 * 60_000) } });
+    const near = await rawCall(
+      emu.url,
+      key,
+      'DescribeRegions',
+      {},
+      { common: { Timestamp: rpcTimestamp(now - 14 * 60_000) } },
+    );
     assert.equal(near.status, 200, near.text);
   });
 
@@ -75,12 +121,17 @@ describe('authentication and common parameters', () => {
     const own = await startTestEmulator();
     try {
       own.clock.advance(16 * 60_000);
-      const error = await rejection(() => clientFor(own, 'provider').request('DescribeRegions', {}, { method: 'POST' }));
+      const error = await rejection(() =>
+        clientFor(own, 'provider').request('DescribeRegions', {}, { method: 'POST' }),
+      );
       assert.equal(error['code'], 'InvalidTimeStamp.Expired');
       own.settings.maxClockSkewMs = 60 * 60_000;
       const code = await clientFor(own, 'provider')
         .request('DescribeRegions', {}, { method: 'POST' })
-        .then(() => 'ok', (e: { code?: string }) => e.code);
+        .then(
+          () => 'ok',
+          (e: { code?: string }) => e.code,
+        );
       assert.equal(code, 'ok');
       assert.equal(own.requests().at(-1)?.accountId, '1000000000000001');
     } finally {
@@ -98,18 +149,33 @@ describe('authentication and common parameters', () => {
 
   test('a wrong Version is InvalidVersion (through pop-core)', async () => {
     const key = accessKeyFor(emu, 'provider');
-    const client = new RPCClient({ endpoint: emu.url, apiVersion: '2019-02-18', accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret });
+    const client = new RPCClient({
+      endpoint: emu.url,
+      apiVersion: '2019-02-18',
+      accessKeyId: key.accessKeyId,
+      accessKeySecret: key.accessKeySecret,
+    });
     const error = await rejection(() => client.request('DescribeRegions', {}, { method: 'POST' }));
     assert.equal(error['code'], 'InvalidVersion');
   });
 
   test('missing common parameters are MissingParameter naming the parameter', async () => {
     const key = accessKeyFor(emu, 'provider');
-    for (const name of ['Version', 'AccessKeyId', 'SignatureNonce', 'Timestamp', 'SignatureMethod', 'SignatureVersion']) {
+    for (const name of [
+      'Version',
+      'AccessKeyId',
+      'SignatureNonce',
+      'Timestamp',
+      'SignatureMethod',
+      'SignatureVersion',
+    ]) {
       const res = await rawCall(emu.url, key, 'DescribeRegions', {}, { common: { [name]: undefined } });
       assert.equal(res.status, 400, name);
       assert.equal(res.json?.['Code'], 'MissingParameter', name);
-      assert.equal(res.json?.['Message'], `The input parameter "${name}" that is mandatory for processing this request is not supplied.`);
+      assert.equal(
+        res.json?.['Message'],
+        `The input parameter "${name}" that is mandatory for processing this request is not supplied.`,
+      );
     }
     const noAction = await rawCall(emu.url, key, 'DescribeRegions', {}, { common: { Action: undefined } });
     assert.equal(noAction.json?.['Code'], 'MissingParameter');
@@ -130,7 +196,13 @@ describe('authentication and common parameters', () => {
   });
 
   test('an unsupported Format is InvalidParameter.Format', async () => {
-    const res = await rawCall(emu.url, accessKeyFor(emu, 'provider'), 'DescribeRegions', {}, { common: { Format: 'YAML' } });
+    const res = await rawCall(
+      emu.url,
+      accessKeyFor(emu, 'provider'),
+      'DescribeRegions',
+      {},
+      { common: { Format: 'YAML' } },
+    );
     assert.equal(res.json?.['Code'], 'InvalidParameter.Format');
   });
 
@@ -147,7 +219,11 @@ describe('authentication and common parameters', () => {
     const wrong = await rawCall(emu.url, { ...sts, securityToken: 'sts-token-forged' }, 'DescribeRegions');
     assert.equal(wrong.json?.['Code'], 'InvalidSecurityToken.Mismatch');
     // A token sent with a permanent key is as wrong as a forged one.
-    const stray = await rawCall(emu.url, { ...accessKeyFor(emu, 'acme'), securityToken: 'sts-token-acme-0001' }, 'DescribeRegions');
+    const stray = await rawCall(
+      emu.url,
+      { ...accessKeyFor(emu, 'acme'), securityToken: 'sts-token-acme-0001' },
+      'DescribeRegions',
+    );
     assert.equal(stray.json?.['Code'], 'InvalidSecurityToken.Mismatch');
     for (const body of [without.text, wrong.text, stray.text]) assert.doesNotMatch(body, /sts-token|sts-acme-secret/);
   });
@@ -170,7 +246,8 @@ describe('authentication and common parameters', () => {
     for (const account of emu.accounts) {
       for (const key of account.accessKeys) {
         assert.ok(!text.includes(key.accessKeySecret), `secret of ${key.accessKeyId}`);
-        if (key.securityToken !== undefined) assert.ok(!text.includes(key.securityToken), `token of ${key.accessKeyId}`);
+        if (key.securityToken !== undefined)
+          assert.ok(!text.includes(key.securityToken), `token of ${key.accessKeyId}`);
       }
     }
     for (const entry of emu.requests()) {

@@ -8,17 +8,25 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import RPCClient from '@alicloud/pop-core';
-import { main } from '../../../functions/cli/main.ts';
+import { main } from '../../../cli/main.ts';
 import { testIO as io } from '../../cli/cli-io.ts';
 
 interface StartupLine {
   endpoint: string;
   regions: string[];
-  accounts: Array<{ accountId: string; name: string; accessKeyId: string; accessKeySecret: string; securityToken?: string }>;
+  accounts: Array<{
+    accountId: string;
+    name: string;
+    accessKeyId: string;
+    accessKeySecret: string;
+    securityToken?: string;
+  }>;
 }
 
 test('start-up contract: first stdout line is the JSON endpoint and keys; a signed call works; SIGTERM exits 0', async () => {
-  const child = spawn(process.execPath, ['bin/privatelink-approver.js', 'emulator', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/privatelink-approver.js', 'emulator', '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -33,11 +41,25 @@ test('start-up contract: first stdout line is the JSON endpoint and keys; a sign
     assert.match(startup.endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.ok(startup.regions.includes('cn-hangzhou') && startup.regions.includes('cn-shanghai'));
     const provider = startup.accounts.find((a) => a.name === 'provider');
-    assert.deepEqual(provider, { accountId: '1000000000000001', name: 'provider', accessKeyId: 'LTAIdemoProvider0001', accessKeySecret: 'demo-provider-secret' });
+    assert.deepEqual(provider, {
+      accountId: '1000000000000001',
+      name: 'provider',
+      accessKeyId: 'LTAIdemoProvider0001',
+      accessKeySecret: 'demo-provider-secret',
+    });
     assert.equal(startup.accounts.length, 5);
 
-    const client = new RPCClient({ endpoint: startup.endpoint, apiVersion: '2020-04-15', accessKeyId: provider.accessKeyId, accessKeySecret: provider.accessKeySecret });
-    const page = await client.request<Record<string, unknown>>('ListVpcEndpointServices', { RegionId: 'cn-hangzhou' }, { method: 'POST' });
+    const client = new RPCClient({
+      endpoint: startup.endpoint,
+      apiVersion: '2020-04-15',
+      accessKeyId: provider.accessKeyId,
+      accessKeySecret: provider.accessKeySecret,
+    });
+    const page = await client.request<Record<string, unknown>>(
+      'ListVpcEndpointServices',
+      { RegionId: 'cn-hangzhou' },
+      { method: 'POST' },
+    );
     assert.match(String(page['RequestId']), /^[0-9A-F-]{36}$/);
 
     assert.match(stderr, /listening on http:\/\/127\.0\.0\.1:\d+/);
@@ -80,7 +102,12 @@ test('a scenario that does not load: one line naming the file and problem, exit 
   assert.equal(await main(['emulator', '--scenario', file], s), 65);
   const lines = s.err().trimEnd().split('\n');
   assert.equal(lines.length, 1, s.err());
-  assert.match(lines[0] ?? '', new RegExp(`^privatelink-approver emulator: bad scenario: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+`));
+  assert.match(
+    lines[0] ?? '',
+    new RegExp(
+      `^privatelink-approver emulator: bad scenario: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+`,
+    ),
+  );
   const missing = io();
   assert.equal(await main(['emulator', '--scenario', join(dir, 'nope.yaml')], missing), 65);
   assert.match(missing.err(), /nope\.yaml: cannot read: ENOENT/);
@@ -103,7 +130,8 @@ test('a port that cannot be bound: one line naming it, exit 69, nothing on stdou
 test('--help documents the start-up contract and every flag', async () => {
   const s = io();
   assert.equal(await main(['emulator', '--help'], s), 0);
-  for (const flag of ['--port', '--host', '--allow-remote', '--scenario', '--generate', '--seed', '--pending-status']) assert.match(s.out(), new RegExp(flag));
+  for (const flag of ['--port', '--host', '--allow-remote', '--scenario', '--generate', '--seed', '--pending-status'])
+    assert.match(s.out(), new RegExp(flag));
   assert.match(s.out(), /first line on stdout is one JSON object/);
 });
 
@@ -120,19 +148,36 @@ test('--generate, --seed and --pending-status shape the fleet (in-process, stopp
   const startup = JSON.parse(s.out().split('\n')[0] ?? '') as StartupLine;
   const provider = startup.accounts.find((a) => a.name === 'provider');
   assert.ok(provider);
-  const client = new RPCClient({ endpoint: startup.endpoint, apiVersion: '2020-04-15', accessKeyId: provider.accessKeyId, accessKeySecret: provider.accessKeySecret });
-  const state = (await (await fetch(`${startup.endpoint}/__emulator/state`)).json()) as { services: Array<{ serviceId: string; regionId: string }> };
+  const client = new RPCClient({
+    endpoint: startup.endpoint,
+    apiVersion: '2020-04-15',
+    accessKeyId: provider.accessKeyId,
+    accessKeySecret: provider.accessKeySecret,
+  });
+  const state = (await (await fetch(`${startup.endpoint}/__emulator/state`)).json()) as {
+    services: Array<{ serviceId: string; regionId: string }>;
+  };
   assert.equal(state.services.length, 3);
   const statuses: string[] = [];
   for (const service of state.services) {
-    const page = await client.request<{ Connections: Array<{ ConnectionStatus: string }> }>('ListVpcEndpointConnections', { RegionId: service.regionId, ServiceId: service.serviceId }, { method: 'POST' });
+    const page = await client.request<{ Connections: Array<{ ConnectionStatus: string }> }>(
+      'ListVpcEndpointConnections',
+      { RegionId: service.regionId, ServiceId: service.serviceId },
+      { method: 'POST' },
+    );
     statuses.push(...page.Connections.map((c) => c.ConnectionStatus));
   }
   assert.equal(statuses.length, 12);
   // Requests awaiting a decision show as Disconnected under this reading, never Connecting.
   assert.ok(statuses.includes('Disconnected'));
-  assert.deepEqual([...new Set(statuses)].filter((x) => x !== 'Connected' && x !== 'Disconnected'), []);
-  const settings = (await (await fetch(`${startup.endpoint}/__emulator/settings`)).json()) as { pendingStatus: string; faults: { seed: number } };
+  assert.deepEqual(
+    [...new Set(statuses)].filter((x) => x !== 'Connected' && x !== 'Disconnected'),
+    [],
+  );
+  const settings = (await (await fetch(`${startup.endpoint}/__emulator/settings`)).json()) as {
+    pendingStatus: string;
+    faults: { seed: number };
+  };
   assert.equal(settings.pendingStatus, 'Disconnected');
   assert.equal(settings.faults.seed, 7);
   assert.match(s.err(), /generated 3x4/);
@@ -166,8 +211,14 @@ test('the start-up line lists every account: several keys under accessKeys, a ke
   }
   assert.deepEqual(startup.accounts, [
     {
-      accountId: '1000000000000009', name: 'owner', accessKeyId: 'LTAIowner00000001', accessKeySecret: 's1',
-      accessKeys: [{ accessKeyId: 'LTAIowner00000001', accessKeySecret: 's1' }, { accessKeyId: 'STSowner000000002', accessKeySecret: 's2', securityToken: 't2' }],
+      accountId: '1000000000000009',
+      name: 'owner',
+      accessKeyId: 'LTAIowner00000001',
+      accessKeySecret: 's1',
+      accessKeys: [
+        { accessKeyId: 'LTAIowner00000001', accessKeySecret: 's1' },
+        { accessKeyId: 'STSowner000000002', accessKeySecret: 's2', securityToken: 't2' },
+      ],
     },
     { accountId: '2000000000000009', name: 'silent' },
     { accountId: '3000000000000009', name: 'plain', accessKeyId: 'LTAIplain00000001', accessKeySecret: 's3' },

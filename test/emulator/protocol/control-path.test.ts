@@ -22,8 +22,15 @@ describe('control path', () => {
   test('GET /accounts lists the accounts with their keys and the regions', async () => {
     const { status, body } = await control(emu, 'GET', '/accounts');
     assert.equal(status, 200);
-    const accounts = body['accounts'] as Array<{ accountId: string; name: string; accessKeys: Array<{ accessKeyId: string }> }>;
-    assert.deepEqual(accounts.map((a) => a.name), ['provider', 'acme', 'globex', 'initech', 'umbrella']);
+    const accounts = body['accounts'] as Array<{
+      accountId: string;
+      name: string;
+      accessKeys: Array<{ accessKeyId: string }>;
+    }>;
+    assert.deepEqual(
+      accounts.map((a) => a.name),
+      ['provider', 'acme', 'globex', 'initech', 'umbrella'],
+    );
     assert.equal(accounts[0]?.accountId, '1000000000000001');
     assert.equal(accounts[0]?.accessKeys[0]?.accessKeyId, 'LTAIdemoProvider0001');
     assert.ok((body['regions'] as string[]).includes('cn-hangzhou'));
@@ -52,7 +59,10 @@ describe('control path', () => {
     assert.equal(typeof first['status'], 'number');
     await rawCall(emu.url, key, 'DescribeRegions');
     const since = await control(emu, 'GET', `/requests?since=${String(first['seq'])}`);
-    assert.deepEqual((since.body['requests'] as Array<Record<string, unknown>>).map((r) => r['seq']), [Number(first['seq']) + 1]);
+    assert.deepEqual(
+      (since.body['requests'] as Array<Record<string, unknown>>).map((r) => r['seq']),
+      [Number(first['seq']) + 1],
+    );
     assert.equal(since.body['last'], Number(first['seq']) + 1);
     const cleared = await control(emu, 'DELETE', '/requests');
     assert.equal(cleared.body['cleared'], 2);
@@ -80,9 +90,17 @@ describe('control path', () => {
 
   test('advancing the clock through POST /clock completes an Enable begun through pop-core', async () => {
     const provider = clientFor(emu, 'provider');
-    const params = { RegionId: 'cn-hangzhou', ServiceId: 'epsrv-bp1demoorders000001', EndpointId: 'ep-bp1demoacme0000001' };
+    const params = {
+      RegionId: 'cn-hangzhou',
+      ServiceId: 'epsrv-bp1demoorders000001',
+      EndpointId: 'ep-bp1demoacme0000001',
+    };
     const status = async (): Promise<unknown> => {
-      const page = await provider.request<{ Connections: Array<Record<string, unknown>> }>('ListVpcEndpointConnections', params, { method: 'POST' });
+      const page = await provider.request<{ Connections: Array<Record<string, unknown>> }>(
+        'ListVpcEndpointConnections',
+        params,
+        { method: 'POST' },
+      );
       return page.Connections[0]?.['ConnectionStatus'];
     };
     await provider.request('EnableVpcEndpointConnection', { ...params, Bandwidth: 2048 }, { method: 'POST' });
@@ -100,7 +118,11 @@ describe('control path', () => {
     assert.equal(emu.settings.pendingStatus, 'Disconnected');
     assert.equal(emu.settings.enableDelayMs, 10);
     assert.equal((await control(emu, 'GET', '/settings')).body['enableDelayMs'], 10);
-    const bad = await control(emu, 'PATCH', '/settings', { pendingStatus: 'Waiting', colour: 'blue', faults: { rules: [{ hang: 2 }] } });
+    const bad = await control(emu, 'PATCH', '/settings', {
+      pendingStatus: 'Waiting',
+      colour: 'blue',
+      faults: { rules: [{ hang: 2 }] },
+    });
     assert.equal(bad.status, 400);
     assert.match(String(bad.body['error']), /pendingStatus/);
     assert.match(String(bad.body['error']), /colour is not a known setting/);
@@ -120,15 +142,34 @@ describe('control path', () => {
 
   test('only loopback peers are served', () => {
     for (const a of ['127.0.0.1', '::1', '::ffff:127.0.0.1', '127.0.0.2']) assert.equal(isLoopback(a), true, a);
-    for (const a of ['10.0.0.1', '192.168.1.1', '::ffff:10.0.0.1', '0.0.0.0', undefined]) assert.equal(isLoopback(a), false, String(a));
+    for (const a of ['10.0.0.1', '192.168.1.1', '::ffff:10.0.0.1', '0.0.0.0', undefined])
+      assert.equal(isLoopback(a), false, String(a));
   });
 });
 
 describe('startEmulator and close()', () => {
   test('close() ends hanging and delayed requests and frees the port promptly', async () => {
-    const emu = await startTestEmulator({ settings: { faults: { seed: 1, rules: [{ actions: ['DescribeRegions'], hang: 1 }, { actions: ['ListVpcEndpointServices'], latencyMs: 60_000 }] } } });
-    const hanging = rejection(() => clientFor(emu, 'provider', { timeoutMs: 30_000 }).request('DescribeRegions', {}, { method: 'POST' }));
-    const delayed = rejection(() => clientFor(emu, 'acme', { timeoutMs: 30_000 }).request('ListVpcEndpointServices', { RegionId: 'cn-hangzhou' }, { method: 'POST' }));
+    const emu = await startTestEmulator({
+      settings: {
+        faults: {
+          seed: 1,
+          rules: [
+            { actions: ['DescribeRegions'], hang: 1 },
+            { actions: ['ListVpcEndpointServices'], latencyMs: 60_000 },
+          ],
+        },
+      },
+    });
+    const hanging = rejection(() =>
+      clientFor(emu, 'provider', { timeoutMs: 30_000 }).request('DescribeRegions', {}, { method: 'POST' }),
+    );
+    const delayed = rejection(() =>
+      clientFor(emu, 'acme', { timeoutMs: 30_000 }).request(
+        'ListVpcEndpointServices',
+        { RegionId: 'cn-hangzhou' },
+        { method: 'POST' },
+      ),
+    );
     await new Promise((r) => setTimeout(r, 50));
     const started = performance.now();
     await emu.close();
@@ -162,7 +203,11 @@ describe('startEmulator and close()', () => {
 test('an oversized RPC body is refused with 413 and the emulator keeps serving', async () => {
   const emu = await startTestEmulator();
   try {
-    const res = await fetch(`${emu.url}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `Action=DescribeRegions&Pad=${'x'.repeat(2 << 20)}` });
+    const res = await fetch(`${emu.url}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `Action=DescribeRegions&Pad=${'x'.repeat(2 << 20)}`,
+    });
     assert.equal(res.status, 413);
     const after = await rawCall(emu.url, accessKeyFor(emu, 'provider'), 'DescribeRegions');
     assert.equal(after.status, 200);

@@ -36,33 +36,134 @@ const CREATE = { ServiceId: 'epsrv-bp1open', VpcId: 'vpc-bp1acmenew', 'SecurityG
 const ROWS: Row[] = [
   ['EndpointServiceNotFound', 'provider', 'GetVpcEndpointServiceAttribute', { ServiceId: 'epsrv-bp1nothere' }],
   ['EndpointServiceNotFound', 'acme', 'ListVpcEndpointConnections', OPEN],
-  ['EndpointServiceLocked', 'provider', 'UpdateVpcEndpointServiceAttribute', { ServiceId: 'epsrv-bp1locked', ServiceDescription: 'x' }],
+  [
+    'EndpointServiceLocked',
+    'provider',
+    'UpdateVpcEndpointServiceAttribute',
+    { ServiceId: 'epsrv-bp1locked', ServiceDescription: 'x' },
+  ],
   ['EndpointServiceDependenceViolation', 'provider', 'DeleteVpcEndpointService', OPEN],
-  ['EndpointServiceResourceExist', 'provider', 'AttachResourceToVpcEndpointService', { ...OPEN, ResourceId: 'lb-bp1open01', ResourceType: 'slb' }],
-  ['LoadBalancerNotFound', 'provider', 'AttachResourceToVpcEndpointService', { ...OPEN, ResourceId: 'alb-bp1x', ResourceType: 'slb' }],
-  ['AlbNotFound', 'provider', 'AttachResourceToVpcEndpointService', { ...OPEN, ResourceId: 'lb-bp1x', ResourceType: 'alb' }],
-  ['EndpointServiceResourceTypeNotSupport', 'provider', 'AttachResourceToVpcEndpointService', { ...OPEN, ResourceId: 'i-bp1x', ResourceType: 'ecs' }],
+  [
+    'EndpointServiceResourceExist',
+    'provider',
+    'AttachResourceToVpcEndpointService',
+    { ...OPEN, ResourceId: 'lb-bp1open01', ResourceType: 'slb' },
+  ],
+  [
+    'LoadBalancerNotFound',
+    'provider',
+    'AttachResourceToVpcEndpointService',
+    { ...OPEN, ResourceId: 'alb-bp1x', ResourceType: 'slb' },
+  ],
+  [
+    'AlbNotFound',
+    'provider',
+    'AttachResourceToVpcEndpointService',
+    { ...OPEN, ResourceId: 'lb-bp1x', ResourceType: 'alb' },
+  ],
+  [
+    'EndpointServiceResourceTypeNotSupport',
+    'provider',
+    'AttachResourceToVpcEndpointService',
+    { ...OPEN, ResourceId: 'i-bp1x', ResourceType: 'ecs' },
+  ],
   ['EndpointExist', 'acme', 'CreateVpcEndpoint', { ...CREATE, VpcId: 'vpc-bp1acme1' }],
-  ['EndpointZoneDuplicated', 'acme', 'CreateVpcEndpoint', { ...CREATE, 'Zone.1.ZoneId': 'cn-hangzhou-h', 'Zone.1.VSwitchId': 'vsw-bp1a', 'Zone.2.ZoneId': 'cn-hangzhou-h', 'Zone.2.VSwitchId': 'vsw-bp1b' }],
-  ['EndpointServiceNotSupportedZone', 'acme', 'CreateVpcEndpoint', { ...CREATE, 'Zone.1.ZoneId': 'cn-hangzhou-k', 'Zone.1.VSwitchId': 'vsw-bp1a' }],
-  ['VSwitchNotFound', 'acme', 'CreateVpcEndpoint', { ...CREATE, 'Zone.1.ZoneId': 'cn-hangzhou-h', 'Zone.1.VSwitchId': 'switch-1' }],
+  [
+    'EndpointZoneDuplicated',
+    'acme',
+    'CreateVpcEndpoint',
+    {
+      ...CREATE,
+      'Zone.1.ZoneId': 'cn-hangzhou-h',
+      'Zone.1.VSwitchId': 'vsw-bp1a',
+      'Zone.2.ZoneId': 'cn-hangzhou-h',
+      'Zone.2.VSwitchId': 'vsw-bp1b',
+    },
+  ],
+  [
+    'EndpointServiceNotSupportedZone',
+    'acme',
+    'CreateVpcEndpoint',
+    { ...CREATE, 'Zone.1.ZoneId': 'cn-hangzhou-k', 'Zone.1.VSwitchId': 'vsw-bp1a' },
+  ],
+  [
+    'VSwitchNotFound',
+    'acme',
+    'CreateVpcEndpoint',
+    { ...CREATE, 'Zone.1.ZoneId': 'cn-hangzhou-h', 'Zone.1.VSwitchId': 'switch-1' },
+  ],
   ['SecurityGroupNotFound', 'acme', 'CreateVpcEndpoint', { ...CREATE, 'SecurityGroupId.1': 'group-1' }],
   ['VpcNotFound', 'acme', 'CreateVpcEndpoint', { ...CREATE, VpcId: 'network-1' }],
-  ['EndpointMustContainSecurityGroup', 'acme', 'DetachSecurityGroupFromVpcEndpoint', { EndpointId: 'ep-bp1conn', SecurityGroupId: 'sg-bp1a' }],
+  [
+    'EndpointMustContainSecurityGroup',
+    'acme',
+    'DetachSecurityGroupFromVpcEndpoint',
+    { EndpointId: 'ep-bp1conn', SecurityGroupId: 'sg-bp1a' },
+  ],
   ['EndpointNotFound', 'acme', 'GetVpcEndpointAttribute', { EndpointId: 'ep-bp1nothere' }],
   ['EndpointNotFound', 'globex', 'ListVpcEndpointZones', { EndpointId: 'ep-bp1conn' }],
-  ['EndpointLocked', 'acme', 'UpdateVpcEndpointAttribute', { EndpointId: 'ep-bp1lockedep', EndpointName: 'renamed', EndpointDescription: 'new text' }],
+  [
+    'EndpointLocked',
+    'acme',
+    'UpdateVpcEndpointAttribute',
+    { EndpointId: 'ep-bp1lockedep', EndpointName: 'renamed', EndpointDescription: 'new text' },
+  ],
   ['EndpointOperationDenied', 'acme', 'DeleteVpcEndpoint', { EndpointId: 'ep-bp1busy' }],
-  ['EndpointConnectionNotFound', 'provider', 'EnableVpcEndpointConnection', { ...OPEN, EndpointId: 'ep-bp1nothere', Bandwidth: '1024' }],
-  ['EndpointConnectionOperationDenied', 'provider', 'EnableVpcEndpointConnection', { ...OPEN, EndpointId: 'ep-bp1busy', Bandwidth: '1024' }],
-  ['EndpointConnectionOperationDenied', 'provider', 'DisableVpcEndpointConnection', { ...OPEN, EndpointId: 'ep-bp1busy' }],
-  ['EndpointConnectionOperationDenied', 'acme', 'AddZoneToVpcEndpoint', { EndpointId: 'ep-bp1busy', ZoneId: 'cn-hangzhou-i', VSwitchId: 'vsw-bp1a' }],
+  [
+    'EndpointConnectionNotFound',
+    'provider',
+    'EnableVpcEndpointConnection',
+    { ...OPEN, EndpointId: 'ep-bp1nothere', Bandwidth: '1024' },
+  ],
+  [
+    'EndpointConnectionOperationDenied',
+    'provider',
+    'EnableVpcEndpointConnection',
+    { ...OPEN, EndpointId: 'ep-bp1busy', Bandwidth: '1024' },
+  ],
+  [
+    'EndpointConnectionOperationDenied',
+    'provider',
+    'DisableVpcEndpointConnection',
+    { ...OPEN, EndpointId: 'ep-bp1busy' },
+  ],
+  [
+    'EndpointConnectionOperationDenied',
+    'acme',
+    'AddZoneToVpcEndpoint',
+    { EndpointId: 'ep-bp1busy', ZoneId: 'cn-hangzhou-i', VSwitchId: 'vsw-bp1a' },
+  ],
   ['EndpointZoneNotFound', 'acme', 'RemoveZoneFromVpcEndpoint', { EndpointId: 'ep-bp1conn', ZoneId: 'cn-hangzhou-i' }],
-  ['EndpointZoneDuplicated', 'acme', 'AddZoneToVpcEndpoint', { EndpointId: 'ep-bp1conn', ZoneId: 'cn-hangzhou-h', VSwitchId: 'vsw-bp1a' }],
-  ['SecurityGroupExist', 'acme', 'AttachSecurityGroupToVpcEndpoint', { EndpointId: 'ep-bp1conn', SecurityGroupId: 'sg-bp1a' }],
-  ['SecurityGroupNotFound', 'acme', 'DetachSecurityGroupFromVpcEndpoint', { EndpointId: 'ep-bp1conn', SecurityGroupId: 'sg-bp1other' }],
-  ['EndpointServiceLocked', 'provider', 'UpdateVpcEndpointConnectionAttribute', { ServiceId: 'epsrv-bp1locked', EndpointId: 'ep-bp1nothere', Bandwidth: '2000' }],
-  ['InvalidParameter', 'provider', 'EnableVpcEndpointConnection', { ...OPEN, EndpointId: 'ep-bp1await', Bandwidth: '99999' }],
+  [
+    'EndpointZoneDuplicated',
+    'acme',
+    'AddZoneToVpcEndpoint',
+    { EndpointId: 'ep-bp1conn', ZoneId: 'cn-hangzhou-h', VSwitchId: 'vsw-bp1a' },
+  ],
+  [
+    'SecurityGroupExist',
+    'acme',
+    'AttachSecurityGroupToVpcEndpoint',
+    { EndpointId: 'ep-bp1conn', SecurityGroupId: 'sg-bp1a' },
+  ],
+  [
+    'SecurityGroupNotFound',
+    'acme',
+    'DetachSecurityGroupFromVpcEndpoint',
+    { EndpointId: 'ep-bp1conn', SecurityGroupId: 'sg-bp1other' },
+  ],
+  [
+    'EndpointServiceLocked',
+    'provider',
+    'UpdateVpcEndpointConnectionAttribute',
+    { ServiceId: 'epsrv-bp1locked', EndpointId: 'ep-bp1nothere', Bandwidth: '2000' },
+  ],
+  [
+    'InvalidParameter',
+    'provider',
+    'EnableVpcEndpointConnection',
+    { ...OPEN, EndpointId: 'ep-bp1await', Bandwidth: '99999' },
+  ],
   ['MissingParameter', 'provider', 'EnableVpcEndpointConnection', { ...OPEN, EndpointId: 'ep-bp1await' }],
   ['InvalidParameter', 'provider', 'ListVpcEndpointConnections', { MaxResults: '51' }],
 ];
@@ -79,10 +180,13 @@ describe('error codes of the reference through pop-core', () => {
   after(() => emu.close());
 
   test('each listed code, HTTP 400, and no change to the state', async () => {
-    const state = async (): Promise<string> => JSON.stringify(await (await fetch(`${emu.url}/__emulator/state`)).json());
+    const state = async (): Promise<string> =>
+      JSON.stringify(await (await fetch(`${emu.url}/__emulator/state`)).json());
     const before = await state();
     for (const [code, who, action, params] of ROWS) {
-      const error = await rejection(() => client(who).request(action, { RegionId: 'cn-hangzhou', ...params }, { method: 'POST' }));
+      const error = await rejection(() =>
+        client(who).request(action, { RegionId: 'cn-hangzhou', ...params }, { method: 'POST' }),
+      );
       const label = `${who} ${action} ${JSON.stringify(params)}`;
       assert.equal(error['code'], code, label);
       const logged = emu.requests().at(-1);
@@ -93,13 +197,27 @@ describe('error codes of the reference through pop-core', () => {
   });
 
   test('EndpointServiceOperationDenied: a write on a service being deleted', async () => {
-    await client('provider').request('DeleteVpcEndpointService', { RegionId: 'cn-hangzhou', ServiceId: 'epsrv-bp1empty' }, { method: 'POST' });
+    await client('provider').request(
+      'DeleteVpcEndpointService',
+      { RegionId: 'cn-hangzhou', ServiceId: 'epsrv-bp1empty' },
+      { method: 'POST' },
+    );
     const error = await rejection(() =>
-      client('provider').request('UpdateVpcEndpointServiceAttribute', { RegionId: 'cn-hangzhou', ServiceId: 'epsrv-bp1empty', ServiceDescription: 'x' }, { method: 'POST' }),
+      client('provider').request(
+        'UpdateVpcEndpointServiceAttribute',
+        { RegionId: 'cn-hangzhou', ServiceId: 'epsrv-bp1empty', ServiceDescription: 'x' },
+        { method: 'POST' },
+      ),
     );
     assert.equal(error['code'], 'EndpointServiceOperationDenied');
     emu.clock.advance(emu.settings.deleteDelayMs);
-    const gone = await rejection(() => client('provider').request('GetVpcEndpointServiceAttribute', { RegionId: 'cn-hangzhou', ServiceId: 'epsrv-bp1empty' }, { method: 'POST' }));
+    const gone = await rejection(() =>
+      client('provider').request(
+        'GetVpcEndpointServiceAttribute',
+        { RegionId: 'cn-hangzhou', ServiceId: 'epsrv-bp1empty' },
+        { method: 'POST' },
+      ),
+    );
     assert.equal(gone['code'], 'EndpointServiceNotFound');
   });
 });

@@ -24,7 +24,11 @@ describe('every action through pop-core', () => {
   const call = async (client: RPCClient, action: string, params: Record<string, unknown> = {}): Promise<Body> => {
     called.add(action);
     const body = await client.request<Body>(action, { RegionId: REGION, ...params }, { method: 'POST' });
-    assert.match(String(body['RequestId']), /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/, `${action}: RequestId`);
+    assert.match(
+      String(body['RequestId']),
+      /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/,
+      `${action}: RequestId`,
+    );
     return body;
   };
   const advance = (ms: number): void => emu.clock.advance(ms + 1);
@@ -46,7 +50,9 @@ describe('every action through pop-core', () => {
   test('regions and zones', async () => {
     const regions = await call(provider, 'DescribeRegions');
     const list = (regions['Regions'] as Body)['Region'] as Body[];
-    assert.ok(list.some((r) => r['RegionId'] === REGION && r['RegionEndpoint'] === `privatelink.${REGION}.aliyuncs.com`));
+    assert.ok(
+      list.some((r) => r['RegionId'] === REGION && r['RegionEndpoint'] === `privatelink.${REGION}.aliyuncs.com`),
+    );
     const zones = await call(provider, 'DescribeZones');
     assert.ok(((zones['Zones'] as Body)['Zone'] as Body[]).some((z) => z['ZoneId'] === 'cn-hangzhou-h'));
   });
@@ -62,28 +68,54 @@ describe('every action through pop-core', () => {
     });
     serviceId = String(created['ServiceId']);
     assert.match(serviceId, /^epsrv-/);
-    await call(provider, 'UpdateVpcEndpointServiceAttribute', { ServiceId: serviceId, ServiceDescription: 'e2e service, updated', ConnectBandwidth: 1024 });
+    await call(provider, 'UpdateVpcEndpointServiceAttribute', {
+      ServiceId: serviceId,
+      ServiceDescription: 'e2e service, updated',
+      ConnectBandwidth: 1024,
+    });
     const got = await call(provider, 'GetVpcEndpointServiceAttribute', { ServiceId: serviceId });
     assert.equal(got['ServiceDescription'], 'e2e service, updated');
     const listed = await call(provider, 'ListVpcEndpointServices', { ServiceId: serviceId });
-    assert.deepEqual((listed['Services'] as Body[]).map((s) => s['ServiceId']), [serviceId]);
+    assert.deepEqual(
+      (listed['Services'] as Body[]).map((s) => s['ServiceId']),
+      [serviceId],
+    );
 
     await call(provider, 'AddUserToVpcEndpointService', { ServiceId: serviceId, UserId: ACME });
     const users = await call(provider, 'ListVpcEndpointServiceUsers', { ServiceId: serviceId });
     // pop-core parses 16-digit numbers as BigNumber: compare as strings.
-    assert.deepEqual((users['Users'] as Body[]).map((u) => String(u['UserId'])), [ACME]);
+    assert.deepEqual(
+      (users['Users'] as Body[]).map((u) => String(u['UserId'])),
+      [ACME],
+    );
 
-    await call(provider, 'AttachResourceToVpcEndpointService', { ServiceId: serviceId, ResourceId: 'lb-bp1e2e0000000003', ResourceType: 'slb', ZoneId: 'cn-hangzhou-h' });
+    await call(provider, 'AttachResourceToVpcEndpointService', {
+      ServiceId: serviceId,
+      ResourceId: 'lb-bp1e2e0000000003',
+      ResourceType: 'slb',
+      ZoneId: 'cn-hangzhou-h',
+    });
     const resources = await call(provider, 'ListVpcEndpointServiceResources', { ServiceId: serviceId });
-    assert.deepEqual((resources['Resources'] as Body[]).map((r) => r['ResourceId']).sort(), ['lb-bp1e2e0000000001', 'lb-bp1e2e0000000002', 'lb-bp1e2e0000000003']);
-    await call(provider, 'DetachResourceFromVpcEndpointService', { ServiceId: serviceId, ResourceId: 'lb-bp1e2e0000000003', ResourceType: 'slb' });
+    assert.deepEqual((resources['Resources'] as Body[]).map((r) => r['ResourceId']).sort(), [
+      'lb-bp1e2e0000000001',
+      'lb-bp1e2e0000000002',
+      'lb-bp1e2e0000000003',
+    ]);
+    await call(provider, 'DetachResourceFromVpcEndpointService', {
+      ServiceId: serviceId,
+      ResourceId: 'lb-bp1e2e0000000003',
+      ResourceType: 'slb',
+    });
     const after = await call(provider, 'ListVpcEndpointServiceResources', { ServiceId: serviceId });
     assert.equal((after['Resources'] as Body[]).length, 2);
   });
 
   test('the consumer finds the service, creates and manages an endpoint', async () => {
     const visible = await call(acme, 'ListVpcEndpointServicesByEndUser', { ServiceId: serviceId });
-    assert.deepEqual((visible['Services'] as Body[]).map((s) => s['ServiceId']), [serviceId]);
+    assert.deepEqual(
+      (visible['Services'] as Body[]).map((s) => s['ServiceId']),
+      [serviceId],
+    );
     const created = await call(acme, 'CreateVpcEndpoint', {
       ServiceId: serviceId,
       VpcId: 'vpc-bp1e2eacme000001',
@@ -93,25 +125,48 @@ describe('every action through pop-core', () => {
     });
     endpointId = String(created['EndpointId']);
     assert.match(endpointId, /^ep-/);
-    await call(acme, 'UpdateVpcEndpointAttribute', { EndpointId: endpointId, EndpointName: 'e2e-endpoint-2', EndpointDescription: 'renamed' });
+    await call(acme, 'UpdateVpcEndpointAttribute', {
+      EndpointId: endpointId,
+      EndpointName: 'e2e-endpoint-2',
+      EndpointDescription: 'renamed',
+    });
     const got = await call(acme, 'GetVpcEndpointAttribute', { EndpointId: endpointId });
     assert.equal(got['EndpointName'], 'e2e-endpoint-2');
     const endpoints = await call(acme, 'ListVpcEndpoints', { EndpointId: endpointId });
-    assert.deepEqual((endpoints['Endpoints'] as Body[]).map((e) => e['EndpointId']), [endpointId]);
+    assert.deepEqual(
+      (endpoints['Endpoints'] as Body[]).map((e) => e['EndpointId']),
+      [endpointId],
+    );
 
-    await call(acme, 'AddZoneToVpcEndpoint', { EndpointId: endpointId, ZoneId: 'cn-hangzhou-i', VSwitchId: 'vsw-bp1e2eacme00002' });
+    await call(acme, 'AddZoneToVpcEndpoint', {
+      EndpointId: endpointId,
+      ZoneId: 'cn-hangzhou-i',
+      VSwitchId: 'vsw-bp1e2eacme00002',
+    });
     advance(emu.settings.updateDelayMs + emu.settings.enableDelayMs);
     const zones = await call(acme, 'ListVpcEndpointZones', { EndpointId: endpointId });
     assert.deepEqual((zones['Zones'] as Body[]).map((z) => z['ZoneId']).sort(), ['cn-hangzhou-h', 'cn-hangzhou-i']);
     await call(acme, 'RemoveZoneFromVpcEndpoint', { EndpointId: endpointId, ZoneId: 'cn-hangzhou-i' });
     advance(emu.settings.deleteDelayMs + emu.settings.updateDelayMs);
     const fewer = await call(acme, 'ListVpcEndpointZones', { EndpointId: endpointId });
-    assert.deepEqual((fewer['Zones'] as Body[]).map((z) => z['ZoneId']), ['cn-hangzhou-h']);
+    assert.deepEqual(
+      (fewer['Zones'] as Body[]).map((z) => z['ZoneId']),
+      ['cn-hangzhou-h'],
+    );
 
-    await call(acme, 'AttachSecurityGroupToVpcEndpoint', { EndpointId: endpointId, SecurityGroupId: 'sg-bp1e2eacme000002' });
+    await call(acme, 'AttachSecurityGroupToVpcEndpoint', {
+      EndpointId: endpointId,
+      SecurityGroupId: 'sg-bp1e2eacme000002',
+    });
     const groups = await call(acme, 'ListVpcEndpointSecurityGroups', { EndpointId: endpointId });
-    assert.deepEqual((groups['SecurityGroups'] as Body[]).map((g) => g['SecurityGroupId']).sort(), ['sg-bp1e2eacme000001', 'sg-bp1e2eacme000002']);
-    await call(acme, 'DetachSecurityGroupFromVpcEndpoint', { EndpointId: endpointId, SecurityGroupId: 'sg-bp1e2eacme000002' });
+    assert.deepEqual((groups['SecurityGroups'] as Body[]).map((g) => g['SecurityGroupId']).sort(), [
+      'sg-bp1e2eacme000001',
+      'sg-bp1e2eacme000002',
+    ]);
+    await call(acme, 'DetachSecurityGroupFromVpcEndpoint', {
+      EndpointId: endpointId,
+      SecurityGroupId: 'sg-bp1e2eacme000002',
+    });
     const one = await call(acme, 'ListVpcEndpointSecurityGroups', { EndpointId: endpointId });
     assert.equal((one['SecurityGroups'] as Body[]).length, 1);
   });
@@ -122,13 +177,21 @@ describe('every action through pop-core', () => {
     assert.equal(String(pending?.['EndpointOwnerId']), ACME);
     assert.equal(pending?.['EndpointVpcId'], 'vpc-bp1e2eacme000001');
 
-    await call(provider, 'EnableVpcEndpointConnection', { ServiceId: serviceId, EndpointId: endpointId, Bandwidth: 1024 });
+    await call(provider, 'EnableVpcEndpointConnection', {
+      ServiceId: serviceId,
+      EndpointId: endpointId,
+      Bandwidth: 1024,
+    });
     advance(emu.settings.enableDelayMs);
     const connected = await connection(serviceId, endpointId);
     assert.equal(connected?.['ConnectionStatus'], 'Connected');
     assert.equal(connected?.['Bandwidth'], 1024);
 
-    await call(provider, 'UpdateVpcEndpointConnectionAttribute', { ServiceId: serviceId, EndpointId: endpointId, Bandwidth: 2048 });
+    await call(provider, 'UpdateVpcEndpointConnectionAttribute', {
+      ServiceId: serviceId,
+      EndpointId: endpointId,
+      Bandwidth: 2048,
+    });
     assert.equal((await connection(serviceId, endpointId))?.['ConnectionStatus'], 'Pending');
     advance(emu.settings.updateDelayMs);
     assert.equal((await connection(serviceId, endpointId))?.['Bandwidth'], 2048);
@@ -141,7 +204,9 @@ describe('every action through pop-core', () => {
   test('deletes: the endpoint, the whitelist entry, the service', async () => {
     await call(acme, 'DeleteVpcEndpoint', { EndpointId: endpointId });
     advance(emu.settings.deleteDelayMs);
-    const gone = await rejection(() => acme.request('GetVpcEndpointAttribute', { RegionId: REGION, EndpointId: endpointId }, { method: 'POST' }));
+    const gone = await rejection(() =>
+      acme.request('GetVpcEndpointAttribute', { RegionId: REGION, EndpointId: endpointId }, { method: 'POST' }),
+    );
     assert.equal(typeof gone['code'], 'string');
     await call(provider, 'RemoveUserFromVpcEndpointService', { ServiceId: serviceId, UserId: ACME });
     assert.deepEqual((await call(provider, 'ListVpcEndpointServiceUsers', { ServiceId: serviceId }))['Users'], []);
@@ -154,7 +219,10 @@ describe('every action through pop-core', () => {
   test('every action of the reference was called at least once', () => {
     const reference = [...PRIVATELINK_ACTIONS];
     assert.equal(reference.length, 29);
-    assert.deepEqual(reference.filter((a) => !called.has(a)), []);
+    assert.deepEqual(
+      reference.filter((a) => !called.has(a)),
+      [],
+    );
   });
 
   test('ListVpcEndpointConnections pages with MaxResults and NextToken; the last page has an empty NextToken', async () => {
@@ -162,7 +230,11 @@ describe('every action through pop-core', () => {
     let token: string | undefined;
     let pages = 0;
     do {
-      const page = await call(provider, 'ListVpcEndpointConnections', { ServiceId: ORDERS, MaxResults: 2, ...(token === undefined ? {} : { NextToken: token }) });
+      const page = await call(provider, 'ListVpcEndpointConnections', {
+        ServiceId: ORDERS,
+        MaxResults: 2,
+        ...(token === undefined ? {} : { NextToken: token }),
+      });
       const items = page['Connections'] as Body[];
       assert.ok(items.length <= 2);
       seen.push(...items.map((c) => String(c['EndpointId'])));
@@ -172,7 +244,13 @@ describe('every action through pop-core', () => {
     } while (token !== undefined && pages < 10);
     assert.equal(pages, 4, 'seven connections in pages of two');
     assert.deepEqual(seen.slice().sort(), [
-      'ep-bp1demoacme0000001', 'ep-bp1demoacme0000002', 'ep-bp1demoglobex00001', 'ep-bp1demoglobex00004', 'ep-bp1demoglobex00005', 'ep-bp1demoinitech0001', 'ep-bp1demoumbrella002',
+      'ep-bp1demoacme0000001',
+      'ep-bp1demoacme0000002',
+      'ep-bp1demoglobex00001',
+      'ep-bp1demoglobex00004',
+      'ep-bp1demoglobex00005',
+      'ep-bp1demoinitech0001',
+      'ep-bp1demoumbrella002',
     ]);
   });
 
@@ -180,7 +258,10 @@ describe('every action through pop-core', () => {
     const ids: string[] = [];
     let token = '';
     for (let i = 0; i < 5; i++) {
-      const page = await call(provider, 'ListVpcEndpointServices', { MaxResults: 1, ...(token === '' ? {} : { NextToken: token }) });
+      const page = await call(provider, 'ListVpcEndpointServices', {
+        MaxResults: 1,
+        ...(token === '' ? {} : { NextToken: token }),
+      });
       ids.push(...(page['Services'] as Body[]).map((s) => String(s['ServiceId'])));
       token = String(page['NextToken'] ?? '');
       if (token === '') break;
@@ -189,7 +270,11 @@ describe('every action through pop-core', () => {
   });
 
   test('GET works as well as POST', async () => {
-    const viaGet = await clientFor(emu, 'provider', { method: 'GET' }).request<Body>('ListVpcEndpointServices', { RegionId: REGION }, { method: 'GET' });
+    const viaGet = await clientFor(emu, 'provider', { method: 'GET' }).request<Body>(
+      'ListVpcEndpointServices',
+      { RegionId: REGION },
+      { method: 'GET' },
+    );
     const viaPost = await call(provider, 'ListVpcEndpointServices');
     assert.deepEqual(viaGet['Services'], viaPost['Services']);
     assert.equal(emu.requests().at(-2)?.method, 'GET');
@@ -197,45 +282,101 @@ describe('every action through pop-core', () => {
 
   test('POST with parameters in both the query string and the body: the two are merged before the signature check', async () => {
     const key = accessKeyFor(emu, 'provider');
-    const split = await rawCall(emu.url, key, 'ListVpcEndpointConnections', { RegionId: REGION, ServiceId: ORDERS, EndpointId: 'ep-bp1demoacme0000002' }, { inQuery: ['Action', 'RegionId', 'ServiceId', 'Signature'] });
+    const split = await rawCall(
+      emu.url,
+      key,
+      'ListVpcEndpointConnections',
+      { RegionId: REGION, ServiceId: ORDERS, EndpointId: 'ep-bp1demoacme0000002' },
+      { inQuery: ['Action', 'RegionId', 'ServiceId', 'Signature'] },
+    );
     assert.equal(split.status, 200, split.text);
-    const whole = await rawCall(emu.url, key, 'ListVpcEndpointConnections', { RegionId: REGION, ServiceId: ORDERS, EndpointId: 'ep-bp1demoacme0000002' });
+    const whole = await rawCall(emu.url, key, 'ListVpcEndpointConnections', {
+      RegionId: REGION,
+      ServiceId: ORDERS,
+      EndpointId: 'ep-bp1demoacme0000002',
+    });
     assert.deepEqual(split.json?.['Connections'], whole.json?.['Connections']);
-    assert.equal((split.json?.['Connections'] as unknown[]).length, 1, 'the body\'s EndpointId filter applied');
+    assert.equal((split.json?.['Connections'] as unknown[]).length, 1, "the body's EndpointId filter applied");
     const logged = emu.requests().at(-2);
     assert.equal(logged?.params['ServiceId'], ORDERS);
     assert.equal(logged?.params['EndpointId'], 'ep-bp1demoacme0000002');
   });
 
   test('Format=XML answers the reference sample shape: repeated elements per array item', async () => {
-    const res = await rawCall(emu.url, accessKeyFor(emu, 'provider'), 'ListVpcEndpointConnections', { RegionId: REGION, ServiceId: ORDERS, EndpointId: 'ep-bp1demoacme0000002' }, { common: { Format: 'XML' } });
+    const res = await rawCall(
+      emu.url,
+      accessKeyFor(emu, 'provider'),
+      'ListVpcEndpointConnections',
+      { RegionId: REGION, ServiceId: ORDERS, EndpointId: 'ep-bp1demoacme0000002' },
+      { common: { Format: 'XML' } },
+    );
     assert.equal(res.status, 200);
     assert.match(String(res.headers['content-type']), /xml/);
-    assert.match(res.text, /^<\?xml version="1\.0" encoding="UTF-8"\?><ListVpcEndpointConnectionsResponse><RequestId>[0-9A-F-]{36}<\/RequestId>/);
-    assert.match(res.text, /<Connections><EndpointId>ep-bp1demoacme0000002<\/EndpointId><EndpointOwnerId>2000000000000001<\/EndpointOwnerId>/);
+    assert.match(
+      res.text,
+      /^<\?xml version="1\.0" encoding="UTF-8"\?><ListVpcEndpointConnectionsResponse><RequestId>[0-9A-F-]{36}<\/RequestId>/,
+    );
+    assert.match(
+      res.text,
+      /<Connections><EndpointId>ep-bp1demoacme0000002<\/EndpointId><EndpointOwnerId>2000000000000001<\/EndpointOwnerId>/,
+    );
     assert.equal(res.text.match(/<Zones>/g)?.length, 2, 'one <Zones> element per zone');
     assert.match(res.text, /<\/ListVpcEndpointConnectionsResponse>$/);
-    const error = await rawCall(emu.url, accessKeyFor(emu, 'provider'), 'ListVpcEndpointConnections', { RegionId: REGION }, { common: { Format: 'XML' }, signWith: 'wrong' });
-    assert.match(error.text, /<Error><RequestId>[0-9A-F-]{36}<\/RequestId><HostId>privatelink\.cn-hangzhou\.aliyuncs\.com<\/HostId><Code>SignatureDoesNotMatch<\/Code>/);
+    const error = await rawCall(
+      emu.url,
+      accessKeyFor(emu, 'provider'),
+      'ListVpcEndpointConnections',
+      { RegionId: REGION },
+      { common: { Format: 'XML' }, signWith: 'wrong' },
+    );
+    assert.match(
+      error.text,
+      /<Error><RequestId>[0-9A-F-]{36}<\/RequestId><HostId>privatelink\.cn-hangzhou\.aliyuncs\.com<\/HostId><Code>SignatureDoesNotMatch<\/Code>/,
+    );
   });
 
   test('DryRun checks without effect and answers DryRunOperation', async () => {
-    const error = await rejection(() => call(provider, 'EnableVpcEndpointConnection', { ServiceId: ORDERS, EndpointId: 'ep-bp1demoglobex00001', Bandwidth: 2048, DryRun: true }));
+    const error = await rejection(() =>
+      call(provider, 'EnableVpcEndpointConnection', {
+        ServiceId: ORDERS,
+        EndpointId: 'ep-bp1demoglobex00001',
+        Bandwidth: 2048,
+        DryRun: true,
+      }),
+    );
     assert.equal(error['code'], 'DryRunOperation');
     assert.equal((await connection(ORDERS, 'ep-bp1demoglobex00001'))?.['ConnectionStatus'], 'Connecting');
-    const invalid = await rejection(() => call(provider, 'EnableVpcEndpointConnection', { ServiceId: ORDERS, EndpointId: 'ep-bp1demoglobex00001', Bandwidth: 99999, DryRun: true }));
+    const invalid = await rejection(() =>
+      call(provider, 'EnableVpcEndpointConnection', {
+        ServiceId: ORDERS,
+        EndpointId: 'ep-bp1demoglobex00001',
+        Bandwidth: 99999,
+        DryRun: true,
+      }),
+    );
     assert.notEqual(invalid['code'], 'DryRunOperation', 'a failing check is reported, not DryRunOperation');
   });
 
   test('ClientToken: a replay answers the first result and RequestId without a second effect; other parameters are IdempotentParameterMismatch', async () => {
-    const params = { ServiceId: ORDERS, EndpointId: 'ep-bp1demoglobex00001', Bandwidth: 2048, ClientToken: 'e2e-token-0001' };
+    const params = {
+      ServiceId: ORDERS,
+      EndpointId: 'ep-bp1demoglobex00001',
+      Bandwidth: 2048,
+      ClientToken: 'e2e-token-0001',
+    };
     const first = await call(provider, 'EnableVpcEndpointConnection', params);
     advance(emu.settings.enableDelayMs);
     assert.equal((await connection(ORDERS, 'ep-bp1demoglobex00001'))?.['ConnectionStatus'], 'Connected');
     const replay = await call(provider, 'EnableVpcEndpointConnection', params);
     assert.equal(replay['RequestId'], first['RequestId']);
-    assert.equal((await connection(ORDERS, 'ep-bp1demoglobex00001'))?.['ConnectionStatus'], 'Connected', 'no second effect');
-    const mismatch = await rejection(() => call(provider, 'EnableVpcEndpointConnection', { ...params, Bandwidth: 1024 }));
+    assert.equal(
+      (await connection(ORDERS, 'ep-bp1demoglobex00001'))?.['ConnectionStatus'],
+      'Connected',
+      'no second effect',
+    );
+    const mismatch = await rejection(() =>
+      call(provider, 'EnableVpcEndpointConnection', { ...params, Bandwidth: 1024 }),
+    );
     assert.equal(mismatch['code'], 'IdempotentParameterMismatch');
   });
 });

@@ -9,7 +9,11 @@ const call = (emu: RunningEmulator, account = 'provider', timeoutMs = 3000): Pro
   clientFor(emu, account, { timeoutMs }).request('DescribeRegions', {}, { method: 'POST' });
 
 /** The error code of a call, or 'ok'. */
-const codeOf = (p: Promise<unknown>): Promise<string> => p.then(() => 'ok', (e: { code?: string }) => String(e.code));
+const codeOf = (p: Promise<unknown>): Promise<string> =>
+  p.then(
+    () => 'ok',
+    (e: { code?: string }) => String(e.code),
+  );
 
 describe('fault injection on the RPC path', () => {
   let emu: RunningEmulator;
@@ -91,7 +95,10 @@ describe('fault injection on the RPC path', () => {
     for (let i = 0; i < 5; i++) codes.push(await codeOf(call(emu, 'acme')));
     assert.deepEqual(codes, ['ok', 'ok', 'ok', 'Throttling.User', 'Throttling.User']);
     const throttled = await rejection(() => call(emu, 'acme'));
-    assert.equal((throttled['data'] as Record<string, unknown>)['Message'], 'Request was denied due to user flow control.');
+    assert.equal(
+      (throttled['data'] as Record<string, unknown>)['Message'],
+      'Request was denied due to user flow control.',
+    );
     assert.equal(await codeOf(call(emu, 'globex')), 'ok', 'another AccessKey has its own budget');
     assert.equal(emu.requests().at(-2)?.status, 400);
   });
@@ -105,7 +112,9 @@ describe('fault injection on the RPC path', () => {
   });
 
   test('faults changed through the control path apply to the next request', async () => {
-    const patched = await control(emu, 'PATCH', '/settings', { faults: { seed: 5, rules: [{ actions: ['DescribeRegions'], serviceUnavailable: 1 }] } });
+    const patched = await control(emu, 'PATCH', '/settings', {
+      faults: { seed: 5, rules: [{ actions: ['DescribeRegions'], serviceUnavailable: 1 }] },
+    });
     assert.equal(patched.status, 200);
     assert.equal(await codeOf(call(emu)), 'ServiceUnavailable');
     await control(emu, 'PATCH', '/settings', { faults: { rules: [] } });
@@ -115,7 +124,10 @@ describe('fault injection on the RPC path', () => {
 });
 
 describe('fault determinism', () => {
-  const rules: FaultRule[] = [{ internalError: 0.3, serviceUnavailable: 0.2 }, { actions: ['DescribeRegions'], badGateway: 0.2 }];
+  const rules: FaultRule[] = [
+    { internalError: 0.3, serviceUnavailable: 0.2 },
+    { actions: ['DescribeRegions'], badGateway: 0.2 },
+  ];
 
   async function sequence(seed: number): Promise<string[]> {
     const emu = await startTestEmulator({ settings: { faults: { seed, rules } } });
@@ -135,14 +147,25 @@ describe('fault determinism', () => {
     const c = await sequence(43);
     assert.deepEqual(a, b);
     assert.notDeepEqual(a, c);
-    for (const kind of ['InternalError', 'ServiceUnavailable', 'html']) assert.ok(a.includes(kind), `${kind} in ${a.join(',')}`);
+    for (const kind of ['InternalError', 'ServiceUnavailable', 'html'])
+      assert.ok(a.includes(kind), `${kind} in ${a.join(',')}`);
   });
 
   test('every fault kind, hang and drop included, follows from the seed alone', () => {
-    const rule = { internalError: 0.15, serviceUnavailable: 0.15, badGateway: 0.15, hang: 0.15, drop: 0.15, latencyMs: 5 };
+    const rule = {
+      internalError: 0.15,
+      serviceUnavailable: 0.15,
+      badGateway: 0.15,
+      hang: 0.15,
+      drop: 0.15,
+      latencyMs: 5,
+    };
     const run = (seed: number): string[] => {
       const injector = new FaultInjector(() => ({ seed, rules: [rule] }));
-      return Array.from({ length: 200 }, () => describeFaults(injector.decide('ListVpcEndpointConnections', 'k', 0)) ?? 'none');
+      return Array.from(
+        { length: 200 },
+        () => describeFaults(injector.decide('ListVpcEndpointConnections', 'k', 0)) ?? 'none',
+      );
     };
     const a = run(7);
     assert.deepEqual(run(7), a);
@@ -175,19 +198,32 @@ describe('fault determinism', () => {
 });
 
 test('a client that times out during injected latency loses the answer, not the effect', async () => {
-  const emu = await startTestEmulator({ settings: { faults: { seed: 1, rules: [{ actions: ['EnableVpcEndpointConnection'], latencyMs: 500 }] } } });
+  const emu = await startTestEmulator({
+    settings: { faults: { seed: 1, rules: [{ actions: ['EnableVpcEndpointConnection'], latencyMs: 500 }] } },
+  });
   try {
     const provider = clientFor(emu, 'provider', { timeoutMs: 150 });
-    const params = { RegionId: 'cn-hangzhou', ServiceId: 'epsrv-bp1demoorders000001', EndpointId: 'ep-bp1demoacme0000001' };
-    const error = await rejection(() => provider.request('EnableVpcEndpointConnection', { ...params, Bandwidth: 1024 }, { method: 'POST' }));
+    const params = {
+      RegionId: 'cn-hangzhou',
+      ServiceId: 'epsrv-bp1demoorders000001',
+      EndpointId: 'ep-bp1demoacme0000001',
+    };
+    const error = await rejection(() =>
+      provider.request('EnableVpcEndpointConnection', { ...params, Bandwidth: 1024 }, { method: 'POST' }),
+    );
     assert.match(String(error['message']), /timeout/i);
     // The server finishes the call once its latency has passed.
-    for (let i = 0; i < 100 && emu.requests().at(-1)?.action !== 'EnableVpcEndpointConnection'; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && emu.requests().at(-1)?.action !== 'EnableVpcEndpointConnection'; i++)
+      await new Promise((r) => setTimeout(r, 20));
     const entry = emu.requests().at(-1);
     assert.equal(entry?.action, 'EnableVpcEndpointConnection');
     assert.equal(entry?.status, 0, 'nothing was delivered');
     emu.clock.advance(emu.settings.enableDelayMs + 1);
-    const page = await clientFor(emu, 'provider').request<{ Connections: Array<Record<string, unknown>> }>('ListVpcEndpointConnections', params, { method: 'POST' });
+    const page = await clientFor(emu, 'provider').request<{ Connections: Array<Record<string, unknown>> }>(
+      'ListVpcEndpointConnections',
+      params,
+      { method: 'POST' },
+    );
     assert.equal(page.Connections[0]?.['ConnectionStatus'], 'Connected');
     assert.equal(page.Connections[0]?.['Bandwidth'], 1024);
   } finally {

@@ -26,14 +26,31 @@ test('account IDs above 2^53 survive the wire exactly: JSON and XML bodies, pop-
   after(() => emu.close());
   const provider = accessKeyFor(emu, 'provider');
 
-  const json = await rawCall(emu.url, provider, 'ListVpcEndpointConnections', { RegionId: 'cn-hangzhou', ServiceId: 'epsrv-bp1bigids000000001' });
+  const json = await rawCall(emu.url, provider, 'ListVpcEndpointConnections', {
+    RegionId: 'cn-hangzhou',
+    ServiceId: 'epsrv-bp1bigids000000001',
+  });
   assert.match(json.text, new RegExp(`"EndpointOwnerId":${BIG}[,}]`), 'a bare JSON number with every digit');
-  const xml = await rawCall(emu.url, provider, 'ListVpcEndpointServiceUsers', { RegionId: 'cn-hangzhou', ServiceId: 'epsrv-bp1bigids000000001', Format: 'XML' });
+  const xml = await rawCall(emu.url, provider, 'ListVpcEndpointServiceUsers', {
+    RegionId: 'cn-hangzhou',
+    ServiceId: 'epsrv-bp1bigids000000001',
+    Format: 'XML',
+  });
   assert.match(xml.text, new RegExp(`<UserId>${BIG}</UserId>`));
 
   const client = createPrivateLinkClient({ credentials: staticCredentials(provider), endpoint: emu.url });
-  const page = await client.listVpcEndpointConnections({ regionId: 'cn-hangzhou', serviceId: 'epsrv-bp1bigids000000001' });
-  assert.deepEqual(page.items.map((c) => c.endpointOwnerId), [BIG]);
-  const filtered = await client.listVpcEndpointConnections({ regionId: 'cn-hangzhou', serviceId: 'epsrv-bp1bigids000000001', endpointOwnerId: BIG });
+  const page = await client.listVpcEndpointConnections({
+    regionId: 'cn-hangzhou',
+    serviceId: 'epsrv-bp1bigids000000001',
+  });
+  assert.deepEqual(
+    page.items.map((c) => c.endpointOwnerId),
+    [BIG],
+  );
+  const filtered = await client.listVpcEndpointConnections({
+    regionId: 'cn-hangzhou',
+    serviceId: 'epsrv-bp1bigids000000001',
+    endpointOwnerId: BIG,
+  });
   assert.equal(filtered.items.length, 1, 'filtering by the exact digits finds it');
 });

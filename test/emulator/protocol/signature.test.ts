@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { canonicalQuery, percentEncode, signRpc, stringToSign, verifyRpcSignature } from '../../../emulator/signature.ts';
+import {
+  canonicalQuery,
+  percentEncode,
+  signRpc,
+  stringToSign,
+  verifyRpcSignature,
+} from '../../../emulator/signature.ts';
 
 /**
  * An independent encoder written from the documented rule (only A-Z a-z 0-9 - _ . ~ stay literal, every
@@ -43,8 +49,13 @@ test('the reference example signs to a fixed value that an independent HMAC repr
   // appears in other Alibaba API docs for other requests: it is a placeholder, not checkable. The value
   // below is the HMAC-SHA1 of the documented string-to-sign with key "testsecret&", computed without
   // this project's code.
-  const canonical = Object.keys(referenceExample).sort().map((k) => `${byteEncode(k)}=${byteEncode(referenceExample[k] as string)}`).join('&');
-  const independent = createHmac('sha1', 'testsecret&').update(`GET&%2F&${byteEncode(canonical)}`).digest('base64');
+  const canonical = Object.keys(referenceExample)
+    .sort()
+    .map((k) => `${byteEncode(k)}=${byteEncode(referenceExample[k] as string)}`)
+    .join('&');
+  const independent = createHmac('sha1', 'testsecret&')
+    .update(`GET&%2F&${byteEncode(canonical)}`)
+    .digest('base64');
   assert.equal(independent, '3X0vYzarMtYMgmTkGk2kOhspepY=');
   assert.equal(signRpc('GET', referenceExample, 'testsecret'), '3X0vYzarMtYMgmTkGk2kOhspepY=');
 });
@@ -67,7 +78,8 @@ test('percent-encoding follows RFC 3986 as Alibaba uses it', () => {
   assert.equal(percentEncode('a b*c~d'), 'a%20b%2Ac~d');
   assert.equal(percentEncode("!'()"), '%21%27%28%29');
   assert.equal(percentEncode('é/+='), '%C3%A9%2F%2B%3D');
-  for (const s of ['plain', 'a b', 'x*y~z', "it's (all) !", 'ü€😀', 'k=v&w']) assert.equal(percentEncode(s), byteEncode(s));
+  for (const s of ['plain', 'a b', 'x*y~z', "it's (all) !", 'ü€😀', 'k=v&w'])
+    assert.equal(percentEncode(s), byteEncode(s));
 });
 
 test('the canonical query sorts keys and leaves Signature out', () => {

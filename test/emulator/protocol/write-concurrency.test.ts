@@ -8,7 +8,11 @@ const ORDERS = 'epsrv-bp1demoorders000001';
 const SEARCH = 'epsrv-bp1demosearch00002';
 
 /** The error code of a call, or 'ok'. */
-const codeOf = (p: Promise<unknown>): Promise<string> => p.then(() => 'ok', (e: { code?: string }) => String(e.code));
+const codeOf = (p: Promise<unknown>): Promise<string> =>
+  p.then(
+    () => 'ok',
+    (e: { code?: string }) => String(e.code),
+  );
 
 describe('connection writes of one account may not overlap', () => {
   let emu: RunningEmulator;
@@ -26,7 +30,11 @@ describe('connection writes of one account may not overlap', () => {
   after(() => emu.close());
 
   const enable = (account: string, serviceId: string, endpointId: string): Promise<unknown> =>
-    clientFor(emu, account).request('EnableVpcEndpointConnection', { RegionId: 'cn-hangzhou', ServiceId: serviceId, EndpointId: endpointId, Bandwidth: 1024 }, { method: 'POST' });
+    clientFor(emu, account).request(
+      'EnableVpcEndpointConnection',
+      { RegionId: 'cn-hangzhou', ServiceId: serviceId, EndpointId: endpointId, Bandwidth: 1024 },
+      { method: 'POST' },
+    );
 
   test('two overlapping Enable calls of one account: one succeeds, the other is ConcurrentCallNotSupported', async () => {
     const codes = await Promise.all([
@@ -51,9 +59,16 @@ describe('connection writes of one account may not overlap', () => {
   });
 
   test('reads do not take the lock', async () => {
-    emu.settings.faults = { seed: 1, rules: [{ actions: ['EnableVpcEndpointConnection', 'UpdateVpcEndpointConnectionAttribute'], latencyMs: 300 }] };
+    emu.settings.faults = {
+      seed: 1,
+      rules: [{ actions: ['EnableVpcEndpointConnection', 'UpdateVpcEndpointConnectionAttribute'], latencyMs: 300 }],
+    };
     emu.clock.advance(emu.settings.enableDelayMs + 1);
-    const list = clientFor(emu, 'provider').request('ListVpcEndpointConnections', { RegionId: 'cn-hangzhou', ServiceId: ORDERS }, { method: 'POST' });
+    const list = clientFor(emu, 'provider').request(
+      'ListVpcEndpointConnections',
+      { RegionId: 'cn-hangzhou', ServiceId: ORDERS },
+      { method: 'POST' },
+    );
     const resize = clientFor(emu, 'provider').request(
       'UpdateVpcEndpointConnectionAttribute',
       { RegionId: 'cn-hangzhou', ServiceId: ORDERS, EndpointId: 'ep-bp1demoacme0000002', Bandwidth: 4096 },
@@ -62,7 +77,9 @@ describe('connection writes of one account may not overlap', () => {
     await new Promise((r) => setTimeout(r, 20));
     // While the resize is in flight: a read passes, another write of the account does not.
     const during = await Promise.all([
-      codeOf(clientFor(emu, 'provider').request('ListVpcEndpointServices', { RegionId: 'cn-hangzhou' }, { method: 'POST' })),
+      codeOf(
+        clientFor(emu, 'provider').request('ListVpcEndpointServices', { RegionId: 'cn-hangzhou' }, { method: 'POST' }),
+      ),
       codeOf(enable('provider', ORDERS, 'ep-bp1demoacme0000001')),
     ]);
     assert.deepEqual(during, ['ok', 'ConcurrentCallNotSupported']);

@@ -1,11 +1,11 @@
 import type { WriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import type { AuditRecord, RunSummaryRecord } from '../../audit/records.ts';
-import { runSweep } from '../../sweep/run-sweep.ts';
-import type { ProgressEvent } from '../../sweep/run-sweep.ts';
+import type { AuditRecord, RunSummaryRecord } from '../../functions/audit/audit-records.ts';
+import { runSweep } from '../../functions/sweep/run-sweep.ts';
+import type { ProgressEvent } from '../../functions/sweep/run-sweep.ts';
 import type { CliIO, Command } from '../command.ts';
-import { EXIT } from '../command.ts';
+import { EXIT } from '../exit-codes.ts';
 import { booleanFlag, stringFlag } from '../parse-flags.ts';
 import { renderSummary } from '../render-run.ts';
 import { createStyle } from '../style.ts';
@@ -72,11 +72,16 @@ could not be listed (recorded; the run went on), 71 a safety limit blocked part 
 --records FILE cannot be opened (nothing read or changed), 74 writing it failed during the run.
 `,
   async run(argv, io) {
-    const extra = { 'dry-run': { type: 'boolean' }, 'deadline-seconds': { type: 'string' }, records: { type: 'string' } } as const;
+    const extra = {
+      'dry-run': { type: 'boolean' },
+      'deadline-seconds': { type: 'string' },
+      records: { type: 'string' },
+    } as const;
     const prepared = await prepareSweep('apply', argv, io, extra, {}, (flags) => {
       const text = stringFlag(flags, 'deadline-seconds');
       if (text === undefined) return undefined;
-      if (!(Number.isFinite(Number(text)) && Number(text) > 0)) return `--deadline-seconds must be a positive number, got "${text}"`;
+      if (!(Number.isFinite(Number(text)) && Number(text) > 0))
+        return `--deadline-seconds must be a positive number, got "${text}"`;
       // No call starts with less than one call's timeout left before the deadline (it could not finish in
       // time): a deadline no longer than that timeout leaves no time for even the first listing.
       const timeoutMs = Number(stringFlag(flags, 'timeout-ms') ?? DEFAULT_CALL_TIMEOUT_MS);
@@ -101,7 +106,9 @@ could not be listed (recorded; the run went on), 71 a safety limit blocked part 
         });
       } catch (error) {
         prepared.api.close();
-        io.stderr.write(`privatelink-approver apply: cannot open --records ${recordsPath}: ${(error as NodeJS.ErrnoException).code ?? String(error)}; nothing was read or changed\n`);
+        io.stderr.write(
+          `privatelink-approver apply: cannot open --records ${recordsPath}: ${(error as NodeJS.ErrnoException).code ?? String(error)}; nothing was read or changed\n`,
+        );
         return EXIT.cannotCreate;
       }
     }
@@ -147,7 +154,9 @@ could not be listed (recorded; the run went on), 71 a safety limit blocked part 
     }
     if (summary !== undefined) io.stderr.write(renderSummary(summary, createStyle(io.stderr, io.env)));
     if (recordsError !== undefined) {
-      io.stderr.write(`privatelink-approver apply: writing --records ${recordsPath} failed: ${recordsError.code ?? recordsError.message}; the records after the failure are lost (the summary above is complete)\n`);
+      io.stderr.write(
+        `privatelink-approver apply: writing --records ${recordsPath} failed: ${recordsError.code ?? recordsError.message}; the records after the failure are lost (the summary above is complete)\n`,
+      );
       return EXIT.ioError;
     }
     return exit;

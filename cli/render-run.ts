@@ -2,7 +2,7 @@
  * How a finished run is told to a person: the records as a table (what `start` prints) and a summary
  * paragraph (what `apply` prints on stderr after the JSON lines).
  */
-import type { AuditRecord, Outcome, RunSummaryRecord } from '../audit/records.ts';
+import type { AuditRecord, Outcome, RunSummaryRecord } from '../functions/audit/audit-records.ts';
 import { formatColumns } from './render-plan.ts';
 import type { Style } from './style.ts';
 
@@ -38,7 +38,9 @@ function renderRows(records: AuditRecord[], style: Style): string {
     r.decision.toUpperCase(),
     r.endpointId ?? r.serviceId ?? '-',
     r.accountName === null ? (r.ownerAccountId ?? '-') : `${r.accountName} (${r.ownerAccountId})`,
-    r.bandwidthAfter === null || r.bandwidthAfter === r.bandwidthBefore ? `${r.bandwidthBefore ?? '-'}` : `${r.bandwidthBefore ?? '-'} -> ${r.bandwidthAfter}`,
+    r.bandwidthAfter === null || r.bandwidthAfter === r.bandwidthBefore
+      ? `${r.bandwidthBefore ?? '-'}`
+      : `${r.bandwidthBefore ?? '-'} -> ${r.bandwidthAfter}`,
     outcomeText(r.outcome, style),
     r.errorCode === null ? r.reason : `${r.reason} [${r.errorCode}: ${r.errorMessage ?? ''}]`,
   ]);
@@ -63,17 +65,24 @@ export function renderSummary(summary: RunSummaryRecord, style: Style): string {
     lines.push(style.yellow('  deadline reached: the remaining decisions are deferred to the next run'));
     if (unlisted > 0) {
       lines.push(
-        style.yellow(`  ${unlisted === 1 ? '1 service' : `${unlisted} services`} could not be listed before the deadline: no decisions for them in this run (a longer deadline gives them time)`),
+        style.yellow(
+          `  ${unlisted === 1 ? '1 service' : `${unlisted} services`} could not be listed before the deadline: no decisions for them in this run (a longer deadline gives them time)`,
+        ),
       );
     }
   }
   for (const w of summary.warnings) {
-    lines.push(style.yellow(`  WARNING ${w.code} ${w.region}${w.serviceId === null ? '' : ` ${w.serviceId}`}: ${w.message}`));
+    lines.push(
+      style.yellow(`  WARNING ${w.code} ${w.region}${w.serviceId === null ? '' : ` ${w.serviceId}`}: ${w.message}`),
+    );
   }
   for (const f of summary.servicesFailed) {
-    lines.push(style.red(`  NOT COLLECTED ${f.region} ${f.serviceId ?? '(whole region)'}: ${f.errorCode}: ${f.errorMessage}`));
+    lines.push(
+      style.red(`  NOT COLLECTED ${f.region} ${f.serviceId ?? '(whole region)'}: ${f.errorCode}: ${f.errorMessage}`),
+    );
   }
-  if (summary.aborted !== null) lines.push(style.red(`  STOPPED: ${summary.aborted.errorCode}: ${summary.aborted.errorMessage}`));
+  if (summary.aborted !== null)
+    lines.push(style.red(`  STOPPED: ${summary.aborted.errorCode}: ${summary.aborted.errorMessage}`));
   return `${lines.join('\n')}\n`;
 }
 

@@ -15,7 +15,8 @@ export interface Style {
 export function createStyle(stream: CliIO['stdout'], env: NodeJS.ProcessEnv): Style {
   const noColor = env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '';
   const enabled = stream.isTTY === true && !noColor && env['TERM'] !== 'dumb';
-  const wrap = (open: number, close: number) => (text: string) => (enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text);
+  const wrap = (open: number, close: number) => (text: string) =>
+    enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text;
   return {
     enabled,
     bold: wrap(1, 22),

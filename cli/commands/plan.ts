@@ -1,10 +1,10 @@
 import type { Command } from '../command.ts';
-import { EXIT } from '../command.ts';
+import { EXIT } from '../exit-codes.ts';
 import { stringFlag } from '../parse-flags.ts';
 import { isChange, planJson, renderPlanMarkdown, renderPlanTable } from '../render-plan.ts';
 import { createStyle } from '../style.ts';
 import { SWEEP_FLAGS_HELP, prepareSweep, reportStop } from '../sweep-setup.ts';
-import { runSweep } from '../../sweep/run-sweep.ts';
+import { runSweep } from '../../functions/sweep/run-sweep.ts';
 
 const FORMATS = ['table', 'json', 'markdown'];
 
@@ -27,7 +27,9 @@ Exit codes: 0 nothing to change, 2 changes pending, 64 bad flags, 65 invalid pol
   async run(argv, io) {
     const prepared = await prepareSweep('plan', argv, io, { format: { type: 'string', short: 'f' } }, {}, (flags) => {
       const format = stringFlag(flags, 'format');
-      return format === undefined || FORMATS.includes(format) ? undefined : `--format must be one of ${FORMATS.join(', ')}, got "${format}"`;
+      return format === undefined || FORMATS.includes(format)
+        ? undefined
+        : `--format must be one of ${FORMATS.join(', ')}, got "${format}"`;
     });
     if (typeof prepared === 'number') return prepared;
     const format = stringFlag(prepared.flags, 'format') ?? 'table';
@@ -50,14 +52,18 @@ Exit codes: 0 nothing to change, 2 changes pending, 64 bad flags, 65 invalid pol
     }
     const { plan, summary } = result;
     if (format === 'json') {
-      io.stdout.write(`${JSON.stringify(planJson(plan, summary.policyRevision, summary.warnings, summary.servicesFailed), null, 2)}\n`);
+      io.stdout.write(
+        `${JSON.stringify(planJson(plan, summary.policyRevision, summary.warnings, summary.servicesFailed), null, 2)}\n`,
+      );
     } else if (format === 'markdown') {
       io.stdout.write(renderPlanMarkdown(plan, summary.warnings, summary.servicesFailed));
     } else {
       io.stdout.write(renderPlanTable(plan, summary.warnings, summary.servicesFailed, createStyle(io.stdout, io.env)));
     }
     if (summary.servicesFailed.length > 0) {
-      io.stderr.write(`privatelink-approver plan: ${summary.servicesFailed.length} service listing(s) failed; the plan is partial\n`);
+      io.stderr.write(
+        `privatelink-approver plan: ${summary.servicesFailed.length} service listing(s) failed; the plan is partial\n`,
+      );
       return EXIT.apiFailure;
     }
     return plan.decisions.some(isChange) ? EXIT.changesPending : EXIT.ok;

@@ -1,15 +1,15 @@
 /**
  * `privatelink-approver validate [FILES or DIRS...]`: checks policy files the way the function loads
- * them (functions/policy/load-policy.ts) and prints every error and warning with file:line:column.
+ * them (functions/policy-file/load-policy-file.ts) and prints every error and warning with file:line:column.
  * Exit 0 when every file is valid (warnings are printed), 65 when any has an error, 64 on bad usage.
  */
 import { readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { CliIO, Command } from '../command.ts';
-import { EXIT } from '../command.ts';
-import type { Diagnostic } from '../../policy/diagnostic.ts';
-import { formatDiagnostic } from '../../policy/diagnostic.ts';
-import { loadPolicyFile } from '../../policy/load-policy.ts';
+import { EXIT } from '../exit-codes.ts';
+import type { Diagnostic } from '../../functions/policy/diagnostic.ts';
+import { formatDiagnostic } from '../../functions/policy/diagnostic.ts';
+import { loadPolicyFile } from '../../functions/policy-file/load-policy-file.ts';
 
 const HELP = `Usage: privatelink-approver validate [options] [FILE|DIR ...]
 
@@ -53,7 +53,11 @@ export const validateCommand: Command = {
       const arg = argv[i] ?? '';
       if (arg === '--format' || arg.startsWith('--format=')) {
         const value = arg === '--format' ? argv[++i] : arg.slice('--format='.length);
-        if (value !== 'text' && value !== 'json' && value !== 'github') return usageError(io, `--format must be text, json or github${value === undefined ? '' : `, not "${value}"`}`);
+        if (value !== 'text' && value !== 'json' && value !== 'github')
+          return usageError(
+            io,
+            `--format must be text, json or github${value === undefined ? '' : `, not "${value}"`}`,
+          );
         format = value;
       } else if (arg === '--quiet' || arg === '-q') {
         quiet = true;
@@ -106,7 +110,9 @@ export const validateCommand: Command = {
 };
 
 function usageError(io: CliIO, message: string): number {
-  io.stderr.write(`privatelink-approver validate: ${message}\nRun \`privatelink-approver validate --help\` for usage.\n`);
+  io.stderr.write(
+    `privatelink-approver validate: ${message}\nRun \`privatelink-approver validate --help\` for usage.\n`,
+  );
   return EXIT.usage;
 }
 

@@ -1,19 +1,19 @@
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startEmulator } from '../../../emulator/start-emulator.ts';
-import { staticCredentials } from '../../client/credentials.ts';
-import { createPrivateLinkClient } from '../../client/pop-core-private-link-client.ts';
-import type { AuditRecord, RunSummaryRecord } from '../../audit/records.ts';
-import { isAuditRecord } from '../../audit/records.ts';
-import { runSweep } from '../../sweep/run-sweep.ts';
+import { startEmulator } from '../../emulator/index.ts';
+import { staticCredentials } from '../../functions/client/credentials.ts';
+import { createPrivateLinkClient } from '../../functions/client/pop-core-private-link-client.ts';
+import type { AuditRecord, RunSummaryRecord } from '../../functions/audit/audit-records.ts';
+import { isAuditRecord } from '../../functions/audit/audit-records.ts';
+import { runSweep } from '../../functions/sweep/run-sweep.ts';
 import type { Command } from '../command.ts';
-import { EXIT } from '../command.ts';
+import { EXIT } from '../exit-codes.ts';
 import { booleanFlag, parseFlags, stringFlag } from '../parse-flags.ts';
 import { hasPendingWork, renderRecords, renderSummary } from '../render-run.ts';
 import { createStyle } from '../style.ts';
 import { loadPolicyForCli, reportStop } from '../sweep-setup.ts';
 
-const DEMO_POLICY = fileURLToPath(new URL('../../../policies/demo.yaml', import.meta.url));
+const DEMO_POLICY = fileURLToPath(new URL('../../policies/demo.yaml', import.meta.url));
 const PROVIDER_ACCOUNT = '1000000000000001';
 
 /** A path relative to the working directory when it lies below it, else as it is. */
@@ -42,7 +42,12 @@ Exit codes: 0 converged, 1 the second run still had work to do, 65 invalid polic
 74 the --records FILE could not be written.
 `,
   async run(argv, io) {
-    const flags = parseFlags('start', argv, { policy: { type: 'string', short: 'p' }, 'keep-running': { type: 'boolean' }, records: { type: 'string' } }, io);
+    const flags = parseFlags(
+      'start',
+      argv,
+      { policy: { type: 'string', short: 'p' }, 'keep-running': { type: 'boolean' }, records: { type: 'string' } },
+      io,
+    );
     if (flags === undefined) return EXIT.usage;
     const out = createStyle(io.stdout, io.env);
     const policyPath = stringFlag(flags, 'policy') ?? DEMO_POLICY;
@@ -66,7 +71,13 @@ Exit codes: 0 converged, 1 the second run still had work to do, 65 invalid polic
       const allRecords: (AuditRecord | RunSummaryRecord)[] = [];
       const sweep = async (title: string) => {
         io.stdout.write(`\n${out.bold(title)}\n`);
-        const result = await runSweep({ policy, api, apply: true, sink: (r) => allRecords.push(r), retry: { baseDelayMs: 100, maxDelayMs: 1000 } });
+        const result = await runSweep({
+          policy,
+          api,
+          apply: true,
+          sink: (r) => allRecords.push(r),
+          retry: { baseDelayMs: 100, maxDelayMs: 1000 },
+        });
         io.stdout.write(renderRecords(result.records, out));
         io.stdout.write(renderSummary(result.summary, out));
         return result;
@@ -75,18 +86,27 @@ Exit codes: 0 converged, 1 the second run still had work to do, 65 invalid polic
         await sweep('Run 1: the demo fleet as it is');
         // Enable/Disable/Update are asynchronous (Connecting -> Connected, Disconnecting -> Disconnected):
         // move the emulator's clock past every transition, as the next scheduled run would see it.
-        const settle = Math.max(emulator.settings.enableDelayMs, emulator.settings.disableDelayMs, emulator.settings.updateDelayMs) + 1000;
+        const settle =
+          Math.max(emulator.settings.enableDelayMs, emulator.settings.disableDelayMs, emulator.settings.updateDelayMs) +
+          1000;
         emulator.clock.advance(settle);
-        io.stdout.write(`\n${out.dim(`(emulator clock advanced ${settle} ms: the accepted and disconnected connections have settled)`)}\n`);
+        io.stdout.write(
+          `\n${out.dim(`(emulator clock advanced ${settle} ms: the accepted and disconnected connections have settled)`)}\n`,
+        );
         const second = await sweep('Run 2: the same policy again');
         const recordsPath = stringFlag(flags, 'records');
         if (recordsPath !== undefined) {
           const { appendFile } = await import('node:fs/promises');
           const { isAbsolute, resolve } = await import('node:path');
           try {
-            await appendFile(isAbsolute(recordsPath) ? recordsPath : resolve(io.cwd, recordsPath), allRecords.map((r) => `${JSON.stringify(r)}\n`).join(''));
+            await appendFile(
+              isAbsolute(recordsPath) ? recordsPath : resolve(io.cwd, recordsPath),
+              allRecords.map((r) => `${JSON.stringify(r)}\n`).join(''),
+            );
           } catch (error) {
-            io.stderr.write(`privatelink-approver start: cannot write --records ${recordsPath}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
+            io.stderr.write(
+              `privatelink-approver start: cannot write --records ${recordsPath}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`,
+            );
             return EXIT.ioError;
           }
         }
@@ -106,7 +126,10 @@ Exit codes: 0 converged, 1 the second run still had work to do, 65 invalid polic
       if (keepRunning) {
         io.stdout.write(`\nThe emulator keeps running on ${emulator.url} (Ctrl-C to stop). AccessKeys:\n`);
         for (const account of emulator.accounts) {
-          for (const k of account.accessKeys) io.stdout.write(`  ${account.name.padEnd(10)} ${account.accountId}  ${k.accessKeyId} / ${k.accessKeySecret}\n`);
+          for (const k of account.accessKeys)
+            io.stdout.write(
+              `  ${account.name.padEnd(10)} ${account.accountId}  ${k.accessKeyId} / ${k.accessKeySecret}\n`,
+            );
         }
         io.stdout.write(
           `Try: PRIVATELINK_ENDPOINT=${emulator.url} ALIBABA_CLOUD_ACCESS_KEY_ID=${key.accessKeyId} ALIBABA_CLOUD_ACCESS_KEY_SECRET=${key.accessKeySecret} npm run cli -- plan --policy policies/demo.yaml\n`,

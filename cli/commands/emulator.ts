@@ -6,14 +6,14 @@
  */
 import { parseArgs } from 'node:util';
 import type { Command, CliIO } from '../command.ts';
-import { EXIT } from '../command.ts';
-import { startEmulator } from '../../../emulator/start-emulator.ts';
-import type { RunningEmulator } from '../../../emulator/start-emulator.ts';
-import { isLoopback } from '../../../emulator/control-path.ts';
-import type { Scenario } from '../../../emulator/model/scenario.ts';
-import { ScenarioError, demoScenario, loadScenarioFile } from '../../../emulator/model/scenario.ts';
-import { generateFleet } from '../../../emulator/model/fleet-generator.ts';
-import type { AccessKeyRecord, EmulatorSettings } from '../../../emulator/types.ts';
+import { EXIT } from '../exit-codes.ts';
+import { startEmulator } from '../../emulator/index.ts';
+import type { RunningEmulator } from '../../emulator/index.ts';
+import { isLoopback } from '../../emulator/index.ts';
+import type { Scenario } from '../../emulator/index.ts';
+import { ScenarioError, demoScenario, loadScenarioFile } from '../../emulator/index.ts';
+import { generateFleet } from '../../emulator/index.ts';
+import type { AccessKeyRecord, EmulatorSettings } from '../../emulator/index.ts';
 
 const HELP = `Usage: privatelink-approver emulator [options]
 
@@ -87,17 +87,21 @@ function parseFlags(argv: string[]): EmulatorFlags {
 
   const portText = text('port') ?? '0';
   const port = /^\d+$/.test(portText) ? Number(portText) : Number.NaN;
-  if (!(port >= 0 && port <= 65535)) throw new UsageError(`--port must be an integer from 0 to 65535, got '${portText}'`);
+  if (!(port >= 0 && port <= 65535))
+    throw new UsageError(`--port must be an integer from 0 to 65535, got '${portText}'`);
 
   const host = text('host') ?? '127.0.0.1';
   const loopback = host === 'localhost' || isLoopback(host);
   if (!loopback && values['allow-remote'] !== true) {
-    throw new UsageError(`--host ${host} is not a loopback address: the emulator's keys are printed in clear, so add --allow-remote if you mean it`);
+    throw new UsageError(
+      `--host ${host} is not a loopback address: the emulator's keys are printed in clear, so add --allow-remote if you mean it`,
+    );
   }
 
   const seedText = text('seed');
   const seed = seedText === undefined ? undefined : /^-?\d+$/.test(seedText) ? Number(seedText) : Number.NaN;
-  if (seed !== undefined && !Number.isSafeInteger(seed)) throw new UsageError(`--seed must be an integer, got '${seedText}'`);
+  if (seed !== undefined && !Number.isSafeInteger(seed))
+    throw new UsageError(`--seed must be an integer, got '${seedText}'`);
 
   const pending = text('pending-status');
   if (pending !== undefined && pending !== 'Connecting' && pending !== 'Disconnected') {
@@ -106,7 +110,8 @@ function parseFlags(argv: string[]): EmulatorFlags {
 
   const scenarioFile = text('scenario');
   const generate = text('generate');
-  if (scenarioFile !== undefined && generate !== undefined) throw new UsageError('--scenario and --generate exclude each other: give one');
+  if (scenarioFile !== undefined && generate !== undefined)
+    throw new UsageError('--scenario and --generate exclude each other: give one');
 
   let scenario: Scenario;
   let scenarioLabel: string;
@@ -114,8 +119,16 @@ function parseFlags(argv: string[]): EmulatorFlags {
     const m = /^(\d+)x(\d+)$/.exec(generate);
     const services = Number(m?.[1]);
     const connectionsPerService = Number(m?.[2]);
-    if (m === null || services < 1 || connectionsPerService < 0 || services > 100_000 || services * connectionsPerService > 2_000_000) {
-      throw new UsageError(`--generate must be SERVICESxCONNECTIONS (e.g. 200x50, at most 2,000,000 connections), got '${generate}'`);
+    if (
+      m === null ||
+      services < 1 ||
+      connectionsPerService < 0 ||
+      services > 100_000 ||
+      services * connectionsPerService > 2_000_000
+    ) {
+      throw new UsageError(
+        `--generate must be SERVICESxCONNECTIONS (e.g. 200x50, at most 2,000,000 connections), got '${generate}'`,
+      );
     }
     scenario = generateFleet({ services, connectionsPerService, ...(seed === undefined ? {} : { seed }) });
     scenarioLabel = `generated ${services}x${connectionsPerService}`;
@@ -177,20 +190,30 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   try {
     flags = parseFlags(argv);
   } catch (error) {
-    if (error instanceof UsageError) return fail(EXIT.usage, `${error.message}\nRun \`privatelink-approver emulator --help\` for the options.`);
+    if (error instanceof UsageError)
+      return fail(EXIT.usage, `${error.message}\nRun \`privatelink-approver emulator --help\` for the options.`);
     if (error instanceof ScenarioError) {
       const [first, ...rest] = error.errors;
-      return fail(EXIT.policyInvalid, `bad scenario: ${first ?? error.message}${rest.length > 0 ? ` (and ${rest.length} more: ${rest.join('; ')})` : ''}`);
+      return fail(
+        EXIT.policyInvalid,
+        `bad scenario: ${first ?? error.message}${rest.length > 0 ? ` (and ${rest.length} more: ${rest.join('; ')})` : ''}`,
+      );
     }
     throw error;
   }
   let emu: RunningEmulator;
   try {
-    emu = await startEmulator({ port: flags.port, host: flags.host, scenario: flags.scenario, settings: flags.settings });
+    emu = await startEmulator({
+      port: flags.port,
+      host: flags.host,
+      scenario: flags.scenario,
+      settings: flags.settings,
+    });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') return fail(EXIT.apiFailure, `port ${flags.port} on ${flags.host} is already in use`);
-    if (code === 'EADDRNOTAVAIL' || code === 'EACCES' || code === 'ENOTFOUND') return fail(EXIT.apiFailure, `cannot listen on ${flags.host}:${flags.port} (${code})`);
+    if (code === 'EADDRNOTAVAIL' || code === 'EACCES' || code === 'ENOTFOUND')
+      return fail(EXIT.apiFailure, `cannot listen on ${flags.host}:${flags.port} (${code})`);
     throw error;
   }
   const signal = waitForSignal();
@@ -208,7 +231,9 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   );
   const received = await signal;
   await emu.close();
-  io.stderr.write(`emulator: ${received}: stopped after ${emu.requests().length > 0 ? (emu.requests().at(-1)?.seq ?? 0) : 0} requests\n`);
+  io.stderr.write(
+    `emulator: ${received}: stopped after ${emu.requests().length > 0 ? (emu.requests().at(-1)?.seq ?? 0) : 0} requests\n`,
+  );
   return EXIT.ok;
 }
 

@@ -2,14 +2,16 @@
  * How `plan` shows a plan: a table grouped by service for people, a JSON document for tools (a
  * pull-request comment bot, jq), and a Markdown table to paste into a pull request.
  */
-import type { ServiceFailure, RunWarning } from '../audit/records.ts';
-import { decisionSubject } from '../audit/records.ts';
-import type { Decision, Plan } from '../engine/decision.ts';
+import type { ServiceFailure, RunWarning } from '../functions/audit/audit-records.ts';
+import { decisionSubject } from '../functions/audit/audit-records.ts';
+import type { Decision, Plan } from '../functions/engine/decision.ts';
 import type { Style } from './style.ts';
 
 /** Decisions that would write something (blocked ones included: they are changes the policy wants). */
 export function isChange(decision: Decision): boolean {
-  return decision.kind === 'accept' || decision.kind === 'reject' || decision.kind === 'resize' || decision.kind === 'revoke';
+  return (
+    decision.kind === 'accept' || decision.kind === 'reject' || decision.kind === 'resize' || decision.kind === 'revoke'
+  );
 }
 
 /** The decisions worth showing: everything but plain skips. */
@@ -46,7 +48,12 @@ export interface PlanJson {
 }
 
 /** The `--format json` document. */
-export function planJson(plan: Plan, revision: PlanJson['policyRevision'], warnings: RunWarning[], failures: ServiceFailure[]): PlanJson {
+export function planJson(
+  plan: Plan,
+  revision: PlanJson['policyRevision'],
+  warnings: RunWarning[],
+  failures: ServiceFailure[],
+): PlanJson {
   const shown = shownDecisions(plan);
   return {
     policyRevision: revision,
@@ -95,7 +102,14 @@ export function formatColumns(rows: string[][], indent = '  '): string[] {
   const visible = (s: string): number => s.replace(/\u001b\[[0-9;]*m/g, '').length;
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visible(cell))));
-  return rows.map((row) => indent + row.map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - visible(cell)))).join('  ').trimEnd());
+  return rows.map(
+    (row) =>
+      indent +
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - visible(cell))))
+        .join('  ')
+        .trimEnd(),
+  );
 }
 
 /** The human table: decisions grouped by service, then warnings and failures. */
@@ -109,7 +123,15 @@ export function renderPlanTable(plan: Plan, warnings: RunWarning[], failures: Se
   }
   for (const [key, decisions] of groups) {
     lines.push(style.bold(key));
-    const rows = decisions.map((d) => [label(d, style), d.endpointId, account(d), d.statusBefore, `${bandwidth(d)} Mbit/s`, d.rule, d.blocked === undefined ? d.reason : `${d.reason}; ${d.blocked.reason}`]);
+    const rows = decisions.map((d) => [
+      label(d, style),
+      d.endpointId,
+      account(d),
+      d.statusBefore,
+      `${bandwidth(d)} Mbit/s`,
+      d.rule,
+      d.blocked === undefined ? d.reason : `${d.reason}; ${d.blocked.reason}`,
+    ]);
     lines.push(...formatColumns(rows));
     lines.push('');
   }
@@ -120,10 +142,19 @@ export function renderPlanTable(plan: Plan, warnings: RunWarning[], failures: Se
   const parts = [`${changes.length} change${changes.length === 1 ? '' : 's'}`];
   if (blocked > 0) parts.push(`${blocked} blocked by a safety limit`);
   parts.push(`${held} held for a person`, `${unchanged} unchanged`, `${plan.governedConnections} governed connections`);
-  lines.push(changes.length === 0 ? style.green(`Nothing to change: ${parts.join(', ')}.`) : `Plan: ${parts.join(', ')}.`);
-  for (const w of warnings) lines.push(style.yellow(`WARNING ${w.code} ${w.region}${w.serviceId === null ? '' : ` ${w.serviceId}`}: ${w.message}`));
+  lines.push(
+    changes.length === 0 ? style.green(`Nothing to change: ${parts.join(', ')}.`) : `Plan: ${parts.join(', ')}.`,
+  );
+  for (const w of warnings)
+    lines.push(
+      style.yellow(`WARNING ${w.code} ${w.region}${w.serviceId === null ? '' : ` ${w.serviceId}`}: ${w.message}`),
+    );
   for (const f of failures) {
-    lines.push(style.red(`NOT COLLECTED ${f.region} ${f.serviceId ?? '(whole region)'}: ${f.errorCode}: ${f.errorMessage} (no decisions for it in this run)`));
+    lines.push(
+      style.red(
+        `NOT COLLECTED ${f.region} ${f.serviceId ?? '(whole region)'}: ${f.errorCode}: ${f.errorMessage} (no decisions for it in this run)`,
+      ),
+    );
   }
   return lines.join('\n') + '\n';
 }
@@ -135,16 +166,27 @@ function cell(text: string): string {
 /** A Markdown table for a pull-request comment. */
 export function renderPlanMarkdown(plan: Plan, warnings: RunWarning[], failures: ServiceFailure[]): string {
   const shown = shownDecisions(plan);
-  const lines = [`**privatelink-approver plan**: ${plan.decisions.filter(isChange).length} change(s), ${plan.governedConnections} governed connections`, ''];
+  const lines = [
+    `**privatelink-approver plan**: ${plan.decisions.filter(isChange).length} change(s), ${plan.governedConnections} governed connections`,
+    '',
+  ];
   if (shown.length > 0) {
-    lines.push('| decision | region | service | endpoint | account | status | bandwidth | rule | reason |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    lines.push(
+      '| decision | region | service | endpoint | account | status | bandwidth | rule | reason |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    );
     for (const d of shown) {
       const kind = d.blocked === undefined ? d.kind : `${d.kind} (blocked: ${d.blocked.limit})`;
-      lines.push(`| ${[kind, d.regionId, d.serviceId, d.endpointId, account(d), d.statusBefore, bandwidth(d), d.rule, d.reason].map(cell).join(' | ')} |`);
+      lines.push(
+        `| ${[kind, d.regionId, d.serviceId, d.endpointId, account(d), d.statusBefore, bandwidth(d), d.rule, d.reason].map(cell).join(' | ')} |`,
+      );
     }
     lines.push('');
   }
   for (const w of warnings) lines.push(`> **Warning** \`${w.code}\` ${cell(w.message)}`);
-  for (const f of failures) lines.push(`> **Not collected** ${f.region} ${f.serviceId ?? '(whole region)'}: \`${f.errorCode}\` ${cell(f.errorMessage)}`);
+  for (const f of failures)
+    lines.push(
+      `> **Not collected** ${f.region} ${f.serviceId ?? '(whole region)'}: \`${f.errorCode}\` ${cell(f.errorMessage)}`,
+    );
   return lines.join('\n') + '\n';
 }

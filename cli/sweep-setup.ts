@@ -5,19 +5,23 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
-import { ApiError } from '../client/api-error.ts';
-import type { CredentialsSource } from '../client/credentials.ts';
-import { EndpointOverrideError, credentialsFromDefaultChain, resolveEndpointOverride } from '../client/credentials.ts';
-import { createPrivateLinkClient } from '../client/pop-core-private-link-client.ts';
-import type { PrivateLinkClient } from '../client/pop-core-private-link-client.ts';
-import { createLogger } from '../core/logger.ts';
-import type { LogLevel, Logger } from '../core/logger.ts';
-import { formatDiagnostic } from '../policy/diagnostic.ts';
-import { loadPolicyFile } from '../policy/load-policy.ts';
-import type { Policy } from '../policy/policy.ts';
-import { SweepAbortedError } from '../sweep/sweep-aborted-error.ts';
+import { ApiError } from '../functions/client/api-error.ts';
+import type { CredentialsSource } from '../functions/client/credentials.ts';
+import {
+  EndpointOverrideError,
+  credentialsFromDefaultChain,
+  resolveEndpointOverride,
+} from '../functions/client/credentials.ts';
+import { createPrivateLinkClient } from '../functions/client/pop-core-private-link-client.ts';
+import type { PrivateLinkClient } from '../functions/client/pop-core-private-link-client.ts';
+import { createLogger } from '../functions/log/logger.ts';
+import type { LogLevel, Logger } from '../functions/log/logger.ts';
+import { formatDiagnostic } from '../functions/policy/diagnostic.ts';
+import { loadPolicyFile } from '../functions/policy-file/load-policy-file.ts';
+import type { Policy } from '../functions/policy/policy.ts';
+import { SweepAbortedError } from '../functions/sweep/sweep-aborted-error.ts';
 import type { CliIO } from './command.ts';
-import { EXIT } from './command.ts';
+import { EXIT } from './exit-codes.ts';
 import type { ParsedFlags } from './parse-flags.ts';
 import { listFlag, parseFlags, stringFlag } from './parse-flags.ts';
 
@@ -99,7 +103,9 @@ export async function prepareSweep(
     return EXIT.usage;
   }
   const logger =
-    levelText === undefined ? undefined : createLogger({ level: levelText as LogLevel, write: (line) => io.stderr.write(`${line}\n`) });
+    levelText === undefined
+      ? undefined
+      : createLogger({ level: levelText as LogLevel, write: (line) => io.stderr.write(`${line}\n`) });
 
   const policy = await loadPolicyForCli(command, policyPath, io);
   if (typeof policy === 'number') return policy;
@@ -119,7 +125,15 @@ export async function prepareSweep(
     ...(endpoint === undefined ? {} : { endpoint }),
     timeoutMs: callTimeoutMs,
   });
-  return { flags, policy, api, regions: listFlag(flags, 'region'), services: listFlag(flags, 'service'), logger, callTimeoutMs };
+  return {
+    flags,
+    policy,
+    api,
+    regions: listFlag(flags, 'region'),
+    services: listFlag(flags, 'service'),
+    logger,
+    callTimeoutMs,
+  };
 }
 
 /**
@@ -133,7 +147,9 @@ export async function loadPolicyForCli(command: string, path: string, io: CliIO)
   for (const w of loaded.warnings) io.stderr.write(`${formatDiagnostic(w)}\n`);
   if (!loaded.ok) {
     for (const e of loaded.errors) io.stderr.write(`${formatDiagnostic(e)}\n`);
-    io.stderr.write(`privatelink-approver ${command}: the policy ${path} cannot be used; nothing was read or changed\n`);
+    io.stderr.write(
+      `privatelink-approver ${command}: the policy ${path} cannot be used; nothing was read or changed\n`,
+    );
     return EXIT.policyInvalid;
   }
   return loaded.policy;

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { OUTCOMES } from '../../audit/records.ts';
-import type { RecordFilter } from '../../audit/read-records.ts';
-import { filterRecords, foldReplays, parseTimeBound, readRecords } from '../../audit/read-records.ts';
+import { OUTCOMES } from '../../functions/audit/audit-records.ts';
+import type { RecordFilter } from '../../functions/audit/read-records.ts';
+import { filterRecords, foldReplays, parseTimeBound, readRecords } from '../../functions/audit/read-records.ts';
 import type { CliIO, Command } from '../command.ts';
-import { EXIT } from '../command.ts';
+import { EXIT } from '../exit-codes.ts';
 import { booleanFlag, parseFlags, stringFlag } from '../parse-flags.ts';
 import { formatColumns } from '../render-plan.ts';
 import { createStyle } from '../style.ts';
@@ -71,14 +71,19 @@ Exit codes: 0 (also when nothing matches), 64 bad flags, 66 the file cannot be r
     const format = stringFlag(flags, 'format') ?? 'table';
     if (format !== 'table' && format !== 'json') return fail(`--format must be table or json, got "${format}"`);
     const decision = stringFlag(flags, 'decision');
-    if (decision !== undefined && !DECISIONS.includes(decision)) return fail(`--decision must be one of ${DECISIONS.join(', ')}, got "${decision}"`);
+    if (decision !== undefined && !DECISIONS.includes(decision))
+      return fail(`--decision must be one of ${DECISIONS.join(', ')}, got "${decision}"`);
     const outcome = stringFlag(flags, 'outcome');
-    if (outcome !== undefined && !(OUTCOMES as readonly string[]).includes(outcome)) return fail(`--outcome must be one of ${OUTCOMES.join(', ')}, got "${outcome}"`);
+    if (outcome !== undefined && !(OUTCOMES as readonly string[]).includes(outcome))
+      return fail(`--outcome must be one of ${OUTCOMES.join(', ')}, got "${outcome}"`);
     const now = Date.now();
     const bound = (name: string): number | undefined | string => {
       const text = stringFlag(flags, name);
       if (text === undefined) return undefined;
-      return parseTimeBound(text, now) ?? `--${name} must be an ISO 8601 date/time or a relative age like 30d, 12h, 45m; got "${text}"`;
+      return (
+        parseTimeBound(text, now) ??
+        `--${name} must be an ISO 8601 date/time or a relative age like 30d, 12h, 45m; got "${text}"`
+      );
     };
     const since = bound('since');
     if (typeof since === 'string') return fail(since);
@@ -89,7 +94,9 @@ Exit codes: 0 (also when nothing matches), 64 bad flags, 66 the file cannot be r
     try {
       text = await readInput(flags.positionals[0], io);
     } catch (error) {
-      io.stderr.write(`privatelink-approver audit: cannot read ${flags.positionals[0]}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
+      io.stderr.write(
+        `privatelink-approver audit: cannot read ${flags.positionals[0]}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`,
+      );
       return 66;
     }
     const filter: RecordFilter = {
@@ -117,7 +124,9 @@ Exit codes: 0 (also when nothing matches), 64 bad flags, 66 the file cannot be r
     }
     const style = createStyle(io.stdout, io.env);
     const rows = [
-      ['TIME', 'DECISION', 'OUTCOME', 'MODE', 'ACCOUNT', 'SERVICE', 'ENDPOINT', 'BANDWIDTH', 'RULE', 'REASON'].map((h) => style.bold(h)),
+      ['TIME', 'DECISION', 'OUTCOME', 'MODE', 'ACCOUNT', 'SERVICE', 'ENDPOINT', 'BANDWIDTH', 'RULE', 'REASON'].map(
+        (h) => style.bold(h),
+      ),
       ...matching.map((r) => [
         r.time,
         r.decision,
@@ -126,12 +135,16 @@ Exit codes: 0 (also when nothing matches), 64 bad flags, 66 the file cannot be r
         r.accountName === null ? (r.ownerAccountId ?? '-') : `${r.accountName} (${r.ownerAccountId})`,
         r.serviceId ?? '-',
         r.endpointId ?? '-',
-        r.bandwidthAfter === null || r.bandwidthAfter === r.bandwidthBefore ? `${r.bandwidthBefore ?? '-'}` : `${r.bandwidthBefore ?? '-'}->${r.bandwidthAfter}`,
+        r.bandwidthAfter === null || r.bandwidthAfter === r.bandwidthBefore
+          ? `${r.bandwidthBefore ?? '-'}`
+          : `${r.bandwidthBefore ?? '-'}->${r.bandwidthAfter}`,
         r.rule ?? '-',
         r.errorCode === null ? r.reason : `${r.reason} [${r.errorCode}]`,
       ]),
     ];
-    io.stdout.write(`${formatColumns(rows, '').join('\n')}\n${matching.length} of ${folded.records.length} record(s) match\n`);
+    io.stdout.write(
+      `${formatColumns(rows, '').join('\n')}\n${matching.length} of ${folded.records.length} record(s) match\n`,
+    );
     return EXIT.ok;
   },
 };

@@ -10,17 +10,18 @@
  */
 import { parseFlags } from '../parse-flags.ts';
 import type { Command } from '../command.ts';
-import { EXIT } from '../command.ts';
-import type { RunSummaryRecord } from '../../audit/records.ts';
-import { isRunSummaryRecord } from '../../audit/records.ts';
-import { credentialsFromDefaultChain } from '../../client/credentials.ts';
-import { EndpointOverrideError, parseEndpointOrigin } from '../../client/endpoint-override.ts';
-import type { Fc2Client, Fc2ClientConstructor, Fc2Error } from '../../fc/fc2-client.ts';
-import { loadFc2 } from '../../fc/fc2-client.ts';
-import type { RunRequest } from '../../fc/invocation-event.ts';
-import { parseRunRequest } from '../../fc/invocation-event.ts';
-import type { HandlerResult } from '../../fc/invocation-result.ts';
-import { handlerResultExitCode, isInvocationError } from '../../fc/invocation-result.ts';
+import { EXIT } from '../exit-codes.ts';
+import type { RunSummaryRecord } from '../../functions/audit/audit-records.ts';
+import { isRunSummaryRecord } from '../../functions/audit/audit-records.ts';
+import { credentialsFromDefaultChain } from '../../functions/client/credentials.ts';
+import { EndpointOverrideError, parseEndpointOrigin } from '../../functions/client/endpoint-override.ts';
+import type { Fc2Client, Fc2ClientConstructor, Fc2Error } from '../invoke/fc2-client.ts';
+import { loadFc2 } from '../invoke/fc2-client.ts';
+import type { RunRequest } from '../../functions/fc/invocation-event.ts';
+import { parseRunRequest } from '../../functions/fc/invocation-event.ts';
+import type { HandlerResult } from '../../functions/fc/invocation-result.ts';
+import { isInvocationError } from '../../functions/fc/invocation-result.ts';
+import { handlerResultExitCode } from '../exit-codes.ts';
 
 const DEFAULT_FUNCTION = 'privatelink-approver';
 const DEFAULT_FC_SERVICE = 'default';
@@ -127,16 +128,21 @@ export const invokeCommand: Command = {
   summary: 'Run the deployed function now (FC) and print its run summary',
   help: HELP,
   async run(argv, io) {
-    const flags = parseFlags('invoke', argv, {
-      function: { type: 'string' },
-      region: { type: 'string' },
-      'account-id': { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      service: { type: 'string', multiple: true },
-      'fc-service': { type: 'string' },
-      timeout: { type: 'string' },
-      endpoint: { type: 'string' },
-    }, io);
+    const flags = parseFlags(
+      'invoke',
+      argv,
+      {
+        function: { type: 'string' },
+        region: { type: 'string' },
+        'account-id': { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        service: { type: 'string', multiple: true },
+        'fc-service': { type: 'string' },
+        timeout: { type: 'string' },
+        endpoint: { type: 'string' },
+      },
+      io,
+    );
     if (flags === undefined) return EXIT.usage;
     const { values } = flags;
     const functionName = (values.function as string | undefined) ?? DEFAULT_FUNCTION;
@@ -144,17 +150,29 @@ export const invokeCommand: Command = {
     const accountId = values['account-id'] as string | undefined;
     const fcService = (values['fc-service'] as string | undefined) ?? DEFAULT_FC_SERVICE;
     if (region === undefined || !/^[a-z]{2,}(-[a-z0-9]+){1,3}$/.test(region)) {
-      return fail(io, `--region is required and must be a region ID such as cn-hangzhou${region === undefined ? '' : `, got "${region}"`}`, EXIT.usage);
+      return fail(
+        io,
+        `--region is required and must be a region ID such as cn-hangzhou${region === undefined ? '' : `, got "${region}"`}`,
+        EXIT.usage,
+      );
     }
     if (accountId === undefined || !/^[0-9]{5,20}$/.test(accountId)) {
-      return fail(io, `--account-id is required and must be your account ID (digits)${accountId === undefined ? '' : `, got "${accountId}"`}`, EXIT.usage);
+      return fail(
+        io,
+        `--account-id is required and must be your account ID (digits)${accountId === undefined ? '' : `, got "${accountId}"`}`,
+        EXIT.usage,
+      );
     }
     if (!/^[a-zA-Z_][a-zA-Z0-9_$-]{0,127}$/.test(functionName) || !/^[a-zA-Z_][a-zA-Z0-9_-]{0,127}$/.test(fcService)) {
       return fail(io, `--function and --fc-service must be FC names (letters, digits, _ and -)`, EXIT.usage);
     }
     const timeoutSeconds = values.timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : Number(values.timeout);
     if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 86400) {
-      return fail(io, `--timeout must be a whole number of seconds between 1 and 86400, got "${String(values.timeout)}"`, EXIT.usage);
+      return fail(
+        io,
+        `--timeout must be a whole number of seconds between 1 and 86400, got "${String(values.timeout)}"`,
+        EXIT.usage,
+      );
     }
     let endpoint = `https://${accountId}.${region}.fc.aliyuncs.com`;
     if (values.endpoint !== undefined) {
@@ -169,7 +187,10 @@ export const invokeCommand: Command = {
     // The payload is checked here with the function's own rules, so a bad one fails before any call.
     const payload: Record<string, unknown> = {};
     if (values['dry-run'] === true) payload.dryRun = true;
-    const services = ((values.service as string[] | undefined) ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+    const services = ((values.service as string[] | undefined) ?? [])
+      .flatMap((s) => s.split(','))
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
     if (services.length > 0) payload.services = services;
     const checked = parseRunRequest(payload);
     if (!checked.ok) return fail(io, checked.error.replace(/^payload\.services/, '--service'), EXIT.usage);
@@ -204,12 +225,18 @@ export const invokeCommand: Command = {
       return fail(io, `these credentials cannot sign an FC request: ${(error as Error).message}`, EXIT.apiFailure);
     }
 
-    io.stderr.write(`privatelink-approver invoke: invoking ${functionName} in ${region} (${endpoint}, service segment ${fcService})${body === '' ? '' : ` with ${body}`}\n`);
+    io.stderr.write(
+      `privatelink-approver invoke: invoking ${functionName} in ${region} (${endpoint}, service segment ${fcService})${body === '' ? '' : ` with ${body}`}\n`,
+    );
     let response;
     try {
       response = await client.invokeFunction(fcService, functionName, body);
     } catch (error) {
-      return fail(io, `the invocation failed: ${describeInvokeError(error, { endpoint, fcService, functionName, timeoutSeconds })}`, EXIT.apiFailure);
+      return fail(
+        io,
+        `the invocation failed: ${describeInvokeError(error, { endpoint, fcService, functionName, timeoutSeconds })}`,
+        EXIT.apiFailure,
+      );
     }
 
     let result: unknown = response.data;
@@ -217,16 +244,28 @@ export const invokeCommand: Command = {
       try {
         result = JSON.parse(String(result));
       } catch {
-        return fail(io, `the function answered something that is not JSON: ${String(result).slice(0, 200)}`, EXIT.internal);
+        return fail(
+          io,
+          `the function answered something that is not JSON: ${String(result).slice(0, 200)}`,
+          EXIT.internal,
+        );
       }
     }
     const errorType = response.headers['x-fc-error-type'];
     if (errorType !== undefined) {
       const message = (result as { errorMessage?: unknown } | null)?.errorMessage;
-      return fail(io, `the function failed (${String(errorType)}): ${typeof message === 'string' ? message : JSON.stringify(result)}`, EXIT.internal);
+      return fail(
+        io,
+        `the function failed (${String(errorType)}): ${typeof message === 'string' ? message : JSON.stringify(result)}`,
+        EXIT.internal,
+      );
     }
     if (!isRunSummaryRecord(result) && !isInvocationError(result)) {
-      return fail(io, `the function answered JSON that is neither a run summary nor an invocation error: ${JSON.stringify(result).slice(0, 200)}`, EXIT.internal);
+      return fail(
+        io,
+        `the function answered JSON that is neither a run summary nor an invocation error: ${JSON.stringify(result).slice(0, 200)}`,
+        EXIT.internal,
+      );
     }
     const outcome = result as HandlerResult;
     io.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);

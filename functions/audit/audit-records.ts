@@ -195,7 +195,8 @@ export function decisionRecord(decision: Decision, context: RecordContext, detai
     policyRevision: context.policyRevision,
     ...decisionSubject(decision),
     rule: decision.rule ?? null,
-    reason: decision.blocked === undefined ? decision.reason : `${decision.reason}; blocked: ${decision.blocked.reason}`,
+    reason:
+      decision.blocked === undefined ? decision.reason : `${decision.reason}; blocked: ${decision.blocked.reason}`,
     bandwidthAfter: decision.bandwidthAfter ?? null,
     outcome: detail.outcome,
     blockedBy: decision.blocked?.limit ?? null,

@@ -14,13 +14,21 @@ export interface ParsedFlags {
  * Parses a command's flags with `node:util` parseArgs (strict). On an unknown flag or a missing value it
  * writes a clear message naming the command and its `--help`, and returns undefined: the caller exits 64.
  */
-export function parseFlags(command: string, argv: string[], options: Options, io: CliIO, allowPositionals = false): ParsedFlags | undefined {
+export function parseFlags(
+  command: string,
+  argv: string[],
+  options: Options,
+  io: CliIO,
+  allowPositionals = false,
+): ParsedFlags | undefined {
   try {
     const { values, positionals } = parseArgs({ args: argv, options, strict: true, allowPositionals });
     return { values: values as ParsedFlags['values'], positionals };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    io.stderr.write(`privatelink-approver ${command}: ${message}\nRun \`privatelink-approver ${command} --help\` for the options.\n`);
+    io.stderr.write(
+      `privatelink-approver ${command}: ${message}\nRun \`privatelink-approver ${command} --help\` for the options.\n`,
+    );
     return undefined;
   }
 }
@@ -36,7 +44,11 @@ export function stringFlag(flags: ParsedFlags, name: string): string | undefined
 export function listFlag(flags: ParsedFlags, name: string): string[] | undefined {
   const value = flags.values[name];
   if (value === undefined) return undefined;
-  const list = (Array.isArray(value) ? value : [value]).map(String).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  const list = (Array.isArray(value) ? value : [value])
+    .map(String)
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
   return list.length === 0 ? undefined : list;
 }
 

@@ -28,7 +28,13 @@ export interface Fc2Response {
 
 export interface Fc2Client {
   /** POST /2016-08-15/services/{service}[.{qualifier}]/functions/{function}/invocations */
-  invokeFunction(serviceName: string, functionName: string, event: string | Buffer, headers?: Record<string, string>, qualifier?: string): Promise<Fc2Response>;
+  invokeFunction(
+    serviceName: string,
+    functionName: string,
+    event: string | Buffer,
+    headers?: Record<string, string>,
+    qualifier?: string,
+  ): Promise<Fc2Response>;
 }
 
 export type Fc2ClientConstructor = new (accountId: string, config: Fc2Config) => Fc2Client;

@@ -2,7 +2,7 @@
  * privatelink-approver: the command line. Runs the same core as the Function Compute handler.
  */
 import type { CliIO, Command } from './command.ts';
-import { EXIT } from './command.ts';
+import { EXIT } from './exit-codes.ts';
 
 /** A command in the list: its module is imported only when the command runs, so `validate` does not
  *  pay for loading the API client and `--version` loads nothing. */
@@ -58,7 +58,7 @@ function usage(): string {
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run `privatelink-approver <command> --help` for a command\'s options.',
+    "Run `privatelink-approver <command> --help` for a command's options.",
     '',
   ].join('\n');
 }
