@@ -6,6 +6,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { ApiError } from '../functions/client/api-error.ts';
+import { errorHint } from '../functions/client/error-kinds.ts';
 import type { CredentialsSource } from '../functions/client/credentials.ts';
 import {
   EndpointOverrideError,
@@ -162,14 +163,7 @@ export async function loadPolicyForCli(command: string, path: string, io: CliIO)
 export function reportStop(command: string, error: unknown, io: CliIO): number {
   if (error instanceof SweepAbortedError || error instanceof ApiError) {
     const code = error.code;
-    const hint =
-      code === 'CredentialsUnavailable'
-        ? 'set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or configure an aliyun CLI profile'
-        : code.startsWith('Forbidden') || code === 'NoPermission'
-          ? 'the RAM policy of these credentials lacks a PrivateLink permission (see infra/)'
-          : code.startsWith('InvalidAccessKeyId') || code === 'SignatureDoesNotMatch'
-            ? 'the AccessKey is wrong, disabled or deleted'
-            : undefined;
+    const hint = errorHint(code);
     io.stderr.write(
       `privatelink-approver ${command}: stopped: ${error.message}\n${hint === undefined ? '' : `  ${hint}\n`}  Nothing more was changed.\n`,
     );

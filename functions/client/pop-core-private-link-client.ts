@@ -20,6 +20,7 @@ import type { IncomingMessage } from 'node:http';
 import type { ConnectionStatus, ConnectionZone, EndpointConnection, EndpointService } from '../engine/resources.ts';
 import { CONNECTION_STATUSES } from '../engine/resources.ts';
 import { ApiError, CredentialsError } from './api-error.ts';
+import { errorKind, isRetryableKind } from './error-kinds.ts';
 import type { AccessKeyCredentials, CredentialsSource } from './credentials.ts';
 import type {
   DisableVpcEndpointConnectionRequest,
@@ -112,53 +113,9 @@ function statusCapturingAgent(secure: boolean): http.Agent {
 // Errors.
 // ---------------------------------------------------------------------------------------------------
 
-/** Codes that mean "do not send this again": authentication, permission, bad input, missing resource. */
-const NOT_RETRYABLE = [
-  /^SignatureDoesNotMatch$/,
-  /^IncompleteSignature$/,
-  /^InvalidAccessKeyId/,
-  /^InvalidSecurityToken/,
-  /^InvalidTimeStamp/,
-  /^Forbidden/,
-  /^NoPermission/,
-  /^InvalidParameter/,
-  /^MissingParameter/,
-  /^InvalidRegionId/,
-  /NotFound$/,
-  /\.NotFound/,
-  /^IdempotentParameterMismatch$/,
-  /^DryRunOperation$/,
-  /^CredentialsUnavailable$/,
-];
-
-/** Codes that mean "busy, try again later" (throttling, 5xx, a connection still being processed). */
-const RETRYABLE = [
-  /^Throttling/,
-  /^ServiceUnavailable/,
-  /^InternalError/,
-  /^Timeout$/,
-  /^NetworkError$/,
-  /^EndpointConnectionOperationDenied$/,
-  /^EndpointLocked$/,
-  /^ConcurrentCallNotSupported$/,
-  /^IncorrectStatus/,
-  /^OperationConflict$/,
-  /^OperationFailed\.Conflict/,
-  /^SystemBusy$/,
-  /^ServiceBusy$/,
-  /^LastTokenProcessing$/,
-  /^TaskConflict$/,
-  /^SignatureNonceUsed$/,
-];
-
-/**
- * Whether a failed call may succeed if sent again later. Explicitly final codes win; then the busy
- * codes (Alibaba's Terraform provider retries the same ones); then any HTTP 5xx or 429.
- */
+/** Whether a failed call may succeed if sent again later: the kind table (./error-kinds.ts) decides. */
 export function isRetryableCode(code: string, httpStatus?: number): boolean {
-  if (NOT_RETRYABLE.some((re) => re.test(code))) return false;
-  if (RETRYABLE.some((re) => re.test(code))) return true;
-  return httpStatus !== undefined && (httpStatus >= 500 || httpStatus === 429);
+  return isRetryableKind(errorKind(code, httpStatus));
 }
 
 const SENSITIVE_PARAMS = 'Signature|SecurityToken|AccessKeySecret|SignatureNonce';

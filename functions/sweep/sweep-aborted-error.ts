@@ -1,3 +1,4 @@
+import { errorKind } from '../client/error-kinds.ts';
 import type { RunSummaryRecord } from '../audit/audit-records.ts';
 
 /**
@@ -19,7 +20,5 @@ export class SweepAbortedError extends Error {
 
 /** Error codes that mean "these credentials cannot do this": retrying or continuing cannot help. */
 export function isCredentialsFailure(code: string): boolean {
-  return /^(InvalidAccessKeyId|SignatureDoesNotMatch|Forbidden|NoPermission|CredentialsUnavailable|InvalidSecurityToken|InvalidTimeStamp|IncompleteSignature|MissingSecurityToken)/.test(
-    code,
-  );
+  return errorKind(code) === 'credentials';
 }
