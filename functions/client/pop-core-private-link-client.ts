@@ -160,7 +160,6 @@ function apiError(init: {
     action: init.action,
     requestId: init.requestId === '' ? undefined : init.requestId,
     httpStatus: init.httpStatus,
-    retryable: isRetryableCode(init.code, init.httpStatus),
   });
 }
 
@@ -379,7 +378,6 @@ export function createPrivateLinkClient(options: PrivateLinkClientOptions): Priv
         code: 'InvalidRegionId',
         message: `InvalidRegionId: "${regionId}" is not a region ID`,
         action,
-        retryable: false,
       });
     }
     const endpoint = (options.endpoint ?? regionalEndpoint(regionId)).replace(/\/+$/, '');
@@ -494,6 +492,7 @@ export function createPrivateLinkClient(options: PrivateLinkClientOptions): Priv
       );
       return {
         items: list(body.Services, 'Service').map((s) => mapService(s, req.regionId)),
+        invalid: [],
         nextToken: str(body.NextToken) || undefined,
         requestId: str(body.RequestId),
       };
@@ -524,12 +523,11 @@ export function createPrivateLinkClient(options: PrivateLinkClientOptions): Priv
             action,
             requestId: str(body.RequestId),
             httpStatus: undefined,
-            retryable: false,
           });
         }
         items.push(mapped);
       }
-      return { items, nextToken: str(body.NextToken) || undefined, requestId: str(body.RequestId) };
+      return { items, invalid: [], nextToken: str(body.NextToken) || undefined, requestId: str(body.RequestId) };
     },
 
     async enableVpcEndpointConnection(req: EnableVpcEndpointConnectionRequest): Promise<WriteResult> {

@@ -162,6 +162,7 @@ describe('response mapping', () => {
     assert.deepEqual(page, {
       requestId: 'R3',
       nextToken: undefined,
+      invalid: [],
       items: [
         {
           regionId: 'cn-hangzhou',
@@ -290,6 +291,7 @@ describe('errors pop-core would get wrong', () => {
       action: 'DisableVpcEndpointConnection',
       requestId: 'R6',
       httpStatus: 500,
+      kind: 'transient',
       retryable: true,
     });
   });
@@ -344,6 +346,7 @@ describe('errors pop-core would get wrong', () => {
       action: 'EnableVpcEndpointConnection',
       requestId: 'R7',
       httpStatus: 400,
+      kind: 'busy',
       retryable: true,
     });
     assert.equal(error.cause, undefined);
