@@ -9,6 +9,12 @@
 import type { ConnectionStatus, EndpointConnection, EndpointService } from '../engine/resources.ts';
 
 /**
+ * The project's one default timeout of an API call, ms (connect and read, per request). pop-core's own
+ * default, 3000 ms, is short for a busy API.
+ */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/**
  * One page of a List* call. `nextToken` is undefined on the last page. An item that failed validation is
  * never in `items`: it is in `invalid`, naming the field.
  */

@@ -10,12 +10,9 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { ApiError, CredentialsError } from '../../functions/client/api-error.ts';
 import { fcContextCredentials, staticCredentials } from '../../functions/client/credentials.ts';
-import {
-  createPrivateLinkClient,
-  isRetryableCode,
-  regionalEndpoint,
-  scrubSecrets,
-} from '../../functions/client/pop-core-private-link-client.ts';
+import { createPrivateLinkClient, regionalEndpoint } from '../../functions/client/pop-core-private-link-client.ts';
+import { isRetryableCode } from '../../functions/client/pop-core-errors.ts';
+import { scrubSecrets } from '../../functions/client/secret-scrubber.ts';
 import type { PrivateLinkClient } from '../../functions/client/pop-core-private-link-client.ts';
 import { assertNoSecrets } from './no-secrets.ts';
 import { json, startWireServer } from './wire-server.ts';
