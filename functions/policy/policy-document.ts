@@ -60,6 +60,10 @@ function reporter(file: string, lineCounter: LineCounter): Reporter {
   return { position, diagnostic };
 }
 
+const unknownTag = (tag: string): string =>
+  `unknown YAML tag ${tag.length <= 40 ? tag : `${tag.slice(0, 37)}...`}: a policy uses plain values, no custom tags`;
+const TAG_HINT = 'remove the tag; account IDs are quoted strings, e.g. account: "2000000000000001"';
+
 /** Parses `text` (the content of `file`). Positions are 1-based. */
 export function parsePolicyDocument(text: string, file: string): ParsedPolicyDocument {
   const lineCounter = new LineCounter();
@@ -90,8 +94,13 @@ export function parsePolicyDocument(text: string, file: string): ParsedPolicyDoc
   const doc = singleDocument(text, lineCounter, report, errors);
   if (doc === undefined) return failed();
   errors.push(...syntaxErrors(doc, text, report));
-  for (const warning of doc.warnings)
-    warnings.push(report.diagnostic('warning', warning.pos[0], `YAML: ${firstLine(warning.message)}`));
+  for (const warning of doc.warnings) {
+    // An unknown tag (`!account "..."`) would be read as the plain value, silently dropping what the
+    // writer meant by it: a policy uses no tags of its own, so that is an error.
+    const tag = warning.code === 'TAG_RESOLVE_FAILED' ? /tag: (\S+)/.exec(warning.message)?.[1] : undefined;
+    if (tag !== undefined) errors.push(report.diagnostic('error', warning.pos[0], unknownTag(tag), TAG_HINT));
+    else warnings.push(report.diagnostic('warning', warning.pos[0], `YAML: ${firstLine(warning.message)}`));
+  }
   if (errors.length > 0) return failed();
   const notMapping = notAMapping(doc, report);
   if (notMapping !== undefined) return (errors.push(notMapping), failed());

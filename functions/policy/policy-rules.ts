@@ -474,10 +474,47 @@ export const expiries: PolicyRule = ({ policy, now, report }) => {
   );
 };
 
+/** Every account ID written in the policy, with its path. */
+function eachAccountId(policy: RawPolicy, visit: (id: string, path: PolicyPath) => void): void {
+  for (const [name, group] of Object.entries(policy.groups ?? {}))
+    group.accounts.forEach((entry, k) => visit(entry.account, ['groups', name, 'accounts', k, 'account']));
+  (policy.deny?.accounts ?? []).forEach((entry, k) => visit(entry.account, ['deny', 'accounts', k, 'account']));
+  policy.services.forEach((rule, i) => {
+    (rule.allow ?? []).forEach(
+      (item, j) => item.account !== undefined && visit(item.account, ['services', i, 'allow', j, 'account']),
+    );
+    (rule.deny?.accounts ?? []).forEach((entry, k) =>
+      visit(entry.account, ['services', i, 'deny', 'accounts', k, 'account']),
+    );
+  });
+}
+
+/** The largest owner ID the API can carry: EndpointOwnerId is a signed 64-bit integer (Long). */
+export const MAX_ACCOUNT_ID = '9223372036854775807';
+
+/** Whether a digit string (no leading zero) is above {@link MAX_ACCOUNT_ID}: same length compares as text. */
+function aboveMaxAccountId(id: string): boolean {
+  return id.length > MAX_ACCOUNT_ID.length || (id.length === MAX_ACCOUNT_ID.length && id > MAX_ACCOUNT_ID);
+}
+
+/** An account ID above 2^63-1 can never be an owner the API reports: a typo that would match nothing. */
+export const accountIdInRange: PolicyRule = ({ policy, report }) => {
+  eachAccountId(policy, (id, path) => {
+    if (aboveMaxAccountId(id))
+      report(
+        error(
+          path,
+          `account ID "${id}" is above ${MAX_ACCOUNT_ID} (2^63-1), the largest owner ID the API can report`,
+          "check it against the customer's account: Alibaba Cloud account IDs have 16 digits",
+        ),
+      );
+  });
+};
+
 /** Real Alibaba Cloud account IDs have 16 digits: anything else is probably a typo. */
 export const accountIdLength: PolicyRule = ({ policy, report }) => {
-  const check = (id: string, path: PolicyPath): void => {
-    if (id.length !== ACCOUNT_ID_DIGITS)
+  eachAccountId(policy, (id, path) => {
+    if (id.length !== ACCOUNT_ID_DIGITS && !aboveMaxAccountId(id))
       report(
         warning(
           path,
@@ -485,17 +522,6 @@ export const accountIdLength: PolicyRule = ({ policy, report }) => {
           "check it against the customer's account",
         ),
       );
-  };
-  for (const [name, group] of Object.entries(policy.groups ?? {}))
-    group.accounts.forEach((entry, k) => check(entry.account, ['groups', name, 'accounts', k, 'account']));
-  (policy.deny?.accounts ?? []).forEach((entry, k) => check(entry.account, ['deny', 'accounts', k, 'account']));
-  policy.services.forEach((rule, i) => {
-    (rule.allow ?? []).forEach(
-      (item, j) => item.account !== undefined && check(item.account, ['services', i, 'allow', j, 'account']),
-    );
-    (rule.deny?.accounts ?? []).forEach((entry, k) =>
-      check(entry.account, ['services', i, 'deny', 'accounts', k, 'account']),
-    );
   });
 };
 
@@ -606,6 +632,7 @@ export const POLICY_RULES: Readonly<Record<string, PolicyRule>> = {
   shadowedServiceRules,
   bandwidthWithinCap,
   expiries,
+  accountIdInRange,
   accountIdLength,
   knownRegions,
   driftHasLimits,
