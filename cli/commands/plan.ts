@@ -38,7 +38,7 @@ Exit codes: 0 nothing to change, 2 changes pending, 64 bad flags, 65 invalid pol
       result = await runSweep({
         policy: prepared.policy,
         api: prepared.api,
-        apply: false,
+        mode: 'plan',
         ...(prepared.regions === undefined ? {} : { regions: prepared.regions }),
         ...(prepared.services === undefined ? {} : { services: prepared.services }),
         ...(prepared.logger === undefined ? {} : { logger: prepared.logger }),

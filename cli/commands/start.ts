@@ -6,6 +6,7 @@ import { createPrivateLinkClient } from '../../functions/client/pop-core-private
 import type { AuditRecord, RunSummaryRecord } from '../../functions/audit/audit-records.ts';
 import { isAuditRecord } from '../../functions/audit/audit-records.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
+import { resolveRunMode } from '../../functions/sweep/run-mode.ts';
 import type { Command } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
 import { booleanFlag, parseFlags, stringFlag } from '../parse-flags.ts';
@@ -74,7 +75,7 @@ Exit codes: 0 converged, 1 the second run still had work to do, 65 invalid polic
         const result = await runSweep({
           policy,
           api,
-          apply: true,
+          mode: resolveRunMode('enforce', policy.mode),
           sink: (r) => allRecords.push(r),
           retry: { baseDelayMs: 100, maxDelayMs: 1000 },
         });
