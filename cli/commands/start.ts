@@ -118,8 +118,8 @@ async function writeRecords(path: string, demo: Demo): Promise<number | undefine
 async function newRequests(emulator: RunningEmulator): Promise<string[]> {
   const agent = new Agent({ keepAlive: false });
   const arrivals = [
-    ['acme', 'epsrv-bp1demosearch00002', 'vpc-bp1demoacme000001', 'acme asks for search-api: the policy accepts it'],
-    ['initech', 'epsrv-bp1demoorders000001', 'vpc-bp1demoinitech001', 'initech asks for orders-api: denied, rejected'],
+    ['acme', 'epsrv-bp1demosearch00002', 'vpc-bp1demoacme000003', 'acme asks for search-api: the policy accepts it'],
+    ['initech', 'epsrv-bp1demoorders000001', 'vpc-bp1demoinitech003', 'initech asks for orders-api: denied, rejected'],
   ] as const;
   const told: string[] = [];
   for (const [name, serviceId, vpcId, what] of arrivals) {
@@ -131,10 +131,12 @@ async function newRequests(emulator: RunningEmulator): Promise<string[]> {
       credentialsProvider: { getCredentials: () => Promise.resolve(key) },
     });
     const params = { RegionId: 'cn-hangzhou', ServiceId: serviceId, VpcId: vpcId, 'SecurityGroupId.1': 'sg-demo' };
-    const answer = (await client.request('CreateVpcEndpoint', params, { method: 'POST', timeout: 3000, agent })) as {
-      EndpointId?: unknown;
-    };
-    told.push(`  ${String(answer.EndpointId)}  ${what}`);
+    try {
+      const answer = await client.request('CreateVpcEndpoint', params, { method: 'POST', timeout: 3000, agent });
+      told.push(`  ${safeText(String((answer as { EndpointId?: unknown }).EndpointId))}  ${what}`);
+    } catch (error) {
+      told.push(`  (${name}'s request failed: ${safeText(String((error as { code?: unknown }).code ?? error))})`);
+    }
   }
   agent.destroy();
   return told;
