@@ -27,7 +27,7 @@ export const FULL: SoakSize = {
 
 export const SHORT: SoakSize = {
   services: 6,
-  perService: 40,
+  perService: 30,
   maxRuns: 6,
   kills: 2,
   overlaps: [3],

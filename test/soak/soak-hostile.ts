@@ -79,9 +79,11 @@ async function judgeCase(name: string, run: ChildRun, emu: SoakEmulator): Promis
 export function hostileAnswersPhase(ctx: SoakContext): Promise<HostileCase[]> {
   ctx.progress('hostile answers');
   return withFleet(ctx, ctx.seed + 300, { pendingStatus: 'Connecting' }, async (emu, _fleet, policy) => {
+    // Converge first (no faults): from then on, any write is the hostile answer's doing.
     for (let n = 1; n <= 3; n++) {
-      await applyOnce(ctx, emu, policy, `hostile converge #${n}`, n);
+      const run = await applyOnce(ctx, emu, policy, `hostile converge #${n}`, n);
       await new Promise((resolve) => setTimeout(resolve, 400));
+      if (!run.records.some((r) => r['outcome'] === 'applied')) break;
     }
     const cases: HostileCase[] = [];
     for (const { name, rule } of HOSTILE_ANSWERS) {
