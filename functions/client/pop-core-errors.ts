@@ -13,9 +13,9 @@ export function isRetryableCode(code: string, httpStatus?: number): boolean {
   return isRetryableKind(errorKind(code, httpStatus));
 }
 
-/** The secrets a call's errors and answers are scrubbed of. */
+/** The secrets a call's errors and answers are scrubbed of: the AccessKey secret, the token, the signature. */
 export function callSecrets(call: CallRecord): (string | undefined)[] {
-  return [call.credentials?.accessKeySecret, call.credentials?.securityToken];
+  return [call.credentials?.accessKeySecret, call.credentials?.securityToken, call.signature];
 }
 
 /** An ApiError with its message scrubbed of `secrets`. */
@@ -67,6 +67,8 @@ export function toApiError(raw: unknown, action: string, call: CallRecord): ApiE
   const entryStatus = isRecord(r.entry) && isRecord(r.entry.response) ? r.entry.response.statusCode : undefined;
   const status = call.httpStatus ?? (typeof entryStatus === 'number' ? entryStatus : undefined);
   const base: ErrorBase = { action, httpStatus: status, secrets: callSecrets(call) };
+  // The agent cut the response off (./pop-core-call.ts): whatever httpx then said, this is why.
+  if (call.refusal !== undefined) return apiError({ ...base, ...call.refusal });
   const name = typeof r.name === 'string' ? r.name : '';
   const rawMessage = typeof r.message === 'string' ? r.message : String(raw);
 

@@ -45,12 +45,21 @@ import { scrubberFor } from './secret-scrubber.ts';
 /** API version of every call (the reference's version). */
 export const PRIVATELINK_API_VERSION = '2020-04-15';
 
+/**
+ * The most bytes one response may have (4 MiB): far above the largest real page (50 connections of about
+ * 1 KB each, zones included; even 1,000 per page of newer models stays near 1 MB). A larger body is
+ * refused as `ResponseTooLarge` while it streams in, never buffered past this.
+ */
+export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+
 export interface PrivateLinkClientOptions {
   credentials: CredentialsSource;
   /** Send every region's requests here (the emulator, `http://127.0.0.1:PORT`); default: the regional endpoint. */
   endpoint?: string | undefined;
   /** Connect and read timeout per request, ms (default `DEFAULT_TIMEOUT_MS`, ./private-link-api.ts). */
   timeoutMs?: number | undefined;
+  /** Cap on one response's body, bytes (default `MAX_RESPONSE_BYTES`). */
+  maxResponseBytes?: number | undefined;
   userAgent?: string | undefined;
 }
 
@@ -110,7 +119,8 @@ class EndpointClients {
     const endpoint = (this.options.endpoint ?? regionalEndpoint(regionId)).replace(/\/+$/, '');
     let entry = this.#clients.get(endpoint);
     if (entry === undefined) {
-      entry = { agent: callObservingAgent(endpoint.startsWith('https:')), pop: this.#pop(endpoint) };
+      const maxBytes = this.options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
+      entry = { agent: callObservingAgent(endpoint.startsWith('https:'), maxBytes), pop: this.#pop(endpoint) };
       this.#clients.set(endpoint, entry);
     }
     return entry;
