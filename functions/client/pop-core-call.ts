@@ -86,7 +86,8 @@ class BodyMeter {
   add(chunk: Buffer): string | undefined {
     this.bytes += chunk.length;
     if (this.bytes > this.maxBytes) return `more than ${this.maxBytes} bytes`;
-    for (const byte of chunk) {
+    for (let i = 0; i < chunk.length; i++) {
+      const byte = chunk[i];
       if (byte === 0x7b || byte === 0x5b) this.containers++;
       else if (byte === 0x2c) this.commas++;
     }

@@ -18,7 +18,16 @@ export function callSecrets(call: CallRecord): (string | undefined)[] {
   return [call.credentials?.accessKeySecret, call.credentials?.securityToken, call.signature];
 }
 
-/** An ApiError with its message scrubbed of `secrets`. */
+/** `text` scrubbed of `secrets`, then cut to `max` characters (a hostile server may echo megabytes). */
+function safe(text: string, secrets: (string | undefined)[], max: number): string {
+  const scrubbed = scrubSecrets(text, secrets);
+  return scrubbed.length > max ? `${scrubbed.slice(0, max)}...` : scrubbed;
+}
+
+/**
+ * An ApiError whose every string the server could have echoed into (code, request ID, message) is
+ * scrubbed of `secrets` and bounded in length. The kind is read from the scrubbed code.
+ */
 export function apiError(init: {
   code: string;
   message: string;
@@ -27,11 +36,12 @@ export function apiError(init: {
   httpStatus?: number | undefined;
   secrets: (string | undefined)[];
 }): ApiError {
+  const requestId = init.requestId === undefined ? '' : safe(init.requestId, init.secrets, 128);
   return new ApiError({
-    code: init.code,
-    message: scrubSecrets(init.message, init.secrets),
+    code: safe(init.code, init.secrets, 128),
+    message: safe(init.message, init.secrets, 2000),
     action: init.action,
-    requestId: init.requestId === '' ? undefined : init.requestId,
+    requestId: requestId === '' ? undefined : requestId,
     httpStatus: init.httpStatus,
   });
 }
