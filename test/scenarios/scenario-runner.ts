@@ -212,8 +212,7 @@ export async function runScenarioFile(path: string): Promise<void> {
         const result = await runSweep({
           policy,
           api: client,
-          apply: true,
-          dryRun: run.dryRun === true,
+          mode: run.dryRun === true ? 'dry-run' : 'enforce',
           runId: `${name}-${index + 1}-${n + 1}`,
           sink: (r) => sunk.push(r),
           readConcurrency: run.readConcurrency ?? 4,
