@@ -111,7 +111,7 @@ function toApiError(error: unknown, action: string, reason?: RetryStopReason): A
     return error;
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new ApiError({ code: 'Unexpected', message, action, retryable: false, cause: error });
+  return new ApiError({ code: 'Unexpected', message, action, cause: error });
 }
 
 /** Runs one sweep. Rejects with SweepAbortedError on a credentials/permission failure (after the summary is sunk). */
@@ -582,7 +582,6 @@ async function allPages<T>(action: string, page: (token: { nextToken?: string })
           code: 'InconsistentPaging',
           message: `InconsistentPaging: ${action} returned the NextToken of an earlier page again`,
           action,
-          retryable: false,
         });
       }
       seen.add(nextToken);
