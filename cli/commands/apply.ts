@@ -1,7 +1,7 @@
 import type { WriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import type { AuditRecord, RunSummaryRecord } from '../../functions/audit/audit-records.ts';
+import type { AuditRecord, RunSummaryRecord, SweepRecord } from '../../functions/audit/audit-records.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
 import { resolveRunMode } from '../../functions/sweep/run-mode.ts';
 import type { ProgressEvent } from '../../functions/sweep/run-sweep.ts';
@@ -114,7 +114,7 @@ could not be listed (recorded; the run went on), 71 a safety limit blocked part 
       }
     }
     const out: NodeJS.WritableStream = file ?? io.stdout;
-    const write = (record: AuditRecord | RunSummaryRecord): void => {
+    const write = (record: SweepRecord): void => {
       out.write(`${JSON.stringify(record)}\n`);
     };
     let summary: RunSummaryRecord;

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../../emulator/index.ts';
 import { staticCredentials } from '../../functions/client/credentials.ts';
 import { createPrivateLinkClient } from '../../functions/client/pop-core-private-link-client.ts';
-import type { AuditRecord, RunSummaryRecord } from '../../functions/audit/audit-records.ts';
+import type { AuditRecord, RunSummaryRecord, SweepRecord } from '../../functions/audit/audit-records.ts';
 import { isAuditRecord } from '../../functions/audit/audit-records.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
 import { resolveRunMode } from '../../functions/sweep/run-mode.ts';
@@ -69,7 +69,7 @@ Exit codes: 0 converged, 1 the second run still had work to do, 65 invalid polic
         `${out.bold('privatelink-approver demo')}: emulator on ${emulator.url} with the demo fleet, ` +
           `policy ${displayPath(io.cwd, policy.revision.file)} (${policy.revision.hash}), provider account ${provider.name} (${provider.accountId})\n`,
       );
-      const allRecords: (AuditRecord | RunSummaryRecord)[] = [];
+      const allRecords: SweepRecord[] = [];
       const sweep = async (title: string) => {
         io.stdout.write(`\n${out.bold(title)}\n`);
         const result = await runSweep({

@@ -32,7 +32,18 @@ export interface ApplyOptions {
   logger: Logger;
   /** Receives each decision's outcome as soon as it is known. */
   emit: (decision: Decision, detail: OutcomeDetail) => void;
+  /** Receives a write's intent before it is sent; the write waits until a returned promise settles. */
+  intend: (decision: Decision, write: WriteIntent) => unknown;
   onProgress: ((event: { phase: 'apply'; done: number; total: number; decision: Decision }) => void) | undefined;
+}
+
+/** A write about to be sent: what its intent record says. */
+export interface WriteIntent {
+  decisionId: string;
+  time: number;
+  action: string;
+  modifiedTime: string;
+  clientToken: string;
 }
 
 /** What one write came to; `abort` is set when the credentials were refused (the run stops). */
@@ -56,16 +67,17 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApiE
     const disposition = dispositionOf(decision, options.mode);
     if (disposition === undefined) continue;
     const decisionId = decisionKey(decision, options.policyRevisionHash, options.sha256);
+    const listedModifiedTime = modifiedTimes.get(connectionKey(decision)) ?? '';
+    const base = { decisionId, modifiedTime: listedModifiedTime };
     if (disposition !== 'write') {
-      options.emit(decision, { decisionId, time: now(), outcome: disposition });
+      options.emit(decision, { ...base, time: now(), outcome: disposition });
       continue;
     }
     if (stopped !== undefined || outOfTime || !api.timeLeft()) {
       if (stopped === undefined) outOfTime = true;
-      options.emit(decision, { decisionId, time: now(), outcome: 'deferred' });
+      options.emit(decision, { ...base, time: now(), outcome: 'deferred' });
       continue;
     }
-    const listedModifiedTime = modifiedTimes.get(connectionKey(decision)) ?? '';
     const result = await applyOne(decision, decisionId, listedModifiedTime, options);
     options.emit(decision, result.detail);
     stopped = result.abort;
@@ -80,31 +92,21 @@ function connectionKey(c: { regionId: string; serviceId: string; endpointId: str
   return `${c.regionId}\u0000${c.serviceId}\u0000${c.endpointId}`;
 }
 
-/** The API call that carries out a decision. */
-function send(
-  api: MeteredApi,
-  decision: Decision,
-  clientToken: string,
-): { action: string; sent: Promise<WriteResult> } {
+/** The API action that carries out a decision. */
+function actionOf(decision: Decision): string {
+  if (decision.kind === 'accept') return 'EnableVpcEndpointConnection';
+  if (decision.kind === 'resize') return 'UpdateVpcEndpointConnectionAttribute';
+  return 'DisableVpcEndpointConnection';
+}
+
+/** Sends the write that carries out a decision. */
+function send(api: MeteredApi, decision: Decision, clientToken: string): Promise<WriteResult> {
   const target = { regionId: decision.regionId, serviceId: decision.serviceId, endpointId: decision.endpointId };
   const bandwidth = decision.bandwidthAfter ?? decision.bandwidthBefore;
-  switch (decision.kind) {
-    case 'accept':
-      return {
-        action: 'EnableVpcEndpointConnection',
-        sent: api.enableVpcEndpointConnection({ ...target, clientToken, bandwidth }),
-      };
-    case 'resize':
-      return {
-        action: 'UpdateVpcEndpointConnectionAttribute',
-        sent: api.updateVpcEndpointConnectionAttribute({ ...target, clientToken, bandwidth }),
-      };
-    default:
-      return {
-        action: 'DisableVpcEndpointConnection',
-        sent: api.disableVpcEndpointConnection({ ...target, clientToken }),
-      };
-  }
+  if (decision.kind === 'accept') return api.enableVpcEndpointConnection({ ...target, clientToken, bandwidth });
+  if (decision.kind === 'resize')
+    return api.updateVpcEndpointConnectionAttribute({ ...target, clientToken, bandwidth });
+  return api.disableVpcEndpointConnection({ ...target, clientToken });
 }
 
 /**
@@ -128,22 +130,30 @@ async function applyOne(
   const api = writeApi(options.api, decision);
   const before = api.stats().calls;
   const token = clientToken(decisionId, listedModifiedTime, options.sha256);
-  const { action, sent } = send(api, decision, token);
-  const result = await outcomeOf(sent, action);
+  const action = actionOf(decision);
+  // Intent before effect: a run cut off from here on leaves a record that this write may have been made.
+  await options.intend(decision, {
+    decisionId,
+    time: now(),
+    action,
+    modifiedTime: listedModifiedTime,
+    clientToken: token,
+  });
+  const result = await outcomeOf(send(api, decision, token), action);
   const attempts = api.stats().calls - before;
+  const base = { decisionId, modifiedTime: listedModifiedTime, clientToken: token, attempts };
   if (result.ok) {
     logger.debug('applied', { decisionId, action, endpointId: decision.endpointId, requestId: result.value.requestId });
-    return { detail: { outcome: 'applied', time: now(), decisionId, requestId: result.value.requestId, attempts } };
+    return { detail: { ...base, outcome: 'applied', time: now(), requestId: result.value.requestId } };
   }
   const error = result.error;
   const failed: OutcomeDetail = {
+    ...base,
     outcome: 'failed',
     time: now(),
-    decisionId,
     errorCode: error.code,
     errorMessage: error.message,
     requestId: error.requestId,
-    attempts,
   };
   if (isCredentialsFailure(error.code)) return { detail: failed, abort: error };
   if (error.code === 'EndpointConnectionNotFound') return { detail: { ...failed, outcome: 'gone' } };

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AuditRecord, RunSummaryRecord } from '../../functions/audit/audit-records.ts';
-import { isAuditRecord, isRunSummaryRecord } from '../../functions/audit/audit-records.ts';
+import type { AuditRecord, RunSummaryRecord, SweepRecord } from '../../functions/audit/audit-records.ts';
+import { isAuditRecord, isIntentRecord, isRunSummaryRecord } from '../../functions/audit/audit-records.ts';
 import { clientToken, decisionKey } from '../../functions/engine/decision-id.ts';
 import type { Policy } from '../../functions/policy/policy.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
@@ -55,7 +55,7 @@ function fleet(): FakePrivateLinkApi {
 }
 
 async function sweep(api: FakePrivateLinkApi, over: Partial<SweepOptions> = {}) {
-  const sunk: (AuditRecord | RunSummaryRecord)[] = [];
+  const sunk: SweepRecord[] = [];
   const result = await runSweep({
     policy: demoPolicy(),
     api,
@@ -228,7 +228,7 @@ test('connections are read in pages of 50', async () => {
 test('a credentials failure stops the run before any write, with the summary sunk', async () => {
   const api = fleet();
   api.fail(`ListVpcEndpointConnections:${SEARCH}`, apiError('InvalidAccessKeyId.NotFound'));
-  const sunk: (AuditRecord | RunSummaryRecord)[] = [];
+  const sunk: SweepRecord[] = [];
   await assert.rejects(
     runSweep({ policy: demoPolicy(), api, mode: 'enforce', now: () => NOW, sink: (r) => sunk.push(r) }),
     (error: unknown) =>
@@ -245,7 +245,7 @@ test('a credentials failure stops the run before any write, with the summary sun
 test('a permission failure on a write stops the run: later writes are deferred, not attempted', async () => {
   const api = fleet();
   api.fail('EnableVpcEndpointConnection:ep-acme', apiError('Forbidden.RAM'));
-  const sunk: (AuditRecord | RunSummaryRecord)[] = [];
+  const sunk: SweepRecord[] = [];
   await assert.rejects(
     runSweep({ policy: demoPolicy(), api, mode: 'enforce', now: () => NOW, sink: (r) => sunk.push(r) }),
     SweepAbortedError,
@@ -449,7 +449,7 @@ test('a credentials failure on the re-read after a failed write stops the run: n
     if (call.action === 'EnableVpcEndpointConnection')
       api.fail(`ListVpcEndpointConnections:${ORDERS}`, apiError('InvalidSecurityToken.Expired'));
   };
-  const sunk: (AuditRecord | RunSummaryRecord)[] = [];
+  const sunk: SweepRecord[] = [];
   await assert.rejects(
     runSweep({
       policy: demoPolicy(),
@@ -472,4 +472,36 @@ test('a credentials failure on the re-read after a failed write stops the run: n
   const summary = sunk.at(-1);
   assert.ok(isRunSummaryRecord(summary));
   assert.equal(summary.aborted?.errorCode, 'InvalidSecurityToken.Expired');
+});
+
+test('intent before effect: every write is preceded by an intent record, sunk (and awaited) before it is sent', async () => {
+  const api = fleet();
+  const order: string[] = [];
+  api.onCall = (c) => {
+    if (c.action !== 'ListVpcEndpointConnections' && c.action !== 'ListVpcEndpointServices')
+      order.push(`write:${String(c.params['endpointId'])}:${String(c.params['clientToken'])}`);
+  };
+  const { records } = await sweep(api, {
+    sink: async (r) => {
+      // A slow sink (a file being flushed): the write must wait for it.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      if (isIntentRecord(r)) order.push(`intent:${r.endpointId}:${r.clientToken}`);
+    },
+  });
+  const writes = records.filter((r) => r.clientToken !== null);
+  assert.equal(writes.length, 3);
+  assert.deepEqual(
+    order,
+    writes.flatMap((r) => [`intent:${r.endpointId}:${r.clientToken}`, `write:${r.endpointId}:${r.clientToken}`]),
+  );
+  const listed = api.connections.find((c) => c.endpointId === 'ep-acme');
+  assert.equal(records[0]?.modifiedTime, listed?.modifiedTime);
+  assert.equal(
+    records[0]?.clientToken,
+    clientToken(records[0]?.decisionId ?? '', listed?.modifiedTime ?? '', sha256Hex),
+  );
+  // A hold has no write, so no token, but the ModifiedTime as listed.
+  const held = records.find((r) => r.outcome === 'held');
+  assert.equal(held?.clientToken, null);
+  assert.equal(typeof held?.modifiedTime, 'string');
 });
