@@ -1,7 +1,7 @@
 import type { WriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import type { AuditRecord, RunSummaryRecord, SweepRecord } from '../../functions/audit/audit-records.ts';
+import type { RunSummaryRecord, SweepRecord } from '../../functions/audit/audit-records.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
 import { resolveRunMode } from '../../functions/sweep/run-mode.ts';
 import type { ProgressEvent } from '../../functions/sweep/run-sweep.ts';

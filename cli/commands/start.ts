@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../../emulator/index.ts';
 import { staticCredentials } from '../../functions/client/credentials.ts';
 import { createPrivateLinkClient } from '../../functions/client/pop-core-private-link-client.ts';
-import type { AuditRecord, RunSummaryRecord, SweepRecord } from '../../functions/audit/audit-records.ts';
+import type { SweepRecord } from '../../functions/audit/audit-records.ts';
 import { isAuditRecord } from '../../functions/audit/audit-records.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
 import { resolveRunMode } from '../../functions/sweep/run-mode.ts';

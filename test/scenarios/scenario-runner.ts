@@ -40,7 +40,7 @@ import { SCENARIOS_DIR, parseScenario } from '../../emulator/index.ts';
 import { startEmulator } from '../../emulator/index.ts';
 import type { RunningEmulator } from '../../emulator/index.ts';
 import { foldReplays } from '../../functions/audit/read-records.ts';
-import type { AuditRecord, RunSummaryRecord, SweepRecord } from '../../functions/audit/audit-records.ts';
+import type { AuditRecord, SweepRecord } from '../../functions/audit/audit-records.ts';
 import { isAuditRecord, isIntentRecord } from '../../functions/audit/audit-records.ts';
 import { ApiError } from '../../functions/client/api-error.ts';
 import { staticCredentials } from '../../functions/client/credentials.ts';
