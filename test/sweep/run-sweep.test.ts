@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AuditRecord, RunSummaryRecord, SweepRecord } from '../../functions/audit/audit-records.ts';
+import type { AuditRecord, SweepRecord } from '../../functions/audit/audit-records.ts';
 import { isAuditRecord, isIntentRecord, isRunSummaryRecord } from '../../functions/audit/audit-records.ts';
 import { clientToken, decisionKey } from '../../functions/engine/decision-id.ts';
 import type { Policy } from '../../functions/policy/policy.ts';
