@@ -8,7 +8,8 @@
  * the FC request id.
  */
 import { stat } from 'node:fs/promises';
-import { DEFAULT_TIMEOUT_MS, createPrivateLinkClient } from '../client/pop-core-private-link-client.ts';
+import { createPrivateLinkClient } from '../client/pop-core-private-link-client.ts';
+import { DEFAULT_TIMEOUT_MS } from '../client/private-link-api.ts';
 import { fcContextCredentials } from '../client/credentials.ts';
 import type { PrivateLinkClient } from '../client/pop-core-private-link-client.ts';
 import { createLogger, serializeError } from '../log/logger.ts';

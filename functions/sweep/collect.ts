@@ -194,7 +194,7 @@ export async function allPages<T>(
     nextToken = result.value.nextToken === '' ? undefined : result.value.nextToken;
     if (nextToken !== undefined && seen.has(nextToken)) {
       const message = `InconsistentPaging: ${action} returned the NextToken of an earlier page again`;
-      return { ok: false, error: new ApiError({ code: 'InconsistentPaging', message, action, retryable: false }) };
+      return { ok: false, error: new ApiError({ code: 'InconsistentPaging', message, action }) };
     }
     if (nextToken !== undefined) seen.add(nextToken);
   } while (nextToken !== undefined);

@@ -128,7 +128,7 @@ export class MeteredApi implements PrivateLinkApi {
     if (stopped !== undefined) throw stopped;
     if (!this.timeLeft()) {
       const message = `the run deadline leaves no time for another ${action.startsWith('List') ? 'read' : 'write'}`;
-      throw new DeadlineError({ code: 'DeadlineReached', message, action, retryable: false });
+      throw new DeadlineError({ code: 'DeadlineReached', message, action });
     }
     const { retry, deadline, callTimeoutMs, now } = this.options;
     try {
@@ -190,5 +190,5 @@ function fields(e: ApiError) {
 export function toApiError(error: unknown, action: string): ApiError {
   if (error instanceof ApiError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  return new ApiError({ code: 'Unexpected', message, action, retryable: false, cause: error });
+  return new ApiError({ code: 'Unexpected', message, action, cause: error });
 }

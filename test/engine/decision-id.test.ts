@@ -36,6 +36,8 @@ const base: Decision = {
   bandwidthAfter: 3072,
   rule: 'services[0].allow[0]',
   reason: 'allowed',
+  reasonCode: 'in-transition',
+  reasonParams: { status: 'Pending' },
   blocked: undefined,
 };
 const REV = 'sha256:0123456789abcdef';

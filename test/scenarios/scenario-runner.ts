@@ -169,7 +169,6 @@ export async function runScenarioFile(path: string): Promise<void> {
             message: 'The request has failed due to a temporary failure of the server.',
             action: 'ListVpcEndpointConnections',
             httpStatus: 503,
-            retryable: true,
           });
         }
         return list(req);
