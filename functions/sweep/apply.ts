@@ -20,6 +20,7 @@ import { dispositionOf, isWrite } from './run-mode.ts';
 import type { SweepMode } from './run-mode.ts';
 import { outcomeOf } from './settle.ts';
 import { isCredentialsFailure } from './sweep-aborted-error.ts';
+import { errorKind } from '../client/error-kinds.ts';
 
 export interface ApplyOptions {
   api: MeteredApi;
@@ -159,9 +160,11 @@ async function applyOne(
   if (error.code === 'EndpointConnectionNotFound') return { detail: { ...failed, outcome: 'gone' } };
   // Retryable, but the deadline leaves no time to wait for another attempt: the next run picks it up.
   if (error instanceof DeadlineError) return { detail: { ...failed, outcome: 'deferred' } };
-  const reread = await rereadAfterFailure(decision, decisionId, error, listedModifiedTime, options);
+  const reread = await rereadAfterFailure(decision, decisionId, listedModifiedTime, attempts, options);
   if (reread.abort !== undefined) return { detail: failed, abort: reread.abort };
   if (reread.outcome !== undefined) return { detail: { ...failed, outcome: reread.outcome, time: now() } };
+  // Not proven done. Busy (another task of the connection or the account): the next run tries again.
+  if (errorKind(error.code, error.httpStatus) === 'busy') return { detail: { ...failed, outcome: 'deferred' } };
   logger.warn('write failed; the next run tries again', {
     decisionId,
     action,
@@ -171,18 +174,17 @@ async function applyOne(
   return { detail: failed };
 }
 
-const BUSY_CODES = new Set(['EndpointConnectionOperationDenied', 'EndpointLocked', 'ConcurrentCallNotSupported']);
-
 /**
- * "Already there is a success": after a failed write, re-read the connection (by EndpointId) and see
- * whether it is gone or in the wanted state. A credentials failure on the re-read (an STS token expired
- * in between) stops the run as on a write; any other failure leaves the write's failure standing.
+ * "Already there is a success", but only when proven: after a failed write, re-read the connection (by
+ * EndpointId) and see whether it is gone or provably in the wanted state. A credentials failure on the
+ * re-read (an STS token expired in between) stops the run as on a write; any other failure leaves the
+ * write's failure standing.
  */
 async function rereadAfterFailure(
   decision: Decision,
   decisionId: string,
-  error: ApiError,
   listedModifiedTime: string,
+  attempts: number,
   { api, logger }: ApplyOptions,
 ): Promise<{ outcome?: 'gone' | 'already-applied'; abort?: ApiError }> {
   const page = await outcomeOf(
@@ -200,20 +202,28 @@ async function rereadAfterFailure(
   }
   const current = page.value.items.find((c) => c.endpointId === decision.endpointId);
   if (current === undefined) return { outcome: 'gone' };
-  const inTransition = BUSY_CODES.has(error.code) || current.modifiedTime !== listedModifiedTime;
-  return alreadyThere(decision, current, inTransition) ? { outcome: 'already-applied' } : {};
+  const movedSinceOurWrite = attempts > 0 && isLater(current.modifiedTime, listedModifiedTime);
+  return alreadyThere(decision, current, movedSinceOurWrite) ? { outcome: 'already-applied' } : {};
+}
+
+/** Whether ISO time `a` is later than `b` (false when either does not parse). */
+function isLater(a: string, b: string): boolean {
+  const [ta, tb] = [Date.parse(a), Date.parse(b)];
+  return Number.isFinite(ta) && Number.isFinite(tb) && ta > tb;
 }
 
 /**
- * Whether a connection already is where the decision wanted it. `Connecting` counts as "being
- * connected" only when it is known to be in transition: the API said so (a busy code), or the connection
- * changed since it was listed (its ModifiedTime moved: a write whose answer was lost, or another run).
- * Under the 2020-04-15 reading an untouched request awaiting acceptance is also `Connecting`.
+ * Whether a connection provably is where the decision wanted it. Under the 2020-04-15 reading an
+ * untouched request awaiting acceptance is also `Connecting`, so `Connecting` proves an accept only when
+ * the connection changed after this run sent its accept (its ModifiedTime moved: a write whose answer was
+ * lost). A busy code alone proves nothing: the request may be untouched (issue 9).
  */
-function alreadyThere(decision: Decision, current: EndpointConnection, inTransition: boolean): boolean {
+function alreadyThere(decision: Decision, current: EndpointConnection, movedSinceOurWrite: boolean): boolean {
   switch (decision.kind) {
     case 'accept':
-      return current.connectionStatus === 'Connected' || (inTransition && current.connectionStatus === 'Connecting');
+      return (
+        current.connectionStatus === 'Connected' || (movedSinceOurWrite && current.connectionStatus === 'Connecting')
+      );
     case 'reject':
     case 'revoke':
       return current.connectionStatus === 'Disconnected' || current.connectionStatus === 'Disconnecting';
