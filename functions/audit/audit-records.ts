@@ -31,6 +31,8 @@ export const OUTCOMES = [
   'held',
   /** `plan`: what apply would do; nothing written. */
   'planned',
+  /** A listed item that failed validation (`errorMessage` names the field): never decided on (decision `skip`). */
+  'invalid',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
@@ -123,6 +125,8 @@ export interface ServiceFailure {
   serviceId: string | null;
   errorCode: string;
   errorMessage: string;
+  /** The policy rule concerned (`ServiceNotFound`: the serviceId rule whose service is not listed). */
+  rule?: string;
 }
 
 export interface RunWarning {
@@ -178,6 +182,7 @@ export function emptyCounts(): RunSummaryRecord['counts'] {
       blocked: 0,
       held: 0,
       planned: 0,
+      invalid: 0,
     },
   };
 }
@@ -290,8 +295,11 @@ export function serviceFailureRecord(failure: ServiceFailure, context: RecordCon
     statusBefore: null,
     bandwidthBefore: null,
     decision: 'skip',
-    rule: null,
-    reason: 'listing failed: no decisions for this service in this run (never decide on a partial view)',
+    rule: failure.rule ?? null,
+    reason:
+      failure.errorCode === 'ServiceNotFound'
+        ? 'service named by the policy not found: its rule governs nothing in this run (fail closed)'
+        : 'listing failed: no decisions for this service in this run (never decide on a partial view)',
     bandwidthAfter: null,
     outcome: 'failed',
     blockedBy: null,
@@ -301,6 +309,32 @@ export function serviceFailureRecord(failure: ServiceFailure, context: RecordCon
     attempts: 0,
     modifiedTime: null,
     clientToken: null,
+  };
+}
+
+/** A listed item that failed validation, as the sweep records it (see InvalidListing in ../sweep/collect.ts). */
+export interface InvalidListedItem {
+  region: string;
+  serviceId: string | null;
+  field: string;
+  problem: string;
+  endpointId?: string | undefined;
+  ownerId?: string | undefined;
+}
+
+/** Builds the record of a listed item that failed validation: a `skip` naming the field, never decided on. */
+export function invalidItemRecord(item: InvalidListedItem, context: RecordContext, time: number): AuditRecord {
+  return {
+    ...serviceFailureRecord(
+      { region: item.region, serviceId: item.serviceId, errorCode: 'InvalidListedItem', errorMessage: '' },
+      context,
+      time,
+    ),
+    endpointId: item.endpointId ?? null,
+    ownerAccountId: item.ownerId ?? null,
+    reason: `listed ${item.field} failed validation: never decided on (never act on doubt)`,
+    outcome: 'invalid',
+    errorMessage: `${item.field}: ${item.problem}`,
   };
 }
 

@@ -15,7 +15,14 @@ import type { Logger } from '../log/logger.ts';
 import { serializeError, silentLogger } from '../log/logger.ts';
 import type { Policy } from '../policy/policy.ts';
 import type { AuditRecord, RecordContext, RunSummaryRecord, SweepRecord } from '../audit/audit-records.ts';
-import { decisionRecord, emptyCounts, intentRecord, serviceFailureRecord } from '../audit/audit-records.ts';
+import {
+  decisionRecord,
+  emptyCounts,
+  intentRecord,
+  invalidItemRecord,
+  serviceFailureRecord,
+} from '../audit/audit-records.ts';
+import { holdOwnersOfInvalid } from './invalid-items.ts';
 import { applyPlan } from './apply.ts';
 import { collect } from './collect.ts';
 import type { Collected } from './collect.ts';
@@ -92,8 +99,9 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   });
   if (run.api.credentialsFailure !== undefined) return stop(run, undefined, collected, run.api.credentialsFailure);
   for (const failure of collected.failures) run.emit(serviceFailureRecord(failure, run.context, run.now()));
+  for (const item of collected.invalid) run.emit(invalidItemRecord(item, run.context, run.now()));
 
-  const plan = decide(policy, collected.snapshot, run.now());
+  const plan = holdOwnersOfInvalid(decide(policy, collected.snapshot, run.now()), collected.invalid);
   for (const d of plan.decisions) run.counts.byDecision[d.kind] += 1;
   logWarnings(run.logger, collected, plan);
 

@@ -23,6 +23,7 @@ import {
   service,
 } from '../engine/builders.ts';
 import { FakePrivateLinkApi, apiError } from './fake-private-link-api.ts';
+import { recordSchemaProblems } from './record-schema.ts';
 
 function demoPolicy(over: Partial<Policy> = {}): Policy {
   return policy({
@@ -504,4 +505,45 @@ test('intent before effect: every write is preceded by an intent record, sunk (a
   const held = records.find((r) => r.outcome === 'held');
   assert.equal(held?.clientToken, null);
   assert.equal(typeof held?.modifiedTime, 'string');
+});
+
+test("a listed item that failed validation gets a skip record naming the field, and holds its owner's accepts on that service", async () => {
+  const api = fleet();
+  // The client refused a connection of acme on ORDERS (a Bandwidth of 1e308) and one whose owner is unreadable.
+  api.invalid.set(ORDERS, [
+    { field: 'Bandwidth', problem: 'not an integer within 0..10240', endpointId: 'ep-acme-bad', ownerId: ACME },
+    { field: 'EndpointOwnerId', problem: 'missing', endpointId: 'ep-nobody' },
+  ]);
+  const { records, summary } = await sweep(api);
+  assert.deepEqual(outcomes(records), [
+    'ep-acme-bad:skip:invalid',
+    'ep-nobody:skip:invalid',
+    'ep-acme:hold:held',
+    'ep-initech:reject:applied',
+    'ep-umbrella:hold:held',
+    'ep-search-acme:accept:applied',
+  ]);
+  assert.equal(records[0]?.errorMessage, 'Bandwidth: not an integer within 0..10240');
+  assert.equal(records[0]?.ownerAccountId, ACME);
+  assert.equal(records[2]?.rule, 'builtin.invalid-listing');
+  assert.equal(summary.counts.byOutcome.invalid, 2);
+  // Never a write for the invalid items, and acme's accept on ORDERS waits.
+  assert.deepEqual(
+    api.writes().map((c) => String(c.params['endpointId'])),
+    ['ep-initech', 'ep-search-acme'],
+  );
+  for (const r of records) assert.deepEqual(recordSchemaProblems(r), [], JSON.stringify(r));
+});
+
+test('a serviceId rule whose service is not listed fails closed: a failure naming the rule, in servicesFailed', async () => {
+  const api = new FakePrivateLinkApi([service()], [conn('ep-acme', ACME, 'Connecting')]);
+  const { records, summary } = await sweep(api);
+  const failure = summary.servicesFailed.find((f) => f.serviceId === SEARCH);
+  assert.equal(failure?.errorCode, 'ServiceNotFound');
+  assert.equal(failure?.rule, 'services[1]');
+  assert.match(failure?.errorMessage ?? '', /wrong account, wrong region, a deleted service/);
+  const record = records.find((r) => r.serviceId === SEARCH);
+  assert.equal(record?.outcome, 'failed');
+  assert.equal(record?.rule, 'services[1]');
+  assert.equal(records.find((r) => r.endpointId === 'ep-acme')?.outcome, 'applied');
 });
