@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import type { AuditRecord, RunSummaryRecord } from '../../functions/audit/audit-records.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
+import { resolveRunMode } from '../../functions/sweep/run-mode.ts';
 import type { ProgressEvent } from '../../functions/sweep/run-sweep.ts';
 import type { CliIO, Command } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -130,8 +131,7 @@ async function sweep(prepared: PreparedSweep, out: RecordsOut, io: CliIO): Promi
     const { summary } = await runSweep({
       policy: prepared.policy,
       api: prepared.api,
-      apply: true,
-      dryRun: booleanFlag(prepared.flags, 'dry-run'),
+      mode: resolveRunMode(booleanFlag(prepared.flags, 'dry-run') ? 'dry-run' : 'enforce', prepared.policy.mode),
       ...(prepared.regions === undefined ? {} : { regions: prepared.regions }),
       ...(prepared.services === undefined ? {} : { services: prepared.services }),
       ...(prepared.logger === undefined ? {} : { logger: prepared.logger }),

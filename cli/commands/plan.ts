@@ -37,7 +37,7 @@ async function sweep(prepared: PreparedSweep): Promise<SweepResult> {
     return await runSweep({
       policy: prepared.policy,
       api: prepared.api,
-      apply: false,
+      mode: 'plan',
       ...(prepared.regions === undefined ? {} : { regions: prepared.regions }),
       ...(prepared.services === undefined ? {} : { services: prepared.services }),
       ...(prepared.logger === undefined ? {} : { logger: prepared.logger }),

@@ -14,6 +14,7 @@ import { PopRpcClient } from '../../functions/client/pop-core-rpc.ts';
 import type { Policy } from '../../functions/policy/policy.ts';
 import type { SweepResult } from '../../functions/sweep/run-sweep.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
+import { resolveRunMode } from '../../functions/sweep/run-mode.ts';
 import type { CliIO, Command } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
 import { terminalWidth, wrapText } from '../fit-width.ts';
@@ -60,7 +61,7 @@ async function sweep(demo: Demo, title: string): Promise<SweepResult> {
   const result = await runSweep({
     policy: demo.policy,
     api: demo.api,
-    apply: true,
+    mode: resolveRunMode('enforce', demo.policy.mode),
     sink: (r) => {
       demo.records.push(r);
       if (demo.json) demo.io.stdout.write(`${jsonLine(r)}\n`);
