@@ -68,7 +68,11 @@ export function toApiError(raw: unknown, action: string, call: CallRecord): ApiE
   const status = call.httpStatus ?? (typeof entryStatus === 'number' ? entryStatus : undefined);
   const base: ErrorBase = { action, httpStatus: status, secrets: callSecrets(call) };
   const name = typeof r.name === 'string' ? r.name : '';
-  const rawMessage = typeof r.message === 'string' ? r.message : String(raw);
+  // httpx appends `POST <url> failed.` to a socket error's message with no space ("127.0.0.1:1POST"): part it.
+  const rawMessage = (typeof r.message === 'string' ? r.message : String(raw)).replace(
+    /(\S)((?:GET|POST) \S+ failed\.)$/,
+    '$1; $2',
+  );
 
   const fromBody = errorBodyError(r, base);
   if (fromBody !== undefined) return fromBody;
