@@ -146,6 +146,8 @@ test('README blocks run as written against the emulator', { skip: !hasTools && '
         assert.match(out, /^ {2}REJECT\s+ep-\S+\s+2000000000000003/m, 'the new request from initech');
         assert.match(err, /--region eu-west-1: not governed by the policy, which governs cn-hangzhou, cn-shanghai/);
         assert.match(out, /^accept\tep-\S+\tacme$/m, 'plan --format json parses (no banner before it)');
+        const diff = /```diff\n([\s\S]*?)```/.exec(readFileSync('README.md', 'utf8'))?.[1] ?? '';
+        assert.ok(diff !== '' && out.includes(diff), `README's propose example is what propose prints:\n${out}`);
       }
       if (block.code.includes('emulator --port')) assert.match(out, /^4$/m);
     }
