@@ -34,7 +34,8 @@ export const OUTCOMES = [
 export type Outcome = (typeof OUTCOMES)[number];
 
 export type DecisionKind = Decision['kind'];
-export type RunMode = 'enforce' | 'dry-run';
+/** The `mode` of a record: `dry-run` when nothing is written under the policy or the request. */
+export type RecordMode = 'enforce' | 'dry-run';
 
 export interface PolicyRevisionRef {
   hash: string;
@@ -56,7 +57,7 @@ export interface AuditRecord {
   runId: string;
   /** ISO 8601, when the outcome was known. */
   time: string;
-  mode: RunMode;
+  mode: RecordMode;
   policyRevision: PolicyRevisionRef;
   region: string;
   /** Null when a whole region's service listing failed. */
@@ -105,7 +106,7 @@ export interface RunSummaryRecord {
   /** ISO 8601, end of the run. */
   time: string;
   startedAt: string;
-  mode: RunMode;
+  mode: RecordMode;
   /** False for `plan` (collect + decide only). */
   apply: boolean;
   policyRevision: PolicyRevisionRef;
@@ -151,7 +152,7 @@ export function emptyCounts(): RunSummaryRecord['counts'] {
 /** The run-level context every record of a run shares. */
 export interface RecordContext {
   runId: string;
-  mode: RunMode;
+  mode: RecordMode;
   policyRevision: PolicyRevisionRef;
 }
 

@@ -1,3 +1,6 @@
+import type { ErrorKind } from './error-kinds.ts';
+import { errorKind, isRetryableKind } from './error-kinds.ts';
+
 /**
  * The one error type every PrivateLinkApi call rejects with. It never carries the signed URL, the
  * AccessKey secret or the security token: only what is safe to log.
@@ -5,8 +8,9 @@
 export class ApiError extends Error {
   override readonly name: string = 'ApiError';
   /** The API's error code (`EndpointConnectionNotFound`, `Throttling.User`, ...), or a local one:
-   *  `Timeout`, `NetworkError`, `BadResponse` (non-JSON or malformed body), `HttpError` (4xx/5xx JSON
-   *  body without a code), `InvalidRegionId` (not sent), `ClientError` (failed before any answer for
+   *  `Timeout`, `NetworkError`, `BadResponse` (not a JSON object, or no RequestId), `MalformedResponse` (a
+   *  listing whose shape is wrong), `ResponseTooLarge` (a body past the client's cap), `HttpError` (4xx/5xx
+   *  JSON body without a code), `InvalidRegionId` (not sent), `ClientError` (failed before any answer for
    *  another reason), `CredentialsUnavailable` (`CredentialsError`). */
   readonly code: string;
   /** The action that failed. */
@@ -15,7 +19,9 @@ export class ApiError extends Error {
   readonly requestId: string | undefined;
   /** The HTTP status, when a response arrived. */
   readonly httpStatus: number | undefined;
-  /** True when the same request may succeed if sent again later (throttling, 5xx, timeouts, busy connection). */
+  /** Who can fix it (./error-kinds.ts): from the code and HTTP status unless given. */
+  readonly kind: ErrorKind;
+  /** True when the same request may succeed if sent again later: read from `kind`. */
   readonly retryable: boolean;
 
   constructor(init: {
@@ -24,7 +30,8 @@ export class ApiError extends Error {
     action: string;
     requestId?: string | undefined;
     httpStatus?: number | undefined;
-    retryable: boolean;
+    /** Only for a local error the code table cannot know; default `errorKind(code, httpStatus)`. */
+    kind?: ErrorKind | undefined;
     cause?: unknown;
   }) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -32,7 +39,8 @@ export class ApiError extends Error {
     this.action = init.action;
     this.requestId = init.requestId;
     this.httpStatus = init.httpStatus;
-    this.retryable = init.retryable;
+    this.kind = init.kind ?? errorKind(init.code, init.httpStatus);
+    this.retryable = isRetryableKind(this.kind);
   }
 
   /** A plain object for JSON logs. */
@@ -44,6 +52,7 @@ export class ApiError extends Error {
       action: this.action,
       requestId: this.requestId,
       httpStatus: this.httpStatus,
+      kind: this.kind,
       retryable: this.retryable,
     };
   }
@@ -67,7 +76,7 @@ export class CredentialsError extends ApiError {
   readonly sources: CredentialSourceAttempt[];
 
   constructor(init: { message: string; sources: CredentialSourceAttempt[]; action?: string | undefined }) {
-    super({ code: 'CredentialsUnavailable', message: init.message, action: init.action ?? '', retryable: false });
+    super({ code: 'CredentialsUnavailable', message: init.message, action: init.action ?? '' });
     this.sources = init.sources;
   }
 

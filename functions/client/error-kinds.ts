@@ -5,7 +5,9 @@
  * - `credentials`: the AccessKey, token or RAM policy is wrong: stop the run, a person must fix it.
  * - `busy`: the connection or the account is processing another task: the same write may work later.
  * - `throttled`: the API's rate limit: slow down and send again.
- * - `transient`: 5xx, timeouts, dropped connections: send again.
+ * - `transient`: 5xx, timeouts, dropped connections, and a listing answer that is malformed
+ *   (`MalformedResponse`) or too large (`ResponseTooLarge`): a proxy glitch may pass, so send again within
+ *   the caller's bounded attempts; when they are used up the listing fails and nothing is decided on it.
  * - `gone`: the resource no longer exists: nothing to do.
  * - `invalid`: we sent something the API refuses (a bug of ours or a bad policy value): never resend.
  * - `final`: anything else the API refuses for good.
@@ -27,7 +29,7 @@ const TABLE: readonly (readonly [RegExp, ErrorKind])[] = [
   [/^(IncorrectStatus|OperationFailed\.Conflict|LastTokenProcessing)/, 'busy'],
   [/^(OperationConflict|SystemBusy|ServiceBusy|TaskConflict)$/, 'busy'],
   [/^(ServiceUnavailable|InternalError)/, 'transient'],
-  [/^(Timeout|NetworkError|SignatureNonceUsed)$/, 'transient'],
+  [/^(Timeout|NetworkError|SignatureNonceUsed|MalformedResponse|ResponseTooLarge)$/, 'transient'],
 ];
 
 /** The kind of an API error code; an unknown code is `transient` on a 5xx or 429, else `final`. */

@@ -8,11 +8,34 @@
  */
 import type { ConnectionStatus, EndpointConnection, EndpointService } from '../engine/resources.ts';
 
-/** One page of a List* call. `nextToken` is undefined on the last page. */
+/**
+ * The project's one default timeout of an API call, ms (connect and read, per request). pop-core's own
+ * default, 3000 ms, is short for a busy API.
+ */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/**
+ * One page of a List* call. `nextToken` is undefined on the last page. An item that failed validation is
+ * never in `items`: it is in `invalid`, naming the field.
+ */
 export interface Page<T> {
   items: T[];
+  invalid: InvalidItem[];
   nextToken: string | undefined;
   requestId: string;
+}
+
+/**
+ * A listed item the client refused to believe. `endpointId`/`ownerId` are set only when those fields are
+ * themselves valid, so a caller can name (or hold) the connection without trusting a bad value.
+ */
+export interface InvalidItem {
+  /** The API's field name, e.g. `Bandwidth`, `EndpointOwnerId`. */
+  field: string;
+  /** What is wrong with it, without echoing long or hostile values. */
+  problem: string;
+  endpointId?: string;
+  ownerId?: string;
 }
 
 /** Result of a write: the API's RequestId (for the audit record). */

@@ -2,7 +2,7 @@
  * Bandwidth arithmetic for accepts and drift resizes. The service's MinBandwidth/MaxBandwidth bound
  * every value at run time (API reference, EnableVpcEndpointConnection / UpdateVpcEndpointConnectionAttribute:
  * Bandwidth; newer docs: the range depends on the backend, so the policy cannot know it in advance).
- * Pure.
+ * Pure; results are data, rendered to text by ./reason-text.ts.
  */
 import type { EndpointService } from './resources.ts';
 import type { AllowEntry, ServiceRule } from '../policy/policy.ts';
@@ -21,10 +21,22 @@ export function bandwidthCap(rule: ServiceRule, entry: AllowEntry | undefined): 
   return undefined;
 }
 
+/** One step from the wanted bandwidth to the one accepted with. */
+export type AcceptStep =
+  | { step: 'wanted'; value: number; from: string }
+  | { step: 'capped'; value: number; capSource: string }
+  | { step: 'raised-to-minimum'; value: number }
+  | { step: 'lowered-to-maximum'; value: number };
+
+/** Why no bandwidth fits: the service's range is unusable, or the cap is below the service minimum. */
+export type BandwidthProblem =
+  | { problem: 'unusable-range'; wanted: number; wantedFrom: string; min: number; max: number }
+  | { problem: 'cap-below-minimum'; cap: number; capSource: string; min: number };
+
 export type AcceptBandwidth =
-  | { ok: true; bandwidth: number; explanation: string }
+  | { ok: true; bandwidth: number; steps: AcceptStep[] }
   /** No value respects both the cap and the service's range: the request is held for a person. */
-  | { ok: false; reason: string };
+  | { ok: false; problem: BandwidthProblem };
 
 /**
  * The bandwidth to accept a request with: the entry's `bandwidth`, else the rule's `bandwidth.default`,
@@ -41,38 +53,44 @@ export function acceptBandwidth(rule: ServiceRule, entry: AllowEntry, service: E
         : [service.connectBandwidth, "the service's ConnectBandwidth"];
   const { minBandwidth: min, maxBandwidth: max } = service;
   if (![wanted, min, max].every(Number.isFinite) || min > max) {
-    return {
-      ok: false,
-      reason: `cannot choose a bandwidth: ${wantedFrom} is ${wanted} Mbit/s and the service allows ${min}..${max} Mbit/s (check the service listing)`,
-    };
+    return { ok: false, problem: { problem: 'unusable-range', wanted, wantedFrom, min, max } };
   }
   const cap = bandwidthCap(rule, entry);
-  const steps = [`${wanted} Mbit/s from ${wantedFrom}`];
+  const steps: AcceptStep[] = [{ step: 'wanted', value: wanted, from: wantedFrom }];
   let bandwidth = wanted;
   if (cap !== undefined && bandwidth > cap.value) {
     bandwidth = cap.value;
-    steps.push(`lowered to the cap ${cap.value} Mbit/s (${cap.source})`);
+    steps.push({ step: 'capped', value: cap.value, capSource: cap.source });
   }
   if (bandwidth < min) {
     if (cap !== undefined && cap.value < min) {
-      return {
-        ok: false,
-        reason: `the cap ${cap.value} Mbit/s (${cap.source}) is below the service minimum ${min} Mbit/s: raise the cap to at least ${min} or accept by hand`,
-      };
+      return { ok: false, problem: { problem: 'cap-below-minimum', cap: cap.value, capSource: cap.source, min } };
     }
     bandwidth = min;
-    steps.push(`raised to the service minimum ${min} Mbit/s`);
+    steps.push({ step: 'raised-to-minimum', value: min });
   }
   if (bandwidth > max) {
     bandwidth = max;
-    steps.push(`lowered to the service maximum ${max} Mbit/s`);
+    steps.push({ step: 'lowered-to-maximum', value: max });
   }
-  return { ok: true, bandwidth, explanation: steps.join(', ') };
+  return { ok: true, bandwidth, steps };
 }
 
+/**
+ * A Connected connection's bandwidth against its cap. Nothing to reduce: no cap, within it, or above a
+ * cap that is below the service minimum while not above that minimum. To reduce: to the cap (`above`),
+ * or to the service minimum when the cap is below it (`above-to-minimum`).
+ */
+export type DriftAssessment =
+  | { kind: 'no-cap' }
+  | { kind: 'within'; current: number; cap: number; capSource: string }
+  | { kind: 'cap-below-minimum'; current: number; cap: number; capSource: string; min: number }
+  | { kind: 'above'; current: number; cap: number; capSource: string }
+  | { kind: 'above-to-minimum'; current: number; cap: number; capSource: string; min: number };
+
 export type DriftBandwidth =
-  /** Nothing to reduce; `explanation` says why (no cap, within it, or already at the service minimum). */
-  { kind: 'within'; explanation: string } | { kind: 'above'; cap: BandwidthCap; target: number; explanation: string };
+  | { kind: 'within'; assessment: DriftAssessment }
+  | { kind: 'above'; cap: BandwidthCap; target: number; assessment: DriftAssessment };
 
 /**
  * Whether a Connected connection's bandwidth is above its cap, and what to reduce it to: the cap, or
@@ -85,20 +103,13 @@ export function driftBandwidth(
   current: number,
 ): DriftBandwidth {
   const cap = bandwidthCap(rule, entry);
-  if (cap === undefined) return { kind: 'within', explanation: 'no bandwidth cap applies' };
-  if (current <= cap.value) {
-    return { kind: 'within', explanation: `${current} Mbit/s is within the cap ${cap.value} Mbit/s (${cap.source})` };
-  }
-  const target = Math.max(cap.value, service.minBandwidth);
-  if (!(target < current)) {
-    return {
-      kind: 'within',
-      explanation: `${current} Mbit/s is above the cap ${cap.value} Mbit/s (${cap.source}), but that cap is below the service minimum ${service.minBandwidth} Mbit/s, which it does not exceed`,
-    };
-  }
-  const explanation =
-    target === cap.value
-      ? `${current} Mbit/s is above the cap ${cap.value} Mbit/s (${cap.source})`
-      : `${current} Mbit/s is above the cap ${cap.value} Mbit/s (${cap.source}), which is below the service minimum ${service.minBandwidth} Mbit/s: reduce to the minimum`;
-  return { kind: 'above', cap, target, explanation };
+  if (cap === undefined) return { kind: 'within', assessment: { kind: 'no-cap' } };
+  const measured = { current, cap: cap.value, capSource: cap.source };
+  if (current <= cap.value) return { kind: 'within', assessment: { kind: 'within', ...measured } };
+  const min = service.minBandwidth;
+  const target = Math.max(cap.value, min);
+  if (!(target < current)) return { kind: 'within', assessment: { kind: 'cap-below-minimum', ...measured, min } };
+  const assessment: DriftAssessment =
+    target === cap.value ? { kind: 'above', ...measured } : { kind: 'above-to-minimum', ...measured, min };
+  return { kind: 'above', cap, target, assessment };
 }

@@ -4,6 +4,7 @@
  * the `plan` command. No I/O.
  */
 import type { ConnectionStatus, EndpointConnection, EndpointService } from './resources.ts';
+import type { ReasonFields } from './reason-text.ts';
 
 /**
  * What to do with one connection.
@@ -19,7 +20,13 @@ export type DecisionKind = 'accept' | 'reject' | 'hold' | 'resize' | 'revoke' | 
 /** The safety limits that can block a decision (see `SafetyLimits` in ../policy/policy.ts). */
 export type BlockingLimit = 'maxDisconnects' | 'maxDisconnectsPercent' | 'maxResizes' | 'maxResizesPercent';
 
-export interface Decision {
+/**
+ * One decision. Its reason is data (`reasonCode`, `reasonParams`: see ./reason-text.ts) and the sentence
+ * rendered from it (`reason`), always built together by ./reason-text.ts.
+ */
+export type Decision = DecisionFields & ReasonFields;
+
+interface DecisionFields {
   kind: DecisionKind;
   regionId: string;
   serviceId: string;
@@ -32,10 +39,11 @@ export interface Decision {
   bandwidthBefore: number;
   /** accept: the bandwidth to give; resize: the new bandwidth; otherwise undefined */
   bandwidthAfter: number | undefined;
-  /** the policy path that decided (`deny.accounts[0]`, `services[1].allow[2]`, `services[0].unknownAccounts` or `defaults.unknownAccounts`, `drift.reduceBandwidth`, ...) or a built-in rule id (`builtin.in-transition`, `builtin.auto-accept`, ...) */
+  /**
+   * the policy path that decided (`deny.accounts[0]`, `services[1].allow[2]`, `defaults.unknownAccounts`,
+   * `drift.reduceBandwidth`, ...) or a built-in rule id (`builtin.in-transition`, ...)
+   */
   rule: string;
-  /** a sentence a person can read: why */
-  reason: string;
   /** set when a safety limit stops this decision from being applied */
   blocked: { limit: BlockingLimit; reason: string } | undefined;
 }
@@ -53,7 +61,10 @@ export interface Snapshot {
 
 /** Something about the whole plan (or one service) that a person should see; never stops the plan by itself. */
 export interface PlanWarning {
-  /** `auto-accept`, `no-services`, `safety-limit`, `duplicate-service`, `duplicate-connection`, `inconsistent-listing`. */
+  /**
+   * `auto-accept`, `no-services`, `safety-limit`, `duplicate-service`, `duplicate-connection`,
+   * `inconsistent-listing`.
+   */
   code: string;
   /** The region concerned; for a `safety-limit` warning, the regions of the blocked decisions joined by commas. */
   regionId: string;

@@ -62,13 +62,17 @@ export function applySafetyLimits(
     if (brake.absolute.value !== undefined && count > brake.absolute.value) {
       blocked = {
         limit: brake.absolute.limit,
-        reason: `plan would ${brake.verb} ${plural(count, 'connection')}, more than ${brake.absolute.limit} ${brake.absolute.value}: no ${brake.noun} applied`,
+        reason:
+          `plan would ${brake.verb} ${plural(count, 'connection')}, ` +
+          `more than ${brake.absolute.limit} ${brake.absolute.value}: no ${brake.noun} applied`,
       };
     } else if (brake.percent.value !== undefined && count * 100 > brake.percent.value * connected) {
       const share = connected === 0 ? 100 : Math.round((count * 1000) / connected) / 10;
       blocked = {
         limit: brake.percent.limit,
-        reason: `plan would ${brake.verb} ${count} of ${plural(connected, 'connected connection')} (${share}%), more than ${brake.percent.limit} ${brake.percent.value}%: no ${brake.noun} applied`,
+        reason:
+          `plan would ${brake.verb} ${count} of ${plural(connected, 'connected connection')} (${share}%), ` +
+          `more than ${brake.percent.limit} ${brake.percent.value}%: no ${brake.noun} applied`,
       };
     }
     if (blocked === undefined) continue;

@@ -31,11 +31,13 @@ const YAML_MESSAGES: Record<string, string> = {
   TAB_AS_INDENT: 'tab used for indentation: YAML indents with spaces only',
 };
 
-/** Parses `text` (the content of `file`). Positions are 1-based. */
-export function parsePolicyDocument(text: string, file: string): ParsedPolicyDocument {
-  const lineCounter = new LineCounter();
-  const errors: Diagnostic[] = [];
-  const warnings: Diagnostic[] = [];
+/** Builds positioned diagnostics for one file; positions are 1-based. */
+interface Reporter {
+  position(offset: number): { line: number; column: number };
+  diagnostic(severity: Diagnostic['severity'], offset: number, message: string, hint?: string): Diagnostic;
+}
+
+function reporter(file: string, lineCounter: LineCounter): Reporter {
   const position = (offset: number): { line: number; column: number } => {
     // Before parsing (e.g. a file refused for its size) the counter knows no lines yet.
     if (lineCounter.lineStarts.length === 0) return { line: 1, column: 1 };
@@ -55,6 +57,19 @@ export function parsePolicyDocument(text: string, file: string): ParsedPolicyDoc
     message,
     ...(hint === undefined ? {} : { hint }),
   });
+  return { position, diagnostic };
+}
+
+const unknownTag = (tag: string): string =>
+  `unknown YAML tag ${tag.length <= 40 ? tag : `${tag.slice(0, 37)}...`}: a policy uses plain values, no custom tags`;
+const TAG_HINT = 'remove the tag; account IDs are quoted strings, e.g. account: "2000000000000001"';
+
+/** Parses `text` (the content of `file`). Positions are 1-based. */
+export function parsePolicyDocument(text: string, file: string): ParsedPolicyDocument {
+  const lineCounter = new LineCounter();
+  const report = reporter(file, lineCounter);
+  const errors: Diagnostic[] = [];
+  const warnings: Diagnostic[] = [];
   const failed = (): ParsedPolicyDocument => ({
     data: undefined,
     locate: () => ({ line: 1, column: 1 }),
@@ -65,17 +80,54 @@ export function parsePolicyDocument(text: string, file: string): ParsedPolicyDoc
 
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_POLICY_BYTES) {
+    const message = `the file is ${bytes} bytes; a policy may be at most ${MAX_POLICY_BYTES} bytes (1 MiB)`;
     errors.push(
-      diagnostic(
+      report.diagnostic(
         'error',
         0,
-        `the file is ${bytes} bytes; a policy may be at most ${MAX_POLICY_BYTES} bytes (1 MiB)`,
+        message,
         'split the customer list into groups or check that this is the right file',
       ),
     );
     return failed();
   }
+  const doc = singleDocument(text, lineCounter, report, errors);
+  if (doc === undefined) return failed();
+  errors.push(...syntaxErrors(doc, text, report));
+  for (const warning of doc.warnings) {
+    // An unknown tag (`!account "..."`) would be read as the plain value, silently dropping what the
+    // writer meant by it: a policy uses no tags of its own, so that is an error.
+    const tag = warning.code === 'TAG_RESOLVE_FAILED' ? /tag: (\S+)/.exec(warning.message)?.[1] : undefined;
+    if (tag !== undefined) errors.push(report.diagnostic('error', warning.pos[0], unknownTag(tag), TAG_HINT));
+    else warnings.push(report.diagnostic('warning', warning.pos[0], `YAML: ${firstLine(warning.message)}`));
+  }
+  if (errors.length > 0) return failed();
+  const notMapping = notAMapping(doc, report);
+  if (notMapping !== undefined) return (errors.push(notMapping), failed());
 
+  const data = toData(doc, report, errors);
+  if (errors.length > 0) return failed();
+  const nodeAt = (path: PolicyPath): YamlNode | undefined => walk(doc, path).value;
+  const locate = (path: PolicyPath, at: 'key' | 'value' = 'value'): { line: number; column: number } => {
+    for (let depth = path.length; depth >= 0; depth--) {
+      const found = walk(doc, path.slice(0, depth));
+      const node = at === 'key' && depth === path.length ? (found.key ?? found.value) : found.value;
+      const offset = node?.range?.[0];
+      if (offset !== undefined && (found.value !== undefined || found.key !== undefined))
+        return report.position(offset);
+    }
+    return { line: 1, column: 1 };
+  };
+  return { data, locate, nodeAt, errors, warnings };
+}
+
+/** Parses the text into its one document; pushes an error (empty, several documents) and returns undefined. */
+function singleDocument(
+  text: string,
+  lineCounter: LineCounter,
+  report: Reporter,
+  errors: Diagnostic[],
+): Document.Parsed | undefined {
   const docs = parseAllDocuments(text, {
     lineCounter,
     prettyErrors: false,
@@ -86,94 +138,85 @@ export function parsePolicyDocument(text: string, file: string): ParsedPolicyDoc
   // A stray trailing `---` opens an empty document: harmless, so only documents with content count.
   const list = (Array.isArray(docs) ? docs : []).filter((d, i) => i === 0 || !isEmptyDocument(d));
   if (list.length === 0 || (list.length === 1 && list[0] !== undefined && isEmptyDocument(list[0]))) {
-    errors.push(diagnostic('error', 0, 'the policy is empty', 'start from policies/examples/small-saas.yaml'));
-    return failed();
+    errors.push(report.diagnostic('error', 0, 'the policy is empty', 'start from policies/examples/small-saas.yaml'));
+    return undefined;
   }
   if (list.length > 1) {
     const second = list[1] as Document.Parsed;
     errors.push(
-      diagnostic(
+      report.diagnostic(
         'error',
         second.range[0],
         `the file holds ${list.length} YAML documents; a policy file holds exactly one`,
         'remove the "---" separator, or split the documents into separate files',
       ),
     );
-    return failed();
+    return undefined;
   }
-  const doc = list[0] as Document.Parsed;
-  // After the first syntax error the parser's further complaints are mostly echoes of it; duplicate keys
-  // are independent, so every one is reported.
+  return list[0] as Document.Parsed;
+}
+
+/**
+ * The document's YAML errors as diagnostics. After the first syntax error the parser's further
+ * complaints are mostly echoes of it; duplicate keys are independent, so every one is reported.
+ */
+function syntaxErrors(doc: Document.Parsed, text: string, report: Reporter): Diagnostic[] {
   const firstSyntax = doc.errors.find((e) => e.code !== 'DUPLICATE_KEY');
-  for (const error of doc.errors.filter((e) => e.code === 'DUPLICATE_KEY' || e === firstSyntax)) {
-    const own = YAML_MESSAGES[error.code];
-    // yaml reports a stack overflow on absurd nesting (`[[[[...`) as an error of its own.
-    const tooDeep = /call stack/i.test(error.message);
-    let message =
-      own ??
-      (tooDeep
-        ? 'the YAML nests too deeply to be read (a policy needs only a few levels)'
-        : `YAML syntax error: ${firstLine(error.message)}`);
-    if (error.code === 'DUPLICATE_KEY') {
-      const key =
-        /^("[^"\n]*"|'[^'\n]*'|[^:#\n]+?)\s*:/.exec(text.slice(error.pos[0]))?.[1]?.replace(/^["']|["']$/g, '') ?? '';
-      if (key !== '' && key.length <= 60)
-        message = `duplicate key "${key}": a key may appear only once in a mapping (YAML would silently keep the last value); remove one`;
-    }
-    // Where the stack ran out depends on the machine: point at the start of that line instead.
-    const offset = tooDeep ? error.pos[0] - (position(error.pos[0]).column - 1) : error.pos[0];
-    errors.push(diagnostic('error', offset, message));
-  }
-  for (const warning of doc.warnings)
-    warnings.push(diagnostic('warning', warning.pos[0], `YAML: ${firstLine(warning.message)}`));
-  if (errors.length > 0) return failed();
+  return doc.errors
+    .filter((e) => e.code === 'DUPLICATE_KEY' || e === firstSyntax)
+    .map((error) => {
+      const own = YAML_MESSAGES[error.code];
+      // yaml reports a stack overflow on absurd nesting (`[[[[...`) as an error of its own.
+      const tooDeep = /call stack/i.test(error.message);
+      let message =
+        own ??
+        (tooDeep
+          ? 'the YAML nests too deeply to be read (a policy needs only a few levels)'
+          : `YAML syntax error: ${firstLine(error.message)}`);
+      if (error.code === 'DUPLICATE_KEY') {
+        const key =
+          /^("[^"\n]*"|'[^'\n]*'|[^:#\n]+?)\s*:/.exec(text.slice(error.pos[0]))?.[1]?.replace(/^["']|["']$/g, '') ?? '';
+        if (key !== '' && key.length <= 60)
+          message = `duplicate key "${key}": ${(YAML_MESSAGES.DUPLICATE_KEY ?? '').replace(/^duplicate key: /, '')}`;
+      }
+      // Where the stack ran out depends on the machine: point at the start of that line instead.
+      const offset = tooDeep ? error.pos[0] - (report.position(error.pos[0]).column - 1) : error.pos[0];
+      return report.diagnostic('error', offset, message);
+    });
+}
 
-  if (!isMap(doc.contents)) {
-    const offset = doc.contents?.range?.[0] ?? 0;
-    const what = isSeq(doc.contents) ? 'a list' : 'a single value';
-    errors.push(
-      diagnostic(
-        'error',
-        offset,
-        `the policy must be a mapping of keys (version, mode, services, ...), not ${what}`,
-        'see policies/README.md',
-      ),
-    );
-    return failed();
-  }
+/** An error when the document is not a mapping of keys. */
+function notAMapping(doc: Document.Parsed, report: Reporter): Diagnostic | undefined {
+  if (isMap(doc.contents)) return undefined;
+  const offset = doc.contents?.range?.[0] ?? 0;
+  const what = isSeq(doc.contents) ? 'a list' : 'a single value';
+  return report.diagnostic(
+    'error',
+    offset,
+    `the policy must be a mapping of keys (version, mode, services, ...), not ${what}`,
+    'see policies/README.md',
+  );
+}
 
-  let data: unknown;
+/** The document as plain data, with aliases expanded at most MAX_ALIAS_COUNT times. */
+function toData(doc: Document.Parsed, report: Reporter, errors: Diagnostic[]): unknown {
   try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if (/alias count/i.test(message)) {
-      const alias = firstAliasOffset(doc);
-      errors.push(
-        diagnostic(
-          'error',
-          alias,
-          `aliases expand to too large a document (more than ${MAX_ALIAS_COUNT} expansions)`,
-          'write the values out, or use groups to share account lists',
-        ),
-      );
-    } else {
-      errors.push(diagnostic('error', firstAliasOffset(doc), `the YAML cannot be read: ${firstLine(message)}`));
-    }
-    return failed();
+    const alias = firstAliasOffset(doc);
+    errors.push(
+      /alias count/i.test(message)
+        ? report.diagnostic(
+            'error',
+            alias,
+            `aliases expand to too large a document (more than ${MAX_ALIAS_COUNT} expansions)`,
+            'write the values out, or use groups to share account lists',
+          )
+        : report.diagnostic('error', alias, `the YAML cannot be read: ${firstLine(message)}`),
+    );
+    return undefined;
   }
-
-  const nodeAt = (path: PolicyPath): YamlNode | undefined => walk(doc, path).value;
-  const locate = (path: PolicyPath, at: 'key' | 'value' = 'value'): { line: number; column: number } => {
-    for (let depth = path.length; depth >= 0; depth--) {
-      const found = walk(doc, path.slice(0, depth));
-      const node = at === 'key' && depth === path.length ? (found.key ?? found.value) : found.value;
-      const offset = node?.range?.[0];
-      if (offset !== undefined && (found.value !== undefined || found.key !== undefined)) return position(offset);
-    }
-    return { line: 1, column: 1 };
-  };
-  return { data, locate, nodeAt, errors, warnings };
 }
 
 /** A document with no content: only comments, or a bare `---`. */

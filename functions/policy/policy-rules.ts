@@ -6,6 +6,7 @@
 import { globMatch } from './glob-match.ts';
 import { didYouMean } from './did-you-mean.ts';
 import { expandAllow } from './expand-allow.ts';
+import type { ExpandedEntry } from './expand-allow.ts';
 import type { PolicyPath } from './policy-path.ts';
 import { formatPath } from './policy-path.ts';
 import type { RawDenyList, RawPolicy, RawSelector } from './raw-policy.ts';
@@ -345,94 +346,99 @@ function globCovers(outer: string | undefined, inner: string | undefined): boole
  */
 export const bandwidthWithinCap: PolicyRule = ({ policy, report }) => {
   const defaults = policy.defaults ?? {};
-  const over = (bandwidth: number, cap: number, capAt: string): string =>
-    `bandwidth on accept (${bandwidth} Mbit/s) is above the cap (${cap} Mbit/s, ${capAt})`;
   if (
     defaults.bandwidth !== undefined &&
     defaults.maxBandwidth !== undefined &&
     defaults.bandwidth > defaults.maxBandwidth
   ) {
-    report(
-      error(
-        ['defaults', 'bandwidth'],
-        over(defaults.bandwidth, defaults.maxBandwidth, 'defaults.maxBandwidth'),
-        'lower the bandwidth or raise the cap',
-      ),
-    );
+    const message = overCap(defaults.bandwidth, defaults.maxBandwidth, 'defaults.maxBandwidth');
+    report(error(['defaults', 'bandwidth'], message, 'lower the bandwidth or raise the cap'));
   }
   // Group members' findings, merged across rules: key -> where, what, and the rules it happens in.
-  const members = new Map<
-    string,
-    { path: PolicyPath; message: string; hint: string; rules: number[]; everywhere: boolean }
-  >();
-  policy.services.forEach((rule, i) => {
-    const ruleBandwidth = rule.bandwidth ?? defaults.bandwidth;
-    const ruleCap = rule.maxBandwidth ?? defaults.maxBandwidth;
-    if (
-      (rule.bandwidth !== undefined || rule.maxBandwidth !== undefined) &&
-      ruleBandwidth !== undefined &&
-      ruleCap !== undefined &&
-      ruleBandwidth > ruleCap
-    ) {
-      const capAt =
-        rule.bandwidth === undefined
-          ? 'maxBandwidth'
-          : rule.maxBandwidth !== undefined
-            ? formatPath(['services', i, 'maxBandwidth'])
-            : 'defaults.maxBandwidth';
-      report(
-        error(
-          ['services', i, rule.bandwidth !== undefined ? 'bandwidth' : 'maxBandwidth'],
-          over(ruleBandwidth, ruleCap, capAt),
-          'lower the bandwidth or raise the cap',
-        ),
-      );
-    }
+  const members = new Map<string, EntryOverCap & { rules: number[] }>();
+  policy.services.forEach((_rule, i) => {
+    const ruleFinding = ruleOverCap(policy, i);
+    if (ruleFinding !== undefined) report(ruleFinding);
     for (const expanded of expandAllow(policy, i)) {
-      const { entry } = expanded;
-      if (entry.bandwidth === undefined && entry.maxBandwidth === undefined) continue;
-      const bandwidth = entry.bandwidth ?? ruleBandwidth;
-      const cap = entry.maxBandwidth ?? ruleCap;
-      if (bandwidth === undefined || cap === undefined || bandwidth <= cap) continue;
-      const member = expanded.source[0] === 'groups';
-      // Point at what this entry itself writes (a direct entry may override only the cap of a group member).
-      const written = member ? entry : (rule.allow?.[Number(expanded.source[3])] ?? entry);
-      const field =
-        written.bandwidth !== undefined ? ['bandwidth'] : written.maxBandwidth !== undefined ? ['maxBandwidth'] : [];
-      const hint =
-        written.bandwidth === undefined
-          ? 'set a bandwidth at or below the cap on this entry'
-          : 'lower the bandwidth or raise the cap';
-      const ruleCapAt =
-        rule.maxBandwidth !== undefined
-          ? member
-            ? "the rule's maxBandwidth"
-            : formatPath(['services', i, 'maxBandwidth'])
-          : 'defaults.maxBandwidth';
-      const message = over(bandwidth, cap, entry.maxBandwidth !== undefined ? 'maxBandwidth' : ruleCapAt);
-      const path = [...expanded.source, ...field];
-      if (!member) {
-        report(error(path, message, hint));
+      const found = entryOverCap(policy, i, expanded);
+      if (found === undefined) continue;
+      if (!found.member) {
+        report(error(found.path, found.message, found.hint));
         continue;
       }
-      const key = `${formatPath(path)}\u0000${message}`;
+      const key = `${formatPath(found.path)}\u0000${found.message}`;
       const seen = members.get(key);
       if (seen !== undefined) seen.rules.push(i);
-      // Both values the entry's own: wrong in every rule that uses the group, so no rule is named.
-      else
-        members.set(key, {
-          path,
-          message,
-          hint,
-          rules: [i],
-          everywhere: entry.bandwidth !== undefined && entry.maxBandwidth !== undefined,
-        });
+      else members.set(key, { ...found, rules: [i] });
     }
   });
   for (const { path, message, hint, rules, everywhere } of members.values()) {
+    // Both values the entry's own: wrong in every rule that uses the group, so no rule is named.
     report(error(path, everywhere ? message : `${message} in ${listRules(rules)}`, hint));
   }
 };
+
+function overCap(bandwidth: number, cap: number, capAt: string): string {
+  return `bandwidth on accept (${bandwidth} Mbit/s) is above the cap (${cap} Mbit/s, ${capAt})`;
+}
+
+/** The rule's own bandwidth (or the default it falls back to) above its own cap (or the default's). */
+function ruleOverCap(policy: RawPolicy, i: number): Finding | undefined {
+  const rule = policy.services[i];
+  if (rule === undefined || (rule.bandwidth === undefined && rule.maxBandwidth === undefined)) return undefined;
+  const ruleBandwidth = rule.bandwidth ?? policy.defaults?.bandwidth;
+  const ruleCap = rule.maxBandwidth ?? policy.defaults?.maxBandwidth;
+  if (ruleBandwidth === undefined || ruleCap === undefined || ruleBandwidth <= ruleCap) return undefined;
+  const capAt =
+    rule.bandwidth === undefined
+      ? 'maxBandwidth'
+      : rule.maxBandwidth !== undefined
+        ? formatPath(['services', i, 'maxBandwidth'])
+        : 'defaults.maxBandwidth';
+  return error(
+    ['services', i, rule.bandwidth !== undefined ? 'bandwidth' : 'maxBandwidth'],
+    overCap(ruleBandwidth, ruleCap, capAt),
+    'lower the bandwidth or raise the cap',
+  );
+}
+
+interface EntryOverCap {
+  path: PolicyPath;
+  message: string;
+  hint: string;
+  /** a group member (reported once per place, naming the rules) */
+  member: boolean;
+  /** both values are the entry's own: wrong in every rule */
+  everywhere: boolean;
+}
+
+/** An allow entry whose bandwidth on accept is above the cap that applies to it in rule `i`. */
+function entryOverCap(policy: RawPolicy, i: number, expanded: ExpandedEntry): EntryOverCap | undefined {
+  const rule = policy.services[i];
+  const { entry } = expanded;
+  if (rule === undefined || (entry.bandwidth === undefined && entry.maxBandwidth === undefined)) return undefined;
+  const bandwidth = entry.bandwidth ?? rule.bandwidth ?? policy.defaults?.bandwidth;
+  const cap = entry.maxBandwidth ?? rule.maxBandwidth ?? policy.defaults?.maxBandwidth;
+  if (bandwidth === undefined || cap === undefined || bandwidth <= cap) return undefined;
+  const member = expanded.source[0] === 'groups';
+  // Point at what this entry itself writes (a direct entry may override only the cap of a group member).
+  const written = member ? entry : (rule.allow?.[Number(expanded.source[3])] ?? entry);
+  const field =
+    written.bandwidth !== undefined ? ['bandwidth'] : written.maxBandwidth !== undefined ? ['maxBandwidth'] : [];
+  const hint =
+    written.bandwidth === undefined
+      ? 'set a bandwidth at or below the cap on this entry'
+      : 'lower the bandwidth or raise the cap';
+  const ruleCapAt =
+    rule.maxBandwidth !== undefined
+      ? member
+        ? "the rule's maxBandwidth"
+        : formatPath(['services', i, 'maxBandwidth'])
+      : 'defaults.maxBandwidth';
+  const message = overCap(bandwidth, cap, entry.maxBandwidth !== undefined ? 'maxBandwidth' : ruleCapAt);
+  const everywhere = entry.bandwidth !== undefined && entry.maxBandwidth !== undefined;
+  return { path: [...expanded.source, ...field], message, hint, member, everywhere };
+}
 
 /** `services[0]`, `services[0] and services[2]`; up to five named, beyond that four: `services[0], ..., services[3] and 6 more`. */
 function listRules(rules: readonly number[]): string {
@@ -468,10 +474,47 @@ export const expiries: PolicyRule = ({ policy, now, report }) => {
   );
 };
 
+/** Every account ID written in the policy, with its path. */
+function eachAccountId(policy: RawPolicy, visit: (id: string, path: PolicyPath) => void): void {
+  for (const [name, group] of Object.entries(policy.groups ?? {}))
+    group.accounts.forEach((entry, k) => visit(entry.account, ['groups', name, 'accounts', k, 'account']));
+  (policy.deny?.accounts ?? []).forEach((entry, k) => visit(entry.account, ['deny', 'accounts', k, 'account']));
+  policy.services.forEach((rule, i) => {
+    (rule.allow ?? []).forEach(
+      (item, j) => item.account !== undefined && visit(item.account, ['services', i, 'allow', j, 'account']),
+    );
+    (rule.deny?.accounts ?? []).forEach((entry, k) =>
+      visit(entry.account, ['services', i, 'deny', 'accounts', k, 'account']),
+    );
+  });
+}
+
+/** The largest owner ID the API can carry: EndpointOwnerId is a signed 64-bit integer (Long). */
+export const MAX_ACCOUNT_ID = '9223372036854775807';
+
+/** Whether a digit string (no leading zero) is above {@link MAX_ACCOUNT_ID}: same length compares as text. */
+function aboveMaxAccountId(id: string): boolean {
+  return id.length > MAX_ACCOUNT_ID.length || (id.length === MAX_ACCOUNT_ID.length && id > MAX_ACCOUNT_ID);
+}
+
+/** An account ID above 2^63-1 can never be an owner the API reports: a typo that would match nothing. */
+export const accountIdInRange: PolicyRule = ({ policy, report }) => {
+  eachAccountId(policy, (id, path) => {
+    if (aboveMaxAccountId(id))
+      report(
+        error(
+          path,
+          `account ID "${id}" is above ${MAX_ACCOUNT_ID} (2^63-1), the largest owner ID the API can report`,
+          "check it against the customer's account: Alibaba Cloud account IDs have 16 digits",
+        ),
+      );
+  });
+};
+
 /** Real Alibaba Cloud account IDs have 16 digits: anything else is probably a typo. */
 export const accountIdLength: PolicyRule = ({ policy, report }) => {
-  const check = (id: string, path: PolicyPath): void => {
-    if (id.length !== ACCOUNT_ID_DIGITS)
+  eachAccountId(policy, (id, path) => {
+    if (id.length !== ACCOUNT_ID_DIGITS && !aboveMaxAccountId(id))
       report(
         warning(
           path,
@@ -479,17 +522,6 @@ export const accountIdLength: PolicyRule = ({ policy, report }) => {
           "check it against the customer's account",
         ),
       );
-  };
-  for (const [name, group] of Object.entries(policy.groups ?? {}))
-    group.accounts.forEach((entry, k) => check(entry.account, ['groups', name, 'accounts', k, 'account']));
-  (policy.deny?.accounts ?? []).forEach((entry, k) => check(entry.account, ['deny', 'accounts', k, 'account']));
-  policy.services.forEach((rule, i) => {
-    (rule.allow ?? []).forEach(
-      (item, j) => item.account !== undefined && check(item.account, ['services', i, 'allow', j, 'account']),
-    );
-    (rule.deny?.accounts ?? []).forEach((entry, k) =>
-      check(entry.account, ['services', i, 'deny', 'accounts', k, 'account']),
-    );
   });
 };
 
@@ -600,6 +632,7 @@ export const POLICY_RULES: Readonly<Record<string, PolicyRule>> = {
   shadowedServiceRules,
   bandwidthWithinCap,
   expiries,
+  accountIdInRange,
   accountIdLength,
   knownRegions,
   driftHasLimits,

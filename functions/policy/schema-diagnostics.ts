@@ -88,7 +88,7 @@ function explain(error: ErrorObject, parsed: ParsedPolicyDocument, file: string)
   // Branch errors of a oneOf (each branch only lists required keys) are said by the oneOf error itself.
   if (/\/(oneOf|anyOf)\/\d+\//.test(error.schemaPath)) return undefined;
   const path = fromJsonPointer(error.instancePath, parsed.data);
-  const at = (where: PolicyPath, message: string, hint?: string, position: 'key' | 'value' = 'value'): Diagnostic => ({
+  const at: At = (where, message, hint, position = 'value') => ({
     severity: 'error',
     file,
     ...parsed.locate(where, position),
@@ -112,49 +112,12 @@ function explain(error: ErrorObject, parsed: ParsedPolicyDocument, file: string)
   }
 
   switch (error.keyword) {
-    case 'additionalProperties': {
-      const key = String(params.additionalProperty);
-      const allowed = Object.keys(found?.schema.properties ?? {});
-      const suggestion = didYouMean(key, allowed);
-      const elsewhere = placesOf(key);
-      // A key that is valid elsewhere was probably misplaced, unless it is one slip away from a key valid here.
-      const closeTypo = suggestion !== undefined && editDistance(key.toLowerCase(), suggestion.toLowerCase()) <= 1;
-      const hint =
-        suggestion !== undefined && (closeTypo || elsewhere.length === 0)
-          ? `did you mean "${suggestion}"?`
-          : elsewhere.length > 0
-            ? `"${key}" belongs in ${elsewhere.join(' or ')}`
-            : allowed.length > 0
-              ? `allowed here: ${allowed.join(', ')}`
-              : undefined;
-      return at([...path, key], `unknown key "${key}"`, hint, 'key');
-    }
-    case 'required': {
-      const key = String(params.missingProperty);
-      const target = found?.schema.properties?.[key];
-      const targetSchema = target === undefined ? undefined : deref(target).schema;
-      const choices =
-        targetSchema?.enum ??
-        (targetSchema !== undefined && 'const' in targetSchema ? [targetSchema.const] : undefined);
-      const described =
-        target === undefined ? undefined : (target.description ?? targetSchema?.description)?.replace(/\.$/, '');
-      const hint =
-        choices !== undefined
-          ? `add "${key}: ${choices.map(String).join('" or "' + key + ': ')}"`
-          : described !== undefined
-            ? `${key}: ${described}`
-            : undefined;
-      return at(path, `missing required key "${key}"`, hint);
-    }
-    case 'oneOf': {
-      const def = found?.def ?? '';
-      const keys = (found?.schema.oneOf ?? []).flatMap((branch) => branch.required ?? []);
-      const value = valueAt(parsed.data, path);
-      const present = keys.filter((k) => value !== null && typeof value === 'object' && k in value);
-      const messages = ONE_OF_MESSAGES[def];
-      if (present.length === 0) return at(path, messages?.none ?? `needs one of: ${keys.join(', ')}`);
-      return at(path, messages?.both ?? `only one of ${keys.join(', ')} may be set`);
-    }
+    case 'additionalProperties':
+      return unknownKey(path, String(params.additionalProperty), found, at);
+    case 'required':
+      return missingKey(path, String(params.missingProperty), found, at);
+    case 'oneOf':
+      return oneOfError(path, found, parsed, at);
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]).map(String);
       const value = valueAt(parsed.data, path);
@@ -192,6 +155,54 @@ function explain(error: ErrorObject, parsed: ParsedPolicyDocument, file: string)
       return at(path, message ?? error.message ?? 'is invalid', hint);
     }
   }
+}
+
+type At = (where: PolicyPath, message: string, hint?: string, position?: 'key' | 'value') => Diagnostic;
+type Found = { schema: SchemaNode; def: string | undefined } | undefined;
+
+/** An unknown key: a likely typo of a key valid here, or a key that belongs elsewhere. */
+function unknownKey(path: PolicyPath, key: string, found: Found, at: At): Diagnostic {
+  const allowed = Object.keys(found?.schema.properties ?? {});
+  const suggestion = didYouMean(key, allowed);
+  const elsewhere = placesOf(key);
+  // A key that is valid elsewhere was probably misplaced, unless it is one slip away from a key valid here.
+  const closeTypo = suggestion !== undefined && editDistance(key.toLowerCase(), suggestion.toLowerCase()) <= 1;
+  const hint =
+    suggestion !== undefined && (closeTypo || elsewhere.length === 0)
+      ? `did you mean "${suggestion}"?`
+      : elsewhere.length > 0
+        ? `"${key}" belongs in ${elsewhere.join(' or ')}`
+        : allowed.length > 0
+          ? `allowed here: ${allowed.join(', ')}`
+          : undefined;
+  return at([...path, key], `unknown key "${key}"`, hint, 'key');
+}
+
+/** A missing required key, with its allowed values or its description as the hint. */
+function missingKey(path: PolicyPath, key: string, found: Found, at: At): Diagnostic {
+  const target = found?.schema.properties?.[key];
+  const targetSchema = target === undefined ? undefined : deref(target).schema;
+  const choices =
+    targetSchema?.enum ?? (targetSchema !== undefined && 'const' in targetSchema ? [targetSchema.const] : undefined);
+  const described =
+    target === undefined ? undefined : (target.description ?? targetSchema?.description)?.replace(/\.$/, '');
+  const hint =
+    choices !== undefined
+      ? `add "${key}: ${choices.map(String).join('" or "' + key + ': ')}"`
+      : described !== undefined
+        ? `${key}: ${described}`
+        : undefined;
+  return at(path, `missing required key "${key}"`, hint);
+}
+
+/** A `oneOf` said as what is missing (none of the keys) or too much (several). */
+function oneOfError(path: PolicyPath, found: Found, parsed: ParsedPolicyDocument, at: At): Diagnostic {
+  const keys = (found?.schema.oneOf ?? []).flatMap((branch) => branch.required ?? []);
+  const value = valueAt(parsed.data, path);
+  const present = keys.filter((k) => value !== null && typeof value === 'object' && k in value);
+  const messages = ONE_OF_MESSAGES[found?.def ?? ''];
+  if (present.length === 0) return at(path, messages?.none ?? `needs one of: ${keys.join(', ')}`);
+  return at(path, messages?.both ?? `only one of ${keys.join(', ')} may be set`);
 }
 
 function typeError(

@@ -78,7 +78,7 @@ async function child(config: ChildConfig): Promise<void> {
   const result = await runSweep({
     policy: loaded.policy,
     api,
-    apply: true,
+    mode: 'enforce',
     readConcurrency: config.readConcurrency,
     pageSize: config.pageSize,
     sink: () => {

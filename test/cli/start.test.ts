@@ -10,7 +10,8 @@ import { testIO } from './cli-io.ts';
 test('start sweeps the demo fleet, shows every decision, then a second run that changes nothing', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'plk-start-'));
   try {
-    const io = testIO({ cwd: dir, env: { NO_COLOR: '1' } });
+    // Wide enough for every line on one line (reasons in full); the fitted layout is tested below.
+    const io = testIO({ cwd: dir, env: { NO_COLOR: '1', COLUMNS: '1000' } });
     const code = await main(['start', '--records', 'records.jsonl'], io);
     const out = io.out();
     assert.equal(code, 0, out + io.err());
@@ -19,7 +20,10 @@ test('start sweeps the demo fleet, shows every decision, then a second run that 
     assert.match(first, /emulator on http:\/\/127\.0\.0\.1:\d+ with the demo fleet/);
     for (const kind of ['ACCEPT', 'REJECT', 'HOLD', 'RESIZE', 'REVOKE'])
       assert.match(first, new RegExp(`^    ${kind}\\s+ep-`, 'm'), kind);
-    assert.ok(first.includes('\n  cn-hangzhou epsrv-bp1demosearch00002\n    ACCEPT'), first);
+    assert.match(
+      first,
+      /\n {2}cn-hangzhou epsrv-bp1demosearch00002\n {4}DECISION +ENDPOINT +ACCOUNT +BANDWIDTH \(Mbit\/s\) +OUTCOME +REASON\n {4}ACCEPT/,
+    );
     assert.match(first, /RESIZE\s+ep-bp1demoacme0000002\s+acme \(2000000000000001\)\s+8192 -> 4096\s+applied/);
     // The two holds on orders-api in Hangzhou, each with its reason: globex over its connection limit, umbrella unknown.
     assert.match(

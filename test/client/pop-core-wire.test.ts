@@ -10,12 +10,9 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { ApiError, CredentialsError } from '../../functions/client/api-error.ts';
 import { fcContextCredentials, staticCredentials } from '../../functions/client/credentials.ts';
-import {
-  createPrivateLinkClient,
-  isRetryableCode,
-  regionalEndpoint,
-  scrubSecrets,
-} from '../../functions/client/pop-core-private-link-client.ts';
+import { createPrivateLinkClient, regionalEndpoint } from '../../functions/client/pop-core-private-link-client.ts';
+import { isRetryableCode } from '../../functions/client/pop-core-errors.ts';
+import { scrubSecrets } from '../../functions/client/secret-scrubber.ts';
 import type { PrivateLinkClient } from '../../functions/client/pop-core-private-link-client.ts';
 import { assertNoSecrets } from './no-secrets.ts';
 import { json, startWireServer } from './wire-server.ts';
@@ -162,6 +159,7 @@ describe('response mapping', () => {
     assert.deepEqual(page, {
       requestId: 'R3',
       nextToken: undefined,
+      invalid: [],
       items: [
         {
           regionId: 'cn-hangzhou',
@@ -290,6 +288,7 @@ describe('errors pop-core would get wrong', () => {
       action: 'DisableVpcEndpointConnection',
       requestId: 'R6',
       httpStatus: 500,
+      kind: 'transient',
       retryable: true,
     });
   });
@@ -344,6 +343,7 @@ describe('errors pop-core would get wrong', () => {
       action: 'EnableVpcEndpointConnection',
       requestId: 'R7',
       httpStatus: 400,
+      kind: 'busy',
       retryable: true,
     });
     assert.equal(error.cause, undefined);

@@ -21,7 +21,7 @@ function fakeTime(start = 1_000_000) {
 }
 
 function busy(code = 'EndpointConnectionOperationDenied'): ApiError {
-  return new ApiError({ code, message: `${code}: busy`, action: 'EnableVpcEndpointConnection', retryable: true });
+  return new ApiError({ code, message: `${code}: busy`, action: 'EnableVpcEndpointConnection' });
 }
 
 function denied(): ApiError {
@@ -29,7 +29,6 @@ function denied(): ApiError {
     code: 'Forbidden.RAM',
     message: 'Forbidden.RAM: no',
     action: 'EnableVpcEndpointConnection',
-    retryable: false,
   });
 }
 

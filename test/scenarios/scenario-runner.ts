@@ -168,7 +168,6 @@ export async function runScenarioFile(path: string): Promise<void> {
             message: 'The request has failed due to a temporary failure of the server.',
             action: 'ListVpcEndpointConnections',
             httpStatus: 503,
-            retryable: true,
           });
         }
         return list(req);
@@ -213,8 +212,7 @@ export async function runScenarioFile(path: string): Promise<void> {
         const result = await runSweep({
           policy,
           api: client,
-          apply: true,
-          dryRun: run.dryRun === true,
+          mode: run.dryRun === true ? 'dry-run' : 'enforce',
           runId: `${name}-${index + 1}-${n + 1}`,
           sink: (r) => sunk.push(r),
           readConcurrency: run.readConcurrency ?? 4,

@@ -65,7 +65,7 @@ test('the documented summary example has exactly the summary fields', async () =
   await runSweep({
     policy: policy(),
     api: new FakePrivateLinkApi([service({ serviceId: ORDERS })], []),
-    apply: false,
+    mode: 'plan',
     now: () => NOW,
     sink: (r) => {
       if (isRunSummaryRecord(r)) summary = r;

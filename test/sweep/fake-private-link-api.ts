@@ -21,8 +21,11 @@ export interface FakeCall {
   params: Record<string, unknown>;
 }
 
-export function apiError(code: string, retryable = false, action = 'Test'): ApiError {
-  return new ApiError({ code, message: `${code} (scripted)`, action, requestId: `req-${code}`, retryable });
+/** A scripted error; its kind comes from the code table. `retryable`, when given, must agree with it. */
+export function apiError(code: string, retryable?: boolean, action = 'Test'): ApiError {
+  const error = new ApiError({ code, message: `${code} (scripted)`, action, requestId: `req-${code}` });
+  if (retryable !== undefined && error.retryable !== retryable) throw new Error(`${code} is ${error.kind}`);
+  return error;
 }
 
 export class FakePrivateLinkApi implements PrivateLinkApi {
@@ -115,6 +118,6 @@ export class FakePrivateLinkApi implements PrivateLinkApi {
     const start = token === undefined ? 0 : Number(token);
     const items = all.slice(start, start + size);
     const next = start + size < all.length ? String(start + size) : undefined;
-    return { items, nextToken: next, requestId: `req-${++this.seq}` };
+    return { items, invalid: [], nextToken: next, requestId: `req-${++this.seq}` };
   }
 }

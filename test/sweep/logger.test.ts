@@ -47,7 +47,6 @@ test('errors are serialised with name, message, code and cause; secrets and sign
     message: 'Request was denied due to user flow control.',
     action: 'EnableVpcEndpointConnection',
     requestId: 'req-1',
-    retryable: true,
     cause: new Error('socket hang up'),
   });
   logger.error('write failed', {

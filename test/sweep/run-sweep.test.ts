@@ -2,9 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AuditRecord, RunSummaryRecord } from '../../functions/audit/audit-records.ts';
 import { isAuditRecord, isRunSummaryRecord } from '../../functions/audit/audit-records.ts';
-import { decisionKey } from '../../functions/engine/decision-id.ts';
+import { clientToken, decisionKey } from '../../functions/engine/decision-id.ts';
 import type { Policy } from '../../functions/policy/policy.ts';
-import { clientToken, runSweep } from '../../functions/sweep/run-sweep.ts';
+import { runSweep } from '../../functions/sweep/run-sweep.ts';
+import { sha256Hex } from '../../functions/sweep/sha256.ts';
 import type { SweepOptions } from '../../functions/sweep/run-sweep.ts';
 import { SweepAbortedError } from '../../functions/sweep/sweep-aborted-error.ts';
 import {
@@ -58,7 +59,7 @@ async function sweep(api: FakePrivateLinkApi, over: Partial<SweepOptions> = {}) 
   const result = await runSweep({
     policy: demoPolicy(),
     api,
-    apply: true,
+    mode: 'enforce',
     now: () => NOW,
     runId: 'run-1',
     retry: { sleep: async () => undefined },
@@ -72,9 +73,9 @@ function outcomes(records: AuditRecord[]): string[] {
   return records.map((r) => `${r.endpointId ?? r.serviceId}:${r.decision}:${r.outcome}`);
 }
 
-test('plan (apply: false) decides and records "planned", and writes nothing', async () => {
+test('plan (mode plan) decides and records "planned", and writes nothing', async () => {
   const api = fleet();
-  const { records, summary, sunk } = await sweep(api, { apply: false });
+  const { records, summary, sunk } = await sweep(api, { mode: 'plan' });
   assert.deepEqual(api.writes(), []);
   assert.deepEqual(outcomes(records), [
     'ep-acme:accept:planned',
@@ -112,7 +113,7 @@ test('apply writes one at a time with a ClientToken from the decision key and th
   assert.ok(listed !== undefined);
   assert.equal(
     api.writes()[0]?.params['clientToken'],
-    clientToken(decisionKey(accept, 'sha256:0123456789abcdef'), listed.modifiedTime),
+    clientToken(decisionKey(accept, 'sha256:0123456789abcdef', sha256Hex), listed.modifiedTime, sha256Hex),
   );
   assert.match(String(api.writes()[0]?.params['clientToken']), /^[0-9a-f]{64}$/);
   assert.equal(api.writes()[0]?.params['bandwidth'], 3072);
@@ -124,7 +125,7 @@ test('apply writes one at a time with a ClientToken from the decision key and th
   ]);
   const rec = records[0];
   assert.equal(rec?.schema, 'privatelink-approver/decision/v1');
-  assert.equal(rec?.decisionId, decisionKey(accept, 'sha256:0123456789abcdef'));
+  assert.equal(rec?.decisionId, decisionKey(accept, 'sha256:0123456789abcdef', sha256Hex));
   assert.equal(rec?.accountName, 'acme');
   assert.equal(rec?.rule, 'services[0].allow[0]');
   assert.equal(rec?.mode, 'enforce');
@@ -138,8 +139,8 @@ test('apply writes one at a time with a ClientToken from the decision key and th
 
 test('dry-run narrows: --dry-run over an enforce policy, and an enforce run cannot widen a dry-run policy', async () => {
   for (const [over, policyMode] of [
-    [{ dryRun: true }, 'enforce'],
-    [{ dryRun: false }, 'dry-run'],
+    [{ mode: 'dry-run' }, 'enforce'],
+    [{ mode: 'enforce' }, 'dry-run'],
   ] as const) {
     const api = fleet();
     const { records, summary } = await sweep(api, { ...over, policy: demoPolicy({ mode: policyMode }) });
@@ -215,7 +216,7 @@ test('a listing that hands back an earlier NextToken is not paged forever: that 
 test('connections are read in pages of 50', async () => {
   const many = Array.from({ length: 120 }, (_, i) => conn(`ep-${String(i).padStart(3, '0')}`, INITECH, 'Connected'));
   const api = new FakePrivateLinkApi([service()], many);
-  const { summary } = await sweep(api, { policy: policy({ pendingStatus: 'Connecting' }), apply: false });
+  const { summary } = await sweep(api, { policy: policy({ pendingStatus: 'Connecting' }), mode: 'plan' });
   const lists = api.calls.filter((c) => c.action === 'ListVpcEndpointConnections');
   assert.deepEqual(
     lists.map((c) => c.params['maxResults']),
@@ -229,7 +230,7 @@ test('a credentials failure stops the run before any write, with the summary sun
   api.fail(`ListVpcEndpointConnections:${SEARCH}`, apiError('InvalidAccessKeyId.NotFound'));
   const sunk: (AuditRecord | RunSummaryRecord)[] = [];
   await assert.rejects(
-    runSweep({ policy: demoPolicy(), api, apply: true, now: () => NOW, sink: (r) => sunk.push(r) }),
+    runSweep({ policy: demoPolicy(), api, mode: 'enforce', now: () => NOW, sink: (r) => sunk.push(r) }),
     (error: unknown) =>
       error instanceof SweepAbortedError &&
       error.code === 'InvalidAccessKeyId.NotFound' &&
@@ -246,7 +247,7 @@ test('a permission failure on a write stops the run: later writes are deferred, 
   api.fail('EnableVpcEndpointConnection:ep-acme', apiError('Forbidden.RAM'));
   const sunk: (AuditRecord | RunSummaryRecord)[] = [];
   await assert.rejects(
-    runSweep({ policy: demoPolicy(), api, apply: true, now: () => NOW, sink: (r) => sunk.push(r) }),
+    runSweep({ policy: demoPolicy(), api, mode: 'enforce', now: () => NOW, sink: (r) => sunk.push(r) }),
     SweepAbortedError,
   );
   assert.equal(api.writes().length, 1);
@@ -326,7 +327,7 @@ test('OperationDenied on an accept that another run already made is "already-app
       if (target !== undefined) target.connectionStatus = 'Connected';
     }
   };
-  const { records, summary } = await sweep(api, { apply: true });
+  const { records, summary } = await sweep(api, { mode: 'enforce' });
   assert.equal(records[0]?.outcome, 'already-applied');
   // Listed Connecting and refused as busy: it is being connected; retrying could not change that.
   assert.equal(records[0]?.attempts, 1);
@@ -389,7 +390,7 @@ test('the deadline stops new writes: the rest is "deferred" and the summary says
 
 test('narrowing by service and region never widens', async () => {
   const api = fleet();
-  const { plan } = await sweep(api, { apply: false, services: [SEARCH] });
+  const { plan } = await sweep(api, { mode: 'plan', services: [SEARCH] });
   assert.deepEqual([...new Set(plan.decisions.map((d) => d.serviceId))], [SEARCH]);
   // One service asked for: the listing is filtered by its ID.
   assert.deepEqual(
@@ -397,7 +398,7 @@ test('narrowing by service and region never widens', async () => {
     [SEARCH],
   );
   const api3 = fleet();
-  const { summary: unknown } = await sweep(api3, { apply: false, services: ['epsrv-bp1nosuchservice01'] });
+  const { summary: unknown } = await sweep(api3, { mode: 'plan', services: ['epsrv-bp1nosuchservice01'] });
   assert.deepEqual(
     unknown.warnings.map((w) => [w.code, w.serviceId]),
     [
@@ -406,7 +407,7 @@ test('narrowing by service and region never widens', async () => {
     ],
   );
   const api2 = fleet();
-  const { plan: none, summary } = await sweep(api2, { apply: false, regions: ['cn-beijing'] });
+  const { plan: none, summary } = await sweep(api2, { mode: 'plan', regions: ['cn-beijing'] });
   assert.equal(none.decisions.length, 0);
   assert.deepEqual(summary.regions, []);
   assert.equal(api2.calls.length, 0);
@@ -414,7 +415,7 @@ test('narrowing by service and region never widens', async () => {
 
 test('an auto-accept service is reported loudly in the summary warnings', async () => {
   const api = new FakePrivateLinkApi([service({ autoAcceptEnabled: true })], [conn('ep-acme', ACME, 'Connected')]);
-  const { summary } = await sweep(api, { apply: false });
+  const { summary } = await sweep(api, { mode: 'plan' });
   assert.ok(
     summary.warnings.some((w) => /auto/i.test(w.code) && w.serviceId === ORDERS),
     JSON.stringify(summary.warnings),
@@ -426,7 +427,7 @@ test('operational logs: JSON lines with the run id; auto-accept at error level',
   const lines: Record<string, unknown>[] = [];
   const logger = createLogger({ write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>), now: () => NOW });
   const api = new FakePrivateLinkApi([service({ autoAcceptEnabled: true })], [conn('ep-acme', ACME, 'Connected')]);
-  await sweep(api, { apply: false, logger, runId: 'run-42' });
+  await sweep(api, { mode: 'plan', logger, runId: 'run-42' });
   assert.ok(lines.every((l) => l['runId'] === 'run-42' && typeof l['timestamp'] === 'string'));
   assert.equal(lines[0]?.['message'], 'sweep started');
   assert.equal(lines.at(-1)?.['message'], 'sweep finished');
@@ -453,7 +454,7 @@ test('a credentials failure on the re-read after a failed write stops the run: n
     runSweep({
       policy: demoPolicy(),
       api,
-      apply: true,
+      mode: 'enforce',
       now: () => NOW,
       retry: { sleep: async () => undefined },
       sink: (r) => sunk.push(r),

@@ -204,6 +204,32 @@ endpoints:
   ]);
 });
 
+test('the JSON Schema covers every level: nested unknown keys, wrong types, bounds, with positions', () => {
+  const errs = errorsOf(`settings:
+  faults:
+    seed: 1
+    rules:
+      - { actions: [ListVpcEndpointConnections], internalEror: 0.5, hang: 2 }
+${BASE}    whitelist: acme
+    tags: { team: { nested: 1 } }
+endpoints:
+  - owner: acme
+    service: svc
+    zones: [7]
+    connection: { bandwidth: 0 }
+`);
+  assert.deepEqual(errs, [
+    "fleet.yaml:5:50: settings.faults.rules[0].internalEror: unknown key 'internalEror' (allowed: actions, latencyMs, rateLimitPerSecond, internalError, serviceUnavailable, badGateway, hang, drop)",
+    'fleet.yaml:5:75: settings.faults.rules[0].hang: must be a number between 0 and 1',
+    'fleet.yaml:18:16: services[0].whitelist: must be a list',
+    'fleet.yaml:19:13: services[0].tags.team: must be a string',
+    'fleet.yaml:23:13: endpoints[0].zones[0]: must be a zone id or a mapping { zone, vSwitch }',
+    'fleet.yaml:24:30: endpoints[0].connection.bandwidth: must be an integer between 1 and 1000000',
+    // The service did not load (its whitelist is not a list), so the endpoint's reference to it fails too.
+    "fleet.yaml:22:14: endpoints[0].service: unknown service 'svc'",
+  ]);
+});
+
 test('YAML syntax errors and duplicate keys are reported with positions, never a stack trace', () => {
   const [syntax] = errorsOf('accounts:\n  - id: "1"\n    name: [unclosed\n');
   assert.match(syntax ?? '', /^fleet\.yaml:\d+:\d+: /);

@@ -1,0 +1,148 @@
+/**
+ * What happens to an authenticated RPC request: the faults it meets (latency, throttling, failures),
+ * the per-account write lock, then the model's action and the answer.
+ */
+import type { ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { FaultDecision, FaultInjector } from './faults.ts';
+import { describeFaults } from './faults.ts';
+import type { RequestLog } from './request-log.ts';
+import type { Exchange } from './rpc-response.ts';
+import { finish, send } from './rpc-response.ts';
+import type { AccessKeyRecord, ActionContext, EmulatorClock, EmulatorSettings } from './types.ts';
+import { EmulatorApiError } from './types.ts';
+
+/** What the RPC path needs from the model (emulator/model/private-link-model.ts implements it). */
+export interface RpcModel {
+  findAccessKey(accessKeyId: string): AccessKeyRecord | undefined;
+  dispatch(action: string, params: Record<string, string>, ctx: ActionContext): Record<string, unknown>;
+  isConnectionWrite(action: string): boolean;
+}
+
+/** Shared state of the RPC path, owned by startEmulator(). */
+export interface RpcServerState {
+  model: RpcModel;
+  clock: EmulatorClock;
+  settings: EmulatorSettings;
+  log: RequestLog;
+  faults: FaultInjector;
+  /** Aborted by close(): ends injected latency and hanging requests. */
+  closing: AbortSignal;
+  /** Responses held open by the `hang` fault, ended by close(). */
+  hanging: Set<ServerResponse>;
+}
+
+/** The HTML a gateway answers with when its upstream fails (fault `badGateway`). */
+const BAD_GATEWAY_HTML =
+  '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>Tengine</center>\r\n</body>\r\n</html>\r\n';
+
+function sleep(closing: AbortSignal, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (closing.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      closing.removeEventListener('abort', done);
+      resolve();
+    }
+    closing.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * The failure outcome a fault decided, answered (true) or thrown as an API error; false when the request
+ * goes on to the model.
+ */
+function applyOutcome(state: RpcServerState, res: ServerResponse, ex: Exchange, decision: FaultDecision): boolean {
+  if (decision.throttled)
+    throw new EmulatorApiError('Throttling.User', 'Request was denied due to user flow control.', 400);
+  switch (decision.outcome) {
+    case 'internalError':
+      throw new EmulatorApiError(
+        'InternalError',
+        'The request processing has failed due to some unknown error, exception or failure.',
+        500,
+      );
+    case 'serviceUnavailable':
+      throw new EmulatorApiError(
+        'ServiceUnavailable',
+        'The request has failed due to a temporary failure of the server.',
+        503,
+      );
+    case 'badGateway':
+      if (!res.destroyed) {
+        res.writeHead(502, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(BAD_GATEWAY_HTML) });
+        res.end(BAD_GATEWAY_HTML);
+      }
+      finish(state.log, ex, 502, undefined);
+      return true;
+    case 'hang':
+      // No answer and no effect, until the client gives up or close() ends it.
+      state.hanging.add(res);
+      res.on('close', () => state.hanging.delete(res));
+      finish(state.log, ex, 0, undefined);
+      return true;
+    case 'drop':
+      res.socket?.destroy();
+      finish(state.log, ex, 0, undefined);
+      return true;
+    case undefined:
+      return false;
+  }
+}
+
+/** Creates the executor of authenticated requests; it keeps the write lock's state. */
+export function createExecutor(
+  state: RpcServerState,
+): (
+  res: ServerResponse,
+  ex: Exchange,
+  action: string,
+  params: Record<string, string>,
+  key: AccessKeyRecord,
+) => Promise<void> {
+  /** Accounts with a connection write in flight (ConcurrentCallNotSupported for a second one). */
+  const writesInFlight = new Set<string>();
+
+  return async (res, ex, action, params, key) => {
+    const decision = state.faults.decide(action, key.accessKeyId, performance.now());
+    ex.entry.fault = describeFaults(decision);
+    const isWrite = state.model.isConnectionWrite(action);
+    if (isWrite) {
+      // Newer docs: accepts cannot run concurrently within one account; Alibaba's Terraform provider
+      // retries ConcurrentCallNotSupported, so that is the code a client must be ready for.
+      if (writesInFlight.has(key.accountId)) {
+        throw new EmulatorApiError(
+          'ConcurrentCallNotSupported',
+          'Another operation on a connection of this account is in progress. Retry later.',
+          400,
+        );
+      }
+      writesInFlight.add(key.accountId);
+    }
+    try {
+      if (decision.latencyMs > 0) await sleep(state.closing, decision.latencyMs);
+      // A client that gave up during the latency does not undo its call (the answer is lost, the effect
+      // is not, as with a real service); only close() ends a request without effect.
+      if (state.closing.aborted) {
+        res.destroy();
+        finish(state.log, ex, 0, undefined);
+        return;
+      }
+      if (applyOutcome(state, res, ex, decision)) return;
+      const ctx: ActionContext = {
+        accountId: key.accountId,
+        accessKeyId: key.accessKeyId,
+        requestId: ex.entry.requestId,
+        now: state.clock.now(),
+      };
+      const result = state.model.dispatch(action, params, ctx);
+      // A ClientToken replay carries the first answer's RequestId: keep it.
+      const body = 'RequestId' in result ? result : { RequestId: ex.entry.requestId, ...result };
+      const sent = send(res, ex, 200, body, `${action}Response`);
+      finish(state.log, ex, sent ? 200 : 0, undefined);
+    } finally {
+      if (isWrite) writesInFlight.delete(key.accountId);
+    }
+  };
+}
