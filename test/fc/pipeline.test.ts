@@ -12,12 +12,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { main } from '../../cli/main.ts';
-import { startEmulator } from '../../emulator/index.ts';
 import type { StartEmulatorOptions } from '../../emulator/index.ts';
 import { REPO_ROOT } from '../../scripts/build.ts';
-import { testIO, withEnv } from '../cli/cli-io.ts';
-import { DEMO_POLICY, PROVIDER_KEY } from './fc-harness.ts';
+import { planOnEmulator } from '../infra/plan-on-emulator.ts';
+import { DEMO_POLICY } from './fc-harness.ts';
 
 interface Step {
   name?: string;
@@ -182,23 +180,10 @@ describe('infra/pipeline/plan-gate.mjs on real plans (emulator)', () => {
 
   /** Runs `plan --format json` on a policy against a fresh emulator; the output file and exit code. */
   async function plan(policy: string, emulator: StartEmulatorOptions = {}): Promise<{ file: string; code: number }> {
-    const emu = await startEmulator(emulator);
-    try {
-      const io = testIO({ env: { PRIVATELINK_ENDPOINT: emu.url } });
-      const code = await withEnv(
-        {
-          ALIBABA_CLOUD_ACCESS_KEY_ID: PROVIDER_KEY.accessKeyId,
-          ALIBABA_CLOUD_ACCESS_KEY_SECRET: PROVIDER_KEY.accessKeySecret,
-          ALIBABA_CLOUD_SECURITY_TOKEN: undefined,
-        },
-        () => main(['plan', '--policy', policy, '--format', 'json', '--timeout-ms', '500'], io),
-      );
-      const file = join(dir, `plan-${Math.random().toString(36).slice(2)}.json`);
-      writeFileSync(file, io.out());
-      return { file, code };
-    } finally {
-      await emu.close();
-    }
+    const run = await planOnEmulator(['--policy', policy, '--format', 'json', '--timeout-ms', '500'], emulator);
+    const file = join(dir, `plan-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(file, run.stdout);
+    return { file, code: run.code };
   }
 
   it('a complete plan passes (changes pending is a success)', async () => {
