@@ -36,6 +36,7 @@ interface Alert {
   repeatInterval: string;
   noDataFire: boolean;
   notification: string;
+  todo: string;
 }
 
 const TF_DIR = join(REPO_ROOT, 'infra/terraform');
@@ -249,6 +250,10 @@ describe('infra/terraform', () => {
       assert.equal(policy.action_policy_id, '${local.action_policy_ids[each.value.notification]}');
       assert.ok(['oncall', 'reviewers'].includes(alert.notification), `${alert.name}: ${alert.notification}`);
       assert.equal(r.no_data_fire, alert.noDataFire);
+      assert.deepEqual(r.annotations, [
+        { key: 'title', value: alert.title },
+        { key: 'desc', value: alert.todo },
+      ]);
     }
   });
 
