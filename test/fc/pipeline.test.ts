@@ -35,7 +35,7 @@ const doc = parseDocument(WORKFLOW);
 const workflow = doc.toJS() as {
   on: Record<string, { paths: string[] }>;
   env: Record<string, string>;
-  jobs: { plan: Job; deploy: Job };
+  jobs: { plan: Job; terraform: Job; deploy: Job };
 };
 const runs = (job: Job): string => job.steps.map((s) => s.run ?? '').join('\n');
 const secrets = (job: Job): string[] =>
@@ -111,6 +111,20 @@ describe('infra/pipeline/github-actions.yml', () => {
     // A failed plan is still published (saying why) and still fails the check.
     assert.match(gate.if ?? '', /always\(\)/);
     assert.match(plan.steps[publishAt]!.if ?? '', /always\(\)/);
+  });
+
+  it('on a pull request: the Terraform module is validated against the provider, with no credentials', () => {
+    const job = workflow.jobs.terraform;
+    assert.match(job.if, /pull_request/);
+    assert.deepEqual(secrets(job), []);
+    assert.deepEqual(
+      job.steps.filter((s) => s.run !== undefined).map((s) => s.run),
+      [
+        'terraform -chdir=infra/terraform fmt -check -diff',
+        'terraform -chdir=infra/terraform init -backend=false -input=false',
+        'terraform -chdir=infra/terraform validate',
+      ],
+    );
   });
 
   it('on merge to main: read s.yaml, build, s deploy, then invoke', () => {
