@@ -12,7 +12,7 @@
  *   bound; the default `request` write lock);
  * - peak RSS: at most 96 MB at 10,000 connections, at most 400 MB at 100,000, growing linearly.
  *
- * Run: npm run bench -- scale   (BENCH_SCALE_SIZES=1000,10000 runs only those sizes)
+ * Run: npm run bench -- scale   (BENCH_SCALE_SIZES=1000,10000 and BENCH_SCALE_KINDS=no-op narrow it)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -27,6 +27,7 @@ const LATENCY_MS = 20;
 const CONCURRENCY = 8;
 const BURST_SHARE = 0.2;
 const SIZES = (process.env['BENCH_SCALE_SIZES'] ?? '1000,10000,100000').split(',').map(Number);
+const KINDS = (['no-op', 'burst'] as const).filter((k) => (process.env['BENCH_SCALE_KINDS'] ?? k).includes(k));
 
 interface Row {
   connections: number;
@@ -111,7 +112,8 @@ function printRow(row: Row): void {
       `${r.callMs.toFixed(1)} ms/call): ${ratio.toFixed(3)}x ${ok(ratio <= target)} (target <= ${target}x)`,
   );
   console.log(
-    `  sweep peak RSS ${r.maxRssMb.toFixed(1)} MB (${r.baselineRssMb.toFixed(1)} MB before the sweep): ` +
+    `  sweep peak RSS ${r.maxRssMb.toFixed(1)} MB (${r.baselineRssMb.toFixed(1)} MB before the sweep; peak heap used ` +
+      `${r.peakMb.heapUsed.toFixed(0)} of ${r.peakMb.heapTotal.toFixed(0)} MB, external ${r.peakMb.external.toFixed(0)} MB): ` +
       `${rssTarget === Infinity ? '' : `${ok(r.maxRssMb <= rssTarget)} (target <= ${rssTarget} MB)`}`,
   );
   console.log(
@@ -153,7 +155,7 @@ export default async function scaleBench(): Promise<void> {
   try {
     const bundle = await bundleSweepChild(dir);
     for (const size of SIZES) {
-      for (const kind of ['no-op', 'burst'] as const) {
+      for (const kind of KINDS) {
         const row = await measure(bundle, size, kind);
         printRow(row);
         rows.push(row);

@@ -6,10 +6,14 @@
  *
  * Before the sweep the child times a few serial `ListVpcEndpointConnections` calls (a full page of 50)
  * through the same client: the per-call latency that the bounds of the same run are computed from.
+ *
+ * Profiling: BENCH_CHILD_NODE_ARGS passes node flags to the child (`--cpu-prof --cpu-prof-dir=/tmp/p`);
+ * BENCH_HEAP_SNAPSHOT_DIR writes a heap snapshot once the sweep has finished, its result still alive.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeHeapSnapshot } from 'node:v8';
 import { build } from 'esbuild';
 
 /** The provider account of `generateFleet` (emulator/model/fleet-generator.ts). */
@@ -58,6 +62,8 @@ export interface SweepChildResult {
   wallMs: number;
   maxRssMb: number;
   baselineRssMb: number;
+  /** Highest JS heap (used, reserved) and external memory seen while the sweep ran (sampled every 5 ms), MB. */
+  peakMb: { heapUsed: number; heapTotal: number; external: number };
   writes: number;
   failed: number;
   deferred: number;
@@ -96,6 +102,13 @@ async function child(config: SweepChildConfig): Promise<void> {
   }
   const before = api.stats().byAction;
   const baselineRssMb = process.resourceUsage().maxRSS / 1024;
+  const peaks = { heapUsed: 0, heapTotal: 0, external: 0 };
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    peaks.heapUsed = Math.max(peaks.heapUsed, m.heapUsed);
+    peaks.heapTotal = Math.max(peaks.heapTotal, m.heapTotal);
+    peaks.external = Math.max(peaks.external, m.external);
+  }, 5);
   const start = performance.now();
   const result = await runSweep({
     policy: loaded.policy,
@@ -108,6 +121,10 @@ async function child(config: SweepChildConfig): Promise<void> {
     sink: () => undefined,
   });
   const wallMs = performance.now() - start;
+  clearInterval(sampler);
+  // Profiling aid: what the finished sweep still holds (its result is alive here).
+  const snapshotDir = process.env['BENCH_HEAP_SNAPSHOT_DIR'];
+  if (snapshotDir !== undefined) writeHeapSnapshot(join(snapshotDir, `sweep-${process.pid}.heapsnapshot`));
   const after = api.stats().byAction;
   api.close();
   const byAction = Object.fromEntries(
@@ -123,6 +140,11 @@ async function child(config: SweepChildConfig): Promise<void> {
     wallMs,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
     baselineRssMb,
+    peakMb: {
+      heapUsed: peaks.heapUsed / 2 ** 20,
+      heapTotal: peaks.heapTotal / 2 ** 20,
+      external: peaks.external / 2 ** 20,
+    },
     writes: o.applied + o['already-applied'],
     failed: o.failed,
     deferred: o.deferred,
@@ -152,7 +174,9 @@ export async function bundleSweepChild(dir: string): Promise<string> {
 /** Runs one sweep in a child process from the bundle; resolves with its figures. */
 export function runSweepChild(bundle: string, config: SweepChildConfig): Promise<SweepChildResult> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [bundle], {
+    // BENCH_CHILD_NODE_ARGS: extra node flags for profiling the sweep (e.g. --cpu-prof --cpu-prof-dir=DIR).
+    const nodeArgs = (process.env['BENCH_CHILD_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+    const proc = spawn(process.execPath, [...nodeArgs, bundle], {
       env: { ...process.env, SWEEP_BENCH_CHILD: JSON.stringify(config) },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
