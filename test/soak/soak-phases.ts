@@ -36,6 +36,8 @@ export interface SoakSize {
   overlaps: number[];
   /** How many policies of test/policy/broken (all when undefined). */
   brokenPolicies: number | undefined;
+  /** How many hostile answer kinds (all when undefined). */
+  hostileAnswers: number | undefined;
   timeoutMs: number;
 }
 
