@@ -55,6 +55,13 @@ function hugePage(items: Body[], n = DEFAULT_HUGE_PAGE): Body[] {
   return Array.from({ length: n }, (_, i) => ({ ...template, EndpointId: `ep-bp1huge${String(i).padStart(12, '0')}` }));
 }
 
+/** A deep copy of plain objects and arrays; other values (LongId numbers) kept as they are. */
+function copy(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(copy);
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copy(v)]));
+}
+
 /** The NextTokens the paging faults hand out, and what each leads to. */
 export class FaultTokens {
   private readonly minted = new Map<string, 'endlessPaging' | 'cyclingPaging'>();
@@ -86,7 +93,7 @@ export function changedBody(
   body: Body,
   nextToken: string | undefined,
 ): Body {
-  const out: Body = structuredClone(body);
+  const out = copy(body) as Body;
   const key = LIST_KEYS.find((k) => Array.isArray(out[k]));
   const item = answer === undefined ? undefined : ITEM_CHANGES[answer];
   const list = answer === undefined ? undefined : LIST_CHANGES[answer];
