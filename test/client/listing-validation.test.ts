@@ -300,6 +300,16 @@ describe('services', () => {
     });
   }
 
+  it('a service other than the one asked for is listed as invalid', async () => {
+    const other = object({ ...SERVICE_ITEM, ServiceId: '"epsrv-other0"' });
+    server.handle((_req, res) => json(res, `{"RequestId":"R-s","Services":[${other}]}`));
+    const page = await client.listVpcEndpointServices({ regionId: REGION, serviceId: SERVICE });
+    assert.deepEqual(page.items, []);
+    assert.deepEqual(page.invalid, [
+      { field: 'ServiceId', problem: `must be one of ${SERVICE}, got "epsrv-other0"`, serviceId: 'epsrv-other0' },
+    ]);
+  });
+
   it('a services page without Services is refused whole', async () => {
     server.handle((_req, res) => json(res, { RequestId: 'R-s', Services: 'none' }));
     await assert.rejects(client.listVpcEndpointServices({ regionId: REGION }), { code: 'MalformedResponse' });
