@@ -80,7 +80,11 @@ export function toApiError(raw: unknown, action: string, call: CallRecord): ApiE
   // The agent cut the response off (./pop-core-call.ts): whatever httpx then said, this is why.
   if (call.refusal !== undefined) return apiError({ ...base, ...call.refusal });
   const name = typeof r.name === 'string' ? r.name : '';
-  const rawMessage = typeof r.message === 'string' ? r.message : String(raw);
+  // httpx appends `POST <url> failed.` to a socket error's message with no space ("127.0.0.1:1POST"): part it.
+  const rawMessage = (typeof r.message === 'string' ? r.message : String(raw)).replace(
+    /(\S)((?:GET|POST) \S+ failed\.)$/,
+    '$1; $2',
+  );
 
   const fromBody = errorBodyError(r, base);
   if (fromBody !== undefined) return fromBody;
