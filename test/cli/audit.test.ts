@@ -38,6 +38,8 @@ function record(over: Partial<AuditRecord>): AuditRecord {
     errorMessage: null,
     requestId: 'req-1',
     attempts: 1,
+    modifiedTime: null,
+    clientToken: null,
     ...over,
   };
 }
