@@ -14,6 +14,11 @@ output "plan_user" {
   value       = var.create_plan_user ? alicloud_ram_user.plan[0].name : null
 }
 
+output "deploy_user" {
+  description = "The RAM user for the pipeline's deploy job (create its AccessKey in the RAM console)."
+  value       = var.create_deploy_user ? alicloud_ram_user.deploy[0].name : null
+}
+
 output "action_policy_ids" {
   description = "The SLS action policy each notification uses."
   value       = local.action_policy_ids

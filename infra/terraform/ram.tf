@@ -59,3 +59,28 @@ resource "alicloud_ram_user_policy_attachment" "plan" {
   policy_name = alicloud_ram_policy.plan_readonly.policy_name
   policy_type = "Custom"
 }
+
+# The pipeline's deploy job (`s deploy`, then `invoke`): everything on this one function and its triggers,
+# and passing its role to it. Its AccessKey is created in the console, like the plan user's.
+resource "alicloud_ram_policy" "deploy" {
+  policy_name = "${var.function_name}-deploy"
+  policy_document = templatefile("${path.module}/../ram/deploy-policy.json", {
+    region        = var.region
+    account_id    = data.alicloud_account.current.id
+    function_name = var.function_name
+    role_name     = alicloud_ram_role.function.role_name
+  })
+  description = "Deploys and invokes ${var.function_name} (s deploy, privatelink-approver invoke)"
+}
+
+resource "alicloud_ram_user" "deploy" {
+  count = var.create_deploy_user ? 1 : 0
+  name  = "${var.function_name}-deploy"
+}
+
+resource "alicloud_ram_user_policy_attachment" "deploy" {
+  count       = var.create_deploy_user ? 1 : 0
+  user_name   = alicloud_ram_user.deploy[0].name
+  policy_name = alicloud_ram_policy.deploy.policy_name
+  policy_type = "Custom"
+}

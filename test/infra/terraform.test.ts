@@ -148,13 +148,13 @@ describe('infra/terraform', () => {
   it('reads every RAM policy from infra/ram and repeats no action', () => {
     const documents = [
       resource(module, 'alicloud_ram_role', 'function').assume_role_policy_document,
-      ...['privatelink', 'log_write', 'plan_readonly'].map(
+      ...['privatelink', 'log_write', 'plan_readonly', 'deploy'].map(
         (name) => resource(module, 'alicloud_ram_policy', name).policy_document,
       ),
     ].map(readsFile);
     const ramFiles = readdirSync(join(REPO_ROOT, 'infra/ram')).map((f) => `infra/ram/${f}`);
     assert.deepEqual([...documents].sort(), [...ramFiles].sort(), 'every infra/ram file is used, none twice');
-    assert.doesNotMatch(text, /"(privatelink|log|sts):[A-Za-z*]+"/, 'actions live in infra/ram, not in the .tf');
+    assert.doesNotMatch(text, /"(privatelink|log|sts|fc|ram):[A-Za-z*]+"/, 'actions live in infra/ram, not in the .tf');
   });
 
   it('attaches exactly the PrivateLink and log write policies to the role, and plan-readonly to the plan user', () => {
@@ -170,23 +170,27 @@ describe('infra/terraform', () => {
     assert.equal(plan.policy_name, '${alicloud_ram_policy.plan_readonly.policy_name}');
   });
 
-  it('grants log:PostLogStoreLogs on the one logstore only, with every template variable supplied', () => {
-    const policy = resource(module, 'alicloud_ram_policy', 'log_write');
-    const path = readsFile(policy.policy_document);
-    const template = readFileSync(join(REPO_ROOT, path), 'utf8');
+  /** Renders a templatefile() policy of the module with sample values, after checking every placeholder is supplied. */
+  function renderPolicy(name: string): { Statement: unknown[] } {
+    const policy = resource(module, 'alicloud_ram_policy', name);
+    const template = readFileSync(join(REPO_ROOT, readsFile(policy.policy_document)), 'utf8');
     const placeholders = [...new Set([...template.matchAll(/\$\{([a-z_]+)\}/g)].map((m) => m[1]))].sort();
     const supplied = /templatefile\([^,]+,\s*\{([^}]*)\}/s.exec(String(policy.policy_document))?.[1] ?? '';
     const keys = [...supplied.matchAll(/^\s*([a-z_]+)\s*=/gm)].map((m) => m[1]).sort();
-    assert.deepEqual(keys, placeholders);
+    assert.deepEqual(keys, placeholders, name);
     const values: Record<string, string> = {
       region: 'cn-hangzhou',
       account_id: '1234567890123456',
       log_project: 'privatelink-approver-logs',
       logstore: 'runs',
+      function_name: 'privatelink-approver',
+      role_name: 'privatelink-approver',
     };
-    const rendered = JSON.parse(template.replace(/\$\{([a-z_]+)\}/g, (_, k: string) => values[k]!)) as {
-      Statement: unknown[];
-    };
+    return JSON.parse(template.replace(/\$\{([a-z_]+)\}/g, (_, k: string) => values[k]!)) as { Statement: unknown[] };
+  }
+
+  it('grants log:PostLogStoreLogs on the one logstore only, with every template variable supplied', () => {
+    const rendered = renderPolicy('log_write');
     assert.deepEqual(rendered.Statement, [
       {
         Effect: 'Allow',
@@ -194,6 +198,22 @@ describe('infra/terraform', () => {
         Resource: ['acs:log:cn-hangzhou:1234567890123456:project/privatelink-approver-logs/logstore/runs'],
       },
     ]);
+  });
+
+  it('lets the deploy user manage and invoke this one function and pass only its role', () => {
+    assert.deepEqual(renderPolicy('deploy').Statement, [
+      {
+        Effect: 'Allow',
+        Action: ['fc:*'],
+        Resource: [
+          'acs:fc:cn-hangzhou:1234567890123456:functions/privatelink-approver',
+          'acs:fc:cn-hangzhou:1234567890123456:functions/privatelink-approver/*',
+        ],
+      },
+      { Effect: 'Allow', Action: ['ram:PassRole'], Resource: ['acs:ram::1234567890123456:role/privatelink-approver'] },
+    ]);
+    const attachment = resource(module, 'alicloud_ram_user_policy_attachment', 'deploy');
+    assert.equal(attachment.policy_name, '${alicloud_ram_policy.deploy.policy_name}');
   });
 
   it('builds the index from infra/sls/index.json: every key, every JSON key, types the provider takes', () => {
