@@ -157,7 +157,7 @@ describe('infra/terraform', () => {
     assert.doesNotMatch(text, /"(privatelink|log|sts|fc|ram):[A-Za-z*]+"/, 'actions live in infra/ram, not in the .tf');
   });
 
-  it('attaches exactly the PrivateLink and log write policies to the role, and plan-readonly to the plan user', () => {
+  it('attaches exactly the PrivateLink and log write policies to the role, and one policy to each CI user', () => {
     const attachments = Object.values(module.resource.alicloud_ram_role_policy_attachment ?? {}).map((b) => b[0]!);
     assert.deepEqual(
       attachments.map((a) => [a.role_name, a.policy_name, a.policy_type]).sort(),
@@ -166,8 +166,15 @@ describe('infra/terraform', () => {
         ['${alicloud_ram_role.function.role_name}', '${alicloud_ram_policy.log_write.policy_name}', 'Custom'],
       ].sort(),
     );
-    const plan = resource(module, 'alicloud_ram_user_policy_attachment', 'plan');
-    assert.equal(plan.policy_name, '${alicloud_ram_policy.plan_readonly.policy_name}');
+    assert.deepEqual(module.locals.ci_users, {
+      plan: { create: '${var.create_plan_user}', policy: '${alicloud_ram_policy.plan_readonly.policy_name}' },
+      deploy: { create: '${var.create_deploy_user}', policy: '${alicloud_ram_policy.deploy.policy_name}' },
+    });
+    const attachment = resource(module, 'alicloud_ram_user_policy_attachment', 'ci');
+    assert.deepEqual(
+      [attachment.for_each, attachment.policy_name],
+      ['${alicloud_ram_user.ci}', '${local.ci_users[each.key].policy}'],
+    );
   });
 
   /** Renders a templatefile() policy of the module with sample values, after checking every placeholder is supplied. */
@@ -212,8 +219,6 @@ describe('infra/terraform', () => {
       },
       { Effect: 'Allow', Action: ['ram:PassRole'], Resource: ['acs:ram::1234567890123456:role/privatelink-approver'] },
     ]);
-    const attachment = resource(module, 'alicloud_ram_user_policy_attachment', 'deploy');
-    assert.equal(attachment.policy_name, '${alicloud_ram_policy.deploy.policy_name}');
   });
 
   it('builds the index from infra/sls/index.json: every key, every JSON key, types the provider takes', () => {
