@@ -9,6 +9,7 @@ import { describeFaults } from './faults.ts';
 import type { RequestLog } from './request-log.ts';
 import type { Exchange } from './rpc-response.ts';
 import { finish, send } from './rpc-response.ts';
+import { concurrentCall, lockKey } from './model/task-lock.ts';
 import type { AccessKeyRecord, ActionContext, EmulatorClock, EmulatorSettings } from './types.ts';
 import { EmulatorApiError } from './types.ts';
 
@@ -107,18 +108,15 @@ export function createExecutor(
   return async (res, ex, action, params, key) => {
     const decision = state.faults.decide(action, key.accessKeyId, performance.now());
     ex.entry.fault = describeFaults(decision);
-    const isWrite = state.model.isConnectionWrite(action);
-    if (isWrite) {
-      // Newer docs: accepts cannot run concurrently within one account; Alibaba's Terraform provider
-      // retries ConcurrentCallNotSupported, so that is the code a client must be ready for.
-      if (writesInFlight.has(key.accountId)) {
-        throw new EmulatorApiError(
-          'ConcurrentCallNotSupported',
-          'Another operation on a connection of this account is in progress. Retry later.',
-          400,
-        );
-      }
-      writesInFlight.add(key.accountId);
+    // Newer docs: connection writes cannot run concurrently within one account; Alibaba's Terraform
+    // provider retries ConcurrentCallNotSupported, so that is the code a client must be ready for. Both
+    // readings refuse overlapping requests; `task` also locks while a task runs (model/task-lock.ts).
+    const lock = state.model.isConnectionWrite(action)
+      ? lockKey(state.settings, key.accountId, params['RegionId'])
+      : undefined;
+    if (lock !== undefined) {
+      if (writesInFlight.has(lock)) throw concurrentCall();
+      writesInFlight.add(lock);
     }
     try {
       if (decision.latencyMs > 0) await sleep(state.closing, decision.latencyMs);
@@ -142,7 +140,7 @@ export function createExecutor(
       const sent = send(res, ex, 200, body, `${action}Response`);
       finish(state.log, ex, sent ? 200 : 0, undefined);
     } finally {
-      if (isWrite) writesInFlight.delete(key.accountId);
+      if (lock !== undefined) writesInFlight.delete(lock);
     }
   };
 }

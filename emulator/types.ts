@@ -91,6 +91,17 @@ export interface EmulatorSettings {
   updateDelayMs: number;
   /** How long deletes (endpoint, service) take before the resources disappear, ms. */
   deleteDelayMs: number;
+  /** How long creates take (CreateVpcEndpointService, CreateVpcEndpoint, AddZoneToVpcEndpoint): the
+   *  resource shows `Creating` until then (a zone: `Creating` before `Wait`), ms. */
+  createDelayMs: number;
+  /**
+   * The reading of "does not support concurrent calls from the same account" for connection writes:
+   * `request` (two writes may not overlap in time) or `task` (also while any connection task the account
+   * started is still running). See emulator/README.md ("Write lock").
+   */
+  writeLock: 'request' | 'task';
+  /** What the write lock covers: the whole provider account, or the account within one region. */
+  writeLockScope: 'account' | 'region';
   /** Accepted clock skew of the Timestamp parameter, ms (real API: 15 minutes). */
   maxClockSkewMs: number;
   /** Accept STS keys (records with a securityToken). */

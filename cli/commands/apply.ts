@@ -1,7 +1,7 @@
 import type { WriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import type { AuditRecord, RunSummaryRecord } from '../../functions/audit/audit-records.ts';
+import type { RunSummaryRecord, SweepRecord } from '../../functions/audit/audit-records.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
 import { resolveRunMode } from '../../functions/sweep/run-mode.ts';
 import type { ProgressEvent } from '../../functions/sweep/run-sweep.ts';
@@ -88,7 +88,8 @@ function checkDeadline(flags: ParsedFlags): string | undefined {
 
 /** Where the JSON lines go: stdout, or the --records FILE (appended) and the first error writing it. */
 interface RecordsOut {
-  write(record: AuditRecord | RunSummaryRecord): void;
+  /** A promise (file) settles once the line is handed to the OS: the sweep waits for it before a write. */
+  write(record: SweepRecord): void | Promise<void>;
   /** Ends the file; the first write error, if any. */
   close(): Promise<NodeJS.ErrnoException | undefined>;
 }
@@ -99,7 +100,10 @@ interface RecordsOut {
  */
 async function openRecords(path: string | undefined, io: CliIO): Promise<RecordsOut | undefined> {
   if (path === undefined) {
-    return { write: (record) => io.stdout.write(`${jsonLine(record)}\n`), close: () => Promise.resolve(undefined) };
+    const write = (record: SweepRecord): void => {
+      io.stdout.write(`${jsonLine(record)}\n`);
+    };
+    return { write, close: () => Promise.resolve(undefined) };
   }
   let file: WriteStream;
   try {
@@ -114,7 +118,13 @@ async function openRecords(path: string | undefined, io: CliIO): Promise<Records
   let failure: NodeJS.ErrnoException | undefined;
   file.on('error', (error: NodeJS.ErrnoException) => (failure ??= error));
   return {
-    write: (record) => file.write(`${jsonLine(record)}\n`),
+    write: (record) =>
+      new Promise<void>((done) =>
+        file.write(`${jsonLine(record)}\n`, (error) => {
+          if (error) failure ??= error as NodeJS.ErrnoException;
+          done();
+        }),
+      ),
     close: () =>
       new Promise((done) => {
         if (file.destroyed) return done(failure);

@@ -4,7 +4,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../../emulator/index.ts';
 import type { RunningEmulator } from '../../emulator/index.ts';
-import type { AuditRecord, RunSummaryRecord } from '../../functions/audit/audit-records.ts';
+import type { SweepRecord } from '../../functions/audit/audit-records.ts';
 import { isAuditRecord } from '../../functions/audit/audit-records.ts';
 import { jsonLine } from '../../functions/audit/json-line.ts';
 import { staticCredentials } from '../../functions/client/credentials.ts';
@@ -42,7 +42,7 @@ interface Demo {
   emulator: RunningEmulator;
   policy: Policy;
   api: PrivateLinkClient;
-  records: (AuditRecord | RunSummaryRecord)[];
+  records: SweepRecord[];
 }
 
 /** A path relative to the working directory when it lies below it, else as it is. */

@@ -66,7 +66,10 @@ const settings = {
     disableDelayMs: ms,
     updateDelayMs: ms,
     deleteDelayMs: ms,
+    createDelayMs: ms,
     maxClockSkewMs: ms,
+    writeLock: { enum: ['request', 'task'], 'x-message': 'must be request or task (README "Write lock")' },
+    writeLockScope: { enum: ['account', 'region'], 'x-message': 'must be account or region' },
     allowSts: { type: 'boolean' },
     faults: {
       type: 'object',

@@ -14,8 +14,15 @@ import type { Decision, Plan } from '../engine/decision.ts';
 import type { Logger } from '../log/logger.ts';
 import { serializeError, silentLogger } from '../log/logger.ts';
 import type { Policy } from '../policy/policy.ts';
-import type { AuditRecord, RecordContext, RunSummaryRecord } from '../audit/audit-records.ts';
-import { decisionRecord, emptyCounts, serviceFailureRecord } from '../audit/audit-records.ts';
+import type { AuditRecord, RecordContext, RunSummaryRecord, SweepRecord } from '../audit/audit-records.ts';
+import {
+  decisionRecord,
+  emptyCounts,
+  intentRecord,
+  invalidItemRecord,
+  serviceFailureRecord,
+} from '../audit/audit-records.ts';
+import { holdOwnersOfInvalid } from './invalid-items.ts';
 import { applyPlan } from './apply.ts';
 import { collect } from './collect.ts';
 import type { Collected } from './collect.ts';
@@ -48,8 +55,11 @@ export interface SweepOptions {
   deadline?: number;
   now?: () => number;
   runId?: string;
-  /** Receives each record as soon as its outcome is known, the summary last. */
-  sink: (record: AuditRecord | RunSummaryRecord) => void;
+  /**
+   * Receives each record as soon as it is known, the summary last. A write's intent record comes before
+   * the write is sent, which waits for a returned promise (a file sink resolves it once the line is written).
+   */
+  sink: (record: SweepRecord) => unknown;
   logger?: Logger;
   onProgress?: (event: ProgressEvent) => void;
   /** Reads in flight at once; default 8. */
@@ -89,8 +99,9 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   });
   if (run.api.credentialsFailure !== undefined) return stop(run, undefined, collected, run.api.credentialsFailure);
   for (const failure of collected.failures) run.emit(serviceFailureRecord(failure, run.context, run.now()));
+  for (const item of collected.invalid) run.emit(invalidItemRecord(item, run.context, run.now()));
 
-  const plan = decide(policy, collected.snapshot, run.now());
+  const plan = holdOwnersOfInvalid(decide(policy, collected.snapshot, run.now()), collected.invalid);
   for (const d of plan.decisions) run.counts.byDecision[d.kind] += 1;
   logWarnings(run.logger, collected, plan);
 
@@ -103,12 +114,13 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     now: run.now,
     logger: run.logger,
     emit: (decision, detail) => run.emit(decisionRecord(decision, run.context, detail)),
+    intend: (decision, write) => options.sink(intentRecord(decision, run.context, write)),
     onProgress: options.onProgress,
   });
   if (stopped !== undefined) return stop(run, plan, collected, stopped);
 
   const summary = run.summary(plan, collected, null);
-  options.sink(summary);
+  await options.sink(summary);
   run.logger.info('sweep finished', {
     counts: summary.counts,
     apiCalls: summary.apiCalls,
@@ -166,7 +178,7 @@ function startRun(options: SweepOptions): Run {
     emit: (record) => {
       records.push(record);
       counts.byOutcome[record.outcome] += 1;
-      options.sink(record);
+      void options.sink(record);
     },
     summary: (plan, collected, aborted) => {
       const statsAfter = options.api.stats?.().calls;

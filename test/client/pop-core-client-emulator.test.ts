@@ -73,6 +73,8 @@ async function allConnections(api: PrivateLinkClient, serviceId: string, pageSiz
   let nextToken: string | undefined;
   do {
     const page = await api.listVpcEndpointConnections({ regionId: REGION, serviceId, maxResults: pageSize, nextToken });
+    // The emulator's answers are well-formed: every item passes the client's checks.
+    assert.deepEqual(page.invalid, []);
     out.push(...page.items);
     nextToken = page.nextToken;
   } while (nextToken !== undefined);

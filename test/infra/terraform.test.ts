@@ -36,6 +36,7 @@ interface Alert {
   repeatInterval: string;
   noDataFire: boolean;
   notification: string;
+  todo: string;
 }
 
 const TF_DIR = join(REPO_ROOT, 'infra/terraform');
@@ -249,6 +250,10 @@ describe('infra/terraform', () => {
       assert.equal(policy.action_policy_id, '${local.action_policy_ids[each.value.notification]}');
       assert.ok(['oncall', 'reviewers'].includes(alert.notification), `${alert.name}: ${alert.notification}`);
       assert.equal(r.no_data_fire, alert.noDataFire);
+      assert.deepEqual(r.annotations, [
+        { key: 'title', value: alert.title },
+        { key: 'desc', value: alert.todo },
+      ]);
     }
   });
 
@@ -265,6 +270,10 @@ describe('infra/terraform', () => {
       assert.deepEqual(alert.groupBy, ['decision_id']);
       assert.ok(/^\d+h$/.test(alert.repeatInterval) && parseInt(alert.repeatInterval, 10) >= 24);
     }
+    // A hold that lasts only while a competing accept settles (at most 10 minutes, two or three runs of the
+    // 5-minute timer) is not worth a person's attention: the rule wants four runs in its window.
+    assert.equal(held!.condition, 'runs >= 4');
+    assert.ok(held!.windowMinutes >= 4 * held!.everyMinutes + 10, 'the window holds four runs after a settle');
     const names = new Set(alerts.map((a) => a.notification));
     assert.deepEqual([...names].sort(), ['oncall', 'reviewers']);
   });
