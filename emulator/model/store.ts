@@ -66,8 +66,8 @@ export class Store {
 
   /** A whitelist with the owner on it: the owner is whitelisted when a service is created (README). */
   ownerWhitelist(ownerId: string, users: string[]): ServiceRec['whitelist'] {
-    const whitelist: ServiceRec['whitelist'] = new Map([[ownerId, { seq: this.nextSeq(), userId: ownerId }]]);
-    for (const u of users) if (!whitelist.has(u)) whitelist.set(u, { seq: this.nextSeq(), userId: u });
+    const whitelist: ServiceRec['whitelist'] = new Map([[ownerId, this.nextSeq()]]);
+    for (const u of users) if (!whitelist.has(u)) whitelist.set(u, this.nextSeq());
     return whitelist;
   }
 
