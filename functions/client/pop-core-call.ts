@@ -126,7 +126,8 @@ function observe(req: http.ClientRequest, call: CallRecord, maxBytes: number): v
     if (encoding !== undefined && encoding !== 'identity') {
       // pop-core asks for no compression; httpx would inflate without bound. Read it raw, and refuse it.
       delete res.headers['content-encoding'];
-      const message = `BadResponse: ${call.action} answered with Content-Encoding ${JSON.stringify(encoding.slice(0, 20))}, not asked for`;
+      const named = JSON.stringify(encoding.slice(0, 20));
+      const message = `BadResponse: ${call.action} answered with Content-Encoding ${named}, not asked for`;
       refuse(res, call, { code: 'BadResponse', message });
     }
     boundBody(res, call, maxBytes);
