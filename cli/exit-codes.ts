@@ -6,26 +6,40 @@ import type { RunSummaryRecord } from '../functions/audit/audit-records.ts';
 import type { HandlerResult, InvocationErrorCode } from '../functions/fc/invocation-result.ts';
 import { isInvocationError } from '../functions/fc/invocation-result.ts';
 
-/** Exit codes, documented in README.md ("Exit codes"). */
+/** Exit codes: one table, mirrored by README.md "Exit codes" (test/cli/exit-codes.test.ts checks they agree). */
 export const EXIT = {
   ok: 0,
-  /** plan: changes are pending. */
+  internal: 1,
   changesPending: 2,
-  /** A user error: bad flags, a policy that does not validate. */
   usage: 64,
   policyInvalid: 65,
-  /** Credentials or API failures that stopped the run. */
+  noInput: 66,
   apiFailure: 69,
-  /** Some decisions failed to apply (the run went on). */
   partialFailure: 70,
-  /** A safety limit blocked part of the plan. */
   blocked: 71,
-  /** sysexits(3) EX_CANTCREAT: an output file (apply --records) cannot be opened; nothing was read or changed. */
   cannotCreate: 73,
-  /** sysexits(3) EX_IOERR: writing an output file failed during the run. */
   ioError: 74,
-  internal: 1,
+  notConverged: 75,
 } as const;
+
+export type ExitName = keyof typeof EXIT;
+
+/** What each code means, as README.md's "Exit codes" table words it (sysexits(3) names where they fit). */
+export const EXIT_MEANINGS: Record<ExitName, string> = {
+  ok: 'success; `plan`: nothing to change',
+  internal: 'internal error (a bug: please report it with the message)',
+  changesPending: '`plan`: changes are pending',
+  usage: 'usage error: unknown command or flag, a bad value, a `--region` or `--service` the policy does not govern',
+  policyInvalid: 'the policy does not validate; `audit --strict`: a malformed record',
+  noInput: '`audit`: the input file cannot be read',
+  apiFailure: 'credentials or API failures stopped the run; nothing more was changed',
+  partialFailure:
+    'some decisions failed to apply, or a governed service could not be listed or found (`plan`: the plan is partial); the run went on and recorded them',
+  blocked: 'a safety limit blocked part of the plan',
+  cannotCreate: '`apply --records FILE` cannot be opened; nothing was read or changed',
+  ioError: 'writing `--records FILE` failed during the run',
+  notConverged: '`start`: the demo did not converge (its second run still had work to do)',
+};
 
 /** The CLI exit code for an invocation error (README "Exit codes"). */
 export function invocationErrorExitCode(code: InvocationErrorCode): number {

@@ -5,6 +5,7 @@
 import type { ServiceFailure, RunWarning } from '../functions/audit/audit-records.ts';
 import { decisionSubject } from '../functions/audit/audit-records.ts';
 import type { Decision, Plan } from '../functions/engine/decision.ts';
+import { errorText, markdownText, safeText } from './safe-text.ts';
 import type { Style } from './style.ts';
 
 /** Decisions that would write something (blocked ones included: they are changes the policy wants). */
@@ -98,95 +99,115 @@ function label(d: Decision, style: Style): string {
 
 /** Pads cells to column widths, measuring the text without ANSI codes. */
 export function formatColumns(rows: string[][], indent = '  '): string[] {
-  // eslint-disable-next-line no-control-regex
-  const visible = (s: string): number => s.replace(/\u001b\[[0-9;]*m/g, '').length;
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visible(cell))));
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visibleLength(cell))));
   return rows.map(
     (row) =>
       indent +
       row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - visible(cell))))
+        .map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - visibleLength(cell))))
         .join('  ')
         .trimEnd(),
   );
 }
 
-/** The human table: decisions grouped by service, then warnings and failures. */
-export function renderPlanTable(plan: Plan, warnings: RunWarning[], failures: ServiceFailure[], style: Style): string {
-  const lines: string[] = [];
-  const shown = shownDecisions(plan);
-  const groups = new Map<string, Decision[]>();
-  for (const d of shown) {
-    const key = `${d.regionId} ${d.serviceId}`;
-    groups.set(key, [...(groups.get(key) ?? []), d]);
-  }
-  for (const [key, decisions] of groups) {
-    lines.push(style.bold(key));
-    const rows = decisions.map((d) => [
+/** The length of a text as a terminal shows it: without our own ANSI colour codes. */
+export function visibleLength(text: string): number {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u001b\[[0-9;]*m/g, '').length;
+}
+
+function serviceLabel(region: string, serviceId: string | null): string {
+  return safeText(`${region} ${serviceId ?? '(whole region)'}`);
+}
+
+/** A warning line: code, where, message; every part safe for a terminal. */
+export function warningText(w: RunWarning): string {
+  return `WARNING ${safeText(w.code)} ${serviceLabel(w.region, w.serviceId)}: ${safeText(w.message)}`;
+}
+
+/** A service that was not collected: where and why. */
+export function failureText(f: ServiceFailure): string {
+  return `NOT COLLECTED ${serviceLabel(f.region, f.serviceId)}: ${errorText(f.errorCode, f.errorMessage)}`;
+}
+
+function planRows(decisions: Decision[], style: Style): string[][] {
+  const header = ['DECISION', 'ENDPOINT', 'ACCOUNT', 'STATUS', 'BANDWIDTH', 'RULE', 'REASON'];
+  return [
+    header.map((h) => style.dim(h)),
+    ...decisions.map((d) => [
       label(d, style),
-      d.endpointId,
-      account(d),
-      d.statusBefore,
+      safeText(d.endpointId),
+      safeText(account(d)),
+      safeText(d.statusBefore),
       `${bandwidth(d)} Mbit/s`,
-      d.rule,
-      d.blocked === undefined ? d.reason : `${d.reason}; ${d.blocked.reason}`,
-    ]);
-    lines.push(...formatColumns(rows));
-    lines.push('');
-  }
+      safeText(d.rule),
+      safeText(d.blocked === undefined ? d.reason : `${d.reason}; ${d.blocked.reason}`),
+    ]),
+  ];
+}
+
+/** The summary line: never "Nothing to change" when a service could not be listed (the plan is partial). */
+function planSummaryLine(plan: Plan, shown: number, partial: boolean, style: Style): string {
   const changes = plan.decisions.filter(isChange);
   const blocked = changes.filter((d) => d.blocked !== undefined).length;
   const held = plan.decisions.filter((d) => d.kind === 'hold').length;
-  const unchanged = plan.decisions.length - shown.length;
   const parts = [`${changes.length} change${changes.length === 1 ? '' : 's'}`];
   if (blocked > 0) parts.push(`${blocked} blocked by a safety limit`);
+  const unchanged = plan.decisions.length - shown;
   parts.push(`${held} held for a person`, `${unchanged} unchanged`, `${plan.governedConnections} governed connections`);
-  lines.push(
-    changes.length === 0 ? style.green(`Nothing to change: ${parts.join(', ')}.`) : `Plan: ${parts.join(', ')}.`,
-  );
-  for (const w of warnings)
-    lines.push(
-      style.yellow(`WARNING ${w.code} ${w.region}${w.serviceId === null ? '' : ` ${w.serviceId}`}: ${w.message}`),
-    );
-  for (const f of failures) {
-    lines.push(
-      style.red(
-        `NOT COLLECTED ${f.region} ${f.serviceId ?? '(whole region)'}: ${f.errorCode}: ${f.errorMessage} (no decisions for it in this run)`,
-      ),
-    );
+  if (partial) return style.red(`Partial plan (services above not collected): ${parts.join(', ')}.`);
+  return changes.length === 0 ? style.green(`Nothing to change: ${parts.join(', ')}.`) : `Plan: ${parts.join(', ')}.`;
+}
+
+/**
+ * The human table: services that could not be listed first (the plan is partial), then decisions
+ * grouped by service with a header row, the summary line and the warnings. Every string is made safe.
+ */
+export function renderPlanTable(plan: Plan, warnings: RunWarning[], failures: ServiceFailure[], style: Style): string {
+  const lines: string[] = [];
+  for (const f of failures) lines.push(style.red(`${failureText(f)} (no decisions for it in this run)`));
+  if (failures.length > 0) lines.push('');
+  const shown = shownDecisions(plan);
+  const groups = new Map<string, Decision[]>();
+  for (const d of shown) {
+    const key = serviceLabel(d.regionId, d.serviceId);
+    groups.set(key, [...(groups.get(key) ?? []), d]);
   }
+  for (const [key, decisions] of groups) {
+    lines.push(style.bold(key), ...formatColumns(planRows(decisions, style)), '');
+  }
+  lines.push(planSummaryLine(plan, shown.length, failures.length > 0, style));
+  for (const w of warnings) lines.push(style.yellow(warningText(w)));
   return lines.join('\n') + '\n';
 }
 
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-
-/** A Markdown table for a pull-request comment. */
+/** A Markdown table for a pull-request comment; every string from the API or the policy escaped. */
 export function renderPlanMarkdown(plan: Plan, warnings: RunWarning[], failures: ServiceFailure[]): string {
   const shown = shownDecisions(plan);
+  const changes = plan.decisions.filter(isChange).length;
   const lines = [
-    `**privatelink-approver plan**: ${plan.decisions.filter(isChange).length} change(s), ${plan.governedConnections} governed connections`,
+    `**privatelink-approver plan**: ${changes} change(s), ${plan.governedConnections} governed connections` +
+      (failures.length === 0 ? '' : `; **partial**: ${failures.length} service(s) not collected`),
     '',
   ];
+  for (const f of failures) {
+    const where = `${f.region} ${f.serviceId ?? '(whole region)'}`;
+    lines.push(`> **Not collected** ${markdownText(where)}: ${markdownText(errorText(f.errorCode, f.errorMessage))}`);
+  }
+  if (failures.length > 0) lines.push('');
   if (shown.length > 0) {
     lines.push(
-      '| decision | region | service | endpoint | account | status | bandwidth | rule | reason |',
+      '| decision | region | service | endpoint | account | status | bandwidth (Mbit/s) | rule | reason |',
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     );
     for (const d of shown) {
       const kind = d.blocked === undefined ? d.kind : `${d.kind} (blocked: ${d.blocked.limit})`;
-      lines.push(
-        `| ${[kind, d.regionId, d.serviceId, d.endpointId, account(d), d.statusBefore, bandwidth(d), d.rule, d.reason].map(cell).join(' | ')} |`,
-      );
+      const cells = [kind, d.regionId, d.serviceId, d.endpointId, account(d), d.statusBefore, bandwidth(d), d.rule];
+      lines.push(`| ${[...cells, d.reason].map(markdownText).join(' | ')} |`);
     }
     lines.push('');
   }
-  for (const w of warnings) lines.push(`> **Warning** \`${w.code}\` ${cell(w.message)}`);
-  for (const f of failures)
-    lines.push(
-      `> **Not collected** ${f.region} ${f.serviceId ?? '(whole region)'}: \`${f.errorCode}\` ${cell(f.errorMessage)}`,
-    );
+  for (const w of warnings) lines.push(`> **Warning** ${markdownText(w.code)}: ${markdownText(w.message)}`);
   return lines.join('\n') + '\n';
 }

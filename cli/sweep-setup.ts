@@ -5,6 +5,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
+import type { RunSummaryRecord } from '../functions/audit/audit-records.ts';
 import { ApiError } from '../functions/client/api-error.ts';
 import { errorHint } from '../functions/client/error-kinds.ts';
 import type { CredentialsSource } from '../functions/client/credentials.ts';
@@ -25,6 +26,7 @@ import type { CliIO } from './command.ts';
 import { EXIT } from './exit-codes.ts';
 import type { ParsedFlags } from './parse-flags.ts';
 import { listFlag, parseFlags, stringFlag } from './parse-flags.ts';
+import { safeText } from './safe-text.ts';
 
 /** pop-core's own default per-call timeout, kept as ours. */
 export const DEFAULT_CALL_TIMEOUT_MS = 3000;
@@ -46,9 +48,10 @@ export const SWEEP_FLAGS_HELP = `  -p, --policy FILE      the policy file (requi
   --endpoint URL         send every API call to URL (the emulator); default: PRIVATELINK_ENDPOINT,
                          else the real regional endpoints
   --timeout-ms N         per-call timeout (default 3000)
-  --log-level LEVEL      operational JSON logs on stderr: debug|info|warn|error (default: none)
+  --log-level LEVEL      operational JSON logs on stderr: debug|info|warn|error (default: none)`;
 
-Credentials come from the standard Alibaba Cloud chain: ALIBABA_CLOUD_ACCESS_KEY_ID /
+/** The credentials paragraph of plan's and apply's help (after the options). */
+export const CREDENTIALS_NOTE = `Credentials come from the standard Alibaba Cloud chain: ALIBABA_CLOUD_ACCESS_KEY_ID /
 ALIBABA_CLOUD_ACCESS_KEY_SECRET (/ ALIBABA_CLOUD_SECURITY_TOKEN), the aliyun CLI profile, the
 credentials file, OIDC, ECS RAM role (ALIBABA_CLOUD_ECS_METADATA).`;
 
@@ -110,6 +113,13 @@ export async function prepareSweep(
 
   const policy = await loadPolicyForCli(command, policyPath, io);
   if (typeof policy === 'number') return policy;
+  const regions = listFlag(flags, 'region');
+  const services = listFlag(flags, 'service');
+  const outside = notGoverned(policy, regions, services);
+  if (outside !== undefined) {
+    io.stderr.write(`privatelink-approver ${command}: ${outside}\n`);
+    return EXIT.usage;
+  }
 
   let endpoint: string | undefined;
   try {
@@ -130,11 +140,59 @@ export async function prepareSweep(
     flags,
     policy,
     api,
-    regions: listFlag(flags, 'region'),
-    services: listFlag(flags, 'service'),
+    regions,
+    services,
     logger,
     callTimeoutMs,
   };
+}
+
+/** What the policy governs, for a person: `cn-hangzhou: epsrv-a, services matching services[2]; cn-shanghai: ...`. */
+export function governedText(policy: Policy, regions: string[] = policy.regions): string {
+  return regions
+    .map((region) => {
+      const rules = policy.services.filter((r) => r.match.regionId === region);
+      const parts = rules.map((r) => (r.match.kind === 'id' ? r.match.serviceId : `services matching ${r.source}`));
+      return `${region}: ${parts.join(', ')}`;
+    })
+    .join('; ');
+}
+
+/**
+ * Why `--region`/`--service` name something the policy does not govern (narrowing never widens), or
+ * undefined. A service is governed when a rule of a selected region names its ID; when a region also has
+ * selector rules, only the listing can tell, so such a service passes here (the sweep warns
+ * `service-not-governed`).
+ */
+export function notGoverned(policy: Policy, regions?: string[], services?: string[]): string | undefined {
+  const unknownRegions = (regions ?? []).filter((r) => !policy.regions.includes(r));
+  if (unknownRegions.length > 0) {
+    return `--region ${unknownRegions.join(', ')}: not governed by the policy, which governs ${policy.regions.join(', ')} (narrowing never widens the policy)`;
+  }
+  const inScope = policy.services.filter((r) => regions === undefined || regions.includes(r.match.regionId));
+  if (services === undefined || inScope.some((r) => r.match.kind === 'selector')) return undefined;
+  const named = new Set(inScope.flatMap((r) => (r.match.kind === 'id' ? [r.match.serviceId] : [])));
+  const unknown = services.filter((id) => !named.has(id));
+  if (unknown.length === 0) return undefined;
+  return `--service ${unknown.join(', ')}: not governed by the policy${regions === undefined ? '' : ` in ${regions.join(', ')}`}; it governs ${governedText(policy, regions ?? policy.regions)} (narrowing never widens the policy)`;
+}
+
+/**
+ * After a run narrowed by `--service`: a named service that no rule governed (a selector region, so the
+ * listing had to tell) is a usage error. Prints what the policy governs; true when it did.
+ */
+export function notGovernedAfterRun(
+  command: string,
+  summary: RunSummaryRecord,
+  prepared: PreparedSweep,
+  io: CliIO,
+): boolean {
+  const ids = summary.warnings.filter((w) => w.code === 'service-not-governed').map((w) => w.serviceId ?? '');
+  if (ids.length === 0) return false;
+  io.stderr.write(
+    `privatelink-approver ${command}: --service ${ids.map(safeText).join(', ')}: not governed by the policy; it governs ${governedText(prepared.policy, prepared.regions)} (narrowing never widens the policy)\n`,
+  );
+  return true;
 }
 
 /**
@@ -165,7 +223,7 @@ export function reportStop(command: string, error: unknown, io: CliIO): number {
     const code = error.code;
     const hint = errorHint(code);
     io.stderr.write(
-      `privatelink-approver ${command}: stopped: ${error.message}\n${hint === undefined ? '' : `  ${hint}\n`}  Nothing more was changed.\n`,
+      `privatelink-approver ${command}: stopped: ${safeText(error.message)}\n${hint === undefined ? '' : `  ${hint}\n`}  ${command === 'plan' || command === 'propose' ? 'No plan was made.' : 'Nothing more was changed.'}\n`,
     );
     return EXIT.apiFailure;
   }

@@ -1,71 +1,94 @@
-import type { Command } from '../command.ts';
+import type { SweepResult } from '../../functions/sweep/run-sweep.ts';
+import { runSweep } from '../../functions/sweep/run-sweep.ts';
+import type { CliIO, Command } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
+import { renderHelp } from '../help.ts';
+import type { ParsedFlags } from '../parse-flags.ts';
 import { stringFlag } from '../parse-flags.ts';
 import { isChange, planJson, renderPlanMarkdown, renderPlanTable } from '../render-plan.ts';
 import { createStyle } from '../style.ts';
-import { SWEEP_FLAGS_HELP, prepareSweep, reportStop } from '../sweep-setup.ts';
-import { runSweep } from '../../functions/sweep/run-sweep.ts';
+import type { PreparedSweep } from '../sweep-setup.ts';
+import { CREDENTIALS_NOTE, SWEEP_FLAGS_HELP, notGovernedAfterRun, prepareSweep, reportStop } from '../sweep-setup.ts';
 
 const FORMATS = ['table', 'json', 'markdown'];
+const SUMMARY = 'Show what a sweep would change (reads only, writes nothing)';
+
+function checkFormat(flags: ParsedFlags): string | undefined {
+  const format = stringFlag(flags, 'format');
+  return format === undefined || FORMATS.includes(format)
+    ? undefined
+    : `--format must be one of ${FORMATS.join(', ')}, got "${format}"`;
+}
+
+/** The plan in the asked format on stdout. */
+function printPlan(format: string, { plan, summary }: SweepResult, io: CliIO): void {
+  if (format === 'json') {
+    const doc = planJson(plan, summary.policyRevision, summary.warnings, summary.servicesFailed);
+    io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+  } else if (format === 'markdown') {
+    io.stdout.write(renderPlanMarkdown(plan, summary.warnings, summary.servicesFailed));
+  } else {
+    io.stdout.write(renderPlanTable(plan, summary.warnings, summary.servicesFailed, createStyle(io.stdout, io.env)));
+  }
+}
+
+async function sweep(prepared: PreparedSweep): Promise<SweepResult> {
+  try {
+    return await runSweep({
+      policy: prepared.policy,
+      api: prepared.api,
+      mode: 'plan',
+      ...(prepared.regions === undefined ? {} : { regions: prepared.regions }),
+      ...(prepared.services === undefined ? {} : { services: prepared.services }),
+      ...(prepared.logger === undefined ? {} : { logger: prepared.logger }),
+      callTimeoutMs: prepared.callTimeoutMs,
+      sink: () => undefined,
+    });
+  } finally {
+    prepared.api.close();
+  }
+}
 
 export const planCommand: Command = {
   name: 'plan',
-  summary: 'Show what a sweep would change (reads only, writes nothing)',
-  help: `Usage: privatelink-approver plan --policy FILE [options]
-
-Lists the governed services and their connections (live API, or the emulator with --endpoint),
-decides every connection against the policy and prints what apply would change. Writes nothing.
-
-Options:
-${SWEEP_FLAGS_HELP}
+  summary: SUMMARY,
+  help: renderHelp({
+    usage: 'plan --policy FILE [options]',
+    summary: SUMMARY,
+    description: `Lists the governed services and their connections (live API, or the emulator with --endpoint),
+decides every connection against the policy and prints what apply would change. Writes nothing.`,
+    options: `${SWEEP_FLAGS_HELP}
   -f, --format FORMAT    table (default; grouped by service), json (one object per decision, for
-                         tools and pull-request comments) or markdown
-
-Exit codes: 0 nothing to change, 2 changes pending, 64 bad flags, 65 invalid policy,
-69 credentials/API failure or a service that could not be listed (the plan would be partial).
-`,
+                         tools and pull-request comments) or markdown (control characters and
+                         Markdown syntax in names and reasons escaped)`,
+    notes: CREDENTIALS_NOTE,
+    exitCodes: {
+      ok: 'nothing to change',
+      changesPending: 'changes pending',
+      usage: 'bad flags, or --region/--service naming something the policy does not govern',
+      policyInvalid: 'the policy does not validate',
+      apiFailure: 'credentials or permissions refused: no plan was made',
+      partialFailure: 'the plan is partial: a governed service could not be listed or was not found',
+    },
+  }),
   async run(argv, io) {
-    const prepared = await prepareSweep('plan', argv, io, { format: { type: 'string', short: 'f' } }, {}, (flags) => {
-      const format = stringFlag(flags, 'format');
-      return format === undefined || FORMATS.includes(format)
-        ? undefined
-        : `--format must be one of ${FORMATS.join(', ')}, got "${format}"`;
-    });
+    const prepared = await prepareSweep('plan', argv, io, { format: { type: 'string', short: 'f' } }, {}, checkFormat);
     if (typeof prepared === 'number') return prepared;
-    const format = stringFlag(prepared.flags, 'format') ?? 'table';
-    let result;
+    let result: SweepResult;
     try {
-      result = await runSweep({
-        policy: prepared.policy,
-        api: prepared.api,
-        apply: false,
-        ...(prepared.regions === undefined ? {} : { regions: prepared.regions }),
-        ...(prepared.services === undefined ? {} : { services: prepared.services }),
-        ...(prepared.logger === undefined ? {} : { logger: prepared.logger }),
-        callTimeoutMs: prepared.callTimeoutMs,
-        sink: () => undefined,
-      });
+      result = await sweep(prepared);
     } catch (error) {
       return reportStop('plan', error, io);
-    } finally {
-      prepared.api.close();
     }
-    const { plan, summary } = result;
-    if (format === 'json') {
-      io.stdout.write(
-        `${JSON.stringify(planJson(plan, summary.policyRevision, summary.warnings, summary.servicesFailed), null, 2)}\n`,
-      );
-    } else if (format === 'markdown') {
-      io.stdout.write(renderPlanMarkdown(plan, summary.warnings, summary.servicesFailed));
-    } else {
-      io.stdout.write(renderPlanTable(plan, summary.warnings, summary.servicesFailed, createStyle(io.stdout, io.env)));
-    }
-    if (summary.servicesFailed.length > 0) {
+    printPlan(stringFlag(prepared.flags, 'format') ?? 'table', result, io);
+    const failed = result.summary.servicesFailed.length;
+    if (failed > 0) {
       io.stderr.write(
-        `privatelink-approver plan: ${summary.servicesFailed.length} service listing(s) failed; the plan is partial\n`,
+        `privatelink-approver plan: ${failed} governed service(s) could not be listed or found; the plan is partial\n`,
       );
-      return EXIT.apiFailure;
+      return EXIT.partialFailure;
     }
-    return plan.decisions.some(isChange) ? EXIT.changesPending : EXIT.ok;
+    if (notGovernedAfterRun('plan', result.summary, prepared, io)) return EXIT.usage;
+    return result.plan.decisions.some(isChange) ? EXIT.changesPending : EXIT.ok;
   },
 };

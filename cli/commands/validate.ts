@@ -7,30 +7,33 @@ import { readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { CliIO, Command } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
+import { renderHelp } from '../help.ts';
 import type { Diagnostic } from '../../functions/policy/diagnostic.ts';
 import { formatDiagnostic } from '../../functions/policy/diagnostic.ts';
 import { loadPolicyFile } from '../../functions/policy-file/load-policy-file.ts';
 
-const HELP = `Usage: privatelink-approver validate [options] [FILE|DIR ...]
+const SUMMARY = 'Check policy files (syntax, schema, meaning); exit 65 when any is invalid';
 
-Checks policy files: YAML syntax, the schema (policies/schema.json) and the meaning (unknown groups,
+const HELP = renderHelp({
+  usage: 'validate [options] [FILE|DIR ...]',
+  summary: SUMMARY,
+  description: `Checks policy files: YAML syntax, the schema (policies/schema.json) and the meaning (unknown groups,
 duplicates, service rules and allow entries that never apply, caps below the bandwidth given on accept,
 expired entries, ...), with the same code the function loads a policy with. Every problem is printed
 with file:line:column and the path in the policy.
 
 Arguments:
-  FILE|DIR           policy files, or directories searched recursively for *.yaml and *.yml
-                     (hidden entries and node_modules are skipped; links to files are
-                     followed, links to directories are not). Default: policies/
-
-Options:
-  --format FORMAT    text (default), json, or github (workflow commands that annotate a pull request)
-  --quiet            print errors only, not warnings
-  -h, --help         show this help
-
-Exit status: 0 every file is valid (warnings may be printed), 65 some file has errors, 64 bad usage
-(unknown option, a path that does not exist, no policy files found).
-`;
+  FILE|DIR               policy files, or directories searched recursively for *.yaml and *.yml
+                         (hidden entries and node_modules are skipped; links to files are
+                         followed, links to directories are not). Default: policies/`,
+  options: `  --format FORMAT        text (default), json, or github (workflow commands that annotate a pull request)
+  -q, --quiet            print errors only, not warnings`,
+  exitCodes: {
+    ok: 'every file is valid (warnings may be printed)',
+    usage: 'bad usage: an unknown option, a path that does not exist, no policy files found',
+    policyInvalid: 'some file has errors',
+  },
+});
 
 type Format = 'text' | 'json' | 'github';
 
@@ -43,7 +46,7 @@ interface FileResult {
 
 export const validateCommand: Command = {
   name: 'validate',
-  summary: 'Check policy files (syntax, schema, meaning); exit 65 when any is invalid',
+  summary: SUMMARY,
   help: HELP,
   async run(argv, io) {
     let format: Format = 'text';

@@ -9,6 +9,7 @@ import type { Decision } from '../engine/decision.ts';
 
 export const DECISION_SCHEMA = 'privatelink-approver/decision/v1';
 export const RUN_SCHEMA = 'privatelink-approver/run/v1';
+export const INTENT_SCHEMA = 'privatelink-approver/intent/v1';
 
 /** What happened to a decision in this run. */
 export const OUTCOMES = [
@@ -30,11 +31,14 @@ export const OUTCOMES = [
   'held',
   /** `plan`: what apply would do; nothing written. */
   'planned',
+  /** A listed item that failed validation (`errorMessage` names the field): never decided on (decision `skip`). */
+  'invalid',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 export type DecisionKind = Decision['kind'];
-export type RunMode = 'enforce' | 'dry-run';
+/** The `mode` of a record: `dry-run` when nothing is written under the policy or the request. */
+export type RecordMode = 'enforce' | 'dry-run';
 
 export interface PolicyRevisionRef {
   hash: string;
@@ -56,7 +60,7 @@ export interface AuditRecord {
   runId: string;
   /** ISO 8601, when the outcome was known. */
   time: string;
-  mode: RunMode;
+  mode: RecordMode;
   policyRevision: PolicyRevisionRef;
   region: string;
   /** Null when a whole region's service listing failed. */
@@ -82,13 +86,47 @@ export interface AuditRecord {
   requestId: string | null;
   /** Write attempts made (0 when no call was made). */
   attempts: number;
+  /** The connection's ModifiedTime as listed (the ClientToken's other input); null on service-level records. */
+  modifiedTime: string | null;
+  /** The ClientToken sent with the write; null when no write was sent. */
+  clientToken: string | null;
 }
+
+/**
+ * The record sunk before a write is sent (`privatelink-approver/intent/v1`): what is about to be
+ * attempted. Its decision record (same `runId` and `decisionId`) follows once the outcome is known; an
+ * intent without one means the run was cut off mid-write: in doubt, the next run's listing settles it.
+ */
+export interface IntentRecord {
+  schema: typeof INTENT_SCHEMA;
+  decisionId: string;
+  runId: string;
+  /** ISO 8601, just before the write was sent. */
+  time: string;
+  mode: RecordMode;
+  policyRevision: PolicyRevisionRef;
+  region: string;
+  serviceId: string;
+  endpointId: string;
+  ownerAccountId: string;
+  decision: DecisionKind;
+  /** The API action about to be sent (`EnableVpcEndpointConnection`, ...). */
+  action: string;
+  bandwidthAfter: number | null;
+  modifiedTime: string;
+  clientToken: string;
+}
+
+/** Any line a sweep sinks: intents and decision records as they happen, the summary last. */
+export type SweepRecord = AuditRecord | IntentRecord | RunSummaryRecord;
 
 export interface ServiceFailure {
   region: string;
   serviceId: string | null;
   errorCode: string;
   errorMessage: string;
+  /** The policy rule concerned (`ServiceNotFound`: the serviceId rule whose service is not listed). */
+  rule?: string;
 }
 
 export interface RunWarning {
@@ -105,7 +143,7 @@ export interface RunSummaryRecord {
   /** ISO 8601, end of the run. */
   time: string;
   startedAt: string;
-  mode: RunMode;
+  mode: RecordMode;
   /** False for `plan` (collect + decide only). */
   apply: boolean;
   policyRevision: PolicyRevisionRef;
@@ -144,6 +182,7 @@ export function emptyCounts(): RunSummaryRecord['counts'] {
       blocked: 0,
       held: 0,
       planned: 0,
+      invalid: 0,
     },
   };
 }
@@ -151,7 +190,7 @@ export function emptyCounts(): RunSummaryRecord['counts'] {
 /** The run-level context every record of a run shares. */
 export interface RecordContext {
   runId: string;
-  mode: RunMode;
+  mode: RecordMode;
   policyRevision: PolicyRevisionRef;
 }
 
@@ -164,6 +203,10 @@ export interface OutcomeDetail {
   errorMessage?: string | undefined;
   requestId?: string | undefined;
   attempts?: number | undefined;
+  /** The connection's ModifiedTime as listed. */
+  modifiedTime?: string | undefined;
+  /** The ClientToken sent, when a write was sent. */
+  clientToken?: string | undefined;
 }
 
 /**
@@ -204,6 +247,33 @@ export function decisionRecord(decision: Decision, context: RecordContext, detai
     errorMessage: detail.errorMessage ?? null,
     requestId: detail.requestId ?? null,
     attempts: detail.attempts ?? 0,
+    modifiedTime: detail.modifiedTime ?? null,
+    clientToken: detail.clientToken ?? null,
+  };
+}
+
+/** Builds the intent record of a write about to be sent. */
+export function intentRecord(
+  decision: Decision,
+  context: RecordContext,
+  write: { decisionId: string; time: number; action: string; modifiedTime: string; clientToken: string },
+): IntentRecord {
+  return {
+    schema: INTENT_SCHEMA,
+    decisionId: write.decisionId,
+    runId: context.runId,
+    time: new Date(write.time).toISOString(),
+    mode: context.mode,
+    policyRevision: context.policyRevision,
+    region: decision.regionId,
+    serviceId: decision.serviceId,
+    endpointId: decision.endpointId,
+    ownerAccountId: decision.endpointOwnerId,
+    decision: decision.kind,
+    action: write.action,
+    bandwidthAfter: decision.bandwidthAfter ?? null,
+    modifiedTime: write.modifiedTime,
+    clientToken: write.clientToken,
   };
 }
 
@@ -225,8 +295,11 @@ export function serviceFailureRecord(failure: ServiceFailure, context: RecordCon
     statusBefore: null,
     bandwidthBefore: null,
     decision: 'skip',
-    rule: null,
-    reason: 'listing failed: no decisions for this service in this run (never decide on a partial view)',
+    rule: failure.rule ?? null,
+    reason:
+      failure.errorCode === 'ServiceNotFound'
+        ? 'service named by the policy not found: its rule governs nothing in this run (fail closed)'
+        : 'listing failed: no decisions for this service in this run (never decide on a partial view)',
     bandwidthAfter: null,
     outcome: 'failed',
     blockedBy: null,
@@ -234,7 +307,40 @@ export function serviceFailureRecord(failure: ServiceFailure, context: RecordCon
     errorMessage: failure.errorMessage,
     requestId: null,
     attempts: 0,
+    modifiedTime: null,
+    clientToken: null,
   };
+}
+
+/** A listed item that failed validation, as the sweep records it (see InvalidListing in ../sweep/collect.ts). */
+export interface InvalidListedItem {
+  region: string;
+  serviceId: string | null;
+  field: string;
+  problem: string;
+  endpointId?: string | undefined;
+  ownerId?: string | undefined;
+}
+
+/** Builds the record of a listed item that failed validation: a `skip` naming the field, never decided on. */
+export function invalidItemRecord(item: InvalidListedItem, context: RecordContext, time: number): AuditRecord {
+  return {
+    ...serviceFailureRecord(
+      { region: item.region, serviceId: item.serviceId, errorCode: 'InvalidListedItem', errorMessage: '' },
+      context,
+      time,
+    ),
+    endpointId: item.endpointId ?? null,
+    ownerAccountId: item.ownerId ?? null,
+    reason: `listed ${item.field} failed validation: never decided on (never act on doubt)`,
+    outcome: 'invalid',
+    errorMessage: `${item.field}: ${item.problem}`,
+  };
+}
+
+/** True for an intent record. */
+export function isIntentRecord(value: unknown): value is IntentRecord {
+  return typeof value === 'object' && value !== null && (value as { schema?: unknown }).schema === INTENT_SCHEMA;
 }
 
 /** True for a decision record of this schema (used by `audit` to pick records out of mixed log lines). */

@@ -4,7 +4,7 @@
  * are skipped, not errors: an export of a logstore holds everything the function printed.
  */
 import type { AuditRecord } from './audit-records.ts';
-import { isAuditRecord } from './audit-records.ts';
+import { DECISION_SCHEMA, OUTCOMES, isAuditRecord } from './audit-records.ts';
 
 /** Fields an SLS export (or a log shipper) may put the original line in. */
 const WRAPPER_FIELDS = ['content', 'message', '__raw__', '__content__', 'log', 'msg', 'body'];
@@ -35,30 +35,109 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** The decision records in a text of lines, in order. A JSON array of exported log objects also works. */
-export function readRecords(text: string): { records: AuditRecord[]; skipped: number } {
-  const records: AuditRecord[] = [];
-  let skipped = 0;
+/** A line that carries a decision record (or tries to) but cannot be used: where and why. */
+export interface MalformedRecord {
+  /** 1-based line number (item number for a JSON array export). */
+  line: number;
+  problem: string;
+}
+
+export interface ReadResult {
+  records: AuditRecord[];
+  /** Lines that are not decision records (log lines, summaries, blank lines excluded). */
+  skipped: number;
+  malformed: MalformedRecord[];
+}
+
+const NULLABLE_STRINGS = [
+  'decisionId',
+  'serviceId',
+  'endpointId',
+  'ownerAccountId',
+  'accountName',
+  'vpcId',
+  'statusBefore',
+  'rule',
+  'blockedBy',
+  'errorCode',
+  'errorMessage',
+  'requestId',
+] as const;
+
+function typeName(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+}
+
+/**
+ * Why a value with the decision schema is not a usable record (a missing or mistyped field the reader
+ * relies on), or undefined. Fields beyond these are allowed: the schema grows by adding fields.
+ */
+export function recordProblem(value: Record<string, unknown>): string | undefined {
+  for (const field of ['runId', 'time', 'mode', 'region', 'decision', 'reason', 'outcome'] as const) {
+    if (typeof value[field] !== 'string') return `${field}: expected a string, got ${typeName(value[field])}`;
+  }
+  for (const field of NULLABLE_STRINGS) {
+    const v = value[field];
+    if (v !== null && typeof v !== 'string') return `${field}: expected a string or null, got ${typeName(v)}`;
+  }
+  for (const field of ['bandwidthBefore', 'bandwidthAfter'] as const) {
+    const v = value[field];
+    if (v !== null && typeof v !== 'number') return `${field}: expected a number or null, got ${typeName(v)}`;
+  }
+  if (typeof value['attempts'] !== 'number') return `attempts: expected a number, got ${typeName(value['attempts'])}`;
+  const revision = value['policyRevision'];
+  if (typeof revision !== 'object' || revision === null || typeof (revision as { hash?: unknown }).hash !== 'string')
+    return 'policyRevision: expected an object with a string hash';
+  const commit = (revision as { commit?: unknown }).commit;
+  if (commit !== null && typeof commit !== 'string') return 'policyRevision.commit: expected a string or null';
+  if (Number.isNaN(Date.parse(value['time'] as string))) return 'time: not a date/time';
+  if (!(OUTCOMES as readonly string[]).includes(value['outcome'] as string)) return 'outcome: not a known outcome';
+  return undefined;
+}
+
+type Item = { record: AuditRecord } | { problem: string } | undefined;
+
+/** One line or array item: a usable record, a malformed one (its problem), or not a record at all. */
+function readItem(parsed: unknown): Item {
+  const found = unwrap(parsed, 0);
+  if (found === undefined) return undefined;
+  const problem = recordProblem(found as unknown as Record<string, unknown>);
+  return problem === undefined ? { record: found } : { problem };
+}
+
+/**
+ * The decision records in a text of lines, in order; a JSON array of exported log objects also works.
+ * A line that is not a record (plain text, an operational log, a run summary) is skipped; a line naming
+ * the decision schema that does not parse, or a record with a missing or mistyped field, is malformed.
+ */
+export function readRecords(text: string): ReadResult {
+  const result: ReadResult = { records: [], skipped: 0, malformed: [] };
+  const add = (item: Item, line: number): void => {
+    if (item === undefined) result.skipped += 1;
+    else if ('record' in item) result.records.push(item.record);
+    else result.malformed.push({ line, problem: item.problem });
+  };
   const whole = parseJson(text.trim());
   if (Array.isArray(whole)) {
-    for (const item of whole) {
-      const r = unwrap(item, 0);
-      if (r === undefined) skipped += 1;
-      else records.push(r);
-    }
-    return { records, skipped };
+    whole.forEach((item, i) => add(readItem(item), i + 1));
+    return result;
   }
-  for (const raw of text.split(/\r?\n/)) {
+  text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
-    if (line === '') continue;
+    if (line === '') return;
     // A line may carry a prefix (timestamp, request id) before the JSON object.
     const start = line.indexOf('{');
-    const parsed = start === -1 ? undefined : parseJson(line.slice(start));
-    const r = parsed === undefined ? undefined : unwrap(parsed, 0);
-    if (r === undefined) skipped += 1;
-    else records.push(r);
-  }
-  return { records, skipped };
+    if (start === -1) return add(undefined, i + 1);
+    const parsed = parseJson(line.slice(start));
+    if (parsed === undefined) {
+      // Broken JSON that names the decision schema was meant as a record (a cut-off line); else it is noise.
+      if (line.includes(DECISION_SCHEMA)) result.malformed.push({ line: i + 1, problem: 'not valid JSON' });
+      else result.skipped += 1;
+      return;
+    }
+    add(readItem(parsed), i + 1);
+  });
+  return result;
 }
 
 export interface RecordFilter {

@@ -3,7 +3,7 @@
  * and ../handler.ts can wire it to FC. One invocation = one sweep:
  * parse the event -> derive the deadline -> load the policy (fail closed) -> runSweep -> return the summary.
  *
- * Every line written is one JSON object: operational logs (../core/logger.ts), decision records and the
+ * Every line written is one JSON object: operational logs (../log/logger.ts), decision records and the
  * run summary (../audit/audit-records.ts), or an invocation error record (./invocation-result.ts); each carries
  * the FC request id.
  */
@@ -19,13 +19,15 @@ import { loadPolicyFile } from '../policy-file/load-policy-file.ts';
 import type { Policy } from '../policy/policy.ts';
 import { runSweep } from '../sweep/run-sweep.ts';
 import { SweepAbortedError } from '../sweep/sweep-aborted-error.ts';
+import { resolveRunMode } from '../sweep/run-mode.ts';
+import type { SweepMode } from '../sweep/run-mode.ts';
 import type { FcConfig, FcConfigResult } from './fc-config.ts';
 import { overrideFile } from './fc-config.ts';
 import type { FcContext } from './fc-context.ts';
 import { fcRequestIdOf } from './fc-context.ts';
 import { parseInvocationEvent } from './invocation-event.ts';
-import type { RunRequest } from './invocation-event.ts';
-import { invocationErrorRecord } from './invocation-result.ts';
+import type { RunRequest, TimerTrigger } from './invocation-event.ts';
+import { invocationErrorRecord, isInvocationError } from './invocation-result.ts';
 import type { HandlerResult, InvocationErrorCode, InvocationErrorRecord } from './invocation-result.ts';
 import { runDeadline } from './run-deadline.ts';
 
@@ -93,6 +95,73 @@ function ungovernedRegions(request: RunRequest, policy: Policy): string[] {
   return (request.regions ?? []).filter((r) => !policy.regions.includes(r));
 }
 
+/** Everything an invocation needs before it sweeps, or the error record that ends it. */
+interface Prepared {
+  request: RunRequest;
+  trigger: TimerTrigger | undefined;
+  deadline: number;
+  source: { file: string; origin: 'override' | 'bundled' };
+  policy: Policy;
+  mode: SweepMode;
+}
+
+type Fail = (
+  errorCode: InvocationErrorCode,
+  message: string,
+  details: string[],
+  policyFile?: string | null,
+) => InvocationErrorRecord;
+
+/**
+ * Parses the event, derives the deadline, loads the policy (fail closed) and resolves the run mode: the
+ * payload's `dryRun: true` narrows an enforce policy; `dryRun: false` never widens a dry-run one.
+ */
+async function prepare(
+  event: Parameters<FcEventHandler>[0],
+  context: FcContext,
+  startedAt: number,
+  config: FcConfig,
+  log: Logger,
+  fail: Fail,
+): Promise<Prepared | InvocationErrorRecord> {
+  const parsed = parseInvocationEvent(event);
+  if (!parsed.ok) return fail('PayloadRejected', `payload rejected: nothing changed: ${parsed.error}`, [parsed.error]);
+  const timeout = context?.function?.timeout;
+  if (typeof timeout !== 'number' || !(timeout > 0)) {
+    return fail('ConfigInvalid', 'the invocation context has no function.timeout: nothing changed', [
+      `context.function.timeout: ${JSON.stringify(timeout)}`,
+    ]);
+  }
+  const source = await choosePolicy(config, log);
+  if (!source.ok) {
+    const message = `policy did not load: nothing changed: ${source.message}`;
+    return fail('PolicyInvalid', message, [source.message], source.file);
+  }
+  // The build's commit describes the bundled file only; an override's commit is unknown (its hash is in every record).
+  const commit = source.origin === 'bundled' && config.policyCommit !== undefined ? config.policyCommit : '';
+  const loaded = await loadPolicyFile(source.file, { commit });
+  for (const w of loaded.warnings)
+    log.warn('policy warning', { policyFile: source.file, warning: formatDiagnostic(w) });
+  if (!loaded.ok) {
+    const details = loaded.errors.map((d) => formatDiagnostic(d));
+    return fail('PolicyInvalid', `policy ${source.file} did not load: nothing changed`, details, source.file);
+  }
+  const { policy } = loaded;
+  const { request, trigger } = parsed;
+  const outside = ungovernedRegions(request, policy);
+  if (outside.length > 0) {
+    const message = `payload.regions: ${outside.join(', ')} ${outside.length > 1 ? 'are' : 'is'} not governed by the policy (it governs ${policy.regions.join(', ') || 'no region'})`;
+    return fail('PayloadRejected', `payload rejected: nothing changed: ${message}`, [message], source.file);
+  }
+  if (request.dryRun === false && policy.mode === 'dry-run') {
+    log.warn('payload dryRun:false cannot turn a dry-run policy into enforce: this run is a dry run', {
+      policyFile: source.file,
+    });
+  }
+  const mode = resolveRunMode(request.dryRun === true ? 'dry-run' : 'enforce', policy.mode);
+  return { request, trigger, deadline: runDeadline(startedAt, timeout), source, policy, mode };
+}
+
 /** Builds the FC handler from the cold-start configuration; a bad one fails every invocation loudly. */
 export function createHandler(deps: HandlerDeps): FcEventHandler {
   const now = deps.now ?? Date.now;
@@ -110,13 +179,7 @@ export function createHandler(deps: HandlerDeps): FcEventHandler {
       now,
       base: { requestId, fcRequestId: requestId },
     });
-
-    const fail = (
-      errorCode: InvocationErrorCode,
-      message: string,
-      details: string[],
-      policyFile: string | null = null,
-    ): InvocationErrorRecord => {
+    const fail: Fail = (errorCode, message, details, policyFile = null) => {
       const record = invocationErrorRecord({
         fcRequestId: requestId,
         time: now(),
@@ -134,70 +197,21 @@ export function createHandler(deps: HandlerDeps): FcEventHandler {
       if (config === undefined) {
         return fail('ConfigInvalid', 'invalid function configuration: nothing changed', configProblems);
       }
-      const parsed = parseInvocationEvent(event);
-      if (!parsed.ok)
-        return fail('PayloadRejected', `payload rejected: nothing changed: ${parsed.error}`, [parsed.error]);
-      const { request, trigger } = parsed;
-
-      const timeout = context?.function?.timeout;
-      if (typeof timeout !== 'number' || !(timeout > 0)) {
-        return fail('ConfigInvalid', 'the invocation context has no function.timeout: nothing changed', [
-          `context.function.timeout: ${JSON.stringify(timeout)}`,
-        ]);
-      }
-      const deadline = runDeadline(startedAt, timeout);
-
-      const source = await choosePolicy(config, log);
-      if (!source.ok)
-        return fail(
-          'PolicyInvalid',
-          `policy did not load: nothing changed: ${source.message}`,
-          [source.message],
-          source.file,
-        );
-      // The build's commit describes the bundled file only; an override's commit is unknown (its hash is in every record).
-      const loaded = await loadPolicyFile(
-        source.file,
-        source.origin === 'bundled' && config.policyCommit !== undefined
-          ? { commit: config.policyCommit }
-          : { commit: '' },
-      );
-      for (const w of loaded.warnings)
-        log.warn('policy warning', { policyFile: source.file, warning: formatDiagnostic(w) });
-      if (!loaded.ok) {
-        return fail(
-          'PolicyInvalid',
-          `policy ${source.file} did not load: nothing changed`,
-          loaded.errors.map((d) => formatDiagnostic(d)),
-          source.file,
-        );
-      }
-      const policy = loaded.policy;
-
-      const outside = ungovernedRegions(request, policy);
-      if (outside.length > 0) {
-        const message = `payload.regions: ${outside.join(', ')} ${outside.length > 1 ? 'are' : 'is'} not governed by the policy (it governs ${policy.regions.join(', ') || 'no region'})`;
-        return fail('PayloadRejected', `payload rejected: nothing changed: ${message}`, [message], source.file);
-      }
-      if (request.dryRun === false && policy.mode === 'dry-run') {
-        log.warn('payload dryRun:false cannot turn a dry-run policy into enforce: this run is a dry run', {
-          policyFile: source.file,
-        });
-      }
-
+      const prepared = await prepare(event, context, startedAt, config, log, fail);
+      if (isInvocationError(prepared)) return prepared;
+      const { request, policy, deadline, mode } = prepared;
       log.info('run starting', {
-        trigger: trigger ?? null,
-        policyFile: source.file,
-        policyOrigin: source.origin,
+        trigger: prepared.trigger ?? null,
+        policyFile: prepared.source.file,
+        policyOrigin: prepared.source.origin,
         policyRevision: policy.revision,
-        mode: request.dryRun === true ? 'dry-run' : policy.mode,
+        mode,
         services: request.services ?? null,
         regions: request.regions ?? null,
         deadline: new Date(deadline).toISOString(),
         // Visible on purpose: in production this must be null (the regional endpoints).
         privatelinkEndpoint: config.privatelinkEndpoint ?? null,
       });
-
       api = createPrivateLinkClient({
         // A getter, not a snapshot: FC rotates the role's STS credentials, and the client reads them per request.
         credentials: fcContextCredentials(() => context.credentials),
@@ -207,8 +221,7 @@ export function createHandler(deps: HandlerDeps): FcEventHandler {
       const result = await runSweep({
         policy,
         api,
-        apply: true,
-        ...(request.dryRun === true ? { dryRun: true } : {}),
+        mode,
         ...(request.services === undefined ? {} : { services: request.services }),
         ...(request.regions === undefined ? {} : { regions: request.regions }),
         deadline,

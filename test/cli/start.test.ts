@@ -10,7 +10,8 @@ import { testIO } from './cli-io.ts';
 test('start sweeps the demo fleet, shows every decision, then a second run that changes nothing', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'plk-start-'));
   try {
-    const io = testIO({ cwd: dir, env: { NO_COLOR: '1' } });
+    // Wide enough for every line on one line (reasons in full); the fitted layout is tested below.
+    const io = testIO({ cwd: dir, env: { NO_COLOR: '1', COLUMNS: '1000' } });
     const code = await main(['start', '--records', 'records.jsonl'], io);
     const out = io.out();
     assert.equal(code, 0, out + io.err());
@@ -19,7 +20,10 @@ test('start sweeps the demo fleet, shows every decision, then a second run that 
     assert.match(first, /emulator on http:\/\/127\.0\.0\.1:\d+ with the demo fleet/);
     for (const kind of ['ACCEPT', 'REJECT', 'HOLD', 'RESIZE', 'REVOKE'])
       assert.match(first, new RegExp(`^    ${kind}\\s+ep-`, 'm'), kind);
-    assert.ok(first.includes('\n  cn-hangzhou epsrv-bp1demosearch00002\n    ACCEPT'), first);
+    assert.match(
+      first,
+      /\n {2}cn-hangzhou epsrv-bp1demosearch00002\n {4}DECISION +ENDPOINT +ACCOUNT +BANDWIDTH \(Mbit\/s\) +OUTCOME +REASON\n {4}ACCEPT/,
+    );
     assert.match(first, /RESIZE\s+ep-bp1demoacme0000002\s+acme \(2000000000000001\)\s+8192 -> 4096\s+applied/);
     // The two holds on orders-api in Hangzhou, each with its reason: globex over its connection limit, umbrella unknown.
     assert.match(
@@ -81,4 +85,46 @@ test('start --records into a path that cannot be written exits 74 with a clear m
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("start fits the terminal: 100 columns when not a terminal, the terminal's own width on one", async () => {
+  for (const [tty, columns, width] of [
+    [false, undefined, 100],
+    [true, 80, 80],
+  ] as const) {
+    const io = testIO({ env: { NO_COLOR: '1' } });
+    Object.assign(io.stdout, { isTTY: tty, columns });
+    assert.equal(await main(['start'], io), 0, io.err());
+    const long = io
+      .out()
+      .split('\n')
+      .filter((l) => l.length > width);
+    assert.deepEqual(long, [], `every line fits ${width} columns`);
+    if (width === 100) {
+      assert.match(io.out(), /^ {4}DECISION +ENDPOINT +ACCOUNT +BANDWIDTH \(Mbit\/s\) +OUTCOME$/m, 'units');
+      // The reasons, which no longer fit beside the row, are under it in full.
+      assert.match(io.out(), /^ {4}HOLD +ep-bp1demoumbrella002 +2000000000000004 +3072 +held\n {6}request awaiting/m);
+    } else {
+      // Narrower still: the account moves under the row too.
+      assert.match(io.out(), /^ {4}DECISION +ENDPOINT +BANDWIDTH \(Mbit\/s\) +OUTCOME$/m, 'units');
+      assert.match(io.out(), /^ {4}HOLD +ep-bp1demoumbrella002 +3072 +held\n {6}2000000000000004: request awaiting/m);
+    }
+    assert.match(
+      io.out(),
+      /A\s+"skip"\s+in\s+the\s+decision\s+counts\s+is\s+a\s+connection\s+already\s+as\s+the\s+policy\s+wants\s+it/,
+    );
+    assert.match(io.out(), /\nNext steps:\n {2}npm start -- --keep-running\n {6}keep the emulator up/);
+  }
+});
+
+test('start --format json prints both runs as JSON lines, reasons in full', async () => {
+  const io = testIO({ env: { NO_COLOR: '1' } });
+  assert.equal(await main(['start', '--format', 'json'], io), 0, io.err());
+  const lines = io
+    .out()
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { schema: string; reason?: string });
+  assert.equal(lines.filter((l) => l.schema === 'privatelink-approver/run/v1').length, 2);
+  assert.ok(lines.some((l) => l.reason?.endsWith('hold until one goes or the limit is raised')));
 });

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { sha256Hex } from '../../functions/engine/sha256.ts';
-import { decisionKey } from '../../functions/engine/decision-id.ts';
+import { clientToken, decisionKey as keyWith } from '../../functions/engine/decision-id.ts';
+import { sha256Hex } from '../../functions/sweep/sha256.ts';
 import type { Decision } from '../../functions/engine/decision.ts';
 import { ACME, HANGZHOU, ORDERS } from './builders.ts';
 
@@ -41,6 +41,8 @@ const base: Decision = {
   blocked: undefined,
 };
 const REV = 'sha256:0123456789abcdef';
+/** The key with the shell's hash (node:crypto), as the sweep computes it. */
+const decisionKey = (d: Decision, rev: string): string => keyWith(d, rev, sha256Hex);
 
 test('decisionKey: stable, at most 64 ASCII characters (a valid ClientToken)', () => {
   const key = decisionKey(base, REV);
@@ -51,6 +53,14 @@ test('decisionKey: stable, at most 64 ASCII characters (a valid ClientToken)', (
     key,
     sha256Hex(JSON.stringify(['plk-decision-v1', HANGZHOU, ORDERS, 'ep-bp1demoacme0001', 'accept', 3072, REV])),
   );
+  // The value the hand-written SHA-256 of earlier releases gave (engine/sha256.ts, now removed).
+  assert.equal(key, 'e08f5292273a557903586336c3031a72e54aaa54015409330ab2446985bcde45');
+});
+
+test('clientToken: pinned, from the decision key and the ModifiedTime as listed', () => {
+  const token = clientToken(decisionKey(base, REV), '2026-11-24T08:00:00Z', sha256Hex);
+  assert.equal(token, '74288103d0192f4830df6f4d2703dbea14c50529e273e7334bf81304e8a77b6e');
+  assert.notEqual(clientToken(decisionKey(base, REV), '2026-11-24T08:00:01Z', sha256Hex), token);
 });
 
 test('decisionKey: changes with what the action is, not with how it is described', () => {

@@ -56,6 +56,7 @@ describe('infra/sls', () => {
     const schemas = new Set(lines.map((l) => l.schema).filter((s) => s !== undefined));
     assert.deepEqual([...schemas].sort(), [
       'privatelink-approver/decision/v1',
+      'privatelink-approver/intent/v1',
       'privatelink-approver/invocation-error/v1',
       'privatelink-approver/run/v1',
     ]);

@@ -2,7 +2,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { OUTCOMES, decisionRecord, isAuditRecord, isRunSummaryRecord } from '../../functions/audit/audit-records.ts';
+import {
+  OUTCOMES,
+  decisionRecord,
+  intentRecord,
+  isAuditRecord,
+  isIntentRecord,
+  isRunSummaryRecord,
+} from '../../functions/audit/audit-records.ts';
 import type { RunSummaryRecord } from '../../functions/audit/audit-records.ts';
 import { decide } from '../../functions/engine/decide.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
@@ -65,7 +72,7 @@ test('the documented summary example has exactly the summary fields', async () =
   await runSweep({
     policy: policy(),
     api: new FakePrivateLinkApi([service({ serviceId: ORDERS })], []),
-    apply: false,
+    mode: 'plan',
     now: () => NOW,
     sink: (r) => {
       if (isRunSummaryRecord(r)) summary = r;
@@ -75,4 +82,21 @@ test('the documented summary example has exactly the summary fields', async () =
   assert.ok(e !== undefined && summary !== undefined);
   assert.deepEqual(Object.keys(e).sort(), Object.keys(summary).sort());
   assert.deepEqual(Object.keys(e.counts.byOutcome).sort(), [...OUTCOMES].sort());
+});
+
+test('the documented intent example has exactly the intent fields', () => {
+  const d = decide(
+    policy(),
+    { services: [{ service: service(), connections: [conn('ep-1', ACME, 'Connecting')] }] },
+    NOW,
+  ).decisions[0];
+  assert.ok(d !== undefined);
+  const built = intentRecord(
+    d,
+    { runId: 'r', mode: 'enforce', policyRevision: { hash: 'h', commit: null } },
+    { decisionId: 'x', time: NOW, action: 'EnableVpcEndpointConnection', modifiedTime: 't', clientToken: 'c' },
+  );
+  const intents = examples.filter(isIntentRecord);
+  assert.equal(intents.length, 1);
+  for (const e of intents) assert.deepEqual(Object.keys(e).sort(), Object.keys(built).sort());
 });

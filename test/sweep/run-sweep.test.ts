@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AuditRecord, RunSummaryRecord } from '../../functions/audit/audit-records.ts';
-import { isAuditRecord, isRunSummaryRecord } from '../../functions/audit/audit-records.ts';
-import { decisionKey } from '../../functions/engine/decision-id.ts';
+import type { AuditRecord, SweepRecord } from '../../functions/audit/audit-records.ts';
+import { isAuditRecord, isIntentRecord, isRunSummaryRecord } from '../../functions/audit/audit-records.ts';
+import { clientToken, decisionKey } from '../../functions/engine/decision-id.ts';
 import type { Policy } from '../../functions/policy/policy.ts';
-import { clientToken, runSweep } from '../../functions/sweep/run-sweep.ts';
+import { runSweep } from '../../functions/sweep/run-sweep.ts';
+import { sha256Hex } from '../../functions/sweep/sha256.ts';
 import type { SweepOptions } from '../../functions/sweep/run-sweep.ts';
 import { SweepAbortedError } from '../../functions/sweep/sweep-aborted-error.ts';
 import {
@@ -22,6 +23,7 @@ import {
   service,
 } from '../engine/builders.ts';
 import { FakePrivateLinkApi, apiError } from './fake-private-link-api.ts';
+import { recordSchemaProblems } from './record-schema.ts';
 
 function demoPolicy(over: Partial<Policy> = {}): Policy {
   return policy({
@@ -54,11 +56,11 @@ function fleet(): FakePrivateLinkApi {
 }
 
 async function sweep(api: FakePrivateLinkApi, over: Partial<SweepOptions> = {}) {
-  const sunk: (AuditRecord | RunSummaryRecord)[] = [];
+  const sunk: SweepRecord[] = [];
   const result = await runSweep({
     policy: demoPolicy(),
     api,
-    apply: true,
+    mode: 'enforce',
     now: () => NOW,
     runId: 'run-1',
     retry: { sleep: async () => undefined },
@@ -72,9 +74,9 @@ function outcomes(records: AuditRecord[]): string[] {
   return records.map((r) => `${r.endpointId ?? r.serviceId}:${r.decision}:${r.outcome}`);
 }
 
-test('plan (apply: false) decides and records "planned", and writes nothing', async () => {
+test('plan (mode plan) decides and records "planned", and writes nothing', async () => {
   const api = fleet();
-  const { records, summary, sunk } = await sweep(api, { apply: false });
+  const { records, summary, sunk } = await sweep(api, { mode: 'plan' });
   assert.deepEqual(api.writes(), []);
   assert.deepEqual(outcomes(records), [
     'ep-acme:accept:planned',
@@ -112,7 +114,7 @@ test('apply writes one at a time with a ClientToken from the decision key and th
   assert.ok(listed !== undefined);
   assert.equal(
     api.writes()[0]?.params['clientToken'],
-    clientToken(decisionKey(accept, 'sha256:0123456789abcdef'), listed.modifiedTime),
+    clientToken(decisionKey(accept, 'sha256:0123456789abcdef', sha256Hex), listed.modifiedTime, sha256Hex),
   );
   assert.match(String(api.writes()[0]?.params['clientToken']), /^[0-9a-f]{64}$/);
   assert.equal(api.writes()[0]?.params['bandwidth'], 3072);
@@ -124,7 +126,7 @@ test('apply writes one at a time with a ClientToken from the decision key and th
   ]);
   const rec = records[0];
   assert.equal(rec?.schema, 'privatelink-approver/decision/v1');
-  assert.equal(rec?.decisionId, decisionKey(accept, 'sha256:0123456789abcdef'));
+  assert.equal(rec?.decisionId, decisionKey(accept, 'sha256:0123456789abcdef', sha256Hex));
   assert.equal(rec?.accountName, 'acme');
   assert.equal(rec?.rule, 'services[0].allow[0]');
   assert.equal(rec?.mode, 'enforce');
@@ -138,8 +140,8 @@ test('apply writes one at a time with a ClientToken from the decision key and th
 
 test('dry-run narrows: --dry-run over an enforce policy, and an enforce run cannot widen a dry-run policy', async () => {
   for (const [over, policyMode] of [
-    [{ dryRun: true }, 'enforce'],
-    [{ dryRun: false }, 'dry-run'],
+    [{ mode: 'dry-run' }, 'enforce'],
+    [{ mode: 'enforce' }, 'dry-run'],
   ] as const) {
     const api = fleet();
     const { records, summary } = await sweep(api, { ...over, policy: demoPolicy({ mode: policyMode }) });
@@ -215,7 +217,7 @@ test('a listing that hands back an earlier NextToken is not paged forever: that 
 test('connections are read in pages of 50', async () => {
   const many = Array.from({ length: 120 }, (_, i) => conn(`ep-${String(i).padStart(3, '0')}`, INITECH, 'Connected'));
   const api = new FakePrivateLinkApi([service()], many);
-  const { summary } = await sweep(api, { policy: policy({ pendingStatus: 'Connecting' }), apply: false });
+  const { summary } = await sweep(api, { policy: policy({ pendingStatus: 'Connecting' }), mode: 'plan' });
   const lists = api.calls.filter((c) => c.action === 'ListVpcEndpointConnections');
   assert.deepEqual(
     lists.map((c) => c.params['maxResults']),
@@ -227,9 +229,9 @@ test('connections are read in pages of 50', async () => {
 test('a credentials failure stops the run before any write, with the summary sunk', async () => {
   const api = fleet();
   api.fail(`ListVpcEndpointConnections:${SEARCH}`, apiError('InvalidAccessKeyId.NotFound'));
-  const sunk: (AuditRecord | RunSummaryRecord)[] = [];
+  const sunk: SweepRecord[] = [];
   await assert.rejects(
-    runSweep({ policy: demoPolicy(), api, apply: true, now: () => NOW, sink: (r) => sunk.push(r) }),
+    runSweep({ policy: demoPolicy(), api, mode: 'enforce', now: () => NOW, sink: (r) => sunk.push(r) }),
     (error: unknown) =>
       error instanceof SweepAbortedError &&
       error.code === 'InvalidAccessKeyId.NotFound' &&
@@ -244,9 +246,9 @@ test('a credentials failure stops the run before any write, with the summary sun
 test('a permission failure on a write stops the run: later writes are deferred, not attempted', async () => {
   const api = fleet();
   api.fail('EnableVpcEndpointConnection:ep-acme', apiError('Forbidden.RAM'));
-  const sunk: (AuditRecord | RunSummaryRecord)[] = [];
+  const sunk: SweepRecord[] = [];
   await assert.rejects(
-    runSweep({ policy: demoPolicy(), api, apply: true, now: () => NOW, sink: (r) => sunk.push(r) }),
+    runSweep({ policy: demoPolicy(), api, mode: 'enforce', now: () => NOW, sink: (r) => sunk.push(r) }),
     SweepAbortedError,
   );
   assert.equal(api.writes().length, 1);
@@ -326,7 +328,7 @@ test('OperationDenied on an accept that another run already made is "already-app
       if (target !== undefined) target.connectionStatus = 'Connected';
     }
   };
-  const { records, summary } = await sweep(api, { apply: true });
+  const { records, summary } = await sweep(api, { mode: 'enforce' });
   assert.equal(records[0]?.outcome, 'already-applied');
   // Listed Connecting and refused as busy: it is being connected; retrying could not change that.
   assert.equal(records[0]?.attempts, 1);
@@ -389,7 +391,7 @@ test('the deadline stops new writes: the rest is "deferred" and the summary says
 
 test('narrowing by service and region never widens', async () => {
   const api = fleet();
-  const { plan } = await sweep(api, { apply: false, services: [SEARCH] });
+  const { plan } = await sweep(api, { mode: 'plan', services: [SEARCH] });
   assert.deepEqual([...new Set(plan.decisions.map((d) => d.serviceId))], [SEARCH]);
   // One service asked for: the listing is filtered by its ID.
   assert.deepEqual(
@@ -397,7 +399,7 @@ test('narrowing by service and region never widens', async () => {
     [SEARCH],
   );
   const api3 = fleet();
-  const { summary: unknown } = await sweep(api3, { apply: false, services: ['epsrv-bp1nosuchservice01'] });
+  const { summary: unknown } = await sweep(api3, { mode: 'plan', services: ['epsrv-bp1nosuchservice01'] });
   assert.deepEqual(
     unknown.warnings.map((w) => [w.code, w.serviceId]),
     [
@@ -406,7 +408,7 @@ test('narrowing by service and region never widens', async () => {
     ],
   );
   const api2 = fleet();
-  const { plan: none, summary } = await sweep(api2, { apply: false, regions: ['cn-beijing'] });
+  const { plan: none, summary } = await sweep(api2, { mode: 'plan', regions: ['cn-beijing'] });
   assert.equal(none.decisions.length, 0);
   assert.deepEqual(summary.regions, []);
   assert.equal(api2.calls.length, 0);
@@ -414,7 +416,7 @@ test('narrowing by service and region never widens', async () => {
 
 test('an auto-accept service is reported loudly in the summary warnings', async () => {
   const api = new FakePrivateLinkApi([service({ autoAcceptEnabled: true })], [conn('ep-acme', ACME, 'Connected')]);
-  const { summary } = await sweep(api, { apply: false });
+  const { summary } = await sweep(api, { mode: 'plan' });
   assert.ok(
     summary.warnings.some((w) => /auto/i.test(w.code) && w.serviceId === ORDERS),
     JSON.stringify(summary.warnings),
@@ -426,7 +428,7 @@ test('operational logs: JSON lines with the run id; auto-accept at error level',
   const lines: Record<string, unknown>[] = [];
   const logger = createLogger({ write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>), now: () => NOW });
   const api = new FakePrivateLinkApi([service({ autoAcceptEnabled: true })], [conn('ep-acme', ACME, 'Connected')]);
-  await sweep(api, { apply: false, logger, runId: 'run-42' });
+  await sweep(api, { mode: 'plan', logger, runId: 'run-42' });
   assert.ok(lines.every((l) => l['runId'] === 'run-42' && typeof l['timestamp'] === 'string'));
   assert.equal(lines[0]?.['message'], 'sweep started');
   assert.equal(lines.at(-1)?.['message'], 'sweep finished');
@@ -448,12 +450,12 @@ test('a credentials failure on the re-read after a failed write stops the run: n
     if (call.action === 'EnableVpcEndpointConnection')
       api.fail(`ListVpcEndpointConnections:${ORDERS}`, apiError('InvalidSecurityToken.Expired'));
   };
-  const sunk: (AuditRecord | RunSummaryRecord)[] = [];
+  const sunk: SweepRecord[] = [];
   await assert.rejects(
     runSweep({
       policy: demoPolicy(),
       api,
-      apply: true,
+      mode: 'enforce',
       now: () => NOW,
       retry: { sleep: async () => undefined },
       sink: (r) => sunk.push(r),
@@ -471,4 +473,125 @@ test('a credentials failure on the re-read after a failed write stops the run: n
   const summary = sunk.at(-1);
   assert.ok(isRunSummaryRecord(summary));
   assert.equal(summary.aborted?.errorCode, 'InvalidSecurityToken.Expired');
+});
+
+test('intent before effect: every write is preceded by an intent record, sunk (and awaited) before it is sent', async () => {
+  const api = fleet();
+  const order: string[] = [];
+  api.onCall = (c) => {
+    if (c.action !== 'ListVpcEndpointConnections' && c.action !== 'ListVpcEndpointServices')
+      order.push(`write:${String(c.params['endpointId'])}:${String(c.params['clientToken'])}`);
+  };
+  const { records } = await sweep(api, {
+    sink: async (r) => {
+      // A slow sink (a file being flushed): the write must wait for it.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      if (isIntentRecord(r)) order.push(`intent:${r.endpointId}:${r.clientToken}`);
+    },
+  });
+  const writes = records.filter((r) => r.clientToken !== null);
+  assert.equal(writes.length, 3);
+  assert.deepEqual(
+    order,
+    writes.flatMap((r) => [`intent:${r.endpointId}:${r.clientToken}`, `write:${r.endpointId}:${r.clientToken}`]),
+  );
+  const listed = api.connections.find((c) => c.endpointId === 'ep-acme');
+  assert.equal(records[0]?.modifiedTime, listed?.modifiedTime);
+  assert.equal(
+    records[0]?.clientToken,
+    clientToken(records[0]?.decisionId ?? '', listed?.modifiedTime ?? '', sha256Hex),
+  );
+  // A hold has no write, so no token, but the ModifiedTime as listed.
+  const held = records.find((r) => r.outcome === 'held');
+  assert.equal(held?.clientToken, null);
+  assert.equal(typeof held?.modifiedTime, 'string');
+});
+
+test("a listed item that failed validation gets a skip record naming the field, and holds its owner's accepts on that service", async () => {
+  const api = fleet();
+  // The client refused a connection of acme on ORDERS (a Bandwidth of 1e308) and one whose owner is unreadable.
+  api.invalid.set(ORDERS, [
+    { field: 'Bandwidth', problem: 'not an integer within 0..10240', endpointId: 'ep-acme-bad', ownerId: ACME },
+    { field: 'EndpointOwnerId', problem: 'missing', endpointId: 'ep-nobody' },
+  ]);
+  const { records, summary } = await sweep(api);
+  assert.deepEqual(outcomes(records), [
+    'ep-acme-bad:skip:invalid',
+    'ep-nobody:skip:invalid',
+    'ep-acme:hold:held',
+    'ep-initech:reject:applied',
+    'ep-umbrella:hold:held',
+    'ep-search-acme:accept:applied',
+  ]);
+  assert.equal(records[0]?.errorMessage, 'Bandwidth: not an integer within 0..10240');
+  assert.equal(records[0]?.ownerAccountId, ACME);
+  assert.equal(records[2]?.rule, 'builtin.invalid-listing');
+  assert.equal(summary.counts.byOutcome.invalid, 2);
+  // Never a write for the invalid items, and acme's accept on ORDERS waits.
+  assert.deepEqual(
+    api.writes().map((c) => String(c.params['endpointId'])),
+    ['ep-initech', 'ep-search-acme'],
+  );
+  for (const r of records) assert.deepEqual(recordSchemaProblems(r), [], JSON.stringify(r));
+});
+
+test('a serviceId rule whose service is not listed fails closed: a failure naming the rule, in servicesFailed', async () => {
+  const api = new FakePrivateLinkApi([service()], [conn('ep-acme', ACME, 'Connecting')]);
+  const { records, summary } = await sweep(api);
+  const failure = summary.servicesFailed.find((f) => f.serviceId === SEARCH);
+  assert.equal(failure?.errorCode, 'ServiceNotFound');
+  assert.equal(failure?.rule, 'services[1]');
+  assert.match(failure?.errorMessage ?? '', /wrong account, wrong region, a deleted service/);
+  const record = records.find((r) => r.serviceId === SEARCH);
+  assert.equal(record?.outcome, 'failed');
+  assert.equal(record?.rule, 'services[1]');
+  assert.equal(records.find((r) => r.endpointId === 'ep-acme')?.outcome, 'applied');
+});
+
+test('a listing that never ends (a fresh NextToken on every page) stops at the page bound: not collected, with a record', async () => {
+  const api = fleet();
+  const list = api.listVpcEndpointConnections.bind(api);
+  let n = 0;
+  api.listVpcEndpointConnections = async (req) =>
+    req.serviceId === SEARCH ? { ...(await list({ ...req, nextToken: undefined })), nextToken: `t-${++n}` } : list(req);
+  const { records, summary } = await sweep(api, { pageBounds: { perListing: 7 } });
+  assert.equal(n, 7);
+  assert.equal(records[0]?.serviceId, SEARCH);
+  assert.equal(records[0]?.errorCode, 'ListingTooLong');
+  assert.deepEqual(
+    summary.servicesFailed.map((f) => [f.serviceId, f.errorCode]),
+    [[SEARCH, 'ListingTooLong']],
+  );
+  // The default bound follows from the page size and the documented ceiling (10,000 items).
+  const { pageBounds } = await import('../../functions/sweep/listing-bounds.ts');
+  assert.equal(pageBounds(50).maxPagesPerListing, 201);
+});
+
+test('the run reads at most its page budget in all: past it, services are not collected', async () => {
+  const api = fleet();
+  const { summary } = await sweep(api, { mode: 'plan', pageBounds: { perRun: 2 }, readConcurrency: 1 });
+  // One page of the region's services, one service's connections; the other service is over budget.
+  assert.deepEqual(
+    summary.servicesFailed.map((f) => f.errorCode),
+    ['PageBudgetSpent'],
+  );
+  assert.equal(summary.apiCalls, 2);
+});
+
+test('every run has a deadline, plan included: 15 minutes when none is given', async () => {
+  const many = Array.from({ length: 120 }, (_, i) => conn(`ep-${String(i).padStart(3, '0')}`, INITECH, 'Connected'));
+  const api = new FakePrivateLinkApi([service()], many);
+  let clock = NOW;
+  api.onCall = () => {
+    clock += 6 * 60_000; // a very slow API: six minutes a call
+  };
+  const { summary } = await sweep(api, {
+    policy: policy({ pendingStatus: 'Connecting' }),
+    mode: 'plan',
+    pageSize: 10,
+    now: () => clock,
+  });
+  assert.equal(summary.deadlineReached, true);
+  assert.equal(summary.servicesFailed[0]?.errorCode, 'DeadlineReached');
+  assert.ok(summary.apiCalls <= 3, String(summary.apiCalls));
 });

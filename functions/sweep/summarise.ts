@@ -1,0 +1,55 @@
+/** The run summary record (`privatelink-approver/run/v1`): what a run saw, decided and did. */
+import type { Plan } from '../engine/decision.ts';
+import type { PolicyRevisionRef, RecordMode, RunSummaryRecord } from '../audit/audit-records.ts';
+import { RUN_SCHEMA } from '../audit/audit-records.ts';
+import type { Collected } from './collect.ts';
+
+export interface SummaryInput {
+  runId: string;
+  mode: RecordMode;
+  apply: boolean;
+  policyRevision: PolicyRevisionRef;
+  startedAt: number;
+  end: number;
+  counts: RunSummaryRecord['counts'];
+  collected: Collected;
+  plan: Plan | undefined;
+  apiCalls: number;
+  retries: number;
+  deadlineReached: boolean;
+  aborted: RunSummaryRecord['aborted'];
+}
+
+/** Builds the summary; warnings are the collector's, then the engine's. */
+export function summarise(input: SummaryInput): RunSummaryRecord {
+  const { collected, plan } = input;
+  return {
+    schema: RUN_SCHEMA,
+    runId: input.runId,
+    time: new Date(input.end).toISOString(),
+    startedAt: new Date(input.startedAt).toISOString(),
+    mode: input.mode,
+    apply: input.apply,
+    policyRevision: input.policyRevision,
+    regions: collected.regions,
+    counts: input.counts,
+    servicesScanned: collected.snapshot.services.length,
+    servicesFailed: collected.failures,
+    connectionsSeen: collected.snapshot.services.reduce((n, s) => n + s.connections.length, 0),
+    governedConnections: plan?.governedConnections ?? 0,
+    apiCalls: input.apiCalls,
+    retries: input.retries,
+    durationMs: input.end - input.startedAt,
+    deadlineReached: input.deadlineReached,
+    aborted: input.aborted,
+    warnings: [
+      ...collected.warnings,
+      ...(plan?.warnings ?? []).map((w) => ({
+        code: w.code,
+        region: w.regionId,
+        serviceId: w.serviceId ?? null,
+        message: w.message,
+      })),
+    ],
+  };
+}

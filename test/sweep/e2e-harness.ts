@@ -1,0 +1,84 @@
+/**
+ * A sweep against the emulator through the real pop-core client: a fleet given as scenario YAML (the demo
+ * accounts added), a policy as text. For the end-to-end tests of issue 9's failures.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parse, stringify } from 'yaml';
+import { ManualClock, SCENARIOS_DIR, parseScenario, startEmulator } from '../../emulator/index.ts';
+import type { RunningEmulator } from '../../emulator/index.ts';
+import type { SweepRecord } from '../../functions/audit/audit-records.ts';
+import { staticCredentials } from '../../functions/client/credentials.ts';
+import { createPrivateLinkClient } from '../../functions/client/pop-core-private-link-client.ts';
+import type { PrivateLinkClient } from '../../functions/client/pop-core-private-link-client.ts';
+import type { Policy } from '../../functions/policy/policy.ts';
+import { loadPolicyText } from '../../functions/policy-file/load-policy-file.ts';
+import { runSweep } from '../../functions/sweep/run-sweep.ts';
+import type { SweepOptions, SweepResult } from '../../functions/sweep/run-sweep.ts';
+
+export interface E2e {
+  emu: RunningEmulator;
+  clock: ManualClock;
+  policy: Policy;
+  client(): PrivateLinkClient;
+  sweep(over?: Partial<SweepOptions>): Promise<SweepResult & { sunk: SweepRecord[] }>;
+  close(): Promise<void>;
+}
+
+/** Starts an emulator with `fleet` (YAML, without accounts) and loads `policyText`. */
+export async function e2e(fleet: string, policyText: string): Promise<E2e> {
+  const accounts = (parse(readFileSync(`${SCENARIOS_DIR}/demo.yaml`, 'utf8')) as { accounts: unknown }).accounts;
+  const scenario = parseScenario(stringify({ accounts, ...(parse(fleet) as object) }), 'e2e#fleet');
+  const loaded = loadPolicyText(policyText, 'e2e#policy');
+  assert.ok(loaded.ok, JSON.stringify(loaded));
+  const clock = new ManualClock();
+  clock.pause();
+  const emu = await startEmulator({ port: 0, host: '127.0.0.1', scenario, clock });
+  const key = emu.accounts.find((a) => a.name === 'provider')?.accessKeys[0];
+  assert.ok(key !== undefined);
+  const clients: PrivateLinkClient[] = [];
+  const client = (): PrivateLinkClient => {
+    const c = createPrivateLinkClient({
+      credentials: staticCredentials({ accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret }),
+      endpoint: emu.url,
+      timeoutMs: 5000,
+    });
+    clients.push(c);
+    return c;
+  };
+  return {
+    emu,
+    clock,
+    policy: loaded.policy,
+    client,
+    sweep: async (over = {}) => {
+      const sunk: SweepRecord[] = [];
+      const result = await runSweep({
+        policy: loaded.policy,
+        api: client(),
+        mode: 'enforce',
+        sink: (r) => sunk.push(r),
+        retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 20 },
+        ...over,
+      });
+      return { ...result, sunk };
+    },
+    close: async () => {
+      for (const c of clients) c.close();
+      await emu.close();
+    },
+  };
+}
+
+/** The status of each connection in the emulator now, by endpoint ID. */
+export function statuses(emu: RunningEmulator): Record<string, string> {
+  const state = emu.model.snapshot() as {
+    connections?: { endpointId: string; connectionStatus: string; awaitingDecision: boolean }[];
+  };
+  return Object.fromEntries(
+    (state.connections ?? []).map((c) => [
+      c.endpointId,
+      `${c.connectionStatus}${c.awaitingDecision ? ' (awaiting)' : ''}`,
+    ]),
+  );
+}
