@@ -36,6 +36,8 @@ interface DecisionFields {
   /** the account's display name from the policy, when known */
   accountName: string | undefined;
   statusBefore: ConnectionStatus;
+  /** the connection's ModifiedTime as listed (orders requests oldest first; see ./write-order.ts) */
+  modifiedTime: string;
   bandwidthBefore: number;
   /** accept: the bandwidth to give; resize: the new bandwidth; otherwise undefined */
   bandwidthAfter: number | undefined;
