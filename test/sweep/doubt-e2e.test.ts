@@ -48,11 +48,16 @@ const AWAITS_CLIENT_VALIDATION: string | false = 'awaits the client validation o
 
 /** Rewrites the listed connections of the service's listing (not the re-reads by EndpointId). */
 function tamperConnections(h: E2e, change: (connections: Conn[]) => unknown): void {
-  h.tamper.set('ListVpcEndpointConnections', (body) => ({
-    ...body,
-    Connections: change(body['Connections'] as Conn[]),
-  }));
+  h.tamper.set('ListVpcEndpointConnections', (body) =>
+    JSON.stringify({ ...body, Connections: change(body['Connections'] as Conn[]) }).replaceAll(
+      `"${RAW_FRACTION}"`,
+      '2000000000000002.9',
+    ),
+  );
 }
+
+/** Stands for the number 2000000000000002.9 on the wire (JavaScript cannot hold it). */
+const RAW_FRACTION = '__2000000000000002.9__';
 
 /** Endpoints that a write of the emulator's request log names (or '' for a write naming none). */
 function writtenEndpoints(h: E2e): string[] {
@@ -75,7 +80,7 @@ const doubted: [string, (c: Conn) => Conn][] = [
   ['no EndpointOwnerId', ({ EndpointOwnerId: _, ...c }) => c],
   ['EndpointOwnerId null', (c) => ({ ...c, EndpointOwnerId: null })],
   ['EndpointOwnerId an object', (c) => ({ ...c, EndpointOwnerId: { id: 1 } })],
-  ['EndpointOwnerId 2000000000000002.9', (c) => ({ ...c, EndpointOwnerId: 2000000000000002.9 })],
+  ['EndpointOwnerId 2000000000000002.9', (c) => ({ ...c, EndpointOwnerId: RAW_FRACTION })],
   ['no EndpointId', ({ EndpointId: _, ...c }) => c],
   ['Bandwidth 1e308', (c) => ({ ...c, Bandwidth: 1e308 })],
 ];

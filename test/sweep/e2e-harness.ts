@@ -18,7 +18,7 @@ import { loadPolicyText } from '../../functions/policy-file/load-policy-file.ts'
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
 import type { SweepOptions, SweepResult } from '../../functions/sweep/run-sweep.ts';
 
-/** Rewrites the JSON answer of an action on its way from the emulator to the client. */
+/** Rewrites the JSON answer of an action on its way from the emulator to the client (a string: the raw body). */
 export type Tamper = (body: Record<string, unknown>) => unknown;
 
 export interface E2e {
@@ -116,7 +116,9 @@ async function startTamperingProxy(
             let out = Buffer.concat(parts);
             const rewrite = tamper.get(action);
             if (rewrite !== undefined && answer.statusCode === 200) {
-              out = Buffer.from(JSON.stringify(rewrite(JSON.parse(out.toString('utf8')) as Record<string, unknown>)));
+              const rewritten = rewrite(JSON.parse(out.toString('utf8')) as Record<string, unknown>);
+              // A string is the raw body (for numbers JSON.stringify cannot write, such as 2000000000000002.9).
+              out = Buffer.from(typeof rewritten === 'string' ? rewritten : JSON.stringify(rewritten));
             }
             const headers = { ...answer.headers, 'content-length': String(out.length) };
             delete headers['transfer-encoding'];
