@@ -223,7 +223,7 @@ export function reportStop(command: string, error: unknown, io: CliIO): number {
     const code = error.code;
     const hint = errorHint(code);
     io.stderr.write(
-      `privatelink-approver ${command}: stopped: ${safeText(error.message)}\n${hint === undefined ? '' : `  ${hint}\n`}  ${command === 'plan' ? 'No plan was made.' : 'Nothing more was changed.'}\n`,
+      `privatelink-approver ${command}: stopped: ${safeText(error.message)}\n${hint === undefined ? '' : `  ${hint}\n`}  ${command === 'plan' || command === 'propose' ? 'No plan was made.' : 'Nothing more was changed.'}\n`,
     );
     return EXIT.apiFailure;
   }

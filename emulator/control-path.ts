@@ -38,7 +38,33 @@ export function isLoopback(address: string | undefined): boolean {
   return LOOPBACK.has(address) || /^(::ffff:)?127\./.test(address);
 }
 
-const DELAY_KEYS = ['enableDelayMs', 'disableDelayMs', 'updateDelayMs', 'deleteDelayMs', 'maxClockSkewMs'] as const;
+const DELAY_KEYS = [
+  'enableDelayMs',
+  'disableDelayMs',
+  'updateDelayMs',
+  'deleteDelayMs',
+  'createDelayMs',
+  'maxClockSkewMs',
+] as const;
+
+/** Settings with a fixed set of values. */
+const CHOICES: Record<string, readonly string[]> = {
+  pendingStatus: ['Connecting', 'Disconnected'],
+  writeLock: ['request', 'task'],
+  writeLockScope: ['account', 'region'],
+};
+
+/** The problem with one setting of a patch, or undefined. */
+function settingProblem(key: string, value: unknown): string[] {
+  const choices = CHOICES[key];
+  if (choices !== undefined)
+    return choices.includes(value as string) ? [] : [`${key} must be ${choices.map((c) => `"${c}"`).join(' or ')}`];
+  if ((DELAY_KEYS as readonly string[]).includes(key))
+    return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? [] : [`${key} must be a number >= 0`];
+  if (key === 'allowSts') return typeof value === 'boolean' ? [] : ['allowSts must be true or false'];
+  if (key === 'faults') return validateFaultSettings(value);
+  return [`${key} is not a known setting`];
+}
 
 /**
  * Merges a settings patch into the live settings object (in place: the model reads the same object).
@@ -49,22 +75,7 @@ export function patchSettings(settings: EmulatorSettings, patch: unknown): void 
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch))
     throw new ControlError(400, 'the settings patch must be a JSON object');
   const p = patch as Record<string, unknown>;
-  const problems: string[] = [];
-  for (const [key, value] of Object.entries(p)) {
-    if (key === 'pendingStatus') {
-      if (value !== 'Connecting' && value !== 'Disconnected')
-        problems.push('pendingStatus must be "Connecting" or "Disconnected"');
-    } else if ((DELAY_KEYS as readonly string[]).includes(key)) {
-      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
-        problems.push(`${key} must be a number >= 0`);
-    } else if (key === 'allowSts') {
-      if (typeof value !== 'boolean') problems.push('allowSts must be true or false');
-    } else if (key === 'faults') {
-      problems.push(...validateFaultSettings(value));
-    } else {
-      problems.push(`${key} is not a known setting`);
-    }
-  }
+  const problems = Object.entries(p).flatMap(([key, value]) => settingProblem(key, value));
   if (problems.length > 0) throw new ControlError(400, problems.join('; '));
   const { faults, ...rest } = p as Partial<EmulatorSettings> & { faults?: Partial<FaultSettings> };
   Object.assign(settings, rest);
@@ -111,6 +122,43 @@ function clockView(clock: EmulatorClock): Record<string, unknown> {
   return { now, iso: new Date(now).toISOString(), paused: clock.paused };
 }
 
+/** GET /health: liveness, request count, clock, and this process's memory and CPU time. */
+function health(state: ControlState): Record<string, unknown> {
+  const memory = process.memoryUsage();
+  return {
+    ok: true,
+    uptimeMs: Date.now() - state.startedAt,
+    requests: state.log.last,
+    clock: clockView(state.clock),
+    // This process's memory (the emulator's, when it runs on its own): for the benchmark and the curious.
+    memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, heapTotalBytes: memory.heapTotal },
+    // CPU time this process has used, µs: per-request cost measured this way ignores other load.
+    cpuMicros: process.cpuUsage(),
+  };
+}
+
+/** POST /clock: `{advanceMs}`, `{pause: true}` or `{resume: true}` (pause and advance may combine). */
+function moveClock(clock: EmulatorClock, body: unknown): void {
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new ControlError(400, 'the body must be a JSON object');
+  const b = body as Record<string, unknown>;
+  const known = ['advanceMs', 'pause', 'resume'];
+  const unknown = Object.keys(b).filter((k) => !known.includes(k));
+  if (unknown.length > 0)
+    throw new ControlError(400, `unknown field(s): ${unknown.join(', ')}; use advanceMs, pause or resume`);
+  if (Object.keys(b).length === 0) throw new ControlError(400, 'give one of advanceMs, pause, resume');
+  const advance = b['advanceMs'];
+  if (advance !== undefined && (typeof advance !== 'number' || !Number.isFinite(advance) || advance < 0))
+    throw new ControlError(400, 'advanceMs must be a number >= 0');
+  if (b['pause'] !== undefined && b['pause'] !== true) throw new ControlError(400, 'pause must be true');
+  if (b['resume'] !== undefined && b['resume'] !== true) throw new ControlError(400, 'resume must be true');
+  if (b['pause'] === true && b['resume'] === true)
+    throw new ControlError(400, 'pause and resume together make no sense');
+  if (b['pause'] === true) clock.pause();
+  if (typeof advance === 'number') clock.advance(advance);
+  if (b['resume'] === true) clock.resume();
+}
+
 /** Creates the control path's handler. */
 export function createControlHandler(
   state: ControlState,
@@ -128,22 +176,7 @@ export function createControlHandler(
     switch (path) {
       case '/health':
         allow('GET');
-        {
-          const memory = process.memoryUsage();
-          return [
-            200,
-            {
-              ok: true,
-              uptimeMs: Date.now() - state.startedAt,
-              requests: state.log.last,
-              clock: clockView(state.clock),
-              // This process's memory (the emulator's, when it runs on its own): for the benchmark and the curious.
-              memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, heapTotalBytes: memory.heapTotal },
-              // CPU time this process has used, µs: per-request cost measured this way ignores other load.
-              cpuMicros: process.cpuUsage(),
-            },
-          ];
-        }
+        return [200, health(state)];
       case '/state':
         allow('GET');
         return [200, state.model.snapshot()];
@@ -158,34 +191,10 @@ export function createControlHandler(
         if (!Number.isInteger(since) || since < 0) throw new ControlError(400, 'since must be a non-negative integer');
         return [200, { requests: state.log.list(since), last: state.log.last }];
       }
-      case '/clock': {
+      case '/clock':
         allow('GET', 'POST');
-        if (method === 'POST') {
-          const body = await readJson(req);
-          if (body === null || typeof body !== 'object' || Array.isArray(body))
-            throw new ControlError(400, 'the body must be a JSON object');
-          const b = body as Record<string, unknown>;
-          const known = ['advanceMs', 'pause', 'resume'];
-          const unknown = Object.keys(b).filter((k) => !known.includes(k));
-          if (unknown.length > 0)
-            throw new ControlError(400, `unknown field(s): ${unknown.join(', ')}; use advanceMs, pause or resume`);
-          if (Object.keys(b).length === 0) throw new ControlError(400, 'give one of advanceMs, pause, resume');
-          if (
-            b['advanceMs'] !== undefined &&
-            (typeof b['advanceMs'] !== 'number' || !Number.isFinite(b['advanceMs']) || b['advanceMs'] < 0)
-          ) {
-            throw new ControlError(400, 'advanceMs must be a number >= 0');
-          }
-          if (b['pause'] !== undefined && b['pause'] !== true) throw new ControlError(400, 'pause must be true');
-          if (b['resume'] !== undefined && b['resume'] !== true) throw new ControlError(400, 'resume must be true');
-          if (b['pause'] === true && b['resume'] === true)
-            throw new ControlError(400, 'pause and resume together make no sense');
-          if (b['pause'] === true) state.clock.pause();
-          if (typeof b['advanceMs'] === 'number') state.clock.advance(b['advanceMs']);
-          if (b['resume'] === true) state.clock.resume();
-        }
+        if (method === 'POST') moveClock(state.clock, await readJson(req));
         return [200, clockView(state.clock)];
-      }
       case '/settings':
         allow('GET', 'PATCH');
         if (method === 'PATCH') patchSettings(state.settings, await readJson(req));

@@ -60,13 +60,9 @@ function checkCommonParameters(params: Record<string, string>, entry: { accessKe
   entry.accessKeyId = params['AccessKeyId'];
   if (params['Signature'] === undefined) throw missingParam('Signature');
   if (params['SignatureMethod'] === undefined) throw missingParam('SignatureMethod');
-  if (params['SignatureMethod'] !== 'HMAC-SHA1') {
-    throw new EmulatorApiError(
-      'IncompleteSignature',
-      'The request signature does not conform to Aliyun standards: SignatureMethod must be HMAC-SHA1.',
-      400,
-    );
-  }
+  // Spelled as Alibaba's list of common OpenAPI client errors spells it (README "Protocol").
+  if (params['SignatureMethod'] !== 'HMAC-SHA1')
+    throw new EmulatorApiError('InvalidSignatureMethod', 'Specified signature method is not valid.', 400);
   if (params['SignatureVersion'] === undefined) throw missingParam('SignatureVersion');
   if (params['SignatureVersion'] !== '1.0') {
     throw new EmulatorApiError(
@@ -106,7 +102,7 @@ function checkSecurityToken(params: Record<string, string>, key: AccessKeyRecord
   }
   if (token !== undefined && token !== key.securityToken) {
     throw new EmulatorApiError(
-      'InvalidSecurityToken.Mismatch',
+      'InvalidSecurityToken.MismatchWithAccessKey',
       'Specified SecurityToken mismatch with the AccessKey.',
       400,
     );

@@ -41,6 +41,10 @@ Options:
   --seed N               seed of the generated fleet and of fault injection (integer)
   --pending-status S     how a request awaiting acceptance is shown: Connecting (the
                          2020-04-15 reference, default) or Disconnected (newer docs)
+  --write-lock R         the reading of "no concurrent connection writes per account":
+                         request (default: two writes may not overlap) or task (also
+                         refused while a connection task the account started still runs)
+  --write-lock-scope S   what the lock covers: account (default) or region
   -h, --help             this text
 
 Exit codes: 0 stopped by a signal; 64 bad flags; 65 the scenario does not load;
@@ -49,6 +53,7 @@ Exit codes: 0 stopped by a signal; 64 bad flags; 65 the scenario does not load;
 Examples:
   privatelink-approver emulator --port 8080
   privatelink-approver emulator --generate 200x50 --seed 7 --pending-status Disconnected
+  privatelink-approver emulator --write-lock task --write-lock-scope region
   curl -s http://127.0.0.1:8080/__emulator/state
 `;
 
@@ -60,6 +65,53 @@ interface EmulatorFlags {
   scenario: Scenario;
   scenarioLabel: string;
   settings: Partial<EmulatorSettings>;
+}
+
+/** A flag with a fixed set of values (undefined when not given). */
+function choice<T extends string>(value: string | undefined, flag: string, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  const hit = allowed.find((a) => a === value);
+  if (hit === undefined) throw new UsageError(`${flag} must be ${allowed.join(' or ')}, got '${value}'`);
+  return hit;
+}
+
+/** The scenario: a generated fleet, a scenario file, or the demo fleet. */
+function pickScenario(
+  scenarioFile: string | undefined,
+  generate: string | undefined,
+  seed: number | undefined,
+): { scenario: Scenario; scenarioLabel: string } {
+  if (scenarioFile !== undefined && generate !== undefined)
+    throw new UsageError('--scenario and --generate exclude each other: give one');
+
+  let scenario: Scenario;
+  let scenarioLabel: string;
+  if (generate !== undefined) {
+    const m = /^(\d+)x(\d+)$/.exec(generate);
+    const services = Number(m?.[1]);
+    const connectionsPerService = Number(m?.[2]);
+    if (
+      m === null ||
+      services < 1 ||
+      connectionsPerService < 0 ||
+      services > 100_000 ||
+      services * connectionsPerService > 2_000_000
+    ) {
+      throw new UsageError(
+        `--generate must be SERVICESxCONNECTIONS (e.g. 200x50, at most 2,000,000 connections), got '${generate}'`,
+      );
+    }
+    scenario = generateFleet({ services, connectionsPerService, ...(seed === undefined ? {} : { seed }) });
+    scenarioLabel = `generated ${services}x${connectionsPerService}`;
+  } else if (scenarioFile !== undefined) {
+    scenario = loadScenarioFile(scenarioFile);
+    scenarioLabel = scenarioFile;
+  } else {
+    scenario = demoScenario();
+    scenarioLabel = 'demo fleet';
+  }
+
+  return { scenario, scenarioLabel };
 }
 
 function parseFlags(argv: string[]): EmulatorFlags {
@@ -77,6 +129,8 @@ function parseFlags(argv: string[]): EmulatorFlags {
         generate: { type: 'string' },
         seed: { type: 'string' },
         'pending-status': { type: 'string' },
+        'write-lock': { type: 'string' },
+        'write-lock-scope': { type: 'string' },
       },
     }));
   } catch (error) {
@@ -108,40 +162,15 @@ function parseFlags(argv: string[]): EmulatorFlags {
     throw new UsageError(`--pending-status must be Connecting or Disconnected, got '${pending}'`);
   }
 
-  const scenarioFile = text('scenario');
-  const generate = text('generate');
-  if (scenarioFile !== undefined && generate !== undefined)
-    throw new UsageError('--scenario and --generate exclude each other: give one');
+  const writeLock = choice(text('write-lock'), '--write-lock', ['request', 'task'] as const);
+  const writeLockScope = choice(text('write-lock-scope'), '--write-lock-scope', ['account', 'region'] as const);
 
-  let scenario: Scenario;
-  let scenarioLabel: string;
-  if (generate !== undefined) {
-    const m = /^(\d+)x(\d+)$/.exec(generate);
-    const services = Number(m?.[1]);
-    const connectionsPerService = Number(m?.[2]);
-    if (
-      m === null ||
-      services < 1 ||
-      connectionsPerService < 0 ||
-      services > 100_000 ||
-      services * connectionsPerService > 2_000_000
-    ) {
-      throw new UsageError(
-        `--generate must be SERVICESxCONNECTIONS (e.g. 200x50, at most 2,000,000 connections), got '${generate}'`,
-      );
-    }
-    scenario = generateFleet({ services, connectionsPerService, ...(seed === undefined ? {} : { seed }) });
-    scenarioLabel = `generated ${services}x${connectionsPerService}`;
-  } else if (scenarioFile !== undefined) {
-    scenario = loadScenarioFile(scenarioFile);
-    scenarioLabel = scenarioFile;
-  } else {
-    scenario = demoScenario();
-    scenarioLabel = 'demo fleet';
-  }
+  const { scenario, scenarioLabel } = pickScenario(text('scenario'), text('generate'), seed);
 
   const settings: Partial<EmulatorSettings> = {};
   if (pending !== undefined) settings.pendingStatus = pending;
+  if (writeLock !== undefined) settings.writeLock = writeLock;
+  if (writeLockScope !== undefined) settings.writeLockScope = writeLockScope;
   if (seed !== undefined) settings.faults = { seed, rules: scenario.settings.faults?.rules ?? [] };
   return { port, host, scenario, scenarioLabel, settings };
 }

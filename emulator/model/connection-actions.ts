@@ -23,12 +23,15 @@ function ownConnection(
   const endpointId = p.required('EndpointId');
   const e = store.endpoints.get(endpointId);
   if (!e || e.service !== s || !store.settleEndpoint(e, ctx.now)) throw notFoundConnection();
+  // The account's lock is checked once the caller is known to own the connection, before its state.
+  store.taskLocks.check(ctx, regionId);
   return { s, e };
 }
 
-/** Starts a transition of `e`'s connection that ends at `until`. */
+/** Starts a transition (a task) of `e`'s connection; under the `task` write lock it holds the lock. */
 function startTask(store: Store, e: EndpointRec, ctx: ActionContext, change: Partial<ConnectionRec>): void {
   Object.assign(e.conn, change, { modifiedMs: ctx.now });
+  if (e.conn.until !== undefined) store.taskLocks.started(ctx, e.regionId, e.conn.until);
   store.settleEndpoint(e, ctx.now);
 }
 

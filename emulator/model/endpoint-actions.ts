@@ -83,7 +83,7 @@ function visibleService(store: Store, ref: ServiceRef, ctx: ActionContext, regio
   }
   // Not on the whitelist: the service is hidden from this account (README: choices).
   if (!store.mayConnect(s, ctx.accountId)) throw notFoundService();
-  if (s.deleteAt !== undefined) throw serviceDenied();
+  if (s.deleteAt !== undefined || ctx.now < s.activeAt) throw serviceDenied();
   return s;
 }
 
@@ -125,7 +125,8 @@ const createEndpoint: Handler = (store, p, ctx) => {
   if (zones.length === 0 && s.zones[0] !== undefined)
     zones.push({ zoneId: s.zones[0], vSwitchId: derivedId('vsw', regionId, `${vpcId}/${s.zones[0]}`) });
   const auto = s.autoAcceptEnabled;
-  const activeAt = ctx.now;
+  // Asynchronous (newer docs): the endpoint and its zones show Creating until createDelayMs has passed.
+  const activeAt = ctx.now + store.settings.createDelayMs;
   const e: EndpointRec = {
     seq: store.nextSeq(),
     endpointId,

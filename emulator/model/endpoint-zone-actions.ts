@@ -22,7 +22,8 @@ const addZone: Handler = (store, p, ctx) => {
   if (!e.service || !e.service.zones.includes(zoneId)) throw zoneNotSupported();
   if (!/^vsw-[a-z0-9]+$/.test(vSwitchId)) throw vSwitchNotFound();
   if (p.bool('DryRun')) throw dryRunPassed();
-  e.zones.push(store.newZone(e.endpointId, regionId, zoneId, vSwitchId, ctx.now));
+  // Asynchronous (newer docs): the zone shows Creating, then Wait (or the connection's zone status).
+  e.zones.push(store.newZone(e.endpointId, regionId, zoneId, vSwitchId, ctx.now + store.settings.createDelayMs));
   return {};
 };
 

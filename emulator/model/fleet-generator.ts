@@ -49,30 +49,10 @@ const DEMO_CONSUMERS: ScenarioAccount[] = [
 
 const BANDWIDTHS = [1024, 2048, 3072, 5120, 8192];
 
-/**
- * A large synthetic fleet for benchmarks and load tests, deterministic from `seed`: the provider owns
- * `services` services with `connectionsPerService` connections each; exactly
- * `round(total * pendingShare)` of them await a decision, the rest are Connected (9 in 10) or
- * Disconnected. Consumers beyond the demo four are `consumer-NNNN` (IDs 30000000000NNNNN, AccessKey
- * `LTAIfleetConsumerNNNN` / `fleet-consumer-secret-NNNN`).
- */
-export function generateFleet(opts: FleetOptions): Scenario {
-  const { services: serviceCount, connectionsPerService } = opts;
-  const pendingShare = opts.pendingShare ?? 0.2;
-  const regions = opts.regions && opts.regions.length > 0 ? opts.regions : ['cn-hangzhou'];
-  const consumerCount = opts.consumers ?? 20;
-  if (!Number.isInteger(serviceCount) || serviceCount < 0)
-    throw new RangeError('services must be a non-negative integer');
-  if (!Number.isInteger(connectionsPerService) || connectionsPerService < 0)
-    throw new RangeError('connectionsPerService must be a non-negative integer');
-  if (!(pendingShare >= 0 && pendingShare <= 1)) throw new RangeError('pendingShare must lie between 0 and 1');
-  if (!Number.isInteger(consumerCount) || consumerCount < 1 || consumerCount > 9999)
-    throw new RangeError('consumers must be an integer between 1 and 9999');
-  for (const r of regions) if (!findRegion(r)) throw new RangeError(`unknown region ${r}`);
-  const rnd = seededRandom(opts.seed ?? 1);
-
+/** The consumer accounts: the demo four first, then `consumer-NNNN`. */
+function consumerAccounts(count: number): ScenarioAccount[] {
   const consumers: ScenarioAccount[] = [];
-  for (let i = 0; i < consumerCount; i++) {
+  for (let i = 0; i < count; i++) {
     const demo = DEMO_CONSUMERS[i];
     if (demo) {
       consumers.push(demo);
@@ -85,34 +65,34 @@ export function generateFleet(opts: FleetOptions): Scenario {
       accessKeys: [{ accessKeyId: `LTAIfleetConsumer${n}`, accessKeySecret: `fleet-consumer-secret-${n}` }],
     });
   }
+  return consumers;
+}
 
-  const services: ScenarioService[] = [];
-  for (let i = 0; i < serviceCount; i++) {
-    const regionId = regions[i % regions.length] ?? 'cn-hangzhou';
-    const region = findRegion(regionId);
-    const zones = (region?.zones ?? []).slice(0, 2).map((z) => z.zoneId);
-    const n = String(i + 1).padStart(4, '0');
-    services.push({
-      serviceId: seededId('epsrv', regionId, rnd),
-      regionId,
-      ownerId: DEMO_PROVIDER.accountId,
-      name: `svc-${n}`,
-      description: `Generated service ${n}`,
-      tags: { team: `team-${i % 10}` },
-      autoAcceptEnabled: false,
-      minBandwidth: 100,
-      maxBandwidth: 10240,
-      connectBandwidth: 3072,
-      whitelist: [],
-      zones,
-      resources: [{ resourceId: seededId('lb', regionId, rnd), resourceType: 'slb', zoneId: zones[0] ?? '' }],
-      businessStatus: 'Normal',
-    });
-  }
+function generatedService(i: number, regions: string[], rnd: () => number): ScenarioService {
+  const regionId = regions[i % regions.length] ?? 'cn-hangzhou';
+  const zones = (findRegion(regionId)?.zones ?? []).slice(0, 2).map((z) => z.zoneId);
+  const n = String(i + 1).padStart(4, '0');
+  return {
+    serviceId: seededId('epsrv', regionId, rnd),
+    regionId,
+    ownerId: DEMO_PROVIDER.accountId,
+    name: `svc-${n}`,
+    description: `Generated service ${n}`,
+    tags: { team: `team-${i % 10}` },
+    autoAcceptEnabled: false,
+    minBandwidth: 100,
+    maxBandwidth: 10240,
+    connectBandwidth: 3072,
+    // Filled with the consumers that connect to it: a consumer must be on the whitelist (README "Whitelist").
+    whitelist: [],
+    zones,
+    resources: [{ resourceId: seededId('lb', regionId, rnd), resourceType: 'slb', zoneId: zones[0] ?? '' }],
+    businessStatus: 'Normal',
+  };
+}
 
-  // Which connections await a decision: an exact count, spread by a seeded shuffle.
-  const total = serviceCount * connectionsPerService;
-  const pendingCount = Math.round(total * pendingShare);
+/** Which connections await a decision: an exact count, spread by a seeded shuffle. */
+function pendingIndexes(total: number, pendingShare: number, rnd: () => number): Set<number> {
   const order = Array.from({ length: total }, (_, i) => i);
   for (let i = total - 1; i > 0; i--) {
     const j = Math.floor(rnd() * (i + 1));
@@ -120,16 +100,44 @@ export function generateFleet(opts: FleetOptions): Scenario {
     order[i] = order[j] ?? j;
     order[j] = t;
   }
-  const pending = new Set(order.slice(0, pendingCount));
+  return new Set(order.slice(0, Math.round(total * pendingShare)));
+}
 
+function checkOptions(opts: FleetOptions): void {
+  const { services, connectionsPerService, pendingShare = 0.2, consumers = 20 } = opts;
+  if (!Number.isInteger(services) || services < 0) throw new RangeError('services must be a non-negative integer');
+  if (!Number.isInteger(connectionsPerService) || connectionsPerService < 0)
+    throw new RangeError('connectionsPerService must be a non-negative integer');
+  if (!(pendingShare >= 0 && pendingShare <= 1)) throw new RangeError('pendingShare must lie between 0 and 1');
+  if (!Number.isInteger(consumers) || consumers < 1 || consumers > 9999)
+    throw new RangeError('consumers must be an integer between 1 and 9999');
+  for (const r of opts.regions ?? []) if (!findRegion(r)) throw new RangeError(`unknown region ${r}`);
+}
+
+/**
+ * A large synthetic fleet for benchmarks and load tests, deterministic from `seed`: the provider owns
+ * `services` services with `connectionsPerService` connections each; exactly
+ * `round(total * pendingShare)` of them await a decision, the rest are Connected (9 in 10) or
+ * Disconnected. Consumers beyond the demo four are `consumer-NNNN` (IDs 30000000000NNNNN, AccessKey
+ * `LTAIfleetConsumerNNNN` / `fleet-consumer-secret-NNNN`). Each service whitelists the consumers that
+ * connect to it.
+ */
+export function generateFleet(opts: FleetOptions): Scenario {
+  checkOptions(opts);
+  const { services: serviceCount, connectionsPerService } = opts;
+  const regions = opts.regions && opts.regions.length > 0 ? opts.regions : ['cn-hangzhou'];
+  const rnd = seededRandom(opts.seed ?? 1);
+  const consumers = consumerAccounts(opts.consumers ?? 20);
+  const services = Array.from({ length: serviceCount }, (_, i) => generatedService(i, regions, rnd));
+  const pending = pendingIndexes(serviceCount * connectionsPerService, opts.pendingShare ?? 0.2, rnd);
   const endpoints: ScenarioEndpoint[] = [];
   for (let si = 0; si < serviceCount; si++) {
     const s = services[si];
     if (!s) continue;
     for (let ci = 0; ci < connectionsPerService; ci++) {
-      const index = si * connectionsPerService + ci;
       const owner = consumers[Math.floor(rnd() * consumers.length)] ?? consumers[0];
       if (!owner) continue;
+      if (!s.whitelist.includes(owner.accountId)) s.whitelist.push(owner.accountId);
       const bandwidth = BANDWIDTHS[Math.floor(rnd() * BANDWIDTHS.length)] ?? 3072;
       const disconnected = rnd() < 0.1;
       const vpcId = seededId('vpc', s.regionId, rnd);
@@ -144,7 +152,7 @@ export function generateFleet(opts: FleetOptions): Scenario {
         zones: [{ zoneId: s.zones[0] ?? '', vSwitchId: seededId('vsw', s.regionId, rnd) }],
         securityGroupIds: [seededId('sg', s.regionId, rnd)],
         businessStatus: 'Normal',
-        connection: pending.has(index)
+        connection: pending.has(si * connectionsPerService + ci)
           ? { status: 'Awaiting', bandwidth: s.connectBandwidth }
           : { status: disconnected ? 'Disconnected' : 'Connected', bandwidth },
       });

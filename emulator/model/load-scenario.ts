@@ -34,7 +34,7 @@ function serviceRec(store: Store, s: ScenarioService, now: number): ServiceRec {
     createMs: now,
     activeAt: now,
     deleteAt: undefined,
-    whitelist: new Map(s.whitelist.map((u) => [u, { seq: store.nextSeq(), userId: u }])),
+    whitelist: store.ownerWhitelist(s.ownerId, s.whitelist),
     zones: [...s.zones],
     resources: [],
     conns: [],

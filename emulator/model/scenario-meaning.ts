@@ -284,9 +284,9 @@ function checkAgainstService(
   }
 }
 
-/** Whether `ownerId` may connect to `service` (README "Whitelist"). */
+/** Whether `ownerId` may connect to `service`: its owner, or on its whitelist (README "Whitelist"). */
 function whitelisted(service: ScenarioService, ownerId: string): boolean {
-  return ownerId === service.ownerId || service.whitelist.length === 0 || service.whitelist.includes(ownerId);
+  return ownerId === service.ownerId || service.whitelist.includes(ownerId);
 }
 
 export function checkEndpoints(
@@ -315,7 +315,10 @@ export function checkEndpoints(
     if (regionId === undefined || ownerId === undefined || !conn.status) return;
     const serviceId = service?.serviceId ?? serviceRef;
     if (service && !whitelisted(service, ownerId))
-      m.fail([...p, 'owner'], `account ${ownerId} is not on the whitelist of ${serviceId}`);
+      m.fail(
+        [...p, 'owner'],
+        `account ${ownerId} is not on the whitelist of ${serviceId} (add it to the service's whitelist)`,
+      );
     const endpointId = str(o.id) ?? derivedId('ep', regionId, `${ownerId}/${serviceId}/${i}`);
     if (ids.has(endpointId)) m.fail([...p, 'id'], `duplicate endpoint id ${endpointId}`);
     ids.add(endpointId);

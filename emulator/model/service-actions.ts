@@ -126,9 +126,10 @@ const createService: Handler = (store, p, ctx) => {
     connectBandwidth: 3072,
     businessStatus: 'Normal',
     createMs: ctx.now,
-    activeAt: ctx.now,
+    // Asynchronous (newer docs): Creating until createDelayMs has passed, then Active.
+    activeAt: ctx.now + store.settings.createDelayMs,
     deleteAt: undefined,
-    whitelist: new Map(),
+    whitelist: store.ownerWhitelist(ctx.accountId, []),
     zones: [],
     resources: [],
     conns: [],

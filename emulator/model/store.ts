@@ -18,6 +18,7 @@ import type { Params } from './params.ts';
 import type { EndpointRec, ResourceRec, ServiceRec, ZoneRec } from './records.ts';
 import { MAX_RESULTS, firstAfter, pushTo, removeFrom } from './records.ts';
 import { findRegion } from './regions.ts';
+import { TaskLocks } from './task-lock.ts';
 
 /** The model's state. One per emulator; see the file comment. */
 export class Store {
@@ -31,13 +32,16 @@ export class Store {
   /** Resource ID -> the service it is attached to. */
   readonly resourceOwners = new Map<string, ServiceRec>();
   readonly tokens = new PageTokens();
+  readonly taskLocks: TaskLocks;
   private seq = 0;
 
   constructor(
     readonly clock: EmulatorClock,
     /** Shared with the protocol layer and changed live by the control path: read at call time. */
     readonly settings: EmulatorSettings,
-  ) {}
+  ) {
+    this.taskLocks = new TaskLocks(settings);
+  }
 
   /** The next sequence number: records are ordered by creation, which is also the paging order. */
   nextSeq(): number {
@@ -58,6 +62,13 @@ export class Store {
     this.endpoints.set(e.endpointId, e);
     pushTo(this.endpointsByOwner, e.ownerId, e);
     e.service?.conns.push(e);
+  }
+
+  /** A whitelist with the owner on it: the owner is whitelisted when a service is created (README). */
+  ownerWhitelist(ownerId: string, users: string[]): ServiceRec['whitelist'] {
+    const whitelist: ServiceRec['whitelist'] = new Map([[ownerId, { seq: this.nextSeq(), userId: ownerId }]]);
+    for (const u of users) if (!whitelist.has(u)) whitelist.set(u, { seq: this.nextSeq(), userId: u });
+    return whitelist;
   }
 
   newResource(s: ServiceRec, resourceId: string, resourceType: string, zoneId: string): ResourceRec {
@@ -212,11 +223,12 @@ export class Store {
     return s;
   }
 
-  /** A service for a write: also not locked and not being deleted. */
+  /** A service for a write: also not locked, Active (not being created or deleted: newer docs ask for
+   *  an Active service before whitelist and attribute changes). */
   writableService(p: Params, ctx: ActionContext, regionId: string): ServiceRec {
     const s = this.ownService(p, ctx, regionId);
     if (s.businessStatus !== 'Normal') throw serviceLocked();
-    if (s.deleteAt !== undefined) throw serviceDenied();
+    if (s.deleteAt !== undefined || ctx.now < s.activeAt) throw serviceDenied();
     return s;
   }
 
@@ -244,9 +256,10 @@ export class Store {
     return e;
   }
 
-  /** Whether `accountId` may see and connect to `s`: its owner, or an account on its whitelist. */
+  /** Whether `accountId` may see and connect to `s`: its owner, or an account on its whitelist (newer
+   *  docs, platform notes: an account not on it can neither find the service nor create endpoints). */
   mayConnect(s: ServiceRec, accountId: string): boolean {
-    return s.ownerId === accountId || s.whitelist.size === 0 || s.whitelist.has(accountId);
+    return s.ownerId === accountId || s.whitelist.has(accountId);
   }
 
   maxResults(p: Params): number {

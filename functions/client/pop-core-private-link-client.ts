@@ -20,6 +20,7 @@ import type { EndpointConnection, EndpointService } from '../engine/resources.ts
 import { ApiError } from './api-error.ts';
 import type { CredentialsSource } from './credentials.ts';
 import { connectionsPage, servicesPage } from './listing-pages.ts';
+import type { ListingAnswer } from './listing-pages.ts';
 import { callObservingAgent, currentCall } from './pop-core-call.ts';
 import type { CallRecord } from './pop-core-call.ts';
 import { apiError, callSecrets, toApiError } from './pop-core-errors.ts';
@@ -37,11 +38,19 @@ import type {
   UpdateVpcEndpointConnectionAttributeRequest,
   WriteResult,
 } from './private-link-api.ts';
-import { listConnectionsParams, listServicesParams, writeParams } from './request-params.ts';
+import { checkRequestIds, listConnectionsParams, listServicesParams, writeParams } from './request-params.ts';
 import { isRecord, str } from './response-fields.ts';
+import { scrubberFor } from './secret-scrubber.ts';
 
 /** API version of every call (the reference's version). */
 export const PRIVATELINK_API_VERSION = '2020-04-15';
+
+/**
+ * The most bytes one response may have (4 MiB): far above the largest real page (50 connections of about
+ * 1 KB each, zones included; even 1,000 per page of newer models stays near 1 MB). A larger body is
+ * refused as `ResponseTooLarge` while it streams in, never buffered past this.
+ */
+export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
 export interface PrivateLinkClientOptions {
   credentials: CredentialsSource;
@@ -49,6 +58,8 @@ export interface PrivateLinkClientOptions {
   endpoint?: string | undefined;
   /** Connect and read timeout per request, ms (default `DEFAULT_TIMEOUT_MS`, ./private-link-api.ts). */
   timeoutMs?: number | undefined;
+  /** Cap on one response's body, bytes (default `MAX_RESPONSE_BYTES`). */
+  maxResponseBytes?: number | undefined;
   userAgent?: string | undefined;
 }
 
@@ -108,7 +119,8 @@ class EndpointClients {
     const endpoint = (this.options.endpoint ?? regionalEndpoint(regionId)).replace(/\/+$/, '');
     let entry = this.#clients.get(endpoint);
     if (entry === undefined) {
-      entry = { agent: callObservingAgent(endpoint.startsWith('https:')), pop: this.#pop(endpoint) };
+      const maxBytes = this.options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
+      entry = { agent: callObservingAgent(endpoint.startsWith('https:'), maxBytes), pop: this.#pop(endpoint) };
       this.#clients.set(endpoint, entry);
     }
     return entry;
@@ -176,14 +188,19 @@ class ActionSender {
     private readonly options: PrivateLinkClientOptions,
   ) {}
 
-  /** Sends one action and returns its checked body, or rejects with an ApiError. */
+  /** Sends one action and returns its checked answer, or rejects with an ApiError. */
   async send(
     action: PrivateLinkAction,
     regionId: string,
     rpcParams: Record<string, string>,
     dryRun = false,
-  ): Promise<Record<string, unknown>> {
+  ): Promise<ListingAnswer> {
     const { pop, agent } = this.clients.for(action, regionId);
+    checkRequestIds(action, {
+      serviceId: rpcParams.ServiceId,
+      endpointId: rpcParams.EndpointId,
+      endpointOwnerId: rpcParams.EndpointOwnerId,
+    });
     const call: CallRecord = { action, httpStatus: undefined, credentials: undefined };
     let body: unknown;
     try {
@@ -193,10 +210,14 @@ class ActionSender {
     } catch (raw) {
       const error = toApiError(raw, action, call);
       // DryRun=true: "every check passed" is reported as the error DryRunOperation (API reference).
-      if (dryRun && error.code === 'DryRunOperation') return { RequestId: error.requestId ?? '' };
-      throw error;
+      if (!dryRun || error.code !== 'DryRunOperation') throw error;
+      return this.#answer(action, call, { RequestId: error.requestId ?? '' });
     }
-    return checkedBody(body, call);
+    return this.#answer(action, call, checkedBody(body, call));
+  }
+
+  #answer(action: PrivateLinkAction, call: CallRecord, body: Record<string, unknown>): ListingAnswer {
+    return { action, body, httpStatus: call.httpStatus, scrub: scrubberFor(callSecrets(call)) };
   }
 
   #requestOptions(action: PrivateLinkAction, agent: http.Agent): PopRequestOptions {
@@ -219,18 +240,17 @@ export function createPrivateLinkClient(options: PrivateLinkClientOptions): Priv
   const clients = new EndpointClients(options, counter);
   const sender = new ActionSender(clients, options);
   const write = async (action: PrivateLinkAction, regionId: string, rpc: Record<string, string>, dryRun?: boolean) => {
-    const body = await sender.send(action, regionId, rpc, dryRun === true);
-    return { requestId: str(body.RequestId) };
+    const answer = await sender.send(action, regionId, rpc, dryRun === true);
+    return { requestId: answer.scrub(str(answer.body.RequestId)) };
   };
 
   return {
     async listVpcEndpointServices(req: ListVpcEndpointServicesRequest): Promise<Page<EndpointService>> {
-      const body = await sender.send('ListVpcEndpointServices', req.regionId, listServicesParams(req));
-      return servicesPage(body, req.regionId);
+      return servicesPage(await sender.send('ListVpcEndpointServices', req.regionId, listServicesParams(req)), req);
     },
     async listVpcEndpointConnections(req: ListVpcEndpointConnectionsRequest): Promise<Page<EndpointConnection>> {
-      const body = await sender.send('ListVpcEndpointConnections', req.regionId, listConnectionsParams(req));
-      return connectionsPage(body, req);
+      const answer = await sender.send('ListVpcEndpointConnections', req.regionId, listConnectionsParams(req));
+      return connectionsPage(answer, req);
     },
     enableVpcEndpointConnection(req: EnableVpcEndpointConnectionRequest): Promise<WriteResult> {
       const rpc = writeParams(req, { Bandwidth: req.bandwidth });

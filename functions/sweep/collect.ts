@@ -35,7 +35,7 @@ export interface CollectOptions {
 }
 
 /** A listed item the client refused to believe, and where it was listed (serviceId null: a service). */
-export interface InvalidListing extends InvalidItem {
+export interface InvalidListing extends Omit<InvalidItem, 'serviceId'> {
   region: string;
   serviceId: string | null;
 }

@@ -101,6 +101,12 @@ resource "alicloud_log_alert" "rule" {
     value = each.value.title
   }
 
+  # What the person who gets the notification should do (infra/sls/alerts.md has the long form).
+  annotations {
+    key   = "desc"
+    value = each.value.todo
+  }
+
   lifecycle {
     precondition {
       condition     = contains(keys(var.notifications), each.value.notification)

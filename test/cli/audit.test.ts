@@ -219,3 +219,51 @@ test('bad filters exit 64, an unreadable file 66', async () => {
   assert.equal(missing.code, 66);
   assert.match(missing.err, /cannot read nope\.jsonl: ENOENT/);
 });
+
+test('a malformed record is reported with its line number and left out; the rest is read; never a stack trace', async () => {
+  const { schema: _schema, ...noSchema } = accepted;
+  void _schema;
+  const lines = [
+    JSON.stringify(accepted),
+    JSON.stringify({ ...held, outcome: 42 }), // mistyped
+    JSON.stringify({ ...rejected, reason: undefined }), // missing
+    `{"schema":"privatelink-approver/decision/v1","runId":"cut-off`, // not JSON
+    JSON.stringify(noSchema), // not a record: skipped silently
+    JSON.stringify({ ...held, policyRevision: 'abc' }),
+    JSON.stringify({ ...held, time: 'yesterday' }),
+    JSON.stringify(held),
+  ].join('\n');
+  const { code, out, err } = await audit(['-', '--format', 'json'], lines);
+  assert.equal(code, 0, err);
+  assert.deepEqual(ids(out), ['ep-bp1demoacme0000001', 'ep-bp1demoumbrella001']);
+  assert.equal(
+    err,
+    [
+      'privatelink-approver audit: -:2: malformed record: outcome: expected a string, got number',
+      'privatelink-approver audit: -:3: malformed record: reason: expected a string, got undefined',
+      'privatelink-approver audit: -:4: malformed record: not valid JSON',
+      'privatelink-approver audit: -:6: malformed record: policyRevision: expected an object with a string hash',
+      'privatelink-approver audit: -:7: malformed record: time: not a date/time',
+      '',
+    ].join('\n'),
+  );
+  const strict = await audit(['-', '--strict'], lines);
+  assert.equal(strict.code, 65);
+  assert.equal(strict.out, '');
+  assert.equal(
+    strict.err,
+    'privatelink-approver audit: -:2: malformed record: outcome: expected a string, got number\n',
+  );
+  const file = await audit(['export.jsonl', '--strict']);
+  assert.equal(file.code, 0, 'the export fixture has no malformed record ({not json names no schema)');
+});
+
+test('audit with no FILE and a terminal on stdin says it reads standard input', async () => {
+  const io = testIO({ cwd: dir, env: { NO_COLOR: '1' }, stdin: JSON.stringify(accepted) });
+  (io.stdin as { isTTY?: boolean }).isTTY = true;
+  assert.equal(await main(['audit'], io), 0);
+  assert.match(io.err(), /^privatelink-approver audit: reading records from standard input \(give a FILE, or pipe/);
+  assert.match(io.out(), /^1 of 1 record\(s\) match$/m);
+  const piped = await audit([], JSON.stringify(accepted));
+  assert.equal(piped.err, '', 'no such line when stdin is a pipe');
+});

@@ -391,9 +391,12 @@ test('auto-accept: a new request goes straight into the accept transition and ne
   assert.equal(h.endpoint(id)?.bandwidth, 3072);
 });
 
-test('whitelist: once users are added only they (and the owner) may connect; ListVpcEndpointServicesByEndUser follows it', () => {
+test('whitelist: only accounts on it (and the owner) may see the service and connect; ListVpcEndpointServicesByEndUser follows it', () => {
   const h = harness();
   const base = { RegionId: HZ, ServiceId: SEARCH_HZ };
+  // The demo whitelists its four customers; start from a whitelist of the owner alone.
+  for (const who of ['acme', 'globex', 'initech', 'umbrella'] as const)
+    h.call('provider', 'RemoveUserFromVpcEndpointService', { ...base, UserId: ACCOUNTS[who] });
   h.call('provider', 'AddUserToVpcEndpointService', { ...base, UserId: ACCOUNTS.acme });
   const create = {
     RegionId: HZ,
@@ -414,7 +417,9 @@ test('whitelist: once users are added only they (and the owner) may connect; Lis
   assert.deepEqual(seen('acme'), [ORDERS_HZ, SEARCH_HZ]);
   assert.deepEqual(seen('umbrella'), [ORDERS_HZ]);
   h.call('provider', 'RemoveUserFromVpcEndpointService', { ...base, UserId: ACCOUNTS.acme });
-  assert.deepEqual(seen('umbrella'), [ORDERS_HZ, SEARCH_HZ], 'an empty whitelist lets every account connect');
+  assert.deepEqual(seen('acme'), [ORDERS_HZ], 'off the whitelist, the service is hidden again');
+  h.fails('acme', 'CreateVpcEndpoint', { ...create, VpcId: 'vpc-bp1acme000000078' }, 'EndpointServiceNotFound');
+  assert.deepEqual(h.service(SEARCH_HZ)?.whitelist, [ACCOUNTS.provider], 'the owner stays whitelisted');
 });
 
 test('DeleteVpcEndpoint: the connection shows Deleting for deleteDelayMs, then endpoint and connection are gone', () => {
@@ -527,7 +532,7 @@ accounts:
   - { id: "1000000000000001", name: provider, accessKeys: [{ id: K1, secret: s1 }] }
   - { id: "2000000000000001", name: acme, accessKeys: [{ id: K2, secret: s2 }] }
 services:
-  - { id: epsrv-bp1svc, region: cn-hangzhou, owner: provider, name: svc }
+  - { id: epsrv-bp1svc, region: cn-hangzhou, owner: provider, name: svc, whitelist: [acme] }
 endpoints:
   - { id: ep-bp1one, owner: acme, service: svc, connection: { status: Connecting, bandwidth: 1024, remainingMs: 300 } }
   - { id: ep-bp1two, owner: acme, service: svc, connection: { status: Pending, bandwidth: 2048, remainingMs: 600 } }

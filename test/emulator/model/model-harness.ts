@@ -71,13 +71,21 @@ export interface Snapshot {
   }>;
 }
 
-/** A model on a paused clock; `scenario` defaults to the demo fleet. */
+/**
+ * A model on a paused clock; `scenario` defaults to the demo fleet. Creates complete at once
+ * (`createDelayMs: 0`) unless a test sets a delay: the asynchronous creates have tests of their own.
+ */
 export function harness(opts: { scenario?: Scenario | string; settings?: Partial<EmulatorSettings> } = {}) {
   const scenario =
     typeof opts.scenario === 'string' ? parseScenario(opts.scenario, 'test.yaml') : (opts.scenario ?? demoScenario());
   const clock = new ManualClock(START);
   clock.pause();
-  const settings: EmulatorSettings = { ...defaultSettings(), ...scenario.settings, ...opts.settings };
+  const settings: EmulatorSettings = {
+    ...defaultSettings(),
+    createDelayMs: 0,
+    ...scenario.settings,
+    ...opts.settings,
+  };
   const model = new PrivateLinkModel(scenario, clock, settings);
   let n = 0;
   const call = (who: Who, action: string, params: Record<string, string>): Record<string, unknown> =>

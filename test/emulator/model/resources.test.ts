@@ -205,9 +205,13 @@ test('endpoint service errors: not found, hidden from other accounts, resources 
   );
 });
 
-test('whitelist: add, list (Long user IDs, filter), remove; both idempotent', () => {
+test('whitelist: the owner is on it; add, list (Long user IDs, filter), remove; both idempotent', () => {
   const h = harness();
   const base = { RegionId: HZ, ServiceId: ORDERS_HZ };
+  // The demo whitelists its four customers; start from a whitelist of the owner alone.
+  for (const who of ['acme', 'globex', 'initech', 'umbrella'] as const)
+    h.call('provider', 'RemoveUserFromVpcEndpointService', { ...base, UserId: ACCOUNTS[who] });
+  assert.deepEqual(h.service(ORDERS_HZ)?.whitelist, [ACCOUNTS.provider]);
   assert.deepEqual(h.call('provider', 'AddUserToVpcEndpointService', { ...base, UserId: ACCOUNTS.acme }), {});
   h.call('provider', 'AddUserToVpcEndpointService', { ...base, UserId: ACCOUNTS.globex });
   h.call('provider', 'AddUserToVpcEndpointService', { ...base, UserId: ACCOUNTS.acme });
@@ -217,6 +221,7 @@ test('whitelist: add, list (Long user IDs, filter), remove; both idempotent', ()
     MaxResults: number;
   };
   assert.deepEqual(users.Users, [
+    { UserId: new LongId('1000000000000001') },
     { UserId: new LongId('2000000000000001') },
     { UserId: new LongId('2000000000000002') },
   ]);
@@ -225,20 +230,20 @@ test('whitelist: add, list (Long user IDs, filter), remove; both idempotent', ()
       .Users,
     [{ UserId: new LongId('2000000000000002') }],
   );
-  const page = h.call('provider', 'ListVpcEndpointServiceUsers', { ...base, MaxResults: '1' }) as {
+  const page = h.call('provider', 'ListVpcEndpointServiceUsers', { ...base, MaxResults: '2' }) as {
     Users: unknown[];
     NextToken: string;
   };
-  assert.equal(page.Users.length, 1);
+  assert.equal(page.Users.length, 2);
   const page2 = h.call('provider', 'ListVpcEndpointServiceUsers', {
     ...base,
-    MaxResults: '1',
+    MaxResults: '2',
     NextToken: page.NextToken,
   }) as { Users: unknown[]; NextToken: string };
-  assert.deepEqual(page2, { Users: [{ UserId: new LongId('2000000000000002') }], NextToken: '', MaxResults: 1 });
+  assert.deepEqual(page2, { Users: [{ UserId: new LongId('2000000000000002') }], NextToken: '', MaxResults: 2 });
   h.call('provider', 'RemoveUserFromVpcEndpointService', { ...base, UserId: ACCOUNTS.acme });
   h.call('provider', 'RemoveUserFromVpcEndpointService', { ...base, UserId: ACCOUNTS.acme });
-  assert.deepEqual(h.service(ORDERS_HZ)?.whitelist, [ACCOUNTS.globex]);
+  assert.deepEqual(h.service(ORDERS_HZ)?.whitelist, [ACCOUNTS.provider, ACCOUNTS.globex]);
 });
 
 test('service resources: attach, list, detach and their errors', () => {
@@ -363,8 +368,8 @@ accounts:
   - { id: "1000000000000001", name: provider, accessKeys: [{ id: K1, secret: s1 }] }
   - { id: "2000000000000001", name: acme, accessKeys: [{ id: K2, secret: s2 }] }
 services:
-  - { id: epsrv-bp1locked, region: cn-hangzhou, owner: provider, name: locked, businessStatus: FinancialLocked }
-  - { id: epsrv-bp1open, region: cn-hangzhou, owner: provider, name: open, zones: [cn-hangzhou-h, cn-hangzhou-i] }
+  - { id: epsrv-bp1locked, region: cn-hangzhou, owner: provider, name: locked, businessStatus: FinancialLocked, whitelist: [acme] }
+  - { id: epsrv-bp1open, region: cn-hangzhou, owner: provider, name: open, zones: [cn-hangzhou-h, cn-hangzhou-i], whitelist: [acme] }
 endpoints:
   - { id: ep-bp1onlocked, owner: acme, service: locked, connection: { status: Connected, bandwidth: 1024 } }
   - { id: ep-bp1lockedep, owner: acme, service: open, businessStatus: FinancialLocked, securityGroups: [sg-bp1a] }

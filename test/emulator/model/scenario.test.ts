@@ -45,6 +45,9 @@ test('defaultSettings are the documented defaults', () => {
     disableDelayMs: 1000,
     updateDelayMs: 500,
     deleteDelayMs: 1000,
+    createDelayMs: 1000,
+    writeLock: 'request',
+    writeLockScope: 'account',
     maxClockSkewMs: 900000,
     allowSts: true,
     faults: { seed: 1, rules: [] },
@@ -136,7 +139,7 @@ test('the demo scenario has exactly the demo fleet IDs', () => {
 });
 
 test('a scenario with defaults: derived IDs are stable, zones and bandwidths default, STS tokens kept', () => {
-  const text = `${BASE}endpoints:\n  - owner: acme\n    service: svc\n`;
+  const text = `${BASE}    whitelist: [acme]\nendpoints:\n  - owner: acme\n    service: svc\n`;
   const a = parseScenario(text, 'a.yaml');
   const b = parseScenario(text, 'b.yaml');
   assert.deepEqual(a, b);
@@ -219,7 +222,7 @@ endpoints:
     connection: { bandwidth: 0 }
 `);
   assert.deepEqual(errs, [
-    "fleet.yaml:5:50: settings.faults.rules[0].internalEror: unknown key 'internalEror' (allowed: actions, latencyMs, rateLimitPerSecond, internalError, serviceUnavailable, badGateway, hang, drop)",
+    "fleet.yaml:5:50: settings.faults.rules[0].internalEror: unknown key 'internalEror' (allowed: actions, latencyMs, rateLimitPerSecond, internalError, serviceUnavailable, badGateway, hang, drop, answers, hugeBodyBytes, hugePageConnections, echo)",
     'fleet.yaml:5:75: settings.faults.rules[0].hang: must be a number between 0 and 1',
     'fleet.yaml:18:16: services[0].whitelist: must be a list',
     'fleet.yaml:19:13: services[0].tags.team: must be a string',
@@ -257,9 +260,9 @@ endpoints:
       'endpoints[0].connection.remainingMs: only applies to a transition (Connecting, Pending, Disconnecting, Deleting)',
       "endpoints[0].region: must be the service's region (cn-hangzhou): PrivateLink connects within one region",
       "endpoints[0].connection.bandwidth: must lie within the service's bandwidth range 100..2000",
-      'endpoints[0].owner: account 2000000000000001 is not on the whitelist of epsrv-bp1svc0001',
+      "endpoints[0].owner: account 2000000000000001 is not on the whitelist of epsrv-bp1svc0001 (add it to the service's whitelist)",
       "endpoints[1].zones[0]: zone 'cn-hangzhou-k' is not one of the service's zones (cn-hangzhou-b, cn-hangzhou-h)",
-      'endpoints[1].owner: account 2000000000000001 is not on the whitelist of epsrv-bp1svc0001',
+      "endpoints[1].owner: account 2000000000000001 is not on the whitelist of epsrv-bp1svc0001 (add it to the service's whitelist)",
     ],
   );
 });

@@ -187,10 +187,10 @@ describe('authentication and common parameters', () => {
     assert.equal(res.json?.['Code'], 'InvalidAction.NotFound');
   });
 
-  test('a signature method or version other than HMAC-SHA1 1.0 is IncompleteSignature', async () => {
+  test('a signature method other than HMAC-SHA1 is InvalidSignatureMethod, a version other than 1.0 IncompleteSignature', async () => {
     const key = accessKeyFor(emu, 'provider');
     const method = await rawCall(emu.url, key, 'DescribeRegions', {}, { common: { SignatureMethod: 'HMAC-SHA256' } });
-    assert.equal(method.json?.['Code'], 'IncompleteSignature');
+    assert.equal(method.json?.['Code'], 'InvalidSignatureMethod');
     const version = await rawCall(emu.url, key, 'DescribeRegions', {}, { common: { SignatureVersion: '2.0' } });
     assert.equal(version.json?.['Code'], 'IncompleteSignature');
   });
@@ -217,14 +217,14 @@ describe('authentication and common parameters', () => {
     const without = await rawCall(emu.url, { ...sts, securityToken: undefined }, 'DescribeRegions');
     assert.equal(without.json?.['Code'], 'MissingSecurityToken');
     const wrong = await rawCall(emu.url, { ...sts, securityToken: 'sts-token-forged' }, 'DescribeRegions');
-    assert.equal(wrong.json?.['Code'], 'InvalidSecurityToken.Mismatch');
+    assert.equal(wrong.json?.['Code'], 'InvalidSecurityToken.MismatchWithAccessKey');
     // A token sent with a permanent key is as wrong as a forged one.
     const stray = await rawCall(
       emu.url,
       { ...accessKeyFor(emu, 'acme'), securityToken: 'sts-token-acme-0001' },
       'DescribeRegions',
     );
-    assert.equal(stray.json?.['Code'], 'InvalidSecurityToken.Mismatch');
+    assert.equal(stray.json?.['Code'], 'InvalidSecurityToken.MismatchWithAccessKey');
     for (const body of [without.text, wrong.text, stray.text]) assert.doesNotMatch(body, /sts-token|sts-acme-secret/);
   });
 

@@ -78,6 +78,8 @@ test('bad flags: one line naming the problem, exit 64, no stack trace', async ()
     [['--port', '70000'], /--port must be an integer/],
     [['--host', '0.0.0.0'], /--host 0\.0\.0\.0 is not a loopback address.*--allow-remote/],
     [['--pending-status', 'Waiting'], /--pending-status must be Connecting or Disconnected, got 'Waiting'/],
+    [['--write-lock', 'always'], /--write-lock must be request or task, got 'always'/],
+    [['--write-lock-scope', 'planet'], /--write-lock-scope must be account or region, got 'planet'/],
     [['--generate', '200by50'], /--generate must be SERVICESxCONNECTIONS/],
     [['--seed', 'abc'], /--seed must be an integer, got 'abc'/],
     [['--scenario', 'a.yaml', '--generate', '2x2'], /exclude each other/],
@@ -130,14 +132,27 @@ test('a port that cannot be bound: one line naming it, exit 69, nothing on stdou
 test('--help documents the start-up contract and every flag', async () => {
   const s = io();
   assert.equal(await main(['emulator', '--help'], s), 0);
-  for (const flag of ['--port', '--host', '--allow-remote', '--scenario', '--generate', '--seed', '--pending-status'])
+  for (const flag of [
+    '--port',
+    '--host',
+    '--allow-remote',
+    '--scenario',
+    '--generate',
+    '--seed',
+    '--pending-status',
+    '--write-lock',
+    '--write-lock-scope',
+  ])
     assert.match(s.out(), new RegExp(flag));
   assert.match(s.out(), /first line on stdout is one JSON object/);
 });
 
 test('--generate, --seed and --pending-status shape the fleet (in-process, stopped with a signal event)', async () => {
   const s = io();
-  const exit = main(['emulator', '--generate', '3x4', '--seed', '7', '--pending-status', 'Disconnected'], s);
+  const exit = main(
+    ['emulator', '--generate', '3x4', '--seed', '7', '--pending-status', 'Disconnected', '--write-lock', 'task'],
+    s,
+  );
   let ended: number | undefined;
   void exit.then((code) => (ended = code));
   // Wait for the start-up line, but not forever: a command that ends without printing fails the test.
@@ -176,9 +191,11 @@ test('--generate, --seed and --pending-status shape the fleet (in-process, stopp
   );
   const settings = (await (await fetch(`${startup.endpoint}/__emulator/settings`)).json()) as {
     pendingStatus: string;
+    writeLock: string;
     faults: { seed: number };
   };
   assert.equal(settings.pendingStatus, 'Disconnected');
+  assert.equal(settings.writeLock, 'task');
   assert.equal(settings.faults.seed, 7);
   assert.match(s.err(), /generated 3x4/);
   process.emit('SIGTERM', 'SIGTERM');

@@ -131,6 +131,25 @@ describe('control path', () => {
     await control(emu, 'PATCH', '/settings', { pendingStatus: 'Connecting' });
   });
 
+  test('PATCH /settings switches the write lock reading, its scope and the create delay', async () => {
+    const patched = await control(emu, 'PATCH', '/settings', {
+      writeLock: 'task',
+      writeLockScope: 'region',
+      createDelayMs: 0,
+    });
+    assert.equal(patched.status, 200);
+    assert.deepEqual(
+      [emu.settings.writeLock, emu.settings.writeLockScope, emu.settings.createDelayMs],
+      ['task', 'region', 0],
+    );
+    const bad = await control(emu, 'PATCH', '/settings', { writeLock: 'always', writeLockScope: 'planet' });
+    assert.equal(bad.status, 400);
+    assert.match(String(bad.body['error']), /writeLock must be "request" or "task"/);
+    assert.match(String(bad.body['error']), /writeLockScope must be "account" or "region"/);
+    assert.equal(emu.settings.writeLock, 'task', 'a rejected patch changes nothing');
+    await control(emu, 'PATCH', '/settings', { writeLock: 'request', writeLockScope: 'account', createDelayMs: 1000 });
+  });
+
   test('unknown routes are 404 and wrong methods 405, both as {error}', async () => {
     const missing = await control(emu, 'GET', '/nothing');
     assert.equal(missing.status, 404);

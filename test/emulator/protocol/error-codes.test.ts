@@ -16,9 +16,9 @@ accounts:
   - { id: "2000000000000001", name: acme, accessKeys: [{ id: LTAIerrAcme000001, secret: s2 }] }
   - { id: "2000000000000002", name: globex, accessKeys: [{ id: LTAIerrGlobex0001, secret: s3 }] }
 services:
-  - { id: epsrv-bp1open, region: cn-hangzhou, owner: provider, name: open, zones: [cn-hangzhou-h, cn-hangzhou-i], resources: [{ id: lb-bp1open01, type: slb, zone: cn-hangzhou-h }] }
+  - { id: epsrv-bp1open, region: cn-hangzhou, owner: provider, name: open, whitelist: [acme, globex], zones: [cn-hangzhou-h, cn-hangzhou-i], resources: [{ id: lb-bp1open01, type: slb, zone: cn-hangzhou-h }] }
   - { id: epsrv-bp1locked, region: cn-hangzhou, owner: provider, name: locked, businessStatus: FinancialLocked }
-  - { id: epsrv-bp1empty, region: cn-hangzhou, owner: provider, name: empty }
+  - { id: epsrv-bp1empty, region: cn-hangzhou, owner: provider, name: empty, whitelist: [acme, globex] }
 endpoints:
   - { id: ep-bp1conn, owner: acme, service: open, vpc: vpc-bp1acme1, zones: [cn-hangzhou-h], securityGroups: [sg-bp1a], connection: { status: Connected, bandwidth: 1024 } }
   - { id: ep-bp1busy, owner: acme, service: open, vpc: vpc-bp1acme2, zones: [cn-hangzhou-h], securityGroups: [sg-bp1a], connection: { status: Connecting, remainingMs: 60000 } }

@@ -14,6 +14,7 @@ import { accessKeyFor, clientFor, rawCall, rejection, startTestEmulator } from '
 type Body = Record<string, unknown>;
 const REGION = 'cn-hangzhou';
 const ACME = '2000000000000001';
+const PROVIDER = '1000000000000001';
 const ORDERS = 'epsrv-bp1demoorders000001';
 
 describe('every action through pop-core', () => {
@@ -68,6 +69,13 @@ describe('every action through pop-core', () => {
     });
     serviceId = String(created['ServiceId']);
     assert.match(serviceId, /^epsrv-/);
+    // Asynchronous: Creating until createDelayMs has passed; writes wait for Active.
+    assert.equal(created['ServiceStatus'], 'Creating');
+    advance(emu.settings.createDelayMs);
+    assert.equal(
+      (await call(provider, 'GetVpcEndpointServiceAttribute', { ServiceId: serviceId }))['ServiceStatus'],
+      'Active',
+    );
     await call(provider, 'UpdateVpcEndpointServiceAttribute', {
       ServiceId: serviceId,
       ServiceDescription: 'e2e service, updated',
@@ -83,10 +91,10 @@ describe('every action through pop-core', () => {
 
     await call(provider, 'AddUserToVpcEndpointService', { ServiceId: serviceId, UserId: ACME });
     const users = await call(provider, 'ListVpcEndpointServiceUsers', { ServiceId: serviceId });
-    // pop-core parses 16-digit numbers as BigNumber: compare as strings.
+    // pop-core parses 16-digit numbers as BigNumber: compare as strings. The owner is on it from creation.
     assert.deepEqual(
       (users['Users'] as Body[]).map((u) => String(u['UserId'])),
-      [ACME],
+      [PROVIDER, ACME],
     );
 
     await call(provider, 'AttachResourceToVpcEndpointService', {
@@ -125,6 +133,8 @@ describe('every action through pop-core', () => {
     });
     endpointId = String(created['EndpointId']);
     assert.match(endpointId, /^ep-/);
+    assert.equal(created['EndpointStatus'], 'Creating');
+    advance(emu.settings.createDelayMs);
     await call(acme, 'UpdateVpcEndpointAttribute', {
       EndpointId: endpointId,
       EndpointName: 'e2e-endpoint-2',
@@ -143,9 +153,17 @@ describe('every action through pop-core', () => {
       ZoneId: 'cn-hangzhou-i',
       VSwitchId: 'vsw-bp1e2eacme00002',
     });
-    advance(emu.settings.updateDelayMs + emu.settings.enableDelayMs);
+    const adding = await call(acme, 'ListVpcEndpointZones', { EndpointId: endpointId });
+    assert.deepEqual(
+      (adding['Zones'] as Body[]).map((z) => `${String(z['ZoneId'])} ${String(z['ZoneStatus'])}`),
+      ['cn-hangzhou-h Wait', 'cn-hangzhou-i Creating'],
+    );
+    advance(emu.settings.createDelayMs);
     const zones = await call(acme, 'ListVpcEndpointZones', { EndpointId: endpointId });
-    assert.deepEqual((zones['Zones'] as Body[]).map((z) => z['ZoneId']).sort(), ['cn-hangzhou-h', 'cn-hangzhou-i']);
+    assert.deepEqual(
+      (zones['Zones'] as Body[]).map((z) => `${String(z['ZoneId'])} ${String(z['ZoneStatus'])}`),
+      ['cn-hangzhou-h Wait', 'cn-hangzhou-i Wait'],
+    );
     await call(acme, 'RemoveZoneFromVpcEndpoint', { EndpointId: endpointId, ZoneId: 'cn-hangzhou-i' });
     advance(emu.settings.deleteDelayMs + emu.settings.updateDelayMs);
     const fewer = await call(acme, 'ListVpcEndpointZones', { EndpointId: endpointId });
@@ -209,7 +227,11 @@ describe('every action through pop-core', () => {
     );
     assert.equal(typeof gone['code'], 'string');
     await call(provider, 'RemoveUserFromVpcEndpointService', { ServiceId: serviceId, UserId: ACME });
-    assert.deepEqual((await call(provider, 'ListVpcEndpointServiceUsers', { ServiceId: serviceId }))['Users'], []);
+    const left = (await call(provider, 'ListVpcEndpointServiceUsers', { ServiceId: serviceId }))['Users'] as Body[];
+    assert.deepEqual(
+      left.map((u) => String(u['UserId'])),
+      [PROVIDER],
+    );
     await call(provider, 'DeleteVpcEndpointService', { ServiceId: serviceId });
     advance(emu.settings.deleteDelayMs);
     const listed = await call(provider, 'ListVpcEndpointServices', { ServiceId: serviceId });

@@ -86,3 +86,25 @@ describe('connection writes of one account may not overlap', () => {
     assert.deepEqual(await Promise.all([codeOf(resize), codeOf(list)]), ['ok', 'ok']);
   });
 });
+
+describe('the task reading through pop-core', () => {
+  let emu: RunningEmulator;
+  before(async () => {
+    emu = await startTestEmulator({ settings: { writeLock: 'task', enableDelayMs: 400 } });
+  });
+  after(() => emu.close());
+
+  const call = (action: string, params: Record<string, unknown>): Promise<string> =>
+    codeOf(clientFor(emu, 'provider').request(action, { RegionId: 'cn-hangzhou', ...params }, { method: 'POST' }));
+
+  test('after an accept, the next connection write of the account is refused until the accept completes', async () => {
+    emu.clock.pause();
+    const accept = { ServiceId: ORDERS, EndpointId: 'ep-bp1demoacme0000001', Bandwidth: 1024 };
+    assert.equal(await call('EnableVpcEndpointConnection', accept), 'ok');
+    const reject = { ServiceId: ORDERS, EndpointId: 'ep-bp1demoinitech0001' };
+    assert.equal(await call('DisableVpcEndpointConnection', reject), 'ConcurrentCallNotSupported');
+    assert.equal(emu.requests().at(-1)?.status, 400);
+    emu.clock.advance(400);
+    assert.equal(await call('DisableVpcEndpointConnection', reject), 'ok');
+  });
+});
