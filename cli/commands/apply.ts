@@ -205,7 +205,8 @@ ${CREDENTIALS_NOTE}`,
     if (summary !== undefined) io.stderr.write(renderSummary(summary, createStyle(io.stderr, io.env)));
     if (recordsError !== undefined) {
       io.stderr.write(
-        `privatelink-approver apply: writing --records ${recordsPath} failed: ${recordsError.code ?? recordsError.message}; ` +
+        `privatelink-approver apply: writing --records ${recordsPath} failed: ` +
+          `${recordsError.code ?? recordsError.message}; ` +
           'the records after the failure are lost (the summary above is complete)\n',
       );
       return EXIT.ioError;
