@@ -127,7 +127,7 @@ async function simulate(schedule: Schedule): Promise<void> {
         mode: 'enforce',
         now: () => clock.now(),
         sink: (r) => {
-          if ('endpointId' in r && r.endpointId !== null && r.outcome === 'applied')
+          if ('outcome' in r && 'endpointId' in r && r.endpointId !== null && r.outcome === 'applied')
             decidedAt.set(r.endpointId, Date.parse(r.time));
         },
       });
