@@ -51,7 +51,7 @@ export interface SweepChildConfig {
   pageSize: number;
   pendingStatus?: 'Connecting' | 'Disconnected';
   /** A service to time serial calls against before the sweep; omitted: no calibration. */
-  calibrate?: { regionId: string; serviceId: string; calls: number };
+  calibrate?: { regionId: string; serviceId: string; endpointId?: string | undefined; calls: number };
 }
 
 export interface SweepChildResult {
@@ -68,8 +68,13 @@ export interface SweepChildResult {
   failed: number;
   deferred: number;
   decisions: number;
-  /** Median time of one serial calibration call, ms (0 without calibration). */
+  /** Median time of one serial calibration call reading a full page of 50, ms (0 without calibration). */
   callMs: number;
+  /**
+   * Median time of one serial call of a write's size (a listing filtered to `calibrate.endpointId`: one
+   * connection in the answer), ms; `callMs` without an endpoint to calibrate with.
+   */
+  smallCallMs: number;
 }
 
 function median(values: number[]): number {
@@ -91,14 +96,17 @@ async function child(config: SweepChildConfig): Promise<void> {
     timeoutMs: 10_000,
   });
   const times: number[] = [];
-  for (let i = 0; i < (config.calibrate?.calls ?? 0); i++) {
+  const smallTimes: number[] = [];
+  const cal = config.calibrate;
+  for (let i = 0; cal !== undefined && i < cal.calls; i++) {
     const t = performance.now();
-    await api.listVpcEndpointConnections({
-      regionId: config.calibrate?.regionId ?? '',
-      serviceId: config.calibrate?.serviceId ?? '',
-      maxResults: 50,
-    });
+    await api.listVpcEndpointConnections({ regionId: cal.regionId, serviceId: cal.serviceId, maxResults: 50 });
     times.push(performance.now() - t);
+    if (cal.endpointId === undefined) continue;
+    const t2 = performance.now();
+    const filter = { regionId: cal.regionId, serviceId: cal.serviceId, endpointId: cal.endpointId };
+    await api.listVpcEndpointConnections({ ...filter, maxResults: 50 });
+    smallTimes.push(performance.now() - t2);
   }
   const before = api.stats().byAction;
   const baselineRssMb = process.resourceUsage().maxRSS / 1024;
@@ -150,6 +158,7 @@ async function child(config: SweepChildConfig): Promise<void> {
     deferred: o.deferred,
     decisions: result.plan.decisions.length,
     callMs: median(times),
+    smallCallMs: smallTimes.length > 0 ? median(smallTimes) : median(times),
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
