@@ -4,7 +4,8 @@
  * sequence meets the same faults. Settings may change while the emulator runs; a change restarts every
  * rule's PRNG and rate-limit window.
  */
-import type { FaultRule, FaultSettings } from './types.ts';
+import type { AnswerFault, FaultRule, FaultSettings } from './types.ts';
+import { ANSWER_FAULTS } from './types.ts';
 
 /** What a request meets on its way: added latency, then at most one of the outcomes. */
 export interface FaultDecision {
@@ -12,6 +13,9 @@ export interface FaultDecision {
   /** `Throttling.User` from a rule's rate limit. */
   throttled: boolean;
   outcome: FaultOutcome | undefined;
+  /** A malformed or hostile answer, and the rule that chose it (for its options). */
+  answer: AnswerFault | undefined;
+  answerRule: FaultRule | undefined;
 }
 
 export type FaultOutcome = 'internalError' | 'serviceUnavailable' | 'badGateway' | 'hang' | 'drop';
@@ -39,6 +43,20 @@ interface RuleState {
   windows: Map<string, number[]>;
 }
 
+const ECHOES = ['accessKeySecret', 'securityToken', 'signature'];
+
+/** Problems of a rule's `answers` map: known kinds, shares between 0 and 1. */
+function answerProblems(at: string, value: unknown): string[] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [`${at}.answers must be an object`];
+  return Object.entries(value).flatMap(([kind, share]) => {
+    if (!(ANSWER_FAULTS as readonly string[]).includes(kind))
+      return [`${at}.answers.${kind} is not a known answer fault (known: ${ANSWER_FAULTS.join(', ')})`];
+    return typeof share === 'number' && share >= 0 && share <= 1
+      ? []
+      : [`${at}.answers.${kind} must be a share between 0 and 1`];
+  });
+}
+
 /** Checks a fault settings object; returns the problems found (empty when valid). */
 export function validateFaultSettings(value: unknown): string[] {
   const problems: string[] = [];
@@ -57,7 +75,14 @@ export function validateFaultSettings(value: unknown): string[] {
       return;
     }
     for (const [key, v] of Object.entries(rule)) {
-      if (key === 'actions') {
+      if (key === 'answers') {
+        problems.push(...answerProblems(at, v));
+      } else if (key === 'hugeBodyBytes' || key === 'hugePageConnections') {
+        if (!Number.isInteger(v) || (v as number) < 1) problems.push(`${at}.${key} must be an integer >= 1`);
+      } else if (key === 'echo') {
+        if (!Array.isArray(v) || !v.every((x) => ECHOES.includes(x as string)))
+          problems.push(`${at}.echo must be a list of ${ECHOES.join(', ')}`);
+      } else if (key === 'actions') {
         if (!Array.isArray(v) || !v.every((a) => typeof a === 'string'))
           problems.push(`${at}.actions must be an array of action names`);
       } else if (key === 'latencyMs' || key === 'rateLimitPerSecond') {
@@ -68,10 +93,37 @@ export function validateFaultSettings(value: unknown): string[] {
         problems.push(`${at}.${key} is not a known field`);
       }
     }
-    const total = OUTCOMES.reduce((sum, k) => sum + Number((rule as Record<string, unknown>)[k] ?? 0), 0);
+    const r = rule as Record<string, unknown>;
+    const answers = (typeof r['answers'] === 'object' && r['answers'] !== null ? r['answers'] : {}) as Record<
+      string,
+      unknown
+    >;
+    const total =
+      OUTCOMES.reduce((sum, k) => sum + Number(r[k] ?? 0), 0) +
+      Object.values(answers).reduce((sum: number, v) => sum + (typeof v === 'number' ? v : 0), 0);
     if (total > 1 + 1e-9) problems.push(`${at}: the shares add up to more than 1`);
   });
   return problems;
+}
+
+/** Lays the rule's shares out on [0, 1): failures first, then hostile answers; the draw picks one. */
+function pick(decision: FaultDecision, rule: FaultRule, draw: number): void {
+  let edge = 0;
+  for (const outcome of OUTCOMES) {
+    edge += rule[outcome] ?? 0;
+    if (draw < edge) {
+      decision.outcome = outcome;
+      return;
+    }
+  }
+  for (const answer of ANSWER_FAULTS) {
+    edge += rule.answers?.[answer] ?? 0;
+    if (draw < edge) {
+      decision.answer = answer;
+      decision.answerRule = rule;
+      return;
+    }
+  }
 }
 
 /** Decides, per request, which faults a request meets. One instance per emulator. */
@@ -102,7 +154,13 @@ export class FaultInjector {
    * limit counts real time: the emulator clock may be paused or jumped by tests).
    */
   decide(action: string, accessKeyId: string, nowMs: number): FaultDecision {
-    const decision: FaultDecision = { latencyMs: 0, throttled: false, outcome: undefined };
+    const decision: FaultDecision = {
+      latencyMs: 0,
+      throttled: false,
+      outcome: undefined,
+      answer: undefined,
+      answerRule: undefined,
+    };
     for (const state of this.refresh()) {
       if (state.actions !== undefined && !state.actions.has(action)) continue;
       const { rule } = state;
@@ -116,15 +174,8 @@ export class FaultInjector {
         else window.push(nowMs);
         state.windows.set(accessKeyId, window);
       }
-      if (decision.outcome !== undefined) continue;
-      let edge = 0;
-      for (const outcome of OUTCOMES) {
-        edge += rule[outcome] ?? 0;
-        if (draw < edge) {
-          decision.outcome = outcome;
-          break;
-        }
-      }
+      if (decision.outcome !== undefined || decision.answer !== undefined) continue;
+      pick(decision, rule, draw);
     }
     return decision;
   }
@@ -136,5 +187,6 @@ export function describeFaults(decision: FaultDecision): string | undefined {
   if (decision.latencyMs > 0) parts.push(`latency ${decision.latencyMs}ms`);
   if (decision.throttled) parts.push('throttled');
   if (decision.outcome !== undefined) parts.push(decision.outcome);
+  if (decision.answer !== undefined) parts.push(decision.answer);
   return parts.length === 0 ? undefined : parts.join(' + ');
 }

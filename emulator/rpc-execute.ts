@@ -10,6 +10,14 @@ import type { RequestLog } from './request-log.ts';
 import type { Exchange } from './rpc-response.ts';
 import { finish, send } from './rpc-response.ts';
 import { concurrentCall, lockKey } from './model/task-lock.ts';
+import {
+  FaultTokens,
+  changedBody,
+  echoedCredentials,
+  sendEchoedCredentials,
+  sendMalformed,
+  streamHugeBody,
+} from './answer-faults.ts';
 import type { AccessKeyRecord, ActionContext, EmulatorClock, EmulatorSettings } from './types.ts';
 import { EmulatorApiError } from './types.ts';
 
@@ -92,6 +100,54 @@ function applyOutcome(state: RpcServerState, res: ServerResponse, ex: Exchange, 
   }
 }
 
+interface Call {
+  res: ServerResponse;
+  ex: Exchange;
+  action: string;
+  params: Record<string, string>;
+  key: AccessKeyRecord;
+  decision: FaultDecision;
+  tokens: FaultTokens;
+}
+
+/**
+ * Runs the model's action and answers, with the decision's hostile answer if any: credentials echoed
+ * and huge bodies answer without running the action; the others change the answer it gave.
+ */
+async function answer(state: RpcServerState, call: Call): Promise<void> {
+  const { res, ex, action, params, key, decision, tokens } = call;
+  const kind = decision.answer;
+  const rule = decision.answerRule ?? {};
+  if (kind === 'credentialsInCode' || kind === 'credentialsInRequestId' || kind === 'credentialsInMessage')
+    return sendEchoedCredentials(state.log, res, ex, kind, echoedCredentials(rule, key, params));
+  if (kind === 'hugeBody') return streamHugeBody(state.log, res, ex, rule);
+  // A NextToken a paging fault minted leads to the first page again, with the next minted token.
+  const token = params['NextToken'];
+  const minted = tokens.kindOf(token);
+  const paging = kind === 'endlessPaging' || kind === 'cyclingPaging' ? kind : minted;
+  const modelParams = minted === undefined ? params : withoutToken(params);
+  const ctx: ActionContext = {
+    accountId: key.accountId,
+    accessKeyId: key.accessKeyId,
+    requestId: ex.entry.requestId,
+    now: state.clock.now(),
+  };
+  const result = state.model.dispatch(action, modelParams, ctx);
+  // A ClientToken replay carries the first answer's RequestId: keep it.
+  let body = 'RequestId' in result ? result : { RequestId: ex.entry.requestId, ...result };
+  const nextToken = paging === undefined ? undefined : tokens.mint(paging, token);
+  if (kind !== undefined || nextToken !== undefined) body = changedBody(kind, rule, body, nextToken);
+  if (kind === 'malformedPage') return sendMalformed(state.log, res, ex, body, `${action}Response`);
+  const sent = send(res, ex, 200, body, `${action}Response`);
+  finish(state.log, ex, sent ? 200 : 0, undefined);
+}
+
+function withoutToken(params: Record<string, string>): Record<string, string> {
+  const copy = { ...params };
+  delete copy['NextToken'];
+  return copy;
+}
+
 /** Creates the executor of authenticated requests; it keeps the write lock's state. */
 export function createExecutor(
   state: RpcServerState,
@@ -104,6 +160,7 @@ export function createExecutor(
 ) => Promise<void> {
   /** Accounts with a connection write in flight (ConcurrentCallNotSupported for a second one). */
   const writesInFlight = new Set<string>();
+  const tokens = new FaultTokens();
 
   return async (res, ex, action, params, key) => {
     const decision = state.faults.decide(action, key.accessKeyId, performance.now());
@@ -128,17 +185,7 @@ export function createExecutor(
         return;
       }
       if (applyOutcome(state, res, ex, decision)) return;
-      const ctx: ActionContext = {
-        accountId: key.accountId,
-        accessKeyId: key.accessKeyId,
-        requestId: ex.entry.requestId,
-        now: state.clock.now(),
-      };
-      const result = state.model.dispatch(action, params, ctx);
-      // A ClientToken replay carries the first answer's RequestId: keep it.
-      const body = 'RequestId' in result ? result : { RequestId: ex.entry.requestId, ...result };
-      const sent = send(res, ex, 200, body, `${action}Response`);
-      finish(state.log, ex, sent ? 200 : 0, undefined);
+      await answer(state, { res, ex, action, params, key, decision, tokens });
     } finally {
       if (lock !== undefined) writesInFlight.delete(lock);
     }

@@ -72,7 +72,43 @@ export interface FaultRule {
   hang?: number | undefined;
   /** Share whose socket is destroyed without an answer. */
   drop?: number | undefined;
+  /** Shares of malformed and hostile answers, by kind (emulator/README.md, "Hostile answers"). */
+  answers?: Partial<Record<AnswerFault, number>> | undefined;
+  /** Size of the `hugeBody` answer, bytes (default 64 MiB); streamed, never held in memory. */
+  hugeBodyBytes?: number | undefined;
+  /** Connections in the `hugePage` answer (default 10,000). */
+  hugePageConnections?: number | undefined;
+  /** What the `credentialsIn*` answers echo (default all three). */
+  echo?: Array<'accessKeySecret' | 'securityToken' | 'signature'> | undefined;
 }
+
+/**
+ * Malformed and hostile answers (emulator/README.md, "Hostile answers"). The first eight change one
+ * connection item of a list; the next six the list or the paging; the last three echo the request's
+ * credentials into an error answer.
+ */
+export const ANSWER_FAULTS = [
+  'ownerIdMissing',
+  'ownerIdNull',
+  'ownerIdObject',
+  'ownerIdFraction',
+  'endpointIdMissing',
+  'bandwidthHuge',
+  'statusUnknown',
+  'modifiedTimeBad',
+  'listMissing',
+  'listNotArray',
+  'listNonObjects',
+  'malformedPage',
+  'endlessPaging',
+  'cyclingPaging',
+  'hugeBody',
+  'hugePage',
+  'credentialsInCode',
+  'credentialsInRequestId',
+  'credentialsInMessage',
+] as const;
+export type AnswerFault = (typeof ANSWER_FAULTS)[number];
 
 export interface FaultSettings {
   seed: number;
@@ -126,9 +162,15 @@ export class LongId {
 
 const LONG_MARK = '\u0000long:';
 const LONG_MARK_JSON = JSON.stringify(LONG_MARK).slice(1, -1);
-const LONG_PATTERN = new RegExp(`"${LONG_MARK_JSON.replace(/\\/g, '\\\\')}(\\d+)"`, 'g');
+const LONG_PATTERN = new RegExp(`"${LONG_MARK_JSON.replace(/\\/g, '\\\\')}(-?\\d[\\d.eE+-]*)"`, 'g');
 
-/** JSON.stringify, with every LongId written as a bare number of exactly its digits. */
+/** A JSON number written exactly as `text` (e.g. `1e308`, `2000000000000002.9`): for hostile answers. */
+export function rawJsonNumber(text: string): LongId {
+  if (!/^-?\d[\d.eE+-]*$/.test(text)) throw new RangeError(`not a JSON number: ${text}`);
+  return new LongId(text);
+}
+
+/** JSON.stringify, with every LongId written as a bare number of exactly its digits (or number text). */
 export function encodeJson(value: unknown): string {
   const text = JSON.stringify(value);
   return text.includes(LONG_MARK_JSON) ? text.replace(LONG_PATTERN, '$1') : text;

@@ -167,15 +167,20 @@ async function keepRunning(demo: Demo): Promise<void> {
   });
 }
 
-const NEXT_STEPS = `
-Next steps:
-  npm start -- --keep-running       keep the emulator up, with new requests, and try plan, apply
-                                    and audit against it (README "Command line")
-  npx privatelink-approver validate policies/demo.yaml
-                                    check a policy; to write your own: policies/README.md
-  npx privatelink-approver start --format json
-                                    these runs' records as JSON lines, reasons in full
-`;
+const NEXT_STEPS: [string, string][] = [
+  [
+    'npm start -- --keep-running',
+    'keep the emulator up, with new requests, and try plan, propose, apply and audit against it (README "Command line")',
+  ],
+  ['npx privatelink-approver validate policies/demo.yaml', 'check a policy; to write your own: policies/README.md'],
+  ['npx privatelink-approver start --format json', "these runs' records as JSON lines, reasons in full"],
+];
+
+/** The next steps, each command on its line and what it does under it, wrapped to the width. */
+function nextSteps(width: number): string {
+  const lines = NEXT_STEPS.flatMap(([command, what]) => [`  ${command}`, ...wrapText(what, width, '      ')]);
+  return `\nNext steps:\n${lines.join('\n')}\n`;
+}
 
 async function startDemoEmulator(flags: ParsedFlags, io: CliIO): Promise<RunningEmulator | number> {
   const keep = booleanFlag(flags, 'keep-running');
@@ -278,6 +283,6 @@ async function demo(flags: ParsedFlags, io: CliIO, policy: Policy, emulator: Run
   if (failed !== undefined) return failed;
   if (exit !== EXIT.ok) return exit;
   if (booleanFlag(flags, 'keep-running')) await keepRunning(state);
-  else if (!json) io.stdout.write(NEXT_STEPS);
+  else if (!json) io.stdout.write(nextSteps(state.width));
   return EXIT.ok;
 }

@@ -76,7 +76,9 @@ export function proposeAllowEntries(text: string, requests: HeldRequest[]): Poli
         `${indent}  # name: the account's name`,
       ],
     });
-    const entry = `${first.rule}.allow[${seq.items.length + inserts.filter((i) => i.at === inserts.at(-1)!.at).length - 1}]`;
+    // Entries for one rule land one after another: the nth new one is at index length + n.
+    const added = proposals.filter((p) => p.rule === first.rule).length;
+    const entry = `${first.rule}.allow[${seq.items.length + added}]`;
     proposals.push({ accountId: first.accountId, rule: first.rule, entry, requests: group });
   }
   let edited = text;

@@ -4,6 +4,7 @@
  * relative to other fields, duplicates) is checked afterwards in scenario.ts. `x-message` says, for a
  * value of the wrong type, pattern, enum or bounds, what it must be (`{value}` is the value found).
  */
+import { ANSWER_FAULTS } from '../types.ts';
 import { REGIONS } from './regions.ts';
 
 export const SCENARIO_CONNECTION_STATUSES = [
@@ -51,6 +52,14 @@ const faultRule = {
     badGateway: share,
     hang: share,
     drop: share,
+    answers: {
+      type: 'object',
+      additionalProperties: false,
+      properties: Object.fromEntries(ANSWER_FAULTS.map((k) => [k, share])),
+    },
+    hugeBodyBytes: { type: 'integer', minimum: 1, maximum: 2 ** 40 },
+    hugePageConnections: { type: 'integer', minimum: 1, maximum: 10_000_000 },
+    echo: { type: 'array', items: { enum: ['accessKeySecret', 'securityToken', 'signature'] } },
   },
 } as const;
 

@@ -10,7 +10,7 @@ export class ApiError extends Error {
   /** The API's error code (`EndpointConnectionNotFound`, `Throttling.User`, ...), or a local one:
    *  `Timeout`, `NetworkError`, `BadResponse` (not a JSON object, or no RequestId), `MalformedResponse` (a
    *  listing whose shape is wrong), `ResponseTooLarge` (a body past the client's cap), `HttpError` (4xx/5xx
-   *  JSON body without a code), `InvalidRegionId` (not sent), `ClientError` (failed before any answer for
+   *  JSON body without a code), `InvalidRegionId` and `InvalidId` (not sent), `ClientError` (failed before any answer for
    *  another reason), `CredentialsUnavailable` (`CredentialsError`). */
   readonly code: string;
   /** The action that failed. */

@@ -129,9 +129,16 @@ function tagsOf(item: Record<string, unknown>, scrub: Scrub): Record<string, str
   return tags;
 }
 
-function serviceItem(item: Record<string, unknown>, regionId: string, scrub: Scrub): EndpointService | Refused {
+function serviceItem(
+  item: Record<string, unknown>,
+  req: ListVpcEndpointServicesRequest,
+  scrub: Scrub,
+): EndpointService | Refused {
   const c = new FieldChecks(item, scrub);
-  const serviceId = c.get('ServiceId', (x) => resourceId(x, 'epsrv'), '');
+  const { regionId } = req;
+  // Listed for the service asked for, when one was: another one is not believed.
+  const wanted = req.serviceId;
+  const serviceId = c.get('ServiceId', (x) => (wanted === undefined ? resourceId(x, 'epsrv') : oneOf(x, [wanted])), '');
   const bandwidth = (x: unknown) => integerIn(x, 0, MAX_SERVICE_BANDWIDTH);
   const service: EndpointService = {
     regionId: item.RegionId === undefined ? regionId : c.get('RegionId', (x) => oneOf(x, [regionId]), regionId),
@@ -203,7 +210,7 @@ export function servicesPage(answer: ListingAnswer, req: ListVpcEndpointServices
   const { items, nextToken } = pageShape(answer, 'Services', 'Service', req.maxResults);
   return toPage(
     answer,
-    items.map((s) => serviceItem(s, req.regionId, answer.scrub)),
+    items.map((s) => serviceItem(s, req, answer.scrub)),
     nextToken,
   );
 }

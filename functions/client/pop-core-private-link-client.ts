@@ -38,7 +38,7 @@ import type {
   UpdateVpcEndpointConnectionAttributeRequest,
   WriteResult,
 } from './private-link-api.ts';
-import { listConnectionsParams, listServicesParams, writeParams } from './request-params.ts';
+import { checkRequestIds, listConnectionsParams, listServicesParams, writeParams } from './request-params.ts';
 import { isRecord, str } from './response-fields.ts';
 import { scrubberFor } from './secret-scrubber.ts';
 
@@ -196,6 +196,11 @@ class ActionSender {
     dryRun = false,
   ): Promise<ListingAnswer> {
     const { pop, agent } = this.clients.for(action, regionId);
+    checkRequestIds(action, {
+      serviceId: rpcParams.ServiceId,
+      endpointId: rpcParams.EndpointId,
+      endpointOwnerId: rpcParams.EndpointOwnerId,
+    });
     const call: CallRecord = { action, httpStatus: undefined, credentials: undefined };
     let body: unknown;
     try {
@@ -206,19 +211,13 @@ class ActionSender {
       const error = toApiError(raw, action, call);
       // DryRun=true: "every check passed" is reported as the error DryRunOperation (API reference).
       if (!dryRun || error.code !== 'DryRunOperation') throw error;
-      return {
-        action,
-        body: { RequestId: error.requestId ?? '' },
-        httpStatus: call.httpStatus,
-        scrub: scrubberFor(callSecrets(call)),
-      };
+      return this.#answer(action, call, { RequestId: error.requestId ?? '' });
     }
-    return {
-      action,
-      body: checkedBody(body, call),
-      httpStatus: call.httpStatus,
-      scrub: scrubberFor(callSecrets(call)),
-    };
+    return this.#answer(action, call, checkedBody(body, call));
+  }
+
+  #answer(action: PrivateLinkAction, call: CallRecord, body: Record<string, unknown>): ListingAnswer {
+    return { action, body, httpStatus: call.httpStatus, scrub: scrubberFor(callSecrets(call)) };
   }
 
   #requestOptions(action: PrivateLinkAction, agent: http.Agent): PopRequestOptions {

@@ -17,6 +17,8 @@ import { createLimiter } from './limiter.ts';
 import type { MeteredApi } from './metered-api.ts';
 import { outcomeOf } from './settle.ts';
 import type { Settled } from './settle.ts';
+import { overBound } from './listing-bounds.ts';
+import type { PageBounds } from './listing-bounds.ts';
 
 export interface CollectOptions {
   policy: Policy;
@@ -25,6 +27,8 @@ export interface CollectOptions {
   services: string[] | undefined;
   regions: string[] | undefined;
   pageSize: number;
+  /** Bounds on paging (see ./listing-bounds.ts). */
+  bounds: PageBounds;
   readConcurrency: number;
   logger: Logger;
   onProgress: ((event: { phase: 'collect'; done: number; total: number }) => void) | undefined;
@@ -73,7 +77,7 @@ export async function collect(options: CollectOptions): Promise<Collected> {
   options.onProgress?.({ phase: 'collect', done, total: governed.length });
   const services = await Promise.all(
     governed.map(async (service) => {
-      const listed = await allPages('ListVpcEndpointConnections', (token) =>
+      const listed = await allPages('ListVpcEndpointConnections', options.bounds, (token) =>
         read(() =>
           api.listVpcEndpointConnections({
             regionId: service.regionId,
@@ -116,7 +120,7 @@ async function listRegionServices(region: string, read: Limiter, options: Collec
             api.listVpcEndpointServices({ regionId: region, serviceId: candidateIds[0], maxResults: pageSize }),
           ),
         ).then((r) => (r.ok ? { ok: true as const, value: { items: r.value.items, invalid: r.value.invalid } } : r))
-      : await allPages('ListVpcEndpointServices', (token) =>
+      : await allPages('ListVpcEndpointServices', options.bounds, (token) =>
           read(() => api.listVpcEndpointServices({ regionId: region, maxResults: pageSize, ...token })),
         );
   if (!listed.ok) {
@@ -204,11 +208,13 @@ function failed(
 }
 
 /**
- * Every item of a paged listing (`NextToken`; empty or absent on the last page). A token that comes back
- * twice would page forever: the listing fails (`InconsistentPaging`), so its service is not collected.
+ * Every item of a paged listing (`NextToken`; empty or absent on the last page), within hard bounds: a
+ * token that comes back (`InconsistentPaging`), more pages than one listing may have (`ListingTooLong`),
+ * or the run's page budget spent (`PageBudgetSpent`) fail the listing, so its service is not collected.
  */
 export async function allPages<T>(
   action: string,
+  bounds: PageBounds,
   page: (token: { nextToken?: string }) => Promise<Page<T>>,
 ): Promise<Settled<{ items: T[]; invalid: InvalidItem[] }>> {
   const items: T[] = [];
@@ -216,6 +222,9 @@ export async function allPages<T>(
   const seen = new Set<string>();
   let nextToken: string | undefined;
   do {
+    const over = overBound(action, bounds, seen.size + 1);
+    if (over !== undefined) return { ok: false, error: over };
+    bounds.budget.pagesLeft -= 1;
     const result = await outcomeOf(page(nextToken === undefined ? {} : { nextToken }));
     if (!result.ok) return result;
     items.push(...result.value.items);

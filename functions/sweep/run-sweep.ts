@@ -31,6 +31,7 @@ import type { RetrySettings } from './metered-api.ts';
 import { recordMode, resolveRunMode } from './run-mode.ts';
 import type { SweepMode } from './run-mode.ts';
 import { sha256Hex } from './sha256.ts';
+import { pageBounds } from './listing-bounds.ts';
 import { summarise } from './summarise.ts';
 import { SweepAbortedError } from './sweep-aborted-error.ts';
 
@@ -51,8 +52,13 @@ export interface SweepOptions {
   services?: string[];
   /** Narrows the run to these regions (never widens). */
   regions?: string[];
-  /** Epoch ms: no new read or write starts when less than one call's timeout is left before it. */
+  /**
+   * Epoch ms: no new read or write starts when less than one call's timeout is left before it. Default:
+   * {@link DEFAULT_RUN_MS} after the start (every run is bounded, plan included).
+   */
   deadline?: number;
+  /** Paging bounds (./listing-bounds.ts); the defaults derive from the page size and the ceilings. */
+  pageBounds?: Partial<{ perListing: number; perRun: number }>;
   now?: () => number;
   runId?: string;
   /**
@@ -71,6 +77,9 @@ export interface SweepOptions {
   /** Retry policy for reads and writes (exponential backoff with jitter). */
   retry?: Partial<RetrySettings>;
 }
+
+/** The deadline of a run that is given none: 15 minutes after it starts. */
+export const DEFAULT_RUN_MS = 15 * 60_000;
 
 export interface SweepResult {
   plan: Plan;
@@ -93,6 +102,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     services: options.services,
     regions: options.regions,
     pageSize: options.pageSize ?? 50,
+    bounds: pageBounds(options.pageSize ?? 50, options.pageBounds),
     readConcurrency: options.readConcurrency ?? 8,
     logger: run.logger,
     onProgress: options.onProgress,
@@ -160,7 +170,7 @@ function startRun(options: SweepOptions): Run {
   const api = MeteredApi.wrap(options.api, {
     retry: { ...DEFAULT_RETRY, ...options.retry },
     now,
-    deadline: options.deadline,
+    deadline: options.deadline ?? startedAt + DEFAULT_RUN_MS,
     callTimeoutMs: options.callTimeoutMs ?? 3000,
   });
   const statsBefore = options.api.stats?.().calls;

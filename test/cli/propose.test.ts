@@ -59,7 +59,7 @@ test('propose on the demo fleet: the held unknown account gets an allow entry; m
       assert.match(patch.out, /^\+ {6}- account: "2000000000000004"$/m);
       assert.match(
         patch.out,
-        /^\+ {6}# {3}ep-bp1demoumbrella002 \(cn-hangzhou epsrv-bp1demoorders000001, VPC vpc-bp1demoumbrella01, 3072 Mbit\/s asked\)$/m,
+        /^\+ {6}# {3}ep-bp1demoumbrella002 \(cn-hangzhou epsrv-bp1demoorders000001, VPC vpc-bp1demoumbrella01, 3072 Mbit\/s asked, requested \d{4}-\d\d-\d\dT[\d:.]+Z\)$/m,
       );
       const edited = readFileSync(join(dir, 'demo.yaml'), 'utf8');
       // Only lines added: every original line (comments, layout) is still there, in order.

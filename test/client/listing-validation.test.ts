@@ -211,6 +211,65 @@ describe('a listing page whose shape is wrong is refused whole (MalformedRespons
   });
 });
 
+describe('an ID that fails its pattern is never sent back to the API', () => {
+  const cases: [string, () => Promise<unknown>, string][] = [
+    [
+      'an endpoint ID with a second parameter in it',
+      () =>
+        client.disableVpcEndpointConnection({
+          regionId: REGION,
+          serviceId: SERVICE,
+          endpointId: 'ep-a&EndpointId=ep-b',
+        }),
+      'EndpointId',
+    ],
+    [
+      'a service ID in upper case',
+      () =>
+        client.enableVpcEndpointConnection({
+          regionId: REGION,
+          serviceId: 'epsrv-ABC',
+          endpointId: 'ep-a',
+          bandwidth: 1,
+        }),
+      'ServiceId',
+    ],
+    [
+      'an empty endpoint ID',
+      () =>
+        client.updateVpcEndpointConnectionAttribute({
+          regionId: REGION,
+          serviceId: SERVICE,
+          endpointId: '',
+          bandwidth: 1,
+        }),
+      'EndpointId',
+    ],
+    [
+      'a fractional owner ID filter',
+      () => client.listVpcEndpointConnections({ regionId: REGION, serviceId: SERVICE, endpointOwnerId: '12.5' }),
+      'EndpointOwnerId',
+    ],
+    [
+      'a service ID filter of another kind',
+      () => client.listVpcEndpointServices({ regionId: REGION, serviceId: 'ep-a' }),
+      'ServiceId',
+    ],
+  ];
+  for (const [what, call, field] of cases) {
+    it(what, async () => {
+      const sent = server.requests.length;
+      const calls = client.stats().calls;
+      const error = await call().catch((e: unknown) => e);
+      assert.ok(error instanceof ApiError, String(error));
+      assert.deepEqual([error.code, error.kind, error.retryable], ['InvalidId', 'invalid', false]);
+      assert.match(error.message, new RegExp(`^InvalidId: not sent, ${field} must be `));
+      assert.equal(server.requests.length, sent);
+      assert.equal(client.stats().calls, calls);
+    });
+  }
+});
+
 describe('services', () => {
   const SERVICE_ITEM: Record<string, string> = {
     ServiceId: `"${SERVICE}"`,
@@ -240,6 +299,16 @@ describe('services', () => {
       assert.equal(page.invalid[0]?.serviceId, field === 'ServiceId' ? undefined : SERVICE);
     });
   }
+
+  it('a service other than the one asked for is listed as invalid', async () => {
+    const other = object({ ...SERVICE_ITEM, ServiceId: '"epsrv-other0"' });
+    server.handle((_req, res) => json(res, `{"RequestId":"R-s","Services":[${other}]}`));
+    const page = await client.listVpcEndpointServices({ regionId: REGION, serviceId: SERVICE });
+    assert.deepEqual(page.items, []);
+    assert.deepEqual(page.invalid, [
+      { field: 'ServiceId', problem: `must be one of ${SERVICE}, got "epsrv-other0"`, serviceId: 'epsrv-other0' },
+    ]);
+  });
 
   it('a services page without Services is refused whole', async () => {
     server.handle((_req, res) => json(res, { RequestId: 'R-s', Services: 'none' }));

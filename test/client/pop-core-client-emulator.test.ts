@@ -99,6 +99,7 @@ describe('reads', () => {
     const page = await client.listVpcEndpointServices({ regionId: REGION });
     assert.match(page.requestId, /^[0-9A-F-]{36}$/);
     assert.equal(page.nextToken, undefined);
+    assert.deepEqual(page.invalid, []);
     assert.deepEqual(page.items[0], {
       regionId: REGION,
       serviceId: ORDERS,

@@ -159,6 +159,15 @@ describe('a response past the cap (4 MiB) is refused as it streams in', () => {
     });
   });
 
+  it('lists nested 40,000 deep (within the limits) overflow the parser: a BadResponse, not a crash', async () => {
+    const depth = 40_000;
+    server.handle((_req, res) =>
+      json(res, `{"RequestId":"R-deep","Connections":${'['.repeat(depth)}${']'.repeat(depth)}}`),
+    );
+    const { outcome } = await peakRssGrowth(() => client.listVpcEndpointConnections(list));
+    assert.equal(assertApiError(outcome, 'BadResponse').httpStatus, 200);
+  });
+
   it('a Content-Length past the cap is refused at once, without waiting for the body', async () => {
     server.handle((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(200 * MB) });

@@ -22,16 +22,18 @@ export const FULL: SoakSize = {
   kills: 8,
   overlaps: [2, 3],
   brokenPolicies: undefined,
+  hostileAnswers: undefined,
   timeoutMs: 1000,
 };
 
 export const SHORT: SoakSize = {
   services: 6,
-  perService: 40,
+  perService: 30,
   maxRuns: 6,
   kills: 2,
   overlaps: [3],
   brokenPolicies: 3,
+  hostileAnswers: 2,
   timeoutMs: 800,
 };
 
@@ -98,7 +100,8 @@ async function main(argv: string[]): Promise<number> {
     return 64;
   }
   const started = performance.now();
-  const result = await runSoak(short ? SHORT : FULL, seed, (line) => process.stderr.write(`${line}\n`));
+  const elapsed = (): string => `${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s`;
+  const result = await runSoak(short ? SHORT : FULL, seed, (line) => process.stderr.write(`${elapsed()} ${line}\n`));
   process.stdout.write(result.text);
   process.stdout.write(
     `soak ${result.ok ? 'passed' : 'FAILED'} in ${((performance.now() - started) / 1000).toFixed(0)} s\n`,

@@ -13,11 +13,14 @@ const CONNECTION_WRITES = [
   'UpdateVpcEndpointConnectionAttribute',
 ];
 
-/** The always-on rules: about 20% of calls meet one of the failures (with throttling, measured). */
-export function faultRules(): Array<Record<string, unknown>> {
+/**
+ * The always-on rules: about 20% of calls meet one of the failures (with throttling, measured). `hang`
+ * is kept small: each costs the caller a whole timeout (the function's is 3 s).
+ */
+export function faultRules(hang = 0.01): Array<Record<string, unknown>> {
   return [
-    { internalError: 0.035, serviceUnavailable: 0.035, badGateway: 0.035, hang: 0.01, drop: 0.035 },
-    { rateLimitPerSecond: 25 },
+    { internalError: 0.035, serviceUnavailable: 0.035, badGateway: 0.035, hang, drop: 0.035 },
+    { rateLimitPerSecond: 12 },
   ];
 }
 
@@ -40,7 +43,7 @@ export function seeded(seed: number): () => number {
  */
 export function startFaultToggle(
   emu: SoakEmulator,
-  opts: { seed: number; share: number; lostLatencyMs: number; periodMs?: number; maxMs: number },
+  opts: { seed: number; share: number; lostLatencyMs: number; hang?: number; periodMs?: number; maxMs: number },
 ): () => Promise<void> {
   const random = seeded(opts.seed);
   let tick = 0;
@@ -48,8 +51,8 @@ export function startFaultToggle(
   const apply = (lost: boolean): Promise<void> => {
     tick += 1;
     const rules = lost
-      ? [...faultRules(), { actions: CONNECTION_WRITES, latencyMs: opts.lostLatencyMs }]
-      : faultRules();
+      ? [...faultRules(opts.hang), { actions: CONNECTION_WRITES, latencyMs: opts.lostLatencyMs }]
+      : faultRules(opts.hang);
     return setSettings(emu, { faults: { seed: opts.seed * 7919 + tick, rules } });
   };
   const timer = setInterval(() => {

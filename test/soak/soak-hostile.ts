@@ -79,12 +79,14 @@ async function judgeCase(name: string, run: ChildRun, emu: SoakEmulator): Promis
 export function hostileAnswersPhase(ctx: SoakContext): Promise<HostileCase[]> {
   ctx.progress('hostile answers');
   return withFleet(ctx, ctx.seed + 300, { pendingStatus: 'Connecting' }, async (emu, _fleet, policy) => {
+    // Converge first (no faults): from then on, any write is the hostile answer's doing.
     for (let n = 1; n <= 3; n++) {
-      await applyOnce(ctx, emu, policy, `hostile converge #${n}`, n);
+      const run = await applyOnce(ctx, emu, policy, `hostile converge #${n}`, n);
       await new Promise((resolve) => setTimeout(resolve, 400));
+      if (!run.records.some((r) => r['outcome'] === 'applied')) break;
     }
     const cases: HostileCase[] = [];
-    for (const { name, rule } of HOSTILE_ANSWERS) {
+    for (const { name, rule } of sample(HOSTILE_ANSWERS, ctx.size.hostileAnswers)) {
       const res = await emu.patchSettings({ faults: { seed: ctx.seed, rules: [rule] } });
       if (!res.ok) {
         cases.push({
@@ -110,16 +112,21 @@ export function hostileAnswersPhase(ctx: SoakContext): Promise<HostileCase[]> {
   });
 }
 
-/** The broken policies of the corpus (all, or the first `limit` in name order spread over the list). */
+/** All of `all`, or `limit` of them spread evenly over the list (the short variant's sample). */
+export function sample<T>(all: T[], limit: number | undefined): T[] {
+  if (limit === undefined || limit >= all.length) return all;
+  const step = all.length / limit;
+  return Array.from({ length: limit }, (_, i) => all[Math.floor(i * step)] as T);
+}
+
+/** The broken policies of the corpus, in name order (all, or a sample). */
 export function brokenPolicies(limit: number | undefined): string[] {
   const dir = join(REPO_ROOT, 'test/policy/broken');
   const all = readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
     .sort()
     .map((f) => join(dir, f));
-  if (limit === undefined || limit >= all.length) return all;
-  const step = all.length / limit;
-  return Array.from({ length: limit }, (_, i) => all[Math.floor(i * step)] as string);
+  return sample(all, limit);
 }
 
 /** Every broken policy given to `apply` (two at a time): exit 65, no writes, a message naming the file. */

@@ -36,6 +36,8 @@ export interface SoakSize {
   overlaps: number[];
   /** How many policies of test/policy/broken (all when undefined). */
   brokenPolicies: number | undefined;
+  /** How many hostile answer kinds (all when undefined). */
+  hostileAnswers: number | undefined;
   timeoutMs: number;
 }
 
@@ -112,7 +114,7 @@ export async function applyOnce(
   n: number,
   extra: { killAfterMs?: number; measure?: boolean; deadlineSeconds?: number } = {},
 ): Promise<ChildRun> {
-  const deadline = extra.deadlineSeconds ?? 150;
+  const deadline = extra.deadlineSeconds ?? 240;
   const run = await runCli({
     label,
     args: ['apply', '--policy', policyPath, '--endpoint', emu.url, '--timeout-ms', String(ctx.size.timeoutMs)],
@@ -131,15 +133,16 @@ export async function applyOnce(
   return run;
 }
 
-/** Run `n` of a phase: odd runs the CLI, even ones the function (scheduled invocation). */
+/** Run `n` of a phase: the CLI's `apply`, or the function (a scheduled invocation of the built bundle). */
 async function sweepOnce(
   ctx: SoakContext,
   emu: SoakEmulator,
   policyPath: string,
   label: string,
   n: number,
+  fc: boolean,
 ): Promise<ChildRun> {
-  if (n % 2 === 1) return applyOnce(ctx, emu, policyPath, `${label} apply #${n}`, n, {});
+  if (!fc) return applyOnce(ctx, emu, policyPath, `${label} apply #${n}`, n, {});
   const run = await runFunction({
     label: `${label} fc #${n}`,
     endpoint: emu.url,
@@ -156,9 +159,20 @@ async function sweepOnce(
   return run;
 }
 
+/** Starts the fault toggle for one caller: a lost answer needs latency past its timeout (the function's is 3 s). */
+function faultsFor(ctx: SoakContext, emu: SoakEmulator, seed: number, fc: boolean): () => Promise<void> {
+  return startFaultToggle(emu, {
+    seed,
+    share: 0.1,
+    lostLatencyMs: fc ? 3300 : ctx.size.timeoutMs + 300,
+    hang: fc ? 0.004 : 0.01,
+    maxMs: 300_000,
+  });
+}
+
 /**
- * Sweeps (CLI and function in turn) with faults on until the emulator's state is what the policy wants,
- * at most `maxRuns`. Returns the runs and how many it took.
+ * Sweeps (CLI and function in turn; the function first when `fcFirst`) with faults on until the
+ * emulator's state is what the policy wants, at most `maxRuns`. Returns the runs and how many it took.
  */
 async function converge(
   ctx: SoakContext,
@@ -167,14 +181,14 @@ async function converge(
   policyPath: string,
   reading: Reading,
   label: string,
+  fcFirst = false,
 ): Promise<{ runs: ChildRun[]; converged: number | undefined }> {
   const runs: ChildRun[] = [];
   for (let n = 1; n <= ctx.size.maxRuns; n++) {
-    // A lost answer needs latency past the caller's timeout: the CLI's --timeout-ms, the function's default 3 s.
-    const lostLatencyMs = n % 2 === 1 ? ctx.size.timeoutMs + 300 : 3300;
-    const stop = startFaultToggle(emu, { seed: ctx.seed + n, share: 0.1, lostLatencyMs, maxMs: 300_000 });
+    const fc = (n % 2 === 1) === fcFirst;
+    const stop = faultsFor(ctx, emu, ctx.seed + n, fc);
     try {
-      runs.push(await sweepOnce(ctx, emu, policyPath, label, n));
+      runs.push(await sweepOnce(ctx, emu, policyPath, label, n, fc));
     } finally {
       await stop();
     }
@@ -229,24 +243,23 @@ export function faultsPhase(ctx: SoakContext, reading: Reading): Promise<PhaseRe
     ctx.seed,
     { pendingStatus: reading, faults: { seed: ctx.seed, rules: faultRules() } },
     async (emu, fleet, policy) => {
-      const { runs, converged } = await converge(ctx, emu, fleet, policy, reading, name);
+      const { runs, converged } = await converge(ctx, emu, fleet, policy, reading, name, reading === 'Disconnected');
       return judge(ctx, emu, fleet, { name, reading, runs, converged }, policy);
     },
   );
 }
 
-/** Never twice: `n` applies started together (faults on), then sweeps until converged. */
+/** Never twice: `n` runs started together (faults on; the last is the function), then sweeps until converged. */
 export function overlapPhase(ctx: SoakContext, n: number): Promise<PhaseResult> {
   const name = `overlap/${n}`;
   ctx.progress(`${name}: ${n} applies at once`);
   const settings = { pendingStatus: 'Connecting', faults: { seed: ctx.seed + n, rules: faultRules() } };
   return withFleet(ctx, ctx.seed + 100 + n, settings, async (emu, fleet, policy) => {
-    const lostLatencyMs = ctx.size.timeoutMs + 300;
-    const stop = startFaultToggle(emu, { seed: ctx.seed + 50 + n, share: 0.1, lostLatencyMs, maxMs: 300_000 });
+    const stop = faultsFor(ctx, emu, ctx.seed + 50 + n, true);
     let together: ChildRun[];
     try {
       together = await Promise.all(
-        Array.from({ length: n }, (_, i) => applyOnce(ctx, emu, policy, `${name} apply ${i + 1}/${n}`, i + 1)),
+        Array.from({ length: n }, (_, i) => sweepOnce(ctx, emu, policy, `${name} ${i + 1}/${n}`, i + 1, i === n - 1)),
       );
     } finally {
       await stop();

@@ -33,8 +33,6 @@ function faultsFigure(phases: PhaseResult[]): Figure {
   const parts = faults.map((p) => {
     const share = p.calls.calls === 0 ? 0 : (100 * p.calls.failed) / p.calls.calls;
     const kinds = [...p.calls.byKind].map(([k, n]) => `${k} ${n}`).join(', ');
-    const missing = EXPECTED_KINDS.filter((k) => !p.calls.byKind.has(k));
-    if (missing.length > 0) details.push(`${p.name}: never met ${missing.join(', ')}`);
     if (p.planExit !== 0) details.push(`${p.name}: a fault-free plan afterwards exits ${p.planExit}, not 0`);
     details.push(...p.endProblems.slice(0, MAX_DETAILS).map((x) => `${p.name}: ${x}`));
     details.push(`${p.name}: ${kinds}`);
@@ -43,13 +41,18 @@ function faultsFigure(phases: PhaseResult[]): Figure {
       `${p.runsToConverge ?? `more than ${p.runs.length}`} runs, ${p.calls.failed} of ${p.calls.calls} calls failed (${share.toFixed(1)}%)`
     );
   });
-  const ok = faults.every(
-    (p) =>
-      p.runsToConverge !== undefined &&
-      p.runsToConverge <= CONVERGE_TARGET &&
-      p.planExit === 0 &&
-      p.endProblems.length === 0,
-  );
+  // Every kind must be met somewhere (a short run may miss a rare one in one reading).
+  const missing = EXPECTED_KINDS.filter((k) => !faults.some((p) => p.calls.byKind.has(k)));
+  if (missing.length > 0) details.unshift(`never met: ${missing.join(', ')}`);
+  const ok =
+    missing.length === 0 &&
+    faults.every(
+      (p) =>
+        p.runsToConverge !== undefined &&
+        p.runsToConverge <= CONVERGE_TARGET &&
+        p.planExit === 0 &&
+        p.endProblems.length === 0,
+    );
   return { promise: 'faults', ok, figure: `${parts.join('; ')} (target: at most ${CONVERGE_TARGET})`, details };
 }
 

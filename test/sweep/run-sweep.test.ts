@@ -547,3 +547,51 @@ test('a serviceId rule whose service is not listed fails closed: a failure namin
   assert.equal(record?.rule, 'services[1]');
   assert.equal(records.find((r) => r.endpointId === 'ep-acme')?.outcome, 'applied');
 });
+
+test('a listing that never ends (a fresh NextToken on every page) stops at the page bound: not collected, with a record', async () => {
+  const api = fleet();
+  const list = api.listVpcEndpointConnections.bind(api);
+  let n = 0;
+  api.listVpcEndpointConnections = async (req) =>
+    req.serviceId === SEARCH ? { ...(await list({ ...req, nextToken: undefined })), nextToken: `t-${++n}` } : list(req);
+  const { records, summary } = await sweep(api, { pageBounds: { perListing: 7 } });
+  assert.equal(n, 7);
+  assert.equal(records[0]?.serviceId, SEARCH);
+  assert.equal(records[0]?.errorCode, 'ListingTooLong');
+  assert.deepEqual(
+    summary.servicesFailed.map((f) => [f.serviceId, f.errorCode]),
+    [[SEARCH, 'ListingTooLong']],
+  );
+  // The default bound follows from the page size and the documented ceiling (10,000 items).
+  const { pageBounds } = await import('../../functions/sweep/listing-bounds.ts');
+  assert.equal(pageBounds(50).maxPagesPerListing, 201);
+});
+
+test('the run reads at most its page budget in all: past it, services are not collected', async () => {
+  const api = fleet();
+  const { summary } = await sweep(api, { mode: 'plan', pageBounds: { perRun: 2 }, readConcurrency: 1 });
+  // One page of the region's services, one service's connections; the other service is over budget.
+  assert.deepEqual(
+    summary.servicesFailed.map((f) => f.errorCode),
+    ['PageBudgetSpent'],
+  );
+  assert.equal(summary.apiCalls, 2);
+});
+
+test('every run has a deadline, plan included: 15 minutes when none is given', async () => {
+  const many = Array.from({ length: 120 }, (_, i) => conn(`ep-${String(i).padStart(3, '0')}`, INITECH, 'Connected'));
+  const api = new FakePrivateLinkApi([service()], many);
+  let clock = NOW;
+  api.onCall = () => {
+    clock += 6 * 60_000; // a very slow API: six minutes a call
+  };
+  const { summary } = await sweep(api, {
+    policy: policy({ pendingStatus: 'Connecting' }),
+    mode: 'plan',
+    pageSize: 10,
+    now: () => clock,
+  });
+  assert.equal(summary.deadlineReached, true);
+  assert.equal(summary.servicesFailed[0]?.errorCode, 'DeadlineReached');
+  assert.ok(summary.apiCalls <= 3, String(summary.apiCalls));
+});

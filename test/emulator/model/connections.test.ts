@@ -532,7 +532,7 @@ accounts:
   - { id: "1000000000000001", name: provider, accessKeys: [{ id: K1, secret: s1 }] }
   - { id: "2000000000000001", name: acme, accessKeys: [{ id: K2, secret: s2 }] }
 services:
-  - { id: epsrv-bp1svc, region: cn-hangzhou, owner: provider, name: svc }
+  - { id: epsrv-bp1svc, region: cn-hangzhou, owner: provider, name: svc, whitelist: [acme] }
 endpoints:
   - { id: ep-bp1one, owner: acme, service: svc, connection: { status: Connecting, bandwidth: 1024, remainingMs: 300 } }
   - { id: ep-bp1two, owner: acme, service: svc, connection: { status: Pending, bandwidth: 2048, remainingMs: 600 } }

@@ -368,8 +368,8 @@ accounts:
   - { id: "1000000000000001", name: provider, accessKeys: [{ id: K1, secret: s1 }] }
   - { id: "2000000000000001", name: acme, accessKeys: [{ id: K2, secret: s2 }] }
 services:
-  - { id: epsrv-bp1locked, region: cn-hangzhou, owner: provider, name: locked, businessStatus: FinancialLocked }
-  - { id: epsrv-bp1open, region: cn-hangzhou, owner: provider, name: open, zones: [cn-hangzhou-h, cn-hangzhou-i] }
+  - { id: epsrv-bp1locked, region: cn-hangzhou, owner: provider, name: locked, businessStatus: FinancialLocked, whitelist: [acme] }
+  - { id: epsrv-bp1open, region: cn-hangzhou, owner: provider, name: open, zones: [cn-hangzhou-h, cn-hangzhou-i], whitelist: [acme] }
 endpoints:
   - { id: ep-bp1onlocked, owner: acme, service: locked, connection: { status: Connected, bandwidth: 1024 } }
   - { id: ep-bp1lockedep, owner: acme, service: open, businessStatus: FinancialLocked, securityGroups: [sg-bp1a] }

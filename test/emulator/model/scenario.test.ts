@@ -222,7 +222,7 @@ endpoints:
     connection: { bandwidth: 0 }
 `);
   assert.deepEqual(errs, [
-    "fleet.yaml:5:50: settings.faults.rules[0].internalEror: unknown key 'internalEror' (allowed: actions, latencyMs, rateLimitPerSecond, internalError, serviceUnavailable, badGateway, hang, drop)",
+    "fleet.yaml:5:50: settings.faults.rules[0].internalEror: unknown key 'internalEror' (allowed: actions, latencyMs, rateLimitPerSecond, internalError, serviceUnavailable, badGateway, hang, drop, answers, hugeBodyBytes, hugePageConnections, echo)",
     'fleet.yaml:5:75: settings.faults.rules[0].hang: must be a number between 0 and 1',
     'fleet.yaml:18:16: services[0].whitelist: must be a list',
     'fleet.yaml:19:13: services[0].tags.team: must be a string',
