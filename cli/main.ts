@@ -29,6 +29,11 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => (await import('./commands/apply.ts')).applyCommand,
   },
   {
+    name: 'propose',
+    summary: 'Propose the policy change that would accept the requests held for a person',
+    load: async () => (await import('./commands/propose.ts')).proposeCommand,
+  },
+  {
     name: 'audit',
     summary: 'Filter exported decision records (JSON lines) locally',
     load: async () => (await import('./commands/audit.ts')).auditCommand,

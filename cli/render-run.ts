@@ -18,6 +18,7 @@ function outcomeText(outcome: Outcome, style: Style): string {
     case 'blocked':
     case 'deferred':
     case 'held':
+    case 'flagged':
       return style.yellow(outcome);
     default:
       return outcome;
@@ -44,25 +45,50 @@ function reasonText(r: AuditRecord): string {
   return safeText(r.errorCode === null ? r.reason : `${r.reason} [${errorText(r.errorCode, r.errorMessage)}]`);
 }
 
+function accountText(r: AuditRecord): string {
+  return safeText(r.accountName === null ? (r.ownerAccountId ?? '-') : `${r.accountName} (${r.ownerAccountId})`);
+}
+
+/**
+ * The rows of one service, in the widest layout that fits `width`: everything on one line; else the
+ * reason under its row; else the account too (`acme (2000000000000001): reason`).
+ */
 function renderRows(records: AuditRecord[], style: Style, width: number): string {
-  const rows = records.map((r) => [
-    safeText(r.decision.toUpperCase()),
-    safeText(r.endpointId ?? r.serviceId ?? '-'),
-    safeText(r.accountName === null ? (r.ownerAccountId ?? '-') : `${r.accountName} (${r.ownerAccountId})`),
-    r.bandwidthAfter === null || r.bandwidthAfter === r.bandwidthBefore
-      ? `${r.bandwidthBefore ?? '-'}`
-      : `${r.bandwidthBefore ?? '-'} -> ${r.bandwidthAfter}`,
-    outcomeText(r.outcome, style),
-  ]);
-  const header = HEADER.map((h) => style.dim(h));
-  const oneLine = formatColumns(
-    [[...header, style.dim('REASON')], ...rows.map((row, i) => [...row, reasonText(records[i]!)])],
-    '    ',
+  const cells = records.map((r) => ({
+    decision: safeText(r.decision.toUpperCase()),
+    endpoint: safeText(r.endpointId ?? r.serviceId ?? '-'),
+    account: accountText(r),
+    bandwidth:
+      r.bandwidthAfter === null || r.bandwidthAfter === r.bandwidthBefore
+        ? `${r.bandwidthBefore ?? '-'}`
+        : `${r.bandwidthBefore ?? '-'} -> ${r.bandwidthAfter}`,
+    outcome: outcomeText(r.outcome, style),
+    reason: reasonText(r),
+  }));
+  const fits = (lines: string[]): boolean => lines.every((line) => visibleLength(line) <= width);
+  const table = (header: string[], rows: string[][]): string[] =>
+    formatColumns([header.map((h) => style.dim(h)), ...rows], '    ');
+  const oneLine = table(
+    [...HEADER, 'REASON'],
+    cells.map((c) => [c.decision, c.endpoint, c.account, c.bandwidth, c.outcome, c.reason]),
   );
-  if (oneLine.every((line) => visibleLength(line) <= width)) return `${oneLine.join('\n')}\n`;
-  const [head, ...lines] = formatColumns([header, ...rows], '    ');
+  if (fits(oneLine)) return `${oneLine.join('\n')}\n`;
+  const withAccount = table(
+    HEADER,
+    cells.map((c) => [c.decision, c.endpoint, c.account, c.bandwidth, c.outcome]),
+  );
+  const narrow = !fits(withAccount);
+  const [head, ...lines] = narrow
+    ? table(
+        HEADER.filter((h) => h !== 'ACCOUNT'),
+        cells.map((c) => [c.decision, c.endpoint, c.bandwidth, c.outcome]),
+      )
+    : withAccount;
   const out = [head ?? ''];
-  lines.forEach((line, i) => out.push(line, ...wrapText(reasonText(records[i]!), width, '      ').map(style.dim)));
+  lines.forEach((line, i) => {
+    const c = cells[i]!;
+    out.push(line, ...wrapText(narrow ? `${c.account}: ${c.reason}` : c.reason, width, '      ').map(style.dim));
+  });
   return `${out.join('\n')}\n`;
 }
 
@@ -81,7 +107,8 @@ export function renderSummary(summary: RunSummaryRecord, style: Style, width = I
   const commit = summary.policyRevision.commit === null ? '' : ` @ ${summary.policyRevision.commit.slice(0, 12)}`;
   const lines = [
     ...wrapText(
-      `Run ${summary.runId} (${summary.mode}${summary.apply ? '' : ', plan only'}, policy ${summary.policyRevision.hash}${commit})`,
+      `Run ${summary.runId} (${summary.mode}${summary.apply ? '' : ', plan only'}, ` +
+        `policy ${summary.policyRevision.hash}${commit})`,
       width,
       '',
       '    ',
@@ -89,7 +116,8 @@ export function renderSummary(summary: RunSummaryRecord, style: Style, width = I
     `  decisions: ${nonZero(summary.counts.byDecision)}`,
     `  outcomes:  ${nonZero(summary.counts.byOutcome)}`,
     ...wrap(
-      `${summary.servicesScanned} services scanned, ${summary.connectionsSeen} connections seen, ${summary.apiCalls} API calls (${summary.retries} retries), ${summary.durationMs} ms`,
+      `${summary.servicesScanned} services scanned, ${summary.connectionsSeen} connections seen, ` +
+        `${summary.apiCalls} API calls (${summary.retries} retries), ${summary.durationMs} ms`,
     ),
   ];
   if (summary.deadlineReached) {
@@ -99,7 +127,8 @@ export function renderSummary(summary: RunSummaryRecord, style: Style, width = I
       const services = unlisted === 1 ? '1 service' : `${unlisted} services`;
       lines.push(
         ...wrap(
-          `${services} could not be listed before the deadline: no decisions for them in this run (a longer deadline gives them time)`,
+          `${services} could not be listed before the deadline: no decisions for them in this run ` +
+            '(a longer deadline gives them time)',
           style.yellow,
         ),
       );

@@ -1,7 +1,7 @@
 import type { WriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import type { AuditRecord, RunSummaryRecord } from '../../functions/audit/audit-records.ts';
+import type { RunSummaryRecord, SweepRecord } from '../../functions/audit/audit-records.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
 import { resolveRunMode } from '../../functions/sweep/run-mode.ts';
 import type { ProgressEvent } from '../../functions/sweep/run-sweep.ts';
@@ -20,6 +20,7 @@ import {
   reportStop,
 } from '../sweep-setup.ts';
 import { jsonLine } from '../../functions/audit/json-line.ts';
+import { terminalWidth } from '../fit-width.ts';
 import { renderHelp } from '../help.ts';
 import type { ParsedFlags } from '../parse-flags.ts';
 
@@ -88,7 +89,8 @@ function checkDeadline(flags: ParsedFlags): string | undefined {
 
 /** Where the JSON lines go: stdout, or the --records FILE (appended) and the first error writing it. */
 interface RecordsOut {
-  write(record: AuditRecord | RunSummaryRecord): void;
+  /** A promise (file) settles once the line is handed to the OS: the sweep waits for it before a write. */
+  write(record: SweepRecord): void | Promise<void>;
   /** Ends the file; the first write error, if any. */
   close(): Promise<NodeJS.ErrnoException | undefined>;
 }
@@ -99,7 +101,10 @@ interface RecordsOut {
  */
 async function openRecords(path: string | undefined, io: CliIO): Promise<RecordsOut | undefined> {
   if (path === undefined) {
-    return { write: (record) => io.stdout.write(`${jsonLine(record)}\n`), close: () => Promise.resolve(undefined) };
+    const write = (record: SweepRecord): void => {
+      io.stdout.write(`${jsonLine(record)}\n`);
+    };
+    return { write, close: () => Promise.resolve(undefined) };
   }
   let file: WriteStream;
   try {
@@ -114,7 +119,13 @@ async function openRecords(path: string | undefined, io: CliIO): Promise<Records
   let failure: NodeJS.ErrnoException | undefined;
   file.on('error', (error: NodeJS.ErrnoException) => (failure ??= error));
   return {
-    write: (record) => file.write(`${jsonLine(record)}\n`),
+    write: (record) =>
+      new Promise<void>((done) =>
+        file.write(`${jsonLine(record)}\n`, (error) => {
+          if (error) failure ??= error as NodeJS.ErrnoException;
+          done();
+        }),
+      ),
     close: () =>
       new Promise((done) => {
         if (file.destroyed) return done(failure);
@@ -192,10 +203,12 @@ ${CREDENTIALS_NOTE}`,
     }
     const [summary, exit] = await sweep(prepared, out, io);
     const recordsError = await out.close();
-    if (summary !== undefined) io.stderr.write(renderSummary(summary, createStyle(io.stderr, io.env)));
+    if (summary !== undefined)
+      io.stderr.write(renderSummary(summary, createStyle(io.stderr, io.env), terminalWidth(io, io.stderr)));
     if (recordsError !== undefined) {
       io.stderr.write(
-        `privatelink-approver apply: writing --records ${recordsPath} failed: ${recordsError.code ?? recordsError.message}; ` +
+        `privatelink-approver apply: writing --records ${recordsPath} failed: ` +
+          `${recordsError.code ?? recordsError.message}; ` +
           'the records after the failure are lost (the summary above is complete)\n',
       );
       return EXIT.ioError;

@@ -4,7 +4,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../../emulator/index.ts';
 import type { RunningEmulator } from '../../emulator/index.ts';
-import type { AuditRecord, RunSummaryRecord } from '../../functions/audit/audit-records.ts';
+import type { SweepRecord } from '../../functions/audit/audit-records.ts';
 import { isAuditRecord } from '../../functions/audit/audit-records.ts';
 import { jsonLine } from '../../functions/audit/json-line.ts';
 import { staticCredentials } from '../../functions/client/credentials.ts';
@@ -42,7 +42,7 @@ interface Demo {
   emulator: RunningEmulator;
   policy: Policy;
   api: PrivateLinkClient;
-  records: (AuditRecord | RunSummaryRecord)[];
+  records: SweepRecord[];
 }
 
 /** A path relative to the working directory when it lies below it, else as it is. */
@@ -167,15 +167,21 @@ async function keepRunning(demo: Demo): Promise<void> {
   });
 }
 
-const NEXT_STEPS = `
-Next steps:
-  npm start -- --keep-running       keep the emulator up, with new requests, and try plan, apply
-                                    and audit against it (README "Command line")
-  npx privatelink-approver validate policies/demo.yaml
-                                    check a policy; to write your own: policies/README.md
-  npx privatelink-approver start --format json
-                                    these runs' records as JSON lines, reasons in full
-`;
+const NEXT_STEPS: [string, string][] = [
+  [
+    'npm start -- --keep-running',
+    'keep the emulator up, with new requests, and try plan, propose, apply and audit against it ' +
+      '(README "Command line")',
+  ],
+  ['npx privatelink-approver validate policies/demo.yaml', 'check a policy; to write your own: policies/README.md'],
+  ['npx privatelink-approver start --format json', "these runs' records as JSON lines, reasons in full"],
+];
+
+/** The next steps, each command on its line and what it does under it, wrapped to the width. */
+function nextSteps(width: number): string {
+  const lines = NEXT_STEPS.flatMap(([command, what]) => [`  ${command}`, ...wrapText(what, width, '      ')]);
+  return `\nNext steps:\n${lines.join('\n')}\n`;
+}
 
 async function startDemoEmulator(flags: ParsedFlags, io: CliIO): Promise<RunningEmulator | number> {
   const keep = booleanFlag(flags, 'keep-running');
@@ -278,6 +284,6 @@ async function demo(flags: ParsedFlags, io: CliIO, policy: Policy, emulator: Run
   if (failed !== undefined) return failed;
   if (exit !== EXIT.ok) return exit;
   if (booleanFlag(flags, 'keep-running')) await keepRunning(state);
-  else if (!json) io.stdout.write(NEXT_STEPS);
+  else if (!json) io.stdout.write(nextSteps(state.width));
   return EXIT.ok;
 }

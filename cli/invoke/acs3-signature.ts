@@ -109,6 +109,7 @@ export function signAcs3(
   if (key.securityToken !== undefined && key.securityToken !== '') headers['x-acs-security-token'] = key.securityToken;
   const signed = acs3SignedHeaderNames(headers);
   const signature = acs3Signature(key.accessKeySecret, acs3CanonicalRequest({ ...request, headers }, signed));
-  headers.authorization = `${ACS3_ALGORITHM} Credential=${key.accessKeyId},SignedHeaders=${signed.join(';')},Signature=${signature}`;
+  const credential = `Credential=${key.accessKeyId},SignedHeaders=${signed.join(';')},Signature=${signature}`;
+  headers.authorization = `${ACS3_ALGORITHM} ${credential}`;
   return headers;
 }

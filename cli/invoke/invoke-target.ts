@@ -56,17 +56,26 @@ export type Invoker = (target: InvokeTarget, body: string, key: AccessKeyCredent
 
 /** Where the invocation went, as every error names it. */
 export function describeTarget(target: InvokeTarget): string {
+  const where = `function "${target.functionName}" at ${target.endpoint}`;
   return target.api === '2016-08-15'
-    ? `FC 2.0 API ${target.api}: service "${target.fcService ?? ''}", function "${target.functionName}" at ${target.endpoint}`
-    : `FC 3.0 API ${target.api}: function "${target.functionName}" at ${target.endpoint}`;
+    ? `FC 2.0 API ${target.api}: service "${target.fcService ?? ''}", ${where}`
+    : `FC 3.0 API ${target.api}: ${where}`;
 }
 
 const NOT_FOUND_HINT: Record<FcApi, string> = {
   '2023-03-30':
-    'Check --function, --region and --account-id. A function deployed the FC 2.0 way (in a service) is invoked with --api 2016-08-15 --fc-service NAME.',
+    'Check --function, --region and --account-id. ' +
+    'A function deployed the FC 2.0 way (in a service) is invoked with --api 2016-08-15 --fc-service NAME.',
   '2016-08-15':
-    'Check --function, --fc-service, --region and --account-id. A function deployed by s.yaml (FC 3.0, no service) is invoked without --api.',
+    'Check --function, --fc-service, --region and --account-id. ' +
+    'A function deployed by s.yaml (FC 3.0, no service) is invoked without --api.',
 };
+
+const CREDENTIALS_HINT =
+  "The caller's AccessKey (the standard credential chain) must be valid and allowed fc:InvokeFunction on the function.";
+const BUSY_HINT =
+  'Probably a run is in progress: s.yaml reserves one instance (reservedConcurrency 1), so an invocation waits ' +
+  "for none. Invoke again once it ends (at most the function's timeout).";
 
 const CREDENTIALS_CODE =
   /^(InvalidAccessKeyId|SignatureDoesNotMatch|SignatureNotMatch|IncompleteSignature|InvalidSecurityToken)/;
@@ -76,16 +85,20 @@ function describeHttp(failure: Extract<InvokeFailure, { kind: 'http' }>, target:
   const said = `HTTP ${status}${requestId === undefined ? '' : `, FC request ${requestId}`}`;
   if (code === undefined) {
     // No FC error body: a proxy's or gateway's page, or not an FC endpoint at all.
-    return `${target.endpoint} answered ${said} without an FC error body: is --endpoint (or --region/--account-id) an FC endpoint? The function may not have run.`;
+    return (
+      `${target.endpoint} answered ${said} without an FC error body: ` +
+      'is --endpoint (or --region/--account-id) an FC endpoint? The function may not have run.'
+    );
   }
-  const head = `${code}${message === undefined || message === '' ? '' : `: ${message}`} (${said}; ${describeTarget(target)})`;
+  const saidMessage = message === undefined || message === '' ? '' : `: ${message}`;
+  const head = `${code}${saidMessage} (${said}; ${describeTarget(target)})`;
   // Some refusals of the key come with 400 or 404 (InvalidAccessKeyId.NotFound): the code says who can fix it.
   if (status === 401 || status === 403 || CREDENTIALS_CODE.test(code)) {
-    return `${head}. The caller's AccessKey (the standard credential chain) must be valid and allowed fc:InvokeFunction on the function.`;
+    return `${head}. ${CREDENTIALS_HINT}`;
   }
   if (status === 404) return `${head}. ${NOT_FOUND_HINT[target.api]}`;
   if (status === 429) {
-    return `${head}. Probably a run is in progress: s.yaml reserves one instance (reservedConcurrency 1), so an invocation waits for none. Invoke again once it ends (at most the function's timeout).`;
+    return `${head}. ${BUSY_HINT}`;
   }
   return head;
 }
@@ -96,7 +109,11 @@ export function describeInvokeFailure(failure: InvokeFailure, target: InvokeTarg
     case 'http':
       return describeHttp(failure, target);
     case 'timeout':
-      return `no answer within --timeout ${target.timeoutSeconds} s (${describeTarget(target)}): the run may still be going on; its records will be in the logstore. Raise --timeout above the function's timeout (s.yaml) to wait for it.`;
+      return (
+        `no answer within --timeout ${target.timeoutSeconds} s (${describeTarget(target)}): the run may still be ` +
+        "going on; its records will be in the logstore. Raise --timeout above the function's timeout (s.yaml) to " +
+        'wait for it.'
+      );
     case 'network':
       return `cannot reach ${target.endpoint}: ${failure.code} (${failure.message}). The function did not run.`;
     case 'bad-json':

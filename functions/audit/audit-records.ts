@@ -9,6 +9,8 @@ import type { Decision } from '../engine/decision.ts';
 
 export const DECISION_SCHEMA = 'privatelink-approver/decision/v1';
 export const RUN_SCHEMA = 'privatelink-approver/run/v1';
+export const INTENT_SCHEMA = 'privatelink-approver/intent/v1';
+export const SETTLED_SCHEMA = 'privatelink-approver/settled/v1';
 
 /** What happened to a decision in this run. */
 export const OUTCOMES = [
@@ -28,8 +30,12 @@ export const OUTCOMES = [
   'blocked',
   /** A `hold` decision: left for a person, nothing written. */
   'held',
+  /** A `flag` decision: drift that is turned off would change it (changed by hand?); nothing written. */
+  'flagged',
   /** `plan`: what apply would do; nothing written. */
   'planned',
+  /** A listed item that failed validation (`errorMessage` names the field): never decided on (decision `skip`). */
+  'invalid',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
@@ -83,13 +89,69 @@ export interface AuditRecord {
   requestId: string | null;
   /** Write attempts made (0 when no call was made). */
   attempts: number;
+  /** The connection's ModifiedTime as listed (the ClientToken's other input); null on service-level records. */
+  modifiedTime: string | null;
+  /** The ClientToken sent with the write; null when no write was sent. */
+  clientToken: string | null;
 }
+
+/**
+ * The record sunk before a write is sent (`privatelink-approver/intent/v1`): what is about to be
+ * attempted. Its decision record (same `runId` and `decisionId`) follows once the outcome is known; an
+ * intent without one means the run was cut off mid-write: in doubt, the next run's listing settles it.
+ */
+export interface IntentRecord {
+  schema: typeof INTENT_SCHEMA;
+  decisionId: string;
+  runId: string;
+  /** ISO 8601, just before the write was sent. */
+  time: string;
+  mode: RecordMode;
+  policyRevision: PolicyRevisionRef;
+  region: string;
+  serviceId: string;
+  endpointId: string;
+  ownerAccountId: string;
+  decision: DecisionKind;
+  /** The API action about to be sent (`EnableVpcEndpointConnection`, ...). */
+  action: string;
+  bandwidthAfter: number | null;
+  modifiedTime: string;
+  clientToken: string;
+}
+
+/**
+ * A connection the policy leaves alone that changed recently and is now exactly where one of our writes
+ * would have put it (`privatelink-approver/settled/v1`): `settles` names those writes' decision ids. An
+ * earlier intent in doubt whose `decisionId` is among them took effect (docs/audit-records.md).
+ */
+export interface SettledRecord {
+  schema: typeof SETTLED_SCHEMA;
+  runId: string;
+  time: string;
+  mode: RecordMode;
+  policyRevision: PolicyRevisionRef;
+  region: string;
+  serviceId: string;
+  endpointId: string;
+  ownerAccountId: string;
+  /** The connection as listed by this run. */
+  connectionStatus: string;
+  bandwidth: number;
+  modifiedTime: string;
+  settles: string[];
+}
+
+/** Any line a sweep sinks: intents and decision records as they happen, settlements, the summary last. */
+export type SweepRecord = AuditRecord | IntentRecord | SettledRecord | RunSummaryRecord;
 
 export interface ServiceFailure {
   region: string;
   serviceId: string | null;
   errorCode: string;
   errorMessage: string;
+  /** The policy rule concerned (`ServiceNotFound`: the serviceId rule whose service is not listed). */
+  rule?: string;
 }
 
 export interface RunWarning {
@@ -134,7 +196,7 @@ export interface RunSummaryRecord {
 /** Zeroed counters, every key present so that SLS queries never meet a missing field. */
 export function emptyCounts(): RunSummaryRecord['counts'] {
   return {
-    byDecision: { accept: 0, reject: 0, hold: 0, resize: 0, revoke: 0, skip: 0 },
+    byDecision: { accept: 0, reject: 0, hold: 0, resize: 0, revoke: 0, flag: 0, skip: 0 },
     byOutcome: {
       applied: 0,
       'dry-run': 0,
@@ -144,7 +206,9 @@ export function emptyCounts(): RunSummaryRecord['counts'] {
       deferred: 0,
       blocked: 0,
       held: 0,
+      flagged: 0,
       planned: 0,
+      invalid: 0,
     },
   };
 }
@@ -165,6 +229,10 @@ export interface OutcomeDetail {
   errorMessage?: string | undefined;
   requestId?: string | undefined;
   attempts?: number | undefined;
+  /** The connection's ModifiedTime as listed. */
+  modifiedTime?: string | undefined;
+  /** The ClientToken sent, when a write was sent. */
+  clientToken?: string | undefined;
 }
 
 /**
@@ -205,6 +273,33 @@ export function decisionRecord(decision: Decision, context: RecordContext, detai
     errorMessage: detail.errorMessage ?? null,
     requestId: detail.requestId ?? null,
     attempts: detail.attempts ?? 0,
+    modifiedTime: detail.modifiedTime ?? null,
+    clientToken: detail.clientToken ?? null,
+  };
+}
+
+/** Builds the intent record of a write about to be sent. */
+export function intentRecord(
+  decision: Decision,
+  context: RecordContext,
+  write: { decisionId: string; time: number; action: string; modifiedTime: string; clientToken: string },
+): IntentRecord {
+  return {
+    schema: INTENT_SCHEMA,
+    decisionId: write.decisionId,
+    runId: context.runId,
+    time: new Date(write.time).toISOString(),
+    mode: context.mode,
+    policyRevision: context.policyRevision,
+    region: decision.regionId,
+    serviceId: decision.serviceId,
+    endpointId: decision.endpointId,
+    ownerAccountId: decision.endpointOwnerId,
+    decision: decision.kind,
+    action: write.action,
+    bandwidthAfter: decision.bandwidthAfter ?? null,
+    modifiedTime: write.modifiedTime,
+    clientToken: write.clientToken,
   };
 }
 
@@ -226,8 +321,11 @@ export function serviceFailureRecord(failure: ServiceFailure, context: RecordCon
     statusBefore: null,
     bandwidthBefore: null,
     decision: 'skip',
-    rule: null,
-    reason: 'listing failed: no decisions for this service in this run (never decide on a partial view)',
+    rule: failure.rule ?? null,
+    reason:
+      failure.errorCode === 'ServiceNotFound'
+        ? 'service named by the policy not found: its rule governs nothing in this run (fail closed)'
+        : 'listing failed: no decisions for this service in this run (never decide on a partial view)',
     bandwidthAfter: null,
     outcome: 'failed',
     blockedBy: null,
@@ -235,7 +333,68 @@ export function serviceFailureRecord(failure: ServiceFailure, context: RecordCon
     errorMessage: failure.errorMessage,
     requestId: null,
     attempts: 0,
+    modifiedTime: null,
+    clientToken: null,
   };
+}
+
+/** A listed item that failed validation, as the sweep records it (see InvalidListing in ../sweep/collect.ts). */
+export interface InvalidListedItem {
+  region: string;
+  serviceId: string | null;
+  field: string;
+  problem: string;
+  endpointId?: string | undefined;
+  ownerId?: string | undefined;
+}
+
+/** Builds the record of a listed item that failed validation: a `skip` naming the field, never decided on. */
+export function invalidItemRecord(item: InvalidListedItem, context: RecordContext, time: number): AuditRecord {
+  return {
+    ...serviceFailureRecord(
+      { region: item.region, serviceId: item.serviceId, errorCode: 'InvalidListedItem', errorMessage: '' },
+      context,
+      time,
+    ),
+    endpointId: item.endpointId ?? null,
+    ownerAccountId: item.ownerId ?? null,
+    reason: `listed ${item.field} failed validation: never decided on (never act on doubt)`,
+    outcome: 'invalid',
+    errorMessage: `${item.field}: ${item.problem}`,
+  };
+}
+
+/** Builds a settled record (see SettledRecord). */
+export function settledRecord(
+  decision: Decision,
+  context: RecordContext,
+  settled: { time: number; modifiedTime: string; settles: string[] },
+): SettledRecord {
+  return {
+    schema: SETTLED_SCHEMA,
+    runId: context.runId,
+    time: new Date(settled.time).toISOString(),
+    mode: context.mode,
+    policyRevision: context.policyRevision,
+    region: decision.regionId,
+    serviceId: decision.serviceId,
+    endpointId: decision.endpointId,
+    ownerAccountId: decision.endpointOwnerId,
+    connectionStatus: decision.statusBefore,
+    bandwidth: decision.bandwidthBefore,
+    modifiedTime: settled.modifiedTime,
+    settles: settled.settles,
+  };
+}
+
+/** True for a settled record. */
+export function isSettledRecord(value: unknown): value is SettledRecord {
+  return typeof value === 'object' && value !== null && (value as { schema?: unknown }).schema === SETTLED_SCHEMA;
+}
+
+/** True for an intent record. */
+export function isIntentRecord(value: unknown): value is IntentRecord {
+  return typeof value === 'object' && value !== null && (value as { schema?: unknown }).schema === INTENT_SCHEMA;
 }
 
 /** True for a decision record of this schema (used by `audit` to pick records out of mixed log lines). */

@@ -23,6 +23,7 @@ const TABLE: readonly (readonly [RegExp, ErrorKind])[] = [
   [/^(InvalidTimeStamp|Forbidden|NoPermission|CredentialsUnavailable|InvalidSignatureMethod)/, 'credentials'],
   [/^(IdempotentParameterMismatch|DryRunOperation)$/, 'final'],
   [/^(InvalidParameter|MissingParameter|InvalidRegionId)/, 'invalid'],
+  [/^InvalidId$/, 'invalid'],
   [/NotFound$|\.NotFound/, 'gone'],
   [/^Throttling/, 'throttled'],
   [/^(EndpointConnectionOperationDenied|EndpointLocked|ConcurrentCallNotSupported)$/, 'busy'],

@@ -13,12 +13,24 @@ export function isRetryableCode(code: string, httpStatus?: number): boolean {
   return isRetryableKind(errorKind(code, httpStatus));
 }
 
-/** The secrets a call's errors and answers are scrubbed of. */
+/**
+ * The secrets a call's errors and answers are scrubbed of: every AccessKey secret and token the client
+ * has signed with (credentials rotate; an answer may echo an earlier one), and the request's signature.
+ */
 export function callSecrets(call: CallRecord): (string | undefined)[] {
-  return [call.credentials?.accessKeySecret, call.credentials?.securityToken];
+  return [...call.secrets, call.signature];
 }
 
-/** An ApiError with its message scrubbed of `secrets`. */
+/** `text` scrubbed of `secrets`, then cut to `max` characters (a hostile server may echo megabytes). */
+function safe(text: string, secrets: (string | undefined)[], max: number): string {
+  const scrubbed = scrubSecrets(text, secrets);
+  return scrubbed.length > max ? `${scrubbed.slice(0, max)}...` : scrubbed;
+}
+
+/**
+ * An ApiError whose every string the server could have echoed into (code, request ID, message) is
+ * scrubbed of `secrets` and bounded in length. The kind is read from the scrubbed code.
+ */
 export function apiError(init: {
   code: string;
   message: string;
@@ -27,11 +39,12 @@ export function apiError(init: {
   httpStatus?: number | undefined;
   secrets: (string | undefined)[];
 }): ApiError {
+  const requestId = init.requestId === undefined ? '' : safe(init.requestId, init.secrets, 128);
   return new ApiError({
-    code: init.code,
-    message: scrubSecrets(init.message, init.secrets),
+    code: safe(init.code, init.secrets, 128),
+    message: safe(init.message, init.secrets, 2000),
     action: init.action,
-    requestId: init.requestId === '' ? undefined : init.requestId,
+    requestId: requestId === '' ? undefined : requestId,
     httpStatus: init.httpStatus,
   });
 }
@@ -67,8 +80,14 @@ export function toApiError(raw: unknown, action: string, call: CallRecord): ApiE
   const entryStatus = isRecord(r.entry) && isRecord(r.entry.response) ? r.entry.response.statusCode : undefined;
   const status = call.httpStatus ?? (typeof entryStatus === 'number' ? entryStatus : undefined);
   const base: ErrorBase = { action, httpStatus: status, secrets: callSecrets(call) };
+  // The agent cut the response off (./pop-core-call.ts): whatever httpx then said, this is why.
+  if (call.refusal !== undefined) return apiError({ ...base, ...call.refusal });
   const name = typeof r.name === 'string' ? r.name : '';
-  const rawMessage = typeof r.message === 'string' ? r.message : String(raw);
+  // httpx appends `POST <url> failed.` to a socket error's message with no space ("127.0.0.1:1POST"): part it.
+  const rawMessage = (typeof r.message === 'string' ? r.message : String(raw)).replace(
+    /(\S)((?:GET|POST) \S+ failed\.)$/,
+    '$1; $2',
+  );
 
   const fromBody = errorBodyError(r, base);
   if (fromBody !== undefined) return fromBody;

@@ -18,8 +18,9 @@
 import type * as http from 'node:http';
 import type { EndpointConnection, EndpointService } from '../engine/resources.ts';
 import { ApiError } from './api-error.ts';
-import type { CredentialsSource } from './credentials.ts';
+import type { AccessKeyCredentials, CredentialsSource } from './credentials.ts';
 import { connectionsPage, servicesPage } from './listing-pages.ts';
+import type { ListingAnswer } from './listing-pages.ts';
 import { callObservingAgent, currentCall } from './pop-core-call.ts';
 import type { CallRecord } from './pop-core-call.ts';
 import { apiError, callSecrets, toApiError } from './pop-core-errors.ts';
@@ -37,11 +38,19 @@ import type {
   UpdateVpcEndpointConnectionAttributeRequest,
   WriteResult,
 } from './private-link-api.ts';
-import { listConnectionsParams, listServicesParams, writeParams } from './request-params.ts';
+import { checkRequestIds, listConnectionsParams, listServicesParams, writeParams } from './request-params.ts';
 import { isRecord, str } from './response-fields.ts';
+import { scrubberFor } from './secret-scrubber.ts';
 
 /** API version of every call (the reference's version). */
 export const PRIVATELINK_API_VERSION = '2020-04-15';
+
+/**
+ * The most bytes one response may have (4 MiB): far above the largest real page (50 connections of about
+ * 1 KB each, zones included; even 1,000 per page of newer models stays near 1 MB). A larger body is
+ * refused as `ResponseTooLarge` while it streams in, never buffered past this.
+ */
+export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
 export interface PrivateLinkClientOptions {
   credentials: CredentialsSource;
@@ -49,6 +58,8 @@ export interface PrivateLinkClientOptions {
   endpoint?: string | undefined;
   /** Connect and read timeout per request, ms (default `DEFAULT_TIMEOUT_MS`, ./private-link-api.ts). */
   timeoutMs?: number | undefined;
+  /** Cap on one response's body, bytes (default `MAX_RESPONSE_BYTES`). */
+  maxResponseBytes?: number | undefined;
   userAgent?: string | undefined;
 }
 
@@ -74,14 +85,25 @@ interface EndpointClient {
   agent: http.Agent;
 }
 
-/** Counts the calls sent, by action. */
-class CallCounter {
+/** How many AccessKey secrets and tokens the client remembers for scrubbing (the most recent). */
+const REMEMBERED_SECRETS = 16;
+
+/** What the client has seen over its life: the calls sent, by action, and the secrets it signed with. */
+class ClientLedger {
   calls = 0;
   readonly byAction: Record<string, number> = {};
+  readonly secrets = new Set<string>();
 
-  count(action: string): void {
+  /** A call is being signed with `credentials` and sent. */
+  sent(action: string, credentials: AccessKeyCredentials): void {
     this.calls++;
     this.byAction[action] = (this.byAction[action] ?? 0) + 1;
+    for (const secret of [credentials.accessKeySecret, credentials.securityToken]) {
+      if (secret === undefined || secret === '') continue;
+      this.secrets.delete(secret);
+      this.secrets.add(secret);
+      if (this.secrets.size > REMEMBERED_SECRETS) this.secrets.delete(this.secrets.values().next().value as string);
+    }
   }
 }
 
@@ -94,7 +116,7 @@ class EndpointClients {
 
   constructor(
     private readonly options: PrivateLinkClientOptions,
-    private readonly counter: CallCounter,
+    private readonly ledger: ClientLedger,
   ) {}
 
   for(action: PrivateLinkAction, regionId: string): EndpointClient {
@@ -108,7 +130,8 @@ class EndpointClients {
     const endpoint = (this.options.endpoint ?? regionalEndpoint(regionId)).replace(/\/+$/, '');
     let entry = this.#clients.get(endpoint);
     if (entry === undefined) {
-      entry = { agent: callObservingAgent(endpoint.startsWith('https:')), pop: this.#pop(endpoint) };
+      const maxBytes = this.options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
+      entry = { agent: callObservingAgent(endpoint.startsWith('https:'), maxBytes), pop: this.#pop(endpoint) };
       this.#clients.set(endpoint, entry);
     }
     return entry;
@@ -116,7 +139,7 @@ class EndpointClients {
 
   #pop(endpoint: string): PopRpcClient {
     const { credentials } = this.options;
-    const counter = this.counter;
+    const ledger = this.ledger;
     return new PopRpcClient({
       endpoint,
       apiVersion: PRIVATELINK_API_VERSION,
@@ -126,10 +149,7 @@ class EndpointClients {
         getCredentials: async () => {
           const obtained = await credentials();
           const call = currentCall.getStore();
-          if (call !== undefined) {
-            call.credentials = obtained;
-            counter.count(call.action);
-          }
+          if (call !== undefined) ledger.sent(call.action, obtained);
           return obtained;
         },
       },
@@ -174,17 +194,23 @@ class ActionSender {
   constructor(
     private readonly clients: EndpointClients,
     private readonly options: PrivateLinkClientOptions,
+    private readonly ledger: ClientLedger,
   ) {}
 
-  /** Sends one action and returns its checked body, or rejects with an ApiError. */
+  /** Sends one action and returns its checked answer, or rejects with an ApiError. */
   async send(
     action: PrivateLinkAction,
     regionId: string,
     rpcParams: Record<string, string>,
     dryRun = false,
-  ): Promise<Record<string, unknown>> {
+  ): Promise<ListingAnswer> {
     const { pop, agent } = this.clients.for(action, regionId);
-    const call: CallRecord = { action, httpStatus: undefined, credentials: undefined };
+    checkRequestIds(action, {
+      serviceId: rpcParams.ServiceId,
+      endpointId: rpcParams.EndpointId,
+      endpointOwnerId: rpcParams.EndpointOwnerId,
+    });
+    const call: CallRecord = { action, httpStatus: undefined, secrets: this.ledger.secrets };
     let body: unknown;
     try {
       body = await currentCall.run(call, () =>
@@ -193,10 +219,14 @@ class ActionSender {
     } catch (raw) {
       const error = toApiError(raw, action, call);
       // DryRun=true: "every check passed" is reported as the error DryRunOperation (API reference).
-      if (dryRun && error.code === 'DryRunOperation') return { RequestId: error.requestId ?? '' };
-      throw error;
+      if (!dryRun || error.code !== 'DryRunOperation') throw error;
+      return this.#answer(action, call, { RequestId: error.requestId ?? '' });
     }
-    return checkedBody(body, call);
+    return this.#answer(action, call, checkedBody(body, call));
+  }
+
+  #answer(action: PrivateLinkAction, call: CallRecord, body: Record<string, unknown>): ListingAnswer {
+    return { action, body, httpStatus: call.httpStatus, scrub: scrubberFor(callSecrets(call)) };
   }
 
   #requestOptions(action: PrivateLinkAction, agent: http.Agent): PopRequestOptions {
@@ -215,22 +245,21 @@ class ActionSender {
 
 /** Creates the PrivateLink client (module doc above for what it handles). */
 export function createPrivateLinkClient(options: PrivateLinkClientOptions): PrivateLinkClient {
-  const counter = new CallCounter();
-  const clients = new EndpointClients(options, counter);
-  const sender = new ActionSender(clients, options);
+  const ledger = new ClientLedger();
+  const clients = new EndpointClients(options, ledger);
+  const sender = new ActionSender(clients, options, ledger);
   const write = async (action: PrivateLinkAction, regionId: string, rpc: Record<string, string>, dryRun?: boolean) => {
-    const body = await sender.send(action, regionId, rpc, dryRun === true);
-    return { requestId: str(body.RequestId) };
+    const answer = await sender.send(action, regionId, rpc, dryRun === true);
+    return { requestId: answer.scrub(str(answer.body.RequestId)) };
   };
 
   return {
     async listVpcEndpointServices(req: ListVpcEndpointServicesRequest): Promise<Page<EndpointService>> {
-      const body = await sender.send('ListVpcEndpointServices', req.regionId, listServicesParams(req));
-      return servicesPage(body, req.regionId);
+      return servicesPage(await sender.send('ListVpcEndpointServices', req.regionId, listServicesParams(req)), req);
     },
     async listVpcEndpointConnections(req: ListVpcEndpointConnectionsRequest): Promise<Page<EndpointConnection>> {
-      const body = await sender.send('ListVpcEndpointConnections', req.regionId, listConnectionsParams(req));
-      return connectionsPage(body, req);
+      const answer = await sender.send('ListVpcEndpointConnections', req.regionId, listConnectionsParams(req));
+      return connectionsPage(answer, req);
     },
     enableVpcEndpointConnection(req: EnableVpcEndpointConnectionRequest): Promise<WriteResult> {
       const rpc = writeParams(req, { Bandwidth: req.bandwidth });
@@ -243,7 +272,7 @@ export function createPrivateLinkClient(options: PrivateLinkClientOptions): Priv
       const rpc = writeParams(req, { Bandwidth: req.bandwidth });
       return write('UpdateVpcEndpointConnectionAttribute', req.regionId, rpc, req.dryRun);
     },
-    stats: (): PrivateLinkClientStats => ({ calls: counter.calls, byAction: { ...counter.byAction } }),
+    stats: (): PrivateLinkClientStats => ({ calls: ledger.calls, byAction: { ...ledger.byAction } }),
     close: (): void => clients.close(),
   };
 }

@@ -26,16 +26,18 @@ export interface Page<T> {
 }
 
 /**
- * A listed item the client refused to believe. `endpointId`/`ownerId` are set only when those fields are
- * themselves valid, so a caller can name (or hold) the connection without trusting a bad value.
+ * A listed item the client refused to believe (the first field that failed its check). The IDs are set
+ * only when those fields are themselves valid, so a caller can name the item without trusting a bad value:
+ * `endpointId`/`ownerId` for a connection, `serviceId` for a service.
  */
 export interface InvalidItem {
   /** The API's field name, e.g. `Bandwidth`, `EndpointOwnerId`. */
   field: string;
-  /** What is wrong with it, without echoing long or hostile values. */
+  /** What is wrong with it, quoting at most 40 characters of the value, escaped and scrubbed. */
   problem: string;
   endpointId?: string;
   ownerId?: string;
+  serviceId?: string;
 }
 
 /** Result of a write: the API's RequestId (for the audit record). */

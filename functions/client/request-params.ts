@@ -2,14 +2,40 @@
  * Typed requests to pop-core RPC parameters. pop-core would send `undefined`/`null` as the strings
  * "undefined"/"null": such fields are left out.
  */
+import { ApiError } from './api-error.ts';
 import type {
   DisableVpcEndpointConnectionRequest,
   EnableVpcEndpointConnectionRequest,
   ListVpcEndpointConnectionsRequest,
   ListVpcEndpointServicesRequest,
+  PrivateLinkAction,
 } from './private-link-api.ts';
+import { Problem, accountId, resourceId } from './response-fields.ts';
 
 type ParamValue = string | number | boolean | undefined | null;
+
+/**
+ * Refuses, without sending, a request whose service, endpoint or owner ID fails the pattern a listed one
+ * must pass (./response-fields.ts): an ID that was never believed is never sent back to the API.
+ * Code `InvalidId` (kind `invalid`).
+ */
+export function checkRequestIds(
+  action: PrivateLinkAction,
+  req: { serviceId?: string | undefined; endpointId?: string | undefined; endpointOwnerId?: string | undefined },
+): void {
+  const checks: [string, string | undefined, (x: string) => string | Problem][] = [
+    ['ServiceId', req.serviceId, (x) => resourceId(x, 'epsrv')],
+    ['EndpointId', req.endpointId, (x) => resourceId(x, 'ep')],
+    ['EndpointOwnerId', req.endpointOwnerId, accountId],
+  ];
+  for (const [field, value, check] of checks) {
+    if (value === undefined) continue;
+    const result = check(value);
+    if (result instanceof Problem) {
+      throw new ApiError({ code: 'InvalidId', message: `InvalidId: not sent, ${field} ${result.problem}`, action });
+    }
+  }
+}
 
 /** RPC parameters without undefined/null, booleans as true/false. */
 function params(entries: Record<string, ParamValue>): Record<string, string> {

@@ -1,10 +1,21 @@
 /**
- * Reading fields of pop-core's parsed answers: objects have a null prototype, numbers longer than 15
- * digits are BigNumber objects (json-bigint), and the reference documents some numbers as strings.
+ * Reading and checking fields of pop-core's parsed answers: objects have a null prototype, numbers longer
+ * than 15 digits are BigNumber objects (json-bigint), and the reference documents some numbers as
+ * strings. A checker returns the value, or a `Problem` saying what is wrong without echoing much of it.
  */
 
 export function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null;
+}
+
+/** An object that is not a list (a listed item, a wrapper). */
+export function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return isRecord(x) && !Array.isArray(x) && !isBigNumber(x);
+}
+
+/** json-bigint's BigNumber (bignumber.js): JSON cannot make an object with functions, only the parser can. */
+function isBigNumber(x: unknown): x is { toFixed(): string } {
+  return isRecord(x) && typeof x.toFixed === 'function';
 }
 
 /** Any scalar as a string: BigNumber and long account IDs through String(), never Number(). */
@@ -13,25 +24,103 @@ export function str(x: unknown): string {
   if (typeof x === 'string') return x;
   if (typeof x === 'number' || typeof x === 'boolean' || typeof x === 'bigint') return String(x);
   // BigNumber: toFixed() never switches to exponent notation (toString() does from 21 digits on).
-  if (isRecord(x) && typeof x.toFixed === 'function') return String((x.toFixed as () => unknown).call(x));
+  if (isBigNumber(x)) return String(x.toFixed());
   return '';
 }
 
-/** A number from a number, a numeric string (the reference documents some as String) or a BigNumber. */
-export function num(x: unknown, fallback: number): number {
-  if (typeof x === 'number' && Number.isFinite(x)) return x;
-  const s = str(x).trim();
-  if (s === '') return fallback;
-  const n = Number(s);
-  return Number.isFinite(n) ? n : fallback;
+/** Why a field was not believed. */
+export class Problem {
+  constructor(readonly problem: string) {}
 }
 
-export function bool(x: unknown): boolean {
-  return x === true || (typeof x === 'string' && x.toLowerCase() === 'true');
+/** A short, printable description of a refused value (at most 40 characters of it, escaped). */
+export function describe(x: unknown, scrub: (text: string) => string): string {
+  if (x === undefined) return 'missing';
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'a list';
+  if (typeof x === 'string' || typeof x === 'number' || isBigNumber(x)) {
+    const text = scrub(str(x));
+    const shown = text.length > 40 ? `${text.slice(0, 40)}...` : text;
+    const escaped = JSON.stringify(shown).replace(
+      /[^\x20-\x7e]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
+    return typeof x === 'string' ? escaped : escaped.slice(1, -1);
+  }
+  return isRecord(x) ? 'an object' : typeof x;
 }
 
-/** A JSON list that may come bare (`[...]`) or wrapped (`{Zone: [...]}`), as Alibaba's models vary. */
-export function list(x: unknown, wrapper: string): Record<string, unknown>[] {
-  const items = Array.isArray(x) ? x : isRecord(x) && Array.isArray(x[wrapper]) ? (x[wrapper] as unknown[]) : [];
-  return items.filter(isRecord);
+/** The largest owner ID: the API's EndpointOwnerId is a signed 64-bit integer (Long). */
+const MAX_LONG = 9223372036854775807n;
+
+/**
+ * An account ID (EndpointOwnerId): an integer of 1-19 digits, no sign, no leading zero, at most 2^63-1.
+ * From a safe-integer number, a string, or a BigNumber: a fractional BigNumber such as
+ * 2000000000000002.9 is refused, never rounded.
+ */
+export function accountId(x: unknown): string | Problem {
+  // A plain number above 2^53 may not be the number sent: only json-bigint's BigNumber is exact there.
+  const exact = typeof x === 'string' || isBigNumber(x) || (typeof x === 'number' && Number.isSafeInteger(x));
+  const text = exact ? str(x) : '';
+  if (/^[1-9][0-9]{0,18}$/.test(text) && BigInt(text) <= MAX_LONG) return text;
+  return new Problem('must be an account ID: an integer of 1-19 digits, at most 9223372036854775807');
+}
+
+/**
+ * A resource ID of the given prefix (`ep`, `epsrv`, `vpc`): the prefix, a dash, then lower-case letters
+ * and digits (the reference's `ep-hp33b2e43fays7s8****` with the stars filled). At most 64 characters.
+ */
+export function resourceId(x: unknown, prefix: string): string | Problem {
+  if (
+    typeof x === 'string' &&
+    x.length <= 64 &&
+    x.startsWith(`${prefix}-`) &&
+    /^[a-z0-9]+$/.test(x.slice(prefix.length + 1))
+  ) {
+    return x;
+  }
+  return new Problem(`must be an ID like ${prefix}-hp3vpx8yqxblby3i (lower-case letters and digits)`);
+}
+
+/** An integer within min..max, from a number, a numeric string (some are documented as String) or a BigNumber. */
+export function integerIn(x: unknown, min: number, max: number): number | Problem {
+  const problem = new Problem(`must be an integer from ${min} to ${max}`);
+  if (typeof x === 'number') return Number.isInteger(x) && x >= min && x <= max ? x : problem;
+  if (typeof x !== 'string' && !isBigNumber(x)) return problem;
+  const text = str(x);
+  if (!/^[0-9]{1,16}$/.test(text)) return problem;
+  const n = Number(text);
+  return n >= min && n <= max ? n : problem;
+}
+
+/** ISO 8601 with a zone, as the API writes times (`2020-09-10T01:03:38Z`). */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** A time the engine can compare: ISO 8601 with a zone that `Date.parse` reads. */
+export function isoTime(x: unknown): string | Problem {
+  if (typeof x === 'string' && ISO_TIME.test(x) && Number.isFinite(Date.parse(x))) return x;
+  return new Problem('must be an ISO 8601 time such as 2020-09-10T01:03:38Z');
+}
+
+/** A boolean, or the strings true/false in any case. */
+export function boolean(x: unknown): boolean | Problem {
+  if (typeof x === 'boolean') return x;
+  if (typeof x === 'string' && /^(true|false)$/i.test(x)) return x.toLowerCase() === 'true';
+  return new Problem('must be true or false');
+}
+
+/** The value when it is one of `known` (case-insensitively: the reference spells it "DisConnected" once). */
+export function oneOf<T extends string>(x: unknown, known: readonly T[]): T | Problem {
+  const lower = typeof x === 'string' ? x.toLowerCase() : undefined;
+  return known.find((k) => k.toLowerCase() === lower) ?? new Problem(`must be one of ${known.join(', ')}`);
+}
+
+/**
+ * The items of a JSON list that may come bare (`[...]`) or wrapped (`{Zone: [...]}`), as Alibaba's models
+ * vary; undefined when `x` is neither.
+ */
+export function listItems(x: unknown, wrapper: string): unknown[] | undefined {
+  if (Array.isArray(x)) return x;
+  if (isPlainObject(x) && Array.isArray(x[wrapper])) return x[wrapper] as unknown[];
+  return undefined;
 }

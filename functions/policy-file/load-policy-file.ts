@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { checkPolicyText, failure } from '../policy/check-policy.ts';
 import type { PolicyLoadResult } from '../policy/check-policy.ts';
 import { MAX_POLICY_BYTES } from '../policy/policy-document.ts';
@@ -36,8 +36,8 @@ export function loadPolicyText(text: string, file: string, options: LoadPolicyOp
 
 /**
  * Reads and loads a policy file, refusing files over 1 MiB before reading them. The revision's commit
- * is `options.commit`, else `POLICY_COMMIT` from the environment, else `git rev-parse HEAD` in the file's
- * directory when it is in a git checkout, else undefined.
+ * is `options.commit`, else `POLICY_COMMIT` from the environment, else the git commit of the file's
+ * checkout: `<commit>-modified` when the file differs from it, undefined when git does not track the file.
  */
 export async function loadPolicyFile(path: string, options: LoadPolicyOptions = {}): Promise<PolicyLoadResult> {
   const fileError = (message: string): PolicyLoadResult =>
@@ -67,7 +67,7 @@ export async function loadPolicyFile(path: string, options: LoadPolicyOptions = 
   } catch {
     return fileError('the file is not valid UTF-8 text');
   }
-  const commit = options.commit ?? process.env.POLICY_COMMIT ?? (await gitCommit(dirname(path)));
+  const commit = options.commit ?? process.env.POLICY_COMMIT ?? (await gitCommit(path));
   return loadPolicyText(text, path, { ...options, commit });
 }
 
@@ -88,12 +88,28 @@ async function readLimited(path: string, limit: number): Promise<Buffer> {
   }
 }
 
-/** `git rev-parse HEAD` in `directory`, or undefined when it is not a git checkout or git is missing. */
-function gitCommit(directory: string): Promise<string | undefined> {
+/** Runs git in `directory`; undefined when it fails (not a checkout, git missing, too slow). */
+function git(directory: string, args: string[]): Promise<string | undefined> {
   return new Promise((resolve) => {
-    execFile('git', ['rev-parse', 'HEAD'], { cwd: directory, timeout: 2000 }, (error, stdout) => {
-      const commit = stdout.trim();
-      resolve(error === null && /^[0-9a-f]{40,64}$/.test(commit) ? commit : undefined);
+    execFile('git', args, { cwd: directory, timeout: 2000 }, (error, stdout) => {
+      resolve(error === null ? stdout : undefined);
     });
   });
+}
+
+/** Appended to the commit of a tracked policy file whose content differs from that commit. */
+export const MODIFIED_SUFFIX = '-modified';
+
+/**
+ * The commit `path` is at: `git rev-parse HEAD` in its directory, marked `<commit>-modified` when the
+ * file differs from that commit (changed, staged, or in a merge), and left out (undefined) when git does
+ * not track the file (untracked or ignored: no commit holds it) or the directory is not a checkout.
+ */
+async function gitCommit(path: string): Promise<string | undefined> {
+  const directory = dirname(path);
+  const head = (await git(directory, ['rev-parse', 'HEAD']))?.trim();
+  if (head === undefined || !/^[0-9a-f]{40,64}$/.test(head)) return undefined;
+  const status = await git(directory, ['status', '--porcelain', '--ignored', '--', basename(path)]);
+  if (status === undefined || /^(\?\?|!!) /m.test(status)) return undefined;
+  return status.trim() === '' ? head : `${head}${MODIFIED_SUFFIX}`;
 }

@@ -12,7 +12,10 @@
 export interface PolicyRevision {
   /** `sha256:` + first 16 hex digits of the SHA-256 of the file's bytes. */
   hash: string;
-  /** The git commit the file was loaded at, when known (build stamp, env, or `git rev-parse`). */
+  /**
+   * The git commit the file was loaded at, when known (build stamp, env, or git): `<commit>-modified` when
+   * the file differs from that commit; undefined when git does not track it (../policy-file/load-policy-file.ts).
+   */
   commit: string | undefined;
   /** The file path as given. */
   file: string;

@@ -20,6 +20,7 @@ import { dispositionOf, isWrite } from './run-mode.ts';
 import type { SweepMode } from './run-mode.ts';
 import { outcomeOf } from './settle.ts';
 import { isCredentialsFailure } from './sweep-aborted-error.ts';
+import { errorKind } from '../client/error-kinds.ts';
 
 export interface ApplyOptions {
   api: MeteredApi;
@@ -32,7 +33,18 @@ export interface ApplyOptions {
   logger: Logger;
   /** Receives each decision's outcome as soon as it is known. */
   emit: (decision: Decision, detail: OutcomeDetail) => void;
+  /** Receives a write's intent before it is sent; the write waits until a returned promise settles. */
+  intend: (decision: Decision, write: WriteIntent) => unknown;
   onProgress: ((event: { phase: 'apply'; done: number; total: number; decision: Decision }) => void) | undefined;
+}
+
+/** A write about to be sent: what its intent record says. */
+export interface WriteIntent {
+  decisionId: string;
+  time: number;
+  action: string;
+  modifiedTime: string;
+  clientToken: string;
 }
 
 /** What one write came to; `abort` is set when the credentials were refused (the run stops). */
@@ -56,16 +68,17 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApiE
     const disposition = dispositionOf(decision, options.mode);
     if (disposition === undefined) continue;
     const decisionId = decisionKey(decision, options.policyRevisionHash, options.sha256);
+    const listedModifiedTime = modifiedTimes.get(connectionKey(decision)) ?? '';
+    const base = { decisionId, modifiedTime: listedModifiedTime };
     if (disposition !== 'write') {
-      options.emit(decision, { decisionId, time: now(), outcome: disposition });
+      options.emit(decision, { ...base, time: now(), outcome: disposition });
       continue;
     }
     if (stopped !== undefined || outOfTime || !api.timeLeft()) {
       if (stopped === undefined) outOfTime = true;
-      options.emit(decision, { decisionId, time: now(), outcome: 'deferred' });
+      options.emit(decision, { ...base, time: now(), outcome: 'deferred' });
       continue;
     }
-    const listedModifiedTime = modifiedTimes.get(connectionKey(decision)) ?? '';
     const result = await applyOne(decision, decisionId, listedModifiedTime, options);
     options.emit(decision, result.detail);
     stopped = result.abort;
@@ -80,31 +93,21 @@ function connectionKey(c: { regionId: string; serviceId: string; endpointId: str
   return `${c.regionId}\u0000${c.serviceId}\u0000${c.endpointId}`;
 }
 
-/** The API call that carries out a decision. */
-function send(
-  api: MeteredApi,
-  decision: Decision,
-  clientToken: string,
-): { action: string; sent: Promise<WriteResult> } {
+/** The API action that carries out a decision. */
+function actionOf(decision: Decision): string {
+  if (decision.kind === 'accept') return 'EnableVpcEndpointConnection';
+  if (decision.kind === 'resize') return 'UpdateVpcEndpointConnectionAttribute';
+  return 'DisableVpcEndpointConnection';
+}
+
+/** Sends the write that carries out a decision. */
+function send(api: MeteredApi, decision: Decision, clientToken: string): Promise<WriteResult> {
   const target = { regionId: decision.regionId, serviceId: decision.serviceId, endpointId: decision.endpointId };
   const bandwidth = decision.bandwidthAfter ?? decision.bandwidthBefore;
-  switch (decision.kind) {
-    case 'accept':
-      return {
-        action: 'EnableVpcEndpointConnection',
-        sent: api.enableVpcEndpointConnection({ ...target, clientToken, bandwidth }),
-      };
-    case 'resize':
-      return {
-        action: 'UpdateVpcEndpointConnectionAttribute',
-        sent: api.updateVpcEndpointConnectionAttribute({ ...target, clientToken, bandwidth }),
-      };
-    default:
-      return {
-        action: 'DisableVpcEndpointConnection',
-        sent: api.disableVpcEndpointConnection({ ...target, clientToken }),
-      };
-  }
+  if (decision.kind === 'accept') return api.enableVpcEndpointConnection({ ...target, clientToken, bandwidth });
+  if (decision.kind === 'resize')
+    return api.updateVpcEndpointConnectionAttribute({ ...target, clientToken, bandwidth });
+  return api.disableVpcEndpointConnection({ ...target, clientToken });
 }
 
 /**
@@ -128,30 +131,40 @@ async function applyOne(
   const api = writeApi(options.api, decision);
   const before = api.stats().calls;
   const token = clientToken(decisionId, listedModifiedTime, options.sha256);
-  const { action, sent } = send(api, decision, token);
-  const result = await outcomeOf(sent, action);
+  const action = actionOf(decision);
+  // Intent before effect: a run cut off from here on leaves a record that this write may have been made.
+  await options.intend(decision, {
+    decisionId,
+    time: now(),
+    action,
+    modifiedTime: listedModifiedTime,
+    clientToken: token,
+  });
+  const result = await outcomeOf(send(api, decision, token), action);
   const attempts = api.stats().calls - before;
+  const base = { decisionId, modifiedTime: listedModifiedTime, clientToken: token, attempts };
   if (result.ok) {
     logger.debug('applied', { decisionId, action, endpointId: decision.endpointId, requestId: result.value.requestId });
-    return { detail: { outcome: 'applied', time: now(), decisionId, requestId: result.value.requestId, attempts } };
+    return { detail: { ...base, outcome: 'applied', time: now(), requestId: result.value.requestId } };
   }
   const error = result.error;
   const failed: OutcomeDetail = {
+    ...base,
     outcome: 'failed',
     time: now(),
-    decisionId,
     errorCode: error.code,
     errorMessage: error.message,
     requestId: error.requestId,
-    attempts,
   };
   if (isCredentialsFailure(error.code)) return { detail: failed, abort: error };
   if (error.code === 'EndpointConnectionNotFound') return { detail: { ...failed, outcome: 'gone' } };
   // Retryable, but the deadline leaves no time to wait for another attempt: the next run picks it up.
   if (error instanceof DeadlineError) return { detail: { ...failed, outcome: 'deferred' } };
-  const reread = await rereadAfterFailure(decision, decisionId, error, listedModifiedTime, options);
+  const reread = await rereadAfterFailure(decision, decisionId, listedModifiedTime, attempts, options);
   if (reread.abort !== undefined) return { detail: failed, abort: reread.abort };
   if (reread.outcome !== undefined) return { detail: { ...failed, outcome: reread.outcome, time: now() } };
+  // Not proven done. Busy (another task of the connection or the account): the next run tries again.
+  if (errorKind(error.code, error.httpStatus) === 'busy') return { detail: { ...failed, outcome: 'deferred' } };
   logger.warn('write failed; the next run tries again', {
     decisionId,
     action,
@@ -161,18 +174,17 @@ async function applyOne(
   return { detail: failed };
 }
 
-const BUSY_CODES = new Set(['EndpointConnectionOperationDenied', 'EndpointLocked', 'ConcurrentCallNotSupported']);
-
 /**
- * "Already there is a success": after a failed write, re-read the connection (by EndpointId) and see
- * whether it is gone or in the wanted state. A credentials failure on the re-read (an STS token expired
- * in between) stops the run as on a write; any other failure leaves the write's failure standing.
+ * "Already there is a success", but only when proven: after a failed write, re-read the connection (by
+ * EndpointId) and see whether it is gone or provably in the wanted state. A credentials failure on the
+ * re-read (an STS token expired in between) stops the run as on a write; any other failure leaves the
+ * write's failure standing.
  */
 async function rereadAfterFailure(
   decision: Decision,
   decisionId: string,
-  error: ApiError,
   listedModifiedTime: string,
+  attempts: number,
   { api, logger }: ApplyOptions,
 ): Promise<{ outcome?: 'gone' | 'already-applied'; abort?: ApiError }> {
   const page = await outcomeOf(
@@ -190,20 +202,28 @@ async function rereadAfterFailure(
   }
   const current = page.value.items.find((c) => c.endpointId === decision.endpointId);
   if (current === undefined) return { outcome: 'gone' };
-  const inTransition = BUSY_CODES.has(error.code) || current.modifiedTime !== listedModifiedTime;
-  return alreadyThere(decision, current, inTransition) ? { outcome: 'already-applied' } : {};
+  const movedSinceOurWrite = attempts > 0 && isLater(current.modifiedTime, listedModifiedTime);
+  return alreadyThere(decision, current, movedSinceOurWrite) ? { outcome: 'already-applied' } : {};
+}
+
+/** Whether ISO time `a` is later than `b` (false when either does not parse). */
+function isLater(a: string, b: string): boolean {
+  const [ta, tb] = [Date.parse(a), Date.parse(b)];
+  return Number.isFinite(ta) && Number.isFinite(tb) && ta > tb;
 }
 
 /**
- * Whether a connection already is where the decision wanted it. `Connecting` counts as "being
- * connected" only when it is known to be in transition: the API said so (a busy code), or the connection
- * changed since it was listed (its ModifiedTime moved: a write whose answer was lost, or another run).
- * Under the 2020-04-15 reading an untouched request awaiting acceptance is also `Connecting`.
+ * Whether a connection provably is where the decision wanted it. Under the 2020-04-15 reading an
+ * untouched request awaiting acceptance is also `Connecting`, so `Connecting` proves an accept only when
+ * the connection changed after this run sent its accept (its ModifiedTime moved: a write whose answer was
+ * lost). A busy code alone proves nothing: the request may be untouched (issue 9).
  */
-function alreadyThere(decision: Decision, current: EndpointConnection, inTransition: boolean): boolean {
+function alreadyThere(decision: Decision, current: EndpointConnection, movedSinceOurWrite: boolean): boolean {
   switch (decision.kind) {
     case 'accept':
-      return current.connectionStatus === 'Connected' || (inTransition && current.connectionStatus === 'Connecting');
+      return (
+        current.connectionStatus === 'Connected' || (movedSinceOurWrite && current.connectionStatus === 'Connecting')
+      );
     case 'reject':
     case 'revoke':
       return current.connectionStatus === 'Disconnected' || current.connectionStatus === 'Disconnecting';

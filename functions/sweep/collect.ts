@@ -4,7 +4,7 @@
  * decisions at all (never decide on a partial view, never revoke on doubt). README "How a sweep runs".
  */
 import { ApiError } from '../client/api-error.ts';
-import type { Page } from '../client/private-link-api.ts';
+import type { InvalidItem, Page } from '../client/private-link-api.ts';
 import type { Snapshot } from '../engine/decision.ts';
 import { matchServiceRule } from '../engine/match-service.ts';
 import type { EndpointService } from '../engine/resources.ts';
@@ -17,6 +17,8 @@ import { createLimiter } from './limiter.ts';
 import type { MeteredApi } from './metered-api.ts';
 import { outcomeOf } from './settle.ts';
 import type { Settled } from './settle.ts';
+import { overBound } from './listing-bounds.ts';
+import type { PageBounds } from './listing-bounds.ts';
 
 export interface CollectOptions {
   policy: Policy;
@@ -25,9 +27,17 @@ export interface CollectOptions {
   services: string[] | undefined;
   regions: string[] | undefined;
   pageSize: number;
+  /** Bounds on paging (see ./listing-bounds.ts). */
+  bounds: PageBounds;
   readConcurrency: number;
   logger: Logger;
   onProgress: ((event: { phase: 'collect'; done: number; total: number }) => void) | undefined;
+}
+
+/** A listed item the client refused to believe, and where it was listed (serviceId null: a service). */
+export interface InvalidListing extends Omit<InvalidItem, 'serviceId'> {
+  region: string;
+  serviceId: string | null;
 }
 
 export interface Collected {
@@ -35,6 +45,8 @@ export interface Collected {
   failures: ServiceFailure[];
   warnings: RunWarning[];
   regions: string[];
+  /** Items of collected listings that failed validation: never decided on. */
+  invalid: InvalidListing[];
 }
 
 /** What a region's service listing gave: the governed services, and what to record about the rest. */
@@ -42,6 +54,7 @@ interface RegionServices {
   governed: EndpointService[];
   failures: ServiceFailure[];
   warnings: RunWarning[];
+  invalid: InvalidListing[];
 }
 
 /**
@@ -56,13 +69,15 @@ export async function collect(options: CollectOptions): Promise<Collected> {
   const governed = perRegion.flatMap((r) => r.governed);
   const failures = perRegion.flatMap((r) => r.failures);
   const warnings = [...perRegion.flatMap((r) => r.warnings), ...notGoverned(options, governed, failures, regions)];
-  if (api.credentialsFailure !== undefined) return { snapshot: { services: [] }, failures, warnings, regions };
+  const invalid = perRegion.flatMap((r) => r.invalid);
+  const partial = (): Collected => ({ snapshot: { services: [] }, failures, warnings, regions, invalid });
+  if (api.credentialsFailure !== undefined) return partial();
 
   let done = 0;
   options.onProgress?.({ phase: 'collect', done, total: governed.length });
   const services = await Promise.all(
     governed.map(async (service) => {
-      const listed = await allPages('ListVpcEndpointConnections', (token) =>
+      const listed = await allPages('ListVpcEndpointConnections', options.bounds, (token) =>
         read(() =>
           api.listVpcEndpointConnections({
             regionId: service.regionId,
@@ -75,11 +90,14 @@ export async function collect(options: CollectOptions): Promise<Collected> {
       if (!listed.ok) return failed(options, failures, service.regionId, service.serviceId, listed.error);
       done += 1;
       options.onProgress?.({ phase: 'collect', done, total: governed.length });
-      return { service, connections: listed.value };
+      const where = { region: service.regionId, serviceId: service.serviceId };
+      invalid.push(...listed.value.invalid.map((item) => ({ ...where, ...item })));
+      return { service, connections: listed.value.items };
     }),
   );
-  if (api.credentialsFailure !== undefined) return { snapshot: { services: [] }, failures, warnings, regions };
-  return { snapshot: { services: sortServices(services) }, failures: sortFailures(failures), warnings, regions };
+  if (api.credentialsFailure !== undefined) return partial();
+  const snapshot = { services: sortServices(services) };
+  return { snapshot, failures: sortFailures(failures), warnings, regions, invalid: sortInvalid(invalid) };
 }
 
 /**
@@ -89,7 +107,7 @@ export async function collect(options: CollectOptions): Promise<Collected> {
  */
 async function listRegionServices(region: string, read: Limiter, options: CollectOptions): Promise<RegionServices> {
   const { policy, api, pageSize } = options;
-  const result: RegionServices = { governed: [], failures: [], warnings: [] };
+  const result: RegionServices = { governed: [], failures: [], warnings: [], invalid: [] };
   const narrowIds = options.services === undefined ? undefined : new Set(options.services);
   const rules = policy.services.filter((r) => r.match.regionId === region);
   const idRules = rules.flatMap((r) => (r.match.kind === 'id' ? [r.match.serviceId] : []));
@@ -101,8 +119,8 @@ async function listRegionServices(region: string, read: Limiter, options: Collec
           read(() =>
             api.listVpcEndpointServices({ regionId: region, serviceId: candidateIds[0], maxResults: pageSize }),
           ),
-        ).then((r) => (r.ok ? { ok: true as const, value: r.value.items } : r))
-      : await allPages('ListVpcEndpointServices', (token) =>
+        ).then((r) => (r.ok ? { ok: true as const, value: { items: r.value.items, invalid: r.value.invalid } } : r))
+      : await allPages('ListVpcEndpointServices', options.bounds, (token) =>
           read(() => api.listVpcEndpointServices({ regionId: region, maxResults: pageSize, ...token })),
         );
   if (!listed.ok) {
@@ -110,18 +128,31 @@ async function listRegionServices(region: string, read: Limiter, options: Collec
     for (const id of candidateIds ?? [null]) failed(options, result.failures, region, id, listed.error);
     return result;
   }
-  for (const service of listed.value) {
+  result.invalid.push(...listed.value.invalid.map((item) => ({ region, serviceId: null, ...item })));
+  for (const service of listed.value.items) {
     if (narrowIds !== undefined && !narrowIds.has(service.serviceId)) continue;
     if (matchServiceRule(policy, service) !== undefined) result.governed.push(service);
   }
-  for (const id of idRules) {
+  // Fail closed: a serviceId rule whose service the listing lacks is an error for that rule (issue 9).
+  for (const rule of rules) {
+    if (rule.match.kind !== 'id') continue;
+    const id = rule.match.serviceId;
     if (narrowIds !== undefined && !narrowIds.has(id)) continue;
-    if (listed.value.some((s) => s.serviceId === id)) continue;
-    result.warnings.push({
-      code: 'service-not-found',
+    if (listed.value.items.some((s) => s.serviceId === id)) continue;
+    const message =
+      `${rule.source}: service ${id} is not in the ${region} listing of these credentials: wrong account, ` +
+      'wrong region, a deleted service, or a RAM policy without ListVpcEndpointServices';
+    result.failures.push({
       region,
       serviceId: id,
-      message: `service ${id} named by the policy was not found in ${region} (wrong ID, wrong region, or not owned by these credentials)`,
+      errorCode: 'ServiceNotFound',
+      errorMessage: message,
+      rule: rule.source,
+    });
+    options.logger.error('service named by the policy not found: its rule governs nothing in this run', {
+      region,
+      serviceId: id,
+      rule: rule.source,
     });
   }
   return result;
@@ -177,20 +208,27 @@ function failed(
 }
 
 /**
- * Every item of a paged listing (`NextToken`; empty or absent on the last page). A token that comes back
- * twice would page forever: the listing fails (`InconsistentPaging`), so its service is not collected.
+ * Every item of a paged listing (`NextToken`; empty or absent on the last page), within hard bounds: a
+ * token that comes back (`InconsistentPaging`), more pages than one listing may have (`ListingTooLong`),
+ * or the run's page budget spent (`PageBudgetSpent`) fail the listing, so its service is not collected.
  */
 export async function allPages<T>(
   action: string,
+  bounds: PageBounds,
   page: (token: { nextToken?: string }) => Promise<Page<T>>,
-): Promise<Settled<T[]>> {
+): Promise<Settled<{ items: T[]; invalid: InvalidItem[] }>> {
   const items: T[] = [];
+  const invalid: InvalidItem[] = [];
   const seen = new Set<string>();
   let nextToken: string | undefined;
   do {
+    const over = overBound(action, bounds, seen.size + 1);
+    if (over !== undefined) return { ok: false, error: over };
+    bounds.budget.pagesLeft -= 1;
     const result = await outcomeOf(page(nextToken === undefined ? {} : { nextToken }));
     if (!result.ok) return result;
     items.push(...result.value.items);
+    invalid.push(...result.value.invalid);
     nextToken = result.value.nextToken === '' ? undefined : result.value.nextToken;
     if (nextToken !== undefined && seen.has(nextToken)) {
       const message = `InconsistentPaging: ${action} returned the NextToken of an earlier page again`;
@@ -198,7 +236,7 @@ export async function allPages<T>(
     }
     if (nextToken !== undefined) seen.add(nextToken);
   } while (nextToken !== undefined);
-  return { ok: true, value: items };
+  return { ok: true, value: { items, invalid } };
 }
 
 /** A sorted copy, whatever order the concurrent reads finished in (undefined: a service not collected). */
@@ -210,6 +248,11 @@ function sortServices(services: (Snapshot['services'][number] | undefined)[]): S
   );
   for (const s of kept) s.connections.sort((a, b) => a.endpointId.localeCompare(b.endpointId));
   return kept;
+}
+
+function sortInvalid(invalid: InvalidListing[]): InvalidListing[] {
+  const key = (i: InvalidListing): string => [i.region, i.serviceId ?? '', i.endpointId ?? '', i.field].join('\u0000');
+  return invalid.sort((a, b) => key(a).localeCompare(key(b)));
 }
 
 function sortFailures(failures: ServiceFailure[]): ServiceFailure[] {

@@ -14,8 +14,16 @@ import type { Decision, Plan } from '../engine/decision.ts';
 import type { Logger } from '../log/logger.ts';
 import { serializeError, silentLogger } from '../log/logger.ts';
 import type { Policy } from '../policy/policy.ts';
-import type { AuditRecord, RecordContext, RunSummaryRecord } from '../audit/audit-records.ts';
-import { decisionRecord, emptyCounts, serviceFailureRecord } from '../audit/audit-records.ts';
+import type { AuditRecord, RecordContext, RunSummaryRecord, SweepRecord } from '../audit/audit-records.ts';
+import {
+  decisionRecord,
+  emptyCounts,
+  intentRecord,
+  invalidItemRecord,
+  serviceFailureRecord,
+  settledRecord,
+} from '../audit/audit-records.ts';
+import { holdOwnersOfInvalid } from './invalid-items.ts';
 import { applyPlan } from './apply.ts';
 import { collect } from './collect.ts';
 import type { Collected } from './collect.ts';
@@ -24,7 +32,9 @@ import type { RetrySettings } from './metered-api.ts';
 import { recordMode, resolveRunMode } from './run-mode.ts';
 import type { SweepMode } from './run-mode.ts';
 import { sha256Hex } from './sha256.ts';
+import { pageBounds } from './listing-bounds.ts';
 import { summarise } from './summarise.ts';
+import { settlements } from './settled.ts';
 import { SweepAbortedError } from './sweep-aborted-error.ts';
 
 export type { RetrySettings } from './metered-api.ts';
@@ -44,12 +54,20 @@ export interface SweepOptions {
   services?: string[];
   /** Narrows the run to these regions (never widens). */
   regions?: string[];
-  /** Epoch ms: no new read or write starts when less than one call's timeout is left before it. */
+  /**
+   * Epoch ms: no new read or write starts when less than one call's timeout is left before it. Default:
+   * {@link DEFAULT_RUN_MS} after the start (every run is bounded, plan included).
+   */
   deadline?: number;
+  /** Paging bounds (./listing-bounds.ts); the defaults derive from the page size and the ceilings. */
+  pageBounds?: Partial<{ perListing: number; perRun: number }>;
   now?: () => number;
   runId?: string;
-  /** Receives each record as soon as its outcome is known, the summary last. */
-  sink: (record: AuditRecord | RunSummaryRecord) => void;
+  /**
+   * Receives each record as soon as it is known, the summary last. A write's intent record comes before
+   * the write is sent, which waits for a returned promise (a file sink resolves it once the line is written).
+   */
+  sink: (record: SweepRecord) => unknown;
   logger?: Logger;
   onProgress?: (event: ProgressEvent) => void;
   /** Reads in flight at once; default 8. */
@@ -61,6 +79,9 @@ export interface SweepOptions {
   /** Retry policy for reads and writes (exponential backoff with jitter). */
   retry?: Partial<RetrySettings>;
 }
+
+/** The deadline of a run that is given none: 15 minutes after it starts. */
+export const DEFAULT_RUN_MS = 15 * 60_000;
 
 export interface SweepResult {
   plan: Plan;
@@ -83,14 +104,16 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     services: options.services,
     regions: options.regions,
     pageSize: options.pageSize ?? 50,
+    bounds: pageBounds(options.pageSize ?? 50, options.pageBounds),
     readConcurrency: options.readConcurrency ?? 8,
     logger: run.logger,
     onProgress: options.onProgress,
   });
   if (run.api.credentialsFailure !== undefined) return stop(run, undefined, collected, run.api.credentialsFailure);
   for (const failure of collected.failures) run.emit(serviceFailureRecord(failure, run.context, run.now()));
+  for (const item of collected.invalid) run.emit(invalidItemRecord(item, run.context, run.now()));
 
-  const plan = decide(policy, collected.snapshot, run.now());
+  const plan = holdOwnersOfInvalid(decide(policy, collected.snapshot, run.now()), collected.invalid);
   for (const d of plan.decisions) run.counts.byDecision[d.kind] += 1;
   logWarnings(run.logger, collected, plan);
 
@@ -103,12 +126,14 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     now: run.now,
     logger: run.logger,
     emit: (decision, detail) => run.emit(decisionRecord(decision, run.context, detail)),
+    intend: (decision, write) => options.sink(intentRecord(decision, run.context, write)),
     onProgress: options.onProgress,
   });
   if (stopped !== undefined) return stop(run, plan, collected, stopped);
+  if (run.mode === 'enforce') emitSettlements(run, plan, collected, policy);
 
   const summary = run.summary(plan, collected, null);
-  options.sink(summary);
+  await options.sink(summary);
   run.logger.info('sweep finished', {
     counts: summary.counts,
     apiCalls: summary.apiCalls,
@@ -148,7 +173,7 @@ function startRun(options: SweepOptions): Run {
   const api = MeteredApi.wrap(options.api, {
     retry: { ...DEFAULT_RETRY, ...options.retry },
     now,
-    deadline: options.deadline,
+    deadline: options.deadline ?? startedAt + DEFAULT_RUN_MS,
     callTimeoutMs: options.callTimeoutMs ?? 3000,
   });
   const statsBefore = options.api.stats?.().calls;
@@ -166,7 +191,7 @@ function startRun(options: SweepOptions): Run {
     emit: (record) => {
       records.push(record);
       counts.byOutcome[record.outcome] += 1;
-      options.sink(record);
+      void options.sink(record);
     },
     summary: (plan, collected, aborted) => {
       const statsAfter = options.api.stats?.().calls;
@@ -188,6 +213,15 @@ function startRun(options: SweepOptions): Run {
       });
     },
   };
+}
+
+/** Records the recent changes that settle earlier writes in doubt (./settled.ts). */
+function emitSettlements(run: Run, plan: Plan, collected: Collected, policy: Policy): void {
+  const listed = collected.snapshot.services.flatMap((s) => s.connections);
+  const hash = policy.revision.hash;
+  for (const s of settlements(plan, listed, run.now(), hash, sha256Hex)) {
+    void run.sink(settledRecord(s.decision, run.context, { ...s, time: run.now() }));
+  }
 }
 
 /** Logs the collector's and the engine's warnings; AutoAcceptEnabled bypasses the policy, so at error level. */

@@ -11,7 +11,12 @@ output "s_yaml_vars" {
 
 output "plan_user" {
   description = "The RAM user for `plan` in CI (create its AccessKey in the RAM console)."
-  value       = var.create_plan_user ? alicloud_ram_user.plan[0].name : null
+  value       = try(alicloud_ram_user.ci["plan"].name, null)
+}
+
+output "deploy_user" {
+  description = "The RAM user for the pipeline's deploy job (create its AccessKey in the RAM console)."
+  value       = try(alicloud_ram_user.ci["deploy"].name, null)
 }
 
 output "action_policy_ids" {

@@ -48,14 +48,36 @@ resource "alicloud_ram_policy" "plan_readonly" {
   description     = "Read-only PrivateLink listing for privatelink-approver plan"
 }
 
-resource "alicloud_ram_user" "plan" {
-  count = var.create_plan_user ? 1 : 0
-  name  = "${var.function_name}-plan"
+# The pipeline's deploy job (`s deploy`, then `invoke`): everything on this one function and its triggers,
+# and passing its role to it.
+resource "alicloud_ram_policy" "deploy" {
+  policy_name = "${var.function_name}-deploy"
+  policy_document = templatefile("${path.module}/../ram/deploy-policy.json", {
+    region        = var.region
+    account_id    = data.alicloud_account.current.id
+    function_name = var.function_name
+    role_name     = alicloud_ram_role.function.role_name
+  })
+  description = "Deploys and invokes ${var.function_name} (s deploy, privatelink-approver invoke)"
 }
 
-resource "alicloud_ram_user_policy_attachment" "plan" {
-  count       = var.create_plan_user ? 1 : 0
-  user_name   = alicloud_ram_user.plan[0].name
-  policy_name = alicloud_ram_policy.plan_readonly.policy_name
+# The CI users: `plan` on pull requests, `deploy` after a merge. Their AccessKeys are created in the console
+# (a secret in the Terraform state would be readable by anyone with the state).
+locals {
+  ci_users = {
+    plan   = { create = var.create_plan_user, policy = alicloud_ram_policy.plan_readonly.policy_name }
+    deploy = { create = var.create_deploy_user, policy = alicloud_ram_policy.deploy.policy_name }
+  }
+}
+
+resource "alicloud_ram_user" "ci" {
+  for_each = { for role, user in local.ci_users : role => user if user.create }
+  name     = "${var.function_name}-${each.key}"
+}
+
+resource "alicloud_ram_user_policy_attachment" "ci" {
+  for_each    = alicloud_ram_user.ci
+  user_name   = each.value.name
+  policy_name = local.ci_users[each.key].policy
   policy_type = "Custom"
 }

@@ -14,12 +14,13 @@ resource "alicloud_log_project" "logs" {
 }
 
 resource "alicloud_log_store" "runs" {
-  project_name     = alicloud_log_project.logs.project_name
-  logstore_name    = var.logstore
-  retention_period = var.retention_days
-  shard_count      = 1
-  auto_split       = true
-  append_meta      = true
+  project_name          = alicloud_log_project.logs.project_name
+  logstore_name         = var.logstore
+  retention_period      = var.retention_days
+  shard_count           = 1
+  auto_split            = true
+  max_split_shard_count = 8
+  append_meta           = true
 }
 
 resource "alicloud_log_store_index" "runs" {

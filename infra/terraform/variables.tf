@@ -34,6 +34,12 @@ variable "create_plan_user" {
   default     = true
 }
 
+variable "create_deploy_user" {
+  description = "Create a RAM user allowed to deploy and invoke only this function (for the pipeline's deploy job). Its AccessKey is created in the console."
+  type        = bool
+  default     = true
+}
+
 variable "notifications" {
   description = <<-EOT
     Where each notification named in infra/sls/alerts.json goes (keys: "oncall", "reviewers").

@@ -38,6 +38,8 @@ function record(over: Partial<AuditRecord>): AuditRecord {
     errorMessage: null,
     requestId: 'req-1',
     attempts: 1,
+    modifiedTime: null,
+    clientToken: null,
     ...over,
   };
 }
@@ -216,4 +218,96 @@ test('bad filters exit 64, an unreadable file 66', async () => {
   const missing = await audit(['nope.jsonl']);
   assert.equal(missing.code, 66);
   assert.match(missing.err, /cannot read nope\.jsonl: ENOENT/);
+});
+
+test('a malformed record is reported with its line number and left out; the rest is read; never a stack trace', async () => {
+  const { schema: _schema, ...noSchema } = accepted;
+  void _schema;
+  const lines = [
+    JSON.stringify(accepted),
+    JSON.stringify({ ...held, outcome: 42 }), // mistyped
+    JSON.stringify({ ...rejected, reason: undefined }), // missing
+    `{"schema":"privatelink-approver/decision/v1","runId":"cut-off`, // not JSON
+    JSON.stringify(noSchema), // not a record: skipped silently
+    JSON.stringify({ ...held, policyRevision: 'abc' }),
+    JSON.stringify({ ...held, time: 'yesterday' }),
+    JSON.stringify(held),
+  ].join('\n');
+  const { code, out, err } = await audit(['-', '--format', 'json'], lines);
+  assert.equal(code, 0, err);
+  assert.deepEqual(ids(out), ['ep-bp1demoacme0000001', 'ep-bp1demoumbrella001']);
+  assert.equal(
+    err,
+    [
+      'privatelink-approver audit: -:2: malformed record: outcome: expected a string, got number',
+      'privatelink-approver audit: -:3: malformed record: reason: expected a string, got undefined',
+      'privatelink-approver audit: -:4: malformed record: not valid JSON',
+      'privatelink-approver audit: -:6: malformed record: policyRevision: expected an object with a string hash',
+      'privatelink-approver audit: -:7: malformed record: time: not a date/time',
+      '',
+    ].join('\n'),
+  );
+  const strict = await audit(['-', '--strict'], lines);
+  assert.equal(strict.code, 65);
+  assert.equal(strict.out, '');
+  assert.equal(
+    strict.err,
+    'privatelink-approver audit: -:2: malformed record: outcome: expected a string, got number\n',
+  );
+  const file = await audit(['export.jsonl', '--strict']);
+  assert.equal(file.code, 0, 'the export fixture has no malformed record ({not json names no schema)');
+});
+
+test('audit with no FILE and a terminal on stdin says it reads standard input', async () => {
+  const io = testIO({ cwd: dir, env: { NO_COLOR: '1' }, stdin: JSON.stringify(accepted) });
+  (io.stdin as { isTTY?: boolean }).isTTY = true;
+  assert.equal(await main(['audit'], io), 0);
+  assert.match(io.err(), /^privatelink-approver audit: reading records from standard input \(give a FILE, or pipe/);
+  assert.match(io.out(), /^1 of 1 record\(s\) match$/m);
+  const piped = await audit([], JSON.stringify(accepted));
+  assert.equal(piped.err, '', 'no such line when stdin is a pipe');
+});
+
+test('an intent with no decision record in its run is a write in doubt: counted, and listed with --in-doubt', async () => {
+  const intent = (over: Record<string, unknown>) => ({
+    schema: 'privatelink-approver/intent/v1',
+    decisionId: accepted.decisionId,
+    runId: accepted.runId,
+    time: accepted.time,
+    mode: 'enforce',
+    policyRevision: accepted.policyRevision,
+    region: 'cn-hangzhou',
+    serviceId: 'epsrv-bp1demoorders000001',
+    endpointId: 'ep-bp1demoacme0000001',
+    ownerAccountId: '2000000000000001',
+    decision: 'accept',
+    action: 'EnableVpcEndpointConnection',
+    bandwidthAfter: 1024,
+    modifiedTime: '2026-11-25T08:00:00Z',
+    clientToken: 'c'.repeat(64),
+    ...over,
+  });
+  const cut = intent({ runId: 'run-2', endpointId: 'ep-bp1demoglobex00005', decisionId: 'b'.repeat(64) });
+  const input = [intent({}), JSON.stringify(accepted), cut].map((r) => (typeof r === 'string' ? r : JSON.stringify(r)));
+  const normal = await audit(['-', '--format', 'json'], input.join('\n'));
+  assert.deepEqual(ids(normal.out), ['ep-bp1demoacme0000001'], 'intents are not decision records');
+  assert.match(normal.err, /^privatelink-approver audit: 1 write\(s\) in doubt: an intent with no outcome in its run/m);
+  const doubt = await audit(['-', '--in-doubt', '--format', 'json'], input.join('\n'));
+  assert.equal(doubt.code, 0);
+  assert.deepEqual(
+    doubt.out
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { runId: string; endpointId: string }).endpointId),
+    ['ep-bp1demoglobex00005'],
+  );
+  const table = await audit(['-', '--in-doubt', '--account', '2000000000000001'], input.join('\n'));
+  assert.match(table.out, /^TIME\s+DECISION\s+ACTION\s+ACCOUNT/m);
+  assert.match(
+    table.out,
+    /EnableVpcEndpointConnection\s+2000000000000001\s+epsrv-bp1demoorders000001\s+ep-bp1demoglobex00005/,
+  );
+  assert.match(table.out, /^1 write\(s\) in doubt$/m);
+  const none = await audit(['-', '--in-doubt', '--account', 'acme'], input.join('\n'));
+  assert.match(none.out, /^0 write\(s\) in doubt$/m, 'an intent carries no account name');
 });

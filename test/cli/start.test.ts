@@ -86,3 +86,45 @@ test('start --records into a path that cannot be written exits 74 with a clear m
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("start fits the terminal: 100 columns when not a terminal, the terminal's own width on one", async () => {
+  for (const [tty, columns, width] of [
+    [false, undefined, 100],
+    [true, 80, 80],
+  ] as const) {
+    const io = testIO({ env: { NO_COLOR: '1' } });
+    Object.assign(io.stdout, { isTTY: tty, columns });
+    assert.equal(await main(['start'], io), 0, io.err());
+    const long = io
+      .out()
+      .split('\n')
+      .filter((l) => l.length > width);
+    assert.deepEqual(long, [], `every line fits ${width} columns`);
+    if (width === 100) {
+      assert.match(io.out(), /^ {4}DECISION +ENDPOINT +ACCOUNT +BANDWIDTH \(Mbit\/s\) +OUTCOME$/m, 'units');
+      // The reasons, which no longer fit beside the row, are under it in full.
+      assert.match(io.out(), /^ {4}HOLD +ep-bp1demoumbrella002 +2000000000000004 +3072 +held\n {6}request awaiting/m);
+    } else {
+      // Narrower still: the account moves under the row too.
+      assert.match(io.out(), /^ {4}DECISION +ENDPOINT +BANDWIDTH \(Mbit\/s\) +OUTCOME$/m, 'units');
+      assert.match(io.out(), /^ {4}HOLD +ep-bp1demoumbrella002 +3072 +held\n {6}2000000000000004: request awaiting/m);
+    }
+    assert.match(
+      io.out(),
+      /A\s+"skip"\s+in\s+the\s+decision\s+counts\s+is\s+a\s+connection\s+already\s+as\s+the\s+policy\s+wants\s+it/,
+    );
+    assert.match(io.out(), /\nNext steps:\n {2}npm start -- --keep-running\n {6}keep the emulator up/);
+  }
+});
+
+test('start --format json prints both runs as JSON lines, reasons in full', async () => {
+  const io = testIO({ env: { NO_COLOR: '1' } });
+  assert.equal(await main(['start', '--format', 'json'], io), 0, io.err());
+  const lines = io
+    .out()
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { schema: string; reason?: string });
+  assert.equal(lines.filter((l) => l.schema === 'privatelink-approver/run/v1').length, 2);
+  assert.ok(lines.some((l) => l.reason?.endsWith('hold until one goes or the limit is raised')));
+});

@@ -73,6 +73,8 @@ async function allConnections(api: PrivateLinkClient, serviceId: string, pageSiz
   let nextToken: string | undefined;
   do {
     const page = await api.listVpcEndpointConnections({ regionId: REGION, serviceId, maxResults: pageSize, nextToken });
+    // The emulator's answers are well-formed: every item passes the client's checks.
+    assert.deepEqual(page.invalid, []);
     out.push(...page.items);
     nextToken = page.nextToken;
   } while (nextToken !== undefined);
@@ -97,6 +99,7 @@ describe('reads', () => {
     const page = await client.listVpcEndpointServices({ regionId: REGION });
     assert.match(page.requestId, /^[0-9A-F-]{36}$/);
     assert.equal(page.nextToken, undefined);
+    assert.deepEqual(page.invalid, []);
     assert.deepEqual(page.items[0], {
       regionId: REGION,
       serviceId: ORDERS,
@@ -309,7 +312,7 @@ describe('writes', () => {
     assert.equal(error.retryable, false);
   });
 
-  it('ClientToken: a replay returns the first request id; other parameters -> IdempotentParameterMismatch', async () => {
+  it('ClientToken: a replay returns the first request id; other parameters: IdempotentParameterMismatch', async () => {
     const target = {
       regionId: REGION,
       serviceId: ORDERS,

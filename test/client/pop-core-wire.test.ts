@@ -48,7 +48,7 @@ async function failure(p: Promise<unknown>): Promise<ApiError> {
 const write = { regionId: 'cn-hangzhou', serviceId: 'epsrv-1', endpointId: 'ep-1' };
 
 describe('request on the wire', () => {
-  it('is a signed POST to / with form parameters: no query string, no "undefined", booleans and tags spelled out', async () => {
+  it('is a signed POST to / with form parameters: no query, no "undefined", booleans and tags spelled', async () => {
     server.handle((_req, res) => json(res, { RequestId: 'R1', Services: [] }));
     const before = server.requests.length;
     await client.listVpcEndpointServices({
@@ -130,7 +130,7 @@ describe('request on the wire', () => {
     }
   });
 
-  it('sends nothing when credentials are unavailable, and rejects with CredentialsError naming the action', async () => {
+  it('sends nothing without credentials, and rejects with CredentialsError naming the action', async () => {
     const none = createPrivateLinkClient({ credentials: fcContextCredentials(() => undefined), endpoint: server.url });
     const before = server.requests.length;
     const error = await failure(none.listVpcEndpointServices({ regionId: 'cn-hangzhou' }));
@@ -144,15 +144,18 @@ describe('request on the wire', () => {
 });
 
 describe('response mapping', () => {
-  it('maps connections: 16-digit owner IDs exactly, numeric strings, wrapped zones, empty NextToken', async () => {
+  it('maps connections: 16- and 19-digit owner IDs exactly, numeric strings, wrapped zones, no NextToken', async () => {
     server.handle((_req, res) =>
       json(
         res,
         // Written by hand so the 16- and 19-digit IDs are JSON numbers, as the real API sends them.
         '{"RequestId":"R3","NextToken":"","MaxResults":"50","Connections":[' +
-          '{"EndpointOwnerId":1190592979811234,"EndpointId":"ep-a","EndpointVpcId":"vpc-a","ServiceId":"epsrv-1","ConnectionStatus":"DisConnected","Bandwidth":"1024","ModifiedTime":"2020-09-10T01:03:38Z","Zones":{"Zone":[{"ZoneId":"cn-hangzhou-b","VSwitchId":"vsw-1","EniId":"eni-1","ResourceId":"lb-1","ZoneDomain":"d","ZoneStatus":"Connected"}]}},' +
-          '{"EndpointOwnerId":9223372036854775807,"EndpointId":"ep-b","ConnectionStatus":"Connecting","Bandwidth":3000},' +
-          '{"EndpointOwnerId":1234567890123456789012345,"EndpointId":"ep-c","ConnectionStatus":"Connected","Bandwidth":100}]}',
+          '{"EndpointOwnerId":1190592979811234,"EndpointId":"ep-a","EndpointVpcId":"vpc-a","ServiceId":"epsrv-1",' +
+          '"ConnectionStatus":"DisConnected","Bandwidth":"1024","ModifiedTime":"2020-09-10T01:03:38Z",' +
+          '"Zones":{"Zone":[{"ZoneId":"cn-hangzhou-b","VSwitchId":"vsw-1","EniId":"eni-1","ResourceId":"lb-1",' +
+          '"ZoneDomain":"d","ZoneStatus":"Connected"}]}},' +
+          '{"EndpointOwnerId":9223372036854775807,"EndpointId":"ep-b","EndpointVpcId":"vpc-b",' +
+          '"ConnectionStatus":"Connecting","Bandwidth":3000,"ModifiedTime":"2020-09-10T01:03:39+08:00"}]}',
       ),
     );
     const page = await client.listVpcEndpointConnections({ regionId: 'cn-hangzhou', serviceId: 'epsrv-1' });
@@ -186,21 +189,10 @@ describe('response mapping', () => {
           serviceId: 'epsrv-1',
           endpointId: 'ep-b',
           endpointOwnerId: '9223372036854775807',
-          endpointVpcId: '',
+          endpointVpcId: 'vpc-b',
           connectionStatus: 'Connecting',
           bandwidth: 3000,
-          modifiedTime: '',
-          zones: [],
-        },
-        {
-          regionId: 'cn-hangzhou',
-          serviceId: 'epsrv-1',
-          endpointId: 'ep-c',
-          endpointOwnerId: '1234567890123456789012345',
-          endpointVpcId: '',
-          connectionStatus: 'Connected',
-          bandwidth: 100,
-          modifiedTime: '',
+          modifiedTime: '2020-09-10T01:03:39+08:00',
           zones: [],
         },
       ],
@@ -210,7 +202,8 @@ describe('response mapping', () => {
     assert.equal(typeof page.items[1]?.endpointOwnerId, 'string');
   });
 
-  it('maps services with defaults for missing fields and tags', async () => {
+  it('maps services: defaults for missing display fields, tags', async () => {
+    const bandwidths = { ConnectBandwidth: 1024, MinBandwidth: '100', MaxBandwidth: 10240 };
     server.handle((_req, res) =>
       json(res, {
         RequestId: 'R4',
@@ -222,58 +215,65 @@ describe('response mapping', () => {
             RegionId: 'cn-hangzhou',
             ServiceStatus: 'Active',
             AutoAcceptEnabled: 'false',
-            ConnectBandwidth: 1024,
-            MinBandwidth: '100',
-            MaxBandwidth: 10240,
+            ...bandwidths,
             Tags: [{ Key: 'team', Value: 'net' }],
           },
-          { ServiceId: 'epsrv-2', AutoAcceptEnabled: true },
+          { ServiceId: 'epsrv-2', AutoAcceptEnabled: true, ...bandwidths },
         ],
       }),
     );
     const page = await client.listVpcEndpointServices({ regionId: 'cn-hangzhou' });
     assert.equal(page.nextToken, 'next-1');
+    assert.deepEqual(page.invalid, []);
+    const expected = {
+      regionId: 'cn-hangzhou',
+      serviceDescription: '',
+      serviceBusinessStatus: 'Normal',
+      connectBandwidth: 1024,
+      minBandwidth: 100,
+      maxBandwidth: 10240,
+    };
     assert.deepEqual(page.items, [
       {
-        regionId: 'cn-hangzhou',
+        ...expected,
         serviceId: 'epsrv-1',
         serviceName: 'svc',
-        serviceDescription: '',
         serviceStatus: 'Active',
-        serviceBusinessStatus: 'Normal',
         autoAcceptEnabled: false,
-        connectBandwidth: 1024,
-        minBandwidth: 100,
-        maxBandwidth: 10240,
         tags: { team: 'net' },
       },
-      {
-        regionId: 'cn-hangzhou',
-        serviceId: 'epsrv-2',
-        serviceName: '',
-        serviceDescription: '',
-        serviceStatus: '',
-        serviceBusinessStatus: 'Normal',
-        autoAcceptEnabled: true,
-        connectBandwidth: 0,
-        minBandwidth: 0,
-        maxBandwidth: 0,
-        tags: {},
-      },
+      { ...expected, serviceId: 'epsrv-2', serviceName: '', serviceStatus: '', autoAcceptEnabled: true, tags: {} },
     ]);
   });
 
-  it('fails a listing with an unknown ConnectionStatus rather than guess', async () => {
+  it('an unknown ConnectionStatus is not guessed: the connection is listed as invalid, naming the field', async () => {
     server.handle((_req, res) =>
-      json(res, { RequestId: 'R5', Connections: [{ EndpointId: 'ep-x', ConnectionStatus: 'Weird' }] }),
+      json(res, {
+        RequestId: 'R5',
+        Connections: [
+          {
+            EndpointId: 'ep-x',
+            EndpointOwnerId: 1234,
+            EndpointVpcId: 'vpc-x',
+            ConnectionStatus: 'Weird',
+            Bandwidth: 100,
+            ModifiedTime: '2020-09-10T01:03:38Z',
+          },
+        ],
+      }),
     );
-    const error = await failure(client.listVpcEndpointConnections({ regionId: 'cn-hangzhou', serviceId: 'epsrv-1' }));
-    assert.equal(error.code, 'BadResponse');
-    assert.equal(
-      error.message,
-      'BadResponse: ListVpcEndpointConnections returned endpoint ep-x with unknown ConnectionStatus "Weird"',
-    );
-    assert.equal(error.retryable, false);
+    const page = await client.listVpcEndpointConnections({ regionId: 'cn-hangzhou', serviceId: 'epsrv-1' });
+    assert.deepEqual(page.items, []);
+    assert.deepEqual(page.invalid, [
+      {
+        field: 'ConnectionStatus',
+        problem:
+          'must be one of Pending, Connecting, Connected, Disconnecting, Disconnected, Deleting, ServiceDeleted, ' +
+          'got "Weird"',
+        endpointId: 'ep-x',
+        ownerId: '1234',
+      },
+    ]);
   });
 });
 
@@ -359,7 +359,9 @@ describe('errors pop-core would get wrong', () => {
         {
           RequestId: 'R8',
           Code: 'SignatureDoesNotMatch',
-          Message: `Specified signature is not matched with our calculation. server string to sign is:POST&%2F&${echoed} raw ${TOKEN} ${SECRET}`,
+          Message:
+            'Specified signature is not matched with our calculation. ' +
+            `server string to sign is:POST&%2F&${echoed} raw ${TOKEN} ${SECRET}`,
         },
         400,
       );

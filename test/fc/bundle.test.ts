@@ -21,11 +21,13 @@ describe('the function bundle', () => {
   });
 
   it("contains the handler, the sweep and pop-core's RPC client module only", () => {
+    // A package path may sit behind a symlinked node_modules (a git worktree): match it by its end.
+    const has = (path: string): boolean => inputs.some((p) => p === path || p.endsWith(`/${path}`));
     assert.ok(inputs.includes('functions/handler.ts'));
     assert.ok(inputs.includes('functions/sweep/run-sweep.ts'));
-    assert.ok(inputs.includes('node_modules/@alicloud/pop-core/lib/rpc.js'), 'pop-core RPC client');
-    assert.equal(inputs.includes('node_modules/@alicloud/pop-core/index.js'), false, 'pop-core package root');
-    assert.equal(inputs.includes('node_modules/@alicloud/pop-core/lib/roa.js'), false, 'pop-core ROA client');
+    assert.ok(has('node_modules/@alicloud/pop-core/lib/rpc.js'), 'pop-core RPC client');
+    assert.equal(has('node_modules/@alicloud/pop-core/index.js'), false, 'pop-core package root');
+    assert.equal(has('node_modules/@alicloud/pop-core/lib/roa.js'), false, 'pop-core ROA client');
   });
 
   it('has no @alicloud/fc2, no emulator code, no ajv compiler, no credential chain library', () => {
@@ -42,7 +44,7 @@ describe('the function bundle', () => {
       [],
     );
     assert.deepEqual(
-      inputs.filter((p) => p.startsWith('node_modules/@alicloud/credentials/') || p.includes('@alicloud/tea')),
+      inputs.filter((p) => p.includes('node_modules/@alicloud/credentials/') || p.includes('@alicloud/tea')),
       [],
     );
     assert.deepEqual(forbiddenInputs(bundle.metafile), []);

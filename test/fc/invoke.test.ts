@@ -158,7 +158,10 @@ describe('privatelink-approver invoke (CLI -> local FC endpoint -> built bundle 
         assert.match(
           s.err(),
           new RegExp(
-            `\\(HTTP 403, FC request 1-[0-9a-f-]+; ${escape(api.address)} at http://127\\.0\\.0\\.1:\\d+\\)\\. The caller's AccessKey \\(the standard credential chain\\) must be valid and allowed fc:InvokeFunction on the function\\.$`,
+            `\\(HTTP 403, FC request 1-[0-9a-f-]+; ${escape(api.address)} at http://127\\.0\\.0\\.1:\\d+\\)\\. ` +
+              escape("The caller's AccessKey (the standard credential chain) must be valid and allowed ") +
+              escape('fc:InvokeFunction on the function.') +
+              '$',
             'm',
           ),
         );
@@ -177,8 +180,18 @@ describe('privatelink-approver invoke (CLI -> local FC endpoint -> built bundle 
         assert.match(
           s.err(),
           api.api === '2023-03-30'
-            ? /Check --function, --region and --account-id\. A function deployed the FC 2\.0 way \(in a service\) is invoked with --api 2016-08-15 --fc-service NAME\.$/m
-            : /Check --function, --fc-service, --region and --account-id\. A function deployed by s\.yaml \(FC 3\.0, no service\) is invoked without --api\.$/m,
+            ? new RegExp(
+                escape('Check --function, --region and --account-id. A function deployed the FC 2.0 way ') +
+                  escape('(in a service) is invoked with --api 2016-08-15 --fc-service NAME.') +
+                  '$',
+                'm',
+              )
+            : new RegExp(
+                escape('Check --function, --fc-service, --region and --account-id. A function deployed by s.yaml ') +
+                  escape('(FC 3.0, no service) is invoked without --api.') +
+                  '$',
+                'm',
+              ),
         );
       });
 

@@ -1,16 +1,26 @@
 /**
- * The GitHub Actions template (infra/pipeline/github-actions.yml): a pull request validates and plans
- * with read-only credentials only; a merge builds, deploys, then invokes - in that order.
+ * The GitHub Actions template (infra/pipeline/github-actions.yml) and its two helper scripts: a pull
+ * request validates and plans with read-only credentials, keeps one plan comment up to date, and fails red
+ * when the plan is partial or a governed service is missing (checked by running the real `plan` against
+ * the emulator and the gate on its output); a merge builds, deploys, then invokes - with the region and
+ * the function's name read from s.yaml, never repeated.
  */
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
+import type { StartEmulatorOptions } from '../../emulator/index.ts';
 import { REPO_ROOT } from '../../scripts/build.ts';
+import { planOnEmulator } from '../infra/plan-on-emulator.ts';
+import { DEMO_POLICY } from './fc-harness.ts';
 
 interface Step {
   name?: string;
+  id?: string;
+  if?: string;
   run?: string;
   uses?: string;
   env?: Record<string, string>;
@@ -20,31 +30,110 @@ interface Job {
   steps: Step[];
 }
 
-const doc = parseDocument(readFileSync(join(REPO_ROOT, 'infra/pipeline/github-actions.yml'), 'utf8'));
-const workflow = doc.toJS() as { on: Record<string, unknown>; jobs: { plan: Job; deploy: Job } };
+const WORKFLOW = readFileSync(join(REPO_ROOT, 'infra/pipeline/github-actions.yml'), 'utf8');
+const doc = parseDocument(WORKFLOW);
+const workflow = doc.toJS() as {
+  on: Record<string, { paths: string[] }>;
+  env: Record<string, string>;
+  jobs: { plan: Job; terraform: Job; deploy: Job };
+};
 const runs = (job: Job): string => job.steps.map((s) => s.run ?? '').join('\n');
 const secrets = (job: Job): string[] =>
   [...JSON.stringify(job.steps).matchAll(/secrets\.([A-Z_]+)/g)].map((m) => m[1] as string);
+const stepIndex = (job: Job, pattern: RegExp): number => job.steps.findIndex((s) => pattern.test(s.run ?? ''));
+
+/** Runs one of the pipeline's node scripts; its exit code and output. */
+function script(name: string, args: string[]): { status: number | null; out: string } {
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'infra/pipeline', name), ...args], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
 
 describe('infra/pipeline/github-actions.yml', () => {
   it('parses', () => assert.deepEqual(doc.errors, []));
 
-  it('on a pull request: validate --format github, then plan (markdown and json) with read-only credentials, published', () => {
+  it('watches the same paths on pull_request and push, code included: what deploys was planned', () => {
+    const { pull_request, push } = workflow.on;
+    assert.deepEqual(pull_request!.paths, push!.paths);
+    for (const path of ['functions/**', 'cli/**', 'policies/**', 's.yaml', 'infra/**', 'package*.json'])
+      assert.ok(push!.paths.includes(path), path);
+  });
+
+  it('never repeats the region or the function name: both come from s.yaml', () => {
+    const sYaml = parseDocument(readFileSync(join(REPO_ROOT, 's.yaml'), 'utf8')).toJS() as {
+      vars: { region: string };
+    };
+    assert.doesNotMatch(WORKFLOW, new RegExp(`\\b${sYaml.vars.region}\\b`));
+    assert.doesNotMatch(WORKFLOW, /--function "?privatelink-approver/);
+    const deploy = workflow.jobs.deploy;
+    const read = deploy.steps.find((s) => s.id === 's');
+    assert.equal(read?.run, 'node infra/pipeline/s-yaml-values.mjs s.yaml >> "$GITHUB_OUTPUT"');
+    const invoke = deploy.steps.find((s) => /privatelink-approver invoke/.test(s.run ?? ''))!;
+    assert.deepEqual(
+      [invoke.env?.FC_REGION, invoke.env?.FUNCTION],
+      ['${{ steps.s.outputs.region }}', '${{ steps.s.outputs.function }}'],
+    );
+    assert.match(invoke.run!, /--function "\$FUNCTION" --region "\$FC_REGION" --account-id "\$ACCOUNT_ID"/);
+    assert.doesNotMatch(invoke.run!, /--api|--fc-service/, 'a function deployed by s.yaml is reached through FC 3.0');
+  });
+
+  it('on a pull request: validate, plan (json and markdown) with read-only credentials, one comment edited in place, then the gate', () => {
     const plan = workflow.jobs.plan;
     assert.match(plan.if, /pull_request/);
     const text = runs(plan);
     assert.match(text, /privatelink-approver validate "\$POLICY" --format github/);
-    assert.match(text, /privatelink-approver plan --policy "\$POLICY" --format markdown/);
-    assert.match(text, /privatelink-approver plan --policy "\$POLICY" --format json/);
-    assert.match(text, /gh pr comment/);
+    assert.match(text, /privatelink-approver plan --policy "\$POLICY" --format json > plan\.json/);
+    assert.match(text, /privatelink-approver plan --policy "\$POLICY" --format markdown > plan\.md/);
     assert.deepEqual([...new Set(secrets(plan))].sort(), ['PLAN_ACCESS_KEY_ID', 'PLAN_ACCESS_KEY_SECRET']);
+    // The comment: found by its marker among the bot's comments and PATCHed, created only when there is none.
+    assert.doesNotMatch(text, /gh pr comment/);
+    assert.match(text, /marker='<!-- privatelink-approver plan -->'/);
+    assert.match(
+      text,
+      /select\(\.user\.login == \\"github-actions\[bot\]\\" and \(\.body \| startswith\(\\"\$marker\\"\)\)\)/,
+    );
+    assert.match(
+      text,
+      /if \[ -n "\$id" \]; then\n\s+gh api --method PATCH "repos\/\$GITHUB_REPOSITORY\/issues\/comments\/\$id"/,
+    );
+    assert.match(text, /else\n\s+gh api --method POST "repos\/\$GITHUB_REPOSITORY\/issues\/\$PR\/comments"/);
+    const [planAt, publishAt, gateAt] = [/--format json/, /gh api/, /plan-gate\.mjs/].map((p) =>
+      stepIndex(plan, p),
+    ) as [number, number, number];
+    assert.ok(planAt < publishAt && publishAt < gateAt, 'plan, then the comment, then the gate');
+    const gate = plan.steps[gateAt]!;
+    assert.equal(
+      gate.run,
+      'node infra/pipeline/plan-gate.mjs plan.json "${{ steps.plan.outputs.json }}" "${{ steps.plan.outputs.markdown }}"',
+    );
+    // A failed plan is still published (saying why) and still fails the check.
+    assert.match(gate.if ?? '', /always\(\)/);
+    assert.match(plan.steps[publishAt]!.if ?? '', /always\(\)/);
   });
 
-  it('on merge to main: build, s deploy, then invoke', () => {
+  it('on a pull request: the Terraform module is validated against the provider, with no credentials', () => {
+    const job = workflow.jobs.terraform;
+    assert.match(job.if, /pull_request/);
+    assert.deepEqual(secrets(job), []);
+    assert.deepEqual(
+      job.steps.filter((s) => s.run !== undefined).map((s) => s.run),
+      [
+        'terraform -chdir=infra/terraform fmt -check -diff',
+        'terraform -chdir=infra/terraform init -backend=false -input=false',
+        'terraform -chdir=infra/terraform validate',
+      ],
+    );
+  });
+
+  it('on merge to main: read s.yaml, build, s deploy, then invoke', () => {
     const deploy = workflow.jobs.deploy;
     assert.match(deploy.if, /refs\/heads\/main/);
     const text = runs(deploy);
-    const order = ['npm run build', 's deploy -y', 'privatelink-approver invoke'].map((s) => text.indexOf(s));
+    const order = ['s-yaml-values.mjs', 'npm run build', 's deploy -y', 'privatelink-approver invoke'].map((s) =>
+      text.indexOf(s),
+    );
     assert.ok(
       order.every((i) => i >= 0),
       text,
@@ -60,5 +149,100 @@ describe('infra/pipeline/github-actions.yml', () => {
       secrets(deploy).some((s) => s.startsWith('PLAN_')),
       false,
     );
+  });
+});
+
+describe('infra/pipeline/s-yaml-values.mjs', () => {
+  it("prints s.yaml's region and function name, ${vars.*} resolved", () => {
+    const r = script('s-yaml-values.mjs', ['s.yaml']);
+    assert.equal(r.status, 0, r.out);
+    const sYaml = parseDocument(readFileSync(join(REPO_ROOT, 's.yaml'), 'utf8')).toJS() as {
+      vars: { region: string };
+      resources: Record<string, { props: { functionName: string } }>;
+    };
+    const fn = Object.values(sYaml.resources)[0]!.props.functionName;
+    assert.equal(r.out, `region=${sYaml.vars.region}\nfunction=${fn}\n`);
+  });
+
+  it('follows an edited s.yaml, and refuses one it cannot read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pla-syaml-'));
+    try {
+      const edited = readFileSync(join(REPO_ROOT, 's.yaml'), 'utf8')
+        .replace(/region: cn-hangzhou/, 'region: ap-southeast-1')
+        .replace(/functionName: privatelink-approver/, 'functionName: pl-approver-prod');
+      writeFileSync(join(dir, 's.yaml'), edited);
+      assert.equal(
+        script('s-yaml-values.mjs', [join(dir, 's.yaml')]).out,
+        'region=ap-southeast-1\nfunction=pl-approver-prod\n',
+      );
+      writeFileSync(join(dir, 'bad.yaml'), edited.replace('${vars.region}', '${vars.regoin}'));
+      const bad = script('s-yaml-values.mjs', [join(dir, 'bad.yaml')]);
+      assert.notEqual(bad.status, 0);
+      assert.match(bad.out, /uses \$\{vars\.regoin\} but vars does not define it/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('infra/pipeline/plan-gate.mjs on real plans (emulator)', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'pla-gate-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Runs `plan --format json` on a policy against a fresh emulator; the output file and exit code. */
+  async function plan(policy: string, emulator: StartEmulatorOptions = {}): Promise<{ file: string; code: number }> {
+    const run = await planOnEmulator(['--policy', policy, '--format', 'json', '--timeout-ms', '500'], emulator);
+    const file = join(dir, `plan-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(file, run.stdout);
+    return { file, code: run.code };
+  }
+
+  it('a complete plan passes (changes pending is a success)', async () => {
+    const { file, code } = await plan(DEMO_POLICY);
+    assert.equal(code, 2);
+    const gate = script('plan-gate.mjs', [file, String(code)]);
+    assert.equal(gate.status, 0, gate.out);
+    assert.match(gate.out, /^plan complete: \d+ change\(s\)$/m);
+  });
+
+  it('fails red when a service the policy names cannot be found', async () => {
+    const policy = join(dir, 'missing.yaml');
+    writeFileSync(
+      policy,
+      readFileSync(DEMO_POLICY, 'utf8').replace('epsrv-bp1demosearch00002', 'epsrv-bp1doesnotexist0009'),
+    );
+    // plan may exit 0/2 with a warning, or fail by itself: the gate fails either way, naming the service.
+    const { file, code } = await plan(policy);
+    const gate = script('plan-gate.mjs', [file, String(code)]);
+    assert.equal(gate.status, 1);
+    assert.match(
+      gate.out,
+      /::error title=privatelink-approver plan::governed service not found: epsrv-bp1doesnotexist0009 in cn-hangzhou /,
+    );
+  });
+
+  it('fails red when the plan is partial (a connection listing failed)', async () => {
+    const faults = { seed: 1, rules: [{ actions: ['ListVpcEndpointConnections'], internalError: 1 }] };
+    const { file, code } = await plan(DEMO_POLICY, { settings: { faults } });
+    assert.ok(code !== 0 && code !== 2, `plan exits ${code}`);
+    const gate = script('plan-gate.mjs', [file, String(code)]);
+    assert.equal(gate.status, 1);
+    assert.match(gate.out, new RegExp(`::error title=privatelink-approver plan::plan exited ${code} `));
+    assert.match(
+      gate.out,
+      /::error title=privatelink-approver plan::partial plan: epsrv-\w+ could not be listed \(InternalError\)/,
+    );
+  });
+
+  it('fails red when a plan run failed or wrote no plan', () => {
+    const empty = join(dir, 'empty.json');
+    writeFileSync(empty, '');
+    const gate = script('plan-gate.mjs', [empty, '69', '2']);
+    assert.equal(gate.status, 1);
+    assert.match(gate.out, /plan exited 69/);
+    assert.match(gate.out, /empty\.json is not a plan/);
   });
 });

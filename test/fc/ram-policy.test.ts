@@ -8,11 +8,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRIVATELINK_ACTIONS } from '../../functions/client/private-link-api.ts';
-import { main } from '../../cli/main.ts';
-import { startEmulator } from '../../emulator/index.ts';
 import { REPO_ROOT } from '../../scripts/build.ts';
-import { testIO, withEnv } from '../cli/cli-io.ts';
-import { DEMO_POLICY, PROVIDER_KEY } from './fc-harness.ts';
+import { planOnEmulator } from '../infra/plan-on-emulator.ts';
+import { DEMO_POLICY } from './fc-harness.ts';
 
 interface Statement {
   Effect: string;
@@ -52,23 +50,10 @@ describe('infra/ram', () => {
   });
 
   it('plan-readonly-policy.json grants exactly what `plan` sends (a demo fleet with every decision kind)', async () => {
-    const emu = await startEmulator();
-    try {
-      const io = testIO({ env: { PRIVATELINK_ENDPOINT: emu.url } });
-      const code = await withEnv(
-        {
-          ALIBABA_CLOUD_ACCESS_KEY_ID: PROVIDER_KEY.accessKeyId,
-          ALIBABA_CLOUD_ACCESS_KEY_SECRET: PROVIDER_KEY.accessKeySecret,
-          ALIBABA_CLOUD_SECURITY_TOKEN: undefined,
-        },
-        () => main(['plan', '--policy', DEMO_POLICY, '--format', 'json'], io),
-      );
-      assert.equal(code, 2, io.err());
-      const sent = [...new Set(emu.requests().map((r) => r.action))].sort();
-      assert.deepEqual(sent, grantedActions(load('plan-readonly-policy.json')).sort());
-    } finally {
-      await emu.close();
-    }
+    const run = await planOnEmulator(['--policy', DEMO_POLICY, '--format', 'json']);
+    assert.equal(run.code, 2, run.stderr);
+    const sent = [...new Set(run.requests.map((r) => r.action))].sort();
+    assert.deepEqual(sent, grantedActions(load('plan-readonly-policy.json')).sort());
   });
 
   it('function-role-trust.json lets only Function Compute assume the role', () => {

@@ -56,8 +56,10 @@ describe('infra/sls', () => {
     const schemas = new Set(lines.map((l) => l.schema).filter((s) => s !== undefined));
     assert.deepEqual([...schemas].sort(), [
       'privatelink-approver/decision/v1',
+      'privatelink-approver/intent/v1',
       'privatelink-approver/invocation-error/v1',
       'privatelink-approver/run/v1',
+      'privatelink-approver/settled/v1',
     ]);
     const fields = new Set(lines.filter((l) => l.schema !== undefined).flatMap((l) => leafPaths(l)));
     for (const key of BASE_KEYS) fields.add(key);

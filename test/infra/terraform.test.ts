@@ -36,6 +36,7 @@ interface Alert {
   repeatInterval: string;
   noDataFire: boolean;
   notification: string;
+  todo: string;
 }
 
 const TF_DIR = join(REPO_ROOT, 'infra/terraform');
@@ -147,16 +148,16 @@ describe('infra/terraform', () => {
   it('reads every RAM policy from infra/ram and repeats no action', () => {
     const documents = [
       resource(module, 'alicloud_ram_role', 'function').assume_role_policy_document,
-      ...['privatelink', 'log_write', 'plan_readonly'].map(
+      ...['privatelink', 'log_write', 'plan_readonly', 'deploy'].map(
         (name) => resource(module, 'alicloud_ram_policy', name).policy_document,
       ),
     ].map(readsFile);
     const ramFiles = readdirSync(join(REPO_ROOT, 'infra/ram')).map((f) => `infra/ram/${f}`);
     assert.deepEqual([...documents].sort(), [...ramFiles].sort(), 'every infra/ram file is used, none twice');
-    assert.doesNotMatch(text, /"(privatelink|log|sts):[A-Za-z*]+"/, 'actions live in infra/ram, not in the .tf');
+    assert.doesNotMatch(text, /"(privatelink|log|sts|fc|ram):[A-Za-z*]+"/, 'actions live in infra/ram, not in the .tf');
   });
 
-  it('attaches exactly the PrivateLink and log write policies to the role, and plan-readonly to the plan user', () => {
+  it('attaches exactly the PrivateLink and log write policies to the role, and one policy to each CI user', () => {
     const attachments = Object.values(module.resource.alicloud_ram_role_policy_attachment ?? {}).map((b) => b[0]!);
     assert.deepEqual(
       attachments.map((a) => [a.role_name, a.policy_name, a.policy_type]).sort(),
@@ -165,33 +166,58 @@ describe('infra/terraform', () => {
         ['${alicloud_ram_role.function.role_name}', '${alicloud_ram_policy.log_write.policy_name}', 'Custom'],
       ].sort(),
     );
-    const plan = resource(module, 'alicloud_ram_user_policy_attachment', 'plan');
-    assert.equal(plan.policy_name, '${alicloud_ram_policy.plan_readonly.policy_name}');
+    assert.deepEqual(module.locals.ci_users, {
+      plan: { create: '${var.create_plan_user}', policy: '${alicloud_ram_policy.plan_readonly.policy_name}' },
+      deploy: { create: '${var.create_deploy_user}', policy: '${alicloud_ram_policy.deploy.policy_name}' },
+    });
+    const attachment = resource(module, 'alicloud_ram_user_policy_attachment', 'ci');
+    assert.deepEqual(
+      [attachment.for_each, attachment.policy_name],
+      ['${alicloud_ram_user.ci}', '${local.ci_users[each.key].policy}'],
+    );
   });
 
-  it('grants log:PostLogStoreLogs on the one logstore only, with every template variable supplied', () => {
-    const policy = resource(module, 'alicloud_ram_policy', 'log_write');
-    const path = readsFile(policy.policy_document);
-    const template = readFileSync(join(REPO_ROOT, path), 'utf8');
+  /** Renders a templatefile() policy of the module with sample values, after checking every placeholder is supplied. */
+  function renderPolicy(name: string): { Statement: unknown[] } {
+    const policy = resource(module, 'alicloud_ram_policy', name);
+    const template = readFileSync(join(REPO_ROOT, readsFile(policy.policy_document)), 'utf8');
     const placeholders = [...new Set([...template.matchAll(/\$\{([a-z_]+)\}/g)].map((m) => m[1]))].sort();
     const supplied = /templatefile\([^,]+,\s*\{([^}]*)\}/s.exec(String(policy.policy_document))?.[1] ?? '';
     const keys = [...supplied.matchAll(/^\s*([a-z_]+)\s*=/gm)].map((m) => m[1]).sort();
-    assert.deepEqual(keys, placeholders);
+    assert.deepEqual(keys, placeholders, name);
     const values: Record<string, string> = {
       region: 'cn-hangzhou',
       account_id: '1234567890123456',
       log_project: 'privatelink-approver-logs',
       logstore: 'runs',
+      function_name: 'privatelink-approver',
+      role_name: 'privatelink-approver',
     };
-    const rendered = JSON.parse(template.replace(/\$\{([a-z_]+)\}/g, (_, k: string) => values[k]!)) as {
-      Statement: unknown[];
-    };
+    return JSON.parse(template.replace(/\$\{([a-z_]+)\}/g, (_, k: string) => values[k]!)) as { Statement: unknown[] };
+  }
+
+  it('grants log:PostLogStoreLogs on the one logstore only, with every template variable supplied', () => {
+    const rendered = renderPolicy('log_write');
     assert.deepEqual(rendered.Statement, [
       {
         Effect: 'Allow',
         Action: ['log:PostLogStoreLogs'],
         Resource: ['acs:log:cn-hangzhou:1234567890123456:project/privatelink-approver-logs/logstore/runs'],
       },
+    ]);
+  });
+
+  it('lets the deploy user manage and invoke this one function and pass only its role', () => {
+    assert.deepEqual(renderPolicy('deploy').Statement, [
+      {
+        Effect: 'Allow',
+        Action: ['fc:*'],
+        Resource: [
+          'acs:fc:cn-hangzhou:1234567890123456:functions/privatelink-approver',
+          'acs:fc:cn-hangzhou:1234567890123456:functions/privatelink-approver/*',
+        ],
+      },
+      { Effect: 'Allow', Action: ['ram:PassRole'], Resource: ['acs:ram::1234567890123456:role/privatelink-approver'] },
     ]);
   });
 
@@ -249,6 +275,10 @@ describe('infra/terraform', () => {
       assert.equal(policy.action_policy_id, '${local.action_policy_ids[each.value.notification]}');
       assert.ok(['oncall', 'reviewers'].includes(alert.notification), `${alert.name}: ${alert.notification}`);
       assert.equal(r.no_data_fire, alert.noDataFire);
+      assert.deepEqual(r.annotations, [
+        { key: 'title', value: alert.title },
+        { key: 'desc', value: alert.todo },
+      ]);
     }
   });
 
@@ -265,6 +295,10 @@ describe('infra/terraform', () => {
       assert.deepEqual(alert.groupBy, ['decision_id']);
       assert.ok(/^\d+h$/.test(alert.repeatInterval) && parseInt(alert.repeatInterval, 10) >= 24);
     }
+    // A hold that lasts only while a competing accept settles (at most 10 minutes, two or three runs of the
+    // 5-minute timer) is not worth a person's attention: the rule wants four runs in its window.
+    assert.equal(held!.condition, 'runs >= 4');
+    assert.ok(held!.windowMinutes >= 4 * held!.everyMinutes + 10, 'the window holds four runs after a settle');
     const names = new Set(alerts.map((a) => a.notification));
     assert.deepEqual([...names].sort(), ['oncall', 'reviewers']);
   });

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadPolicyFile, policyHash } from '../../functions/policy-file/load-policy-file.ts';
@@ -69,6 +69,53 @@ test('the commit is taken from options, then POLICY_COMMIT, then git, else undef
     assert.ok(unknown.ok);
     assert.equal(unknown.policy.revision.commit, undefined);
     delete process.env.POLICY_COMMIT;
+  });
+});
+
+test('the git commit is stamped only on a file that commit holds: marked modified, or left out when untracked', async (t) => {
+  const dir = tempDir();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const git = (...args: string[]): string =>
+    execFileSync('git', args, {
+      cwd: dir,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 't',
+        GIT_AUTHOR_EMAIL: 't@example.com',
+        GIT_COMMITTER_NAME: 't',
+        GIT_COMMITTER_EMAIL: 't@example.com',
+      },
+    }).trim();
+  mkdirSync(join(dir, 'policies'));
+  const file = join(dir, 'policies', 'p.yaml');
+  writeFileSync(file, VALID);
+  writeFileSync(join(dir, '.gitignore'), 'ignored.yaml\n');
+  git('init', '-q');
+  git('add', '.gitignore', 'policies/p.yaml');
+  git('commit', '-q', '-m', 'policy');
+  const head = git('rev-parse', 'HEAD');
+  const commitOf = async (path: string): Promise<string | undefined> => {
+    const result = await loadPolicyFile(path);
+    assert.ok(result.ok, path);
+    return result.policy.revision.commit;
+  };
+  await withoutPolicyCommit(async () => {
+    assert.equal(await commitOf(file), head, 'clean: the commit');
+
+    writeFileSync(file, `${VALID}# edited after the commit\n`);
+    assert.equal(await commitOf(file), `${head}-modified`, 'changed in the working tree');
+    git('add', 'policies/p.yaml');
+    assert.equal(await commitOf(file), `${head}-modified`, 'changed and staged');
+    git('commit', '-q', '-m', 'edit');
+    assert.equal(await commitOf(file), git('rev-parse', 'HEAD'), 'committed again: clean');
+
+    const untracked = join(dir, 'policies', 'new.yaml');
+    writeFileSync(untracked, VALID);
+    assert.equal(await commitOf(untracked), undefined, 'untracked: no commit holds it');
+    const ignored = join(dir, 'policies', 'ignored.yaml');
+    writeFileSync(ignored, VALID);
+    assert.equal(await commitOf(ignored), undefined, 'ignored: no commit holds it');
   });
 });
 

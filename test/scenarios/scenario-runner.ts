@@ -40,7 +40,8 @@ import { SCENARIOS_DIR, parseScenario } from '../../emulator/index.ts';
 import { startEmulator } from '../../emulator/index.ts';
 import type { RunningEmulator } from '../../emulator/index.ts';
 import { foldReplays } from '../../functions/audit/read-records.ts';
-import type { AuditRecord, RunSummaryRecord } from '../../functions/audit/audit-records.ts';
+import type { AuditRecord, SweepRecord } from '../../functions/audit/audit-records.ts';
+import { isAuditRecord, isIntentRecord } from '../../functions/audit/audit-records.ts';
 import { ApiError } from '../../functions/client/api-error.ts';
 import { staticCredentials } from '../../functions/client/credentials.ts';
 import { createPrivateLinkClient } from '../../functions/client/pop-core-private-link-client.ts';
@@ -208,7 +209,7 @@ export async function runScenarioFile(path: string): Promise<void> {
       const sweeps = Array.from({ length: run.parallel ?? 1 }, async (_, n): Promise<SweepResult> => {
         const client = newClient();
         const start = Date.now();
-        const sunk: (AuditRecord | RunSummaryRecord)[] = [];
+        const sunk: SweepRecord[] = [];
         const result = await runSweep({
           policy,
           api: client,
@@ -226,7 +227,19 @@ export async function runScenarioFile(path: string): Promise<void> {
                 deadline: start + run.maxCalls * 1000 + (file.client?.timeoutMs ?? 2000),
               }),
         });
-        assert.deepEqual(sunk.slice(0, -1), result.records, `${where}: the sink saw every record, in order`);
+        assert.deepEqual(
+          sunk.slice(0, -1).filter(isAuditRecord),
+          result.records,
+          `${where}: the sink saw every record, in order`,
+        );
+        // Intent before effect: every record of a sent write has its intent earlier in the stream.
+        for (const r of result.records.filter((x) => x.clientToken !== null)) {
+          const at = sunk.indexOf(r);
+          const intent = sunk.findIndex(
+            (x) => isIntentRecord(x) && x.decisionId === r.decisionId && x.clientToken === r.clientToken,
+          );
+          assert.ok(intent !== -1 && intent < at, `${where}: an intent precedes ${JSON.stringify(r)}`);
+        }
         assert.deepEqual(sunk.at(-1), result.summary, `${where}: the summary comes last`);
         return result;
       });

@@ -2,7 +2,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { OUTCOMES, decisionRecord, isAuditRecord, isRunSummaryRecord } from '../../functions/audit/audit-records.ts';
+import {
+  OUTCOMES,
+  decisionRecord,
+  intentRecord,
+  isAuditRecord,
+  isIntentRecord,
+  isRunSummaryRecord,
+  isSettledRecord,
+  settledRecord,
+} from '../../functions/audit/audit-records.ts';
 import type { RunSummaryRecord } from '../../functions/audit/audit-records.ts';
 import { decide } from '../../functions/engine/decide.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
@@ -75,4 +84,38 @@ test('the documented summary example has exactly the summary fields', async () =
   assert.ok(e !== undefined && summary !== undefined);
   assert.deepEqual(Object.keys(e).sort(), Object.keys(summary).sort());
   assert.deepEqual(Object.keys(e.counts.byOutcome).sort(), [...OUTCOMES].sort());
+});
+
+test('the documented intent example has exactly the intent fields', () => {
+  const d = decide(
+    policy(),
+    { services: [{ service: service(), connections: [conn('ep-1', ACME, 'Connecting')] }] },
+    NOW,
+  ).decisions[0];
+  assert.ok(d !== undefined);
+  const built = intentRecord(
+    d,
+    { runId: 'r', mode: 'enforce', policyRevision: { hash: 'h', commit: null } },
+    { decisionId: 'x', time: NOW, action: 'EnableVpcEndpointConnection', modifiedTime: 't', clientToken: 'c' },
+  );
+  const intents = examples.filter(isIntentRecord);
+  assert.equal(intents.length, 1);
+  for (const e of intents) assert.deepEqual(Object.keys(e).sort(), Object.keys(built).sort());
+});
+
+test('the documented settled example has exactly the settled fields', () => {
+  const d = decide(
+    policy(),
+    { services: [{ service: service(), connections: [conn('ep-1', ACME, 'Connected')] }] },
+    NOW,
+  ).decisions[0];
+  assert.ok(d !== undefined);
+  const built = settledRecord(
+    d,
+    { runId: 'r', mode: 'enforce', policyRevision: { hash: 'h', commit: null } },
+    { time: NOW, modifiedTime: 't', settles: ['x'] },
+  );
+  const settled = examples.filter(isSettledRecord);
+  assert.equal(settled.length, 1);
+  for (const e of settled) assert.deepEqual(Object.keys(e).sort(), Object.keys(built).sort());
 });

@@ -5,6 +5,7 @@
  */
 import { ApiError } from '../../functions/client/api-error.ts';
 import type {
+  InvalidItem,
   DisableVpcEndpointConnectionRequest,
   EnableVpcEndpointConnectionRequest,
   ListVpcEndpointConnectionsRequest,
@@ -34,6 +35,8 @@ export class FakePrivateLinkApi implements PrivateLinkApi {
   readonly script = new Map<string, ApiError[]>();
   /** Called on every call (e.g. to advance a fake clock). */
   onCall: (call: FakeCall) => void = () => undefined;
+  /** Per service ID: listed items that failed the client's validation (Page.invalid). */
+  readonly invalid = new Map<string, InvalidItem[]>();
   private seq = 0;
 
   constructor(
@@ -87,11 +90,15 @@ export class FakePrivateLinkApi implements PrivateLinkApi {
         c.serviceId === req.serviceId &&
         (req.endpointId === undefined || c.endpointId === req.endpointId),
     );
-    return this.page(
+    const page = this.page(
       all.map((c) => ({ ...c })),
       req.maxResults ?? 10,
       req.nextToken,
     );
+    // Items the client refused to believe, on the first page of their service's listing.
+    if (req.nextToken === undefined && req.endpointId === undefined)
+      page.invalid = [...(this.invalid.get(req.serviceId) ?? [])];
+    return page;
   }
 
   async enableVpcEndpointConnection(req: EnableVpcEndpointConnectionRequest): Promise<WriteResult> {

@@ -1,7 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AuditRecord, RunSummaryRecord } from '../../functions/audit/audit-records.ts';
-import { isAuditRecord, isRunSummaryRecord } from '../../functions/audit/audit-records.ts';
+import type { AuditRecord, IntentRecord, SweepRecord } from '../../functions/audit/audit-records.ts';
+import {
+  isAuditRecord,
+  isIntentRecord,
+  isRunSummaryRecord,
+  isSettledRecord,
+} from '../../functions/audit/audit-records.ts';
 import { clientToken, decisionKey } from '../../functions/engine/decision-id.ts';
 import type { Policy } from '../../functions/policy/policy.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
@@ -23,6 +28,7 @@ import {
   service,
 } from '../engine/builders.ts';
 import { FakePrivateLinkApi, apiError } from './fake-private-link-api.ts';
+import { recordSchemaProblems } from './record-schema.ts';
 
 function demoPolicy(over: Partial<Policy> = {}): Policy {
   return policy({
@@ -55,7 +61,7 @@ function fleet(): FakePrivateLinkApi {
 }
 
 async function sweep(api: FakePrivateLinkApi, over: Partial<SweepOptions> = {}) {
-  const sunk: (AuditRecord | RunSummaryRecord)[] = [];
+  const sunk: SweepRecord[] = [];
   const result = await runSweep({
     policy: demoPolicy(),
     api,
@@ -228,7 +234,7 @@ test('connections are read in pages of 50', async () => {
 test('a credentials failure stops the run before any write, with the summary sunk', async () => {
   const api = fleet();
   api.fail(`ListVpcEndpointConnections:${SEARCH}`, apiError('InvalidAccessKeyId.NotFound'));
-  const sunk: (AuditRecord | RunSummaryRecord)[] = [];
+  const sunk: SweepRecord[] = [];
   await assert.rejects(
     runSweep({ policy: demoPolicy(), api, mode: 'enforce', now: () => NOW, sink: (r) => sunk.push(r) }),
     (error: unknown) =>
@@ -245,7 +251,7 @@ test('a credentials failure stops the run before any write, with the summary sun
 test('a permission failure on a write stops the run: later writes are deferred, not attempted', async () => {
   const api = fleet();
   api.fail('EnableVpcEndpointConnection:ep-acme', apiError('Forbidden.RAM'));
-  const sunk: (AuditRecord | RunSummaryRecord)[] = [];
+  const sunk: SweepRecord[] = [];
   await assert.rejects(
     runSweep({ policy: demoPolicy(), api, mode: 'enforce', now: () => NOW, sink: (r) => sunk.push(r) }),
     SweepAbortedError,
@@ -449,7 +455,7 @@ test('a credentials failure on the re-read after a failed write stops the run: n
     if (call.action === 'EnableVpcEndpointConnection')
       api.fail(`ListVpcEndpointConnections:${ORDERS}`, apiError('InvalidSecurityToken.Expired'));
   };
-  const sunk: (AuditRecord | RunSummaryRecord)[] = [];
+  const sunk: SweepRecord[] = [];
   await assert.rejects(
     runSweep({
       policy: demoPolicy(),
@@ -472,4 +478,154 @@ test('a credentials failure on the re-read after a failed write stops the run: n
   const summary = sunk.at(-1);
   assert.ok(isRunSummaryRecord(summary));
   assert.equal(summary.aborted?.errorCode, 'InvalidSecurityToken.Expired');
+});
+
+test('intent before effect: every write is preceded by an intent record, sunk (and awaited) before it is sent', async () => {
+  const api = fleet();
+  const order: string[] = [];
+  api.onCall = (c) => {
+    if (c.action !== 'ListVpcEndpointConnections' && c.action !== 'ListVpcEndpointServices')
+      order.push(`write:${String(c.params['endpointId'])}:${String(c.params['clientToken'])}`);
+  };
+  const { records } = await sweep(api, {
+    sink: async (r) => {
+      // A slow sink (a file being flushed): the write must wait for it.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      if (isIntentRecord(r)) order.push(`intent:${r.endpointId}:${r.clientToken}`);
+    },
+  });
+  const writes = records.filter((r) => r.clientToken !== null);
+  assert.equal(writes.length, 3);
+  assert.deepEqual(
+    order,
+    writes.flatMap((r) => [`intent:${r.endpointId}:${r.clientToken}`, `write:${r.endpointId}:${r.clientToken}`]),
+  );
+  const listed = api.connections.find((c) => c.endpointId === 'ep-acme');
+  assert.equal(records[0]?.modifiedTime, listed?.modifiedTime);
+  assert.equal(
+    records[0]?.clientToken,
+    clientToken(records[0]?.decisionId ?? '', listed?.modifiedTime ?? '', sha256Hex),
+  );
+  // A hold has no write, so no token, but the ModifiedTime as listed.
+  const held = records.find((r) => r.outcome === 'held');
+  assert.equal(held?.clientToken, null);
+  assert.equal(typeof held?.modifiedTime, 'string');
+});
+
+test("a listed item that failed validation gets a skip record naming the field, and holds its owner's accepts on that service", async () => {
+  const api = fleet();
+  // The client refused a connection of acme on ORDERS (a Bandwidth of 1e308) and one whose owner is unreadable.
+  api.invalid.set(ORDERS, [
+    { field: 'Bandwidth', problem: 'not an integer within 0..10240', endpointId: 'ep-acme-bad', ownerId: ACME },
+    { field: 'EndpointOwnerId', problem: 'missing', endpointId: 'ep-nobody' },
+  ]);
+  const { records, summary } = await sweep(api);
+  assert.deepEqual(outcomes(records), [
+    'ep-acme-bad:skip:invalid',
+    'ep-nobody:skip:invalid',
+    'ep-acme:hold:held',
+    'ep-initech:reject:applied',
+    'ep-umbrella:hold:held',
+    'ep-search-acme:accept:applied',
+  ]);
+  assert.equal(records[0]?.errorMessage, 'Bandwidth: not an integer within 0..10240');
+  assert.equal(records[0]?.ownerAccountId, ACME);
+  assert.equal(records[2]?.rule, 'builtin.invalid-listing');
+  assert.equal(summary.counts.byOutcome.invalid, 2);
+  // Never a write for the invalid items, and acme's accept on ORDERS waits.
+  assert.deepEqual(
+    api.writes().map((c) => String(c.params['endpointId'])),
+    ['ep-initech', 'ep-search-acme'],
+  );
+  for (const r of records) assert.deepEqual(recordSchemaProblems(r), [], JSON.stringify(r));
+});
+
+test('a serviceId rule whose service is not listed fails closed: a failure naming the rule, in servicesFailed', async () => {
+  const api = new FakePrivateLinkApi([service()], [conn('ep-acme', ACME, 'Connecting')]);
+  const { records, summary } = await sweep(api);
+  const failure = summary.servicesFailed.find((f) => f.serviceId === SEARCH);
+  assert.equal(failure?.errorCode, 'ServiceNotFound');
+  assert.equal(failure?.rule, 'services[1]');
+  assert.match(failure?.errorMessage ?? '', /wrong account, wrong region, a deleted service/);
+  const record = records.find((r) => r.serviceId === SEARCH);
+  assert.equal(record?.outcome, 'failed');
+  assert.equal(record?.rule, 'services[1]');
+  assert.equal(records.find((r) => r.endpointId === 'ep-acme')?.outcome, 'applied');
+});
+
+test('a listing that never ends (a fresh NextToken on every page) stops at the page bound: not collected, with a record', async () => {
+  const api = fleet();
+  const list = api.listVpcEndpointConnections.bind(api);
+  let n = 0;
+  api.listVpcEndpointConnections = async (req) =>
+    req.serviceId === SEARCH ? { ...(await list({ ...req, nextToken: undefined })), nextToken: `t-${++n}` } : list(req);
+  const { records, summary } = await sweep(api, { pageBounds: { perListing: 7 } });
+  assert.equal(n, 7);
+  assert.equal(records[0]?.serviceId, SEARCH);
+  assert.equal(records[0]?.errorCode, 'ListingTooLong');
+  assert.deepEqual(
+    summary.servicesFailed.map((f) => [f.serviceId, f.errorCode]),
+    [[SEARCH, 'ListingTooLong']],
+  );
+  // The default bound follows from the page size and the documented ceiling (10,000 items).
+  const { pageBounds } = await import('../../functions/sweep/listing-bounds.ts');
+  assert.equal(pageBounds(50).maxPagesPerListing, 201);
+});
+
+test('the run reads at most its page budget in all: past it, services are not collected', async () => {
+  const api = fleet();
+  const { summary } = await sweep(api, { mode: 'plan', pageBounds: { perRun: 2 }, readConcurrency: 1 });
+  // One page of the region's services, one service's connections; the other service is over budget.
+  assert.deepEqual(
+    summary.servicesFailed.map((f) => f.errorCode),
+    ['PageBudgetSpent'],
+  );
+  assert.equal(summary.apiCalls, 2);
+});
+
+test('every run has a deadline, plan included: 15 minutes when none is given', async () => {
+  const many = Array.from({ length: 120 }, (_, i) => conn(`ep-${String(i).padStart(3, '0')}`, INITECH, 'Connected'));
+  const api = new FakePrivateLinkApi([service()], many);
+  let clock = NOW;
+  api.onCall = () => {
+    clock += 6 * 60_000; // a very slow API: six minutes a call
+  };
+  const { summary } = await sweep(api, {
+    policy: policy({ pendingStatus: 'Connecting' }),
+    mode: 'plan',
+    pageSize: 10,
+    now: () => clock,
+  });
+  assert.equal(summary.deadlineReached, true);
+  assert.equal(summary.servicesFailed[0]?.errorCode, 'DeadlineReached');
+  assert.ok(summary.apiCalls <= 3, String(summary.apiCalls));
+});
+
+test('a run cut off mid-write is settled by the next: a recent change that a write of ours explains is reported', async () => {
+  const api = fleet();
+  // Run 1 sank its intent to accept ep-acme, and the accept took effect, but the run died before its record.
+  const intents: IntentRecord[] = [];
+  await assert.rejects(
+    sweep(api, {
+      sink: (r) => {
+        if (isIntentRecord(r)) intents.push(r);
+        if (isAuditRecord(r)) throw new Error('killed');
+      },
+    }),
+  );
+  assert.equal(intents[0]?.endpointId, 'ep-acme');
+  const accepted = api.connections.find((c) => c.endpointId === 'ep-acme');
+  assert.ok(accepted !== undefined);
+  accepted.modifiedTime = new Date(NOW - 60_000).toISOString();
+  // Run 2: ep-acme is Connected, nothing to do; its settled record names the intent's decision id.
+  const { sunk } = await sweep(api);
+  const settled = sunk.filter(isSettledRecord);
+  assert.deepEqual(
+    settled.map((s) => s.endpointId),
+    ['ep-acme'],
+  );
+  assert.ok(settled[0]?.settles.includes(intents[0]?.decisionId ?? ''), JSON.stringify(settled));
+  // A change older than the window (10 minutes) reports nothing.
+  accepted.modifiedTime = new Date(NOW - 11 * 60_000).toISOString();
+  assert.deepEqual((await sweep(api)).sunk.filter(isSettledRecord), []);
 });

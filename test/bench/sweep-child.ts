@@ -1,0 +1,204 @@
+/**
+ * The sweep benchmarks' child process: one real sweep (`runSweep` through the real pop-core client)
+ * against an emulator URL, bundled with esbuild as the function is deployed (one ESM file, no tsx at run
+ * time), so that the peak RSS it reports is the sweep's own, not the emulator's or the TypeScript
+ * loader's. The parent calls {@link bundleSweepChild} once and {@link runSweepChild} per sweep.
+ *
+ * Before the sweep the child times a few serial `ListVpcEndpointConnections` calls (a full page of 50)
+ * through the same client: the per-call latency that the bounds of the same run are computed from.
+ *
+ * Profiling: BENCH_CHILD_NODE_ARGS passes node flags to the child (`--cpu-prof --cpu-prof-dir=/tmp/p`);
+ * BENCH_HEAP_SNAPSHOT_DIR writes a heap snapshot once the sweep has finished, its result still alive.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeHeapSnapshot } from 'node:v8';
+import { build } from 'esbuild';
+
+/** The provider account of `generateFleet` (emulator/model/fleet-generator.ts). */
+const PROVIDER_KEY = { accessKeyId: 'LTAIdemoProvider0001', accessKeySecret: 'demo-provider-secret' };
+
+/** Consumers the bench policy allows: acme, globex and the generated consumers 5-12. */
+export const ALLOWED_ACCOUNTS = [
+  '2000000000000001',
+  '2000000000000002',
+  ...Array.from({ length: 8 }, (_, i) => `30000000000${String(i + 5).padStart(5, '0')}`),
+];
+
+/**
+ * Governs every `svc-*` service: the allowed accounts get 1024 Mbit/s, everyone else's requests are
+ * rejected, so every request awaiting a decision is one write. Drift is off (the default), so a fleet
+ * with nothing awaiting is a no-op sweep.
+ */
+export function benchPolicy(pendingStatus: 'Connecting' | 'Disconnected' = 'Connecting'): string {
+  const allow = ALLOWED_ACCOUNTS.map((id) => `      - account: "${id}"\n        bandwidth: 1024`).join('\n');
+  return `version: 1
+mode: enforce
+pendingStatus: ${pendingStatus}
+services:
+  - region: cn-hangzhou
+    match: { name: "svc-*" }
+    unknownAccounts: reject
+    allow:
+${allow}
+`;
+}
+
+export interface SweepChildConfig {
+  url: string;
+  readConcurrency: number;
+  pageSize: number;
+  pendingStatus?: 'Connecting' | 'Disconnected';
+  /** A service to time serial calls against before the sweep; omitted: no calibration. */
+  calibrate?: { regionId: string; serviceId: string; endpointId?: string | undefined; calls: number };
+}
+
+export interface SweepChildResult {
+  apiCalls: number;
+  /** Calls per action, as the client counted them (the sweep's own: calibration subtracted). */
+  byAction: Record<string, number>;
+  retries: number;
+  wallMs: number;
+  maxRssMb: number;
+  baselineRssMb: number;
+  /** Highest JS heap (used, reserved) and external memory seen while the sweep ran (sampled every 5 ms), MB. */
+  peakMb: { heapUsed: number; heapTotal: number; external: number };
+  writes: number;
+  failed: number;
+  deferred: number;
+  decisions: number;
+  /** Median time of one serial calibration call reading a full page of 50, ms (0 without calibration). */
+  callMs: number;
+  /**
+   * Median time of one serial call of a write's size (a listing filtered to `calibrate.endpointId`: one
+   * connection in the answer), ms; `callMs` without an endpoint to calibrate with.
+   */
+  smallCallMs: number;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length === 0 ? 0 : (s[Math.floor((s.length - 1) / 2)] ?? 0);
+}
+
+/** Child mode: calibrate, run one sweep, print the figures as one JSON line. */
+async function child(config: SweepChildConfig): Promise<void> {
+  const { loadPolicyText } = await import('../../functions/policy-file/load-policy-file.ts');
+  const { createPrivateLinkClient } = await import('../../functions/client/pop-core-private-link-client.ts');
+  const { staticCredentials } = await import('../../functions/client/credentials.ts');
+  const { runSweep } = await import('../../functions/sweep/run-sweep.ts');
+  const loaded = loadPolicyText(benchPolicy(config.pendingStatus), 'bench-policy.yaml');
+  if (!loaded.ok) throw new Error(`bench policy invalid: ${JSON.stringify(loaded.errors)}`);
+  const api = createPrivateLinkClient({
+    credentials: staticCredentials(PROVIDER_KEY),
+    endpoint: config.url,
+    timeoutMs: 10_000,
+  });
+  const times: number[] = [];
+  const smallTimes: number[] = [];
+  const cal = config.calibrate;
+  for (let i = 0; cal !== undefined && i < cal.calls; i++) {
+    const t = performance.now();
+    await api.listVpcEndpointConnections({ regionId: cal.regionId, serviceId: cal.serviceId, maxResults: 50 });
+    times.push(performance.now() - t);
+    if (cal.endpointId === undefined) continue;
+    const t2 = performance.now();
+    const filter = { regionId: cal.regionId, serviceId: cal.serviceId, endpointId: cal.endpointId };
+    await api.listVpcEndpointConnections({ ...filter, maxResults: 50 });
+    smallTimes.push(performance.now() - t2);
+  }
+  const before = api.stats().byAction;
+  const baselineRssMb = process.resourceUsage().maxRSS / 1024;
+  const peaks = { heapUsed: 0, heapTotal: 0, external: 0 };
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    peaks.heapUsed = Math.max(peaks.heapUsed, m.heapUsed);
+    peaks.heapTotal = Math.max(peaks.heapTotal, m.heapTotal);
+    peaks.external = Math.max(peaks.external, m.external);
+  }, 5);
+  const start = performance.now();
+  const result = await runSweep({
+    policy: loaded.policy,
+    api,
+    mode: 'enforce',
+    readConcurrency: config.readConcurrency,
+    pageSize: config.pageSize,
+    // Far enough never to cut a benchmark short: the figures are for a run that finishes.
+    deadline: Date.now() + 3_600_000,
+    sink: () => undefined,
+  });
+  const wallMs = performance.now() - start;
+  clearInterval(sampler);
+  // Profiling aid: what the finished sweep still holds (its result is alive here).
+  const snapshotDir = process.env['BENCH_HEAP_SNAPSHOT_DIR'];
+  if (snapshotDir !== undefined) writeHeapSnapshot(join(snapshotDir, `sweep-${process.pid}.heapsnapshot`));
+  const after = api.stats().byAction;
+  api.close();
+  const byAction = Object.fromEntries(
+    Object.entries(after)
+      .map(([k, v]) => [k, v - (before[k] ?? 0)] as const)
+      .filter(([, v]) => v > 0),
+  );
+  const o = result.summary.counts.byOutcome;
+  const out: SweepChildResult = {
+    apiCalls: result.summary.apiCalls,
+    byAction,
+    retries: result.summary.retries,
+    wallMs,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    baselineRssMb,
+    peakMb: {
+      heapUsed: peaks.heapUsed / 2 ** 20,
+      heapTotal: peaks.heapTotal / 2 ** 20,
+      external: peaks.external / 2 ** 20,
+    },
+    writes: o.applied + o['already-applied'],
+    failed: o.failed,
+    deferred: o.deferred,
+    decisions: result.plan.decisions.length,
+    callMs: median(times),
+    smallCallMs: smallTimes.length > 0 ? median(smallTimes) : median(times),
+  };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+/** Bundles this file into `dir` with esbuild; returns the bundle's path. */
+export async function bundleSweepChild(dir: string): Promise<string> {
+  const outfile = join(dir, 'sweep-bench-child.mjs');
+  await build({
+    entryPoints: [fileURLToPath(import.meta.url)],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile,
+    logLevel: 'error',
+    // pop-core and friends are CommonJS: give the ESM bundle a require().
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  });
+  return outfile;
+}
+
+/** Runs one sweep in a child process from the bundle; resolves with its figures. */
+export function runSweepChild(bundle: string, config: SweepChildConfig): Promise<SweepChildResult> {
+  return new Promise((resolve, reject) => {
+    // BENCH_CHILD_NODE_ARGS: extra node flags for profiling the sweep (e.g. --cpu-prof --cpu-prof-dir=DIR).
+    const nodeArgs = (process.env['BENCH_CHILD_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+    const proc = spawn(process.execPath, [...nodeArgs, bundle], {
+      env: { ...process.env, SWEEP_BENCH_CHILD: JSON.stringify(config) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    proc.on('error', reject);
+    proc.on('exit', (code) => {
+      const line = out.trim().split('\n').at(-1) ?? '';
+      if (code !== 0 || !line.startsWith('{')) reject(new Error(`bench child exited ${code}: ${out}`));
+      else resolve(JSON.parse(line) as SweepChildResult);
+    });
+  });
+}
+
+const childConfig = process.env['SWEEP_BENCH_CHILD'];
+if (childConfig !== undefined) await child(JSON.parse(childConfig) as SweepChildConfig);

@@ -1,0 +1,179 @@
+/**
+ * Hostile answers and files: every malformed-answer fault kind the emulator has, and every broken policy
+ * of test/policy/broken, must cause zero writes, stay within a time and memory bound, and leave a clear
+ * record or message (never a stack trace). See docs/soak.md.
+ */
+import { readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { REPO_ROOT } from '../../scripts/build.ts';
+import type { ChildRun } from './soak-child.ts';
+import { effectsOf } from './soak-effects.ts';
+import type { SoakEmulator } from './soak-emulator.ts';
+import { faultsOff } from './soak-faults.ts';
+import type { SoakContext } from './soak-phases.ts';
+import { applyOnce, withFleet } from './soak-phases.ts';
+
+/** The function's configured memory (s.yaml): no child may need more. */
+export const MEMORY_BOUND_KB = 256 * 1024;
+/** One hostile run's time bound, seconds (the runs are given a 30 s deadline). */
+export const TIME_BOUND_S = 45;
+
+/** One hostile input and what came of it. */
+export interface HostileCase {
+  name: string;
+  /** Not offered by this emulator (the fault kind is unknown to it). */
+  unavailable: boolean;
+  writes: number;
+  seconds: number;
+  maxRssKb: number | undefined;
+  exitCode: number | null;
+  /** The record or message that says what happened; undefined when there is none. */
+  message: string | undefined;
+  problems: string[];
+}
+
+/** A rule giving every answer of `action` the hostile `kind` (emulator faults, `rules[].answers`). */
+function answer(kind: string, action = 'ListVpcEndpointConnections'): { name: string; rule: Record<string, unknown> } {
+  return { name: `${kind} (${action})`, rule: { actions: [action], answers: { [kind]: 1 } } };
+}
+
+/**
+ * Malformed and hostile answers as emulator fault rules, one kind per case (emulator/README.md, "Hostile
+ * answers"), plus the gateway's HTML and a hang on every listing. Kinds this emulator does not know are
+ * reported as unavailable (the emulator refuses the settings).
+ */
+export const HOSTILE_ANSWERS: Array<{ name: string; rule: Record<string, unknown> }> = [
+  ...[
+    'ownerIdMissing',
+    'ownerIdNull',
+    'ownerIdObject',
+    'ownerIdFraction',
+    'endpointIdMissing',
+    'bandwidthHuge',
+    'statusUnknown',
+    'modifiedTimeBad',
+    'listMissing',
+    'listNotArray',
+    'listNonObjects',
+    'malformedPage',
+    'endlessPaging',
+    'cyclingPaging',
+    'hugeBody',
+    'hugePage',
+    'credentialsInCode',
+    'credentialsInRequestId',
+    'credentialsInMessage',
+  ].map((kind) => answer(kind)),
+  answer('listNotArray', 'ListVpcEndpointServices'),
+  { name: 'HTML 502 on every listing', rule: { actions: ['ListVpcEndpointConnections'], badGateway: 1 } },
+  { name: 'every listing hangs', rule: { actions: ['ListVpcEndpointConnections'], hang: 1 } },
+];
+
+/** What a run shows about itself: the first failure or skip record, else stderr's first line on a failure exit. */
+function clearMessage(run: ChildRun): string | undefined {
+  const record = run.records.find(
+    (r) => r['outcome'] === 'failed' || (r['decision'] === 'skip' && typeof r['reason'] === 'string'),
+  );
+  if (record !== undefined) return `${String(record['errorCode'] ?? record['decision'])}: ${String(record['reason'])}`;
+  const line = run.stderr.split('\n').find((l) => l.trim() !== '');
+  return run.exitCode !== 0 && line !== undefined ? line.trim() : undefined;
+}
+
+/** Judges one hostile run: its writes come from the log between its start and end. */
+async function judgeCase(name: string, run: ChildRun, emu: SoakEmulator): Promise<HostileCase> {
+  const writes = effectsOf((await emu.requests(run.seqFrom)).filter((e) => e.seq <= run.seqTo)).length;
+  const seconds = run.durationMs / 1000;
+  const message = clearMessage(run);
+  const problems: string[] = [];
+  if (writes > 0) problems.push(`${writes} writes`);
+  if (run.killed === 'timeout' || seconds > TIME_BOUND_S) problems.push(`${seconds.toFixed(1)} s`);
+  if (run.maxRssKb !== undefined && run.maxRssKb > MEMORY_BOUND_KB) problems.push(`${run.maxRssKb} KiB`);
+  if (message === undefined) problems.push('no record or message');
+  if (/internal error|\n\s+at /.test(run.stderr)) problems.push('a stack trace or internal error');
+  return {
+    name,
+    unavailable: false,
+    writes,
+    seconds,
+    maxRssKb: run.maxRssKb,
+    exitCode: run.exitCode,
+    message,
+    problems,
+  };
+}
+
+/** Every hostile answer kind against a converged fleet (so any write is the hostile answer's doing). */
+export function hostileAnswersPhase(ctx: SoakContext): Promise<HostileCase[]> {
+  ctx.progress('hostile answers');
+  return withFleet(ctx, ctx.seed + 300, { pendingStatus: 'Connecting' }, async (emu, _fleet, policy) => {
+    // Converge first (no faults): from then on, any write is the hostile answer's doing.
+    for (let n = 1; n <= 3; n++) {
+      const run = await applyOnce(ctx, emu, policy, `hostile converge #${n}`, n);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      if (!run.records.some((r) => r['outcome'] === 'applied')) break;
+    }
+    const cases: HostileCase[] = [];
+    for (const { name, rule } of sample(HOSTILE_ANSWERS, ctx.size.hostileAnswers)) {
+      const res = await emu.patchSettings({ faults: { seed: ctx.seed, rules: [rule] } });
+      if (!res.ok) {
+        cases.push({
+          name,
+          unavailable: true,
+          writes: 0,
+          seconds: 0,
+          maxRssKb: undefined,
+          exitCode: null,
+          message: undefined,
+          problems: [],
+        });
+        continue;
+      }
+      const run = await applyOnce(ctx, emu, policy, `hostile answer: ${name}`, 1, {
+        measure: true,
+        deadlineSeconds: 30,
+      });
+      cases.push(await judgeCase(name, run, emu));
+      await faultsOff(emu);
+    }
+    return cases;
+  });
+}
+
+/** All of `all`, or `limit` of them spread evenly over the list (the short variant's sample). */
+export function sample<T>(all: T[], limit: number | undefined): T[] {
+  if (limit === undefined || limit >= all.length) return all;
+  const step = all.length / limit;
+  return Array.from({ length: limit }, (_, i) => all[Math.floor(i * step)] as T);
+}
+
+/** The broken policies of the corpus, in name order (all, or a sample). */
+export function brokenPolicies(limit: number | undefined): string[] {
+  const dir = join(REPO_ROOT, 'test/policy/broken');
+  const all = readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => join(dir, f));
+  return sample(all, limit);
+}
+
+/** Every broken policy given to `apply` (two at a time): exit 65, no writes, a message naming the file. */
+export function hostileFilesPhase(ctx: SoakContext): Promise<HostileCase[]> {
+  const files = brokenPolicies(ctx.size.brokenPolicies);
+  ctx.progress(`hostile files: ${files.length} broken policies`);
+  return withFleet(ctx, ctx.seed + 400, { pendingStatus: 'Connecting' }, async (emu) => {
+    const cases: HostileCase[] = [];
+    const queue = [...files];
+    const worker = async (): Promise<void> => {
+      for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+        const name = `broken/${basename(file)}`;
+        const run = await applyOnce(ctx, emu, file, `hostile file: ${name}`, 1, { measure: true, deadlineSeconds: 30 });
+        const judged = await judgeCase(name, run, emu);
+        if (run.exitCode !== 65) judged.problems.push(`exit ${run.exitCode ?? run.signal}, not 65`);
+        if (!run.stderr.includes(basename(file))) judged.problems.push('the message does not name the file');
+        cases.push(judged);
+      }
+    };
+    await Promise.all([worker(), worker()]);
+    return cases.sort((a, b) => a.name.localeCompare(b.name));
+  });
+}
