@@ -11,6 +11,7 @@ import type { PolicyPath } from './policy-path.ts';
 import { formatPath } from './policy-path.ts';
 import type { RawDenyList, RawPolicy, RawSelector } from './raw-policy.ts';
 import { KNOWN_REGIONS } from './regions.ts';
+import { DEFAULT_EXPIRY_WARNING_DAYS } from './policy.ts';
 
 export interface Finding {
   severity: 'error' | 'warning';
@@ -484,8 +485,13 @@ function listRules(rules: readonly number[]): string {
     : `${named.slice(0, -1).join(', ')} and ${named[named.length - 1] ?? ''}`;
 }
 
-/** Expiry dates are real dates; an entry that has expired allows nothing any more. */
+/**
+ * Expiry and `from` dates are real dates; an entry that has expired allows nothing any more; one expiring
+ * within `defaults.expiryWarningDays` (default 14) is about to cut its customer off.
+ */
 export const expiries: PolicyRule = ({ policy, now, report }) => {
+  const days = policy.defaults?.expiryWarningDays ?? DEFAULT_EXPIRY_WARNING_DAYS;
+  const soon = now.getTime() + days * 86_400_000;
   const check = (expires: string | undefined, path: PolicyPath): void => {
     if (expires === undefined) return;
     const instant = parseExpiry(expires);
@@ -499,6 +505,15 @@ export const expiries: PolicyRule = ({ policy, now, report }) => {
           'remove the entry, or extend the date if the contract was renewed',
         ),
       );
+    } else if (instant.getTime() <= soon) {
+      report(
+        warning(
+          path,
+          `expires on ${instant.toISOString()}, within ${days} days (defaults.expiryWarningDays): ` +
+            'its connections lose access then',
+          'tell the customer, or extend the date if the contract was renewed',
+        ),
+      );
     }
   };
   for (const [name, group] of Object.entries(policy.groups ?? {}))
@@ -506,6 +521,42 @@ export const expiries: PolicyRule = ({ policy, now, report }) => {
   policy.services.forEach((rule, i) =>
     (rule.allow ?? []).forEach((item, j) => check(item.expires, ['services', i, 'allow', j, 'expires'])),
   );
+  const checkFrom = (deny: RawDenyList | undefined, base: PolicyPath): void => {
+    for (const list of ['accounts', 'endpoints'] as const)
+      (deny?.[list] ?? []).forEach((entry, k) => {
+        if (entry.from !== undefined && parseExpiry(entry.from) === undefined)
+          report(
+            error(
+              [...base, list, k, 'from'],
+              `"${entry.from}" is not a real date or time`,
+              'check the month, day and time fields',
+            ),
+          );
+      });
+  };
+  checkFrom(policy.deny, ['deny']);
+  policy.services.forEach((rule, i) => checkFrom(rule.deny, ['services', i, 'deny']));
+};
+
+/**
+ * `whitelist: sync` keeps the service's whitelist to the allowed accounts, so no other account can even
+ * request a connection: under `unknownAccounts: hold` the requests a person is meant to review never come.
+ */
+export const whitelistSyncNotWithHold: PolicyRule = ({ policy, report }) => {
+  policy.services.forEach((rule, i) => {
+    if (rule.whitelist !== 'sync') return;
+    const unknown = rule.unknownAccounts ?? policy.defaults?.unknownAccounts;
+    if (unknown !== 'hold') return;
+    const where = rule.unknownAccounts !== undefined ? 'this rule' : 'defaults';
+    report(
+      error(
+        ['services', i, 'whitelist'],
+        `whitelist: sync cannot go with unknownAccounts: hold (from ${where}): a synced whitelist lets only the ` +
+          'allowed accounts find the service, so the requests hold keeps for a person to review could never be made',
+        'set unknownAccounts: reject on this rule, or leave the whitelist manual',
+      ),
+    );
+  });
 };
 
 /** Every account ID written in the policy, with its path. */
@@ -668,6 +719,7 @@ export const POLICY_RULES: Readonly<Record<string, PolicyRule>> = {
   shadowedServiceRules,
   bandwidthWithinCap,
   expiries,
+  whitelistSyncNotWithHold,
   accountIdInRange,
   accountIdLength,
   knownRegions,

@@ -49,6 +49,7 @@ export const DEFINITION_MESSAGES: Record<string, string> = {
   count: 'must be an integer of at least 0',
   percent: 'must be an integer from 0 to 100 (a percentage)',
   expires: 'must be a date such as 2027-01-31 (from 00:00 UTC that day) or an instant such as 2027-01-31T12:00:00Z',
+  from: 'must be a date such as 2027-01-31 (from 00:00 UTC that day) or an instant such as 2027-01-31T12:00:00Z',
   text: 'must be non-empty text',
   glob: 'must be a non-empty glob (* matches any run of characters, ? one character)',
 };
