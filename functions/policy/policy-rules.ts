@@ -93,7 +93,8 @@ export const groupReferences: PolicyRule = ({ policy, report }) => {
               error(
                 ['services', i, 'allow', j, key],
                 `a group reference takes no other keys: "${key}" would be ambiguous`,
-                `to change a member's fields for this service, add a separate entry {account: "...", ${key}: ...}; to change them everywhere, edit the group`,
+                `to change a member's fields for this service, add a separate entry {account: "...", ${key}: ...}` +
+                  `; to change them everywhere, edit the group`,
                 'key',
               ),
             );
@@ -125,7 +126,8 @@ export const duplicateAllowEntries: PolicyRule = ({ policy, report }) => {
         report(
           error(
             ['groups', name, 'accounts', k, 'account'],
-            `account "${entry.account}" is listed twice in group "${name}" (also at ${formatPath(['groups', name, 'accounts', earlier])})`,
+            `account "${entry.account}" is listed twice in group "${name}"` +
+              ` (also at ${formatPath(['groups', name, 'accounts', earlier])})`,
             'keep one entry',
           ),
         );
@@ -143,7 +145,8 @@ export const duplicateAllowEntries: PolicyRule = ({ policy, report }) => {
           report(
             error(
               ['services', i, 'allow', j, 'account'],
-              `account "${item.account}" is listed twice in this allow list (also at ${formatPath(['services', i, 'allow', earlier])})`,
+              `account "${item.account}" is listed twice in this allow list` +
+                ` (also at ${formatPath(['services', i, 'allow', earlier])})`,
               'keep one entry',
             ),
           );
@@ -153,7 +156,8 @@ export const duplicateAllowEntries: PolicyRule = ({ policy, report }) => {
           report(
             error(
               ['services', i, 'allow', j, 'group'],
-              `group "${item.group}" is referenced twice in this allow list (also at ${formatPath(['services', i, 'allow', earlier])})`,
+              `group "${item.group}" is referenced twice in this allow list` +
+                ` (also at ${formatPath(['services', i, 'allow', earlier])})`,
               'keep one reference',
             ),
           );
@@ -166,7 +170,8 @@ export const duplicateAllowEntries: PolicyRule = ({ policy, report }) => {
             report(
               error(
                 ['services', i, 'allow', j, 'group'],
-                `account "${entry.account}" is in both groups "${other}" and "${item.group}", both allowed here, so its fields would be ambiguous`,
+                `account "${entry.account}" is in both groups "${other}" and "${item.group}"` +
+                  `, both allowed here, so its fields would be ambiguous`,
                 `remove it from one of the groups`,
               ),
             );
@@ -193,7 +198,8 @@ export const duplicateDenyEntries: PolicyRule = ({ policy, report }) => {
           report(
             warning(
               [...base, list, k, key],
-              `"${id}" is denied twice in this list (also at ${formatPath([...base, list, earlier])}); the first reason is used`,
+              `"${id}" is denied twice in this list (also at ${formatPath([...base, list, earlier])})` +
+                `; the first reason is used`,
               'keep one entry',
             ),
           );
@@ -216,7 +222,8 @@ export const allowedButDenied: PolicyRule = ({ policy, report }) => {
         report(
           warning(
             ['groups', name, 'accounts', k, 'account'],
-            `account "${entry.account}" is denied everywhere by ${formatPath(denied)}; deny wins, so this entry never applies`,
+            `account "${entry.account}" is denied everywhere by ${formatPath(denied)}` +
+              `; deny wins, so this entry never applies`,
             'remove the entry or the deny',
           ),
         );
@@ -234,7 +241,8 @@ export const allowedButDenied: PolicyRule = ({ policy, report }) => {
         report(
           warning(
             ['services', i, 'allow', j, 'account'],
-            `account "${item.account}" is denied by ${formatPath(denied)}; deny wins, so this allow entry never applies`,
+            `account "${item.account}" is denied by ${formatPath(denied)}` +
+              `; deny wins, so this allow entry never applies`,
             'remove the allow entry or the deny',
           ),
         );
@@ -269,7 +277,9 @@ export const shadowedServiceRules: PolicyRule = ({ policy, report }) => {
     report(
       warning(
         ['services'],
-        `too many selector rules in ${region} to compare every pair (more than ${MAX_SELECTOR_COMPARISONS} comparisons): only identical selectors were checked for shadowing beyond that`,
+        `too many selector rules in ${region} to compare every pair ` +
+          `(more than ${MAX_SELECTOR_COMPARISONS} comparisons): ` +
+          'only identical selectors were checked for shadowing beyond that',
         'split the policy, or use fewer, broader selectors',
         'key',
       ),
@@ -344,7 +354,8 @@ function shadowedSelector(
     return error(at, `the same selector in ${region} is already governed by ${other}; ${NEVER}`, 'merge the two rules');
   return error(
     at,
-    `every service this selector matches in ${region} is also matched by ${other}, an earlier and broader selector; ${NEVER}`,
+    `every service this selector matches in ${region} is also matched by ${other}` +
+      `, an earlier and broader selector; ${NEVER}`,
     'put the narrower selector first, or merge the two rules',
   );
 }
@@ -475,7 +486,10 @@ function entryOverCap(policy: RawPolicy, i: number, expanded: ExpandedEntry): En
   return { path: [...expanded.source, ...field], message, hint, member, everywhere };
 }
 
-/** `services[0]`, `services[0] and services[2]`; up to five named, beyond that four: `services[0], ..., services[3] and 6 more`. */
+/**
+ * `services[0]`, `services[0] and services[2]`; up to five named, beyond that four:
+ * `services[0], ..., services[3] and 6 more`.
+ */
 function listRules(rules: readonly number[]): string {
   const named = rules.slice(0, rules.length > 5 ? 4 : 5).map((i) => formatPath(['services', i]));
   const rest = rules.length - named.length;
