@@ -206,7 +206,8 @@ bandwidth are listed, not proposed.`,
     await output(prepared.flags, list, file, io, notProposed);
     if (result.summary.servicesFailed.length > 0) {
       io.stderr.write(
-        'privatelink-approver propose: a governed service could not be listed or found; the proposal may be incomplete\n',
+        'privatelink-approver propose: a governed service could not be listed or found; ' +
+          'the proposal may be incomplete\n',
       );
       return EXIT.partialFailure;
     }

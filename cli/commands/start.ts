@@ -170,7 +170,8 @@ async function keepRunning(demo: Demo): Promise<void> {
 const NEXT_STEPS: [string, string][] = [
   [
     'npm start -- --keep-running',
-    'keep the emulator up, with new requests, and try plan, propose, apply and audit against it (README "Command line")',
+    'keep the emulator up, with new requests, and try plan, propose, apply and audit against it ' +
+      '(README "Command line")',
   ],
   ['npx privatelink-approver validate policies/demo.yaml', 'check a policy; to write your own: policies/README.md'],
   ['npx privatelink-approver start --format json', "these runs' records as JSON lines, reasons in full"],

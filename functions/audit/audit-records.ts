@@ -30,6 +30,8 @@ export const OUTCOMES = [
   'blocked',
   /** A `hold` decision: left for a person, nothing written. */
   'held',
+  /** A `flag` decision: drift that is turned off would change it (changed by hand?); nothing written. */
+  'flagged',
   /** `plan`: what apply would do; nothing written. */
   'planned',
   /** A listed item that failed validation (`errorMessage` names the field): never decided on (decision `skip`). */
@@ -194,7 +196,7 @@ export interface RunSummaryRecord {
 /** Zeroed counters, every key present so that SLS queries never meet a missing field. */
 export function emptyCounts(): RunSummaryRecord['counts'] {
   return {
-    byDecision: { accept: 0, reject: 0, hold: 0, resize: 0, revoke: 0, skip: 0 },
+    byDecision: { accept: 0, reject: 0, hold: 0, resize: 0, revoke: 0, flag: 0, skip: 0 },
     byOutcome: {
       applied: 0,
       'dry-run': 0,
@@ -204,6 +206,7 @@ export function emptyCounts(): RunSummaryRecord['counts'] {
       deferred: 0,
       blocked: 0,
       held: 0,
+      flagged: 0,
       planned: 0,
       invalid: 0,
     },

@@ -55,11 +55,11 @@ test('propose on the demo fleet: the held unknown account gets an allow entry; m
       const patch = await cli(dir, ['propose', '--policy', 'demo.yaml', '--write']);
       assert.equal(patch.code, 2, patch.err);
       assert.equal(patch.out, doc.changes[0]?.patch);
-      assert.match(patch.out, /^@@ -38,6 \+38,11 @@$/m);
+      assert.match(patch.out, /^@@ -38,6 \+38,12 @@$/m);
       assert.match(patch.out, /^\+ {6}- account: "2000000000000004"$/m);
       assert.match(
         patch.out,
-        /^\+ {6}# {3}ep-bp1demoumbrella002 \(cn-hangzhou epsrv-bp1demoorders000001, VPC vpc-bp1demoumbrella01, 3072 Mbit\/s asked, requested \d{4}-\d\d-\d\dT[\d:.]+Z\)$/m,
+        /^\+ {6}# {3}ep-bp1demoumbrella002: cn-hangzhou epsrv-bp1demoorders000001, VPC vpc-bp1demoumbrella01,\n\+ {6}# {5}3072 Mbit\/s asked, requested \d{4}-\d\d-\d\dT[\d:.]+Z$/m,
       );
       const edited = readFileSync(join(dir, 'demo.yaml'), 'utf8');
       // Only lines added: every original line (comments, layout) is still there, in order.
@@ -148,13 +148,16 @@ test('the edit keeps comments and layout, groups by account and rule, and leaves
       '      - account: "2000000000000001"    # acme',
       '        name: acme',
       '      # Proposed by privatelink-approver propose: account 2000000000000009 asks for',
-      '      #   ep-1 (cn-hangzhou epsrv-a, VPC vpc-1, 1024 Mbit/s asked, requested 2026-11-30T10:00:00Z)',
-      '      #   ep-2 (cn-hangzhou epsrv-a, VPC vpc-1, 1024 Mbit/s asked, requested 2026-11-30T10:00:00Z)',
+      '      #   ep-1: cn-hangzhou epsrv-a, VPC vpc-1,',
+      '      #     1024 Mbit/s asked, requested 2026-11-30T10:00:00Z',
+      '      #   ep-2: cn-hangzhou epsrv-a, VPC vpc-1,',
+      '      #     1024 Mbit/s asked, requested 2026-11-30T10:00:00Z',
       '      # Reviewer: name the account below, then merge to accept.',
       '      - account: "2000000000000009"',
       "        # name: the account's name",
       '      # Proposed by privatelink-approver propose: account 2000000000000008 asks for',
-      '      #   ep-3 (cn-hangzhou epsrv-a, VPC vpc-1, 1024 Mbit/s asked, requested 2026-11-30T10:00:00Z)',
+      '      #   ep-3: cn-hangzhou epsrv-a, VPC vpc-1,',
+      '      #     1024 Mbit/s asked, requested 2026-11-30T10:00:00Z',
       '      # Reviewer: name the account below, then merge to accept.',
       '      - account: "2000000000000008"',
       "        # name: the account's name",
