@@ -18,6 +18,7 @@ function outcomeText(outcome: Outcome, style: Style): string {
     case 'blocked':
     case 'deferred':
     case 'held':
+    case 'flagged':
       return style.yellow(outcome);
     default:
       return outcome;

@@ -22,7 +22,7 @@ export type { RpcModel, RpcServerState } from './rpc-execute.ts';
 
 /**
  * Every action of the 2020-04-15 reference ("API overview"). An action outside this list is rejected
- * before authentication, as the gateway does (InvalidAction.NotFound, 404).
+ * before authentication, as the gateway does (InvalidApi.NotFound, 404).
  */
 export const PRIVATELINK_ACTIONS: ReadonlySet<string> = new Set([
   'DescribeRegions',
@@ -105,7 +105,7 @@ function checkRequestShape(method: string, params: Record<string, string>, ex: E
   if (action === undefined || action === '') throw missingParam('Action');
   if (!PRIVATELINK_ACTIONS.has(action)) {
     throw new EmulatorApiError(
-      'InvalidAction.NotFound',
+      'InvalidApi.NotFound',
       'Specified api is not found, please check your url and method.',
       404,
     );

@@ -20,7 +20,7 @@ import { formatColumns } from '../render-plan.ts';
 import { safeText } from '../safe-text.ts';
 import { createStyle } from '../style.ts';
 
-const DECISIONS = ['accept', 'reject', 'hold', 'resize', 'revoke', 'skip'];
+const DECISIONS = ['accept', 'reject', 'hold', 'resize', 'revoke', 'flag', 'skip'];
 const SUMMARY = 'Filter exported decision records (JSON lines) locally';
 
 const FLAGS = {

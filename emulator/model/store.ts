@@ -296,7 +296,7 @@ export class Store {
 /** Thrown for an unknown action (the gateway answers 404). */
 export function actionNotFound(): EmulatorApiError {
   return new EmulatorApiError(
-    'InvalidAction.NotFound',
+    'InvalidApi.NotFound',
     `Specified api is not found, please check your url and method.`,
     404,
   );

@@ -124,7 +124,8 @@ function tagsOf(item: Record<string, unknown>, scrub: Scrub): Record<string, str
   for (const tag of listItems(item.Tags, 'Tag') ?? []) {
     if (!isPlainObject(tag)) continue;
     const key = scrub(str(tag.Key));
-    if (key !== '') tags[key] = scrub(str(tag.Value));
+    // `__proto__` would not become a key of a plain object (and is no tag anyone sets).
+    if (key !== '' && key !== '__proto__') tags[key] = scrub(str(tag.Value));
   }
   return tags;
 }

@@ -194,7 +194,10 @@ function decideSettled(ctx: Context, c: EndpointConnection, phase: ConnectionPha
   }
 }
 
-/** Drift rules for a `Connected` connection (policies/README.md, "Drift and revocation"). */
+/**
+ * Drift rules for a `Connected` connection (policies/README.md, "Drift and revocation"): with drift off,
+ * what it would change is a `flag` (seen, not acted on), every run.
+ */
 function decideConnected(ctx: Context, c: EndpointConnection): Decision {
   const { policy, rule, service } = ctx;
   const account = accountOf(ctx, c);
@@ -209,7 +212,7 @@ function decideConnected(ctx: Context, c: EndpointConnection): Decision {
     const params = { account, drift: drift.assessment, target: drift.target };
     if (policy.drift.reduceBandwidth)
       return make(ctx, c, 'resize', 'drift.reduceBandwidth', { code: 'resize', params }, drift.target);
-    return make(ctx, c, 'skip', 'drift.reduceBandwidth', { code: 'resize-off', params });
+    return make(ctx, c, 'flag', 'drift.reduceBandwidth', { code: 'resize-off', params });
   }
 
   const na = notAllowed(ctx, c, standing);
@@ -224,5 +227,5 @@ function decideConnected(ctx: Context, c: EndpointConnection): Decision {
   }
   const params = { account, notAllowed: na.why };
   if (policy.drift.revoke) return make(ctx, c, 'revoke', na.rule, { code: 'revoke', params });
-  return make(ctx, c, 'skip', na.rule, { code: 'revoke-off', params });
+  return make(ctx, c, 'flag', na.rule, { code: 'revoke-off', params });
 }

@@ -250,69 +250,103 @@ export const allowedButDenied: PolicyRule = ({ policy, report }) => {
  * selector governs that service if it happens to match it, which the policy alone cannot tell.
  */
 export const shadowedServiceRules: PolicyRule = ({ policy, report }) => {
+  const regions = new Map<string, RegionRules>();
+  const budget = { left: MAX_SELECTOR_COMPARISONS, exhausted: new Set<string>() };
   policy.services.forEach((rule, i) => {
-    const earlier = policy.services
-      .slice(0, i)
-      .map((other, k) => ({ other, k }))
-      .filter(({ other }) => other.region === rule.region);
-    const at: PolicyPath = ['services', i, rule.serviceId !== undefined ? 'serviceId' : 'match'];
-    const never = 'the first matching rule governs, so this rule never applies';
-    if (rule.serviceId !== undefined) {
-      const sameId = earlier.find(({ other }) => other.serviceId === rule.serviceId);
-      if (sameId !== undefined) {
-        report(
-          error(
-            at,
-            `service ${rule.serviceId} in ${rule.region} is already governed by ${formatPath(['services', sameId.k])}; ${never}`,
-            'merge the two rules',
-          ),
-        );
-        return;
-      }
-      const selectors = earlier.filter(({ other }) => other.match !== undefined);
-      const catchAll = selectors.find(({ other }) => other.match !== undefined && selectorCovers(other.match, {}));
-      if (catchAll !== undefined) {
-        report(
-          error(
-            at,
-            `${formatPath(['services', catchAll.k])}, a selector that matches every service in ${rule.region}, comes first; ${never}`,
-            'put rules by serviceId before selectors in the same region',
-          ),
-        );
-      } else if (selectors[0] !== undefined) {
-        report(
-          warning(
-            at,
-            `${formatPath(['services', selectors[0].k])}, a selector in ${rule.region}, comes first and governs this service if it matches it`,
-            'put rules by serviceId before selectors in the same region',
-          ),
-        );
-      }
-      return;
+    let earlier = regions.get(rule.region);
+    if (earlier === undefined) {
+      earlier = { byId: new Map(), selectors: [], byKey: new Map(), catchAll: undefined };
+      regions.set(rule.region, earlier);
     }
-    const match = rule.match ?? {};
-    const broader = earlier.find(({ other }) => other.match !== undefined && selectorCovers(other.match, match));
-    if (broader === undefined) return;
-    const other = formatPath(['services', broader.k]);
-    if (selectorKey(broader.other.match ?? {}) === selectorKey(match)) {
-      report(
-        error(
-          at,
-          `the same selector in ${rule.region} is already governed by ${other}; ${never}`,
-          'merge the two rules',
-        ),
-      );
-    } else {
-      report(
-        error(
-          at,
-          `every service this selector matches in ${rule.region} is also matched by ${other}, an earlier and broader selector; ${never}`,
-          'put the narrower selector first, or merge the two rules',
-        ),
-      );
-    }
+    const finding =
+      rule.serviceId !== undefined
+        ? shadowedById(earlier, rule.region, rule.serviceId, i)
+        : shadowedSelector(earlier, rule.region, rule.match ?? {}, i, budget);
+    if (finding !== undefined) report(finding);
   });
+  for (const region of budget.exhausted) {
+    report(
+      warning(
+        ['services'],
+        `too many selector rules in ${region} to compare every pair (more than ${MAX_SELECTOR_COMPARISONS} comparisons): only identical selectors were checked for shadowing beyond that`,
+        'split the policy, or use fewer, broader selectors',
+        'key',
+      ),
+    );
+  }
 };
+
+/** Selector pairs compared for shadowing, at most, per policy: each comparison is cheap, their number quadratic. */
+export const MAX_SELECTOR_COMPARISONS = 200_000;
+
+/** The earlier rules of one region, indexed. */
+interface RegionRules {
+  /** service ID -> the first rule governing it by ID */
+  byId: Map<string, number>;
+  /** selectors in file order */
+  selectors: { k: number; match: RawSelector }[];
+  /** selectorKey -> the first rule with that selector */
+  byKey: Map<string, number>;
+  /** the first selector that matches every service */
+  catchAll: number | undefined;
+}
+
+const NEVER = 'the first matching rule governs, so this rule never applies';
+
+function shadowedById(earlier: RegionRules, region: string, serviceId: string, i: number): Finding | undefined {
+  const at: PolicyPath = ['services', i, 'serviceId'];
+  const sameId = earlier.byId.get(serviceId);
+  if (sameId !== undefined) {
+    const by = formatPath(['services', sameId]);
+    return error(at, `service ${serviceId} in ${region} is already governed by ${by}; ${NEVER}`, 'merge the two rules');
+  }
+  earlier.byId.set(serviceId, i);
+  const hint = 'put rules by serviceId before selectors in the same region';
+  if (earlier.catchAll !== undefined) {
+    const by = formatPath(['services', earlier.catchAll]);
+    return error(at, `${by}, a selector that matches every service in ${region}, comes first; ${NEVER}`, hint);
+  }
+  const first = earlier.selectors[0];
+  if (first === undefined) return undefined;
+  const by = formatPath(['services', first.k]);
+  return warning(at, `${by}, a selector in ${region}, comes first and governs this service if it matches it`, hint);
+}
+
+function shadowedSelector(
+  earlier: RegionRules,
+  region: string,
+  match: RawSelector,
+  i: number,
+  budget: { left: number; exhausted: Set<string> },
+): Finding | undefined {
+  const key = selectorKey(match);
+  let broader: number | undefined;
+  for (const other of earlier.selectors) {
+    if (budget.left <= 0) {
+      budget.exhausted.add(region);
+      broader = earlier.byKey.get(key);
+      break;
+    }
+    budget.left -= 1;
+    if (selectorCovers(other.match, match)) {
+      broader = other.k;
+      break;
+    }
+  }
+  earlier.selectors.push({ k: i, match });
+  if (!earlier.byKey.has(key)) earlier.byKey.set(key, i);
+  if (earlier.catchAll === undefined && selectorCovers(match, {})) earlier.catchAll = i;
+  if (broader === undefined) return undefined;
+  const at: PolicyPath = ['services', i, 'match'];
+  const other = formatPath(['services', broader]);
+  if (earlier.byKey.get(key) === broader)
+    return error(at, `the same selector in ${region} is already governed by ${other}; ${NEVER}`, 'merge the two rules');
+  return error(
+    at,
+    `every service this selector matches in ${region} is also matched by ${other}, an earlier and broader selector; ${NEVER}`,
+    'put the narrower selector first, or merge the two rules',
+  );
+}
 
 /**
  * Whether every service `inner` matches is certainly also matched by `outer` (same region assumed).
@@ -603,9 +637,11 @@ export const driftNotBlockedByZeroLimits: PolicyRule = ({ policy, report }) => {
 /** A VPC listed twice in one entry. */
 export const duplicateVpcs: PolicyRule = ({ policy, report }) => {
   const check = (vpcs: string[] | undefined, base: PolicyPath): void => {
+    const first = new Map<string, number>();
     (vpcs ?? []).forEach((vpc, k) => {
-      const earlier = (vpcs ?? []).indexOf(vpc);
-      if (earlier !== k)
+      const earlier = first.get(vpc) ?? k;
+      if (earlier === k) first.set(vpc, k);
+      else
         report(
           warning(
             [...base, 'vpcs', k],

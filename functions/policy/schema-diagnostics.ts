@@ -8,6 +8,7 @@
 import type { ErrorObject } from 'ajv';
 import { isScalar } from 'yaml';
 import { policySchema, validate } from './generated/validate-policy-schema.js';
+import { MAX_DIAGNOSTICS, moreDiagnostics } from './diagnostic.ts';
 import type { Diagnostic } from './diagnostic.ts';
 import { didYouMean, editDistance } from './did-you-mean.ts';
 import type { ParsedPolicyDocument } from './policy-document.ts';
@@ -72,8 +73,17 @@ export function schemaDiagnostics(parsed: ParsedPolicyDocument, file: string): D
   const errors = validate.errors ?? [];
   // A value of the wrong type (a string where an entry belongs) says so once; its oneOf is moot.
   const wrongType = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
+  let more = 0;
+  let firstMore: { line: number; column: number } | undefined;
   for (const error of errors) {
     if (error.keyword === 'oneOf' && wrongType.has(error.instancePath)) continue;
+    if (out.length >= MAX_DIAGNOSTICS) {
+      // Counted, not explained: explaining is the costly part (did-you-mean, positions).
+      if (/\/(oneOf|anyOf)\/\d+\//.test(error.schemaPath) || error.keyword === 'propertyNames') continue;
+      more += 1;
+      firstMore ??= parsed.locate(fromJsonPointer(error.instancePath, parsed.data));
+      continue;
+    }
     const diagnostic = explain(error, parsed, file);
     if (diagnostic === undefined) continue;
     const key = `${diagnostic.path}\u0000${diagnostic.message}`;
@@ -81,6 +91,7 @@ export function schemaDiagnostics(parsed: ParsedPolicyDocument, file: string): D
     seen.add(key);
     out.push(diagnostic);
   }
+  if (firstMore !== undefined) out.push(moreDiagnostics(file, 'error', more, firstMore));
   return out;
 }
 

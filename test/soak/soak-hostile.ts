@@ -32,13 +32,40 @@ export interface HostileCase {
   problems: string[];
 }
 
+/** A rule giving every answer of `action` the hostile `kind` (emulator faults, `rules[].answers`). */
+function answer(kind: string, action = 'ListVpcEndpointConnections'): { name: string; rule: Record<string, unknown> } {
+  return { name: `${kind} (${action})`, rule: { actions: [action], answers: { [kind]: 1 } } };
+}
+
 /**
- * Malformed and hostile answers as emulator fault rules, one kind per case, on the listing call. Kinds
- * this emulator does not know are reported as unavailable (the emulator refuses the settings).
+ * Malformed and hostile answers as emulator fault rules, one kind per case (emulator/README.md, "Hostile
+ * answers"), plus the gateway's HTML and a hang on every listing. Kinds this emulator does not know are
+ * reported as unavailable (the emulator refuses the settings).
  */
 export const HOSTILE_ANSWERS: Array<{ name: string; rule: Record<string, unknown> }> = [
+  ...[
+    'ownerIdMissing',
+    'ownerIdNull',
+    'ownerIdObject',
+    'ownerIdFraction',
+    'endpointIdMissing',
+    'bandwidthHuge',
+    'statusUnknown',
+    'modifiedTimeBad',
+    'listMissing',
+    'listNotArray',
+    'listNonObjects',
+    'malformedPage',
+    'endlessPaging',
+    'cyclingPaging',
+    'hugeBody',
+    'hugePage',
+    'credentialsInCode',
+    'credentialsInRequestId',
+    'credentialsInMessage',
+  ].map((kind) => answer(kind)),
+  answer('listNotArray', 'ListVpcEndpointServices'),
   { name: 'HTML 502 on every listing', rule: { actions: ['ListVpcEndpointConnections'], badGateway: 1 } },
-  { name: 'HTML 502 on the service listing', rule: { actions: ['ListVpcEndpointServices'], badGateway: 1 } },
   { name: 'every listing hangs', rule: { actions: ['ListVpcEndpointConnections'], hang: 1 } },
 ];
 

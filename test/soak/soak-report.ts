@@ -112,7 +112,7 @@ function nothingLostFigure(phases: PhaseResult[]): Figure {
   };
 }
 
-function hostileFigure(promise: string, cases: HostileCase[]): Figure {
+function hostileFigure(promise: string, cases: HostileCase[], noun: string): Figure {
   const tried = cases.filter((c) => !c.unavailable);
   const bad = tried.filter((c) => c.problems.length > 0);
   const slowest = Math.max(0, ...tried.map((c) => c.seconds));
@@ -123,7 +123,7 @@ function hostileFigure(promise: string, cases: HostileCase[]): Figure {
     promise,
     ok: bad.length === 0 && tried.length > 0,
     figure:
-      `${tried.length} kinds, ${writes} writes, ${bad.length} broken; slowest ${slowest.toFixed(1)} s ` +
+      `${tried.length} ${noun}, ${writes} writes, ${bad.length} broken; slowest ${slowest.toFixed(1)} s ` +
       `(bound ${TIME_BOUND_S}), peak RSS ${(rss / 1024).toFixed(0)} MiB (bound ${MEMORY_BOUND_KB / 1024})` +
       (unavailable.length > 0 ? `; ${unavailable.length} kinds unavailable` : ''),
     details: [
@@ -152,8 +152,8 @@ export function figuresOf(input: {
     twice,
     crashFigure(phases),
     nothingLostFigure(phases),
-    hostileFigure('hostile answers', input.answers),
-    hostileFigure('hostile files', input.files),
+    hostileFigure('hostile answers', input.answers, 'kinds'),
+    hostileFigure('hostile files', input.files, 'policies'),
   ];
 }
 

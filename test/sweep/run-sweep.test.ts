@@ -1,7 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AuditRecord, SweepRecord } from '../../functions/audit/audit-records.ts';
-import { isAuditRecord, isIntentRecord, isRunSummaryRecord } from '../../functions/audit/audit-records.ts';
+import type { AuditRecord, IntentRecord, SweepRecord } from '../../functions/audit/audit-records.ts';
+import {
+  isAuditRecord,
+  isIntentRecord,
+  isRunSummaryRecord,
+  isSettledRecord,
+} from '../../functions/audit/audit-records.ts';
 import { clientToken, decisionKey } from '../../functions/engine/decision-id.ts';
 import type { Policy } from '../../functions/policy/policy.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
@@ -594,4 +599,33 @@ test('every run has a deadline, plan included: 15 minutes when none is given', a
   assert.equal(summary.deadlineReached, true);
   assert.equal(summary.servicesFailed[0]?.errorCode, 'DeadlineReached');
   assert.ok(summary.apiCalls <= 3, String(summary.apiCalls));
+});
+
+test('a run cut off mid-write is settled by the next: a recent change that a write of ours explains is reported', async () => {
+  const api = fleet();
+  // Run 1 sank its intent to accept ep-acme, and the accept took effect, but the run died before its record.
+  const intents: IntentRecord[] = [];
+  await assert.rejects(
+    sweep(api, {
+      sink: (r) => {
+        if (isIntentRecord(r)) intents.push(r);
+        if (isAuditRecord(r)) throw new Error('killed');
+      },
+    }),
+  );
+  assert.equal(intents[0]?.endpointId, 'ep-acme');
+  const accepted = api.connections.find((c) => c.endpointId === 'ep-acme');
+  assert.ok(accepted !== undefined);
+  accepted.modifiedTime = new Date(NOW - 60_000).toISOString();
+  // Run 2: ep-acme is Connected, nothing to do; its settled record names the intent's decision id.
+  const { sunk } = await sweep(api);
+  const settled = sunk.filter(isSettledRecord);
+  assert.deepEqual(
+    settled.map((s) => s.endpointId),
+    ['ep-acme'],
+  );
+  assert.ok(settled[0]?.settles.includes(intents[0]?.decisionId ?? ''), JSON.stringify(settled));
+  // A change older than the window (10 minutes) reports nothing.
+  accepted.modifiedTime = new Date(NOW - 11 * 60_000).toISOString();
+  assert.deepEqual((await sweep(api)).sunk.filter(isSettledRecord), []);
 });
