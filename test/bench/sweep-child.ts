@@ -14,7 +14,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeHeapSnapshot } from 'node:v8';
+import { getHeapStatistics, writeHeapSnapshot } from 'node:v8';
 import { build } from 'esbuild';
 import type { PrivateLinkApi } from '../../functions/client/private-link-api.ts';
 
@@ -64,9 +64,11 @@ export interface SweepChildResult {
   byAction: Record<string, number>;
   retries: number;
   wallMs: number;
+  /** CPU time of the child while the sweep ran (user + system), ms: near `wallMs` means CPU-bound. */
+  cpuMs: number;
   maxRssMb: number;
   baselineRssMb: number;
-  /** Highest JS heap (used, reserved) and external memory seen while the sweep ran (sampled every 5 ms), MB. */
+  /** Highest JS heap (used, reserved) and external memory seen while the sweep ran (sampled every 10 ms), MB. */
   peakMb: { heapUsed: number; heapTotal: number; external: number };
   writes: number;
   failed: number;
@@ -126,12 +128,14 @@ async function child(config: SweepChildConfig): Promise<void> {
   const before = api.stats().byAction;
   const baselineRssMb = process.resourceUsage().maxRSS / 1024;
   const peaks = { heapUsed: 0, heapTotal: 0, external: 0 };
+  // getHeapStatistics, not process.memoryUsage: no /proc read, so sampling does not slow the sweep.
   const sampler = setInterval(() => {
-    const m = process.memoryUsage();
-    peaks.heapUsed = Math.max(peaks.heapUsed, m.heapUsed);
-    peaks.heapTotal = Math.max(peaks.heapTotal, m.heapTotal);
-    peaks.external = Math.max(peaks.external, m.external);
-  }, 5);
+    const h = getHeapStatistics();
+    peaks.heapUsed = Math.max(peaks.heapUsed, h.used_heap_size);
+    peaks.heapTotal = Math.max(peaks.heapTotal, h.total_heap_size);
+    peaks.external = Math.max(peaks.external, h.external_memory);
+  }, 10);
+  const cpuBefore = process.cpuUsage();
   const start = performance.now();
   const result = await runSweep({
     policy: loaded.policy,
@@ -145,6 +149,7 @@ async function child(config: SweepChildConfig): Promise<void> {
     sink: () => undefined,
   });
   const wallMs = performance.now() - start;
+  const cpu = process.cpuUsage(cpuBefore);
   clearInterval(sampler);
   // Profiling aid: what the finished sweep still holds (its result is alive here).
   const snapshotDir = process.env['BENCH_HEAP_SNAPSHOT_DIR'];
@@ -164,6 +169,7 @@ async function child(config: SweepChildConfig): Promise<void> {
     byAction,
     retries: result.summary.retries,
     wallMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
     baselineRssMb,
     peakMb: {
