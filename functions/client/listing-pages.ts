@@ -13,9 +13,11 @@ import { ApiError } from './api-error.ts';
 import type {
   InvalidItem,
   ListVpcEndpointConnectionsRequest,
+  ListVpcEndpointServiceUsersRequest,
   ListVpcEndpointServicesRequest,
   Page,
   PrivateLinkAction,
+  ServiceUser,
 } from './private-link-api.ts';
 import {
   Problem,
@@ -229,4 +231,20 @@ export function connectionsPage(
     items.map((c) => connectionItem(c, req, answer.scrub)),
     nextToken,
   );
+}
+
+/**
+ * A ListVpcEndpointServiceUsers answer as a page: each `UserId` an account ID (a Long: 1-19 digits, from a
+ * string, a safe number or a BigNumber), the one asked for when the request named one.
+ */
+export function serviceUsersPage(answer: ListingAnswer, req: ListVpcEndpointServiceUsersRequest): Page<ServiceUser> {
+  const { items, nextToken } = pageShape(answer, 'Users', 'User', req.maxResults);
+  const wanted = req.userId;
+  const checked = items.map((item): ServiceUser | Refused => {
+    const c = new FieldChecks(item, answer.scrub);
+    const userId = c.get('UserId', (x) => (wanted === undefined ? accountId(x) : oneOf(str(x), [wanted])), '');
+    if (c.failure === undefined) return { userId };
+    return new Refused(c.failure, { ownerId: accountId(item.UserId) });
+  });
+  return toPage(answer, checked, nextToken);
 }
