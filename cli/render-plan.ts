@@ -152,10 +152,13 @@ function planSummaryLine(plan: Plan, shown: number, partial: boolean, style: Sty
   const changes = plan.decisions.filter(isChange);
   const blocked = changes.filter((d) => d.blocked !== undefined).length;
   const held = plan.decisions.filter((d) => d.kind === 'hold').length;
+  const flagged = plan.decisions.filter((d) => d.kind === 'flag').length;
   const parts = [`${changes.length} change${changes.length === 1 ? '' : 's'}`];
   if (blocked > 0) parts.push(`${blocked} blocked by a safety limit`);
   const unchanged = plan.decisions.length - shown;
-  parts.push(`${held} held for a person`, `${unchanged} unchanged`, `${plan.governedConnections} governed connections`);
+  parts.push(`${held} held for a person`);
+  if (flagged > 0) parts.push(`${flagged} flagged (drift off)`);
+  parts.push(`${unchanged} unchanged`, `${plan.governedConnections} governed connections`);
   if (partial) return style.red(`Partial plan (services above not collected): ${parts.join(', ')}.`);
   return changes.length === 0 ? style.green(`Nothing to change: ${parts.join(', ')}.`) : `Plan: ${parts.join(', ')}.`;
 }

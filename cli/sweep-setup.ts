@@ -147,6 +147,10 @@ export async function prepareSweep(
   };
 }
 
+const NEVER_WIDENS = '(narrowing never widens the policy)';
+/** Commands that only read: a stop means no plan, not "nothing more was changed". */
+const READ_ONLY = ['plan', 'propose'];
+
 /** What the policy governs, for a person: `cn-hangzhou: epsrv-a, services matching services[2]; cn-shanghai: ...`. */
 export function governedText(policy: Policy, regions: string[] = policy.regions): string {
   return regions
@@ -167,14 +171,21 @@ export function governedText(policy: Policy, regions: string[] = policy.regions)
 export function notGoverned(policy: Policy, regions?: string[], services?: string[]): string | undefined {
   const unknownRegions = (regions ?? []).filter((r) => !policy.regions.includes(r));
   if (unknownRegions.length > 0) {
-    return `--region ${unknownRegions.join(', ')}: not governed by the policy, which governs ${policy.regions.join(', ')} (narrowing never widens the policy)`;
+    return (
+      `--region ${unknownRegions.join(', ')}: not governed by the policy, which governs ` +
+      `${policy.regions.join(', ')} ${NEVER_WIDENS}`
+    );
   }
   const inScope = policy.services.filter((r) => regions === undefined || regions.includes(r.match.regionId));
   if (services === undefined || inScope.some((r) => r.match.kind === 'selector')) return undefined;
   const named = new Set(inScope.flatMap((r) => (r.match.kind === 'id' ? [r.match.serviceId] : [])));
   const unknown = services.filter((id) => !named.has(id));
   if (unknown.length === 0) return undefined;
-  return `--service ${unknown.join(', ')}: not governed by the policy${regions === undefined ? '' : ` in ${regions.join(', ')}`}; it governs ${governedText(policy, regions ?? policy.regions)} (narrowing never widens the policy)`;
+  const where = regions === undefined ? '' : ` in ${regions.join(', ')}`;
+  return (
+    `--service ${unknown.join(', ')}: not governed by the policy${where}; ` +
+    `it governs ${governedText(policy, regions ?? policy.regions)} ${NEVER_WIDENS}`
+  );
 }
 
 /**
@@ -190,7 +201,8 @@ export function notGovernedAfterRun(
   const ids = summary.warnings.filter((w) => w.code === 'service-not-governed').map((w) => w.serviceId ?? '');
   if (ids.length === 0) return false;
   io.stderr.write(
-    `privatelink-approver ${command}: --service ${ids.map(safeText).join(', ')}: not governed by the policy; it governs ${governedText(prepared.policy, prepared.regions)} (narrowing never widens the policy)\n`,
+    `privatelink-approver ${command}: --service ${ids.map(safeText).join(', ')}: not governed by the policy; ` +
+      `it governs ${governedText(prepared.policy, prepared.regions)} ${NEVER_WIDENS}\n`,
   );
   return true;
 }
@@ -220,10 +232,11 @@ export async function loadPolicyForCli(command: string, path: string, io: CliIO)
  */
 export function reportStop(command: string, error: unknown, io: CliIO): number {
   if (error instanceof SweepAbortedError || error instanceof ApiError) {
-    const code = error.code;
-    const hint = errorHint(code);
+    const hint = errorHint(error.code);
+    const after = READ_ONLY.includes(command) ? 'No plan was made.' : 'Nothing more was changed.';
     io.stderr.write(
-      `privatelink-approver ${command}: stopped: ${safeText(error.message)}\n${hint === undefined ? '' : `  ${hint}\n`}  ${command === 'plan' || command === 'propose' ? 'No plan was made.' : 'Nothing more was changed.'}\n`,
+      `privatelink-approver ${command}: stopped: ${safeText(error.message)}\n` +
+        `${hint === undefined ? '' : `  ${hint}\n`}  ${after}\n`,
     );
     return EXIT.apiFailure;
   }

@@ -20,6 +20,7 @@ import {
   reportStop,
 } from '../sweep-setup.ts';
 import { jsonLine } from '../../functions/audit/json-line.ts';
+import { terminalWidth } from '../fit-width.ts';
 import { renderHelp } from '../help.ts';
 import type { ParsedFlags } from '../parse-flags.ts';
 
@@ -202,10 +203,12 @@ ${CREDENTIALS_NOTE}`,
     }
     const [summary, exit] = await sweep(prepared, out, io);
     const recordsError = await out.close();
-    if (summary !== undefined) io.stderr.write(renderSummary(summary, createStyle(io.stderr, io.env)));
+    if (summary !== undefined)
+      io.stderr.write(renderSummary(summary, createStyle(io.stderr, io.env), terminalWidth(io, io.stderr)));
     if (recordsError !== undefined) {
       io.stderr.write(
-        `privatelink-approver apply: writing --records ${recordsPath} failed: ${recordsError.code ?? recordsError.message}; ` +
+        `privatelink-approver apply: writing --records ${recordsPath} failed: ` +
+          `${recordsError.code ?? recordsError.message}; ` +
           'the records after the failure are lost (the summary above is complete)\n',
       );
       return EXIT.ioError;

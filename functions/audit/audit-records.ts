@@ -10,6 +10,7 @@ import type { Decision } from '../engine/decision.ts';
 export const DECISION_SCHEMA = 'privatelink-approver/decision/v1';
 export const RUN_SCHEMA = 'privatelink-approver/run/v1';
 export const INTENT_SCHEMA = 'privatelink-approver/intent/v1';
+export const SETTLED_SCHEMA = 'privatelink-approver/settled/v1';
 
 /** What happened to a decision in this run. */
 export const OUTCOMES = [
@@ -29,6 +30,8 @@ export const OUTCOMES = [
   'blocked',
   /** A `hold` decision: left for a person, nothing written. */
   'held',
+  /** A `flag` decision: drift that is turned off would change it (changed by hand?); nothing written. */
+  'flagged',
   /** `plan`: what apply would do; nothing written. */
   'planned',
   /** A listed item that failed validation (`errorMessage` names the field): never decided on (decision `skip`). */
@@ -117,8 +120,30 @@ export interface IntentRecord {
   clientToken: string;
 }
 
-/** Any line a sweep sinks: intents and decision records as they happen, the summary last. */
-export type SweepRecord = AuditRecord | IntentRecord | RunSummaryRecord;
+/**
+ * A connection the policy leaves alone that changed recently and is now exactly where one of our writes
+ * would have put it (`privatelink-approver/settled/v1`): `settles` names those writes' decision ids. An
+ * earlier intent in doubt whose `decisionId` is among them took effect (docs/audit-records.md).
+ */
+export interface SettledRecord {
+  schema: typeof SETTLED_SCHEMA;
+  runId: string;
+  time: string;
+  mode: RecordMode;
+  policyRevision: PolicyRevisionRef;
+  region: string;
+  serviceId: string;
+  endpointId: string;
+  ownerAccountId: string;
+  /** The connection as listed by this run. */
+  connectionStatus: string;
+  bandwidth: number;
+  modifiedTime: string;
+  settles: string[];
+}
+
+/** Any line a sweep sinks: intents and decision records as they happen, settlements, the summary last. */
+export type SweepRecord = AuditRecord | IntentRecord | SettledRecord | RunSummaryRecord;
 
 export interface ServiceFailure {
   region: string;
@@ -171,7 +196,7 @@ export interface RunSummaryRecord {
 /** Zeroed counters, every key present so that SLS queries never meet a missing field. */
 export function emptyCounts(): RunSummaryRecord['counts'] {
   return {
-    byDecision: { accept: 0, reject: 0, hold: 0, resize: 0, revoke: 0, skip: 0 },
+    byDecision: { accept: 0, reject: 0, hold: 0, resize: 0, revoke: 0, flag: 0, skip: 0 },
     byOutcome: {
       applied: 0,
       'dry-run': 0,
@@ -181,6 +206,7 @@ export function emptyCounts(): RunSummaryRecord['counts'] {
       deferred: 0,
       blocked: 0,
       held: 0,
+      flagged: 0,
       planned: 0,
       invalid: 0,
     },
@@ -336,6 +362,34 @@ export function invalidItemRecord(item: InvalidListedItem, context: RecordContex
     outcome: 'invalid',
     errorMessage: `${item.field}: ${item.problem}`,
   };
+}
+
+/** Builds a settled record (see SettledRecord). */
+export function settledRecord(
+  decision: Decision,
+  context: RecordContext,
+  settled: { time: number; modifiedTime: string; settles: string[] },
+): SettledRecord {
+  return {
+    schema: SETTLED_SCHEMA,
+    runId: context.runId,
+    time: new Date(settled.time).toISOString(),
+    mode: context.mode,
+    policyRevision: context.policyRevision,
+    region: decision.regionId,
+    serviceId: decision.serviceId,
+    endpointId: decision.endpointId,
+    ownerAccountId: decision.endpointOwnerId,
+    connectionStatus: decision.statusBefore,
+    bandwidth: decision.bandwidthBefore,
+    modifiedTime: settled.modifiedTime,
+    settles: settled.settles,
+  };
+}
+
+/** True for a settled record. */
+export function isSettledRecord(value: unknown): value is SettledRecord {
+  return typeof value === 'object' && value !== null && (value as { schema?: unknown }).schema === SETTLED_SCHEMA;
 }
 
 /** True for an intent record. */

@@ -21,6 +21,7 @@ import {
   intentRecord,
   invalidItemRecord,
   serviceFailureRecord,
+  settledRecord,
 } from '../audit/audit-records.ts';
 import { holdOwnersOfInvalid } from './invalid-items.ts';
 import { applyPlan } from './apply.ts';
@@ -33,6 +34,7 @@ import type { SweepMode } from './run-mode.ts';
 import { sha256Hex } from './sha256.ts';
 import { pageBounds } from './listing-bounds.ts';
 import { summarise } from './summarise.ts';
+import { settlements } from './settled.ts';
 import { SweepAbortedError } from './sweep-aborted-error.ts';
 
 export type { RetrySettings } from './metered-api.ts';
@@ -128,6 +130,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     onProgress: options.onProgress,
   });
   if (stopped !== undefined) return stop(run, plan, collected, stopped);
+  if (run.mode === 'enforce') emitSettlements(run, plan, collected, policy);
 
   const summary = run.summary(plan, collected, null);
   await options.sink(summary);
@@ -139,7 +142,22 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     deadlineReached: summary.deadlineReached,
     servicesFailed: summary.servicesFailed.length,
   });
-  return { plan, records: run.records, summary };
+  return { plan, records: inPlanOrder(run.records, plan), summary };
+}
+
+/**
+ * The records in the plan's order (service-level records first), whatever order the writes went in
+ * (most urgent first: ../engine/write-order.ts); the sink saw them as they happened.
+ */
+function inPlanOrder(records: AuditRecord[], plan: Plan): AuditRecord[] {
+  const key = (r: { region?: string; regionId?: string; serviceId: string | null; endpointId: string | null }) =>
+    `${r.region ?? r.regionId}\u0000${r.serviceId}\u0000${r.endpointId}`;
+  const index = new Map(plan.decisions.map((d, i) => [key(d), i]));
+  const at = (r: AuditRecord): number => (r.outcome === 'invalid' ? -1 : (index.get(key(r)) ?? -1));
+  return records
+    .map((r, i) => ({ r, i, at: at(r) }))
+    .sort((a, b) => a.at - b.at || a.i - b.i)
+    .map(({ r }) => r);
 }
 
 /** What one run shares between its steps: identity, the metered API, the records and their counts. */
@@ -210,6 +228,15 @@ function startRun(options: SweepOptions): Run {
       });
     },
   };
+}
+
+/** Records the recent changes that settle earlier writes in doubt (./settled.ts). */
+function emitSettlements(run: Run, plan: Plan, collected: Collected, policy: Policy): void {
+  const listed = collected.snapshot.services.flatMap((s) => s.connections);
+  const hash = policy.revision.hash;
+  for (const s of settlements(plan, listed, run.now(), hash, sha256Hex)) {
+    void run.sink(settledRecord(s.decision, run.context, { ...s, time: run.now() }));
+  }
 }
 
 /** Logs the collector's and the engine's warnings; AutoAcceptEnabled bypasses the policy, so at error level. */

@@ -57,15 +57,18 @@ function prng(seed: number): () => number {
   };
 }
 
+/** Requests at random times, each from an account on its service's whitelist (emulator/README.md). */
 function arrivals(scenario: Scenario, start: number): Arrival[] {
   const rnd = prng(14);
-  const provider = scenario.accounts[0]?.accountId;
-  const consumers = scenario.accounts.filter((a) => a.accountId !== provider);
-  return Array.from({ length: REQUESTS }, () => ({
-    at: start + Math.floor(rnd() * WINDOW_MS),
-    ownerId: consumers[Math.floor(rnd() * consumers.length)]?.accountId ?? '',
-    serviceId: scenario.services[Math.floor(rnd() * scenario.services.length)]?.serviceId ?? '',
-  })).sort((a, b) => a.at - b.at);
+  return Array.from({ length: REQUESTS }, () => {
+    const service = scenario.services[Math.floor(rnd() * scenario.services.length)];
+    const whitelist = service?.whitelist ?? [];
+    return {
+      at: start + Math.floor(rnd() * WINDOW_MS),
+      ownerId: whitelist[Math.floor(rnd() * whitelist.length)] ?? '',
+      serviceId: service?.serviceId ?? '',
+    };
+  }).sort((a, b) => a.at - b.at);
 }
 
 /** The consumer creates its endpoint (a new connection request) at the clock's now. */

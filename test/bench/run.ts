@@ -13,8 +13,14 @@ const files = readdirSync(here)
   .filter((f) => f.endsWith('.bench.ts'))
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .sort();
+// One benchmark's failure is reported and the others still run; the exit code says something failed.
 for (const file of files) {
   console.log(`\n== ${file.replace(/\.bench\.ts$/, '')} ==`);
-  const mod = (await import(pathToFileURL(join(here, file)).href)) as { default: () => Promise<void> };
-  await mod.default();
+  try {
+    const mod = (await import(pathToFileURL(join(here, file)).href)) as { default: () => Promise<void> };
+    await mod.default();
+  } catch (error) {
+    console.log(`FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exitCode = 1;
+  }
 }
