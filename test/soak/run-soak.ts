@@ -13,7 +13,7 @@ import type { PhaseResult, SoakContext, SoakSize } from './soak-phases.ts';
 import { crashPhase, faultsPhase, overlapPhase } from './soak-phases.ts';
 import type { Figure } from './soak-report.ts';
 import { figuresOf, renderFigures } from './soak-report.ts';
-import { scanForSecrets } from './soak-secrets.ts';
+import { redactSecrets, scanForSecrets } from './soak-secrets.ts';
 
 export const FULL: SoakSize = {
   services: 20,
@@ -103,7 +103,8 @@ export async function runSoak(
         `keys, security token; raw and URL-encoded) in ${texts.length + 1} outputs`,
       details: hits.slice(0, 20).map((h) => `${h.what} in ${h.where}`),
     });
-    const text = renderFigures(figures, seed);
+    // Details quote the product's messages: a leaked secret is named by kind, never printed.
+    const text = redactSecrets(renderFigures(figures, seed), secrets);
     return { figures, text, ok: figures.every((f) => f.ok) };
   } finally {
     rmSync(ctx.dir, { recursive: true, force: true });
