@@ -23,6 +23,7 @@ export const FULL: SoakSize = {
   overlaps: [2, 3],
   brokenPolicies: undefined,
   hostileAnswers: undefined,
+  taskLock: { services: 4, perService: 25 },
   timeoutMs: 1000,
 };
 
@@ -34,6 +35,7 @@ export const SHORT: SoakSize = {
   overlaps: [3],
   brokenPolicies: 3,
   hostileAnswers: 2,
+  taskLock: { services: 2, perService: 15 },
   timeoutMs: 800,
 };
 
@@ -54,8 +56,10 @@ async function runPhases(
   parts: ReadonlySet<Part>,
 ): Promise<{ phases: PhaseResult[]; answers: HostileCase[]; files: HostileCase[] }> {
   const phases: PhaseResult[] = [];
-  if (parts.has('faults'))
+  if (parts.has('faults')) {
     for (const reading of ['Connecting', 'Disconnected'] as const) phases.push(await faultsPhase(ctx, reading));
+    phases.push(await faultsPhase(ctx, 'Disconnected', true));
+  }
   if (parts.has('overlap')) for (const n of ctx.size.overlaps) phases.push(await overlapPhase(ctx, n));
   if (parts.has('crash')) phases.push(await crashPhase(ctx));
   const answers = parts.has('answers') ? await hostileAnswersPhase(ctx) : [];
