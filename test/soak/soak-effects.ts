@@ -7,7 +7,6 @@ import type { RequestLogEntry } from '../../emulator/index.ts';
 import type { ChildRun } from './soak-child.ts';
 import type { StateConnection } from './soak-emulator.ts';
 import type { SoakFleet } from './soak-fleet.ts';
-import { standingOf } from './soak-fleet.ts';
 
 const WRITES = {
   EnableVpcEndpointConnection: 'accept',
@@ -73,7 +72,7 @@ export function wrongEffects(effects: Effect[], fleet: SoakFleet): string[] {
   for (const e of effects) {
     const owner = fleet.ownerOf.get(e.endpointId) ?? '?';
     const team = fleet.teamOf.get(e.serviceId);
-    const s = team === undefined ? undefined : standingOf(team, owner);
+    const s = team === undefined ? undefined : fleet.standing(team, owner);
     const at = `${e.kind} ${e.serviceId}/${e.endpointId} (owner ${owner}, log seq ${e.seq})`;
     if (s === undefined) wrong.push(`${at}: a service the policy does not govern`);
     else if (e.kind === 'accept' && s.kind !== 'allowed') wrong.push(`${at}: the policy does not allow ${owner}`);
@@ -109,7 +108,7 @@ export function endStateProblems(
   for (const c of conns) {
     const team = fleet.teamOf.get(c.serviceId);
     if (team === undefined) continue;
-    const s = standingOf(team, c.endpointOwnerId);
+    const s = fleet.standing(team, c.endpointOwnerId);
     const live = c.connectionStatus === 'Connected' && !c.awaitingDecision;
     const at = `${c.serviceId}/${c.endpointId} (owner ${c.endpointOwnerId}, ${c.connectionStatus})`;
     if (s.kind === 'allowed') {

@@ -25,8 +25,8 @@ const CUSTOMERS = new Map<string, number>([
 ]);
 /** Denied everywhere: pending requests rejected, live connections revoked. */
 const DENIED = new Set([INITECH, consumer(13), consumer(14)]);
-/** Team 3's rule denies this customer on its services only. */
-const TEAM3_DENIED = consumer(12);
+/** Team 3's rule denies one customer on its services only: the one with most connections there. */
+const RULE_DENY_TEAM = 3;
 /** Team 1's rule also allows umbrella, capped at 1024. */
 const TEAM1_EXTRA = { account: UMBRELLA, cap: 1024 };
 
@@ -38,9 +38,9 @@ function holdsUnknown(team: number): boolean {
   return team % 4 < 2;
 }
 
-/** The oracle: the policy's reading of `owner` on a service of `team`. */
-export function standingOf(team: number, owner: string): Standing {
-  if (DENIED.has(owner) || (team === 3 && owner === TEAM3_DENIED)) return { kind: 'denied' };
+/** The oracle: the policy's reading of `owner` on a service of `team` (`ruleDenied`: team 3's own deny). */
+export function standingOf(team: number, owner: string, ruleDenied: string): Standing {
+  if (DENIED.has(owner) || (team === RULE_DENY_TEAM && owner === ruleDenied)) return { kind: 'denied' };
   const cap = CUSTOMERS.get(owner);
   if (cap !== undefined) return { kind: 'allowed', cap };
   if (team === 1 && owner === TEAM1_EXTRA.account) return { kind: 'allowed', cap: TEAM1_EXTRA.cap };
@@ -48,7 +48,7 @@ export function standingOf(team: number, owner: string): Standing {
 }
 
 /** The policy's YAML: one selector rule per team present in the fleet. */
-export function soakPolicyYaml(teams: Array<{ team: number; region: string }>): string {
+export function soakPolicyYaml(teams: Array<{ team: number; region: string }>, ruleDenied: string): string {
   const members = [...CUSTOMERS].map(([account, cap]) =>
     cap === 4096
       ? `      - account: "${account}"`
@@ -71,7 +71,7 @@ export function soakPolicyYaml(teams: Array<{ team: number; region: string }>): 
         `        bandwidth: ${TEAM1_EXTRA.cap}`,
         `        maxBandwidth: ${TEAM1_EXTRA.cap}`,
       );
-    if (team === 3) lines.push(`    deny:`, `      accounts:`, `        - account: "${TEAM3_DENIED}"`);
+    if (team === RULE_DENY_TEAM) lines.push(`    deny:`, `      accounts:`, `        - account: "${ruleDenied}"`);
     return lines.join('\n');
   });
   return [
@@ -127,6 +127,17 @@ export interface SoakFleet {
   /** Endpoint ID -> owner account. */
   ownerOf: Map<string, string>;
   connections: number;
+  /** The oracle for this fleet's policy (see standingOf). */
+  standing: (team: number, owner: string) => Standing;
+}
+
+/** The customer with most connections on team 3's services (so even a small fleet meets the rule's deny). */
+function busiestCustomer(scenario: Scenario, teamOf: Map<string, number>): string {
+  const counts = new Map<string, number>();
+  for (const e of scenario.endpoints)
+    if (teamOf.get(e.serviceId) === RULE_DENY_TEAM && CUSTOMERS.has(e.ownerId))
+      counts.set(e.ownerId, (counts.get(e.ownerId) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? consumer(12);
 }
 
 /** A generated fleet of `services` x `perService` connections over two regions, plus the soak's keys. */
@@ -152,5 +163,13 @@ export function soakFleet(services: number, perService: number, seed: number, ke
   }
   const ownerOf = new Map(scenario.endpoints.map((e) => [e.endpointId, e.ownerId]));
   const teamList = [...teams].sort((a, b) => a[0] - b[0]).map(([team, region]) => ({ team, region }));
-  return { scenario, policyYaml: soakPolicyYaml(teamList), teamOf, ownerOf, connections: scenario.endpoints.length };
+  const ruleDenied = busiestCustomer(scenario, teamOf);
+  return {
+    scenario,
+    policyYaml: soakPolicyYaml(teamList, ruleDenied),
+    teamOf,
+    ownerOf,
+    connections: scenario.endpoints.length,
+    standing: (team, owner) => standingOf(team, owner, ruleDenied),
+  };
 }
