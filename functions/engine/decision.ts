@@ -67,7 +67,7 @@ export interface Snapshot {
 export interface PlanWarning {
   /**
    * `auto-accept`, `no-services`, `safety-limit`, `duplicate-service`, `duplicate-connection`,
-   * `inconsistent-listing`.
+   * `inconsistent-listing`, `access-expiring`, `revocation-scheduled`.
    */
   code: string;
   /** The region concerned; for a `safety-limit` warning, the regions of the blocked decisions joined by commas. */
