@@ -9,6 +9,7 @@ import type { ApiError } from '../client/api-error.ts';
 import type { WriteResult } from '../client/private-link-api.ts';
 import type { Decision, Plan } from '../engine/decision.ts';
 import { clientToken, decisionKey } from '../engine/decision-id.ts';
+import { orderWrites } from '../engine/write-order.ts';
 import type { Sha256Hex } from '../engine/decision-id.ts';
 import type { EndpointConnection } from '../engine/resources.ts';
 import type { Logger } from '../log/logger.ts';
@@ -64,7 +65,9 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApiE
   let stopped: ApiError | undefined;
   let outOfTime = false;
   let done = 0;
-  for (const decision of plan.decisions) {
+  // Most urgent first (stop access, reject, accept oldest first, reduce bandwidth, other revokes), so a
+  // run cut short has done what matters most; decisions that write nothing come last.
+  for (const decision of orderWrites(plan.decisions)) {
     const disposition = dispositionOf(decision, options.mode);
     if (disposition === undefined) continue;
     const decisionId = decisionKey(decision, options.policyRevisionHash, options.sha256);

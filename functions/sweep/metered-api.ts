@@ -14,10 +14,13 @@ import type {
   DisableVpcEndpointConnectionRequest,
   EnableVpcEndpointConnectionRequest,
   ListVpcEndpointConnectionsRequest,
+  ListVpcEndpointServiceUsersRequest,
   ListVpcEndpointServicesRequest,
   Page,
   PrivateLinkApi,
+  ServiceUser,
   UpdateVpcEndpointConnectionAttributeRequest,
+  WhitelistWriteRequest,
   WriteResult,
 } from '../client/private-link-api.ts';
 import { errorKind, isRetryableKind } from '../client/error-kinds.ts';
@@ -121,6 +124,18 @@ export class MeteredApi implements PrivateLinkApi {
     return this.call('UpdateVpcEndpointConnectionAttribute', () =>
       this.inner.updateVpcEndpointConnectionAttribute(req),
     );
+  }
+
+  listVpcEndpointServiceUsers(req: ListVpcEndpointServiceUsersRequest): Promise<Page<ServiceUser>> {
+    return this.call('ListVpcEndpointServiceUsers', () => this.inner.listVpcEndpointServiceUsers(req));
+  }
+
+  addUserToVpcEndpointService(req: WhitelistWriteRequest): Promise<WriteResult> {
+    return this.call('AddUserToVpcEndpointService', () => this.inner.addUserToVpcEndpointService(req));
+  }
+
+  removeUserFromVpcEndpointService(req: WhitelistWriteRequest): Promise<WriteResult> {
+    return this.call('RemoveUserFromVpcEndpointService', () => this.inner.removeUserFromVpcEndpointService(req));
   }
 
   private async call<T>(action: string, fn: () => Promise<T>): Promise<T> {

@@ -142,7 +142,22 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     deadlineReached: summary.deadlineReached,
     servicesFailed: summary.servicesFailed.length,
   });
-  return { plan, records: run.records, summary };
+  return { plan, records: inPlanOrder(run.records, plan), summary };
+}
+
+/**
+ * The records in the plan's order (service-level records first), whatever order the writes went in
+ * (most urgent first: ../engine/write-order.ts); the sink saw them as they happened.
+ */
+function inPlanOrder(records: AuditRecord[], plan: Plan): AuditRecord[] {
+  const key = (r: { region?: string; regionId?: string; serviceId: string | null; endpointId: string | null }) =>
+    `${r.region ?? r.regionId}\u0000${r.serviceId}\u0000${r.endpointId}`;
+  const index = new Map(plan.decisions.map((d, i) => [key(d), i]));
+  const at = (r: AuditRecord): number => (r.outcome === 'invalid' ? -1 : (index.get(key(r)) ?? -1));
+  return records
+    .map((r, i) => ({ r, i, at: at(r) }))
+    .sort((a, b) => a.at - b.at || a.i - b.i)
+    .map(({ r }) => r);
 }
 
 /** What one run shares between its steps: identity, the metered API, the records and their counts. */

@@ -69,21 +69,28 @@ export const HOSTILE_ANSWERS: Array<{ name: string; rule: Record<string, unknown
   { name: 'every listing hangs', rule: { actions: ['ListVpcEndpointConnections'], hang: 1 } },
 ];
 
-/** What a run shows about itself: the first failure or skip record, else stderr's first line on a failure exit. */
-function clearMessage(run: ChildRun): string | undefined {
+/**
+ * What a run shows about itself: its first failure or skip record; else, on a failure exit, stderr's
+ * first line; else, when its summary saw every connection of the fleet, that it read the answer in
+ * full (a tolerated shape, such as the XML-style nesting, read right rather than as empty).
+ */
+function clearMessage(run: ChildRun, connections: number): string | undefined {
   const record = run.records.find(
     (r) => r['outcome'] === 'failed' || (r['decision'] === 'skip' && typeof r['reason'] === 'string'),
   );
   if (record !== undefined) return `${String(record['errorCode'] ?? record['decision'])}: ${String(record['reason'])}`;
   const line = run.stderr.split('\n').find((l) => l.trim() !== '');
-  return run.exitCode !== 0 && line !== undefined ? line.trim() : undefined;
+  if (run.exitCode !== 0 && line !== undefined) return line.trim();
+  const summary = run.records.find((r) => String(r.schema).includes('/run/'));
+  const seen = summary?.['connectionsSeen'];
+  return seen === connections ? `read in full: all ${connections} connections seen` : undefined;
 }
 
 /** Judges one hostile run: its writes come from the log between its start and end. */
-async function judgeCase(name: string, run: ChildRun, emu: SoakEmulator): Promise<HostileCase> {
+async function judgeCase(name: string, run: ChildRun, emu: SoakEmulator, connections: number): Promise<HostileCase> {
   const writes = effectsOf((await emu.requests(run.seqFrom)).filter((e) => e.seq <= run.seqTo)).length;
   const seconds = run.durationMs / 1000;
-  const message = clearMessage(run);
+  const message = clearMessage(run, connections);
   const problems: string[] = [];
   if (writes > 0) problems.push(`${writes} writes`);
   if (run.killed === 'timeout' || seconds > TIME_BOUND_S) problems.push(`${seconds.toFixed(1)} s`);
@@ -105,7 +112,7 @@ async function judgeCase(name: string, run: ChildRun, emu: SoakEmulator): Promis
 /** Every hostile answer kind against a converged fleet (so any write is the hostile answer's doing). */
 export function hostileAnswersPhase(ctx: SoakContext): Promise<HostileCase[]> {
   ctx.progress('hostile answers');
-  return withFleet(ctx, ctx.seed + 300, { pendingStatus: 'Connecting' }, async (emu, _fleet, policy) => {
+  return withFleet(ctx, ctx.seed + 300, { pendingStatus: 'Connecting' }, async (emu, fleet, policy) => {
     // Converge first (no faults): from then on, any write is the hostile answer's doing.
     for (let n = 1; n <= 3; n++) {
       const run = await applyOnce(ctx, emu, policy, `hostile converge #${n}`, n);
@@ -132,7 +139,7 @@ export function hostileAnswersPhase(ctx: SoakContext): Promise<HostileCase[]> {
         measure: true,
         deadlineSeconds: 30,
       });
-      cases.push(await judgeCase(name, run, emu));
+      cases.push(await judgeCase(name, run, emu, fleet.connections));
       await faultsOff(emu);
     }
     return cases;
@@ -167,7 +174,7 @@ export function hostileFilesPhase(ctx: SoakContext): Promise<HostileCase[]> {
       for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
         const name = `broken/${basename(file)}`;
         const run = await applyOnce(ctx, emu, file, `hostile file: ${name}`, 1, { measure: true, deadlineSeconds: 30 });
-        const judged = await judgeCase(name, run, emu);
+        const judged = await judgeCase(name, run, emu, -1);
         if (run.exitCode !== 65) judged.problems.push(`exit ${run.exitCode ?? run.signal}, not 65`);
         if (!run.stderr.includes(basename(file))) judged.problems.push('the message does not name the file');
         cases.push(judged);

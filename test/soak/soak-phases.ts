@@ -165,7 +165,7 @@ function faultsFor(ctx: SoakContext, emu: SoakEmulator, seed: number, fc: boolea
     seed,
     share: 0.1,
     lostLatencyMs: fc ? 3300 : ctx.size.timeoutMs + 300,
-    hang: fc ? 0.004 : 0.01,
+    hang: fc ? 0.004 : 0.015,
     maxMs: 300_000,
   });
 }
