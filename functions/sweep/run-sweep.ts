@@ -124,6 +124,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     sha256: sha256Hex,
     listed: collected.snapshot.services.flatMap((s) => s.connections),
     now: run.now,
+    sleep: options.retry?.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     logger: run.logger,
     emit: (decision, detail) => run.emit(decisionRecord(decision, run.context, detail)),
     intend: (decision, write) => options.sink(intentRecord(decision, run.context, write)),
