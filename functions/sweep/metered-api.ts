@@ -58,6 +58,8 @@ export interface MeteredApiOptions {
 /** Counters shared by a MeteredApi and its narrowed views. */
 interface Meter {
   calls: number;
+  /** Error codes met, every attempt counted. */
+  codes: Map<string, number>;
   retries: number;
   deadlineReached: boolean;
   credentialsFailure: ApiError | undefined;
@@ -72,7 +74,13 @@ export class MeteredApi implements PrivateLinkApi {
   ) {}
 
   static wrap(inner: PrivateLinkApi, options: MeteredApiOptions): MeteredApi {
-    const meter: Meter = { calls: 0, retries: 0, deadlineReached: false, credentialsFailure: undefined };
+    const meter: Meter = {
+      calls: 0,
+      codes: new Map(),
+      retries: 0,
+      deadlineReached: false,
+      credentialsFailure: undefined,
+    };
     return new MeteredApi(inner, options, meter, new Set());
   }
 
@@ -84,6 +92,11 @@ export class MeteredApi implements PrivateLinkApi {
   /** Attempts sent so far, and how many of them were retries. */
   stats(): { calls: number; retries: number } {
     return { calls: this.meter.calls, retries: this.meter.retries };
+  }
+
+  /** How many attempts so far met this error code. */
+  met(code: string): number {
+    return this.meter.codes.get(code) ?? 0;
   }
 
   /** Whether the deadline has stopped (or cut short) any call of this run. */
@@ -172,6 +185,7 @@ export class MeteredApi implements PrivateLinkApi {
   }
 
   private isRetryable(error: unknown): boolean {
+    if (error instanceof ApiError) this.meter.codes.set(error.code, (this.meter.codes.get(error.code) ?? 0) + 1);
     if (!(error instanceof ApiError) || isCredentialsFailure(error.code)) return false;
     if (this.neverRetry.has(error.code)) return false;
     return error.retryable || isRetryableKind(errorKind(error.code, error.httpStatus));

@@ -124,6 +124,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     sha256: sha256Hex,
     listed: collected.snapshot.services.flatMap((s) => s.connections),
     now: run.now,
+    sleep: options.retry?.sleep ?? realSleep,
     logger: run.logger,
     emit: (decision, detail) => run.emit(decisionRecord(decision, run.context, detail)),
     intend: (decision, write) => options.sink(intentRecord(decision, run.context, write)),
@@ -132,8 +133,15 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   if (stopped !== undefined) return stop(run, plan, collected, stopped);
   if (run.mode === 'enforce') emitSettlements(run, plan, collected, policy);
 
+  return finish(run, plan, collected);
+}
+
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Sinks the summary (last) and logs it; the run's result. */
+async function finish(run: Run, plan: Plan, collected: Collected): Promise<SweepResult> {
   const summary = run.summary(plan, collected, null);
-  await options.sink(summary);
+  await run.sink(summary);
   run.logger.info('sweep finished', {
     counts: summary.counts,
     apiCalls: summary.apiCalls,
