@@ -91,7 +91,8 @@ async function measure(bundle: string, connections: number, kind: Row['kind'], p
     const servicePages = Math.max(1, Math.ceil(services / PAGE));
     const connectionPages = services * Math.max(1, Math.ceil(PER_SERVICE / PAGE));
     const readBoundMs = (servicePages + Math.ceil(connectionPages / CONCURRENCY)) * r.callMs;
-    const boundMs = readBoundMs + pending * r.smallCallMs;
+    // The writes made: a run that left services uncollected did fewer (and is marked MISS for it).
+    const boundMs = readBoundMs + Math.min(pending, r.writes + r.failed) * r.smallCallMs;
     return {
       connections,
       kind,
@@ -129,7 +130,7 @@ function printRow(row: Row): void {
   const target = row.kind === 'no-op' ? 1.2 : 1.1;
   console.log(
     `  wall ${(r.wallMs / 1000).toFixed(2)} s, sweep CPU ${(r.cpuMs / 1000).toFixed(2)} s (${bound} ${(row.boundMs / 1000).toFixed(2)} s at ` +
-      `${r.callMs.toFixed(1)} ms/read${row.kind === 'burst' ? `, ${r.smallCallMs.toFixed(1)} ms/write` : ''}): ${ratio.toFixed(3)}x ${ok(ratio <= target)} (target <= ${target}x)`,
+      `${r.callMs.toFixed(1)} ms/read${row.kind === 'burst' ? `, ${r.smallCallMs.toFixed(1)} ms/write` : ''}): ${ratio.toFixed(3)}x ${ok(ratio <= target && r.servicesFailed === 0)} (target <= ${target}x${r.servicesFailed === 0 ? '' : ', with every service collected'})`,
   );
   console.log(
     `  sweep peak RSS ${r.maxRssMb.toFixed(1)} MB (${r.baselineRssMb.toFixed(1)} MB before the sweep; peak heap used ` +
