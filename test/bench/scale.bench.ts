@@ -21,7 +21,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateFleet, startEmulator } from '../../emulator/index.ts';
-import { bundleSweepChild, runSweepChild } from './sweep-child.ts';
+import { WRITE_ACTIONS, bundleSweepChild, runSweepChild } from './sweep-child.ts';
 import type { SweepChildResult } from './sweep-child.ts';
 
 const PER_SERVICE = 50;
@@ -91,8 +91,9 @@ async function measure(bundle: string, connections: number, kind: Row['kind'], p
     const servicePages = Math.max(1, Math.ceil(services / PAGE));
     const connectionPages = services * Math.max(1, Math.ceil(PER_SERVICE / PAGE));
     const readBoundMs = (servicePages + Math.ceil(connectionPages / CONCURRENCY)) * r.callMs;
-    // The writes made: a run that left services uncollected did fewer (and is marked MISS for it).
-    const boundMs = readBoundMs + Math.min(pending, r.writes + r.failed) * r.smallCallMs;
+    // The writes sent (not retried here): a run that left services uncollected sent fewer, marked MISS for it.
+    const sent = WRITE_ACTIONS.reduce((n, a) => n + (r.byAction[a] ?? 0), 0);
+    const boundMs = readBoundMs + Math.min(pending, sent) * r.smallCallMs;
     return {
       connections,
       kind,
