@@ -25,6 +25,7 @@ import {
 } from '../audit/audit-records.ts';
 import { holdOwnersOfInvalid } from './invalid-items.ts';
 import { applyPlan } from './apply.ts';
+import { syncWhitelists } from './apply-whitelist.ts';
 import { collect } from './collect.ts';
 import type { Collected } from './collect.ts';
 import { DEFAULT_RETRY, MeteredApi } from './metered-api.ts';
@@ -78,6 +79,8 @@ export interface SweepOptions {
   callTimeoutMs?: number;
   /** Retry policy for reads and writes (exponential backoff with jitter). */
   retry?: Partial<RetrySettings>;
+  /** The provider's own account ID: kept on every synced whitelist (./apply-whitelist.ts). */
+  providerAccountId?: string | undefined;
 }
 
 /** The deadline of a run that is given none: 15 minutes after it starts. */
@@ -113,11 +116,11 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   for (const failure of collected.failures) run.emit(serviceFailureRecord(failure, run.context, run.now()));
   for (const item of collected.invalid) run.emit(invalidItemRecord(item, run.context, run.now()));
 
-  const plan = holdOwnersOfInvalid(decide(policy, collected.snapshot, run.now()), collected.invalid);
-  for (const d of plan.decisions) run.counts.byDecision[d.kind] += 1;
-  logWarnings(run.logger, collected, plan);
+  const decided = holdOwnersOfInvalid(decide(policy, collected.snapshot, run.now()), collected.invalid);
+  for (const d of decided.decisions) run.counts.byDecision[d.kind] += 1;
+  logWarnings(run.logger, collected, decided);
 
-  const stopped = await applyPlan(plan, {
+  const stopped = await applyPlan(decided, {
     api: run.api,
     mode: run.mode,
     policyRevisionHash: policy.revision.hash,
@@ -130,7 +133,9 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     intend: (decision, write) => options.sink(intentRecord(decision, run.context, write)),
     onProgress: options.onProgress,
   });
-  if (stopped !== undefined) return stop(run, plan, collected, stopped);
+  if (stopped !== undefined) return stop(run, decided, collected, stopped);
+  const plan = await whitelistStep(run, options, collected, decided);
+  if (run.api.credentialsFailure !== undefined) return stop(run, plan, collected, run.api.credentialsFailure);
   if (run.mode === 'enforce') emitSettlements(run, plan, collected, policy);
 
   return finish(run, plan, collected);
@@ -236,6 +241,30 @@ function startRun(options: SweepOptions): Run {
       });
     },
   };
+}
+
+/** Keeps synced whitelists in step (./apply-whitelist.ts); the plan gains its changes and warnings. */
+async function whitelistStep(run: Run, options: SweepOptions, collected: Collected, plan: Plan): Promise<Plan> {
+  const pageSize = options.pageSize ?? 50;
+  const result = await syncWhitelists({
+    policy: options.policy,
+    api: run.api,
+    mode: run.mode,
+    services: collected.snapshot.services.map((s) => s.service),
+    providerAccountId: options.providerAccountId,
+    pageSize,
+    bounds: pageBounds(pageSize, options.pageBounds),
+    readConcurrency: options.readConcurrency ?? 8,
+    now: run.now,
+    context: run.context,
+    sha256: sha256Hex,
+    logger: run.logger,
+    emit: run.emit,
+    intend: (record) => options.sink(record),
+  });
+  collected.failures.push(...result.failures);
+  for (const w of result.plan.warnings) run.logger.warn(w.message, { code: w.code, region: w.regionId });
+  return { ...plan, whitelist: result.plan.changes, warnings: [...plan.warnings, ...result.plan.warnings] };
 }
 
 /** Records the recent changes that settle earlier writes in doubt (./settled.ts). */
