@@ -91,9 +91,9 @@ export class MeteredApi implements PrivateLinkApi {
     return new MeteredApi(inner, options, meter, new Set());
   }
 
-  /** The same API (same counters) that does not retry these codes. */
+  /** The same API (same counters) that does not retry these codes either. */
   withoutRetryOn(codes: readonly string[]): MeteredApi {
-    return new MeteredApi(this.inner, this.options, this.meter, new Set(codes));
+    return new MeteredApi(this.inner, this.options, this.meter, new Set([...this.neverRetry, ...codes]));
   }
 
   /** Attempts sent so far, and how many of them were retries. */
@@ -104,6 +104,11 @@ export class MeteredApi implements PrivateLinkApi {
   /** How many attempts so far met this error code. */
   met(code: string): number {
     return this.meter.codes.get(code) ?? 0;
+  }
+
+  /** Counts an attempt that a caller sends again itself (the write pacer, ./pacer.ts) as a retry. */
+  noteRetry(): void {
+    this.meter.retries += 1;
   }
 
   /** Whether the deadline has stopped (or cut short) any call of this run. */
