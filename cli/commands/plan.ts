@@ -1,5 +1,6 @@
 import type { SweepResult } from '../../functions/sweep/run-sweep.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
+import { jsonDocument } from '../../functions/audit/json-line.ts';
 import type { CliIO, Command } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
 import { renderHelp } from '../help.ts';
@@ -24,7 +25,7 @@ function checkFormat(flags: ParsedFlags): string | undefined {
 function printPlan(format: string, { plan, summary }: SweepResult, io: CliIO): void {
   if (format === 'json') {
     const doc = planJson(plan, summary.policyRevision, summary.warnings, summary.servicesFailed);
-    io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    io.stdout.write(jsonDocument(doc));
   } else if (format === 'markdown') {
     io.stdout.write(renderPlanMarkdown(plan, summary.warnings, summary.servicesFailed));
   } else {

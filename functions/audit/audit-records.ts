@@ -96,6 +96,11 @@ export interface AuditRecord {
   modifiedTime: string | null;
   /** The ClientToken sent with the write; null when no write was sent. */
   clientToken: string | null;
+  /**
+   * A request's wait (time to decision): ms from its ModifiedTime as listed to this record's `time`;
+   * null when the record is not about a request (docs/cadences.md).
+   */
+  waitMs: number | null;
 }
 
 /**
@@ -196,6 +201,12 @@ export interface RunSummaryRecord {
   aborted: { errorCode: string; errorMessage: string } | null;
   /** Services with AutoAcceptEnabled (they bypass this policy), services not found, engine warnings. */
   warnings: RunWarning[];
+  /** `requests`: only connections awaiting a decision; `all`: the full sweep, drift included. */
+  scope: 'requests' | 'all';
+  /** The Function Compute handler that ran (`requests`, `reconcile`); null outside FC. */
+  handler: string | null;
+  /** Waits of the requests this run accepted or rejected (ms, nearest rank); null when there were none. */
+  timeToDecision: { decisions: number; p50Ms: number | null; p95Ms: number | null };
 }
 
 /** Zeroed counters, every key present so that SLS queries never meet a missing field. */
@@ -280,6 +291,7 @@ export function decisionRecord(decision: Decision, context: RecordContext, detai
     attempts: detail.attempts ?? 0,
     modifiedTime: detail.modifiedTime ?? null,
     clientToken: detail.clientToken ?? null,
+    waitMs: null,
   };
 }
 
@@ -340,6 +352,7 @@ export function serviceFailureRecord(failure: ServiceFailure, context: RecordCon
     attempts: 0,
     modifiedTime: null,
     clientToken: null,
+    waitMs: null,
   };
 }
 

@@ -247,6 +247,7 @@ export function whitelistRecord(
     attempts: detail.attempts,
     modifiedTime: null,
     clientToken: detail.clientToken,
+    waitMs: null,
   };
 }
 

@@ -37,9 +37,13 @@ import { pageBounds } from './listing-bounds.ts';
 import { summarise } from './summarise.ts';
 import { settlements } from './settled.ts';
 import { SweepAbortedError } from './sweep-aborted-error.ts';
+import { requestsLister, requestsOnly } from './collect-requests.ts';
+import type { SweepScope } from './collect-requests.ts';
+import { timeToDecision, waitMsOf } from './wait-stats.ts';
 
 export type { RetrySettings } from './metered-api.ts';
 export type { SweepMode } from './run-mode.ts';
+export type { SweepScope } from './collect-requests.ts';
 
 /** Progress of a long run, for a stderr progress line. */
 export type ProgressEvent =
@@ -81,6 +85,10 @@ export interface SweepOptions {
   retry?: Partial<RetrySettings>;
   /** The provider's own account ID: kept on every synced whitelist (./apply-whitelist.ts). */
   providerAccountId?: string | undefined;
+  /** `requests`: only connections awaiting a decision (./collect-requests.ts); default `all`, the full sweep. */
+  scope?: SweepScope;
+  /** The FC handler's name, for the summary (docs/cadences.md). */
+  handler?: string;
 }
 
 /** The deadline of a run that is given none: 15 minutes after it starts. */
@@ -96,7 +104,10 @@ export interface SweepResult {
 export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   const run = startRun(options);
   const { policy } = options;
+  const pageSize = options.pageSize ?? 50;
+  const bounds = pageBounds(pageSize, options.pageBounds);
   run.logger.info('sweep started', {
+    scope: run.scope,
     mode: run.context.mode,
     apply: run.mode !== 'plan',
     policyRevision: run.context.policyRevision,
@@ -106,17 +117,20 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     api: run.api,
     services: options.services,
     regions: options.regions,
-    pageSize: options.pageSize ?? 50,
-    bounds: pageBounds(options.pageSize ?? 50, options.pageBounds),
+    pageSize,
+    bounds,
     readConcurrency: options.readConcurrency ?? 8,
     logger: run.logger,
     onProgress: options.onProgress,
+    listConnections: run.scope === 'requests' ? requestsLister({ policy, api: run.api, bounds, pageSize }) : undefined,
   });
   if (run.api.credentialsFailure !== undefined) return stop(run, undefined, collected, run.api.credentialsFailure);
   for (const failure of collected.failures) run.emit(serviceFailureRecord(failure, run.context, run.now()));
   for (const item of collected.invalid) run.emit(invalidItemRecord(item, run.context, run.now()));
 
-  const decided = holdOwnersOfInvalid(decide(policy, collected.snapshot, run.now()), collected.invalid);
+  const all = decide(policy, collected.snapshot, run.now());
+  const scoped = run.scope === 'requests' ? requestsOnly(all, policy.pendingStatus) : all;
+  const decided = holdOwnersOfInvalid(scoped, collected.invalid);
   for (const d of decided.decisions) run.counts.byDecision[d.kind] += 1;
   logWarnings(run.logger, collected, decided);
 
@@ -127,8 +141,13 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     sha256: sha256Hex,
     listed: collected.snapshot.services.flatMap((s) => s.connections),
     now: run.now,
+    sleep: options.retry?.sleep ?? realSleep,
     logger: run.logger,
-    emit: (decision, detail) => run.emit(decisionRecord(decision, run.context, detail)),
+    emit: (decision, detail) =>
+      run.emit({
+        ...decisionRecord(decision, run.context, detail),
+        waitMs: waitMsOf(decision, detail.time, policy.pendingStatus),
+      }),
     intend: (decision, write) => options.sink(intentRecord(decision, run.context, write)),
     onProgress: options.onProgress,
   });
@@ -137,8 +156,15 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   if (run.api.credentialsFailure !== undefined) return stop(run, plan, collected, run.api.credentialsFailure);
   if (run.mode === 'enforce') emitSettlements(run, plan, collected, policy);
 
+  return finish(run, plan, collected);
+}
+
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Sinks the summary (last) and logs it; the run's result. */
+async function finish(run: Run, plan: Plan, collected: Collected): Promise<SweepResult> {
   const summary = run.summary(plan, collected, null);
-  await options.sink(summary);
+  await run.sink(summary);
   run.logger.info('sweep finished', {
     counts: summary.counts,
     apiCalls: summary.apiCalls,
@@ -147,12 +173,28 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     deadlineReached: summary.deadlineReached,
     servicesFailed: summary.servicesFailed.length,
   });
-  return { plan, records: run.records, summary };
+  return { plan, records: inPlanOrder(run.records, plan), summary };
+}
+
+/**
+ * The records in the plan's order (service-level records first), whatever order the writes went in
+ * (most urgent first: ../engine/write-order.ts); the sink saw them as they happened.
+ */
+function inPlanOrder(records: AuditRecord[], plan: Plan): AuditRecord[] {
+  const key = (r: { region?: string; regionId?: string; serviceId: string | null; endpointId: string | null }) =>
+    `${r.region ?? r.regionId}\u0000${r.serviceId}\u0000${r.endpointId}`;
+  const index = new Map(plan.decisions.map((d, i) => [key(d), i]));
+  const at = (r: AuditRecord): number => (r.outcome === 'invalid' ? -1 : (index.get(key(r)) ?? -1));
+  return records
+    .map((r, i) => ({ r, i, at: at(r) }))
+    .sort((a, b) => a.at - b.at || a.i - b.i)
+    .map(({ r }) => r);
 }
 
 /** What one run shares between its steps: identity, the metered API, the records and their counts. */
 interface Run {
   mode: SweepMode;
+  scope: SweepScope;
   context: RecordContext;
   api: MeteredApi;
   now: () => number;
@@ -186,6 +228,7 @@ function startRun(options: SweepOptions): Run {
   const counts = emptyCounts();
   return {
     mode,
+    scope: options.scope ?? 'all',
     context,
     api,
     now,
@@ -215,6 +258,9 @@ function startRun(options: SweepOptions): Run {
         retries: own.retries,
         deadlineReached: api.deadlineReached,
         aborted,
+        scope: options.scope ?? 'all',
+        handler: options.handler ?? null,
+        timeToDecision: timeToDecision(records),
       });
     },
   };

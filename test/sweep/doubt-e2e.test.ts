@@ -12,7 +12,7 @@ const SERVICE = 'epsrv-bp1testorders00001';
 const FLEET = `
 settings: { pendingStatus: Connecting }
 services:
-  - { id: ${SERVICE}, region: cn-hangzhou, owner: provider, name: orders-api }
+  - { id: ${SERVICE}, region: cn-hangzhou, owner: provider, name: orders-api, whitelist: [acme, globex, initech] }
 endpoints:
   - { id: ep-bp1testacme0000001, owner: acme, service: ${SERVICE}, vpc: vpc-bp1testacme00001, connection: { status: Connected, bandwidth: 1024 } }
   - { id: ep-bp1testglobex00001, owner: globex, service: ${SERVICE}, vpc: vpc-bp1testglobex0001, connection: { status: Connected, bandwidth: 1024 } }
@@ -38,13 +38,6 @@ drift:
 `;
 
 type Conn = Record<string, unknown>;
-
-/**
- * Failures 2 and 3 need the client's answer validation (Page.invalid, MalformedResponse), which the
- * client helper is landing: until it is on main these run as `todo` (seen failing: the old behaviour).
- * Set to `false` once it lands.
- */
-const AWAITS_CLIENT_VALIDATION: string | false = 'awaits the client validation of listed answers (issue 9)';
 
 /** Rewrites the listed connections of the service's listing (not the re-reads by EndpointId). */
 function tamperConnections(h: E2e, change: (connections: Conn[]) => unknown): void {
@@ -87,29 +80,25 @@ const doubted: [string, (c: Conn) => Conn][] = [
 
 describe('failure 2: no write on missing or mistyped data', () => {
   for (const [what, change] of doubted) {
-    it(
-      `${what}: the globex connections get no write, and a skip record names the field`,
-      { todo: AWAITS_CLIENT_VALIDATION },
-      async () => {
-        await withFleet(async (h) => {
-          tamperConnections(h, (cs) =>
-            cs.map((c) => (String(c['EndpointId']).startsWith('ep-bp1testglobex') ? change(c) : c)),
-          );
-          const { records } = await h.sweep();
-          const written = writtenEndpoints(h);
-          assert.ok(!written.some((e) => e === '' || e.startsWith('ep-bp1testglobex')), JSON.stringify(written));
-          const invalid = records.filter((r) => r.outcome === 'invalid');
-          assert.equal(invalid.length, 2, JSON.stringify(records));
-          assert.ok(
-            invalid.every(
-              (r) => r.decision === 'skip' && /^(EndpointOwnerId|EndpointId|Bandwidth)/.test(r.errorMessage ?? ''),
-            ),
-          );
-          // The well-formed rest is still decided: initech's request is rejected.
-          assert.ok(written.includes('ep-bp1testinitech0001'));
-        });
-      },
-    );
+    it(`${what}: the globex connections get no write, and a skip record names the field`, async () => {
+      await withFleet(async (h) => {
+        tamperConnections(h, (cs) =>
+          cs.map((c) => (String(c['EndpointId']).startsWith('ep-bp1testglobex') ? change(c) : c)),
+        );
+        const { records } = await h.sweep();
+        const written = writtenEndpoints(h);
+        assert.ok(!written.some((e) => e === '' || e.startsWith('ep-bp1testglobex')), JSON.stringify(written));
+        const invalid = records.filter((r) => r.outcome === 'invalid');
+        assert.equal(invalid.length, 2, JSON.stringify(records));
+        assert.ok(
+          invalid.every(
+            (r) => r.decision === 'skip' && /^(EndpointOwnerId|EndpointId|Bandwidth)/.test(r.errorMessage ?? ''),
+          ),
+        );
+        // The well-formed rest is still decided: initech's request is rejected.
+        assert.ok(written.includes('ep-bp1testinitech0001'));
+      });
+    });
   }
 });
 
@@ -120,37 +109,29 @@ describe('failure 3: a malformed listing is never read as empty', () => {
     ['Connections holding non-objects', (cs) => [...cs, 42]],
   ];
   for (const [what, change] of malformed) {
-    it(
-      `${what}: the service is not collected, the run says so, nothing is written`,
-      { todo: AWAITS_CLIENT_VALIDATION },
-      async () => {
-        await withFleet(async (h) => {
-          tamperConnections(h, change);
-          const { summary, records } = await h.sweep({ retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
-          assert.deepEqual(
-            summary.servicesFailed.map((f) => [f.serviceId, f.errorCode]),
-            [[SERVICE, 'MalformedResponse']],
-          );
-          assert.equal(records[0]?.outcome, 'failed');
-          assert.deepEqual(writtenEndpoints(h), []);
-        });
-      },
-    );
-  }
-
-  it(
-    'one malformed page among good ones: the whole service is not collected (no partial view)',
-    { todo: AWAITS_CLIENT_VALIDATION },
-    async () => {
+    it(`${what}: the service is not collected, the run says so, nothing is written`, async () => {
       await withFleet(async (h) => {
-        let page = 0;
-        h.tamper.set('ListVpcEndpointConnections', (body) => (++page === 2 ? { ...body, Connections: {} } : body));
-        const { summary } = await h.sweep({ pageSize: 1, retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 2 } });
-        assert.equal(summary.servicesFailed[0]?.serviceId, SERVICE);
+        tamperConnections(h, change);
+        const { summary, records } = await h.sweep({ retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
+        assert.deepEqual(
+          summary.servicesFailed.map((f) => [f.serviceId, f.errorCode]),
+          [[SERVICE, 'MalformedResponse']],
+        );
+        assert.equal(records[0]?.outcome, 'failed');
         assert.deepEqual(writtenEndpoints(h), []);
       });
-    },
-  );
+    });
+  }
+
+  it('one malformed page among good ones: the whole service is not collected (no partial view)', async () => {
+    await withFleet(async (h) => {
+      let page = 0;
+      h.tamper.set('ListVpcEndpointConnections', (body) => (++page === 2 ? { ...body, Connections: {} } : body));
+      const { summary } = await h.sweep({ pageSize: 1, retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 2 } });
+      assert.equal(summary.servicesFailed[0]?.serviceId, SERVICE);
+      assert.deepEqual(writtenEndpoints(h), []);
+    });
+  });
 });
 
 describe('failure 5: never green on a misconfiguration', () => {

@@ -107,9 +107,10 @@ test('apply writes one at a time with a ClientToken from the decision key and th
   const { records, plan, summary } = await sweep(api);
   assert.deepEqual(
     api.writes().map((c) => `${c.action}:${String(c.params['endpointId'])}`),
+    // Most urgent first (engine/write-order.ts): the reject, then the accepts, oldest request first.
     [
-      'EnableVpcEndpointConnection:ep-acme',
       'DisableVpcEndpointConnection:ep-initech',
+      'EnableVpcEndpointConnection:ep-acme',
       'EnableVpcEndpointConnection:ep-search-acme',
     ],
   );
@@ -118,11 +119,11 @@ test('apply writes one at a time with a ClientToken from the decision key and th
   const listed = api.connections.find((c) => c.endpointId === 'ep-acme');
   assert.ok(listed !== undefined);
   assert.equal(
-    api.writes()[0]?.params['clientToken'],
+    api.writes()[1]?.params['clientToken'],
     clientToken(decisionKey(accept, 'sha256:0123456789abcdef', sha256Hex), listed.modifiedTime, sha256Hex),
   );
-  assert.match(String(api.writes()[0]?.params['clientToken']), /^[0-9a-f]{64}$/);
-  assert.equal(api.writes()[0]?.params['bandwidth'], 3072);
+  assert.match(String(api.writes()[1]?.params['clientToken']), /^[0-9a-f]{64}$/);
+  assert.equal(api.writes()[1]?.params['bandwidth'], 3072);
   assert.deepEqual(outcomes(records), [
     'ep-acme:accept:applied',
     'ep-initech:reject:applied',
@@ -250,18 +251,19 @@ test('a credentials failure stops the run before any write, with the summary sun
 
 test('a permission failure on a write stops the run: later writes are deferred, not attempted', async () => {
   const api = fleet();
-  api.fail('EnableVpcEndpointConnection:ep-acme', apiError('Forbidden.RAM'));
+  api.fail('DisableVpcEndpointConnection:ep-initech', apiError('Forbidden.RAM'));
   const sunk: SweepRecord[] = [];
   await assert.rejects(
     runSweep({ policy: demoPolicy(), api, mode: 'enforce', now: () => NOW, sink: (r) => sunk.push(r) }),
     SweepAbortedError,
   );
   assert.equal(api.writes().length, 1);
+  // As they happened: the reject went first (most urgent), the hold writes nothing and comes last.
   assert.deepEqual(outcomes(sunk.filter(isAuditRecord)), [
-    'ep-acme:accept:failed',
-    'ep-initech:reject:deferred',
-    'ep-umbrella:hold:held',
+    'ep-initech:reject:failed',
+    'ep-acme:accept:deferred',
     'ep-search-acme:accept:deferred',
+    'ep-umbrella:hold:held',
   ]);
   const failed = sunk.filter(isAuditRecord)[0];
   assert.equal(failed?.errorCode, 'Forbidden.RAM');
@@ -384,9 +386,10 @@ test('the deadline stops new writes: the rest is "deferred" and the summary says
   };
   // Reads take 3 s of fake time; one write fits before the deadline's margin (3 s for a call).
   const { records, summary } = await sweep(api, { now: () => clock, deadline: NOW + 6500 });
+  // The one write that fits is the most urgent: the reject.
   assert.deepEqual(outcomes(records), [
-    'ep-acme:accept:applied',
-    'ep-initech:reject:deferred',
+    'ep-acme:accept:deferred',
+    'ep-initech:reject:applied',
     'ep-umbrella:hold:held',
     'ep-search-acme:accept:deferred',
   ]);
@@ -449,10 +452,10 @@ test('operational logs: JSON lines with the run id; auto-accept at error level',
 
 test('a credentials failure on the re-read after a failed write stops the run: no later write is sent', async () => {
   const api = fleet();
-  api.fail('EnableVpcEndpointConnection:ep-acme', apiError('InvalidParameter.Bandwidth'));
+  api.fail('DisableVpcEndpointConnection:ep-initech', apiError('InvalidParameter.Bandwidth'));
   // The STS token expires between the write and its re-read.
   api.onCall = (call) => {
-    if (call.action === 'EnableVpcEndpointConnection')
+    if (call.action === 'DisableVpcEndpointConnection')
       api.fail(`ListVpcEndpointConnections:${ORDERS}`, apiError('InvalidSecurityToken.Expired'));
   };
   const sunk: SweepRecord[] = [];
@@ -469,10 +472,10 @@ test('a credentials failure on the re-read after a failed write stops the run: n
   );
   assert.equal(api.writes().length, 1);
   assert.deepEqual(outcomes(sunk.filter(isAuditRecord)), [
-    'ep-acme:accept:failed',
-    'ep-initech:reject:deferred',
-    'ep-umbrella:hold:held',
+    'ep-initech:reject:failed',
+    'ep-acme:accept:deferred',
     'ep-search-acme:accept:deferred',
+    'ep-umbrella:hold:held',
   ]);
   assert.equal(sunk.filter(isAuditRecord)[0]?.errorCode, 'InvalidParameter.Bandwidth');
   const summary = sunk.at(-1);
@@ -494,11 +497,13 @@ test('intent before effect: every write is preceded by an intent record, sunk (a
       if (isIntentRecord(r)) order.push(`intent:${r.endpointId}:${r.clientToken}`);
     },
   });
-  const writes = records.filter((r) => r.clientToken !== null);
-  assert.equal(writes.length, 3);
+  assert.equal(records.filter((r) => r.clientToken !== null).length, 3);
   assert.deepEqual(
     order,
-    writes.flatMap((r) => [`intent:${r.endpointId}:${r.clientToken}`, `write:${r.endpointId}:${r.clientToken}`]),
+    api.writes().flatMap((w) => {
+      const id = `${String(w.params['endpointId'])}:${String(w.params['clientToken'])}`;
+      return [`intent:${id}`, `write:${id}`];
+    }),
   );
   const listed = api.connections.find((c) => c.endpointId === 'ep-acme');
   assert.equal(records[0]?.modifiedTime, listed?.modifiedTime);
@@ -609,11 +614,12 @@ test('a run cut off mid-write is settled by the next: a recent change that a wri
     sweep(api, {
       sink: (r) => {
         if (isIntentRecord(r)) intents.push(r);
-        if (isAuditRecord(r)) throw new Error('killed');
+        if (isAuditRecord(r) && r.endpointId === 'ep-acme') throw new Error('killed');
       },
     }),
   );
-  assert.equal(intents[0]?.endpointId, 'ep-acme');
+  const intent = intents.find((i) => i.endpointId === 'ep-acme');
+  assert.ok(intent !== undefined);
   const accepted = api.connections.find((c) => c.endpointId === 'ep-acme');
   assert.ok(accepted !== undefined);
   accepted.modifiedTime = new Date(NOW - 60_000).toISOString();
@@ -624,7 +630,7 @@ test('a run cut off mid-write is settled by the next: a recent change that a wri
     settled.map((s) => s.endpointId),
     ['ep-acme'],
   );
-  assert.ok(settled[0]?.settles.includes(intents[0]?.decisionId ?? ''), JSON.stringify(settled));
+  assert.ok(settled[0]?.settles.includes(intent.decisionId), JSON.stringify(settled));
   // A change older than the window (10 minutes) reports nothing.
   accepted.modifiedTime = new Date(NOW - 11 * 60_000).toISOString();
   assert.deepEqual((await sweep(api)).sunk.filter(isSettledRecord), []);

@@ -51,7 +51,9 @@ function fleet(): string {
         ],
       },
     },
-    services: [{ id: SERVICE, region: 'cn-hangzhou', owner: 'provider', name: 'orders-api' }],
+    services: [
+      { id: SERVICE, region: 'cn-hangzhou', owner: 'provider', name: 'orders-api', whitelist: ['acme', 'initech'] },
+    ],
     endpoints: [
       ...Array.from({ length: ACCEPTS }, (_, i) => endpoint(`ep-bp1testacme${String(i + 1).padStart(7, '0')}`, 'acme')),
       ...Array.from({ length: REJECTS }, (_, i) =>
