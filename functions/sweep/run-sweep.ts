@@ -34,6 +34,7 @@ import { recordMode, resolveRunMode } from './run-mode.ts';
 import type { SweepMode } from './run-mode.ts';
 import { sha256Hex } from './sha256.ts';
 import { pageBounds } from './listing-bounds.ts';
+import type { PageBounds } from './listing-bounds.ts';
 import { summarise } from './summarise.ts';
 import { settlements } from './settled.ts';
 import { SweepAbortedError } from './sweep-aborted-error.ts';
@@ -152,7 +153,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     onProgress: options.onProgress,
   });
   if (stopped !== undefined) return stop(run, decided, collected, stopped);
-  const plan = await whitelistStep(run, options, collected, decided);
+  const plan = run.scope === 'all' ? await whitelistStep(run, options, collected, decided, bounds) : decided;
   if (run.api.credentialsFailure !== undefined) return stop(run, plan, collected, run.api.credentialsFailure);
   if (run.mode === 'enforce') emitSettlements(run, plan, collected, policy);
 
@@ -266,8 +267,17 @@ function startRun(options: SweepOptions): Run {
   };
 }
 
-/** Keeps synced whitelists in step (./apply-whitelist.ts); the plan gains its changes and warnings. */
-async function whitelistStep(run: Run, options: SweepOptions, collected: Collected, plan: Plan): Promise<Plan> {
+/**
+ * Keeps synced whitelists in step (./apply-whitelist.ts) within the run's paging budget; the plan gains
+ * its changes and warnings. Full sweeps only: a requests-only run leaves whitelists to the next full one.
+ */
+async function whitelistStep(
+  run: Run,
+  options: SweepOptions,
+  collected: Collected,
+  plan: Plan,
+  bounds: PageBounds,
+): Promise<Plan> {
   const pageSize = options.pageSize ?? 50;
   const result = await syncWhitelists({
     policy: options.policy,
@@ -276,7 +286,7 @@ async function whitelistStep(run: Run, options: SweepOptions, collected: Collect
     services: collected.snapshot.services.map((s) => s.service),
     providerAccountId: options.providerAccountId,
     pageSize,
-    bounds: pageBounds(pageSize, options.pageBounds),
+    bounds,
     readConcurrency: options.readConcurrency ?? 8,
     now: run.now,
     context: run.context,
