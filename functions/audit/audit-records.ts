@@ -6,6 +6,7 @@
  * This module is pure data and small builders: no I/O.
  */
 import type { Decision } from '../engine/decision.ts';
+import type { WhitelistChangeKind } from '../engine/whitelist-plan.ts';
 
 export const DECISION_SCHEMA = 'privatelink-approver/decision/v1';
 export const RUN_SCHEMA = 'privatelink-approver/run/v1';
@@ -39,7 +40,9 @@ export const OUTCOMES = [
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
+/** A record's decision: a connection decision's kind, or a whitelist change (../engine/whitelist-plan.ts). */
 export type DecisionKind = Decision['kind'];
+export type RecordDecision = DecisionKind | WhitelistChangeKind;
 /** The `mode` of a record: `dry-run` when nothing is written under the policy or the request. */
 export type RecordMode = 'enforce' | 'dry-run';
 
@@ -75,7 +78,7 @@ export interface AuditRecord {
   vpcId: string | null;
   statusBefore: string | null;
   bandwidthBefore: number | null;
-  decision: DecisionKind;
+  decision: RecordDecision;
   /** The policy path that made the decision (`services[0].allow[1]`, `deny.accounts[0]`, ...). */
   rule: string | null;
   reason: string;
@@ -115,13 +118,15 @@ export interface IntentRecord {
   policyRevision: PolicyRevisionRef;
   region: string;
   serviceId: string;
-  endpointId: string;
+  /** Null for a whitelist change. */
+  endpointId: string | null;
   ownerAccountId: string;
-  decision: DecisionKind;
+  decision: RecordDecision;
   /** The API action about to be sent (`EnableVpcEndpointConnection`, ...). */
   action: string;
   bandwidthAfter: number | null;
-  modifiedTime: string;
+  /** Null for a whitelist change (an entry has no ModifiedTime). */
+  modifiedTime: string | null;
   clientToken: string;
 }
 

@@ -238,7 +238,7 @@ export function connectionsPage(
  * string, a safe number or a BigNumber), the one asked for when the request named one.
  */
 export function serviceUsersPage(answer: ListingAnswer, req: ListVpcEndpointServiceUsersRequest): Page<ServiceUser> {
-  const { items, nextToken } = pageShape(answer, 'Users', 'User', req.maxResults);
+  const { items, nextToken } = pageShape(answer, 'Users', req.maxResults);
   const wanted = req.userId;
   const checked = items.map((item): ServiceUser | Refused => {
     const c = new FieldChecks(item, answer.scrub);

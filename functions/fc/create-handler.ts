@@ -242,6 +242,8 @@ export function createHandler(deps: HandlerDeps): FcEventHandler {
         now,
         sink: (record) => deps.write(JSON.stringify({ ...record, fcRequestId: requestId })),
         logger: log,
+        // The provider's own account stays on every synced whitelist (README "Keep the whitelist in step").
+        providerAccountId: context.accountId,
       });
       return { ...result.summary, fcRequestId: requestId };
     } catch (error) {

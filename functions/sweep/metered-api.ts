@@ -78,18 +78,29 @@ export class MeteredApi implements PrivateLinkApi {
 
   static wrap(inner: PrivateLinkApi, options: MeteredApiOptions): MeteredApi {
     const pause = new ThrottlePause(options.throttlePause ?? DEFAULT_THROTTLE_PAUSE, options.now);
-    const meter: Meter = { calls: 0, retries: 0, deadlineReached: false, credentialsFailure: undefined, pause };
+    const meter: Meter = {
+      calls: 0,
+      retries: 0,
+      deadlineReached: false,
+      credentialsFailure: undefined,
+      pause,
+    };
     return new MeteredApi(inner, options, meter, new Set());
   }
 
-  /** The same API (same counters) that does not retry these codes. */
+  /** The same API (same counters) that does not retry these codes either. */
   withoutRetryOn(codes: readonly string[]): MeteredApi {
-    return new MeteredApi(this.inner, this.options, this.meter, new Set(codes));
+    return new MeteredApi(this.inner, this.options, this.meter, new Set([...this.neverRetry, ...codes]));
   }
 
   /** Attempts sent so far, and how many of them were retries. */
   stats(): { calls: number; retries: number; throttled: number } {
     return { calls: this.meter.calls, retries: this.meter.retries, throttled: this.meter.pause.throttled };
+  }
+
+  /** Counts an attempt that a caller sends again itself (the write pacer, ./pacer.ts) as a retry. */
+  noteRetry(): void {
+    this.meter.retries += 1;
   }
 
   /** Whether the deadline has stopped (or cut short) any call of this run. */

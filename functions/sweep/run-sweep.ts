@@ -25,6 +25,7 @@ import {
 } from '../audit/audit-records.ts';
 import { holdOwnersOfInvalid } from './invalid-items.ts';
 import { applyPlan } from './apply.ts';
+import { syncWhitelists } from './apply-whitelist.ts';
 import { collect } from './collect.ts';
 import type { Collected } from './collect.ts';
 import { DEFAULT_RETRY, MeteredApi } from './metered-api.ts';
@@ -82,6 +83,8 @@ export interface SweepOptions {
   callTimeoutMs?: number;
   /** Retry policy for reads and writes (exponential backoff with jitter). */
   retry?: Partial<RetrySettings>;
+  /** The provider's own account ID: kept on every synced whitelist (./apply-whitelist.ts). */
+  providerAccountId?: string | undefined;
   /** `requests`: only connections awaiting a decision (./collect-requests.ts); default `all`, the full sweep. */
   scope?: SweepScope;
   /** The FC handler's name, for the summary (docs/cadences.md). */
@@ -125,19 +128,20 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   for (const failure of collected.failures) run.emit(serviceFailureRecord(failure, run.context, run.now()));
   for (const item of collected.invalid) run.emit(invalidItemRecord(item, run.context, run.now()));
 
-  const decided = decide(policy, collected.snapshot, run.now());
-  const scoped = run.scope === 'requests' ? requestsOnly(decided, policy.pendingStatus) : decided;
-  const plan = holdOwnersOfInvalid(scoped, collected.invalid);
-  for (const d of plan.decisions) run.counts.byDecision[d.kind] += 1;
-  logWarnings(run.logger, collected, plan);
+  const all = decide(policy, collected.snapshot, run.now());
+  const scoped = run.scope === 'requests' ? requestsOnly(all, policy.pendingStatus) : all;
+  const decided = holdOwnersOfInvalid(scoped, collected.invalid);
+  for (const d of decided.decisions) run.counts.byDecision[d.kind] += 1;
+  logWarnings(run.logger, collected, decided);
 
-  const stopped = await applyPlan(plan, {
+  const stopped = await applyPlan(decided, {
     api: run.api,
     mode: run.mode,
     policyRevisionHash: policy.revision.hash,
     sha256: sha256Hex,
     listed: collected.snapshot.services.flatMap((s) => s.connections),
     now: run.now,
+    sleep: options.retry?.sleep ?? realSleep,
     logger: run.logger,
     emit: (decision, detail) =>
       run.emit({
@@ -147,11 +151,20 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     intend: (decision, write) => options.sink(intentRecord(decision, run.context, write)),
     onProgress: options.onProgress,
   });
-  if (stopped !== undefined) return stop(run, plan, collected, stopped);
+  if (stopped !== undefined) return stop(run, decided, collected, stopped);
+  const plan = await whitelistStep(run, options, collected, decided);
+  if (run.api.credentialsFailure !== undefined) return stop(run, plan, collected, run.api.credentialsFailure);
   if (run.mode === 'enforce') emitSettlements(run, plan, collected, policy);
 
+  return finish(run, plan, collected);
+}
+
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Sinks the summary (last) and logs it; the run's result. */
+async function finish(run: Run, plan: Plan, collected: Collected): Promise<SweepResult> {
   const summary = run.summary(plan, collected, null);
-  await options.sink(summary);
+  await run.sink(summary);
   run.logger.info('sweep finished', {
     counts: summary.counts,
     apiCalls: summary.apiCalls,
@@ -251,6 +264,30 @@ function startRun(options: SweepOptions): Run {
       });
     },
   };
+}
+
+/** Keeps synced whitelists in step (./apply-whitelist.ts); the plan gains its changes and warnings. */
+async function whitelistStep(run: Run, options: SweepOptions, collected: Collected, plan: Plan): Promise<Plan> {
+  const pageSize = options.pageSize ?? 50;
+  const result = await syncWhitelists({
+    policy: options.policy,
+    api: run.api,
+    mode: run.mode,
+    services: collected.snapshot.services.map((s) => s.service),
+    providerAccountId: options.providerAccountId,
+    pageSize,
+    bounds: pageBounds(pageSize, options.pageBounds),
+    readConcurrency: options.readConcurrency ?? 8,
+    now: run.now,
+    context: run.context,
+    sha256: sha256Hex,
+    logger: run.logger,
+    emit: run.emit,
+    intend: (record) => options.sink(record),
+  });
+  collected.failures.push(...result.failures);
+  for (const w of result.plan.warnings) run.logger.warn(w.message, { code: w.code, region: w.regionId });
+  return { ...plan, whitelist: result.plan.changes, warnings: [...plan.warnings, ...result.plan.warnings] };
 }
 
 /** Records the recent changes that settle earlier writes in doubt (./settled.ts). */
