@@ -64,6 +64,8 @@ export interface PreparedSweep {
   services: string[] | undefined;
   logger: Logger | undefined;
   callTimeoutMs: number;
+  /** ALIBABA_CLOUD_ACCOUNT_ID: the provider's account, kept on synced whitelists (README "Keep the whitelist in step"). */
+  providerAccountId: string | undefined;
 }
 
 /** Test seam: how the CLI builds its client and finds credentials. */
@@ -144,6 +146,7 @@ export async function prepareSweep(
     services,
     logger,
     callTimeoutMs,
+    providerAccountId: io.env.ALIBABA_CLOUD_ACCOUNT_ID || undefined,
   };
 }
 

@@ -148,6 +148,7 @@ async function sweep(prepared: PreparedSweep, out: RecordsOut, io: CliIO): Promi
       ...(prepared.logger === undefined ? {} : { logger: prepared.logger }),
       ...(deadlineText === undefined ? {} : { deadline: Date.now() + Number(deadlineText) * 1000 }),
       callTimeoutMs: prepared.callTimeoutMs,
+      providerAccountId: prepared.providerAccountId,
       sink: (record) => out.write(record),
       onProgress: progress,
     });

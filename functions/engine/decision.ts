@@ -5,6 +5,7 @@
  */
 import type { ConnectionStatus, EndpointConnection, EndpointService } from './resources.ts';
 import type { ReasonFields } from './reason-text.ts';
+import type { WhitelistChange } from './whitelist-plan.ts';
 
 /**
  * What to do with one connection.
@@ -84,4 +85,6 @@ export interface Plan {
    * percentages are not of this number but of the `Connected` ones among them (./safety-limits.ts).
    */
   governedConnections: number;
+  /** Whitelist changes of rules with `whitelist: sync` (./whitelist-plan.ts), planned by the sweep after `decide`. */
+  whitelist?: WhitelistChange[];
 }

@@ -1,6 +1,7 @@
 /**
  * The Function Compute event handler, built from its dependencies so that tests can run it in-process
- * and ../handler.ts can wire it to FC. One invocation = one sweep:
+ * and ../handler.ts can wire it to FC (twice: the `requests` and the `reconcile` handler, docs/cadences.md).
+ * One invocation = one sweep:
  * parse the event -> derive the deadline -> load the policy (fail closed) -> runSweep -> return the summary.
  *
  * Every line written is one JSON object: operational logs (../log/logger.ts), decision records and the
@@ -37,7 +38,15 @@ export interface HandlerDeps {
   /** Receives one JSON line (no newline). FC ships stdout to SLS. */
   write: (line: string) => void;
   now?: () => number;
+  /**
+   * Which of the package's two handlers this is (docs/cadences.md): `requests` decides only the
+   * connections awaiting a decision; `reconcile` (the default) runs the full sweep, drift included.
+   */
+  name?: HandlerName;
 }
+
+/** The function package's handlers: `index.requests` and `index.reconcile` (s.yaml). */
+export type HandlerName = 'requests' | 'reconcile';
 
 /** `startedAt` (epoch ms): when FC handed over the invocation, if measured before this handler was loaded. */
 export type FcEventHandler = (
@@ -165,6 +174,7 @@ async function prepare(
 /** Builds the FC handler from the cold-start configuration; a bad one fails every invocation loudly. */
 export function createHandler(deps: HandlerDeps): FcEventHandler {
   const now = deps.now ?? Date.now;
+  const name = deps.name ?? 'reconcile';
   const config: FcConfig | undefined = deps.config.ok ? deps.config.config : undefined;
   const configProblems: string[] = deps.config.ok ? [] : deps.config.problems;
 
@@ -201,6 +211,7 @@ export function createHandler(deps: HandlerDeps): FcEventHandler {
       if (isInvocationError(prepared)) return prepared;
       const { request, policy, deadline, mode } = prepared;
       log.info('run starting', {
+        handler: name,
         trigger: prepared.trigger ?? null,
         policyFile: prepared.source.file,
         policyOrigin: prepared.source.origin,
@@ -222,6 +233,8 @@ export function createHandler(deps: HandlerDeps): FcEventHandler {
         policy,
         api,
         mode,
+        scope: name === 'requests' ? 'requests' : 'all',
+        handler: name,
         ...(request.services === undefined ? {} : { services: request.services }),
         ...(request.regions === undefined ? {} : { regions: request.regions }),
         deadline,
@@ -229,6 +242,8 @@ export function createHandler(deps: HandlerDeps): FcEventHandler {
         now,
         sink: (record) => deps.write(JSON.stringify({ ...record, fcRequestId: requestId })),
         logger: log,
+        // The provider's own account stays on every synced whitelist (README "Keep the whitelist in step").
+        providerAccountId: context.accountId,
       });
       return { ...result.summary, fcRequestId: requestId };
     } catch (error) {

@@ -27,6 +27,8 @@ import { errorKind, isRetryableKind } from '../client/error-kinds.ts';
 import { RetryError, withRetry } from '../client/retry.ts';
 import type { EndpointConnection, EndpointService } from '../engine/resources.ts';
 import { isCredentialsFailure } from './sweep-aborted-error.ts';
+import { DEFAULT_THROTTLE_PAUSE, ThrottlePause } from './throttle-pause.ts';
+import type { ThrottlePauseSettings } from './throttle-pause.ts';
 
 export interface RetrySettings {
   maxAttempts: number;
@@ -53,14 +55,19 @@ export interface MeteredApiOptions {
   deadline: number | undefined;
   /** One call's timeout, ms: the margin kept before the deadline. */
   callTimeoutMs: number;
+  /** The pause after a `Throttling` answer (./throttle-pause.ts); default {@link DEFAULT_THROTTLE_PAUSE}. */
+  throttlePause?: ThrottlePauseSettings | undefined;
 }
 
 /** Counters shared by a MeteredApi and its narrowed views. */
 interface Meter {
   calls: number;
+  /** Error codes met, every attempt counted. */
+  codes: Map<string, number>;
   retries: number;
   deadlineReached: boolean;
   credentialsFailure: ApiError | undefined;
+  pause: ThrottlePause;
 }
 
 export class MeteredApi implements PrivateLinkApi {
@@ -72,7 +79,15 @@ export class MeteredApi implements PrivateLinkApi {
   ) {}
 
   static wrap(inner: PrivateLinkApi, options: MeteredApiOptions): MeteredApi {
-    const meter: Meter = { calls: 0, retries: 0, deadlineReached: false, credentialsFailure: undefined };
+    const pause = new ThrottlePause(options.throttlePause ?? DEFAULT_THROTTLE_PAUSE, options.now);
+    const meter: Meter = {
+      calls: 0,
+      codes: new Map(),
+      retries: 0,
+      deadlineReached: false,
+      credentialsFailure: undefined,
+      pause,
+    };
     return new MeteredApi(inner, options, meter, new Set());
   }
 
@@ -82,8 +97,13 @@ export class MeteredApi implements PrivateLinkApi {
   }
 
   /** Attempts sent so far, and how many of them were retries. */
-  stats(): { calls: number; retries: number } {
-    return { calls: this.meter.calls, retries: this.meter.retries };
+  stats(): { calls: number; retries: number; throttled: number } {
+    return { calls: this.meter.calls, retries: this.meter.retries, throttled: this.meter.pause.throttled };
+  }
+
+  /** How many attempts so far met this error code. */
+  met(code: string): number {
+    return this.meter.codes.get(code) ?? 0;
   }
 
   /** Counts an attempt that a caller sends again itself (the write pacer, ./pacer.ts) as a retry. */
@@ -153,9 +173,17 @@ export class MeteredApi implements PrivateLinkApi {
     const { retry, deadline, callTimeoutMs, now } = this.options;
     try {
       const result = await withRetry(
-        () => {
+        async () => {
+          await this.throttlePause(action);
           this.meter.calls += 1;
-          return fn();
+          return fn().then(
+            (value) => (this.meter.pause.onAnswered(), value),
+            (error: unknown) => {
+              if (error instanceof ApiError && errorKind(error.code, error.httpStatus) === 'throttled')
+                this.meter.pause.onThrottled();
+              throw error;
+            },
+          );
         },
         {
           maxAttempts: retry.maxAttempts,
@@ -176,7 +204,18 @@ export class MeteredApi implements PrivateLinkApi {
     }
   }
 
+  /** Waits out the pause after a throttled answer; a DeadlineError when the run has no time left after it. */
+  private async throttlePause(action: string): Promise<void> {
+    const wait = this.meter.pause.waitMs();
+    if (wait === 0) return;
+    await (this.options.retry.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))))(wait);
+    if (!this.timeLeft()) {
+      throw new DeadlineError({ code: 'DeadlineReached', message: `no time left for ${action} after a pause`, action });
+    }
+  }
+
   private isRetryable(error: unknown): boolean {
+    if (error instanceof ApiError) this.meter.codes.set(error.code, (this.meter.codes.get(error.code) ?? 0) + 1);
     if (!(error instanceof ApiError) || isCredentialsFailure(error.code)) return false;
     if (this.neverRetry.has(error.code)) return false;
     return error.retryable || isRetryableKind(errorKind(error.code, error.httpStatus));

@@ -13,7 +13,7 @@ import type { PhaseResult, SoakContext, SoakSize } from './soak-phases.ts';
 import { crashPhase, faultsPhase, overlapPhase } from './soak-phases.ts';
 import type { Figure } from './soak-report.ts';
 import { figuresOf, renderFigures } from './soak-report.ts';
-import { scanForSecrets } from './soak-secrets.ts';
+import { redactSecrets, scanForSecrets } from './soak-secrets.ts';
 
 export const FULL: SoakSize = {
   services: 20,
@@ -23,6 +23,7 @@ export const FULL: SoakSize = {
   overlaps: [2, 3],
   brokenPolicies: undefined,
   hostileAnswers: undefined,
+  taskLock: { services: 4, perService: 25 },
   timeoutMs: 1000,
 };
 
@@ -34,6 +35,7 @@ export const SHORT: SoakSize = {
   overlaps: [3],
   brokenPolicies: 3,
   hostileAnswers: 2,
+  taskLock: { services: 2, perService: 15 },
   timeoutMs: 800,
 };
 
@@ -54,8 +56,10 @@ async function runPhases(
   parts: ReadonlySet<Part>,
 ): Promise<{ phases: PhaseResult[]; answers: HostileCase[]; files: HostileCase[] }> {
   const phases: PhaseResult[] = [];
-  if (parts.has('faults'))
+  if (parts.has('faults')) {
     for (const reading of ['Connecting', 'Disconnected'] as const) phases.push(await faultsPhase(ctx, reading));
+    phases.push(await faultsPhase(ctx, 'Disconnected', true));
+  }
   if (parts.has('overlap')) for (const n of ctx.size.overlaps) phases.push(await overlapPhase(ctx, n));
   if (parts.has('crash')) phases.push(await crashPhase(ctx));
   const answers = parts.has('answers') ? await hostileAnswersPhase(ctx) : [];
@@ -103,7 +107,8 @@ export async function runSoak(
         `keys, security token; raw and URL-encoded) in ${texts.length + 1} outputs`,
       details: hits.slice(0, 20).map((h) => `${h.what} in ${h.where}`),
     });
-    const text = renderFigures(figures, seed);
+    // Details quote the product's messages: a leaked secret is named by kind, never printed.
+    const text = redactSecrets(renderFigures(figures, seed), secrets);
     return { figures, text, ok: figures.every((f) => f.ok) };
   } finally {
     rmSync(ctx.dir, { recursive: true, force: true });

@@ -109,41 +109,55 @@ async function judgeCase(name: string, run: ChildRun, emu: SoakEmulator, connect
   };
 }
 
-/** Every hostile answer kind against a converged fleet (so any write is the hostile answer's doing). */
-export function hostileAnswersPhase(ctx: SoakContext): Promise<HostileCase[]> {
-  ctx.progress('hostile answers');
-  return withFleet(ctx, ctx.seed + 300, { pendingStatus: 'Connecting' }, async (emu, fleet, policy) => {
-    // Converge first (no faults): from then on, any write is the hostile answer's doing.
+/** A case the emulator cannot produce. */
+function unavailableCase(name: string): HostileCase {
+  const none = { writes: 0, seconds: 0, maxRssKb: undefined, exitCode: null, message: undefined, problems: [] };
+  return { name, unavailable: true, ...none };
+}
+
+/**
+ * Hostile answer kinds in turn against one converged fleet (so any write is the answer's doing), until
+ * one makes a write: the fleet is then no longer converged, so the caller starts a fresh one for the rest.
+ */
+function hostileAnswersOnFleet(
+  ctx: SoakContext,
+  seed: number,
+  todo: Array<{ name: string; rule: Record<string, unknown> }>,
+  cases: HostileCase[],
+): Promise<void> {
+  return withFleet(ctx, seed, { pendingStatus: 'Connecting' }, async (emu, fleet, policy) => {
     for (let n = 1; n <= 3; n++) {
       const run = await applyOnce(ctx, emu, policy, `hostile converge #${n}`, n);
       await new Promise((resolve) => setTimeout(resolve, 400));
       if (!run.records.some((r) => r['outcome'] === 'applied')) break;
     }
-    const cases: HostileCase[] = [];
-    for (const { name, rule } of sample(HOSTILE_ANSWERS, ctx.size.hostileAnswers)) {
-      const res = await emu.patchSettings({ faults: { seed: ctx.seed, rules: [rule] } });
+    for (let next = todo.shift(); next !== undefined; next = todo.shift()) {
+      const res = await emu.patchSettings({ faults: { seed: ctx.seed, rules: [next.rule] } });
       if (!res.ok) {
-        cases.push({
-          name,
-          unavailable: true,
-          writes: 0,
-          seconds: 0,
-          maxRssKb: undefined,
-          exitCode: null,
-          message: undefined,
-          problems: [],
-        });
+        cases.push(unavailableCase(next.name));
         continue;
       }
-      const run = await applyOnce(ctx, emu, policy, `hostile answer: ${name}`, 1, {
+      const run = await applyOnce(ctx, emu, policy, `hostile answer: ${next.name}`, 1, {
         measure: true,
         deadlineSeconds: 30,
       });
-      cases.push(await judgeCase(name, run, emu, fleet.connections));
+      const judged = await judgeCase(next.name, run, emu, fleet.connections);
+      cases.push(judged);
       await faultsOff(emu);
+      if (judged.writes > 0) return;
     }
-    return cases;
   });
+}
+
+/** Every hostile answer kind (or the size's sample), each against a converged fleet. */
+export async function hostileAnswersPhase(ctx: SoakContext): Promise<HostileCase[]> {
+  ctx.progress('hostile answers');
+  const todo = sample(HOSTILE_ANSWERS, ctx.size.hostileAnswers);
+  const cases: HostileCase[] = [];
+  // Bounded: each fleet takes at least one case.
+  for (let fleet = 0; todo.length > 0 && fleet < HOSTILE_ANSWERS.length; fleet++)
+    await hostileAnswersOnFleet(ctx, ctx.seed + 300 + fleet, todo, cases);
+  return cases;
 }
 
 /** All of `all`, or `limit` of them spread evenly over the list (the short variant's sample). */

@@ -37,7 +37,7 @@ function faultsFigure(phases: PhaseResult[]): Figure {
     details.push(...p.endProblems.slice(0, MAX_DETAILS).map((x) => `${p.name}: ${x}`));
     details.push(`${p.name}: ${kinds}`);
     return (
-      `${p.reading}: ${p.connections} connections converged after ` +
+      `${p.name.slice('faults/'.length)}: ${p.connections} connections converged after ` +
       `${p.runsToConverge ?? `more than ${p.runs.length}`} runs, ${p.calls.failed} of ${p.calls.calls} calls failed (${share.toFixed(1)}%)`
     );
   });
