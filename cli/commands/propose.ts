@@ -104,6 +104,7 @@ async function plan(prepared: Awaited<ReturnType<typeof prepareSweep>> & object)
       ...(prepared.services === undefined ? {} : { services: prepared.services }),
       ...(prepared.logger === undefined ? {} : { logger: prepared.logger }),
       callTimeoutMs: prepared.callTimeoutMs,
+      providerAccountId: prepared.providerAccountId,
       sink: () => undefined,
     });
   } finally {

@@ -186,8 +186,13 @@ export class Store {
     return now < s.activeAt ? 'Creating' : 'Active';
   }
 
+  /** A zone's status: `Creating` while it is added, then what the connection's phase gives. */
   zoneStatus(e: EndpointRec, z: ZoneRec, now: number): string {
-    if (now < z.readyAt) return 'Creating';
+    return now < z.readyAt ? 'Creating' : this.readyZoneStatus(e);
+  }
+
+  /** The status of an endpoint's zones that are ready, from its connection's phase. */
+  readyZoneStatus(e: EndpointRec): string {
     switch (e.conn.phase) {
       case 'awaiting':
         return 'Wait';

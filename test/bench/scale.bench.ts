@@ -21,7 +21,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateFleet, startEmulator } from '../../emulator/index.ts';
-import { bundleSweepChild, runSweepChild } from './sweep-child.ts';
+import { WRITE_ACTIONS, bundleSweepChild, runSweepChild } from './sweep-child.ts';
 import type { SweepChildResult } from './sweep-child.ts';
 
 const PER_SERVICE = 50;
@@ -91,7 +91,9 @@ async function measure(bundle: string, connections: number, kind: Row['kind'], p
     const servicePages = Math.max(1, Math.ceil(services / PAGE));
     const connectionPages = services * Math.max(1, Math.ceil(PER_SERVICE / PAGE));
     const readBoundMs = (servicePages + Math.ceil(connectionPages / CONCURRENCY)) * r.callMs;
-    const boundMs = readBoundMs + pending * r.smallCallMs;
+    // The writes sent (not retried here): a run that left services uncollected sent fewer, marked MISS for it.
+    const sent = WRITE_ACTIONS.reduce((n, a) => n + (r.byAction[a] ?? 0), 0);
+    const boundMs = readBoundMs + Math.min(pending, sent) * r.smallCallMs;
     return {
       connections,
       kind,
@@ -129,7 +131,7 @@ function printRow(row: Row): void {
   const target = row.kind === 'no-op' ? 1.2 : 1.1;
   console.log(
     `  wall ${(r.wallMs / 1000).toFixed(2)} s, sweep CPU ${(r.cpuMs / 1000).toFixed(2)} s (${bound} ${(row.boundMs / 1000).toFixed(2)} s at ` +
-      `${r.callMs.toFixed(1)} ms/read${row.kind === 'burst' ? `, ${r.smallCallMs.toFixed(1)} ms/write` : ''}): ${ratio.toFixed(3)}x ${ok(ratio <= target)} (target <= ${target}x)`,
+      `${r.callMs.toFixed(1)} ms/read${row.kind === 'burst' ? `, ${r.smallCallMs.toFixed(1)} ms/write` : ''}): ${ratio.toFixed(3)}x ${ok(ratio <= target && r.servicesFailed === 0)} (target <= ${target}x${r.servicesFailed === 0 ? '' : ', with every service collected'})`,
   );
   console.log(
     `  sweep peak RSS ${r.maxRssMb.toFixed(1)} MB (${r.baselineRssMb.toFixed(1)} MB before the sweep; peak heap used ` +

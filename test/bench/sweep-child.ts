@@ -21,6 +21,13 @@ import type { PrivateLinkApi } from '../../functions/client/private-link-api.ts'
 /** The provider account of `generateFleet` (emulator/model/fleet-generator.ts). */
 const PROVIDER_KEY = { accessKeyId: 'LTAIdemoProvider0001', accessKeySecret: 'demo-provider-secret' };
 
+/** The connection writes, as the client counts them by action. */
+export const WRITE_ACTIONS = [
+  'EnableVpcEndpointConnection',
+  'DisableVpcEndpointConnection',
+  'UpdateVpcEndpointConnectionAttribute',
+];
+
 /** Consumers the bench policy allows: acme, globex and the generated consumers 5-12. */
 export const ALLOWED_ACCOUNTS = [
   '2000000000000001',
