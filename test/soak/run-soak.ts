@@ -24,6 +24,7 @@ export const FULL: SoakSize = {
   brokenPolicies: undefined,
   hostileAnswers: undefined,
   taskLock: { services: 4, perService: 25 },
+  lostShare: 0.1,
   timeoutMs: 1000,
 };
 
@@ -36,6 +37,7 @@ export const SHORT: SoakSize = {
   brokenPolicies: 3,
   hostileAnswers: 2,
   taskLock: { services: 2, perService: 15 },
+  lostShare: 0.3,
   timeoutMs: 800,
 };
 
