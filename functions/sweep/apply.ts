@@ -10,7 +10,8 @@ import type { WriteResult } from '../client/private-link-api.ts';
 import type { Decision, Plan } from '../engine/decision.ts';
 import { clientToken, decisionKey } from '../engine/decision-id.ts';
 import { orderWrites } from '../engine/write-order.ts';
-import { LOCK_CODE, newPacer, waitForTask } from './pacing.ts';
+import { LOCK_CODE, newPacer, notice, waitForTask } from './pacing.ts';
+import type { Pacer } from './pacing.ts';
 import type { Sha256Hex } from '../engine/decision-id.ts';
 import type { EndpointConnection } from '../engine/resources.ts';
 import type { Logger } from '../log/logger.ts';
@@ -86,16 +87,43 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApiE
       options.emit(decision, { ...base, time: now(), outcome: 'deferred' });
       continue;
     }
-    const result = await applyOne(decision, decisionId, listedModifiedTime, options);
+    const result = await pacedWrite(decision, decisionId, listedModifiedTime, options, pacer);
     options.emit(decision, result.detail);
-    pacer.paced ||= api.met(LOCK_CODE) > 0;
-    if (pacer.paced && result.detail.outcome === 'applied') await waitForTask(api, decision, pacer, options, now());
     stopped = result.abort;
     if (stopped !== undefined) continue;
     done += 1;
     options.onProgress?.({ phase: 'apply', done, total, decision });
   }
   return stopped;
+}
+
+/**
+ * One write under the pacer (./pacing.ts). Refused because the account's previous task still holds the
+ * write lock, it waits for that task to end (a read can tell) and is sent once more; once the run has
+ * met the lock, it waits after each write for its own task to end.
+ */
+async function pacedWrite(
+  decision: Decision,
+  decisionId: string,
+  listedModifiedTime: string,
+  options: ApplyOptions,
+  pacer: Pacer,
+): Promise<WriteOutcome> {
+  const waitsForLock = pacer.paced && pacer.running !== undefined;
+  let result = await applyOne(decision, decisionId, listedModifiedTime, options, waitsForLock);
+  notice(pacer, options.api.met(LOCK_CODE));
+  const previous = pacer.paced ? pacer.running : undefined;
+  if (previous !== undefined && result.detail.outcome === 'deferred' && result.detail.errorCode === LOCK_CODE) {
+    if (await waitForTask(options.api, previous.decision, pacer, options, previous.answeredAt))
+      pacer.running = undefined;
+    result = await applyOne(decision, decisionId, listedModifiedTime, options);
+  }
+  if (result.detail.outcome !== 'applied') return result;
+  pacer.running = { decision, answeredAt: options.now() };
+  if (pacer.paced && (await waitForTask(options.api, decision, pacer, options, pacer.running.answeredAt))) {
+    pacer.running = undefined;
+  }
+  return result;
 }
 
 function connectionKey(c: { regionId: string; serviceId: string; endpointId: string }): string {
@@ -123,11 +151,13 @@ function send(api: MeteredApi, decision: Decision, clientToken: string): Promise
  * An accept of a connection listed `Connecting` that the API calls busy (EndpointConnectionOperationDenied)
  * is being connected already: waiting cannot change the answer, so the write goes straight to the re-read.
  */
-function writeApi(api: MeteredApi, decision: Decision): MeteredApi {
-  return decision.kind === 'accept' && decision.statusBefore === 'Connecting'
-    ? api.withoutRetryOn(['EndpointConnectionOperationDenied'])
-    : api;
+function writeApi(api: MeteredApi, decision: Decision, waitsForLock: boolean): MeteredApi {
+  const never = decision.kind === 'accept' && decision.statusBefore === 'Connecting' ? [OPERATION_DENIED] : [];
+  // When the pacer can wait for the task that holds the account's lock, blind retries would only collect refusals.
+  return never.length > 0 || waitsForLock ? api.withoutRetryOn([...never, ...(waitsForLock ? [LOCK_CODE] : [])]) : api;
 }
+
+const OPERATION_DENIED = 'EndpointConnectionOperationDenied';
 
 /** Makes one decision's write and works out its outcome. */
 async function applyOne(
@@ -135,9 +165,10 @@ async function applyOne(
   decisionId: string,
   listedModifiedTime: string,
   options: ApplyOptions,
+  waitsForLock = false,
 ): Promise<WriteOutcome> {
   const { now, logger } = options;
-  const api = writeApi(options.api, decision);
+  const api = writeApi(options.api, decision, waitsForLock);
   const before = api.stats().calls;
   const token = clientToken(decisionId, listedModifiedTime, options.sha256);
   const action = actionOf(decision);
