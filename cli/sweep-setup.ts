@@ -27,9 +27,11 @@ import { EXIT } from './exit-codes.ts';
 import type { ParsedFlags } from './parse-flags.ts';
 import { listFlag, parseFlags, stringFlag } from './parse-flags.ts';
 import { safeText } from './safe-text.ts';
+import { DEFAULT_TIMEOUT_MS } from '../functions/client/private-link-api.ts';
 
 /** pop-core's own default per-call timeout, kept as ours. */
-export const DEFAULT_CALL_TIMEOUT_MS = 3000;
+/** The project's one default call timeout (../functions/client/private-link-api.ts). */
+export const DEFAULT_CALL_TIMEOUT_MS = DEFAULT_TIMEOUT_MS;
 
 /** Flags every sweep command takes. */
 export const SWEEP_FLAGS = {
@@ -47,7 +49,7 @@ export const SWEEP_FLAGS_HELP = `  -p, --policy FILE      the policy file (requi
   --service ID           only this service (repeatable; narrows, never widens)
   --endpoint URL         send every API call to URL (the emulator); default: PRIVATELINK_ENDPOINT,
                          else the real regional endpoints
-  --timeout-ms N         per-call timeout (default 3000)
+  --timeout-ms N         per-call timeout (default ${DEFAULT_CALL_TIMEOUT_MS})
   --log-level LEVEL      operational JSON logs on stderr: debug|info|warn|error (default: none)`;
 
 /** The credentials paragraph of plan's and apply's help (after the options). */
@@ -64,6 +66,8 @@ export interface PreparedSweep {
   services: string[] | undefined;
   logger: Logger | undefined;
   callTimeoutMs: number;
+  /** ALIBABA_CLOUD_ACCOUNT_ID: the provider's account, kept on synced whitelists (README "Keep the whitelist in step"). */
+  providerAccountId: string | undefined;
 }
 
 /** Test seam: how the CLI builds its client and finds credentials. */
@@ -144,6 +148,7 @@ export async function prepareSweep(
     services,
     logger,
     callTimeoutMs,
+    providerAccountId: io.env.ALIBABA_CLOUD_ACCOUNT_ID || undefined,
   };
 }
 

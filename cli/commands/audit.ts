@@ -155,7 +155,7 @@ Other lines are skipped. A record with a missing or mistyped field is reported w
 and left out.`,
     options: `  --account ID|NAME      the consumer account (ID or the policy's name for it)
   --service ID           the endpoint service
-  --decision KIND        accept|reject|hold|resize|revoke|skip
+  --decision KIND        ${DECISIONS.join('|')}
   --outcome OUTCOME      ${OUTCOMES.join('|')}
   --since WHEN           ISO 8601 date/time or relative: 30d, 12h, 45m, 2w
   --until WHEN           same; exclusive

@@ -200,6 +200,48 @@ async function startDemoEmulator(flags: ParsedFlags, io: CliIO): Promise<Running
   }
 }
 
+const START_FLAGS = {
+  policy: { type: 'string', short: 'p' },
+  'keep-running': { type: 'boolean' },
+  records: { type: 'string' },
+  format: { type: 'string', short: 'f' },
+  port: { type: 'string' },
+} as const;
+
+/** The demo on a started emulator: both runs, the records file, then keep running or the next steps. */
+async function demo(flags: ParsedFlags, io: CliIO, policy: Policy, emulator: RunningEmulator, json: boolean) {
+  const provider = emulator.accounts.find((a) => a.accountId === PROVIDER_ACCOUNT) ?? emulator.accounts[0];
+  const key = provider?.accessKeys[0];
+  if (provider === undefined || key === undefined) throw new Error('the demo fleet has no provider account');
+  const api = createPrivateLinkClient({
+    credentials: staticCredentials({ accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret }),
+    endpoint: emulator.url,
+  });
+  const out = createStyle(io.stdout, io.env);
+  const state: Demo = { io, out, width: terminalWidth(io), json, emulator, policy, api, records: [] };
+  const file = safeText(displayPath(io.cwd, policy.revision.file));
+  say(
+    state,
+    `${out.bold('privatelink-approver demo')}: emulator on ${emulator.url} with the demo fleet, ` +
+      `policy ${file} (${policy.revision.hash}), provider account ${provider.name} (${provider.accountId})`,
+  );
+  let exit: number;
+  try {
+    exit = await converge(state);
+  } catch (error) {
+    return reportStop('start', error, io);
+  } finally {
+    api.close();
+  }
+  const recordsPath = stringFlag(flags, 'records');
+  const failed = recordsPath === undefined ? undefined : await writeRecords(recordsPath, state);
+  if (failed !== undefined) return failed;
+  if (exit !== EXIT.ok) return exit;
+  if (booleanFlag(flags, 'keep-running')) await keepRunning(state);
+  else if (!json) io.stdout.write(nextSteps(state.width));
+  return EXIT.ok;
+}
+
 export const startCommand: Command = {
   name: 'start',
   summary: SUMMARY,
@@ -246,44 +288,3 @@ accept/disconnect transitions and sweeps again, to show the fleet has converged:
     }
   },
 };
-
-const START_FLAGS = {
-  policy: { type: 'string', short: 'p' },
-  'keep-running': { type: 'boolean' },
-  records: { type: 'string' },
-  format: { type: 'string', short: 'f' },
-  port: { type: 'string' },
-} as const;
-
-async function demo(flags: ParsedFlags, io: CliIO, policy: Policy, emulator: RunningEmulator, json: boolean) {
-  const provider = emulator.accounts.find((a) => a.accountId === PROVIDER_ACCOUNT) ?? emulator.accounts[0];
-  const key = provider?.accessKeys[0];
-  if (provider === undefined || key === undefined) throw new Error('the demo fleet has no provider account');
-  const api = createPrivateLinkClient({
-    credentials: staticCredentials({ accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret }),
-    endpoint: emulator.url,
-  });
-  const out = createStyle(io.stdout, io.env);
-  const state: Demo = { io, out, width: terminalWidth(io), json, emulator, policy, api, records: [] };
-  const file = safeText(displayPath(io.cwd, policy.revision.file));
-  say(
-    state,
-    `${out.bold('privatelink-approver demo')}: emulator on ${emulator.url} with the demo fleet, ` +
-      `policy ${file} (${policy.revision.hash}), provider account ${provider.name} (${provider.accountId})`,
-  );
-  let exit: number;
-  try {
-    exit = await converge(state);
-  } catch (error) {
-    return reportStop('start', error, io);
-  } finally {
-    api.close();
-  }
-  const recordsPath = stringFlag(flags, 'records');
-  const failed = recordsPath === undefined ? undefined : await writeRecords(recordsPath, state);
-  if (failed !== undefined) return failed;
-  if (exit !== EXIT.ok) return exit;
-  if (booleanFlag(flags, 'keep-running')) await keepRunning(state);
-  else if (!json) io.stdout.write(nextSteps(state.width));
-  return EXIT.ok;
-}

@@ -6,6 +6,7 @@
  * This module is pure data and small builders: no I/O.
  */
 import type { Decision } from '../engine/decision.ts';
+import type { WhitelistChangeKind } from '../engine/whitelist-plan.ts';
 
 export const DECISION_SCHEMA = 'privatelink-approver/decision/v1';
 export const RUN_SCHEMA = 'privatelink-approver/run/v1';
@@ -39,7 +40,9 @@ export const OUTCOMES = [
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
+/** A record's decision: a connection decision's kind, or a whitelist change (../engine/whitelist-plan.ts). */
 export type DecisionKind = Decision['kind'];
+export type RecordDecision = DecisionKind | WhitelistChangeKind;
 /** The `mode` of a record: `dry-run` when nothing is written under the policy or the request. */
 export type RecordMode = 'enforce' | 'dry-run';
 
@@ -75,7 +78,7 @@ export interface AuditRecord {
   vpcId: string | null;
   statusBefore: string | null;
   bandwidthBefore: number | null;
-  decision: DecisionKind;
+  decision: RecordDecision;
   /** The policy path that made the decision (`services[0].allow[1]`, `deny.accounts[0]`, ...). */
   rule: string | null;
   reason: string;
@@ -93,6 +96,11 @@ export interface AuditRecord {
   modifiedTime: string | null;
   /** The ClientToken sent with the write; null when no write was sent. */
   clientToken: string | null;
+  /**
+   * A request's wait (time to decision): ms from its ModifiedTime as listed to this record's `time`;
+   * null when the record is not about a request (docs/cadences.md).
+   */
+  waitMs: number | null;
 }
 
 /**
@@ -110,13 +118,15 @@ export interface IntentRecord {
   policyRevision: PolicyRevisionRef;
   region: string;
   serviceId: string;
-  endpointId: string;
+  /** Null for a whitelist change. */
+  endpointId: string | null;
   ownerAccountId: string;
-  decision: DecisionKind;
+  decision: RecordDecision;
   /** The API action about to be sent (`EnableVpcEndpointConnection`, ...). */
   action: string;
   bandwidthAfter: number | null;
-  modifiedTime: string;
+  /** Null for a whitelist change (an entry has no ModifiedTime). */
+  modifiedTime: string | null;
   clientToken: string;
 }
 
@@ -191,6 +201,12 @@ export interface RunSummaryRecord {
   aborted: { errorCode: string; errorMessage: string } | null;
   /** Services with AutoAcceptEnabled (they bypass this policy), services not found, engine warnings. */
   warnings: RunWarning[];
+  /** `requests`: only connections awaiting a decision; `all`: the full sweep, drift included. */
+  scope: 'requests' | 'all';
+  /** The Function Compute handler that ran (`requests`, `reconcile`); null outside FC. */
+  handler: string | null;
+  /** Waits of the requests this run accepted or rejected (ms, nearest rank); null when there were none. */
+  timeToDecision: { decisions: number; p50Ms: number | null; p95Ms: number | null };
 }
 
 /** Zeroed counters, every key present so that SLS queries never meet a missing field. */
@@ -275,6 +291,7 @@ export function decisionRecord(decision: Decision, context: RecordContext, detai
     attempts: detail.attempts ?? 0,
     modifiedTime: detail.modifiedTime ?? null,
     clientToken: detail.clientToken ?? null,
+    waitMs: null,
   };
 }
 
@@ -335,6 +352,7 @@ export function serviceFailureRecord(failure: ServiceFailure, context: RecordCon
     attempts: 0,
     modifiedTime: null,
     clientToken: null,
+    waitMs: null,
   };
 }
 

@@ -19,7 +19,7 @@ import type * as http from 'node:http';
 import type { EndpointConnection, EndpointService } from '../engine/resources.ts';
 import { ApiError } from './api-error.ts';
 import type { AccessKeyCredentials, CredentialsSource } from './credentials.ts';
-import { connectionsPage, servicesPage } from './listing-pages.ts';
+import { connectionsPage, serviceUsersPage, servicesPage } from './listing-pages.ts';
 import type { ListingAnswer } from './listing-pages.ts';
 import { callObservingAgent, currentCall } from './pop-core-call.ts';
 import type { CallRecord } from './pop-core-call.ts';
@@ -31,14 +31,24 @@ import type {
   DisableVpcEndpointConnectionRequest,
   EnableVpcEndpointConnectionRequest,
   ListVpcEndpointConnectionsRequest,
+  ListVpcEndpointServiceUsersRequest,
   ListVpcEndpointServicesRequest,
   Page,
   PrivateLinkAction,
   PrivateLinkApi,
+  ServiceUser,
   UpdateVpcEndpointConnectionAttributeRequest,
+  WhitelistWriteRequest,
   WriteResult,
 } from './private-link-api.ts';
-import { checkRequestIds, listConnectionsParams, listServicesParams, writeParams } from './request-params.ts';
+import {
+  checkRequestIds,
+  listConnectionsParams,
+  listServiceUsersParams,
+  listServicesParams,
+  whitelistWriteParams,
+  writeParams,
+} from './request-params.ts';
 import { isRecord, str } from './response-fields.ts';
 import { scrubberFor } from './secret-scrubber.ts';
 
@@ -209,6 +219,7 @@ class ActionSender {
       serviceId: rpcParams.ServiceId,
       endpointId: rpcParams.EndpointId,
       endpointOwnerId: rpcParams.EndpointOwnerId,
+      userId: rpcParams.UserId,
     });
     const call: CallRecord = { action, httpStatus: undefined, secrets: this.ledger.secrets };
     let body: unknown;
@@ -271,6 +282,16 @@ export function createPrivateLinkClient(options: PrivateLinkClientOptions): Priv
     updateVpcEndpointConnectionAttribute(req: UpdateVpcEndpointConnectionAttributeRequest): Promise<WriteResult> {
       const rpc = writeParams(req, { Bandwidth: req.bandwidth });
       return write('UpdateVpcEndpointConnectionAttribute', req.regionId, rpc, req.dryRun);
+    },
+    async listVpcEndpointServiceUsers(req: ListVpcEndpointServiceUsersRequest): Promise<Page<ServiceUser>> {
+      const answer = await sender.send('ListVpcEndpointServiceUsers', req.regionId, listServiceUsersParams(req));
+      return serviceUsersPage(answer, req);
+    },
+    addUserToVpcEndpointService(req: WhitelistWriteRequest): Promise<WriteResult> {
+      return write('AddUserToVpcEndpointService', req.regionId, whitelistWriteParams(req), req.dryRun);
+    },
+    removeUserFromVpcEndpointService(req: WhitelistWriteRequest): Promise<WriteResult> {
+      return write('RemoveUserFromVpcEndpointService', req.regionId, whitelistWriteParams(req), req.dryRun);
     },
     stats: (): PrivateLinkClientStats => ({ calls: ledger.calls, byAction: { ...ledger.byAction } }),
     close: (): void => clients.close(),

@@ -67,7 +67,7 @@ export interface Snapshot {
 export interface PlanWarning {
   /**
    * `auto-accept`, `no-services`, `safety-limit`, `duplicate-service`, `duplicate-connection`,
-   * `inconsistent-listing`.
+   * `inconsistent-listing`, `access-expiring`, `revocation-scheduled`.
    */
   code: string;
   /** The region concerned; for a `safety-limit` warning, the regions of the blocked decisions joined by commas. */
@@ -84,4 +84,23 @@ export interface Plan {
    * percentages are not of this number but of the `Connected` ones among them (./safety-limits.ts).
    */
   governedConnections: number;
+  /** Whitelist changes of rules with `whitelist: sync` (./whitelist-plan.ts), planned by the sweep after `decide`. */
+  whitelist?: WhitelistChange[];
+}
+
+export type WhitelistChangeKind = 'whitelist-add' | 'whitelist-remove';
+
+/** One account to add to or remove from one service's whitelist. */
+export interface WhitelistChange {
+  kind: WhitelistChangeKind;
+  regionId: string;
+  serviceId: string;
+  accountId: string;
+  /** the account's display name from the policy, when it names it */
+  accountName: string | undefined;
+  /** add: the allow entry's path (`services[0].allow[1]`); remove: `services[0].whitelist` */
+  rule: string;
+  reason: string;
+  /** set when the safety limit stops this change (removals only) */
+  blocked: { limit: BlockingLimit; reason: string } | undefined;
 }

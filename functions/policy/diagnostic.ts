@@ -23,7 +23,8 @@ export interface Diagnostic {
  */
 export function formatDiagnostic(d: Diagnostic): string {
   const where = `${d.file}:${d.line}:${d.column}`;
-  const what = `${d.severity === 'warning' ? 'warning: ' : ''}${d.message}${d.hint === undefined ? '' : ` (${d.hint})`}`;
+  const hint = d.hint === undefined ? '' : ` (${d.hint})`;
+  const what = `${d.severity === 'warning' ? 'warning: ' : ''}${d.message}${hint}`;
   return d.path === '' ? `${where} ${what}` : `${where} ${d.path}: ${what}`;
 }
 

@@ -11,6 +11,7 @@ import type { PolicyPath } from './policy-path.ts';
 import { formatPath } from './policy-path.ts';
 import type { RawDenyList, RawPolicy, RawSelector } from './raw-policy.ts';
 import { KNOWN_REGIONS } from './regions.ts';
+import { DEFAULT_EXPIRY_WARNING_DAYS } from './policy.ts';
 
 export interface Finding {
   severity: 'error' | 'warning';
@@ -92,7 +93,8 @@ export const groupReferences: PolicyRule = ({ policy, report }) => {
               error(
                 ['services', i, 'allow', j, key],
                 `a group reference takes no other keys: "${key}" would be ambiguous`,
-                `to change a member's fields for this service, add a separate entry {account: "...", ${key}: ...}; to change them everywhere, edit the group`,
+                `to change a member's fields for this service, add a separate entry {account: "...", ${key}: ...}` +
+                  `; to change them everywhere, edit the group`,
                 'key',
               ),
             );
@@ -124,7 +126,8 @@ export const duplicateAllowEntries: PolicyRule = ({ policy, report }) => {
         report(
           error(
             ['groups', name, 'accounts', k, 'account'],
-            `account "${entry.account}" is listed twice in group "${name}" (also at ${formatPath(['groups', name, 'accounts', earlier])})`,
+            `account "${entry.account}" is listed twice in group "${name}"` +
+              ` (also at ${formatPath(['groups', name, 'accounts', earlier])})`,
             'keep one entry',
           ),
         );
@@ -142,7 +145,8 @@ export const duplicateAllowEntries: PolicyRule = ({ policy, report }) => {
           report(
             error(
               ['services', i, 'allow', j, 'account'],
-              `account "${item.account}" is listed twice in this allow list (also at ${formatPath(['services', i, 'allow', earlier])})`,
+              `account "${item.account}" is listed twice in this allow list` +
+                ` (also at ${formatPath(['services', i, 'allow', earlier])})`,
               'keep one entry',
             ),
           );
@@ -152,7 +156,8 @@ export const duplicateAllowEntries: PolicyRule = ({ policy, report }) => {
           report(
             error(
               ['services', i, 'allow', j, 'group'],
-              `group "${item.group}" is referenced twice in this allow list (also at ${formatPath(['services', i, 'allow', earlier])})`,
+              `group "${item.group}" is referenced twice in this allow list` +
+                ` (also at ${formatPath(['services', i, 'allow', earlier])})`,
               'keep one reference',
             ),
           );
@@ -165,7 +170,8 @@ export const duplicateAllowEntries: PolicyRule = ({ policy, report }) => {
             report(
               error(
                 ['services', i, 'allow', j, 'group'],
-                `account "${entry.account}" is in both groups "${other}" and "${item.group}", both allowed here, so its fields would be ambiguous`,
+                `account "${entry.account}" is in both groups "${other}" and "${item.group}"` +
+                  `, both allowed here, so its fields would be ambiguous`,
                 `remove it from one of the groups`,
               ),
             );
@@ -192,7 +198,8 @@ export const duplicateDenyEntries: PolicyRule = ({ policy, report }) => {
           report(
             warning(
               [...base, list, k, key],
-              `"${id}" is denied twice in this list (also at ${formatPath([...base, list, earlier])}); the first reason is used`,
+              `"${id}" is denied twice in this list (also at ${formatPath([...base, list, earlier])})` +
+                `; the first reason is used`,
               'keep one entry',
             ),
           );
@@ -215,7 +222,8 @@ export const allowedButDenied: PolicyRule = ({ policy, report }) => {
         report(
           warning(
             ['groups', name, 'accounts', k, 'account'],
-            `account "${entry.account}" is denied everywhere by ${formatPath(denied)}; deny wins, so this entry never applies`,
+            `account "${entry.account}" is denied everywhere by ${formatPath(denied)}` +
+              `; deny wins, so this entry never applies`,
             'remove the entry or the deny',
           ),
         );
@@ -233,7 +241,8 @@ export const allowedButDenied: PolicyRule = ({ policy, report }) => {
         report(
           warning(
             ['services', i, 'allow', j, 'account'],
-            `account "${item.account}" is denied by ${formatPath(denied)}; deny wins, so this allow entry never applies`,
+            `account "${item.account}" is denied by ${formatPath(denied)}` +
+              `; deny wins, so this allow entry never applies`,
             'remove the allow entry or the deny',
           ),
         );
@@ -268,7 +277,9 @@ export const shadowedServiceRules: PolicyRule = ({ policy, report }) => {
     report(
       warning(
         ['services'],
-        `too many selector rules in ${region} to compare every pair (more than ${MAX_SELECTOR_COMPARISONS} comparisons): only identical selectors were checked for shadowing beyond that`,
+        `too many selector rules in ${region} to compare every pair ` +
+          `(more than ${MAX_SELECTOR_COMPARISONS} comparisons): ` +
+          'only identical selectors were checked for shadowing beyond that',
         'split the policy, or use fewer, broader selectors',
         'key',
       ),
@@ -343,7 +354,8 @@ function shadowedSelector(
     return error(at, `the same selector in ${region} is already governed by ${other}; ${NEVER}`, 'merge the two rules');
   return error(
     at,
-    `every service this selector matches in ${region} is also matched by ${other}, an earlier and broader selector; ${NEVER}`,
+    `every service this selector matches in ${region} is also matched by ${other}` +
+      `, an earlier and broader selector; ${NEVER}`,
     'put the narrower selector first, or merge the two rules',
   );
 }
@@ -474,7 +486,10 @@ function entryOverCap(policy: RawPolicy, i: number, expanded: ExpandedEntry): En
   return { path: [...expanded.source, ...field], message, hint, member, everywhere };
 }
 
-/** `services[0]`, `services[0] and services[2]`; up to five named, beyond that four: `services[0], ..., services[3] and 6 more`. */
+/**
+ * `services[0]`, `services[0] and services[2]`; up to five named, beyond that four:
+ * `services[0], ..., services[3] and 6 more`.
+ */
 function listRules(rules: readonly number[]): string {
   const named = rules.slice(0, rules.length > 5 ? 4 : 5).map((i) => formatPath(['services', i]));
   const rest = rules.length - named.length;
@@ -484,8 +499,13 @@ function listRules(rules: readonly number[]): string {
     : `${named.slice(0, -1).join(', ')} and ${named[named.length - 1] ?? ''}`;
 }
 
-/** Expiry dates are real dates; an entry that has expired allows nothing any more. */
+/**
+ * Expiry and `from` dates are real dates; an entry that has expired allows nothing any more; one expiring
+ * within `defaults.expiryWarningDays` (default 14) is about to cut its customer off.
+ */
 export const expiries: PolicyRule = ({ policy, now, report }) => {
+  const days = policy.defaults?.expiryWarningDays ?? DEFAULT_EXPIRY_WARNING_DAYS;
+  const soon = now.getTime() + days * 86_400_000;
   const check = (expires: string | undefined, path: PolicyPath): void => {
     if (expires === undefined) return;
     const instant = parseExpiry(expires);
@@ -499,6 +519,15 @@ export const expiries: PolicyRule = ({ policy, now, report }) => {
           'remove the entry, or extend the date if the contract was renewed',
         ),
       );
+    } else if (instant.getTime() <= soon) {
+      report(
+        warning(
+          path,
+          `expires on ${instant.toISOString()}, within ${days} days (defaults.expiryWarningDays): ` +
+            'its connections lose access then',
+          'tell the customer, or extend the date if the contract was renewed',
+        ),
+      );
     }
   };
   for (const [name, group] of Object.entries(policy.groups ?? {}))
@@ -506,6 +535,42 @@ export const expiries: PolicyRule = ({ policy, now, report }) => {
   policy.services.forEach((rule, i) =>
     (rule.allow ?? []).forEach((item, j) => check(item.expires, ['services', i, 'allow', j, 'expires'])),
   );
+  const checkFrom = (deny: RawDenyList | undefined, base: PolicyPath): void => {
+    for (const list of ['accounts', 'endpoints'] as const)
+      (deny?.[list] ?? []).forEach((entry, k) => {
+        if (entry.from !== undefined && parseExpiry(entry.from) === undefined)
+          report(
+            error(
+              [...base, list, k, 'from'],
+              `"${entry.from}" is not a real date or time`,
+              'check the month, day and time fields',
+            ),
+          );
+      });
+  };
+  checkFrom(policy.deny, ['deny']);
+  policy.services.forEach((rule, i) => checkFrom(rule.deny, ['services', i, 'deny']));
+};
+
+/**
+ * `whitelist: sync` keeps the service's whitelist to the allowed accounts, so no other account can even
+ * request a connection: under `unknownAccounts: hold` the requests a person is meant to review never come.
+ */
+export const whitelistSyncNotWithHold: PolicyRule = ({ policy, report }) => {
+  policy.services.forEach((rule, i) => {
+    if (rule.whitelist !== 'sync') return;
+    const unknown = rule.unknownAccounts ?? policy.defaults?.unknownAccounts;
+    if (unknown !== 'hold') return;
+    const where = rule.unknownAccounts !== undefined ? 'this rule' : 'defaults';
+    report(
+      error(
+        ['services', i, 'whitelist'],
+        `whitelist: sync cannot go with unknownAccounts: hold (from ${where}): a synced whitelist lets only the ` +
+          'allowed accounts find the service, so the requests hold keeps for a person to review could never be made',
+        'set unknownAccounts: reject on this rule, or leave the whitelist manual',
+      ),
+    );
+  });
 };
 
 /** Every account ID written in the policy, with its path. */
@@ -668,6 +733,7 @@ export const POLICY_RULES: Readonly<Record<string, PolicyRule>> = {
   shadowedServiceRules,
   bandwidthWithinCap,
   expiries,
+  whitelistSyncNotWithHold,
   accountIdInRange,
   accountIdLength,
   knownRegions,

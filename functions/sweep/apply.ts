@@ -10,8 +10,6 @@ import type { WriteResult } from '../client/private-link-api.ts';
 import type { Decision, Plan } from '../engine/decision.ts';
 import { clientToken, decisionKey } from '../engine/decision-id.ts';
 import { orderWrites } from '../engine/write-order.ts';
-import { LOCK_CODE, newPacer, notice, waitForTask } from './pacing.ts';
-import type { Pacer } from './pacing.ts';
 import type { Sha256Hex } from '../engine/decision-id.ts';
 import type { EndpointConnection } from '../engine/resources.ts';
 import type { Logger } from '../log/logger.ts';
@@ -21,6 +19,7 @@ import { DeadlineError } from './metered-api.ts';
 import type { MeteredApi } from './metered-api.ts';
 import { dispositionOf, isWrite } from './run-mode.ts';
 import type { SweepMode } from './run-mode.ts';
+import { WritePacer } from './pacer.ts';
 import { outcomeOf } from './settle.ts';
 import { isCredentialsFailure } from './sweep-aborted-error.ts';
 import { errorKind } from '../client/error-kinds.ts';
@@ -33,7 +32,7 @@ export interface ApplyOptions {
   /** The connections as listed (their ModifiedTime goes into the ClientToken). */
   listed: EndpointConnection[];
   now: () => number;
-  /** Waits between reads while pacing (./pacing.ts). */
+  /** Waits between reads while pacing (./pacer.ts). */
   sleep: (ms: number) => Promise<void>;
   logger: Logger;
   /** Receives each decision's outcome as soon as it is known. */
@@ -64,9 +63,9 @@ interface WriteOutcome {
  */
 export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApiError | undefined> {
   const { api, now } = options;
+  const pacer = new WritePacer({ api, now, logger: options.logger, sleep: options.sleep });
   const total = plan.decisions.filter((d) => d.blocked === undefined && isWrite(d)).length;
   const modifiedTimes = new Map(options.listed.map((c) => [connectionKey(c), c.modifiedTime]));
-  const pacer = newPacer();
   let stopped: ApiError | undefined;
   let outOfTime = false;
   let done = 0;
@@ -82,12 +81,13 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApiE
       options.emit(decision, { ...base, time: now(), outcome: disposition });
       continue;
     }
-    if (stopped !== undefined || outOfTime || !api.timeLeft()) {
+    // Once writes are known to lock the account for their task, each waits for the last one's (./pacer.ts).
+    if (stopped !== undefined || outOfTime || !api.timeLeft() || !(await pacer.ready())) {
       if (stopped === undefined) outOfTime = true;
       options.emit(decision, { ...base, time: now(), outcome: 'deferred' });
       continue;
     }
-    const result = await pacedWrite(decision, decisionId, listedModifiedTime, options, pacer);
+    const result = await applyOne(decision, decisionId, listedModifiedTime, { ...options, pacer });
     options.emit(decision, result.detail);
     stopped = result.abort;
     if (stopped !== undefined) continue;
@@ -95,35 +95,6 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApiE
     options.onProgress?.({ phase: 'apply', done, total, decision });
   }
   return stopped;
-}
-
-/**
- * One write under the pacer (./pacing.ts). Refused because the account's previous task still holds the
- * write lock, it waits for that task to end (a read can tell) and is sent once more; once the run has
- * met the lock, it waits after each write for its own task to end.
- */
-async function pacedWrite(
-  decision: Decision,
-  decisionId: string,
-  listedModifiedTime: string,
-  options: ApplyOptions,
-  pacer: Pacer,
-): Promise<WriteOutcome> {
-  const waitsForLock = pacer.paced && pacer.running !== undefined;
-  let result = await applyOne(decision, decisionId, listedModifiedTime, options, waitsForLock);
-  notice(pacer, options.api.met(LOCK_CODE));
-  const previous = pacer.paced ? pacer.running : undefined;
-  if (previous !== undefined && result.detail.outcome === 'deferred' && result.detail.errorCode === LOCK_CODE) {
-    if (await waitForTask(options.api, previous.decision, pacer, options, previous.answeredAt))
-      pacer.running = undefined;
-    result = await applyOne(decision, decisionId, listedModifiedTime, options);
-  }
-  if (result.detail.outcome !== 'applied') return result;
-  pacer.running = { decision, answeredAt: options.now() };
-  if (pacer.paced && (await waitForTask(options.api, decision, pacer, options, pacer.running.answeredAt))) {
-    pacer.running = undefined;
-  }
-  return result;
 }
 
 function connectionKey(c: { regionId: string; serviceId: string; endpointId: string }): string {
@@ -151,25 +122,21 @@ function send(api: MeteredApi, decision: Decision, clientToken: string): Promise
  * An accept of a connection listed `Connecting` that the API calls busy (EndpointConnectionOperationDenied)
  * is being connected already: waiting cannot change the answer, so the write goes straight to the re-read.
  */
-function writeApi(api: MeteredApi, decision: Decision, waitsForLock: boolean): MeteredApi {
-  const never = decision.kind === 'accept' && decision.statusBefore === 'Connecting' ? [OPERATION_DENIED] : [];
-  // When the pacer can wait for the task that holds the account's lock, blind retries would only collect refusals.
-  return never.length > 0 || waitsForLock ? api.withoutRetryOn([...never, ...(waitsForLock ? [LOCK_CODE] : [])]) : api;
+function writeApi(api: MeteredApi, decision: Decision): MeteredApi {
+  return decision.kind === 'accept' && decision.statusBefore === 'Connecting'
+    ? api.withoutRetryOn(['EndpointConnectionOperationDenied'])
+    : api;
 }
-
-const OPERATION_DENIED = 'EndpointConnectionOperationDenied';
 
 /** Makes one decision's write and works out its outcome. */
 async function applyOne(
   decision: Decision,
   decisionId: string,
   listedModifiedTime: string,
-  options: ApplyOptions,
-  waitsForLock = false,
+  options: ApplyOptions & { pacer: WritePacer },
 ): Promise<WriteOutcome> {
-  const { now, logger } = options;
-  const api = writeApi(options.api, decision, waitsForLock);
-  const before = api.stats().calls;
+  const { now, logger, api, pacer } = options;
+  const before = api.stats().calls - pacer.pollReads;
   const token = clientToken(decisionId, listedModifiedTime, options.sha256);
   const action = actionOf(decision);
   // Intent before effect: a run cut off from here on leaves a record that this write may have been made.
@@ -180,8 +147,9 @@ async function applyOne(
     modifiedTime: listedModifiedTime,
     clientToken: token,
   });
-  const result = await outcomeOf(send(api, decision, token), action);
-  const attempts = api.stats().calls - before;
+  const write = (paced: MeteredApi) => send(writeApi(paced, decision), decision, token);
+  const result = await outcomeOf(pacer.send(decision, action, write), action);
+  const attempts = api.stats().calls - pacer.pollReads - before;
   const base = { decisionId, modifiedTime: listedModifiedTime, clientToken: token, attempts };
   if (result.ok) {
     logger.debug('applied', { decisionId, action, endpointId: decision.endpointId, requestId: result.value.requestId });

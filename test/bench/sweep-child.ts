@@ -4,8 +4,9 @@
  * time), so that the peak RSS it reports is the sweep's own, not the emulator's or the TypeScript
  * loader's. The parent calls {@link bundleSweepChild} once and {@link runSweepChild} per sweep.
  *
- * Before the sweep the child times a few serial `ListVpcEndpointConnections` calls (a full page of 50)
- * through the same client: the per-call latency that the bounds of the same run are computed from.
+ * Before and after the sweep the child times a few serial `ListVpcEndpointConnections` calls (a full
+ * page of 50, and one filtered to one endpoint, the size of a write) through the same client: the
+ * per-call latencies (medians) that the bounds of the same run are computed from.
  *
  * Profiling: BENCH_CHILD_NODE_ARGS passes node flags to the child (`--cpu-prof --cpu-prof-dir=/tmp/p`);
  * BENCH_HEAP_SNAPSHOT_DIR writes a heap snapshot once the sweep has finished, its result still alive.
@@ -13,11 +14,19 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeHeapSnapshot } from 'node:v8';
+import { getHeapStatistics, writeHeapSnapshot } from 'node:v8';
 import { build } from 'esbuild';
+import type { PrivateLinkApi } from '../../functions/client/private-link-api.ts';
 
 /** The provider account of `generateFleet` (emulator/model/fleet-generator.ts). */
 const PROVIDER_KEY = { accessKeyId: 'LTAIdemoProvider0001', accessKeySecret: 'demo-provider-secret' };
+
+/** The connection writes, as the client counts them by action. */
+export const WRITE_ACTIONS = [
+  'EnableVpcEndpointConnection',
+  'DisableVpcEndpointConnection',
+  'UpdateVpcEndpointConnectionAttribute',
+];
 
 /** Consumers the bench policy allows: acme, globex and the generated consumers 5-12. */
 export const ALLOWED_ACCOUNTS = [
@@ -50,6 +59,8 @@ export interface SweepChildConfig {
   readConcurrency: number;
   pageSize: number;
   pendingStatus?: 'Connecting' | 'Disconnected';
+  /** Overrides the run's page budget (functions/sweep/listing-bounds.ts MAX_PAGES_PER_RUN). */
+  pagesPerRun?: number;
   /** A service to time serial calls against before the sweep; omitted: no calibration. */
   calibrate?: { regionId: string; serviceId: string; endpointId?: string | undefined; calls: number };
 }
@@ -60,13 +71,17 @@ export interface SweepChildResult {
   byAction: Record<string, number>;
   retries: number;
   wallMs: number;
+  /** CPU time of the child while the sweep ran (user + system), ms: near `wallMs` means CPU-bound. */
+  cpuMs: number;
   maxRssMb: number;
   baselineRssMb: number;
-  /** Highest JS heap (used, reserved) and external memory seen while the sweep ran (sampled every 5 ms), MB. */
+  /** Highest JS heap (used, reserved) and external memory seen while the sweep ran (sampled every 10 ms), MB. */
   peakMb: { heapUsed: number; heapTotal: number; external: number };
   writes: number;
   failed: number;
   deferred: number;
+  /** Services (or regions) whose listing failed: not collected, no decisions. */
+  servicesFailed: number;
   decisions: number;
   /** Median time of one serial calibration call reading a full page of 50, ms (0 without calibration). */
   callMs: number;
@@ -82,7 +97,26 @@ function median(values: number[]): number {
   return s.length === 0 ? 0 : (s[Math.floor((s.length - 1) / 2)] ?? 0);
 }
 
-/** Child mode: calibrate, run one sweep, print the figures as one JSON line. */
+/** Times `cal.calls` serial page reads (and write-sized reads) through `api`, appending to the arrays. */
+async function calibrate(
+  api: PrivateLinkApi,
+  cal: SweepChildConfig['calibrate'],
+  times: number[],
+  smallTimes: number[],
+): Promise<void> {
+  for (let i = 0; cal !== undefined && i < cal.calls; i++) {
+    const t = performance.now();
+    await api.listVpcEndpointConnections({ regionId: cal.regionId, serviceId: cal.serviceId, maxResults: 50 });
+    times.push(performance.now() - t);
+    if (cal.endpointId === undefined) continue;
+    const t2 = performance.now();
+    const filter = { regionId: cal.regionId, serviceId: cal.serviceId, endpointId: cal.endpointId };
+    await api.listVpcEndpointConnections({ ...filter, maxResults: 50 });
+    smallTimes.push(performance.now() - t2);
+  }
+}
+
+/** Child mode: calibrate, run one sweep, calibrate again, print the figures as one JSON line. */
 async function child(config: SweepChildConfig): Promise<void> {
   const { loadPolicyText } = await import('../../functions/policy-file/load-policy-file.ts');
   const { createPrivateLinkClient } = await import('../../functions/client/pop-core-private-link-client.ts');
@@ -97,26 +131,18 @@ async function child(config: SweepChildConfig): Promise<void> {
   });
   const times: number[] = [];
   const smallTimes: number[] = [];
-  const cal = config.calibrate;
-  for (let i = 0; cal !== undefined && i < cal.calls; i++) {
-    const t = performance.now();
-    await api.listVpcEndpointConnections({ regionId: cal.regionId, serviceId: cal.serviceId, maxResults: 50 });
-    times.push(performance.now() - t);
-    if (cal.endpointId === undefined) continue;
-    const t2 = performance.now();
-    const filter = { regionId: cal.regionId, serviceId: cal.serviceId, endpointId: cal.endpointId };
-    await api.listVpcEndpointConnections({ ...filter, maxResults: 50 });
-    smallTimes.push(performance.now() - t2);
-  }
+  await calibrate(api, config.calibrate, times, smallTimes);
   const before = api.stats().byAction;
   const baselineRssMb = process.resourceUsage().maxRSS / 1024;
   const peaks = { heapUsed: 0, heapTotal: 0, external: 0 };
+  // getHeapStatistics, not process.memoryUsage: no /proc read, so sampling does not slow the sweep.
   const sampler = setInterval(() => {
-    const m = process.memoryUsage();
-    peaks.heapUsed = Math.max(peaks.heapUsed, m.heapUsed);
-    peaks.heapTotal = Math.max(peaks.heapTotal, m.heapTotal);
-    peaks.external = Math.max(peaks.external, m.external);
-  }, 5);
+    const h = getHeapStatistics();
+    peaks.heapUsed = Math.max(peaks.heapUsed, h.used_heap_size);
+    peaks.heapTotal = Math.max(peaks.heapTotal, h.total_heap_size);
+    peaks.external = Math.max(peaks.external, h.external_memory);
+  }, 10);
+  const cpuBefore = process.cpuUsage();
   const start = performance.now();
   const result = await runSweep({
     policy: loaded.policy,
@@ -126,14 +152,18 @@ async function child(config: SweepChildConfig): Promise<void> {
     pageSize: config.pageSize,
     // Far enough never to cut a benchmark short: the figures are for a run that finishes.
     deadline: Date.now() + 3_600_000,
+    ...(config.pagesPerRun === undefined ? {} : { pageBounds: { perRun: config.pagesPerRun } }),
     sink: () => undefined,
   });
   const wallMs = performance.now() - start;
+  const cpu = process.cpuUsage(cpuBefore);
   clearInterval(sampler);
   // Profiling aid: what the finished sweep still holds (its result is alive here).
   const snapshotDir = process.env['BENCH_HEAP_SNAPSHOT_DIR'];
   if (snapshotDir !== undefined) writeHeapSnapshot(join(snapshotDir, `sweep-${process.pid}.heapsnapshot`));
   const after = api.stats().byAction;
+  // Timed again after the sweep: the machine's load may have changed while it ran.
+  await calibrate(api, config.calibrate, times, smallTimes);
   api.close();
   const byAction = Object.fromEntries(
     Object.entries(after)
@@ -146,6 +176,7 @@ async function child(config: SweepChildConfig): Promise<void> {
     byAction,
     retries: result.summary.retries,
     wallMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
     baselineRssMb,
     peakMb: {
@@ -156,6 +187,7 @@ async function child(config: SweepChildConfig): Promise<void> {
     writes: o.applied + o['already-applied'],
     failed: o.failed,
     deferred: o.deferred,
+    servicesFailed: result.summary.servicesFailed.length,
     decisions: result.plan.decisions.length,
     callMs: median(times),
     smallCallMs: smallTimes.length > 0 ? median(smallTimes) : median(times),

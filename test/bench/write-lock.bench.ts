@@ -16,12 +16,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateFleet, startEmulator } from '../../emulator/index.ts';
-import { bundleSweepChild, runSweepChild } from './sweep-child.ts';
+import { WRITE_ACTIONS, bundleSweepChild, runSweepChild } from './sweep-child.ts';
 
 const LATENCY_MS = 20;
 const CONCURRENCY = 8;
 const PENDING_SHARE = 0.2;
-const WRITES = ['EnableVpcEndpointConnection', 'DisableVpcEndpointConnection', 'UpdateVpcEndpointConnectionAttribute'];
 
 interface LockCase {
   label: string;
@@ -76,7 +75,7 @@ async function measure(bundle: string, c: LockCase): Promise<void> {
     const readBoundMs = (Math.ceil(c.services / 50) + Math.ceil(c.services / CONCURRENCY)) * r.callMs;
     const perWrite = c.writeLock === 'task' ? c.taskMs + r.smallCallMs : r.smallCallMs;
     const boundMs = readBoundMs + pending * perWrite;
-    const writeCalls = WRITES.reduce((n, a) => n + (r.byAction[a] ?? 0), 0);
+    const writeCalls = WRITE_ACTIONS.reduce((n, a) => n + (r.byAction[a] ?? 0), 0);
     const ratio = r.wallMs / boundMs;
     const perEffective = writeCalls / Math.max(1, r.writes);
     const target = c.writeLock === 'task' ? 1.15 : 1.1;

@@ -40,6 +40,7 @@ function record(over: Partial<AuditRecord>): AuditRecord {
     attempts: 1,
     modifiedTime: null,
     clientToken: null,
+    waitMs: null,
     ...over,
   };
 }

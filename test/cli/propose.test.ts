@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator } from '../../emulator/index.ts';
@@ -178,4 +178,43 @@ test('a request whose IDs from the API hold a newline or controls is never writt
   assert.equal(writable(request({ serviceId: 'epsrv-\u2028' })), false);
   assert.equal(writable(request({ accountId: '2000000000000009"\n- account: "1' })), false);
   assert.equal(writable(request({ accountId: '20000000000000090000' })), false, 'more than 19 digits');
+});
+
+test('propose --per-account: one change per account, each a patch of the file as it is', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'plk-propose-'));
+  const emu = await startEmulator({ port: 0, host: '127.0.0.1' });
+  try {
+    // Without acme in the customers group, acme's pending request on orders-api is held too.
+    const text = readFileSync('policies/demo.yaml', 'utf8').replace(
+      '      - account: "2000000000000001"\n        name: acme\n',
+      '',
+    );
+    writeFileSync(join(dir, 'p.yaml'), text);
+    await withEnv({ ...PROVIDER, PRIVATELINK_ENDPOINT: emu.url }, async () => {
+      const run = await cli(dir, ['propose', '--policy', 'p.yaml', '--per-account', '-f', 'json']);
+      assert.equal(run.code, 2, run.err);
+      const doc = JSON.parse(run.out) as { changes: { accounts: string[]; patch: string }[] };
+      assert.deepEqual(
+        doc.changes.map((c) => c.accounts),
+        [['2000000000000001'], ['2000000000000004']],
+      );
+      for (const change of doc.changes) {
+        // Each applies to the file as it is: its hunk's context is the original text.
+        const context = change.patch
+          .split('\n')
+          .filter((l) => l.startsWith(' '))
+          .map((l) => l.slice(1));
+        assert.ok(context.every((l) => text.split('\n').includes(l)));
+        assert.match(change.patch, new RegExp(`^\\+ {6}- account: "${change.accounts[0]}"$`, 'm'));
+      }
+      const both = await cli(dir, ['propose', '--policy', 'p.yaml', '--write']);
+      assert.equal(both.code, 2);
+      assert.equal((await cli(dir, ['validate', 'p.yaml'])).code, 0);
+      const conflict = await cli(dir, ['propose', '--policy', 'p.yaml', '--write', '--per-account']);
+      assert.equal(conflict.code, 64);
+    });
+  } finally {
+    await emu.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

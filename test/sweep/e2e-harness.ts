@@ -32,10 +32,24 @@ export interface E2e {
   close(): Promise<void>;
 }
 
+type Fleet = { services?: Array<Record<string, unknown>>; endpoints?: Array<Record<string, unknown>> };
+
+/** The emulator's services admit only whitelisted accounts (emulator/README.md "Whitelist"): each
+ *  endpoint's owner is added to the whitelist of the service it names, unless the fleet gives one. */
+function whitelistOwners(fleet: Fleet): Fleet {
+  for (const s of fleet.services ?? []) {
+    if (s['whitelist'] !== undefined) continue;
+    const owners = (fleet.endpoints ?? []).filter((e) => e['service'] === s['id'] || e['service'] === s['name']);
+    s['whitelist'] = [...new Set(owners.map((e) => e['owner']))];
+  }
+  return fleet;
+}
+
 /** Starts an emulator with `fleet` (YAML, without accounts) and loads `policyText`. */
 export async function e2e(fleet: string, policyText: string): Promise<E2e> {
   const accounts = (parse(readFileSync(`${SCENARIOS_DIR}/demo.yaml`, 'utf8')) as { accounts: unknown }).accounts;
-  const scenario = parseScenario(stringify({ accounts, ...(parse(fleet) as object) }), 'e2e#fleet');
+  const data = whitelistOwners(parse(fleet) as Fleet);
+  const scenario = parseScenario(stringify({ accounts, ...data }), 'e2e#fleet');
   const loaded = loadPolicyText(policyText, 'e2e#policy');
   assert.ok(loaded.ok, JSON.stringify(loaded));
   const clock = new ManualClock();
