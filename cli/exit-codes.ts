@@ -34,7 +34,8 @@ export const EXIT_MEANINGS: Record<ExitName, string> = {
   noInput: '`audit`: the input file cannot be read',
   apiFailure: 'credentials or API failures stopped the run; nothing more was changed',
   partialFailure:
-    'some decisions failed to apply, or a governed service could not be listed or found (`plan`: the plan is partial); the run went on and recorded them',
+    'some decisions failed to apply, or a governed service could not be listed or found ' +
+    '(`plan`: the plan is partial); the run went on and recorded them',
   blocked: 'a safety limit blocked part of the plan',
   cannotCreate: '`apply --records FILE` cannot be opened; nothing was read or changed',
   ioError: 'writing `--records FILE` failed during the run',

@@ -7,10 +7,10 @@ import type { CliIO } from './command.ts';
 /** The default width when stdout is not a terminal (and COLUMNS does not say). */
 export const DEFAULT_WIDTH = 100;
 
-/** The terminal's width: stdout.columns on a TTY, else a positive COLUMNS, else 100. */
-export function terminalWidth(io: CliIO): number {
-  const columns = (io.stdout as { columns?: number }).columns;
-  if (io.stdout.isTTY === true && typeof columns === 'number' && columns > 0) return columns;
+/** The width of a stream's terminal (stdout by default): its columns on a TTY, else a positive COLUMNS, else 100. */
+export function terminalWidth(io: CliIO, stream: CliIO['stdout'] = io.stdout): number {
+  const columns = (stream as { columns?: number }).columns;
+  if (stream.isTTY === true && typeof columns === 'number' && columns > 0) return columns;
   const env = Number(io.env['COLUMNS']);
   return Number.isInteger(env) && env > 0 ? env : DEFAULT_WIDTH;
 }

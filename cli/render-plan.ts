@@ -5,6 +5,7 @@
 import type { ServiceFailure, RunWarning } from '../functions/audit/audit-records.ts';
 import { decisionSubject } from '../functions/audit/audit-records.ts';
 import type { Decision, Plan } from '../functions/engine/decision.ts';
+import type { WhitelistChange } from '../functions/engine/whitelist-plan.ts';
 import { errorText, markdownText, safeText } from './safe-text.ts';
 import type { Style } from './style.ts';
 
@@ -13,6 +14,23 @@ export function isChange(decision: Decision): boolean {
   return (
     decision.kind === 'accept' || decision.kind === 'reject' || decision.kind === 'resize' || decision.kind === 'revoke'
   );
+}
+
+/** Whether a plan would write anything: a connection change or a whitelist change (blocked ones included). */
+export function hasChanges(plan: Plan): boolean {
+  return plan.decisions.some(isChange) || (plan.whitelist ?? []).length > 0;
+}
+
+/** One whitelist change as `plan --format json` prints it (README "Keep the whitelist in step"). */
+export interface PlanJsonWhitelistChange {
+  region: string;
+  serviceId: string;
+  accountId: string;
+  accountName: string | null;
+  decision: WhitelistChange['kind'];
+  rule: string;
+  reason: string;
+  blocked: { limit: string; reason: string } | null;
 }
 
 /** The decisions worth showing: everything but plain skips. */
@@ -46,6 +64,8 @@ export interface PlanJson {
   unchanged: number;
   warnings: RunWarning[];
   servicesFailed: ServiceFailure[];
+  /** Whitelist changes of rules with `whitelist: sync` (empty without them). */
+  whitelist: PlanJsonWhitelistChange[];
 }
 
 /** The `--format json` document. */
@@ -69,7 +89,35 @@ export function planJson(
     unchanged: plan.decisions.length - shown.length,
     warnings,
     servicesFailed: failures,
+    whitelist: (plan.whitelist ?? []).map((c) => ({
+      region: c.regionId,
+      serviceId: c.serviceId,
+      accountId: c.accountId,
+      accountName: c.accountName ?? null,
+      decision: c.kind,
+      rule: c.rule,
+      reason: c.reason,
+      blocked: c.blocked ?? null,
+    })),
   };
+}
+
+/** The whitelist changes as table rows (a header first), for the table after the decisions. */
+function whitelistRows(changes: WhitelistChange[], style: Style): string[][] {
+  const header = ['WHITELIST', 'SERVICE', 'ACCOUNT', 'RULE', 'REASON'];
+  return [
+    header.map((h) => style.dim(h)),
+    ...changes.map((c) => {
+      const word = c.kind === 'whitelist-add' ? style.green('ADD') : style.red('REMOVE');
+      return [
+        c.blocked === undefined ? word : style.yellow(`${c.kind === 'whitelist-add' ? 'ADD' : 'REMOVE'} (blocked)`),
+        serviceLabel(c.regionId, c.serviceId),
+        safeText(c.accountName === undefined ? c.accountId : `${c.accountName} (${c.accountId})`),
+        safeText(c.rule),
+        safeText(c.blocked === undefined ? c.reason : `${c.reason}; ${c.blocked.reason}`),
+      ];
+    }),
+  ];
 }
 
 function account(d: Decision): string {
@@ -152,12 +200,19 @@ function planSummaryLine(plan: Plan, shown: number, partial: boolean, style: Sty
   const changes = plan.decisions.filter(isChange);
   const blocked = changes.filter((d) => d.blocked !== undefined).length;
   const held = plan.decisions.filter((d) => d.kind === 'hold').length;
+  const flagged = plan.decisions.filter((d) => d.kind === 'flag').length;
   const parts = [`${changes.length} change${changes.length === 1 ? '' : 's'}`];
   if (blocked > 0) parts.push(`${blocked} blocked by a safety limit`);
   const unchanged = plan.decisions.length - shown;
-  parts.push(`${held} held for a person`, `${unchanged} unchanged`, `${plan.governedConnections} governed connections`);
+  parts.push(`${held} held for a person`);
+  if (flagged > 0) parts.push(`${flagged} flagged (drift off)`);
+  parts.push(`${unchanged} unchanged`, `${plan.governedConnections} governed connections`);
+  const whitelist = (plan.whitelist ?? []).length;
+  if (whitelist > 0) parts.push(`${whitelist} whitelist change${whitelist === 1 ? '' : 's'}`);
   if (partial) return style.red(`Partial plan (services above not collected): ${parts.join(', ')}.`);
-  return changes.length === 0 ? style.green(`Nothing to change: ${parts.join(', ')}.`) : `Plan: ${parts.join(', ')}.`;
+  return changes.length + whitelist === 0
+    ? style.green(`Nothing to change: ${parts.join(', ')}.`)
+    : `Plan: ${parts.join(', ')}.`;
 }
 
 /**
@@ -177,6 +232,9 @@ export function renderPlanTable(plan: Plan, warnings: RunWarning[], failures: Se
   for (const [key, decisions] of groups) {
     lines.push(style.bold(key), ...formatColumns(planRows(decisions, style)), '');
   }
+  const whitelist = plan.whitelist ?? [];
+  if (whitelist.length > 0)
+    lines.push(style.bold('Whitelist (whitelist: sync)'), ...formatColumns(whitelistRows(whitelist, style)), '');
   lines.push(planSummaryLine(plan, shown.length, failures.length > 0, style));
   for (const w of warnings) lines.push(style.yellow(warningText(w)));
   return lines.join('\n') + '\n';
@@ -205,6 +263,17 @@ export function renderPlanMarkdown(plan: Plan, warnings: RunWarning[], failures:
       const kind = d.blocked === undefined ? d.kind : `${d.kind} (blocked: ${d.blocked.limit})`;
       const cells = [kind, d.regionId, d.serviceId, d.endpointId, account(d), d.statusBefore, bandwidth(d), d.rule];
       lines.push(`| ${[...cells, d.reason].map(markdownText).join(' | ')} |`);
+    }
+    lines.push('');
+  }
+  const whitelist = plan.whitelist ?? [];
+  if (whitelist.length > 0) {
+    lines.push('| whitelist | region | service | account | rule | reason |', '| --- | --- | --- | --- | --- | --- |');
+    for (const c of whitelist) {
+      const kind = c.blocked === undefined ? c.kind : `${c.kind} (blocked: ${c.blocked.limit})`;
+      const who = c.accountName === undefined ? c.accountId : `${c.accountName} (${c.accountId})`;
+      const cells = [kind, c.regionId, c.serviceId, who, c.rule, c.reason];
+      lines.push(`| ${cells.map(markdownText).join(' | ')} |`);
     }
     lines.push('');
   }

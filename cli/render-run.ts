@@ -18,6 +18,7 @@ function outcomeText(outcome: Outcome, style: Style): string {
     case 'blocked':
     case 'deferred':
     case 'held':
+    case 'flagged':
       return style.yellow(outcome);
     default:
       return outcome;
@@ -106,7 +107,8 @@ export function renderSummary(summary: RunSummaryRecord, style: Style, width = I
   const commit = summary.policyRevision.commit === null ? '' : ` @ ${summary.policyRevision.commit.slice(0, 12)}`;
   const lines = [
     ...wrapText(
-      `Run ${summary.runId} (${summary.mode}${summary.apply ? '' : ', plan only'}, policy ${summary.policyRevision.hash}${commit})`,
+      `Run ${summary.runId} (${summary.mode}${summary.apply ? '' : ', plan only'}, ` +
+        `policy ${summary.policyRevision.hash}${commit})`,
       width,
       '',
       '    ',
@@ -114,7 +116,8 @@ export function renderSummary(summary: RunSummaryRecord, style: Style, width = I
     `  decisions: ${nonZero(summary.counts.byDecision)}`,
     `  outcomes:  ${nonZero(summary.counts.byOutcome)}`,
     ...wrap(
-      `${summary.servicesScanned} services scanned, ${summary.connectionsSeen} connections seen, ${summary.apiCalls} API calls (${summary.retries} retries), ${summary.durationMs} ms`,
+      `${summary.servicesScanned} services scanned, ${summary.connectionsSeen} connections seen, ` +
+        `${summary.apiCalls} API calls (${summary.retries} retries), ${summary.durationMs} ms`,
     ),
   ];
   if (summary.deadlineReached) {
@@ -124,7 +127,8 @@ export function renderSummary(summary: RunSummaryRecord, style: Style, width = I
       const services = unlisted === 1 ? '1 service' : `${unlisted} services`;
       lines.push(
         ...wrap(
-          `${services} could not be listed before the deadline: no decisions for them in this run (a longer deadline gives them time)`,
+          `${services} could not be listed before the deadline: no decisions for them in this run ` +
+            '(a longer deadline gives them time)',
           style.yellow,
         ),
       );

@@ -27,9 +27,11 @@ import { EXIT } from './exit-codes.ts';
 import type { ParsedFlags } from './parse-flags.ts';
 import { listFlag, parseFlags, stringFlag } from './parse-flags.ts';
 import { safeText } from './safe-text.ts';
+import { DEFAULT_TIMEOUT_MS } from '../functions/client/private-link-api.ts';
 
 /** pop-core's own default per-call timeout, kept as ours. */
-export const DEFAULT_CALL_TIMEOUT_MS = 3000;
+/** The project's one default call timeout (../functions/client/private-link-api.ts). */
+export const DEFAULT_CALL_TIMEOUT_MS = DEFAULT_TIMEOUT_MS;
 
 /** Flags every sweep command takes. */
 export const SWEEP_FLAGS = {
@@ -47,7 +49,7 @@ export const SWEEP_FLAGS_HELP = `  -p, --policy FILE      the policy file (requi
   --service ID           only this service (repeatable; narrows, never widens)
   --endpoint URL         send every API call to URL (the emulator); default: PRIVATELINK_ENDPOINT,
                          else the real regional endpoints
-  --timeout-ms N         per-call timeout (default 3000)
+  --timeout-ms N         per-call timeout (default ${DEFAULT_CALL_TIMEOUT_MS})
   --log-level LEVEL      operational JSON logs on stderr: debug|info|warn|error (default: none)`;
 
 /** The credentials paragraph of plan's and apply's help (after the options). */
@@ -64,6 +66,8 @@ export interface PreparedSweep {
   services: string[] | undefined;
   logger: Logger | undefined;
   callTimeoutMs: number;
+  /** ALIBABA_CLOUD_ACCOUNT_ID: the provider's account, kept on synced whitelists (README "Keep the whitelist in step"). */
+  providerAccountId: string | undefined;
 }
 
 /** Test seam: how the CLI builds its client and finds credentials. */
@@ -144,8 +148,13 @@ export async function prepareSweep(
     services,
     logger,
     callTimeoutMs,
+    providerAccountId: io.env.ALIBABA_CLOUD_ACCOUNT_ID || undefined,
   };
 }
+
+const NEVER_WIDENS = '(narrowing never widens the policy)';
+/** Commands that only read: a stop means no plan, not "nothing more was changed". */
+const READ_ONLY = ['plan', 'propose'];
 
 /** What the policy governs, for a person: `cn-hangzhou: epsrv-a, services matching services[2]; cn-shanghai: ...`. */
 export function governedText(policy: Policy, regions: string[] = policy.regions): string {
@@ -167,14 +176,21 @@ export function governedText(policy: Policy, regions: string[] = policy.regions)
 export function notGoverned(policy: Policy, regions?: string[], services?: string[]): string | undefined {
   const unknownRegions = (regions ?? []).filter((r) => !policy.regions.includes(r));
   if (unknownRegions.length > 0) {
-    return `--region ${unknownRegions.join(', ')}: not governed by the policy, which governs ${policy.regions.join(', ')} (narrowing never widens the policy)`;
+    return (
+      `--region ${unknownRegions.join(', ')}: not governed by the policy, which governs ` +
+      `${policy.regions.join(', ')} ${NEVER_WIDENS}`
+    );
   }
   const inScope = policy.services.filter((r) => regions === undefined || regions.includes(r.match.regionId));
   if (services === undefined || inScope.some((r) => r.match.kind === 'selector')) return undefined;
   const named = new Set(inScope.flatMap((r) => (r.match.kind === 'id' ? [r.match.serviceId] : [])));
   const unknown = services.filter((id) => !named.has(id));
   if (unknown.length === 0) return undefined;
-  return `--service ${unknown.join(', ')}: not governed by the policy${regions === undefined ? '' : ` in ${regions.join(', ')}`}; it governs ${governedText(policy, regions ?? policy.regions)} (narrowing never widens the policy)`;
+  const where = regions === undefined ? '' : ` in ${regions.join(', ')}`;
+  return (
+    `--service ${unknown.join(', ')}: not governed by the policy${where}; ` +
+    `it governs ${governedText(policy, regions ?? policy.regions)} ${NEVER_WIDENS}`
+  );
 }
 
 /**
@@ -190,7 +206,8 @@ export function notGovernedAfterRun(
   const ids = summary.warnings.filter((w) => w.code === 'service-not-governed').map((w) => w.serviceId ?? '');
   if (ids.length === 0) return false;
   io.stderr.write(
-    `privatelink-approver ${command}: --service ${ids.map(safeText).join(', ')}: not governed by the policy; it governs ${governedText(prepared.policy, prepared.regions)} (narrowing never widens the policy)\n`,
+    `privatelink-approver ${command}: --service ${ids.map(safeText).join(', ')}: not governed by the policy; ` +
+      `it governs ${governedText(prepared.policy, prepared.regions)} ${NEVER_WIDENS}\n`,
   );
   return true;
 }
@@ -220,10 +237,11 @@ export async function loadPolicyForCli(command: string, path: string, io: CliIO)
  */
 export function reportStop(command: string, error: unknown, io: CliIO): number {
   if (error instanceof SweepAbortedError || error instanceof ApiError) {
-    const code = error.code;
-    const hint = errorHint(code);
+    const hint = errorHint(error.code);
+    const after = READ_ONLY.includes(command) ? 'No plan was made.' : 'Nothing more was changed.';
     io.stderr.write(
-      `privatelink-approver ${command}: stopped: ${safeText(error.message)}\n${hint === undefined ? '' : `  ${hint}\n`}  ${command === 'plan' || command === 'propose' ? 'No plan was made.' : 'Nothing more was changed.'}\n`,
+      `privatelink-approver ${command}: stopped: ${safeText(error.message)}\n` +
+        `${hint === undefined ? '' : `  ${hint}\n`}  ${after}\n`,
     );
     return EXIT.apiFailure;
   }

@@ -141,12 +141,25 @@ export async function streamHugeBody(
   const chunk = Buffer.alloc(CHUNK_BYTES, 'x');
   let ok = res.write(head);
   for (let left = padding; left > 0 && !res.destroyed; left -= CHUNK_BYTES) {
-    if (!ok) await new Promise<void>((resolve) => (res.once('drain', resolve), res.once('close', resolve)));
+    if (!ok) await drained(res);
     if (res.destroyed) break;
     ok = res.write(left >= CHUNK_BYTES ? chunk : chunk.subarray(0, left));
   }
   if (!res.destroyed) res.end(tail);
   finish(log, ex, res.destroyed ? 0 : 200, undefined);
+}
+
+/** Resolves when the response can take more, or is closed (listeners removed either way). */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 /** An error answer that carries the request's credentials in its Code, RequestId or Message. */

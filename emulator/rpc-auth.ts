@@ -127,6 +127,8 @@ export function authenticate(
   if (key === undefined || (key.securityToken !== undefined && !state.settings.allowSts)) {
     throw new EmulatorApiError('InvalidAccessKeyId.NotFound', 'Specified access key is not found.', 404);
   }
+  if (key.inactive === true)
+    throw new EmulatorApiError('InvalidAccessKeyId.Inactive', 'Specified access key is disabled.', 400);
   // Checked before the nonce is recorded, so that a forged request cannot use up a caller's nonces.
   // The message never carries the string-to-sign: it would help no one but a forger.
   if (!verifyRpcSignature(method, params, key.accessKeySecret)) {

@@ -16,13 +16,14 @@ import { createExecutor } from './rpc-execute.ts';
 import type { Exchange } from './rpc-response.ts';
 import { sendError } from './rpc-response.ts';
 import { EmulatorApiError } from './types.ts';
+import { actionNotFound } from './model/api-errors.ts';
 
 export { API_VERSION } from './rpc-auth.ts';
 export type { RpcModel, RpcServerState } from './rpc-execute.ts';
 
 /**
  * Every action of the 2020-04-15 reference ("API overview"). An action outside this list is rejected
- * before authentication, as the gateway does (InvalidAction.NotFound, 404).
+ * before authentication, as the gateway does (InvalidApi.NotFound, 404).
  */
 export const PRIVATELINK_ACTIONS: ReadonlySet<string> = new Set([
   'DescribeRegions',
@@ -103,13 +104,7 @@ function checkRequestShape(method: string, params: Record<string, string>, ex: E
     throw new EmulatorApiError('UnsupportedHTTPMethod', 'This http method is not supported: use GET or POST.', 405);
   const action = params['Action'];
   if (action === undefined || action === '') throw missingParam('Action');
-  if (!PRIVATELINK_ACTIONS.has(action)) {
-    throw new EmulatorApiError(
-      'InvalidAction.NotFound',
-      'Specified api is not found, please check your url and method.',
-      404,
-    );
-  }
+  if (!PRIVATELINK_ACTIONS.has(action)) throw actionNotFound();
   return action;
 }
 

@@ -11,6 +11,8 @@ export interface AccessKeyRecord {
   accessKeySecret: string;
   /** Set for STS-style keys: requests must carry SecurityToken equal to it. */
   securityToken?: string | undefined;
+  /** A disabled key: every request with it answers `InvalidAccessKeyId.Inactive`. */
+  inactive?: boolean | undefined;
   accountId: string;
 }
 

@@ -1,7 +1,7 @@
 /**
- * The Function Compute 3.0 entry point (runtime nodejs20, handler `index.handler` once bundled by
- * scripts/build.ts into dist/index.js). A timer trigger calls it every few minutes; each call runs one
- * sweep and returns the run summary. See ./fc/create-handler.ts for what an invocation does and the
+ * The Function Compute 3.0 entry points (runtime nodejs20, once bundled by scripts/build.ts into
+ * dist/index.js): `index.requests` and `index.reconcile`, two functions of one code package, each with its
+ * own timer (s.yaml, docs/cadences.md). Each call runs one sweep and returns the run summary. See ./fc/create-handler.ts for what an invocation does and the
  * README's "Deploy" section for the environment variables.
  *
  * Loading this module reads the configuration (cold start) and nothing else: the sweep, the policy
@@ -12,6 +12,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadFcConfig } from './fc/fc-config.ts';
 import { lazyHandler } from './fc/lazy-handler.ts';
+import type { HandlerName } from './fc/create-handler.ts';
 
 /** Stamped by scripts/build.ts (`git rev-parse HEAD` at build); absent when run from source. */
 declare const __POLICY_COMMIT__: string | undefined;
@@ -29,7 +30,18 @@ const write = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
 
-export const handler = lazyHandler(
-  () => import('./fc/create-handler.ts').then(({ createHandler }) => createHandler({ config, write })),
-  write,
-);
+/** One entry point per handler; each loads the same code (once per instance) on its first invocation. */
+const entry = (name: HandlerName) =>
+  lazyHandler(
+    () => import('./fc/create-handler.ts').then(({ createHandler }) => createHandler({ config, write, name })),
+    write,
+  );
+
+/** `index.requests`: decides only the connections awaiting a decision (timer: every minute). */
+export const requests = entry('requests');
+
+/** `index.reconcile`: the full sweep, drift included (timer: every 15 minutes). */
+export const reconcile = entry('reconcile');
+
+/** `index.handler`: the full sweep under its earlier name, for a deployment made before the two cadences. */
+export const handler = reconcile;

@@ -1,10 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import type { AuditRecord } from '../../functions/audit/audit-records.ts';
+import type { AuditRecord, IntentRecord } from '../../functions/audit/audit-records.ts';
 import { OUTCOMES } from '../../functions/audit/audit-records.ts';
 import { jsonLine } from '../../functions/audit/json-line.ts';
 import type { RecordFilter } from '../../functions/audit/read-records.ts';
-import { filterRecords, foldReplays, parseTimeBound, readRecords } from '../../functions/audit/read-records.ts';
+import {
+  filterRecords,
+  foldReplays,
+  inDoubt,
+  parseTimeBound,
+  readRecords,
+} from '../../functions/audit/read-records.ts';
 import type { CliIO, Command } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
 import { renderHelp } from '../help.ts';
@@ -14,7 +20,7 @@ import { formatColumns } from '../render-plan.ts';
 import { safeText } from '../safe-text.ts';
 import { createStyle } from '../style.ts';
 
-const DECISIONS = ['accept', 'reject', 'hold', 'resize', 'revoke', 'skip'];
+const DECISIONS = ['accept', 'reject', 'hold', 'resize', 'revoke', 'flag', 'skip'];
 const SUMMARY = 'Filter exported decision records (JSON lines) locally';
 
 const FLAGS = {
@@ -28,6 +34,7 @@ const FLAGS = {
   format: { type: 'string', short: 'f' },
   all: { type: 'boolean' },
   strict: { type: 'boolean' },
+  'in-doubt': { type: 'boolean' },
 } as const;
 
 async function readInput(path: string | undefined, io: CliIO): Promise<string> {
@@ -94,6 +101,47 @@ function renderTable(matching: AuditRecord[], total: number, io: CliIO): string 
   return `${formatColumns(rows, '').join('\n')}\n${matching.length} of ${total} record(s) match\n`;
 }
 
+/** The writes in doubt as a table: what was about to be sent, in which run. */
+function renderDoubtTable(intents: IntentRecord[], io: CliIO): string {
+  const style = createStyle(io.stdout, io.env);
+  const header = ['TIME', 'DECISION', 'ACTION', 'ACCOUNT', 'SERVICE', 'ENDPOINT', 'BANDWIDTH (Mbit/s)', 'RUN'];
+  const rows = [
+    header.map((h) => style.bold(h)),
+    ...intents.map((i) =>
+      [
+        i.time,
+        i.decision,
+        i.action,
+        i.ownerAccountId,
+        i.serviceId,
+        i.endpointId,
+        `${i.bandwidthAfter ?? '-'}`,
+        i.runId,
+      ].map((cell) => safeText(String(cell))),
+    ),
+  ];
+  return `${formatColumns(rows, '').join('\n')}\n${intents.length} write(s) in doubt\n`;
+}
+
+/**
+ * Intents with no outcome in their run, filtered: listed with --in-doubt (true returned), else counted
+ * on stderr when there are any.
+ */
+function reportDoubt(flags: ParsedFlags, doubt: IntentRecord[], format: string, io: CliIO): boolean {
+  if (booleanFlag(flags, 'in-doubt')) {
+    if (format === 'json') for (const i of doubt) io.stdout.write(`${jsonLine(i)}\n`);
+    else io.stdout.write(renderDoubtTable(doubt, io));
+    return true;
+  }
+  if (doubt.length > 0) {
+    io.stderr.write(
+      `privatelink-approver audit: ${doubt.length} write(s) in doubt: an intent with no outcome in its run (cut off ` +
+        "mid-write; the next run's listing settles it); --in-doubt lists them\n",
+    );
+  }
+  return false;
+}
+
 export const auditCommand: Command = {
   name: 'audit',
   summary: SUMMARY,
@@ -107,7 +155,7 @@ Other lines are skipped. A record with a missing or mistyped field is reported w
 and left out.`,
     options: `  --account ID|NAME      the consumer account (ID or the policy's name for it)
   --service ID           the endpoint service
-  --decision KIND        accept|reject|hold|resize|revoke|skip
+  --decision KIND        ${DECISIONS.join('|')}
   --outcome OUTCOME      ${OUTCOMES.join('|')}
   --since WHEN           ISO 8601 date/time or relative: 30d, 12h, 45m, 2w
   --until WHEN           same; exclusive
@@ -116,7 +164,9 @@ and left out.`,
   --all                  keep replays: an applied record with the decisionId and RequestId of an earlier
                          one is the API's answer to a repeated ClientToken (an overlapping or retried
                          run), not a second change; by default it is left out and counted on stderr
-  --strict               stop at the first malformed record (exit 65) instead of reporting it and going on`,
+  --strict               stop at the first malformed record (exit 65) instead of reporting it and going on
+  --in-doubt             list the writes in doubt instead: intents (privatelink-approver/intent/v1) with no
+                         decision record in their run (cut off mid-write; the next run's listing settles it)`,
     exitCodes: {
       ok: 'done (also when nothing matches, or malformed records were reported without --strict)',
       usage: 'bad flags',
@@ -144,13 +194,15 @@ and left out.`,
       io.stderr.write(`privatelink-approver audit: cannot read ${flags.positionals[0]}: ${code}\n`);
       return EXIT.noInput;
     }
-    const { records, malformed } = readRecords(text);
+    const { records, intents, malformed } = readRecords(text);
     const strict = booleanFlag(flags, 'strict');
     for (const m of strict ? malformed.slice(0, 1) : malformed) {
       const where = `${flags.positionals[0] ?? '-'}:${m.line}`;
       io.stderr.write(`privatelink-approver audit: ${safeText(where)}: malformed record: ${m.problem}\n`);
     }
     if (strict && malformed.length > 0) return EXIT.policyInvalid;
+    if (reportDoubt(flags, filterRecords(inDoubt(intents, records), { ...filter, outcome: undefined }), format, io))
+      return EXIT.ok;
     // Fold before filtering: a replay inside --since whose first answer is older is still no new change.
     const folded = booleanFlag(flags, 'all') ? { records, replays: [] } : foldReplays(records);
     const matching = filterRecords(folded.records, filter);

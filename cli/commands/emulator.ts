@@ -252,7 +252,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   io.stderr.write(
     [
       `PrivateLink API emulator (2020-04-15) listening on ${emu.url}`,
-      `  scenario: ${flags.scenarioLabel}: ${emu.accounts.length} accounts, ${services} services, ${endpoints} endpoint connections; pending requests show as ${emu.settings.pendingStatus}`,
+      `  scenario: ${flags.scenarioLabel}: ${emu.accounts.length} accounts, ${services} services, ${endpoints} endpoint connections; pending requests show as ${emu.settings.pendingStatus}; write lock: ${emu.settings.writeLock} (per ${emu.settings.writeLockScope})`,
       `  control path: ${emu.url}/__emulator/ (state, requests, clock, settings, accounts, health)`,
       '  Ctrl-C (SIGINT) or SIGTERM stops it.',
       '',

@@ -9,6 +9,8 @@
 import { parseFlags } from '../parse-flags.ts';
 import type { CliIO, Command } from '../command.ts';
 import { EXIT, handlerResultExitCode } from '../exit-codes.ts';
+import { renderHelp } from '../help.ts';
+import { CREDENTIALS_NOTE } from '../sweep-setup.ts';
 import type { RunSummaryRecord } from '../../functions/audit/audit-records.ts';
 import { isRunSummaryRecord } from '../../functions/audit/audit-records.ts';
 import type { AccessKeyCredentials } from '../../functions/client/credentials.ts';
@@ -26,36 +28,41 @@ import {
 import type { InvokeAnswer, InvokeTarget } from '../invoke/invoke-target.ts';
 import { describeInvokeFailure, describeTarget, InvokeFailed, redactSecrets } from '../invoke/invoke-target.ts';
 
-const HELP = `Usage: privatelink-approver invoke --region R --account-id ID [options]
+const SUMMARY = 'Run the deployed function now (FC) and print its run summary';
 
-Runs the deployed function now, synchronously, and prints the run summary it returns (JSON, on
-stdout) and one line of verdict (stderr). The deploy pipeline runs it right after \`s deploy\`.
-
-Options:
-  --region R           the function's region, e.g. cn-hangzhou (required)
-  --account-id ID      your Alibaba Cloud account ID (required; the FC endpoint is
-                       https://<account-id>.<region>.fc.aliyuncs.com)
-  --function NAME      the function (default ${DEFAULT_FUNCTION}, as in s.yaml)
-  --dry-run            ask for a dry run (a payload can narrow a run, never widen it)
-  --service ID         only this endpoint service (repeatable, or comma-separated)
-  --api VERSION        2023-03-30 (default): FC 3.0's API, for a function deployed by s.yaml;
-                       2016-08-15: FC 2.0's API, for a function in an FC 2.0 service
-  --fc-service NAME    the FC 2.0 service of the function (needed with --api 2016-08-15)
-  --timeout SECONDS    how long to wait for the run (default ${DEFAULT_TIMEOUT_SECONDS}; s.yaml's timeout is 240)
-  --endpoint URL       another FC endpoint (tests: http://127.0.0.1:PORT)
-  -h, --help           this help
-
-FC 3.0: POST <endpoint>/2023-03-30/functions/<function>/invocations, signed ACS3-HMAC-SHA256.
+const HELP = renderHelp({
+  usage: 'invoke --region R --account-id ID [options]',
+  summary: SUMMARY,
+  description: `Runs the deployed function now, synchronously, and prints the run summary it returns (JSON, on
+stdout) and one line of verdict (stderr); the exit code comes from that summary. The deploy pipeline runs
+it right after \`s deploy\`, so a merged policy takes effect at once.`,
+  options: `  --region R             the function's region, e.g. cn-hangzhou (required)
+  --account-id ID        your Alibaba Cloud account ID (required; the FC endpoint is
+                         https://<account-id>.<region>.fc.aliyuncs.com)
+  --function NAME        the function (default ${DEFAULT_FUNCTION}, as in s.yaml)
+  --dry-run              ask for a dry run (a payload can narrow a run, never widen it)
+  --service ID           only this endpoint service (repeatable, or comma-separated)
+  --api VERSION          2023-03-30 (default): FC 3.0's API, for a function deployed by s.yaml;
+                         2016-08-15: FC 2.0's API, for a function in an FC 2.0 service
+  --fc-service NAME      the FC 2.0 service of the function (needed with --api 2016-08-15)
+  --timeout SECONDS      how long to wait for the run (default ${DEFAULT_TIMEOUT_SECONDS}; s.yaml's timeout is 240)
+  --endpoint URL         another FC endpoint (tests: http://127.0.0.1:PORT)`,
+  notes: `FC 3.0: POST <endpoint>/2023-03-30/functions/<function>/invocations, signed ACS3-HMAC-SHA256.
 FC 2.0: POST <endpoint>/2016-08-15/services/<fc-service>/functions/<function>/invocations (@alicloud/fc2).
-Credentials come from the standard Alibaba Cloud chain (ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET
-[/ ALIBABA_CLOUD_SECURITY_TOKEN], the aliyun CLI profile, ...); they need fc:InvokeFunction on the
-function. No secret is ever printed, not even when FC echoes a refused request.
 
-Exit codes (from the run summary): 0 ok, 64 bad flags, or the payload or the function's configuration
-was refused, 65 the policy did not load, 69 credentials/permissions stopped the run or the invocation
-itself failed, 70 some decisions failed, 71 a safety limit blocked part of the plan, 1 the function
-crashed or answered something else.
-`;
+${CREDENTIALS_NOTE}
+They need fc:InvokeFunction on the function. No secret is ever printed, not even when FC echoes a refused
+request.`,
+  exitCodes: {
+    ok: 'the run went through',
+    internal: "internal error: the function crashed, or answered something that is not a run's result",
+    usage: 'bad flags, or the function refused the payload or its own configuration',
+    policyInvalid: "the function's policy did not load: nothing changed",
+    apiFailure: 'the invocation failed (FC refused it, no answer), or credentials/permissions stopped the run',
+    partialFailure: 'some decisions failed to apply, or a governed service could not be listed or found',
+    blocked: 'a safety limit blocked part of the plan',
+  },
+});
 
 function fail(io: CliIO, message: string, code: number, key?: AccessKeyCredentials): number {
   io.stderr.write(`privatelink-approver invoke: ${redactSecrets(message, key)}\n`);
@@ -127,7 +134,7 @@ async function invoke(target: InvokeTarget, body: string, io: CliIO): Promise<nu
 
 export const invokeCommand: Command = {
   name: 'invoke',
-  summary: 'Run the deployed function now (FC) and print its run summary',
+  summary: SUMMARY,
   help: HELP,
   async run(argv, io) {
     const flags = parseFlags('invoke', argv, INVOKE_FLAGS, io);

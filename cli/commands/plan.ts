@@ -1,11 +1,12 @@
 import type { SweepResult } from '../../functions/sweep/run-sweep.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
+import { jsonDocument } from '../../functions/audit/json-line.ts';
 import type { CliIO, Command } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
 import { renderHelp } from '../help.ts';
 import type { ParsedFlags } from '../parse-flags.ts';
 import { stringFlag } from '../parse-flags.ts';
-import { isChange, planJson, renderPlanMarkdown, renderPlanTable } from '../render-plan.ts';
+import { hasChanges, planJson, renderPlanMarkdown, renderPlanTable } from '../render-plan.ts';
 import { createStyle } from '../style.ts';
 import type { PreparedSweep } from '../sweep-setup.ts';
 import { CREDENTIALS_NOTE, SWEEP_FLAGS_HELP, notGovernedAfterRun, prepareSweep, reportStop } from '../sweep-setup.ts';
@@ -24,7 +25,7 @@ function checkFormat(flags: ParsedFlags): string | undefined {
 function printPlan(format: string, { plan, summary }: SweepResult, io: CliIO): void {
   if (format === 'json') {
     const doc = planJson(plan, summary.policyRevision, summary.warnings, summary.servicesFailed);
-    io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    io.stdout.write(jsonDocument(doc));
   } else if (format === 'markdown') {
     io.stdout.write(renderPlanMarkdown(plan, summary.warnings, summary.servicesFailed));
   } else {
@@ -42,6 +43,7 @@ async function sweep(prepared: PreparedSweep): Promise<SweepResult> {
       ...(prepared.services === undefined ? {} : { services: prepared.services }),
       ...(prepared.logger === undefined ? {} : { logger: prepared.logger }),
       callTimeoutMs: prepared.callTimeoutMs,
+      providerAccountId: prepared.providerAccountId,
       sink: () => undefined,
     });
   } finally {
@@ -89,6 +91,6 @@ decides every connection against the policy and prints what apply would change. 
       return EXIT.partialFailure;
     }
     if (notGovernedAfterRun('plan', result.summary, prepared, io)) return EXIT.usage;
-    return result.plan.decisions.some(isChange) ? EXIT.changesPending : EXIT.ok;
+    return hasChanges(result.plan) ? EXIT.changesPending : EXIT.ok;
   },
 };

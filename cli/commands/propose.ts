@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { SweepResult } from '../../functions/sweep/run-sweep.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
+import { jsonDocument } from '../../functions/audit/json-line.ts';
 import type { CliIO, Command } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
 import { renderHelp } from '../help.ts';
@@ -68,7 +69,7 @@ function renderJson(list: Change[], path: string, notProposed: { endpointId: str
     })),
     notProposed,
   };
-  return `${JSON.stringify(doc, null, 2)}\n`;
+  return jsonDocument(doc);
 }
 
 function renderMarkdown(list: Change[], notProposed: { endpointId: string; reason: string }[]): string {
@@ -103,6 +104,7 @@ async function plan(prepared: Awaited<ReturnType<typeof prepareSweep>> & object)
       ...(prepared.services === undefined ? {} : { services: prepared.services }),
       ...(prepared.logger === undefined ? {} : { logger: prepared.logger }),
       callTimeoutMs: prepared.callTimeoutMs,
+      providerAccountId: prepared.providerAccountId,
       sink: () => undefined,
     });
   } finally {
@@ -206,7 +208,8 @@ bandwidth are listed, not proposed.`,
     await output(prepared.flags, list, file, io, notProposed);
     if (result.summary.servicesFailed.length > 0) {
       io.stderr.write(
-        'privatelink-approver propose: a governed service could not be listed or found; the proposal may be incomplete\n',
+        'privatelink-approver propose: a governed service could not be listed or found; ' +
+          'the proposal may be incomplete\n',
       );
       return EXIT.partialFailure;
     }

@@ -170,7 +170,8 @@ async function keepRunning(demo: Demo): Promise<void> {
 const NEXT_STEPS: [string, string][] = [
   [
     'npm start -- --keep-running',
-    'keep the emulator up, with new requests, and try plan, propose, apply and audit against it (README "Command line")',
+    'keep the emulator up, with new requests, and try plan, propose, apply and audit against it ' +
+      '(README "Command line")',
   ],
   ['npx privatelink-approver validate policies/demo.yaml', 'check a policy; to write your own: policies/README.md'],
   ['npx privatelink-approver start --format json', "these runs' records as JSON lines, reasons in full"],
@@ -197,6 +198,48 @@ async function startDemoEmulator(flags: ParsedFlags, io: CliIO): Promise<Running
     io.stderr.write(`privatelink-approver start: port ${port} is in use; the emulator takes a free one instead\n`);
     return startEmulator({ port: 0, host: '127.0.0.1' });
   }
+}
+
+const START_FLAGS = {
+  policy: { type: 'string', short: 'p' },
+  'keep-running': { type: 'boolean' },
+  records: { type: 'string' },
+  format: { type: 'string', short: 'f' },
+  port: { type: 'string' },
+} as const;
+
+/** The demo on a started emulator: both runs, the records file, then keep running or the next steps. */
+async function demo(flags: ParsedFlags, io: CliIO, policy: Policy, emulator: RunningEmulator, json: boolean) {
+  const provider = emulator.accounts.find((a) => a.accountId === PROVIDER_ACCOUNT) ?? emulator.accounts[0];
+  const key = provider?.accessKeys[0];
+  if (provider === undefined || key === undefined) throw new Error('the demo fleet has no provider account');
+  const api = createPrivateLinkClient({
+    credentials: staticCredentials({ accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret }),
+    endpoint: emulator.url,
+  });
+  const out = createStyle(io.stdout, io.env);
+  const state: Demo = { io, out, width: terminalWidth(io), json, emulator, policy, api, records: [] };
+  const file = safeText(displayPath(io.cwd, policy.revision.file));
+  say(
+    state,
+    `${out.bold('privatelink-approver demo')}: emulator on ${emulator.url} with the demo fleet, ` +
+      `policy ${file} (${policy.revision.hash}), provider account ${provider.name} (${provider.accountId})`,
+  );
+  let exit: number;
+  try {
+    exit = await converge(state);
+  } catch (error) {
+    return reportStop('start', error, io);
+  } finally {
+    api.close();
+  }
+  const recordsPath = stringFlag(flags, 'records');
+  const failed = recordsPath === undefined ? undefined : await writeRecords(recordsPath, state);
+  if (failed !== undefined) return failed;
+  if (exit !== EXIT.ok) return exit;
+  if (booleanFlag(flags, 'keep-running')) await keepRunning(state);
+  else if (!json) io.stdout.write(nextSteps(state.width));
+  return EXIT.ok;
 }
 
 export const startCommand: Command = {
@@ -245,44 +288,3 @@ accept/disconnect transitions and sweeps again, to show the fleet has converged:
     }
   },
 };
-
-const START_FLAGS = {
-  policy: { type: 'string', short: 'p' },
-  'keep-running': { type: 'boolean' },
-  records: { type: 'string' },
-  format: { type: 'string', short: 'f' },
-  port: { type: 'string' },
-} as const;
-
-async function demo(flags: ParsedFlags, io: CliIO, policy: Policy, emulator: RunningEmulator, json: boolean) {
-  const provider = emulator.accounts.find((a) => a.accountId === PROVIDER_ACCOUNT) ?? emulator.accounts[0];
-  const key = provider?.accessKeys[0];
-  if (provider === undefined || key === undefined) throw new Error('the demo fleet has no provider account');
-  const api = createPrivateLinkClient({
-    credentials: staticCredentials({ accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret }),
-    endpoint: emulator.url,
-  });
-  const out = createStyle(io.stdout, io.env);
-  const state: Demo = { io, out, width: terminalWidth(io), json, emulator, policy, api, records: [] };
-  const file = safeText(displayPath(io.cwd, policy.revision.file));
-  say(
-    state,
-    `${out.bold('privatelink-approver demo')}: emulator on ${emulator.url} with the demo fleet, ` +
-      `policy ${file} (${policy.revision.hash}), provider account ${provider.name} (${provider.accountId})`,
-  );
-  let exit: number;
-  try {
-    exit = await converge(state);
-  } catch (error) {
-    return reportStop('start', error, io);
-  } finally {
-    api.close();
-  }
-  const recordsPath = stringFlag(flags, 'records');
-  const failed = recordsPath === undefined ? undefined : await writeRecords(recordsPath, state);
-  if (failed !== undefined) return failed;
-  if (exit !== EXIT.ok) return exit;
-  if (booleanFlag(flags, 'keep-running')) await keepRunning(state);
-  else if (!json) io.stdout.write(nextSteps(state.width));
-  return EXIT.ok;
-}

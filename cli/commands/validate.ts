@@ -8,6 +8,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { CliIO, Command } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
 import { renderHelp } from '../help.ts';
+import { jsonDocument } from '../../functions/audit/json-line.ts';
 import type { Diagnostic } from '../../functions/policy/diagnostic.ts';
 import { formatDiagnostic } from '../../functions/policy/diagnostic.ts';
 import { loadPolicyFile } from '../../functions/policy-file/load-policy-file.ts';
@@ -144,7 +145,7 @@ export function render(results: FileResult[], format: Format, color: boolean): s
   const errors = results.reduce((n, r) => n + r.errors.length, 0);
   const warnings = results.reduce((n, r) => n + r.warnings.length, 0);
   if (format === 'json') {
-    return `${JSON.stringify({ valid: errors === 0, errorCount: errors, warningCount: warnings, files: results }, null, 2)}\n`;
+    return jsonDocument({ valid: errors === 0, errorCount: errors, warningCount: warnings, files: results });
   }
   if (format === 'github') {
     return results

@@ -24,14 +24,13 @@ export interface PolicyEdit {
 }
 
 function comment(p: { accountId: string; requests: HeldRequest[] }, indent: string): string[] {
-  const asked = p.requests.map(
-    (r) =>
-      `${r.endpointId} (${r.regionId} ${r.serviceId}, VPC ${r.vpcId}, ${r.bandwidth} Mbit/s asked` +
-      `${r.modifiedTime === undefined ? '' : `, requested ${r.modifiedTime}`})`,
-  );
+  const asked = p.requests.flatMap((r) => [
+    `${indent}#   ${r.endpointId}: ${r.regionId} ${r.serviceId}, VPC ${r.vpcId},`,
+    `${indent}#     ${r.bandwidth} Mbit/s asked${r.modifiedTime === undefined ? '' : `, requested ${r.modifiedTime}`}`,
+  ]);
   return [
     `${indent}# Proposed by privatelink-approver propose: account ${p.accountId} asks for`,
-    ...asked.map((a) => `${indent}#   ${a}`),
+    ...asked,
     `${indent}# Reviewer: name the account below, then merge to accept.`,
   ];
 }

@@ -5,6 +5,14 @@
 import { EmulatorApiError } from '../types.ts';
 import type { Phase } from './records.ts';
 
+/** An unknown action (the gateway answers 404, spelled as Alibaba's list of common client errors). */
+export function actionNotFound(): EmulatorApiError {
+  return new EmulatorApiError(
+    'InvalidApi.NotFound',
+    'Specified api is not found, please check your url and method.',
+    404,
+  );
+}
 export function notFoundService(): EmulatorApiError {
   return new EmulatorApiError('EndpointServiceNotFound', 'The specified Service does not exist.');
 }

@@ -84,6 +84,7 @@ const updateConnection: Handler = (store, p, ctx) => {
 };
 
 function connectionView(store: Store, e: EndpointRec, s: ServiceRec, now: number): Record<string, unknown> {
+  const ready = store.readyZoneStatus(e);
   return {
     EndpointId: e.endpointId,
     EndpointOwnerId: longId(e.ownerId),
@@ -98,7 +99,7 @@ function connectionView(store: Store, e: EndpointRec, s: ServiceRec, now: number
       ResourceId: s.resources.find((r) => r.zoneId === z.zoneId)?.resourceId ?? '',
       VSwitchId: z.vSwitchId,
       ZoneDomain: `${e.endpointId}-${z.zoneId}.${e.serviceId}.${e.regionId}.privatelink.aliyuncs.com`,
-      ZoneStatus: store.zoneStatus(e, z, now),
+      ZoneStatus: now < z.readyAt ? 'Creating' : ready,
     })),
   };
 }

@@ -6,6 +6,10 @@ import type { Phase, ServiceRec, EndpointRec } from './records.ts';
 import type { Scenario, ScenarioConnectionStatus, ScenarioEndpoint, ScenarioService } from './scenario.ts';
 import type { Store } from './store.ts';
 
+/** A scenario's resources exist from the start: ready since time 0 (a small integer costs no heap
+ *  number per record, which a timestamp would on a fleet of 100,000). */
+const READY = 0;
+
 const PHASE_OF: Record<ScenarioConnectionStatus, Phase> = {
   Awaiting: 'awaiting',
   Connecting: 'accepting',
@@ -32,7 +36,7 @@ function serviceRec(store: Store, s: ScenarioService, now: number): ServiceRec {
     connectBandwidth: s.connectBandwidth,
     businessStatus: s.businessStatus,
     createMs: now,
-    activeAt: now,
+    activeAt: READY,
     deleteAt: undefined,
     whitelist: store.ownerWhitelist(s.ownerId, s.whitelist),
     zones: [...s.zones],
@@ -63,9 +67,9 @@ function endpointRec(store: Store, e: ScenarioEndpoint, now: number): EndpointRe
     description: e.description,
     businessStatus: e.businessStatus,
     createMs: now,
-    activeAt: now,
+    activeAt: READY,
     deleteAt: st === 'Deleting' ? deadline : undefined,
-    zones: e.zones.map((z) => store.newZone(e.endpointId, e.regionId, z.zoneId, z.vSwitchId, now)),
+    zones: e.zones.map((z) => store.newZone(e.endpointId, e.regionId, z.zoneId, z.vSwitchId, READY)),
     securityGroups: e.securityGroupIds.map((id) => ({ seq: store.nextSeq(), securityGroupId: id })),
     conn: {
       phase: PHASE_OF[st],

@@ -23,7 +23,8 @@ import type { Scenario } from './scenario.ts';
 import type { Handler } from './service-actions.ts';
 import { SERVICE_ACTIONS } from './service-actions.ts';
 import { SERVICE_USER_RESOURCE_ACTIONS } from './service-users-resources.ts';
-import { Store, actionNotFound } from './store.ts';
+import { Store } from './store.ts';
+import { actionNotFound } from './api-errors.ts';
 
 const HANDLERS: Record<string, Handler> = {
   ...SERVICE_ACTIONS,

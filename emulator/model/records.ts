@@ -75,11 +75,6 @@ export interface ResourceRec {
   ip: string;
 }
 
-export interface UserRec {
-  seq: number;
-  userId: string;
-}
-
 export interface ServiceRec {
   seq: number;
   serviceId: string;
@@ -97,7 +92,8 @@ export interface ServiceRec {
   /** The service shows `Creating` until this time (CreateVpcEndpointService is asynchronous), ms. */
   activeAt: number;
   deleteAt: number | undefined;
-  whitelist: Map<string, UserRec>;
+  /** Whitelisted account ID -> its sequence number (the listing order). */
+  whitelist: Map<string, number>;
   zones: string[];
   resources: ResourceRec[];
   /** The endpoints connected to (or requesting) this service, ordered by seq: the connection index. */

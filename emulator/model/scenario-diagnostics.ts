@@ -4,8 +4,8 @@
  * pointed into the file (`file:line:col: path: message`). A small sibling of the policy validator
  * (functions/policy/schema-diagnostics.ts), which the emulator may not import.
  */
-import { Ajv } from 'ajv';
-import type { ErrorObject } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, LineCounter, Node as YamlNode } from 'yaml';
 import { SCENARIO_SCHEMA } from './scenario-schema.ts';
@@ -20,9 +20,18 @@ export interface Problem {
   atKey?: boolean;
 }
 
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-ajv.addKeyword({ keyword: 'x-message', schemaType: 'string' });
-const validate = ajv.compile(SCENARIO_SCHEMA);
+/** The compiled validator, made on first use: a generated fleet (the benchmark's) never loads ajv, which
+ *  would add a few MB of code to the emulator's memory. ajv is CommonJS, so it loads synchronously. */
+let compiled: ValidateFunction | undefined;
+function validator(): ValidateFunction {
+  if (compiled === undefined) {
+    const { Ajv } = createRequire(import.meta.url)('ajv') as { Ajv: typeof AjvClass };
+    const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+    ajv.addKeyword({ keyword: 'x-message', schemaType: 'string' });
+    compiled = ajv.compile(SCENARIO_SCHEMA);
+  }
+  return compiled;
+}
 
 /** `accounts[1].colour`; `(top level)` for the document itself. */
 export function pathText(path: Path): string {
@@ -101,6 +110,7 @@ function explain(error: ErrorObject, path: Path): Problem | undefined {
 
 /** The structural problems of `data` (a parsed scenario file), in the order ajv finds them. */
 export function schemaProblems(data: unknown): Problem[] {
+  const validate = validator();
   if (validate(data)) return [];
   const out: Problem[] = [];
   const seen = new Set<string>();

@@ -83,7 +83,12 @@ export function checkAccounts(m: Meaning, v: unknown): ScenarioAccount[] {
       if (keyIds.has(accessKeyId)) m.fail([...p, 'accessKeys', j, 'id'], `duplicate AccessKey id ${accessKeyId}`);
       keyIds.add(accessKeyId);
       const securityToken = str(ko.securityToken);
-      return { accessKeyId, accessKeySecret: str(ko.secret) ?? '', ...(securityToken ? { securityToken } : {}) };
+      return {
+        accessKeyId,
+        accessKeySecret: str(ko.secret) ?? '',
+        ...(securityToken ? { securityToken } : {}),
+        ...(ko.inactive === true ? { inactive: true } : {}),
+      };
     });
     if (accountId === undefined || name === undefined || !m.loaded(p)) return;
     ids.add(accountId);

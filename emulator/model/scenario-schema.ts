@@ -108,7 +108,7 @@ const account = {
         type: 'object',
         additionalProperties: false,
         required: ['id', 'secret'],
-        properties: { id: text, secret: text, securityToken: text },
+        properties: { id: text, secret: text, securityToken: text, inactive: { type: 'boolean' } },
       },
     },
   },

@@ -16,6 +16,8 @@ export interface ScenarioAccessKey {
   accessKeyId: string;
   accessKeySecret: string;
   securityToken?: string | undefined;
+  /** A disabled key (`InvalidAccessKeyId.Inactive`). */
+  inactive?: boolean | undefined;
 }
 
 export interface ScenarioAccount {

@@ -15,7 +15,7 @@ const addUser: Handler = (store, p, ctx) => {
   const userId = p.accountId('UserId', true) ?? '';
   const s = store.writableService(p, ctx, regionId);
   if (p.bool('DryRun')) throw dryRunPassed();
-  if (!s.whitelist.has(userId)) s.whitelist.set(userId, { seq: store.nextSeq(), userId });
+  if (!s.whitelist.has(userId)) s.whitelist.set(userId, store.nextSeq());
   return {};
 };
 
@@ -25,7 +25,7 @@ const listUsers: Handler = (store, p, ctx) => {
   const userId = p.accountId('UserId', false);
   const s = store.ownService(p, ctx, regionId);
   const query = PageTokens.queryHash(['ListVpcEndpointServiceUsers', ctx.accountId, regionId, s.serviceId, userId]);
-  const users = [...s.whitelist.values()];
+  const users = [...s.whitelist].map(([id, seq]) => ({ seq, userId: id }));
   const page = store.pageOf(users, p, query, max, (u) => userId === undefined || u.userId === userId);
   return { Users: page.items.map((u) => ({ UserId: longId(u.userId) })), NextToken: page.nextToken, MaxResults: max };
 };

@@ -9,7 +9,6 @@
  */
 import { createHash } from 'node:crypto';
 import type { AccessKeyRecord, AccountInfo, ActionContext, EmulatorClock, EmulatorSettings } from '../types.ts';
-import { EmulatorApiError } from '../types.ts';
 import { connectionDenied, endpointDenied, endpointLocked, notFoundEndpoint, notFoundService } from './api-errors.ts';
 import { BUSY_MESSAGE, regionNotFound, serviceDenied, serviceLocked } from './api-errors.ts';
 import { derivedId } from './ids.ts';
@@ -66,8 +65,8 @@ export class Store {
 
   /** A whitelist with the owner on it: the owner is whitelisted when a service is created (README). */
   ownerWhitelist(ownerId: string, users: string[]): ServiceRec['whitelist'] {
-    const whitelist: ServiceRec['whitelist'] = new Map([[ownerId, { seq: this.nextSeq(), userId: ownerId }]]);
-    for (const u of users) if (!whitelist.has(u)) whitelist.set(u, { seq: this.nextSeq(), userId: u });
+    const whitelist: ServiceRec['whitelist'] = new Map([[ownerId, this.nextSeq()]]);
+    for (const u of users) if (!whitelist.has(u)) whitelist.set(u, this.nextSeq());
     return whitelist;
   }
 
@@ -187,8 +186,13 @@ export class Store {
     return now < s.activeAt ? 'Creating' : 'Active';
   }
 
+  /** A zone's status: `Creating` while it is added, then what the connection's phase gives. */
   zoneStatus(e: EndpointRec, z: ZoneRec, now: number): string {
-    if (now < z.readyAt) return 'Creating';
+    return now < z.readyAt ? 'Creating' : this.readyZoneStatus(e);
+  }
+
+  /** The status of an endpoint's zones that are ready, from its connection's phase. */
+  readyZoneStatus(e: EndpointRec): string {
     switch (e.conn.phase) {
       case 'awaiting':
         return 'Wait';
@@ -291,13 +295,4 @@ export class Store {
     }
     return { items, nextToken: '' };
   }
-}
-
-/** Thrown for an unknown action (the gateway answers 404). */
-export function actionNotFound(): EmulatorApiError {
-  return new EmulatorApiError(
-    'InvalidAction.NotFound',
-    `Specified api is not found, please check your url and method.`,
-    404,
-  );
 }

@@ -6,10 +6,12 @@
  * This module is pure data and small builders: no I/O.
  */
 import type { Decision } from '../engine/decision.ts';
+import type { WhitelistChangeKind } from '../engine/whitelist-plan.ts';
 
 export const DECISION_SCHEMA = 'privatelink-approver/decision/v1';
 export const RUN_SCHEMA = 'privatelink-approver/run/v1';
 export const INTENT_SCHEMA = 'privatelink-approver/intent/v1';
+export const SETTLED_SCHEMA = 'privatelink-approver/settled/v1';
 
 /** What happened to a decision in this run. */
 export const OUTCOMES = [
@@ -29,6 +31,8 @@ export const OUTCOMES = [
   'blocked',
   /** A `hold` decision: left for a person, nothing written. */
   'held',
+  /** A `flag` decision: drift that is turned off would change it (changed by hand?); nothing written. */
+  'flagged',
   /** `plan`: what apply would do; nothing written. */
   'planned',
   /** A listed item that failed validation (`errorMessage` names the field): never decided on (decision `skip`). */
@@ -36,7 +40,9 @@ export const OUTCOMES = [
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
+/** A record's decision: a connection decision's kind, or a whitelist change (../engine/whitelist-plan.ts). */
 export type DecisionKind = Decision['kind'];
+export type RecordDecision = DecisionKind | WhitelistChangeKind;
 /** The `mode` of a record: `dry-run` when nothing is written under the policy or the request. */
 export type RecordMode = 'enforce' | 'dry-run';
 
@@ -72,7 +78,7 @@ export interface AuditRecord {
   vpcId: string | null;
   statusBefore: string | null;
   bandwidthBefore: number | null;
-  decision: DecisionKind;
+  decision: RecordDecision;
   /** The policy path that made the decision (`services[0].allow[1]`, `deny.accounts[0]`, ...). */
   rule: string | null;
   reason: string;
@@ -90,6 +96,11 @@ export interface AuditRecord {
   modifiedTime: string | null;
   /** The ClientToken sent with the write; null when no write was sent. */
   clientToken: string | null;
+  /**
+   * A request's wait (time to decision): ms from its ModifiedTime as listed to this record's `time`;
+   * null when the record is not about a request (docs/cadences.md).
+   */
+  waitMs: number | null;
 }
 
 /**
@@ -107,18 +118,42 @@ export interface IntentRecord {
   policyRevision: PolicyRevisionRef;
   region: string;
   serviceId: string;
-  endpointId: string;
+  /** Null for a whitelist change. */
+  endpointId: string | null;
   ownerAccountId: string;
-  decision: DecisionKind;
+  decision: RecordDecision;
   /** The API action about to be sent (`EnableVpcEndpointConnection`, ...). */
   action: string;
   bandwidthAfter: number | null;
-  modifiedTime: string;
+  /** Null for a whitelist change (an entry has no ModifiedTime). */
+  modifiedTime: string | null;
   clientToken: string;
 }
 
-/** Any line a sweep sinks: intents and decision records as they happen, the summary last. */
-export type SweepRecord = AuditRecord | IntentRecord | RunSummaryRecord;
+/**
+ * A connection the policy leaves alone that changed recently and is now exactly where one of our writes
+ * would have put it (`privatelink-approver/settled/v1`): `settles` names those writes' decision ids. An
+ * earlier intent in doubt whose `decisionId` is among them took effect (docs/audit-records.md).
+ */
+export interface SettledRecord {
+  schema: typeof SETTLED_SCHEMA;
+  runId: string;
+  time: string;
+  mode: RecordMode;
+  policyRevision: PolicyRevisionRef;
+  region: string;
+  serviceId: string;
+  endpointId: string;
+  ownerAccountId: string;
+  /** The connection as listed by this run. */
+  connectionStatus: string;
+  bandwidth: number;
+  modifiedTime: string;
+  settles: string[];
+}
+
+/** Any line a sweep sinks: intents and decision records as they happen, settlements, the summary last. */
+export type SweepRecord = AuditRecord | IntentRecord | SettledRecord | RunSummaryRecord;
 
 export interface ServiceFailure {
   region: string;
@@ -166,12 +201,18 @@ export interface RunSummaryRecord {
   aborted: { errorCode: string; errorMessage: string } | null;
   /** Services with AutoAcceptEnabled (they bypass this policy), services not found, engine warnings. */
   warnings: RunWarning[];
+  /** `requests`: only connections awaiting a decision; `all`: the full sweep, drift included. */
+  scope: 'requests' | 'all';
+  /** The Function Compute handler that ran (`requests`, `reconcile`); null outside FC. */
+  handler: string | null;
+  /** Waits of the requests this run accepted or rejected (ms, nearest rank); null when there were none. */
+  timeToDecision: { decisions: number; p50Ms: number | null; p95Ms: number | null };
 }
 
 /** Zeroed counters, every key present so that SLS queries never meet a missing field. */
 export function emptyCounts(): RunSummaryRecord['counts'] {
   return {
-    byDecision: { accept: 0, reject: 0, hold: 0, resize: 0, revoke: 0, skip: 0 },
+    byDecision: { accept: 0, reject: 0, hold: 0, resize: 0, revoke: 0, flag: 0, skip: 0 },
     byOutcome: {
       applied: 0,
       'dry-run': 0,
@@ -181,6 +222,7 @@ export function emptyCounts(): RunSummaryRecord['counts'] {
       deferred: 0,
       blocked: 0,
       held: 0,
+      flagged: 0,
       planned: 0,
       invalid: 0,
     },
@@ -249,6 +291,7 @@ export function decisionRecord(decision: Decision, context: RecordContext, detai
     attempts: detail.attempts ?? 0,
     modifiedTime: detail.modifiedTime ?? null,
     clientToken: detail.clientToken ?? null,
+    waitMs: null,
   };
 }
 
@@ -309,6 +352,7 @@ export function serviceFailureRecord(failure: ServiceFailure, context: RecordCon
     attempts: 0,
     modifiedTime: null,
     clientToken: null,
+    waitMs: null,
   };
 }
 
@@ -336,6 +380,34 @@ export function invalidItemRecord(item: InvalidListedItem, context: RecordContex
     outcome: 'invalid',
     errorMessage: `${item.field}: ${item.problem}`,
   };
+}
+
+/** Builds a settled record (see SettledRecord). */
+export function settledRecord(
+  decision: Decision,
+  context: RecordContext,
+  settled: { time: number; modifiedTime: string; settles: string[] },
+): SettledRecord {
+  return {
+    schema: SETTLED_SCHEMA,
+    runId: context.runId,
+    time: new Date(settled.time).toISOString(),
+    mode: context.mode,
+    policyRevision: context.policyRevision,
+    region: decision.regionId,
+    serviceId: decision.serviceId,
+    endpointId: decision.endpointId,
+    ownerAccountId: decision.endpointOwnerId,
+    connectionStatus: decision.statusBefore,
+    bandwidth: decision.bandwidthBefore,
+    modifiedTime: settled.modifiedTime,
+    settles: settled.settles,
+  };
+}
+
+/** True for a settled record. */
+export function isSettledRecord(value: unknown): value is SettledRecord {
+  return typeof value === 'object' && value !== null && (value as { schema?: unknown }).schema === SETTLED_SCHEMA;
 }
 
 /** True for an intent record. */

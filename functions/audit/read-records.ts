@@ -3,14 +3,16 @@
  * export wraps them. Lines that are not records (plain log lines, operational JSON logs, blank lines)
  * are skipped, not errors: an export of a logstore holds everything the function printed.
  */
-import type { AuditRecord } from './audit-records.ts';
-import { DECISION_SCHEMA, OUTCOMES, isAuditRecord } from './audit-records.ts';
+import type { AuditRecord, IntentRecord } from './audit-records.ts';
+import { DECISION_SCHEMA, INTENT_SCHEMA, OUTCOMES, isAuditRecord, isIntentRecord } from './audit-records.ts';
 
 /** Fields an SLS export (or a log shipper) may put the original line in. */
 const WRAPPER_FIELDS = ['content', 'message', '__raw__', '__content__', 'log', 'msg', 'body'];
 
-function unwrap(value: unknown, depth: number): AuditRecord | undefined {
-  if (isAuditRecord(value)) return value;
+type Found = AuditRecord | IntentRecord;
+
+function unwrap(value: unknown, depth: number): Found | undefined {
+  if (isAuditRecord(value) || isIntentRecord(value)) return value;
   if (depth > 2 || typeof value !== 'object' || value === null) return undefined;
   for (const field of WRAPPER_FIELDS) {
     const inner = (value as Record<string, unknown>)[field];
@@ -44,6 +46,8 @@ export interface MalformedRecord {
 
 export interface ReadResult {
   records: AuditRecord[];
+  /** Intent records (a write about to be sent); paired with records by `inDoubt`. */
+  intents: IntentRecord[];
   /** Lines that are not decision records (log lines, summaries, blank lines excluded). */
   skipped: number;
   malformed: MalformedRecord[];
@@ -95,13 +99,29 @@ export function recordProblem(value: Record<string, unknown>): string | undefine
   return undefined;
 }
 
-type Item = { record: AuditRecord } | { problem: string } | undefined;
+/** Why an intent record is not usable (the fields pairing and filtering rely on), or undefined. */
+function intentProblem(value: Record<string, unknown>): string | undefined {
+  for (const field of ['decisionId', 'runId', 'time', 'region', 'serviceId', 'endpointId', 'decision'] as const) {
+    if (typeof value[field] !== 'string') return `${field}: expected a string, got ${typeName(value[field])}`;
+  }
+  const revision = value['policyRevision'];
+  if (typeof revision !== 'object' || revision === null || typeof (revision as { hash?: unknown }).hash !== 'string')
+    return 'policyRevision: expected an object with a string hash';
+  return undefined;
+}
 
-/** One line or array item: a usable record, a malformed one (its problem), or not a record at all. */
+type Item = { record: AuditRecord } | { intent: IntentRecord } | { problem: string } | undefined;
+
+/** One line or array item: a usable record or intent, a malformed one (its problem), or neither. */
 function readItem(parsed: unknown): Item {
   const found = unwrap(parsed, 0);
   if (found === undefined) return undefined;
-  const problem = recordProblem(found as unknown as Record<string, unknown>);
+  const fields = found as unknown as Record<string, unknown>;
+  if (isIntentRecord(found)) {
+    const problem = intentProblem(fields);
+    return problem === undefined ? { intent: found } : { problem };
+  }
+  const problem = recordProblem(fields);
   return problem === undefined ? { record: found } : { problem };
 }
 
@@ -111,10 +131,11 @@ function readItem(parsed: unknown): Item {
  * the decision schema that does not parse, or a record with a missing or mistyped field, is malformed.
  */
 export function readRecords(text: string): ReadResult {
-  const result: ReadResult = { records: [], skipped: 0, malformed: [] };
+  const result: ReadResult = { records: [], intents: [], skipped: 0, malformed: [] };
   const add = (item: Item, line: number): void => {
     if (item === undefined) result.skipped += 1;
     else if ('record' in item) result.records.push(item.record);
+    else if ('intent' in item) result.intents.push(item.intent);
     else result.malformed.push({ line, problem: item.problem });
   };
   const whole = parseJson(text.trim());
@@ -131,7 +152,8 @@ export function readRecords(text: string): ReadResult {
     const parsed = parseJson(line.slice(start));
     if (parsed === undefined) {
       // Broken JSON that names the decision schema was meant as a record (a cut-off line); else it is noise.
-      if (line.includes(DECISION_SCHEMA)) result.malformed.push({ line: i + 1, problem: 'not valid JSON' });
+      if (line.includes(DECISION_SCHEMA) || line.includes(INTENT_SCHEMA))
+        result.malformed.push({ line: i + 1, problem: 'not valid JSON' });
       else result.skipped += 1;
       return;
     }
@@ -154,8 +176,15 @@ export interface RecordFilter {
   revision?: string | undefined;
 }
 
-/** Keeps the records that pass every given criterion. */
-export function filterRecords(records: AuditRecord[], filter: RecordFilter): AuditRecord[] {
+/** What a filter looks at: decision records have every field, intents all but the name and outcome. */
+type Filterable = Pick<AuditRecord, 'serviceId' | 'decision' | 'time' | 'policyRevision'> & {
+  ownerAccountId: string | null;
+  accountName?: string | null;
+  outcome?: string;
+};
+
+/** Keeps the records (or intents) that pass every given criterion. */
+export function filterRecords<T extends Filterable>(records: T[], filter: RecordFilter): T[] {
   return records.filter((r) => {
     if (filter.account !== undefined && r.ownerAccountId !== filter.account && r.accountName !== filter.account)
       return false;
@@ -224,4 +253,13 @@ export function parseTimeBound(text: string, now: number): number | undefined {
   if (!/^\d{4}-\d{2}-\d{2}/.test(text.trim())) return undefined;
   const ms = Date.parse(text.trim());
   return Number.isNaN(ms) ? undefined : ms;
+}
+
+/**
+ * The writes in doubt: intents with no decision record of the same run and decision (the run was cut
+ * off mid-write; the next run's listing settles whether the change was made). docs/audit-records.md.
+ */
+export function inDoubt(intents: IntentRecord[], records: AuditRecord[]): IntentRecord[] {
+  const outcomes = new Set(records.map((r) => JSON.stringify([r.runId, r.decisionId])));
+  return intents.filter((i) => !outcomes.has(JSON.stringify([i.runId, i.decisionId])));
 }

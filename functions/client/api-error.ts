@@ -9,9 +9,9 @@ export class ApiError extends Error {
   override readonly name: string = 'ApiError';
   /** The API's error code (`EndpointConnectionNotFound`, `Throttling.User`, ...), or a local one:
    *  `Timeout`, `NetworkError`, `BadResponse` (not a JSON object, or no RequestId), `MalformedResponse` (a
-   *  listing whose shape is wrong), `ResponseTooLarge` (a body past the client's cap), `HttpError` (4xx/5xx
-   *  JSON body without a code), `InvalidRegionId` and `InvalidId` (not sent), `ClientError` (failed before any answer for
-   *  another reason), `CredentialsUnavailable` (`CredentialsError`). */
+   *  listing whose shape is wrong), `ResponseTooLarge` (a body past the client's caps), `HttpError`
+   *  (4xx/5xx JSON body without a code), `InvalidRegionId` and `InvalidId` (not sent), `ClientError`
+   *  (failed before any answer for another reason), `CredentialsUnavailable` (`CredentialsError`). */
   readonly code: string;
   /** The action that failed. */
   readonly action: string;

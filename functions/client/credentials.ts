@@ -59,7 +59,8 @@ export function fcContextCredentials(
     } catch (error) {
       if (!(error instanceof CredentialsError)) throw error;
       // FC hands over empty credentials when the function has no role: say where to fix it.
-      const reason = `context.credentials: ${error.sources[0]?.reason ?? 'unusable'}; does the function have a RAM role (s.yaml props.role)?`;
+      const why = error.sources[0]?.reason ?? 'unusable';
+      const reason = `context.credentials: ${why}; does the function have a RAM role (s.yaml props.role)?`;
       throw new CredentialsError({
         message: `no usable Alibaba Cloud credentials: fc_context: ${reason}`,
         sources: [{ source: 'fc_context', reason }],
@@ -181,8 +182,8 @@ function chainEntries(lib: CredentialsLibrary, options: DefaultChainOptions): Ch
  * contain a whole CLI config file - into its error, and after one failure keeps retrying only the last
  * provider of the chain. Here the first source that yields credentials is kept for later calls (its
  * sessions refresh themselves; the env source re-reads the environment each time); after a failure,
- * of the chain or of the kept source, the whole chain is walked again on the next call. The library is loaded on first use, so code that
- * never needs the chain (the Function Compute handler) does not pay for it.
+ * of the chain or of the kept source, the whole chain is walked again on the next call. The library is
+ * loaded on first use, so code that never needs the chain (the Function Compute handler) does not pay for it.
  */
 export function credentialsFromDefaultChain(options: DefaultChainOptions = {}): CredentialsSource {
   let chosen: { source: string; provider: ChainProvider } | undefined;

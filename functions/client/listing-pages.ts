@@ -13,9 +13,11 @@ import { ApiError } from './api-error.ts';
 import type {
   InvalidItem,
   ListVpcEndpointConnectionsRequest,
+  ListVpcEndpointServiceUsersRequest,
   ListVpcEndpointServicesRequest,
   Page,
   PrivateLinkAction,
+  ServiceUser,
 } from './private-link-api.ts';
 import {
   Problem,
@@ -63,10 +65,12 @@ function malformed(answer: ListingAnswer, what: string): ApiError {
 }
 
 /** The page's raw items and NextToken once its shape is right; throws MalformedResponse otherwise. */
-function pageShape(answer: ListingAnswer, list: string, wrapper: string, maxResults: number | undefined) {
+function pageShape(answer: ListingAnswer, list: string, maxResults: number | undefined) {
   const { body, scrub } = answer;
-  const items = listItems(body[list], wrapper);
-  if (items === undefined) throw malformed(answer, `${list} is ${describe(body[list], scrub)}, not a list`);
+  // A bare JSON list, as the reference documents every listing's JSON answer; the XML-shaped nesting
+  // (`{"Connection": [...]}`) is not what a JSON answer of this API looks like.
+  const items = body[list];
+  if (!Array.isArray(items)) throw malformed(answer, `${list} is ${describe(items, scrub)}, not a list`);
   const allowed = (maxResults ?? DEFAULT_PAGE_SIZE) + PAGE_SLACK;
   if (items.length > allowed) throw malformed(answer, `${list} holds ${items.length} items, more than ${allowed}`);
   const bad = items.findIndex((item) => !isPlainObject(item));
@@ -124,7 +128,8 @@ function tagsOf(item: Record<string, unknown>, scrub: Scrub): Record<string, str
   for (const tag of listItems(item.Tags, 'Tag') ?? []) {
     if (!isPlainObject(tag)) continue;
     const key = scrub(str(tag.Key));
-    if (key !== '') tags[key] = scrub(str(tag.Value));
+    // `__proto__` would not become a key of a plain object (and is no tag anyone sets).
+    if (key !== '' && key !== '__proto__') tags[key] = scrub(str(tag.Value));
   }
   return tags;
 }
@@ -207,7 +212,7 @@ function toPage<T>(answer: ListingAnswer, checked: (T | Refused)[], nextToken: s
 
 /** A ListVpcEndpointServices answer as a page. */
 export function servicesPage(answer: ListingAnswer, req: ListVpcEndpointServicesRequest): Page<EndpointService> {
-  const { items, nextToken } = pageShape(answer, 'Services', 'Service', req.maxResults);
+  const { items, nextToken } = pageShape(answer, 'Services', req.maxResults);
   return toPage(
     answer,
     items.map((s) => serviceItem(s, req, answer.scrub)),
@@ -220,10 +225,26 @@ export function connectionsPage(
   answer: ListingAnswer,
   req: ListVpcEndpointConnectionsRequest,
 ): Page<EndpointConnection> {
-  const { items, nextToken } = pageShape(answer, 'Connections', 'Connection', req.maxResults);
+  const { items, nextToken } = pageShape(answer, 'Connections', req.maxResults);
   return toPage(
     answer,
     items.map((c) => connectionItem(c, req, answer.scrub)),
     nextToken,
   );
+}
+
+/**
+ * A ListVpcEndpointServiceUsers answer as a page: each `UserId` an account ID (a Long: 1-19 digits, from a
+ * string, a safe number or a BigNumber), the one asked for when the request named one.
+ */
+export function serviceUsersPage(answer: ListingAnswer, req: ListVpcEndpointServiceUsersRequest): Page<ServiceUser> {
+  const { items, nextToken } = pageShape(answer, 'Users', req.maxResults);
+  const wanted = req.userId;
+  const checked = items.map((item): ServiceUser | Refused => {
+    const c = new FieldChecks(item, answer.scrub);
+    const userId = c.get('UserId', (x) => (wanted === undefined ? accountId(x) : oneOf(str(x), [wanted])), '');
+    if (c.failure === undefined) return { userId };
+    return new Refused(c.failure, { ownerId: accountId(item.UserId) });
+  });
+  return toPage(answer, checked, nextToken);
 }

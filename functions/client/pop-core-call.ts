@@ -22,7 +22,6 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import type { AccessKeyCredentials } from './credentials.ts';
 
 /**
  * The most JSON objects and lists one answer may hold: a page of 1,000 connections with ten zones each
@@ -38,11 +37,12 @@ export interface Refusal {
   message: string;
 }
 
-/** What one call learns on the way: status, credentials and signature (to scrub them), a refusal. */
+/** What one call learns on the way: status, signature (to scrub it), a refusal. */
 export interface CallRecord {
   action: string;
   httpStatus: number | undefined;
-  credentials: AccessKeyCredentials | undefined;
+  /** The AccessKey secrets and tokens the client has signed with (live): scrubbed from all it returns. */
+  secrets: ReadonlySet<string>;
   signature?: string | undefined;
   refusal?: Refusal | undefined;
 }
@@ -126,7 +126,8 @@ function observe(req: http.ClientRequest, call: CallRecord, maxBytes: number): v
     if (encoding !== undefined && encoding !== 'identity') {
       // pop-core asks for no compression; httpx would inflate without bound. Read it raw, and refuse it.
       delete res.headers['content-encoding'];
-      const message = `BadResponse: ${call.action} answered with Content-Encoding ${JSON.stringify(encoding.slice(0, 20))}, not asked for`;
+      const named = JSON.stringify(encoding.slice(0, 20));
+      const message = `BadResponse: ${call.action} answered with Content-Encoding ${named}, not asked for`;
       refuse(res, call, { code: 'BadResponse', message });
     }
     boundBody(res, call, maxBytes);

@@ -13,9 +13,12 @@ export function isRetryableCode(code: string, httpStatus?: number): boolean {
   return isRetryableKind(errorKind(code, httpStatus));
 }
 
-/** The secrets a call's errors and answers are scrubbed of: the AccessKey secret, the token, the signature. */
+/**
+ * The secrets a call's errors and answers are scrubbed of: every AccessKey secret and token the client
+ * has signed with (credentials rotate; an answer may echo an earlier one), and the request's signature.
+ */
 export function callSecrets(call: CallRecord): (string | undefined)[] {
-  return [call.credentials?.accessKeySecret, call.credentials?.securityToken, call.signature];
+  return [...call.secrets, call.signature];
 }
 
 /** `text` scrubbed of `secrets`, then cut to `max` characters (a hostile server may echo megabytes). */

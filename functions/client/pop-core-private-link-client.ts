@@ -18,8 +18,8 @@
 import type * as http from 'node:http';
 import type { EndpointConnection, EndpointService } from '../engine/resources.ts';
 import { ApiError } from './api-error.ts';
-import type { CredentialsSource } from './credentials.ts';
-import { connectionsPage, servicesPage } from './listing-pages.ts';
+import type { AccessKeyCredentials, CredentialsSource } from './credentials.ts';
+import { connectionsPage, serviceUsersPage, servicesPage } from './listing-pages.ts';
 import type { ListingAnswer } from './listing-pages.ts';
 import { callObservingAgent, currentCall } from './pop-core-call.ts';
 import type { CallRecord } from './pop-core-call.ts';
@@ -31,14 +31,24 @@ import type {
   DisableVpcEndpointConnectionRequest,
   EnableVpcEndpointConnectionRequest,
   ListVpcEndpointConnectionsRequest,
+  ListVpcEndpointServiceUsersRequest,
   ListVpcEndpointServicesRequest,
   Page,
   PrivateLinkAction,
   PrivateLinkApi,
+  ServiceUser,
   UpdateVpcEndpointConnectionAttributeRequest,
+  WhitelistWriteRequest,
   WriteResult,
 } from './private-link-api.ts';
-import { checkRequestIds, listConnectionsParams, listServicesParams, writeParams } from './request-params.ts';
+import {
+  checkRequestIds,
+  listConnectionsParams,
+  listServiceUsersParams,
+  listServicesParams,
+  whitelistWriteParams,
+  writeParams,
+} from './request-params.ts';
 import { isRecord, str } from './response-fields.ts';
 import { scrubberFor } from './secret-scrubber.ts';
 
@@ -85,14 +95,25 @@ interface EndpointClient {
   agent: http.Agent;
 }
 
-/** Counts the calls sent, by action. */
-class CallCounter {
+/** How many AccessKey secrets and tokens the client remembers for scrubbing (the most recent). */
+const REMEMBERED_SECRETS = 16;
+
+/** What the client has seen over its life: the calls sent, by action, and the secrets it signed with. */
+class ClientLedger {
   calls = 0;
   readonly byAction: Record<string, number> = {};
+  readonly secrets = new Set<string>();
 
-  count(action: string): void {
+  /** A call is being signed with `credentials` and sent. */
+  sent(action: string, credentials: AccessKeyCredentials): void {
     this.calls++;
     this.byAction[action] = (this.byAction[action] ?? 0) + 1;
+    for (const secret of [credentials.accessKeySecret, credentials.securityToken]) {
+      if (secret === undefined || secret === '') continue;
+      this.secrets.delete(secret);
+      this.secrets.add(secret);
+      if (this.secrets.size > REMEMBERED_SECRETS) this.secrets.delete(this.secrets.values().next().value as string);
+    }
   }
 }
 
@@ -105,7 +126,7 @@ class EndpointClients {
 
   constructor(
     private readonly options: PrivateLinkClientOptions,
-    private readonly counter: CallCounter,
+    private readonly ledger: ClientLedger,
   ) {}
 
   for(action: PrivateLinkAction, regionId: string): EndpointClient {
@@ -128,7 +149,7 @@ class EndpointClients {
 
   #pop(endpoint: string): PopRpcClient {
     const { credentials } = this.options;
-    const counter = this.counter;
+    const ledger = this.ledger;
     return new PopRpcClient({
       endpoint,
       apiVersion: PRIVATELINK_API_VERSION,
@@ -138,10 +159,7 @@ class EndpointClients {
         getCredentials: async () => {
           const obtained = await credentials();
           const call = currentCall.getStore();
-          if (call !== undefined) {
-            call.credentials = obtained;
-            counter.count(call.action);
-          }
+          if (call !== undefined) ledger.sent(call.action, obtained);
           return obtained;
         },
       },
@@ -186,6 +204,7 @@ class ActionSender {
   constructor(
     private readonly clients: EndpointClients,
     private readonly options: PrivateLinkClientOptions,
+    private readonly ledger: ClientLedger,
   ) {}
 
   /** Sends one action and returns its checked answer, or rejects with an ApiError. */
@@ -200,8 +219,9 @@ class ActionSender {
       serviceId: rpcParams.ServiceId,
       endpointId: rpcParams.EndpointId,
       endpointOwnerId: rpcParams.EndpointOwnerId,
+      userId: rpcParams.UserId,
     });
-    const call: CallRecord = { action, httpStatus: undefined, credentials: undefined };
+    const call: CallRecord = { action, httpStatus: undefined, secrets: this.ledger.secrets };
     let body: unknown;
     try {
       body = await currentCall.run(call, () =>
@@ -236,9 +256,9 @@ class ActionSender {
 
 /** Creates the PrivateLink client (module doc above for what it handles). */
 export function createPrivateLinkClient(options: PrivateLinkClientOptions): PrivateLinkClient {
-  const counter = new CallCounter();
-  const clients = new EndpointClients(options, counter);
-  const sender = new ActionSender(clients, options);
+  const ledger = new ClientLedger();
+  const clients = new EndpointClients(options, ledger);
+  const sender = new ActionSender(clients, options, ledger);
   const write = async (action: PrivateLinkAction, regionId: string, rpc: Record<string, string>, dryRun?: boolean) => {
     const answer = await sender.send(action, regionId, rpc, dryRun === true);
     return { requestId: answer.scrub(str(answer.body.RequestId)) };
@@ -263,7 +283,17 @@ export function createPrivateLinkClient(options: PrivateLinkClientOptions): Priv
       const rpc = writeParams(req, { Bandwidth: req.bandwidth });
       return write('UpdateVpcEndpointConnectionAttribute', req.regionId, rpc, req.dryRun);
     },
-    stats: (): PrivateLinkClientStats => ({ calls: counter.calls, byAction: { ...counter.byAction } }),
+    async listVpcEndpointServiceUsers(req: ListVpcEndpointServiceUsersRequest): Promise<Page<ServiceUser>> {
+      const answer = await sender.send('ListVpcEndpointServiceUsers', req.regionId, listServiceUsersParams(req));
+      return serviceUsersPage(answer, req);
+    },
+    addUserToVpcEndpointService(req: WhitelistWriteRequest): Promise<WriteResult> {
+      return write('AddUserToVpcEndpointService', req.regionId, whitelistWriteParams(req), req.dryRun);
+    },
+    removeUserFromVpcEndpointService(req: WhitelistWriteRequest): Promise<WriteResult> {
+      return write('RemoveUserFromVpcEndpointService', req.regionId, whitelistWriteParams(req), req.dryRun);
+    },
+    stats: (): PrivateLinkClientStats => ({ calls: ledger.calls, byAction: { ...ledger.byAction } }),
     close: (): void => clients.close(),
   };
 }

@@ -28,7 +28,7 @@ export interface PopRpcConfig {
  * replaces its default headers entirely) and handed to `httpx.request`.
  */
 export interface PopRequestOptions {
-  /** Must be exactly 'POST': pop-core compares case-sensitively, and with GET its error message embeds the signed URL. */
+  /** Exactly 'POST': pop-core compares case-sensitively, and with GET its error message embeds the signed URL. */
   method: 'POST';
   /** httpx: both connect and read timeout, ms (default 3000). */
   timeout: number;

@@ -87,6 +87,32 @@ export interface UpdateVpcEndpointConnectionAttributeRequest extends ConnectionW
   bandwidth: number;
 }
 
+/** ListVpcEndpointServiceUsers: one page of a service's whitelist (API reference 10.2). */
+export interface ListVpcEndpointServiceUsersRequest {
+  regionId: string;
+  serviceId: string;
+  /** Only this account, when set. */
+  userId?: string;
+  maxResults?: number;
+  nextToken?: string;
+}
+
+/** One whitelist entry: an account ID (the API's `UserId`, a Long, as a string of digits). */
+export interface ServiceUser {
+  userId: string;
+}
+
+/** Add/RemoveUser(To|From)VpcEndpointService (API reference 10.1, 10.3). */
+export interface WhitelistWriteRequest {
+  regionId: string;
+  serviceId: string;
+  /** The account ID, digits. */
+  userId: string;
+  /** ASCII, 1-64 characters; same token + same parameters replays the first result. */
+  clientToken?: string;
+  dryRun?: boolean;
+}
+
 export interface PrivateLinkApi {
   listVpcEndpointServices(req: ListVpcEndpointServicesRequest): Promise<Page<EndpointService>>;
   listVpcEndpointConnections(req: ListVpcEndpointConnectionsRequest): Promise<Page<EndpointConnection>>;
@@ -96,6 +122,12 @@ export interface PrivateLinkApi {
   disableVpcEndpointConnection(req: DisableVpcEndpointConnectionRequest): Promise<WriteResult>;
   /** Change a connection's bandwidth. */
   updateVpcEndpointConnectionAttribute(req: UpdateVpcEndpointConnectionAttributeRequest): Promise<WriteResult>;
+  /** A service's whitelist, one page (only called for rules with `whitelist: sync`). */
+  listVpcEndpointServiceUsers(req: ListVpcEndpointServiceUsersRequest): Promise<Page<ServiceUser>>;
+  /** Whitelist an account: it can then find the service and request connections. */
+  addUserToVpcEndpointService(req: WhitelistWriteRequest): Promise<WriteResult>;
+  /** Take an account off the whitelist: its existing connections stay (emulator README "Whitelist"). */
+  removeUserFromVpcEndpointService(req: WhitelistWriteRequest): Promise<WriteResult>;
 }
 
 /** The API action names this project calls: the RAM policy in infra/ must grant exactly these. */
@@ -106,4 +138,15 @@ export const PRIVATELINK_ACTIONS = [
   'DisableVpcEndpointConnection',
   'UpdateVpcEndpointConnectionAttribute',
 ] as const;
-export type PrivateLinkAction = (typeof PRIVATELINK_ACTIONS)[number];
+
+/**
+ * The whitelist actions, called only for rules with `whitelist: sync` (README "Keep the whitelist in
+ * step"): granted by infra/ram/whitelist-sync-policy.json, attached only when the feature is on.
+ */
+export const WHITELIST_ACTIONS = [
+  'ListVpcEndpointServiceUsers',
+  'AddUserToVpcEndpointService',
+  'RemoveUserFromVpcEndpointService',
+] as const;
+
+export type PrivateLinkAction = (typeof PRIVATELINK_ACTIONS)[number] | (typeof WHITELIST_ACTIONS)[number];

@@ -7,8 +7,10 @@ import type {
   DisableVpcEndpointConnectionRequest,
   EnableVpcEndpointConnectionRequest,
   ListVpcEndpointConnectionsRequest,
+  ListVpcEndpointServiceUsersRequest,
   ListVpcEndpointServicesRequest,
   PrivateLinkAction,
+  WhitelistWriteRequest,
 } from './private-link-api.ts';
 import { Problem, accountId, resourceId } from './response-fields.ts';
 
@@ -21,12 +23,18 @@ type ParamValue = string | number | boolean | undefined | null;
  */
 export function checkRequestIds(
   action: PrivateLinkAction,
-  req: { serviceId?: string | undefined; endpointId?: string | undefined; endpointOwnerId?: string | undefined },
+  req: {
+    serviceId?: string | undefined;
+    endpointId?: string | undefined;
+    endpointOwnerId?: string | undefined;
+    userId?: string | undefined;
+  },
 ): void {
   const checks: [string, string | undefined, (x: string) => string | Problem][] = [
     ['ServiceId', req.serviceId, (x) => resourceId(x, 'epsrv')],
     ['EndpointId', req.endpointId, (x) => resourceId(x, 'ep')],
     ['EndpointOwnerId', req.endpointOwnerId, accountId],
+    ['UserId', req.userId, accountId],
   ];
   for (const [field, value, check] of checks) {
     if (value === undefined) continue;
@@ -90,6 +98,26 @@ export function writeParams(
     ServiceId: req.serviceId,
     EndpointId: req.endpointId,
     ...extra,
+    ClientToken: req.clientToken,
+    DryRun: req.dryRun,
+  });
+}
+
+export function listServiceUsersParams(req: ListVpcEndpointServiceUsersRequest): Record<string, string> {
+  return params({
+    ServiceId: req.serviceId,
+    UserId: req.userId,
+    MaxResults: req.maxResults,
+    NextToken: req.nextToken,
+  });
+}
+
+/** The parameters of AddUserToVpcEndpointService / RemoveUserFromVpcEndpointService. */
+export function whitelistWriteParams(req: WhitelistWriteRequest): Record<string, string> {
+  return params({
+    RegionId: req.regionId,
+    ServiceId: req.serviceId,
+    UserId: req.userId,
     ClientToken: req.clientToken,
     DryRun: req.dryRun,
   });

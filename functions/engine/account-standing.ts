@@ -33,9 +33,9 @@ export function accountStanding(
 ): AccountStanding {
   for (const list of [policy.deny, rule.deny]) {
     const index = denyIndex(list);
-    const byAccount = index.accounts.get(connection.endpointOwnerId);
+    const byAccount = index.accounts.get(connection.endpointOwnerId)?.find((e) => isActive(e, now));
     if (byAccount) return { kind: 'denied', entry: byAccount, by: 'account' };
-    const byEndpoint = index.endpoints.get(connection.endpointId);
+    const byEndpoint = index.endpoints.get(connection.endpointId)?.find((e) => isActive(e, now));
     if (byEndpoint) return { kind: 'denied', entry: byEndpoint, by: 'endpoint' };
   }
   const entry = allowIndex(rule).get(connection.endpointOwnerId);
@@ -45,6 +45,42 @@ export function accountStanding(
     return { kind: 'vpc-not-allowed', entry };
   }
   return { kind: 'allowed', entry };
+}
+
+/**
+ * Whether a deny entry applies at `now`: from its `from` instant on (an unreadable one counts as active:
+ * doubt never keeps access open).
+ */
+export function isActive(entry: DenyEntry, now: number): boolean {
+  if (entry.from === undefined) return true;
+  const at = Date.parse(entry.from);
+  return Number.isNaN(at) || now >= at;
+}
+
+/**
+ * The deny entry not yet active that will deny `connection` soonest (global denies first, then the
+ * rule's; accounts, then endpoints, at equal times), for the plan to show what it will revoke and when.
+ */
+export function scheduledDeny(
+  policy: Policy,
+  rule: ServiceRule,
+  connection: EndpointConnection,
+  now: number,
+): { entry: DenyEntry; by: 'account' | 'endpoint' } | undefined {
+  let soonest: { entry: DenyEntry; by: 'account' | 'endpoint'; at: number } | undefined;
+  for (const list of [policy.deny, rule.deny]) {
+    const index = denyIndex(list);
+    const found = [
+      ...(index.accounts.get(connection.endpointOwnerId) ?? []).map((entry) => ({ entry, by: 'account' as const })),
+      ...(index.endpoints.get(connection.endpointId) ?? []).map((entry) => ({ entry, by: 'endpoint' as const })),
+    ];
+    for (const { entry, by } of found) {
+      if (isActive(entry, now)) continue;
+      const at = Date.parse(entry.from ?? '');
+      if (soonest === undefined || at < soonest.at) soonest = { entry, by, at };
+    }
+  }
+  return soonest === undefined ? undefined : { entry: soonest.entry, by: soonest.by };
 }
 
 /** Whether an allow entry has expired at `now`: at the `expires` instant itself it already has. */
@@ -66,7 +102,7 @@ export function accountName(policy: Policy, rule: ServiceRule, accountId: string
 // a fleet of 10,000 connections would otherwise scan lists millions of times. Each map keeps the first
 // entry for an ID, as a scan in file order would find.
 const allowIndexes = new WeakMap<ServiceRule, Map<string, AllowEntry>>();
-const denyIndexes = new WeakMap<DenyList, { accounts: Map<string, DenyEntry>; endpoints: Map<string, DenyEntry> }>();
+const denyIndexes = new WeakMap<DenyList, DenyIndex>();
 const nameIndexes = new WeakMap<Policy, Map<string, string>>();
 
 function firstById<T>(entries: readonly T[], id: (entry: T) => string): Map<string, T> {
@@ -81,10 +117,26 @@ function allowIndex(rule: ServiceRule): Map<string, AllowEntry> {
   return index;
 }
 
-function denyIndex(list: DenyList): { accounts: Map<string, DenyEntry>; endpoints: Map<string, DenyEntry> } {
+/** Deny entries by ID, in file order (the loader keeps one per ID; hand-built policies may list more). */
+interface DenyIndex {
+  accounts: Map<string, DenyEntry[]>;
+  endpoints: Map<string, DenyEntry[]>;
+}
+
+function allById(entries: readonly DenyEntry[]): Map<string, DenyEntry[]> {
+  const map = new Map<string, DenyEntry[]>();
+  for (const entry of entries) {
+    const same = map.get(entry.id);
+    if (same === undefined) map.set(entry.id, [entry]);
+    else same.push(entry);
+  }
+  return map;
+}
+
+function denyIndex(list: DenyList): DenyIndex {
   let index = denyIndexes.get(list);
   if (index === undefined) {
-    index = { accounts: firstById(list.accounts, (e) => e.id), endpoints: firstById(list.endpoints, (e) => e.id) };
+    index = { accounts: allById(list.accounts), endpoints: allById(list.endpoints) };
     denyIndexes.set(list, index);
   }
   return index;

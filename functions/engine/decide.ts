@@ -9,7 +9,7 @@
  */
 import type { EndpointConnection, EndpointService } from './resources.ts';
 import type { Policy, ServiceRule } from '../policy/policy.ts';
-import { accountStanding } from './account-standing.ts';
+import { accountStanding, scheduledDeny } from './account-standing.ts';
 import { driftBandwidth } from './bandwidth.ts';
 import { connectionPhase, countsAsConnection } from './connection-phase.ts';
 import type { ConnectionPhase } from './connection-phase.ts';
@@ -18,7 +18,7 @@ import type { Context } from './decision-context.ts';
 import { accountOf, make, notAllowed, unknownAccountsAt } from './decision-context.ts';
 import type { Decision, Plan, PlanWarning, Snapshot } from './decision.ts';
 import { matchServiceRule } from './match-service.ts';
-import { listingProblemText } from './reason-text.ts';
+import { accessExpiringText, listingProblemText, revocationScheduledText } from './reason-text.ts';
 import type { ListingProblem } from './reason-text.ts';
 import { applySafetyLimits } from './safety-limits.ts';
 
@@ -121,13 +121,45 @@ function decideService(
   for (const c of usable) {
     const phase = connectionPhase(c.connectionStatus, policy.pendingStatus);
     if (counts(c)) count(c.endpointOwnerId);
-    if (phase === 'connected') connected += 1;
+    if (phase === 'connected') {
+      connected += 1;
+      warnings.push(...connectedWarnings(ctx, c));
+    }
     if (phase === 'awaiting' || phase === 'maybe-awaiting') requests.push({ c, phase });
     else decisions.push(decideSettled(ctx, c, phase));
   }
   decisions.push(...decideRequests(ctx, requests, counted));
   return { decisions, connected };
 }
+
+/**
+ * What is about to happen to a live connection (policies/README.md, "Expiry and scheduled denies"):
+ * `access-expiring` when its allow entry expires within `expiryWarningDays`, `revocation-scheduled` when
+ * a deny entry with a `from` date will deny it.
+ */
+function connectedWarnings(ctx: Context, c: EndpointConnection): PlanWarning[] {
+  const { policy, rule, now } = ctx;
+  const { regionId, serviceId } = ctx.service;
+  const out: PlanWarning[] = [];
+  const standing = accountStanding(policy, rule, c, now);
+  const then = policy.drift.revoke ? 'revoke' : 'flag';
+  const expires = standing.kind === 'allowed' ? Date.parse(standing.entry.expires ?? '') : NaN;
+  if (standing.kind === 'allowed' && expires > now && expires - now <= policy.expiryWarningDays * DAY_MS) {
+    const params = { endpointId: c.endpointId, account: accountOf(ctx, c), entry: standing.entry.source };
+    const at = standing.entry.expires ?? '';
+    const message = accessExpiringText({ ...params, expires: at, days: Math.ceil((expires - now) / DAY_MS), then });
+    out.push({ code: 'access-expiring', regionId, serviceId, message });
+  }
+  const scheduled = standing.kind === 'denied' ? undefined : scheduledDeny(policy, rule, c, now);
+  if (scheduled !== undefined) {
+    const params = { endpointId: c.endpointId, account: accountOf(ctx, c), entry: scheduled.entry.source };
+    const message = revocationScheduledText({ ...params, by: scheduled.by, from: scheduled.entry.from ?? '', then });
+    out.push({ code: 'revocation-scheduled', regionId, serviceId, message });
+  }
+  return out;
+}
+
+const DAY_MS = 86_400_000;
 
 /**
  * The connections that can be decided: one per endpoint, belonging to this service. A listing that
@@ -194,7 +226,10 @@ function decideSettled(ctx: Context, c: EndpointConnection, phase: ConnectionPha
   }
 }
 
-/** Drift rules for a `Connected` connection (policies/README.md, "Drift and revocation"). */
+/**
+ * Drift rules for a `Connected` connection (policies/README.md, "Drift and revocation"): with drift off,
+ * what it would change is a `flag` (seen, not acted on), every run.
+ */
 function decideConnected(ctx: Context, c: EndpointConnection): Decision {
   const { policy, rule, service } = ctx;
   const account = accountOf(ctx, c);
@@ -209,7 +244,7 @@ function decideConnected(ctx: Context, c: EndpointConnection): Decision {
     const params = { account, drift: drift.assessment, target: drift.target };
     if (policy.drift.reduceBandwidth)
       return make(ctx, c, 'resize', 'drift.reduceBandwidth', { code: 'resize', params }, drift.target);
-    return make(ctx, c, 'skip', 'drift.reduceBandwidth', { code: 'resize-off', params });
+    return make(ctx, c, 'flag', 'drift.reduceBandwidth', { code: 'resize-off', params });
   }
 
   const na = notAllowed(ctx, c, standing);
@@ -224,5 +259,5 @@ function decideConnected(ctx: Context, c: EndpointConnection): Decision {
   }
   const params = { account, notAllowed: na.why };
   if (policy.drift.revoke) return make(ctx, c, 'revoke', na.rule, { code: 'revoke', params });
-  return make(ctx, c, 'skip', na.rule, { code: 'revoke-off', params });
+  return make(ctx, c, 'flag', na.rule, { code: 'revoke-off', params });
 }

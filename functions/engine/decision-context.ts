@@ -36,6 +36,7 @@ export function make(
     endpointVpcId: c.endpointVpcId,
     accountName: accountName(ctx.policy, ctx.rule, c.endpointOwnerId),
     statusBefore: c.connectionStatus,
+    modifiedTime: c.modifiedTime,
     bandwidthBefore: c.bandwidth,
     bandwidthAfter: kind === 'accept' || kind === 'resize' ? bandwidthAfter : undefined,
     rule,

@@ -13,9 +13,11 @@ import type { ReasonFields } from './reason-text.ts';
  * - `hold`: leave the request awaiting; a person must act (unknown account, limit reached, bandwidth).
  * - `resize`: UpdateVpcEndpointConnectionAttribute to `bandwidthAfter` (drift: above the cap).
  * - `revoke`: DisableVpcEndpointConnection on a `Connected` connection the policy no longer allows.
- * - `skip`: nothing to do (in transition, already right, or drift that is turned off).
+ * - `flag`: a `Connected` connection drift would revoke or resize, while that drift is turned off: seen,
+ *   not acted on (changed by hand, or a policy change waiting for drift to be turned on).
+ * - `skip`: nothing to do (in transition, closed, or already right).
  */
-export type DecisionKind = 'accept' | 'reject' | 'hold' | 'resize' | 'revoke' | 'skip';
+export type DecisionKind = 'accept' | 'reject' | 'hold' | 'resize' | 'revoke' | 'flag' | 'skip';
 
 /** The safety limits that can block a decision (see `SafetyLimits` in ../policy/policy.ts). */
 export type BlockingLimit = 'maxDisconnects' | 'maxDisconnectsPercent' | 'maxResizes' | 'maxResizesPercent';
@@ -36,6 +38,8 @@ interface DecisionFields {
   /** the account's display name from the policy, when known */
   accountName: string | undefined;
   statusBefore: ConnectionStatus;
+  /** the connection's ModifiedTime as listed (orders requests oldest first; see ./write-order.ts) */
+  modifiedTime: string;
   bandwidthBefore: number;
   /** accept: the bandwidth to give; resize: the new bandwidth; otherwise undefined */
   bandwidthAfter: number | undefined;
@@ -63,7 +67,7 @@ export interface Snapshot {
 export interface PlanWarning {
   /**
    * `auto-accept`, `no-services`, `safety-limit`, `duplicate-service`, `duplicate-connection`,
-   * `inconsistent-listing`.
+   * `inconsistent-listing`, `access-expiring`, `revocation-scheduled`.
    */
   code: string;
   /** The region concerned; for a `safety-limit` warning, the regions of the blocked decisions joined by commas. */
@@ -80,4 +84,23 @@ export interface Plan {
    * percentages are not of this number but of the `Connected` ones among them (./safety-limits.ts).
    */
   governedConnections: number;
+  /** Whitelist changes of rules with `whitelist: sync` (./whitelist-plan.ts), planned by the sweep after `decide`. */
+  whitelist?: WhitelistChange[];
+}
+
+export type WhitelistChangeKind = 'whitelist-add' | 'whitelist-remove';
+
+/** One account to add to or remove from one service's whitelist. */
+export interface WhitelistChange {
+  kind: WhitelistChangeKind;
+  regionId: string;
+  serviceId: string;
+  accountId: string;
+  /** the account's display name from the policy, when it names it */
+  accountName: string | undefined;
+  /** add: the allow entry's path (`services[0].allow[1]`); remove: `services[0].whitelist` */
+  rule: string;
+  reason: string;
+  /** set when the safety limit stops this change (removals only) */
+  blocked: { limit: BlockingLimit; reason: string } | undefined;
 }

@@ -305,3 +305,33 @@ function driftText(d: DriftAssessment): string {
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
+
+/** The `access-expiring` warning: a live connection's allow entry expires soon. */
+export function accessExpiringText(p: {
+  endpointId: string;
+  account: AccountRef;
+  entry: string;
+  expires: string;
+  days: number;
+  then: 'revoke' | 'flag';
+}): string {
+  const then = p.then === 'revoke' ? 'drift.revoke then disconnects it' : 'it is then flagged (drift.revoke is off)';
+  return (
+    `connection ${p.endpointId} of ${accountText(p.account)}: its entry ${p.entry} expires at ${p.expires}, ` +
+    `within ${plural(p.days, 'day')}: ${then}; tell the customer, or extend the date`
+  );
+}
+
+/** The `revocation-scheduled` warning: a deny entry with a `from` date will deny a live connection. */
+export function revocationScheduledText(p: {
+  endpointId: string;
+  account: AccountRef;
+  entry: string;
+  by: 'account' | 'endpoint';
+  from: string;
+  then: 'revoke' | 'flag';
+}): string {
+  const what = p.by === 'account' ? accountText(p.account) : `endpoint ${p.endpointId}`;
+  const then = p.then === 'revoke' ? 'it will be revoked then' : 'it will be flagged then (drift.revoke is off)';
+  return `connection ${p.endpointId} of ${accountText(p.account)}: ${p.entry} denies ${what} from ${p.from}: ${then}`;
+}

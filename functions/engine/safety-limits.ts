@@ -5,7 +5,7 @@
 import type { SafetyLimits } from '../policy/policy.ts';
 import type { BlockingLimit, Decision, PlanWarning } from './decision.ts';
 
-interface Brake {
+export interface Brake {
   kind: 'revoke' | 'resize';
   absolute: { limit: BlockingLimit; value: number | undefined };
   percent: { limit: BlockingLimit; value: number | undefined };
@@ -14,6 +14,43 @@ interface Brake {
 }
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** How a brake's reason names what it counts: `connection` of `connected connection`s, by default. */
+export interface BrakeWords {
+  item: string;
+  total: string;
+}
+
+/**
+ * Whether `count` changes exceed a brake's absolute limit or its percentage of `total`, and the reason
+ * (strictly above a limit; the absolute one checked first). Shared with the whitelist plan
+ * (./whitelist-plan.ts), whose removals count against `maxDisconnects`.
+ */
+export function limitBreach(
+  count: number,
+  total: number,
+  brake: Pick<Brake, 'absolute' | 'percent' | 'verb' | 'noun'>,
+  words: BrakeWords,
+): { limit: BlockingLimit; reason: string } | undefined {
+  if (brake.absolute.value !== undefined && count > brake.absolute.value) {
+    return {
+      limit: brake.absolute.limit,
+      reason:
+        `plan would ${brake.verb} ${plural(count, words.item)}, ` +
+        `more than ${brake.absolute.limit} ${brake.absolute.value}: no ${brake.noun} applied`,
+    };
+  }
+  if (brake.percent.value !== undefined && count * 100 > brake.percent.value * total) {
+    const share = total === 0 ? 100 : Math.round((count * 1000) / total) / 10;
+    return {
+      limit: brake.percent.limit,
+      reason:
+        `plan would ${brake.verb} ${count} of ${plural(total, words.total)} (${share}%), ` +
+        `more than ${brake.percent.limit} ${brake.percent.value}%: no ${brake.noun} applied`,
+    };
+  }
+  return undefined;
+}
 
 /**
  * Marks every `revoke` as blocked when their number exceeds `maxDisconnects` or `maxDisconnectsPercent`
@@ -58,23 +95,7 @@ export function applySafetyLimits(
     const affected = out.filter((d) => d.kind === brake.kind);
     const count = affected.length;
     if (count === 0) continue;
-    let blocked: { limit: BlockingLimit; reason: string } | undefined;
-    if (brake.absolute.value !== undefined && count > brake.absolute.value) {
-      blocked = {
-        limit: brake.absolute.limit,
-        reason:
-          `plan would ${brake.verb} ${plural(count, 'connection')}, ` +
-          `more than ${brake.absolute.limit} ${brake.absolute.value}: no ${brake.noun} applied`,
-      };
-    } else if (brake.percent.value !== undefined && count * 100 > brake.percent.value * connected) {
-      const share = connected === 0 ? 100 : Math.round((count * 1000) / connected) / 10;
-      blocked = {
-        limit: brake.percent.limit,
-        reason:
-          `plan would ${brake.verb} ${count} of ${plural(connected, 'connected connection')} (${share}%), ` +
-          `more than ${brake.percent.limit} ${brake.percent.value}%: no ${brake.noun} applied`,
-      };
-    }
+    const blocked = limitBreach(count, connected, brake, { item: 'connection', total: 'connected connection' });
     if (blocked === undefined) continue;
     const block = blocked;
     out = out.map((d) => (d.kind === brake.kind ? { ...d, blocked: { ...block } } : d));

@@ -1,6 +1,7 @@
 /**
  * The Function Compute event handler, built from its dependencies so that tests can run it in-process
- * and ../handler.ts can wire it to FC. One invocation = one sweep:
+ * and ../handler.ts can wire it to FC (twice: the `requests` and the `reconcile` handler, docs/cadences.md).
+ * One invocation = one sweep:
  * parse the event -> derive the deadline -> load the policy (fail closed) -> runSweep -> return the summary.
  *
  * Every line written is one JSON object: operational logs (../log/logger.ts), decision records and the
@@ -30,6 +31,7 @@ import type { RunRequest, TimerTrigger } from './invocation-event.ts';
 import { invocationErrorRecord, isInvocationError } from './invocation-result.ts';
 import type { HandlerResult, InvocationErrorCode, InvocationErrorRecord } from './invocation-result.ts';
 import { runDeadline } from './run-deadline.ts';
+import { jsonLine } from '../audit/json-line.ts';
 
 export interface HandlerDeps {
   /** The configuration read at cold start (./fc-config.ts loadFcConfig). */
@@ -37,7 +39,15 @@ export interface HandlerDeps {
   /** Receives one JSON line (no newline). FC ships stdout to SLS. */
   write: (line: string) => void;
   now?: () => number;
+  /**
+   * Which of the package's two handlers this is (docs/cadences.md): `requests` decides only the
+   * connections awaiting a decision; `reconcile` (the default) runs the full sweep, drift included.
+   */
+  name?: HandlerName;
 }
+
+/** The function package's handlers: `index.requests` and `index.reconcile` (s.yaml). */
+export type HandlerName = 'requests' | 'reconcile';
 
 /** `startedAt` (epoch ms): when FC handed over the invocation, if measured before this handler was loaded. */
 export type FcEventHandler = (
@@ -165,6 +175,7 @@ async function prepare(
 /** Builds the FC handler from the cold-start configuration; a bad one fails every invocation loudly. */
 export function createHandler(deps: HandlerDeps): FcEventHandler {
   const now = deps.now ?? Date.now;
+  const name = deps.name ?? 'reconcile';
   const config: FcConfig | undefined = deps.config.ok ? deps.config.config : undefined;
   const configProblems: string[] = deps.config.ok ? [] : deps.config.problems;
 
@@ -188,7 +199,7 @@ export function createHandler(deps: HandlerDeps): FcEventHandler {
         details,
         policyFile,
       });
-      deps.write(JSON.stringify(record));
+      deps.write(jsonLine(record));
       return record;
     };
 
@@ -201,6 +212,7 @@ export function createHandler(deps: HandlerDeps): FcEventHandler {
       if (isInvocationError(prepared)) return prepared;
       const { request, policy, deadline, mode } = prepared;
       log.info('run starting', {
+        handler: name,
         trigger: prepared.trigger ?? null,
         policyFile: prepared.source.file,
         policyOrigin: prepared.source.origin,
@@ -222,13 +234,17 @@ export function createHandler(deps: HandlerDeps): FcEventHandler {
         policy,
         api,
         mode,
+        scope: name === 'requests' ? 'requests' : 'all',
+        handler: name,
         ...(request.services === undefined ? {} : { services: request.services }),
         ...(request.regions === undefined ? {} : { regions: request.regions }),
         deadline,
         callTimeoutMs: DEFAULT_TIMEOUT_MS,
         now,
-        sink: (record) => deps.write(JSON.stringify({ ...record, fcRequestId: requestId })),
+        sink: (record) => deps.write(jsonLine({ ...record, fcRequestId: requestId })),
         logger: log,
+        // The provider's own account stays on every synced whitelist (README "Keep the whitelist in step").
+        providerAccountId: context.accountId,
       });
       return { ...result.summary, fcRequestId: requestId };
     } catch (error) {

@@ -23,7 +23,8 @@ export interface Diagnostic {
  */
 export function formatDiagnostic(d: Diagnostic): string {
   const where = `${d.file}:${d.line}:${d.column}`;
-  const what = `${d.severity === 'warning' ? 'warning: ' : ''}${d.message}${d.hint === undefined ? '' : ` (${d.hint})`}`;
+  const hint = d.hint === undefined ? '' : ` (${d.hint})`;
+  const what = `${d.severity === 'warning' ? 'warning: ' : ''}${d.message}${hint}`;
   return d.path === '' ? `${where} ${what}` : `${where} ${d.path}: ${what}`;
 }
 
@@ -34,4 +35,28 @@ export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
   if (a.column !== b.column) return a.column - b.column;
   if (a.severity !== b.severity) return a.severity === 'error' ? -1 : 1;
   return 0;
+}
+
+/**
+ * Findings of one kind listed per file, at most: a policy with 100,000 unknown keys gets the first ones
+ * and a count, which is all a person can act on, and `validate` stays linear and quick.
+ */
+export const MAX_DIAGNOSTICS = 1000;
+
+/** The diagnostic standing for `more` findings not listed beyond {@link MAX_DIAGNOSTICS}, at the first of them. */
+export function moreDiagnostics(
+  file: string,
+  severity: Diagnostic['severity'],
+  more: number,
+  at: { line: number; column: number },
+): Diagnostic {
+  const what = severity === 'error' ? 'errors' : 'warnings';
+  return {
+    severity,
+    file,
+    ...at,
+    path: '',
+    message: `${more} more ${what} from here on are not listed (only the first ${MAX_DIAGNOSTICS} are)`,
+    hint: 'fix the ones listed and validate again',
+  };
 }

@@ -3,8 +3,8 @@
  * problem the YAML layer can have (syntax errors, duplicate keys, tabs, several documents, alias bombs,
  * an empty file, a document that is not a mapping) becomes a Diagnostic, never an exception.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
-import type { Document, Node as YamlNode } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit } from 'yaml';
+import type { Document, Node as YamlNode, Pair, YAMLMap } from 'yaml';
 import type { Diagnostic } from './diagnostic.ts';
 import type { PolicyPath } from './policy-path.ts';
 
@@ -30,6 +30,55 @@ const YAML_MESSAGES: Record<string, string> = {
     'duplicate key: a key may appear only once in a mapping (YAML would silently keep the last value); remove one',
   TAB_AS_INDENT: 'tab used for indentation: YAML indents with spaces only',
 };
+
+const TOO_DEEP = 'the YAML nests too deeply to be read (a policy needs only a few levels)';
+
+/** Flow collections (`[`, `{`) nested deeper than this are refused before parsing. */
+export const MAX_FLOW_DEPTH = 200;
+
+/**
+ * The offset of the first flow opener nested deeper than MAX_FLOW_DEPTH, found in one pass before parsing:
+ * yaml builds the whole syntax tree of `[[[[...` (a million levels in 1 MiB) before running out of stack,
+ * which takes seconds. Approximate YAML lexing, enough for this: quoted strings and comments are skipped,
+ * and outside a flow collection only a `[` or `{` where a value starts opens one (not `a[b`).
+ */
+function flowTooDeep(text: string): number | undefined {
+  let depth = 0;
+  let prev = '\n';
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] as string;
+    const space = prev === ' ' || prev === '\n' || prev === '\t' || prev === '\r';
+    const valueStart = space || (depth > 0 ? '[{,:'.includes(prev) : ':-?'.includes(prev));
+    if (ch === '#' && space) {
+      const end = text.indexOf('\n', i);
+      i = end === -1 ? text.length : end - 1;
+      continue;
+    }
+    if ((ch === '"' || ch === "'") && (valueStart || '[{,'.includes(prev))) {
+      i = closingQuote(text, i, ch);
+      prev = ch;
+      continue;
+    }
+    if ((ch === '[' || ch === '{') && (depth > 0 || valueStart)) {
+      depth += 1;
+      if (depth > MAX_FLOW_DEPTH) return i;
+    } else if ((ch === ']' || ch === '}') && depth > 0) depth -= 1;
+    prev = ch;
+  }
+  return undefined;
+}
+
+/** The offset of the quote closing the string opened at `start` (or the end of the text). */
+function closingQuote(text: string, start: number, quote: string): number {
+  for (let i = start + 1; i < text.length; i++) {
+    if (quote === '"' && text[i] === '\\') i += 1;
+    else if (text[i] === quote) {
+      if (quote === "'" && text[i + 1] === "'") i += 1;
+      else return i;
+    }
+  }
+  return text.length;
+}
 
 /** Builds positioned diagnostics for one file; positions are 1-based. */
 interface Reporter {
@@ -91,6 +140,13 @@ export function parsePolicyDocument(text: string, file: string): ParsedPolicyDoc
     );
     return failed();
   }
+  const tooDeep = flowTooDeep(text);
+  if (tooDeep !== undefined) {
+    // The line counter is filled by parsing, which is what this check avoids: count lines here.
+    const line = text.slice(0, tooDeep).split('\n').length;
+    errors.push({ ...report.diagnostic('error', 0, TOO_DEEP), line, column: 1 });
+    return failed();
+  }
   const doc = singleDocument(text, lineCounter, report, errors);
   if (doc === undefined) return failed();
   errors.push(...syntaxErrors(doc, text, report));
@@ -131,7 +187,9 @@ function singleDocument(
   const docs = parseAllDocuments(text, {
     lineCounter,
     prettyErrors: false,
-    uniqueKeys: true,
+    // yaml's own duplicate-key check scans the mapping for every key: quadratic in a mapping of 100,000
+    // keys. duplicateKeys() below does the same check in linear time.
+    uniqueKeys: false,
     strict: true,
     logLevel: 'error',
   });
@@ -162,17 +220,13 @@ function singleDocument(
  */
 function syntaxErrors(doc: Document.Parsed, text: string, report: Reporter): Diagnostic[] {
   const firstSyntax = doc.errors.find((e) => e.code !== 'DUPLICATE_KEY');
-  return doc.errors
-    .filter((e) => e.code === 'DUPLICATE_KEY' || e === firstSyntax)
+  return [...(firstSyntax === undefined ? [] : [firstSyntax]), ...duplicateKeys(doc)]
+    .sort((a, b) => a.pos[0] - b.pos[0])
     .map((error) => {
       const own = YAML_MESSAGES[error.code];
       // yaml reports a stack overflow on absurd nesting (`[[[[...`) as an error of its own.
       const tooDeep = /call stack/i.test(error.message);
-      let message =
-        own ??
-        (tooDeep
-          ? 'the YAML nests too deeply to be read (a policy needs only a few levels)'
-          : `YAML syntax error: ${firstLine(error.message)}`);
+      let message = own ?? (tooDeep ? TOO_DEEP : `YAML syntax error: ${firstLine(error.message)}`);
       if (error.code === 'DUPLICATE_KEY') {
         const key =
           /^("[^"\n]*"|'[^'\n]*'|[^:#\n]+?)\s*:/.exec(text.slice(error.pos[0]))?.[1]?.replace(/^["']|["']$/g, '') ?? '';
@@ -183,6 +237,27 @@ function syntaxErrors(doc: Document.Parsed, text: string, report: Reporter): Dia
       const offset = tooDeep ? error.pos[0] - (report.position(error.pos[0]).column - 1) : error.pos[0];
       return report.diagnostic('error', offset, message);
     });
+}
+
+/**
+ * Every key that repeats an earlier scalar key of the same mapping (equal values, as yaml's own
+ * `uniqueKeys` compares them), as yaml would report it; one Set per mapping instead of a scan per key.
+ */
+function duplicateKeys(doc: Document.Parsed): { code: 'DUPLICATE_KEY'; pos: [number, number]; message: string }[] {
+  const found: { code: 'DUPLICATE_KEY'; pos: [number, number]; message: string }[] = [];
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        if (seen.has(pair.key.value)) {
+          const start = pair.key.range?.[0] ?? 0;
+          found.push({ code: 'DUPLICATE_KEY', pos: [start, start + 1], message: 'Map keys must be unique' });
+        } else seen.add(pair.key.value);
+      }
+    },
+  });
+  return found;
 }
 
 /** An error when the document is not a mapping of keys. */
@@ -235,7 +310,7 @@ function walk(doc: Document.Parsed, path: PolicyPath): { key: YamlNode | undefin
   for (const segment of path) {
     key = undefined;
     if (isMap(value)) {
-      const pair = value.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
+      const pair = pairsByKey(value).get(String(segment));
       if (pair === undefined) return { key: undefined, value: undefined };
       key = pair.key as YamlNode;
       // A key with no value (`mode:`) has an empty null scalar just after the colon; point at the key.
@@ -250,6 +325,24 @@ function walk(doc: Document.Parsed, path: PolicyPath): { key: YamlNode | undefin
     }
   }
   return { key, value };
+}
+
+const pairIndexes = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+/**
+ * A mapping's pairs by key text (the first pair for a key, as a scan would find), built once per node:
+ * diagnostics locate every one of possibly 100,000 unknown keys, and scanning the mapping for each made
+ * `validate` quadratic.
+ */
+function pairsByKey(map: YAMLMap): Map<string, Pair> {
+  let index = pairIndexes.get(map);
+  if (index === undefined) {
+    index = new Map();
+    for (const p of map.items)
+      if (isPair(p) && isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p);
+    pairIndexes.set(map, index);
+  }
+  return index;
 }
 
 function resolve(doc: Document.Parsed, node: YamlNode | undefined): YamlNode | undefined {

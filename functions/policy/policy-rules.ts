@@ -11,6 +11,7 @@ import type { PolicyPath } from './policy-path.ts';
 import { formatPath } from './policy-path.ts';
 import type { RawDenyList, RawPolicy, RawSelector } from './raw-policy.ts';
 import { KNOWN_REGIONS } from './regions.ts';
+import { DEFAULT_EXPIRY_WARNING_DAYS } from './policy.ts';
 
 export interface Finding {
   severity: 'error' | 'warning';
@@ -92,7 +93,8 @@ export const groupReferences: PolicyRule = ({ policy, report }) => {
               error(
                 ['services', i, 'allow', j, key],
                 `a group reference takes no other keys: "${key}" would be ambiguous`,
-                `to change a member's fields for this service, add a separate entry {account: "...", ${key}: ...}; to change them everywhere, edit the group`,
+                `to change a member's fields for this service, add a separate entry {account: "...", ${key}: ...}` +
+                  `; to change them everywhere, edit the group`,
                 'key',
               ),
             );
@@ -124,7 +126,8 @@ export const duplicateAllowEntries: PolicyRule = ({ policy, report }) => {
         report(
           error(
             ['groups', name, 'accounts', k, 'account'],
-            `account "${entry.account}" is listed twice in group "${name}" (also at ${formatPath(['groups', name, 'accounts', earlier])})`,
+            `account "${entry.account}" is listed twice in group "${name}"` +
+              ` (also at ${formatPath(['groups', name, 'accounts', earlier])})`,
             'keep one entry',
           ),
         );
@@ -142,7 +145,8 @@ export const duplicateAllowEntries: PolicyRule = ({ policy, report }) => {
           report(
             error(
               ['services', i, 'allow', j, 'account'],
-              `account "${item.account}" is listed twice in this allow list (also at ${formatPath(['services', i, 'allow', earlier])})`,
+              `account "${item.account}" is listed twice in this allow list` +
+                ` (also at ${formatPath(['services', i, 'allow', earlier])})`,
               'keep one entry',
             ),
           );
@@ -152,7 +156,8 @@ export const duplicateAllowEntries: PolicyRule = ({ policy, report }) => {
           report(
             error(
               ['services', i, 'allow', j, 'group'],
-              `group "${item.group}" is referenced twice in this allow list (also at ${formatPath(['services', i, 'allow', earlier])})`,
+              `group "${item.group}" is referenced twice in this allow list` +
+                ` (also at ${formatPath(['services', i, 'allow', earlier])})`,
               'keep one reference',
             ),
           );
@@ -165,7 +170,8 @@ export const duplicateAllowEntries: PolicyRule = ({ policy, report }) => {
             report(
               error(
                 ['services', i, 'allow', j, 'group'],
-                `account "${entry.account}" is in both groups "${other}" and "${item.group}", both allowed here, so its fields would be ambiguous`,
+                `account "${entry.account}" is in both groups "${other}" and "${item.group}"` +
+                  `, both allowed here, so its fields would be ambiguous`,
                 `remove it from one of the groups`,
               ),
             );
@@ -192,7 +198,8 @@ export const duplicateDenyEntries: PolicyRule = ({ policy, report }) => {
           report(
             warning(
               [...base, list, k, key],
-              `"${id}" is denied twice in this list (also at ${formatPath([...base, list, earlier])}); the first reason is used`,
+              `"${id}" is denied twice in this list (also at ${formatPath([...base, list, earlier])})` +
+                `; the first reason is used`,
               'keep one entry',
             ),
           );
@@ -215,7 +222,8 @@ export const allowedButDenied: PolicyRule = ({ policy, report }) => {
         report(
           warning(
             ['groups', name, 'accounts', k, 'account'],
-            `account "${entry.account}" is denied everywhere by ${formatPath(denied)}; deny wins, so this entry never applies`,
+            `account "${entry.account}" is denied everywhere by ${formatPath(denied)}` +
+              `; deny wins, so this entry never applies`,
             'remove the entry or the deny',
           ),
         );
@@ -233,7 +241,8 @@ export const allowedButDenied: PolicyRule = ({ policy, report }) => {
         report(
           warning(
             ['services', i, 'allow', j, 'account'],
-            `account "${item.account}" is denied by ${formatPath(denied)}; deny wins, so this allow entry never applies`,
+            `account "${item.account}" is denied by ${formatPath(denied)}` +
+              `; deny wins, so this allow entry never applies`,
             'remove the allow entry or the deny',
           ),
         );
@@ -250,69 +259,106 @@ export const allowedButDenied: PolicyRule = ({ policy, report }) => {
  * selector governs that service if it happens to match it, which the policy alone cannot tell.
  */
 export const shadowedServiceRules: PolicyRule = ({ policy, report }) => {
+  const regions = new Map<string, RegionRules>();
+  const budget = { left: MAX_SELECTOR_COMPARISONS, exhausted: new Set<string>() };
   policy.services.forEach((rule, i) => {
-    const earlier = policy.services
-      .slice(0, i)
-      .map((other, k) => ({ other, k }))
-      .filter(({ other }) => other.region === rule.region);
-    const at: PolicyPath = ['services', i, rule.serviceId !== undefined ? 'serviceId' : 'match'];
-    const never = 'the first matching rule governs, so this rule never applies';
-    if (rule.serviceId !== undefined) {
-      const sameId = earlier.find(({ other }) => other.serviceId === rule.serviceId);
-      if (sameId !== undefined) {
-        report(
-          error(
-            at,
-            `service ${rule.serviceId} in ${rule.region} is already governed by ${formatPath(['services', sameId.k])}; ${never}`,
-            'merge the two rules',
-          ),
-        );
-        return;
-      }
-      const selectors = earlier.filter(({ other }) => other.match !== undefined);
-      const catchAll = selectors.find(({ other }) => other.match !== undefined && selectorCovers(other.match, {}));
-      if (catchAll !== undefined) {
-        report(
-          error(
-            at,
-            `${formatPath(['services', catchAll.k])}, a selector that matches every service in ${rule.region}, comes first; ${never}`,
-            'put rules by serviceId before selectors in the same region',
-          ),
-        );
-      } else if (selectors[0] !== undefined) {
-        report(
-          warning(
-            at,
-            `${formatPath(['services', selectors[0].k])}, a selector in ${rule.region}, comes first and governs this service if it matches it`,
-            'put rules by serviceId before selectors in the same region',
-          ),
-        );
-      }
-      return;
+    let earlier = regions.get(rule.region);
+    if (earlier === undefined) {
+      earlier = { byId: new Map(), selectors: [], byKey: new Map(), catchAll: undefined };
+      regions.set(rule.region, earlier);
     }
-    const match = rule.match ?? {};
-    const broader = earlier.find(({ other }) => other.match !== undefined && selectorCovers(other.match, match));
-    if (broader === undefined) return;
-    const other = formatPath(['services', broader.k]);
-    if (selectorKey(broader.other.match ?? {}) === selectorKey(match)) {
-      report(
-        error(
-          at,
-          `the same selector in ${rule.region} is already governed by ${other}; ${never}`,
-          'merge the two rules',
-        ),
-      );
-    } else {
-      report(
-        error(
-          at,
-          `every service this selector matches in ${rule.region} is also matched by ${other}, an earlier and broader selector; ${never}`,
-          'put the narrower selector first, or merge the two rules',
-        ),
-      );
-    }
+    const finding =
+      rule.serviceId !== undefined
+        ? shadowedById(earlier, rule.region, rule.serviceId, i)
+        : shadowedSelector(earlier, rule.region, rule.match ?? {}, i, budget);
+    if (finding !== undefined) report(finding);
   });
+  for (const region of budget.exhausted) {
+    report(
+      warning(
+        ['services'],
+        `too many selector rules in ${region} to compare every pair ` +
+          `(more than ${MAX_SELECTOR_COMPARISONS} comparisons): ` +
+          'only identical selectors were checked for shadowing beyond that',
+        'split the policy, or use fewer, broader selectors',
+        'key',
+      ),
+    );
+  }
 };
+
+/** Selector pairs compared for shadowing, at most, per policy: each comparison is cheap, their number quadratic. */
+export const MAX_SELECTOR_COMPARISONS = 200_000;
+
+/** The earlier rules of one region, indexed. */
+interface RegionRules {
+  /** service ID -> the first rule governing it by ID */
+  byId: Map<string, number>;
+  /** selectors in file order */
+  selectors: { k: number; match: RawSelector }[];
+  /** selectorKey -> the first rule with that selector */
+  byKey: Map<string, number>;
+  /** the first selector that matches every service */
+  catchAll: number | undefined;
+}
+
+const NEVER = 'the first matching rule governs, so this rule never applies';
+
+function shadowedById(earlier: RegionRules, region: string, serviceId: string, i: number): Finding | undefined {
+  const at: PolicyPath = ['services', i, 'serviceId'];
+  const sameId = earlier.byId.get(serviceId);
+  if (sameId !== undefined) {
+    const by = formatPath(['services', sameId]);
+    return error(at, `service ${serviceId} in ${region} is already governed by ${by}; ${NEVER}`, 'merge the two rules');
+  }
+  earlier.byId.set(serviceId, i);
+  const hint = 'put rules by serviceId before selectors in the same region';
+  if (earlier.catchAll !== undefined) {
+    const by = formatPath(['services', earlier.catchAll]);
+    return error(at, `${by}, a selector that matches every service in ${region}, comes first; ${NEVER}`, hint);
+  }
+  const first = earlier.selectors[0];
+  if (first === undefined) return undefined;
+  const by = formatPath(['services', first.k]);
+  return warning(at, `${by}, a selector in ${region}, comes first and governs this service if it matches it`, hint);
+}
+
+function shadowedSelector(
+  earlier: RegionRules,
+  region: string,
+  match: RawSelector,
+  i: number,
+  budget: { left: number; exhausted: Set<string> },
+): Finding | undefined {
+  const key = selectorKey(match);
+  let broader: number | undefined;
+  for (const other of earlier.selectors) {
+    if (budget.left <= 0) {
+      budget.exhausted.add(region);
+      broader = earlier.byKey.get(key);
+      break;
+    }
+    budget.left -= 1;
+    if (selectorCovers(other.match, match)) {
+      broader = other.k;
+      break;
+    }
+  }
+  earlier.selectors.push({ k: i, match });
+  if (!earlier.byKey.has(key)) earlier.byKey.set(key, i);
+  if (earlier.catchAll === undefined && selectorCovers(match, {})) earlier.catchAll = i;
+  if (broader === undefined) return undefined;
+  const at: PolicyPath = ['services', i, 'match'];
+  const other = formatPath(['services', broader]);
+  if (earlier.byKey.get(key) === broader)
+    return error(at, `the same selector in ${region} is already governed by ${other}; ${NEVER}`, 'merge the two rules');
+  return error(
+    at,
+    `every service this selector matches in ${region} is also matched by ${other}` +
+      `, an earlier and broader selector; ${NEVER}`,
+    'put the narrower selector first, or merge the two rules',
+  );
+}
 
 /**
  * Whether every service `inner` matches is certainly also matched by `outer` (same region assumed).
@@ -440,7 +486,10 @@ function entryOverCap(policy: RawPolicy, i: number, expanded: ExpandedEntry): En
   return { path: [...expanded.source, ...field], message, hint, member, everywhere };
 }
 
-/** `services[0]`, `services[0] and services[2]`; up to five named, beyond that four: `services[0], ..., services[3] and 6 more`. */
+/**
+ * `services[0]`, `services[0] and services[2]`; up to five named, beyond that four:
+ * `services[0], ..., services[3] and 6 more`.
+ */
 function listRules(rules: readonly number[]): string {
   const named = rules.slice(0, rules.length > 5 ? 4 : 5).map((i) => formatPath(['services', i]));
   const rest = rules.length - named.length;
@@ -450,8 +499,13 @@ function listRules(rules: readonly number[]): string {
     : `${named.slice(0, -1).join(', ')} and ${named[named.length - 1] ?? ''}`;
 }
 
-/** Expiry dates are real dates; an entry that has expired allows nothing any more. */
+/**
+ * Expiry and `from` dates are real dates; an entry that has expired allows nothing any more; one expiring
+ * within `defaults.expiryWarningDays` (default 14) is about to cut its customer off.
+ */
 export const expiries: PolicyRule = ({ policy, now, report }) => {
+  const days = policy.defaults?.expiryWarningDays ?? DEFAULT_EXPIRY_WARNING_DAYS;
+  const soon = now.getTime() + days * 86_400_000;
   const check = (expires: string | undefined, path: PolicyPath): void => {
     if (expires === undefined) return;
     const instant = parseExpiry(expires);
@@ -465,6 +519,15 @@ export const expiries: PolicyRule = ({ policy, now, report }) => {
           'remove the entry, or extend the date if the contract was renewed',
         ),
       );
+    } else if (instant.getTime() <= soon) {
+      report(
+        warning(
+          path,
+          `expires on ${instant.toISOString()}, within ${days} days (defaults.expiryWarningDays): ` +
+            'its connections lose access then',
+          'tell the customer, or extend the date if the contract was renewed',
+        ),
+      );
     }
   };
   for (const [name, group] of Object.entries(policy.groups ?? {}))
@@ -472,6 +535,42 @@ export const expiries: PolicyRule = ({ policy, now, report }) => {
   policy.services.forEach((rule, i) =>
     (rule.allow ?? []).forEach((item, j) => check(item.expires, ['services', i, 'allow', j, 'expires'])),
   );
+  const checkFrom = (deny: RawDenyList | undefined, base: PolicyPath): void => {
+    for (const list of ['accounts', 'endpoints'] as const)
+      (deny?.[list] ?? []).forEach((entry, k) => {
+        if (entry.from !== undefined && parseExpiry(entry.from) === undefined)
+          report(
+            error(
+              [...base, list, k, 'from'],
+              `"${entry.from}" is not a real date or time`,
+              'check the month, day and time fields',
+            ),
+          );
+      });
+  };
+  checkFrom(policy.deny, ['deny']);
+  policy.services.forEach((rule, i) => checkFrom(rule.deny, ['services', i, 'deny']));
+};
+
+/**
+ * `whitelist: sync` keeps the service's whitelist to the allowed accounts, so no other account can even
+ * request a connection: under `unknownAccounts: hold` the requests a person is meant to review never come.
+ */
+export const whitelistSyncNotWithHold: PolicyRule = ({ policy, report }) => {
+  policy.services.forEach((rule, i) => {
+    if (rule.whitelist !== 'sync') return;
+    const unknown = rule.unknownAccounts ?? policy.defaults?.unknownAccounts;
+    if (unknown !== 'hold') return;
+    const where = rule.unknownAccounts !== undefined ? 'this rule' : 'defaults';
+    report(
+      error(
+        ['services', i, 'whitelist'],
+        `whitelist: sync cannot go with unknownAccounts: hold (from ${where}): a synced whitelist lets only the ` +
+          'allowed accounts find the service, so the requests hold keeps for a person to review could never be made',
+        'set unknownAccounts: reject on this rule, or leave the whitelist manual',
+      ),
+    );
+  });
 };
 
 /** Every account ID written in the policy, with its path. */
@@ -603,9 +702,11 @@ export const driftNotBlockedByZeroLimits: PolicyRule = ({ policy, report }) => {
 /** A VPC listed twice in one entry. */
 export const duplicateVpcs: PolicyRule = ({ policy, report }) => {
   const check = (vpcs: string[] | undefined, base: PolicyPath): void => {
+    const first = new Map<string, number>();
     (vpcs ?? []).forEach((vpc, k) => {
-      const earlier = (vpcs ?? []).indexOf(vpc);
-      if (earlier !== k)
+      const earlier = first.get(vpc) ?? k;
+      if (earlier === k) first.set(vpc, k);
+      else
         report(
           warning(
             [...base, 'vpcs', k],
@@ -632,6 +733,7 @@ export const POLICY_RULES: Readonly<Record<string, PolicyRule>> = {
   shadowedServiceRules,
   bandwidthWithinCap,
   expiries,
+  whitelistSyncNotWithHold,
   accountIdInRange,
   accountIdLength,
   knownRegions,

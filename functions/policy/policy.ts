@@ -40,7 +40,12 @@ export interface Policy {
   services: ServiceRule[];
   drift: DriftSettings;
   limits: SafetyLimits;
+  /** Days before an allow entry's `expires` that live connections get an `access-expiring` warning; 0: none. */
+  expiryWarningDays: number;
 }
+
+/** `defaults.expiryWarningDays` when the file does not say. */
+export const DEFAULT_EXPIRY_WARNING_DAYS = 14;
 
 export interface DenyList {
   accounts: DenyEntry[];
@@ -51,6 +56,8 @@ export interface DenyEntry {
   /** An account ID (digits) in `accounts`, an endpoint ID (`ep-...`) in `endpoints`. */
   id: string;
   reason: string | undefined;
+  /** ISO 8601 instant from which the entry applies; before it, it denies nothing (plans show what it will revoke). */
+  from?: string | undefined;
   /** Path in the policy file, used as the decision's rule. */
   source: string;
 }
@@ -84,6 +91,8 @@ export interface ServiceRule {
   /** Where `unknownAccounts` is written (`services[1].unknownAccounts` or `defaults.unknownAccounts`),
    *  for decisions' rule and reason. The loader always sets it; hand-built policies may leave it out. */
   unknownAccountsSource?: string;
+  /** `sync`: the service's account whitelist is kept equal to the allowed accounts (another module does it). */
+  whitelist?: 'sync' | 'manual';
   bandwidth: BandwidthSettings;
 }
 

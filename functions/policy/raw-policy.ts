@@ -18,6 +18,7 @@ export interface RawDefaults {
   unknownAccounts?: 'reject' | 'hold';
   bandwidth?: number;
   maxBandwidth?: number;
+  expiryWarningDays?: number;
 }
 
 export interface RawGroup {
@@ -41,8 +42,8 @@ export interface RawAllowItem extends Partial<RawAccountEntry> {
 }
 
 export interface RawDenyList {
-  accounts?: { account: string; reason?: string }[];
-  endpoints?: { endpoint: string; reason?: string }[];
+  accounts?: { account: string; reason?: string; from?: string }[];
+  endpoints?: { endpoint: string; reason?: string; from?: string }[];
 }
 
 export interface RawSelector {
@@ -57,6 +58,7 @@ export interface RawServiceRule {
   serviceId?: string;
   match?: RawSelector;
   unknownAccounts?: 'reject' | 'hold';
+  whitelist?: 'sync' | 'manual';
   bandwidth?: number;
   maxBandwidth?: number;
   allow?: RawAllowItem[];

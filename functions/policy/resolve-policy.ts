@@ -4,6 +4,7 @@
  * instants.
  */
 import { expandAllow } from './expand-allow.ts';
+import { DEFAULT_EXPIRY_WARNING_DAYS } from './policy.ts';
 import type { AllowEntry, DenyList, Policy, PolicyRevision, ServiceMatch, ServiceRule } from './policy.ts';
 import { parseExpiry } from './policy-rules.ts';
 import type { PolicyPath } from './policy-path.ts';
@@ -40,6 +41,8 @@ export function resolvePolicy(raw: RawPolicy, revision: PolicyRevision): Policy 
     deny: resolveDeny(rule.deny, ['services', i, 'deny']),
     // The semantic rule unknownAccountsStated guarantees one of the two is set.
     unknownAccounts: rule.unknownAccounts ?? defaults.unknownAccounts ?? 'hold',
+    // Optional keys are only set when the file writes them, so a resolved policy without them is unchanged.
+    ...(rule.whitelist === undefined ? {} : { whitelist: rule.whitelist }),
     unknownAccountsSource:
       rule.unknownAccounts === undefined && defaults.unknownAccounts !== undefined
         ? 'defaults.unknownAccounts'
@@ -73,6 +76,7 @@ export function resolvePolicy(raw: RawPolicy, revision: PolicyRevision): Policy 
       revoke: raw.drift?.revoke ?? false,
       reduceBandwidth: raw.drift?.reduceBandwidth ?? false,
     },
+    expiryWarningDays: defaults.expiryWarningDays ?? DEFAULT_EXPIRY_WARNING_DAYS,
     limits: {
       maxDisconnects: raw.limits?.maxDisconnects,
       maxDisconnectsPercent: raw.limits?.maxDisconnectsPercent,
@@ -101,6 +105,7 @@ function resolveDeny(deny: RawDenyList | undefined, base: PolicyPath): DenyList 
       accounts.set(entry.account, {
         id: entry.account,
         reason: entry.reason,
+        ...(entry.from === undefined ? {} : { from: parseExpiry(entry.from)?.toISOString() }),
         source: formatPath([...base, 'accounts', k]),
       });
   });
@@ -110,6 +115,7 @@ function resolveDeny(deny: RawDenyList | undefined, base: PolicyPath): DenyList 
       endpoints.set(entry.endpoint, {
         id: entry.endpoint,
         reason: entry.reason,
+        ...(entry.from === undefined ? {} : { from: parseExpiry(entry.from)?.toISOString() }),
         source: formatPath([...base, 'endpoints', k]),
       });
   });

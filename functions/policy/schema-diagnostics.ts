@@ -8,6 +8,7 @@
 import type { ErrorObject } from 'ajv';
 import { isScalar } from 'yaml';
 import { policySchema, validate } from './generated/validate-policy-schema.js';
+import { MAX_DIAGNOSTICS, moreDiagnostics } from './diagnostic.ts';
 import type { Diagnostic } from './diagnostic.ts';
 import { didYouMean, editDistance } from './did-you-mean.ts';
 import type { ParsedPolicyDocument } from './policy-document.ts';
@@ -48,6 +49,7 @@ export const DEFINITION_MESSAGES: Record<string, string> = {
   count: 'must be an integer of at least 0',
   percent: 'must be an integer from 0 to 100 (a percentage)',
   expires: 'must be a date such as 2027-01-31 (from 00:00 UTC that day) or an instant such as 2027-01-31T12:00:00Z',
+  from: 'must be a date such as 2027-01-31 (from 00:00 UTC that day) or an instant such as 2027-01-31T12:00:00Z',
   text: 'must be non-empty text',
   glob: 'must be a non-empty glob (* matches any run of characters, ? one character)',
 };
@@ -56,11 +58,15 @@ export const DEFINITION_MESSAGES: Record<string, string> = {
 const ONE_OF_MESSAGES: Record<string, { none: string; both: string }> = {
   serviceRule: {
     none: 'a service rule needs serviceId (one service) or match (every service a selector matches in the region)',
-    both: 'serviceId and match cannot both be set: a rule governs one service (serviceId) or the services a selector matches (match); split it into two rules',
+    both:
+      'serviceId and match cannot both be set: a rule governs one service (serviceId) or the services a ' +
+      'selector matches (match); split it into two rules',
   },
   allowItem: {
     none: 'an allow entry needs account (one account) or group (every account of a group)',
-    both: "account and group cannot both be set in one entry: write {group: NAME}, and to change a member's fields for this service add a separate {account: ...} entry",
+    both:
+      'account and group cannot both be set in one entry: write {group: NAME}, and to change a ' +
+      "member's fields for this service add a separate {account: ...} entry",
   },
 };
 
@@ -72,8 +78,17 @@ export function schemaDiagnostics(parsed: ParsedPolicyDocument, file: string): D
   const errors = validate.errors ?? [];
   // A value of the wrong type (a string where an entry belongs) says so once; its oneOf is moot.
   const wrongType = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
+  let more = 0;
+  let firstMore: { line: number; column: number } | undefined;
   for (const error of errors) {
     if (error.keyword === 'oneOf' && wrongType.has(error.instancePath)) continue;
+    if (out.length >= MAX_DIAGNOSTICS) {
+      // Counted, not explained: explaining is the costly part (did-you-mean, positions).
+      if (/\/(oneOf|anyOf)\/\d+\//.test(error.schemaPath) || error.keyword === 'propertyNames') continue;
+      more += 1;
+      firstMore ??= parsed.locate(fromJsonPointer(error.instancePath, parsed.data));
+      continue;
+    }
     const diagnostic = explain(error, parsed, file);
     if (diagnostic === undefined) continue;
     const key = `${diagnostic.path}\u0000${diagnostic.message}`;
@@ -81,6 +96,7 @@ export function schemaDiagnostics(parsed: ParsedPolicyDocument, file: string): D
     seen.add(key);
     out.push(diagnostic);
   }
+  if (firstMore !== undefined) out.push(moreDiagnostics(file, 'error', more, firstMore));
   return out;
 }
 
@@ -105,7 +121,8 @@ function explain(error: ErrorObject, parsed: ParsedPolicyDocument, file: string)
     const name = String(error.propertyName ?? params.propertyName);
     return at(
       [...path, name],
-      `"${name}" is not a valid group name: ${DEFINITION_MESSAGES.groupName?.replace(/^must be a group name: /, 'use ')}`,
+      `"${name}" is not a valid group name: ` +
+        (DEFINITION_MESSAGES.groupName?.replace(/^must be a group name: /, 'use ') ?? ''),
       undefined,
       'key',
     );
@@ -131,7 +148,8 @@ function explain(error: ErrorObject, parsed: ParsedPolicyDocument, file: string)
     case 'const':
       return at(
         path,
-        `must be ${JSON.stringify(params.allowedValue)}${path[0] === 'version' && path.length === 1 ? ' (the only policy format version)' : ''}`,
+        `must be ${JSON.stringify(params.allowedValue)}` +
+          (path[0] === 'version' && path.length === 1 ? ' (the only policy format version)' : ''),
       );
     case 'minItems':
       return at(

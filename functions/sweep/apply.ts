@@ -9,6 +9,7 @@ import type { ApiError } from '../client/api-error.ts';
 import type { WriteResult } from '../client/private-link-api.ts';
 import type { Decision, Plan } from '../engine/decision.ts';
 import { clientToken, decisionKey } from '../engine/decision-id.ts';
+import { orderWrites } from '../engine/write-order.ts';
 import type { Sha256Hex } from '../engine/decision-id.ts';
 import type { EndpointConnection } from '../engine/resources.ts';
 import type { Logger } from '../log/logger.ts';
@@ -18,6 +19,7 @@ import { DeadlineError } from './metered-api.ts';
 import type { MeteredApi } from './metered-api.ts';
 import { dispositionOf, isWrite } from './run-mode.ts';
 import type { SweepMode } from './run-mode.ts';
+import { WritePacer } from './pacer.ts';
 import { outcomeOf } from './settle.ts';
 import { isCredentialsFailure } from './sweep-aborted-error.ts';
 import { errorKind } from '../client/error-kinds.ts';
@@ -30,6 +32,8 @@ export interface ApplyOptions {
   /** The connections as listed (their ModifiedTime goes into the ClientToken). */
   listed: EndpointConnection[];
   now: () => number;
+  /** Waits between reads while pacing (./pacer.ts). */
+  sleep: (ms: number) => Promise<void>;
   logger: Logger;
   /** Receives each decision's outcome as soon as it is known. */
   emit: (decision: Decision, detail: OutcomeDetail) => void;
@@ -59,12 +63,15 @@ interface WriteOutcome {
  */
 export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApiError | undefined> {
   const { api, now } = options;
+  const pacer = new WritePacer({ api, now, logger: options.logger, sleep: options.sleep });
   const total = plan.decisions.filter((d) => d.blocked === undefined && isWrite(d)).length;
   const modifiedTimes = new Map(options.listed.map((c) => [connectionKey(c), c.modifiedTime]));
   let stopped: ApiError | undefined;
   let outOfTime = false;
   let done = 0;
-  for (const decision of plan.decisions) {
+  // Most urgent first (stop access, reject, accept oldest first, reduce bandwidth, other revokes), so a
+  // run cut short has done what matters most; decisions that write nothing come last.
+  for (const decision of orderWrites(plan.decisions)) {
     const disposition = dispositionOf(decision, options.mode);
     if (disposition === undefined) continue;
     const decisionId = decisionKey(decision, options.policyRevisionHash, options.sha256);
@@ -74,12 +81,13 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApiE
       options.emit(decision, { ...base, time: now(), outcome: disposition });
       continue;
     }
-    if (stopped !== undefined || outOfTime || !api.timeLeft()) {
+    // Once writes are known to lock the account for their task, each waits for the last one's (./pacer.ts).
+    if (stopped !== undefined || outOfTime || !api.timeLeft() || !(await pacer.ready())) {
       if (stopped === undefined) outOfTime = true;
       options.emit(decision, { ...base, time: now(), outcome: 'deferred' });
       continue;
     }
-    const result = await applyOne(decision, decisionId, listedModifiedTime, options);
+    const result = await applyOne(decision, decisionId, listedModifiedTime, { ...options, pacer });
     options.emit(decision, result.detail);
     stopped = result.abort;
     if (stopped !== undefined) continue;
@@ -125,11 +133,10 @@ async function applyOne(
   decision: Decision,
   decisionId: string,
   listedModifiedTime: string,
-  options: ApplyOptions,
+  options: ApplyOptions & { pacer: WritePacer },
 ): Promise<WriteOutcome> {
-  const { now, logger } = options;
-  const api = writeApi(options.api, decision);
-  const before = api.stats().calls;
+  const { now, logger, api, pacer } = options;
+  const before = api.stats().calls - pacer.pollReads;
   const token = clientToken(decisionId, listedModifiedTime, options.sha256);
   const action = actionOf(decision);
   // Intent before effect: a run cut off from here on leaves a record that this write may have been made.
@@ -140,8 +147,9 @@ async function applyOne(
     modifiedTime: listedModifiedTime,
     clientToken: token,
   });
-  const result = await outcomeOf(send(api, decision, token), action);
-  const attempts = api.stats().calls - before;
+  const write = (paced: MeteredApi) => send(writeApi(paced, decision), decision, token);
+  const result = await outcomeOf(pacer.send(decision, action, write), action);
+  const attempts = api.stats().calls - pacer.pollReads - before;
   const base = { decisionId, modifiedTime: listedModifiedTime, clientToken: token, attempts };
   if (result.ok) {
     logger.debug('applied', { decisionId, action, endpointId: decision.endpointId, requestId: result.value.requestId });

@@ -7,7 +7,7 @@ import { ApiError } from '../client/api-error.ts';
 import type { InvalidItem, Page } from '../client/private-link-api.ts';
 import type { Snapshot } from '../engine/decision.ts';
 import { matchServiceRule } from '../engine/match-service.ts';
-import type { EndpointService } from '../engine/resources.ts';
+import type { EndpointConnection, EndpointService } from '../engine/resources.ts';
 import type { Logger } from '../log/logger.ts';
 import { serializeError } from '../log/logger.ts';
 import type { Policy } from '../policy/policy.ts';
@@ -32,7 +32,15 @@ export interface CollectOptions {
   readConcurrency: number;
   logger: Logger;
   onProgress: ((event: { phase: 'collect'; done: number; total: number }) => void) | undefined;
+  /** Lists one governed service's connections; default: all of them (./collect-requests.ts narrows it). */
+  listConnections?: ConnectionLister | undefined;
 }
+
+/** What one governed service's connection listing gave (every page), or the error that failed it. */
+export type ConnectionLister = (
+  service: EndpointService,
+  read: Limiter,
+) => Promise<Settled<{ items: EndpointConnection[]; invalid: InvalidItem[] }>>;
 
 /** A listed item the client refused to believe, and where it was listed (serviceId null: a service). */
 export interface InvalidListing extends Omit<InvalidItem, 'serviceId'> {
@@ -77,16 +85,7 @@ export async function collect(options: CollectOptions): Promise<Collected> {
   options.onProgress?.({ phase: 'collect', done, total: governed.length });
   const services = await Promise.all(
     governed.map(async (service) => {
-      const listed = await allPages('ListVpcEndpointConnections', options.bounds, (token) =>
-        read(() =>
-          api.listVpcEndpointConnections({
-            regionId: service.regionId,
-            serviceId: service.serviceId,
-            maxResults: options.pageSize,
-            ...token,
-          }),
-        ),
-      );
+      const listed = await (options.listConnections ?? listEveryConnection(options))(service, read);
       if (!listed.ok) return failed(options, failures, service.regionId, service.serviceId, listed.error);
       done += 1;
       options.onProgress?.({ phase: 'collect', done, total: governed.length });
@@ -98,6 +97,21 @@ export async function collect(options: CollectOptions): Promise<Collected> {
   if (api.credentialsFailure !== undefined) return partial();
   const snapshot = { services: sortServices(services) };
   return { snapshot, failures: sortFailures(failures), warnings, regions, invalid: sortInvalid(invalid) };
+}
+
+/** The full sweep's listing: every connection of the service, every page. */
+function listEveryConnection(options: CollectOptions): ConnectionLister {
+  return (service, read) =>
+    allPages('ListVpcEndpointConnections', options.bounds, (token) =>
+      read(() =>
+        options.api.listVpcEndpointConnections({
+          regionId: service.regionId,
+          serviceId: service.serviceId,
+          maxResults: options.pageSize,
+          ...token,
+        }),
+      ),
+    );
 }
 
 /**

@@ -14,16 +14,21 @@ import type {
   DisableVpcEndpointConnectionRequest,
   EnableVpcEndpointConnectionRequest,
   ListVpcEndpointConnectionsRequest,
+  ListVpcEndpointServiceUsersRequest,
   ListVpcEndpointServicesRequest,
   Page,
   PrivateLinkApi,
+  ServiceUser,
   UpdateVpcEndpointConnectionAttributeRequest,
+  WhitelistWriteRequest,
   WriteResult,
 } from '../client/private-link-api.ts';
 import { errorKind, isRetryableKind } from '../client/error-kinds.ts';
 import { RetryError, withRetry } from '../client/retry.ts';
 import type { EndpointConnection, EndpointService } from '../engine/resources.ts';
 import { isCredentialsFailure } from './sweep-aborted-error.ts';
+import { DEFAULT_THROTTLE_PAUSE, ThrottlePause } from './throttle-pause.ts';
+import type { ThrottlePauseSettings } from './throttle-pause.ts';
 
 export interface RetrySettings {
   maxAttempts: number;
@@ -50,6 +55,8 @@ export interface MeteredApiOptions {
   deadline: number | undefined;
   /** One call's timeout, ms: the margin kept before the deadline. */
   callTimeoutMs: number;
+  /** The pause after a `Throttling` answer (./throttle-pause.ts); default {@link DEFAULT_THROTTLE_PAUSE}. */
+  throttlePause?: ThrottlePauseSettings | undefined;
 }
 
 /** Counters shared by a MeteredApi and its narrowed views. */
@@ -58,6 +65,7 @@ interface Meter {
   retries: number;
   deadlineReached: boolean;
   credentialsFailure: ApiError | undefined;
+  pause: ThrottlePause;
 }
 
 export class MeteredApi implements PrivateLinkApi {
@@ -69,18 +77,30 @@ export class MeteredApi implements PrivateLinkApi {
   ) {}
 
   static wrap(inner: PrivateLinkApi, options: MeteredApiOptions): MeteredApi {
-    const meter: Meter = { calls: 0, retries: 0, deadlineReached: false, credentialsFailure: undefined };
+    const pause = new ThrottlePause(options.throttlePause ?? DEFAULT_THROTTLE_PAUSE, options.now);
+    const meter: Meter = {
+      calls: 0,
+      retries: 0,
+      deadlineReached: false,
+      credentialsFailure: undefined,
+      pause,
+    };
     return new MeteredApi(inner, options, meter, new Set());
   }
 
-  /** The same API (same counters) that does not retry these codes. */
+  /** The same API (same counters) that does not retry these codes either. */
   withoutRetryOn(codes: readonly string[]): MeteredApi {
-    return new MeteredApi(this.inner, this.options, this.meter, new Set(codes));
+    return new MeteredApi(this.inner, this.options, this.meter, new Set([...this.neverRetry, ...codes]));
   }
 
   /** Attempts sent so far, and how many of them were retries. */
-  stats(): { calls: number; retries: number } {
-    return { calls: this.meter.calls, retries: this.meter.retries };
+  stats(): { calls: number; retries: number; throttled: number } {
+    return { calls: this.meter.calls, retries: this.meter.retries, throttled: this.meter.pause.throttled };
+  }
+
+  /** Counts an attempt that a caller sends again itself (the write pacer, ./pacer.ts) as a retry. */
+  noteRetry(): void {
+    this.meter.retries += 1;
   }
 
   /** Whether the deadline has stopped (or cut short) any call of this run. */
@@ -123,6 +143,18 @@ export class MeteredApi implements PrivateLinkApi {
     );
   }
 
+  listVpcEndpointServiceUsers(req: ListVpcEndpointServiceUsersRequest): Promise<Page<ServiceUser>> {
+    return this.call('ListVpcEndpointServiceUsers', () => this.inner.listVpcEndpointServiceUsers(req));
+  }
+
+  addUserToVpcEndpointService(req: WhitelistWriteRequest): Promise<WriteResult> {
+    return this.call('AddUserToVpcEndpointService', () => this.inner.addUserToVpcEndpointService(req));
+  }
+
+  removeUserFromVpcEndpointService(req: WhitelistWriteRequest): Promise<WriteResult> {
+    return this.call('RemoveUserFromVpcEndpointService', () => this.inner.removeUserFromVpcEndpointService(req));
+  }
+
   private async call<T>(action: string, fn: () => Promise<T>): Promise<T> {
     const stopped = this.meter.credentialsFailure;
     if (stopped !== undefined) throw stopped;
@@ -133,9 +165,17 @@ export class MeteredApi implements PrivateLinkApi {
     const { retry, deadline, callTimeoutMs, now } = this.options;
     try {
       const result = await withRetry(
-        () => {
+        async () => {
+          await this.throttlePause(action);
           this.meter.calls += 1;
-          return fn();
+          return fn().then(
+            (value) => (this.meter.pause.onAnswered(), value),
+            (error: unknown) => {
+              if (error instanceof ApiError && errorKind(error.code, error.httpStatus) === 'throttled')
+                this.meter.pause.onThrottled();
+              throw error;
+            },
+          );
         },
         {
           maxAttempts: retry.maxAttempts,
@@ -153,6 +193,16 @@ export class MeteredApi implements PrivateLinkApi {
       return result.value;
     } catch (error) {
       throw this.settle(error, action);
+    }
+  }
+
+  /** Waits out the pause after a throttled answer; a DeadlineError when the run has no time left after it. */
+  private async throttlePause(action: string): Promise<void> {
+    const wait = this.meter.pause.waitMs();
+    if (wait === 0) return;
+    await (this.options.retry.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))))(wait);
+    if (!this.timeLeft()) {
+      throw new DeadlineError({ code: 'DeadlineReached', message: `no time left for ${action} after a pause`, action });
     }
   }
 

@@ -33,11 +33,12 @@ export function isWrite(decision: Decision): boolean {
 
 /**
  * What becomes of a decision under a mode before any call: no record (a plain `skip`), an outcome that
- * needs no write (`blocked`, `held`, `planned`, `dry-run`), or `write` (enforce: the write is made).
+ * needs no write (`blocked`, `held`, `flagged`, `planned`, `dry-run`), or `write` (enforce: the write is made).
  */
 export function dispositionOf(decision: Decision, mode: SweepMode): Outcome | 'write' | undefined {
   if (decision.blocked !== undefined) return 'blocked';
   if (decision.kind === 'hold') return 'held';
+  if (decision.kind === 'flag') return 'flagged';
   if (!isWrite(decision)) return undefined;
   if (mode === 'plan') return 'planned';
   if (mode === 'dry-run') return 'dry-run';

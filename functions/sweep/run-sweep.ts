@@ -21,9 +21,11 @@ import {
   intentRecord,
   invalidItemRecord,
   serviceFailureRecord,
+  settledRecord,
 } from '../audit/audit-records.ts';
 import { holdOwnersOfInvalid } from './invalid-items.ts';
 import { applyPlan } from './apply.ts';
+import { syncWhitelists } from './apply-whitelist.ts';
 import { collect } from './collect.ts';
 import type { Collected } from './collect.ts';
 import { DEFAULT_RETRY, MeteredApi } from './metered-api.ts';
@@ -32,11 +34,18 @@ import { recordMode, resolveRunMode } from './run-mode.ts';
 import type { SweepMode } from './run-mode.ts';
 import { sha256Hex } from './sha256.ts';
 import { pageBounds } from './listing-bounds.ts';
+import type { PageBounds } from './listing-bounds.ts';
 import { summarise } from './summarise.ts';
+import { settlements } from './settled.ts';
 import { SweepAbortedError } from './sweep-aborted-error.ts';
+import { requestsLister, requestsOnly } from './collect-requests.ts';
+import type { SweepScope } from './collect-requests.ts';
+import { timeToDecision, waitMsOf } from './wait-stats.ts';
+import { DEFAULT_TIMEOUT_MS } from '../client/private-link-api.ts';
 
 export type { RetrySettings } from './metered-api.ts';
 export type { SweepMode } from './run-mode.ts';
+export type { SweepScope } from './collect-requests.ts';
 
 /** Progress of a long run, for a stderr progress line. */
 export type ProgressEvent =
@@ -72,10 +81,16 @@ export interface SweepOptions {
   readConcurrency?: number;
   /** Page size of List* calls; default 50 (the reference's cap). Smaller only for comparisons. */
   pageSize?: number;
-  /** The client's per-call timeout, ms: the margin kept before the deadline. Default 3000 (pop-core's). */
+  /** The client's per-call timeout, ms: the margin kept before the deadline. Default: the client's one default. */
   callTimeoutMs?: number;
   /** Retry policy for reads and writes (exponential backoff with jitter). */
   retry?: Partial<RetrySettings>;
+  /** The provider's own account ID: kept on every synced whitelist (./apply-whitelist.ts). */
+  providerAccountId?: string | undefined;
+  /** `requests`: only connections awaiting a decision (./collect-requests.ts); default `all`, the full sweep. */
+  scope?: SweepScope;
+  /** The FC handler's name, for the summary (docs/cadences.md). */
+  handler?: string;
 }
 
 /** The deadline of a run that is given none: 15 minutes after it starts. */
@@ -91,7 +106,10 @@ export interface SweepResult {
 export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   const run = startRun(options);
   const { policy } = options;
+  const pageSize = options.pageSize ?? 50;
+  const bounds = pageBounds(pageSize, options.pageBounds);
   run.logger.info('sweep started', {
+    scope: run.scope,
     mode: run.context.mode,
     apply: run.mode !== 'plan',
     policyRevision: run.context.policyRevision,
@@ -101,36 +119,54 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     api: run.api,
     services: options.services,
     regions: options.regions,
-    pageSize: options.pageSize ?? 50,
-    bounds: pageBounds(options.pageSize ?? 50, options.pageBounds),
+    pageSize,
+    bounds,
     readConcurrency: options.readConcurrency ?? 8,
     logger: run.logger,
     onProgress: options.onProgress,
+    listConnections: run.scope === 'requests' ? requestsLister({ policy, api: run.api, bounds, pageSize }) : undefined,
   });
   if (run.api.credentialsFailure !== undefined) return stop(run, undefined, collected, run.api.credentialsFailure);
   for (const failure of collected.failures) run.emit(serviceFailureRecord(failure, run.context, run.now()));
   for (const item of collected.invalid) run.emit(invalidItemRecord(item, run.context, run.now()));
 
-  const plan = holdOwnersOfInvalid(decide(policy, collected.snapshot, run.now()), collected.invalid);
-  for (const d of plan.decisions) run.counts.byDecision[d.kind] += 1;
-  logWarnings(run.logger, collected, plan);
+  const all = decide(policy, collected.snapshot, run.now());
+  const scoped = run.scope === 'requests' ? requestsOnly(all, policy.pendingStatus) : all;
+  const decided = holdOwnersOfInvalid(scoped, collected.invalid);
+  for (const d of decided.decisions) run.counts.byDecision[d.kind] += 1;
+  logWarnings(run.logger, collected, decided);
 
-  const stopped = await applyPlan(plan, {
+  const stopped = await applyPlan(decided, {
     api: run.api,
     mode: run.mode,
     policyRevisionHash: policy.revision.hash,
     sha256: sha256Hex,
     listed: collected.snapshot.services.flatMap((s) => s.connections),
     now: run.now,
+    sleep: options.retry?.sleep ?? realSleep,
     logger: run.logger,
-    emit: (decision, detail) => run.emit(decisionRecord(decision, run.context, detail)),
+    emit: (decision, detail) =>
+      run.emit({
+        ...decisionRecord(decision, run.context, detail),
+        waitMs: waitMsOf(decision, detail.time, policy.pendingStatus),
+      }),
     intend: (decision, write) => options.sink(intentRecord(decision, run.context, write)),
     onProgress: options.onProgress,
   });
-  if (stopped !== undefined) return stop(run, plan, collected, stopped);
+  if (stopped !== undefined) return stop(run, decided, collected, stopped);
+  const plan = run.scope === 'all' ? await whitelistStep(run, options, collected, decided, bounds) : decided;
+  if (run.api.credentialsFailure !== undefined) return stop(run, plan, collected, run.api.credentialsFailure);
+  if (run.mode === 'enforce') emitSettlements(run, plan, collected, policy);
 
+  return finish(run, plan, collected);
+}
+
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Sinks the summary (last) and logs it; the run's result. */
+async function finish(run: Run, plan: Plan, collected: Collected): Promise<SweepResult> {
   const summary = run.summary(plan, collected, null);
-  await options.sink(summary);
+  await run.sink(summary);
   run.logger.info('sweep finished', {
     counts: summary.counts,
     apiCalls: summary.apiCalls,
@@ -139,12 +175,28 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     deadlineReached: summary.deadlineReached,
     servicesFailed: summary.servicesFailed.length,
   });
-  return { plan, records: run.records, summary };
+  return { plan, records: inPlanOrder(run.records, plan), summary };
+}
+
+/**
+ * The records in the plan's order (service-level records first), whatever order the writes went in
+ * (most urgent first: ../engine/write-order.ts); the sink saw them as they happened.
+ */
+function inPlanOrder(records: AuditRecord[], plan: Plan): AuditRecord[] {
+  const key = (r: { region?: string; regionId?: string; serviceId: string | null; endpointId: string | null }) =>
+    `${r.region ?? r.regionId}\u0000${r.serviceId}\u0000${r.endpointId}`;
+  const index = new Map(plan.decisions.map((d, i) => [key(d), i]));
+  const at = (r: AuditRecord): number => (r.outcome === 'invalid' ? -1 : (index.get(key(r)) ?? -1));
+  return records
+    .map((r, i) => ({ r, i, at: at(r) }))
+    .sort((a, b) => a.at - b.at || a.i - b.i)
+    .map(({ r }) => r);
 }
 
 /** What one run shares between its steps: identity, the metered API, the records and their counts. */
 interface Run {
   mode: SweepMode;
+  scope: SweepScope;
   context: RecordContext;
   api: MeteredApi;
   now: () => number;
@@ -171,13 +223,14 @@ function startRun(options: SweepOptions): Run {
     retry: { ...DEFAULT_RETRY, ...options.retry },
     now,
     deadline: options.deadline ?? startedAt + DEFAULT_RUN_MS,
-    callTimeoutMs: options.callTimeoutMs ?? 3000,
+    callTimeoutMs: options.callTimeoutMs ?? DEFAULT_TIMEOUT_MS,
   });
   const statsBefore = options.api.stats?.().calls;
   const records: AuditRecord[] = [];
   const counts = emptyCounts();
   return {
     mode,
+    scope: options.scope ?? 'all',
     context,
     api,
     now,
@@ -207,9 +260,54 @@ function startRun(options: SweepOptions): Run {
         retries: own.retries,
         deadlineReached: api.deadlineReached,
         aborted,
+        scope: options.scope ?? 'all',
+        handler: options.handler ?? null,
+        timeToDecision: timeToDecision(records),
       });
     },
   };
+}
+
+/**
+ * Keeps synced whitelists in step (./apply-whitelist.ts) within the run's paging budget; the plan gains
+ * its changes and warnings. Full sweeps only: a requests-only run leaves whitelists to the next full one.
+ */
+async function whitelistStep(
+  run: Run,
+  options: SweepOptions,
+  collected: Collected,
+  plan: Plan,
+  bounds: PageBounds,
+): Promise<Plan> {
+  const pageSize = options.pageSize ?? 50;
+  const result = await syncWhitelists({
+    policy: options.policy,
+    api: run.api,
+    mode: run.mode,
+    services: collected.snapshot.services.map((s) => s.service),
+    providerAccountId: options.providerAccountId,
+    pageSize,
+    bounds,
+    readConcurrency: options.readConcurrency ?? 8,
+    now: run.now,
+    context: run.context,
+    sha256: sha256Hex,
+    logger: run.logger,
+    emit: run.emit,
+    intend: (record) => options.sink(record),
+  });
+  collected.failures.push(...result.failures);
+  for (const w of result.plan.warnings) run.logger.warn(w.message, { code: w.code, region: w.regionId });
+  return { ...plan, whitelist: result.plan.changes, warnings: [...plan.warnings, ...result.plan.warnings] };
+}
+
+/** Records the recent changes that settle earlier writes in doubt (./settled.ts). */
+function emitSettlements(run: Run, plan: Plan, collected: Collected, policy: Policy): void {
+  const listed = collected.snapshot.services.flatMap((s) => s.connections);
+  const hash = policy.revision.hash;
+  for (const s of settlements(plan, listed, run.now(), hash, sha256Hex)) {
+    void run.sink(settledRecord(s.decision, run.context, { ...s, time: run.now() }));
+  }
 }
 
 /** Logs the collector's and the engine's warnings; AutoAcceptEnabled bypasses the policy, so at error level. */

@@ -18,6 +18,9 @@ export interface SummaryInput {
   retries: number;
   deadlineReached: boolean;
   aborted: RunSummaryRecord['aborted'];
+  scope: RunSummaryRecord['scope'];
+  handler: string | null;
+  timeToDecision: RunSummaryRecord['timeToDecision'];
 }
 
 /** Builds the summary; warnings are the collector's, then the engine's. */
@@ -51,5 +54,8 @@ export function summarise(input: SummaryInput): RunSummaryRecord {
         message: w.message,
       })),
     ],
+    scope: input.scope,
+    handler: input.handler,
+    timeToDecision: input.timeToDecision,
   };
 }

@@ -17,12 +17,14 @@ try {
 } catch (error) {
   problems.push(`${file} is not a plan (${error.message})`);
 }
+// A service the policy names but the API does not list is a failure with errorCode ServiceNotFound.
 for (const failure of plan?.servicesFailed ?? []) {
   const where = failure.serviceId ?? `every service in ${failure.region}`;
-  problems.push(`partial plan: ${where} could not be listed (${failure.errorCode ?? 'error'})`);
-}
-for (const warning of plan?.warnings ?? []) {
-  if (warning.code === 'service-not-found') problems.push(`governed service not found: ${warning.message}`);
+  if (failure.errorCode === 'ServiceNotFound') {
+    problems.push(`governed service not found: ${where} in ${failure.region} (${failure.errorMessage ?? ''})`);
+  } else {
+    problems.push(`partial plan: ${where} could not be listed (${failure.errorCode ?? 'error'})`);
+  }
 }
 if (problems.length > 0) {
   for (const problem of problems) console.log(`::error title=privatelink-approver plan::${problem}`);

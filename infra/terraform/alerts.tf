@@ -26,6 +26,13 @@ resource "alicloud_log_resource_record" "webhook" {
     method  = "POST"
     headers = []
   })
+
+  lifecycle {
+    precondition {
+      condition     = contains(keys(var.webhook_urls), each.key)
+      error_message = "Notification ${each.key} is a bot webhook: give its URL in var.webhook_urls (TF_VAR_webhook_urls)."
+    }
+  }
 }
 
 resource "alicloud_log_resource_record" "action_policy" {

@@ -81,3 +81,33 @@ resource "alicloud_ram_user_policy_attachment" "ci" {
   policy_name = local.ci_users[each.key].policy
   policy_type = "Custom"
 }
+
+# `whitelist: sync` (README "Keep the whitelist in step"): the whitelist actions, only when a policy uses it.
+resource "alicloud_ram_policy" "whitelist_sync" {
+  count           = var.whitelist_sync ? 1 : 0
+  policy_name     = "${var.function_name}-whitelist-sync"
+  policy_document = file("${path.module}/../ram/whitelist-sync-policy.json")
+  description     = "Keeps the whitelist of the services whose rule says whitelist: sync"
+}
+
+resource "alicloud_ram_role_policy_attachment" "whitelist_sync" {
+  count       = var.whitelist_sync ? 1 : 0
+  role_name   = alicloud_ram_role.function.role_name
+  policy_name = alicloud_ram_policy.whitelist_sync[0].policy_name
+  policy_type = "Custom"
+}
+
+# `plan` of a synced rule reads the whitelist too: the plan user gets that one List action.
+resource "alicloud_ram_policy" "whitelist_read" {
+  count           = var.whitelist_sync ? 1 : 0
+  policy_name     = "${var.function_name}-whitelist-read"
+  policy_document = file("${path.module}/../ram/whitelist-read-policy.json")
+  description     = "Read-only whitelist listing for privatelink-approver plan (whitelist: sync)"
+}
+
+resource "alicloud_ram_user_policy_attachment" "whitelist_read" {
+  count       = var.whitelist_sync && var.create_plan_user ? 1 : 0
+  user_name   = alicloud_ram_user.ci["plan"].name
+  policy_name = alicloud_ram_policy.whitelist_read[0].policy_name
+  policy_type = "Custom"
+}

@@ -40,6 +40,12 @@ variable "create_deploy_user" {
   default     = true
 }
 
+variable "whitelist_sync" {
+  description = "Set true when a policy rule says `whitelist: sync`: the function role may then list, add and remove whitelist entries (infra/ram/whitelist-sync-policy.json) and the plan user may list them."
+  type        = bool
+  default     = false
+}
+
 variable "notifications" {
   description = <<-EOT
     Where each notification named in infra/sls/alerts.json goes (keys: "oncall", "reviewers").

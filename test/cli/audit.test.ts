@@ -40,6 +40,7 @@ function record(over: Partial<AuditRecord>): AuditRecord {
     attempts: 1,
     modifiedTime: null,
     clientToken: null,
+    waitMs: null,
     ...over,
   };
 }
@@ -266,4 +267,48 @@ test('audit with no FILE and a terminal on stdin says it reads standard input', 
   assert.match(io.out(), /^1 of 1 record\(s\) match$/m);
   const piped = await audit([], JSON.stringify(accepted));
   assert.equal(piped.err, '', 'no such line when stdin is a pipe');
+});
+
+test('an intent with no decision record in its run is a write in doubt: counted, and listed with --in-doubt', async () => {
+  const intent = (over: Record<string, unknown>) => ({
+    schema: 'privatelink-approver/intent/v1',
+    decisionId: accepted.decisionId,
+    runId: accepted.runId,
+    time: accepted.time,
+    mode: 'enforce',
+    policyRevision: accepted.policyRevision,
+    region: 'cn-hangzhou',
+    serviceId: 'epsrv-bp1demoorders000001',
+    endpointId: 'ep-bp1demoacme0000001',
+    ownerAccountId: '2000000000000001',
+    decision: 'accept',
+    action: 'EnableVpcEndpointConnection',
+    bandwidthAfter: 1024,
+    modifiedTime: '2026-11-25T08:00:00Z',
+    clientToken: 'c'.repeat(64),
+    ...over,
+  });
+  const cut = intent({ runId: 'run-2', endpointId: 'ep-bp1demoglobex00005', decisionId: 'b'.repeat(64) });
+  const input = [intent({}), JSON.stringify(accepted), cut].map((r) => (typeof r === 'string' ? r : JSON.stringify(r)));
+  const normal = await audit(['-', '--format', 'json'], input.join('\n'));
+  assert.deepEqual(ids(normal.out), ['ep-bp1demoacme0000001'], 'intents are not decision records');
+  assert.match(normal.err, /^privatelink-approver audit: 1 write\(s\) in doubt: an intent with no outcome in its run/m);
+  const doubt = await audit(['-', '--in-doubt', '--format', 'json'], input.join('\n'));
+  assert.equal(doubt.code, 0);
+  assert.deepEqual(
+    doubt.out
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { runId: string; endpointId: string }).endpointId),
+    ['ep-bp1demoglobex00005'],
+  );
+  const table = await audit(['-', '--in-doubt', '--account', '2000000000000001'], input.join('\n'));
+  assert.match(table.out, /^TIME\s+DECISION\s+ACTION\s+ACCOUNT/m);
+  assert.match(
+    table.out,
+    /EnableVpcEndpointConnection\s+2000000000000001\s+epsrv-bp1demoorders000001\s+ep-bp1demoglobex00005/,
+  );
+  assert.match(table.out, /^1 write\(s\) in doubt$/m);
+  const none = await audit(['-', '--in-doubt', '--account', 'acme'], input.join('\n'));
+  assert.match(none.out, /^0 write\(s\) in doubt$/m, 'an intent carries no account name');
 });

@@ -28,14 +28,14 @@ test("README's exit-code table is cli/exit-codes.ts: the same codes, the same wo
   assert.ok(table.has(66), 'README lists 66');
 });
 
-test('every command but invoke/emulator uses the one help layout; its exit codes come from the table', async () => {
+test('every command but emulator uses the one help layout; its exit codes come from the table', async () => {
   const codes = new Set<number>(Object.values(EXIT));
   for (const entry of COMMANDS) {
     const io = testIO();
     assert.equal(await main([entry.name, '-h'], io), 0, `${entry.name} -h`);
     const help = io.out();
-    // invoke (infra helper) and emulator (emulator helper) move to renderHelp in their own branches.
-    if (['invoke', 'emulator'].includes(entry.name)) continue;
+    // emulator (emulator helper) moves to renderHelp in its own branch.
+    if (['emulator'].includes(entry.name)) continue;
     assert.match(help, /^Usage: privatelink-approver /, entry.name);
     assert.match(help, /\n {2}-h, --help /, `${entry.name}: -h/--help is listed`);
     const exits = help.slice(help.lastIndexOf('\nExit codes:\n'));

@@ -176,3 +176,10 @@ test('the audit table escapes hostile strings; --format json lines escape U+2028
 function escapeRe(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+test('plan --format json escapes U+2028/U+2029 and bidi controls too, and parses back', async () => {
+  const { jsonDocument } = await import('../../functions/audit/json-line.ts');
+  const text = jsonDocument({ reason: EVIL });
+  assertNoControls(text, 'json document');
+  assert.deepEqual(JSON.parse(text), { reason: EVIL });
+});

@@ -6,7 +6,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator } from '../../emulator/index.ts';
@@ -116,6 +116,33 @@ test('--region or --service outside the policy exits 64 and says what the policy
       selector.err,
       /--service epsrv-uf6nosuch0000001: not governed by the policy; it governs cn-hangzhou: epsrv-bp1demoorders000001, epsrv-bp1demosearch00002; cn-shanghai: epsrv-uf6demolegacy000004, services matching services\[3\]/,
     );
+  } finally {
+    await emu.close();
+  }
+});
+
+test('a service the policy names but the listing lacks: plan exits 70 and says why first, apply exits 70', async () => {
+  const emu = await startEmulator({ port: 0, host: '127.0.0.1' });
+  try {
+    const text = readFileSync(join(dir, 'demo.yaml'), 'utf8');
+    writeFileSync(join(dir, 'missing.yaml'), text.replace('epsrv-bp1demosearch00002', 'epsrv-bp1doesnotexist0009'));
+    const vars = { PRIVATELINK_ENDPOINT: emu.url };
+    const plan = await cli(['plan', '--policy', 'missing.yaml', '--region', 'cn-hangzhou'], vars);
+    assert.equal(plan.code, 70, plan.err);
+    assert.match(
+      plan.out.split('\n')[0] ?? '',
+      /^NOT COLLECTED cn-hangzhou epsrv-bp1doesnotexist0009: \S+: services\[1\]/,
+    );
+    assert.match(plan.out, /^Partial plan \(services above not collected\): /m);
+    const json = await cli(['plan', '--policy', 'missing.yaml', '--region', 'cn-hangzhou', '-f', 'json'], vars);
+    assert.equal(json.code, 70);
+    const doc = JSON.parse(json.out) as { servicesFailed: { serviceId: string }[] };
+    assert.deepEqual(
+      doc.servicesFailed.map((f) => f.serviceId),
+      ['epsrv-bp1doesnotexist0009'],
+    );
+    const apply = await cli(['apply', '--policy', 'missing.yaml', '--region', 'cn-hangzhou', '--dry-run'], vars);
+    assert.equal(apply.code, 70, apply.err);
   } finally {
     await emu.close();
   }

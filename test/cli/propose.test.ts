@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator } from '../../emulator/index.ts';
@@ -55,11 +55,11 @@ test('propose on the demo fleet: the held unknown account gets an allow entry; m
       const patch = await cli(dir, ['propose', '--policy', 'demo.yaml', '--write']);
       assert.equal(patch.code, 2, patch.err);
       assert.equal(patch.out, doc.changes[0]?.patch);
-      assert.match(patch.out, /^@@ -38,6 \+38,11 @@$/m);
+      assert.match(patch.out, /^@@ -38,6 \+38,12 @@$/m);
       assert.match(patch.out, /^\+ {6}- account: "2000000000000004"$/m);
       assert.match(
         patch.out,
-        /^\+ {6}# {3}ep-bp1demoumbrella002 \(cn-hangzhou epsrv-bp1demoorders000001, VPC vpc-bp1demoumbrella01, 3072 Mbit\/s asked, requested \d{4}-\d\d-\d\dT[\d:.]+Z\)$/m,
+        /^\+ {6}# {3}ep-bp1demoumbrella002: cn-hangzhou epsrv-bp1demoorders000001, VPC vpc-bp1demoumbrella01,\n\+ {6}# {5}3072 Mbit\/s asked, requested \d{4}-\d\d-\d\dT[\d:.]+Z$/m,
       );
       const edited = readFileSync(join(dir, 'demo.yaml'), 'utf8');
       // Only lines added: every original line (comments, layout) is still there, in order.
@@ -148,13 +148,16 @@ test('the edit keeps comments and layout, groups by account and rule, and leaves
       '      - account: "2000000000000001"    # acme',
       '        name: acme',
       '      # Proposed by privatelink-approver propose: account 2000000000000009 asks for',
-      '      #   ep-1 (cn-hangzhou epsrv-a, VPC vpc-1, 1024 Mbit/s asked, requested 2026-11-30T10:00:00Z)',
-      '      #   ep-2 (cn-hangzhou epsrv-a, VPC vpc-1, 1024 Mbit/s asked, requested 2026-11-30T10:00:00Z)',
+      '      #   ep-1: cn-hangzhou epsrv-a, VPC vpc-1,',
+      '      #     1024 Mbit/s asked, requested 2026-11-30T10:00:00Z',
+      '      #   ep-2: cn-hangzhou epsrv-a, VPC vpc-1,',
+      '      #     1024 Mbit/s asked, requested 2026-11-30T10:00:00Z',
       '      # Reviewer: name the account below, then merge to accept.',
       '      - account: "2000000000000009"',
       "        # name: the account's name",
       '      # Proposed by privatelink-approver propose: account 2000000000000008 asks for',
-      '      #   ep-3 (cn-hangzhou epsrv-a, VPC vpc-1, 1024 Mbit/s asked, requested 2026-11-30T10:00:00Z)',
+      '      #   ep-3: cn-hangzhou epsrv-a, VPC vpc-1,',
+      '      #     1024 Mbit/s asked, requested 2026-11-30T10:00:00Z',
       '      # Reviewer: name the account below, then merge to accept.',
       '      - account: "2000000000000008"',
       "        # name: the account's name",
@@ -175,4 +178,43 @@ test('a request whose IDs from the API hold a newline or controls is never writt
   assert.equal(writable(request({ serviceId: 'epsrv-\u2028' })), false);
   assert.equal(writable(request({ accountId: '2000000000000009"\n- account: "1' })), false);
   assert.equal(writable(request({ accountId: '20000000000000090000' })), false, 'more than 19 digits');
+});
+
+test('propose --per-account: one change per account, each a patch of the file as it is', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'plk-propose-'));
+  const emu = await startEmulator({ port: 0, host: '127.0.0.1' });
+  try {
+    // Without acme in the customers group, acme's pending request on orders-api is held too.
+    const text = readFileSync('policies/demo.yaml', 'utf8').replace(
+      '      - account: "2000000000000001"\n        name: acme\n',
+      '',
+    );
+    writeFileSync(join(dir, 'p.yaml'), text);
+    await withEnv({ ...PROVIDER, PRIVATELINK_ENDPOINT: emu.url }, async () => {
+      const run = await cli(dir, ['propose', '--policy', 'p.yaml', '--per-account', '-f', 'json']);
+      assert.equal(run.code, 2, run.err);
+      const doc = JSON.parse(run.out) as { changes: { accounts: string[]; patch: string }[] };
+      assert.deepEqual(
+        doc.changes.map((c) => c.accounts),
+        [['2000000000000001'], ['2000000000000004']],
+      );
+      for (const change of doc.changes) {
+        // Each applies to the file as it is: its hunk's context is the original text.
+        const context = change.patch
+          .split('\n')
+          .filter((l) => l.startsWith(' '))
+          .map((l) => l.slice(1));
+        assert.ok(context.every((l) => text.split('\n').includes(l)));
+        assert.match(change.patch, new RegExp(`^\\+ {6}- account: "${change.accounts[0]}"$`, 'm'));
+      }
+      const both = await cli(dir, ['propose', '--policy', 'p.yaml', '--write']);
+      assert.equal(both.code, 2);
+      assert.equal((await cli(dir, ['validate', 'p.yaml'])).code, 0);
+      const conflict = await cli(dir, ['propose', '--policy', 'p.yaml', '--write', '--per-account']);
+      assert.equal(conflict.code, 64);
+    });
+  } finally {
+    await emu.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

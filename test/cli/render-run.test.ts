@@ -29,6 +29,9 @@ function summary(over: Partial<RunSummaryRecord>): RunSummaryRecord {
     deadlineReached: false,
     aborted: null,
     warnings: [],
+    scope: 'all',
+    handler: null,
+    timeToDecision: { decisions: 0, p50Ms: null, p95Ms: null },
     ...over,
   };
 }

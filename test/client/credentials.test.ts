@@ -288,7 +288,8 @@ describe('staticCredentials and fcContextCredentials', () => {
     await assert.rejects(fcContextCredentials(() => undefined)(), (e: unknown) => {
       assert.ok(e instanceof CredentialsError);
       const reason =
-        'context.credentials: accessKeyId and accessKeySecret are empty; does the function have a RAM role (s.yaml props.role)?';
+        'context.credentials: accessKeyId and accessKeySecret are empty; ' +
+        'does the function have a RAM role (s.yaml props.role)?';
       assert.equal(e.message, `no usable Alibaba Cloud credentials: fc_context: ${reason}`);
       assert.deepEqual(e.sources, [{ source: 'fc_context', reason }]);
       assert.equal(e.forAction('ListVpcEndpointServices').action, 'ListVpcEndpointServices');

@@ -168,6 +168,7 @@ describe('a listing page whose shape is wrong is refused whole (MalformedRespons
     ['Connections a string', '{"RequestId":"R-m","Connections":"none"}'],
     ['Connections an object without the list', '{"RequestId":"R-m","Connections":{}}'],
     ['Connections wrapped, not a list', '{"RequestId":"R-m","Connections":{"Connection":"x"}}'],
+    ['Connections in the XML-shaped nesting', `{"RequestId":"R-m","Connections":{"Connection":[${good}]}}`],
     ['a number among the items', `{"RequestId":"R-m","Connections":[${good},1]}`],
     ['null among the items', `{"RequestId":"R-m","Connections":[null,${good}]}`],
     ['a list among the items', `{"RequestId":"R-m","Connections":[[${good}]]}`],

@@ -312,7 +312,7 @@ describe('writes', () => {
     assert.equal(error.retryable, false);
   });
 
-  it('ClientToken: a replay returns the first request id; other parameters -> IdempotentParameterMismatch', async () => {
+  it('ClientToken: a replay returns the first request id; other parameters: IdempotentParameterMismatch', async () => {
     const target = {
       regionId: REGION,
       serviceId: ORDERS,

@@ -48,7 +48,7 @@ async function failure(p: Promise<unknown>): Promise<ApiError> {
 const write = { regionId: 'cn-hangzhou', serviceId: 'epsrv-1', endpointId: 'ep-1' };
 
 describe('request on the wire', () => {
-  it('is a signed POST to / with form parameters: no query string, no "undefined", booleans and tags spelled out', async () => {
+  it('is a signed POST to / with form parameters: no query, no "undefined", booleans and tags spelled', async () => {
     server.handle((_req, res) => json(res, { RequestId: 'R1', Services: [] }));
     const before = server.requests.length;
     await client.listVpcEndpointServices({
@@ -130,7 +130,7 @@ describe('request on the wire', () => {
     }
   });
 
-  it('sends nothing when credentials are unavailable, and rejects with CredentialsError naming the action', async () => {
+  it('sends nothing without credentials, and rejects with CredentialsError naming the action', async () => {
     const none = createPrivateLinkClient({ credentials: fcContextCredentials(() => undefined), endpoint: server.url });
     const before = server.requests.length;
     const error = await failure(none.listVpcEndpointServices({ regionId: 'cn-hangzhou' }));
@@ -144,14 +144,18 @@ describe('request on the wire', () => {
 });
 
 describe('response mapping', () => {
-  it('maps connections: 16- and 19-digit owner IDs exactly, numeric strings, wrapped zones, empty NextToken', async () => {
+  it('maps connections: 16- and 19-digit owner IDs exactly, numeric strings, wrapped zones, no NextToken', async () => {
     server.handle((_req, res) =>
       json(
         res,
         // Written by hand so the 16- and 19-digit IDs are JSON numbers, as the real API sends them.
         '{"RequestId":"R3","NextToken":"","MaxResults":"50","Connections":[' +
-          '{"EndpointOwnerId":1190592979811234,"EndpointId":"ep-a","EndpointVpcId":"vpc-a","ServiceId":"epsrv-1","ConnectionStatus":"DisConnected","Bandwidth":"1024","ModifiedTime":"2020-09-10T01:03:38Z","Zones":{"Zone":[{"ZoneId":"cn-hangzhou-b","VSwitchId":"vsw-1","EniId":"eni-1","ResourceId":"lb-1","ZoneDomain":"d","ZoneStatus":"Connected"}]}},' +
-          '{"EndpointOwnerId":9223372036854775807,"EndpointId":"ep-b","EndpointVpcId":"vpc-b","ConnectionStatus":"Connecting","Bandwidth":3000,"ModifiedTime":"2020-09-10T01:03:39+08:00"}]}',
+          '{"EndpointOwnerId":1190592979811234,"EndpointId":"ep-a","EndpointVpcId":"vpc-a","ServiceId":"epsrv-1",' +
+          '"ConnectionStatus":"DisConnected","Bandwidth":"1024","ModifiedTime":"2020-09-10T01:03:38Z",' +
+          '"Zones":{"Zone":[{"ZoneId":"cn-hangzhou-b","VSwitchId":"vsw-1","EniId":"eni-1","ResourceId":"lb-1",' +
+          '"ZoneDomain":"d","ZoneStatus":"Connected"}]}},' +
+          '{"EndpointOwnerId":9223372036854775807,"EndpointId":"ep-b","EndpointVpcId":"vpc-b",' +
+          '"ConnectionStatus":"Connecting","Bandwidth":3000,"ModifiedTime":"2020-09-10T01:03:39+08:00"}]}',
       ),
     );
     const page = await client.listVpcEndpointConnections({ regionId: 'cn-hangzhou', serviceId: 'epsrv-1' });
@@ -264,7 +268,8 @@ describe('response mapping', () => {
       {
         field: 'ConnectionStatus',
         problem:
-          'must be one of Pending, Connecting, Connected, Disconnecting, Disconnected, Deleting, ServiceDeleted, got "Weird"',
+          'must be one of Pending, Connecting, Connected, Disconnecting, Disconnected, Deleting, ServiceDeleted, ' +
+          'got "Weird"',
         endpointId: 'ep-x',
         ownerId: '1234',
       },
@@ -354,7 +359,9 @@ describe('errors pop-core would get wrong', () => {
         {
           RequestId: 'R8',
           Code: 'SignatureDoesNotMatch',
-          Message: `Specified signature is not matched with our calculation. server string to sign is:POST&%2F&${echoed} raw ${TOKEN} ${SECRET}`,
+          Message:
+            'Specified signature is not matched with our calculation. ' +
+            `server string to sign is:POST&%2F&${echoed} raw ${TOKEN} ${SECRET}`,
         },
         400,
       );

@@ -76,13 +76,14 @@ function assertApiError(x: unknown, code: string): ApiError {
 /** A realistic connection of about 560 bytes (two zones), as JSON text. */
 function connectionText(i: number): string {
   const id = `ep-bp1${String(i).padStart(17, '0')}`;
+  const domain = (z: string) => `${id}-cn-hangzhou-${z}.epsrv-bounds1.cn-hangzhou.privatelink.aliyuncs.com`;
   const zone = (z: string) =>
     `{"ZoneId":"cn-hangzhou-${z}","VSwitchId":"vsw-bp1abcdefghijklmnopq","EniId":"eni-bp1abcdefghijklmnopq",` +
-    `"ResourceId":"lb-bp1abcdefghijklmnopq","ZoneDomain":"${id}-cn-hangzhou-${z}.epsrv-bounds1.cn-hangzhou.privatelink.aliyuncs.com","ZoneStatus":"Connected"}`;
+    `"ResourceId":"lb-bp1abcdefghijklmnopq","ZoneDomain":"${domain(z)}","ZoneStatus":"Connected"}`;
   return (
     `{"EndpointId":"${id}","EndpointOwnerId":1190592979811234,"EndpointVpcId":"vpc-bp1abcdefghijklmnopq",` +
-    `"ServiceId":"epsrv-bounds1","ConnectionStatus":"Connected","Bandwidth":1024,"ModifiedTime":"2020-09-10T01:03:38Z",` +
-    `"Zones":[${zone('h')},${zone('i')}]}`
+    `"ServiceId":"epsrv-bounds1","ConnectionStatus":"Connected","Bandwidth":1024,` +
+    `"ModifiedTime":"2020-09-10T01:03:38Z","Zones":[${zone('h')},${zone('i')}]}`
   );
 }
 
@@ -155,7 +156,8 @@ describe('a response past the cap (4 MiB) is refused as it streams in', () => {
     await assert.rejects(client.listVpcEndpointConnections(list), {
       code: 'MalformedResponse',
       message:
-        'MalformedResponse: ListVpcEndpointConnections answered a page whose Connections holds 1000 items, more than 55',
+        'MalformedResponse: ListVpcEndpointConnections answered a page whose Connections holds 1000 items, ' +
+        'more than 55',
     });
   });
 
@@ -195,7 +197,7 @@ describe('a response past the cap (4 MiB) is refused as it streams in', () => {
     assert.ok(growthMb < 48, `peak RSS grew by ${growthMb.toFixed(1)} MB`);
   });
 
-  it('the cap is exact: a body of exactly the cap is read, one byte more is refused; the client stays usable', async () => {
+  it('the cap is exact: a body of the cap is read, one byte more refused; the client stays usable', async () => {
     const small = createPrivateLinkClient({ credentials, endpoint: server.url, maxResponseBytes: 4096 });
     try {
       const sized = (n: number) => {

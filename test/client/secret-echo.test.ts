@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { ApiError } from '../../functions/client/api-error.ts';
-import { staticCredentials } from '../../functions/client/credentials.ts';
+import { fcContextCredentials, staticCredentials } from '../../functions/client/credentials.ts';
 import { createPrivateLinkClient } from '../../functions/client/pop-core-private-link-client.ts';
 import type { PrivateLinkClient } from '../../functions/client/pop-core-private-link-client.ts';
 import { assertNoSecrets } from './no-secrets.ts';
@@ -89,6 +89,39 @@ describe('secrets echoed into an error answer are scrubbed from code, request ID
       }
     }
   }
+});
+
+describe("credentials rotate: an echo of earlier ones is scrubbed too (the run's known secrets)", () => {
+  it('the secret and token of the first call, echoed in the answer to the second', async () => {
+    let n = 0;
+    const rotating = createPrivateLinkClient({
+      credentials: fcContextCredentials(() => ({
+        accessKeyId: `STS.rotate${++n}`,
+        accessKeySecret: `rotateSecret${n}+/=Kq`,
+        securityToken: `rotateToken${n}+/=Zz`,
+      })),
+      endpoint: server.url,
+    });
+    try {
+      const first = { secret: '', token: '' };
+      server.handle((req, res) => {
+        first.token = req.params.SecurityToken ?? '';
+        json(res, { RequestId: 'R-1' });
+      });
+      const write = { regionId: 'cn-hangzhou', serviceId: 'epsrv-echo1', endpointId: 'ep-echo1' };
+      await rotating.disableVpcEndpointConnection(write);
+      first.secret = 'rotateSecret1+/=Kq';
+      assert.equal(first.token, 'rotateToken1+/=Zz');
+      const echo = [first.secret, first.token].flatMap((s) => FORMS.map(([, form]) => form(s))).join(' ');
+      server.handle((_req, res) => json(res, { RequestId: `req ${echo}`, Code: `Bad ${echo}`, Message: echo }, 400));
+      const error = await rotating.disableVpcEndpointConnection(write).catch((e: unknown) => e);
+      assert.ok(error instanceof ApiError, String(error));
+      assertNoSecrets(error, [first.secret, first.token, encodeURIComponent(first.secret)]);
+      assert.equal(error.requestId?.includes('rotate'), false);
+    } finally {
+      rotating.close();
+    }
+  });
 });
 
 describe('secrets echoed into a successful answer are scrubbed from everything returned', () => {

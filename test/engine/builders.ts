@@ -61,6 +61,7 @@ export function policy(over: Partial<Policy> = {}): Policy {
     deny: { accounts: [], endpoints: [] },
     services,
     drift: { revoke: false, reduceBandwidth: false },
+    expiryWarningDays: 14,
     limits: {
       maxDisconnects: undefined,
       maxDisconnectsPercent: undefined,

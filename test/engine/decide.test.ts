@@ -540,7 +540,7 @@ test('drift revoke: only Connected connections positively not allowed, and only 
         c.unknown === 'hold' ? [{ ...base.services[0]!, unknownAccounts: 'hold' as const }] : base.services;
       const p = policy({ ...base, services, drift: { revoke: on, reduceBandwidth: false } });
       const d = decideOne(p, c.c);
-      assert.equal(d.kind, on ? 'revoke' : 'skip', `${c.name}, drift ${on}`);
+      assert.equal(d.kind, on ? 'revoke' : 'flag', `${c.name}, drift ${on}`);
       assert.equal(d.rule, c.rule, c.name);
       assert.match(d.reason, c.why, c.name);
       assert.match(
@@ -579,7 +579,7 @@ test('drift reduceBandwidth: down to the cap, never below the service minimum, n
     entry: Partial<AllowEntry>;
     bw: number;
     on: boolean;
-    kind: 'resize' | 'skip';
+    kind: 'resize' | 'flag' | 'skip';
     after?: number;
     rule: string;
     reason: RegExp;
@@ -600,7 +600,7 @@ test('drift reduceBandwidth: down to the cap, never below the service minimum, n
       entry: { maxBandwidth: 2048 },
       bw: 8192,
       on: false,
-      kind: 'skip',
+      kind: 'flag',
       rule: DRIFT,
       reason: /drift\.reduceBandwidth is off \(it would resize to 2048 Mbit\/s\)/,
     },

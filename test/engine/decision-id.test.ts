@@ -32,6 +32,7 @@ const base: Decision = {
   endpointVpcId: 'vpc-bp1demo0001',
   accountName: 'acme',
   statusBefore: 'Connecting',
+  modifiedTime: '2026-11-25T12:00:00Z',
   bandwidthBefore: 3072,
   bandwidthAfter: 3072,
   rule: 'services[0].allow[0]',

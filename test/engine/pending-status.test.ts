@@ -57,7 +57,13 @@ const maybeRequest: Record<Standing, DecisionKind> = {
   'unknown/reject': 'skip',
   'unknown/hold': 'skip',
 };
-const driftOff = all('skip');
+// Drift off: what drift would revoke is flagged (seen, not acted on); allowed and unknown-under-hold stay.
+const driftOff: Record<Standing, DecisionKind> = {
+  allowed: 'skip',
+  denied: 'flag',
+  'unknown/reject': 'flag',
+  'unknown/hold': 'skip',
+};
 const driftOn: Record<Standing, DecisionKind> = {
   allowed: 'skip',
   denied: 'revoke',

@@ -50,6 +50,6 @@ export function cronProblems(expression: string): string[] {
 export function cronIntervalSeconds(expression: string): number | undefined {
   const every = /^@every (\d+)([smh])$/.exec(expression.trim());
   if (every !== null) return Number(every[1]) * { s: 1, m: 60, h: 3600 }[every[2] as 's' | 'm' | 'h'];
-  const m = /^0 \*\/(\d+) \* \* \* [*?]$/.exec(expression.trim());
-  return m === null ? undefined : Number(m[1]) * 60;
+  const m = /^0 \*(?:\/(\d+))? \* \* \* [*?]$/.exec(expression.trim());
+  return m === null ? undefined : Number(m[1] ?? 1) * 60;
 }

@@ -27,6 +27,9 @@ function summary(change: (s: RunSummaryRecord) => void): RunSummaryRecord & { fc
     deadlineReached: false,
     aborted: null,
     warnings: [],
+    scope: 'all',
+    handler: null,
+    timeToDecision: { decisions: 0, p50Ms: null, p95Ms: null },
   };
   change(s);
   return { ...s, fcRequestId: 'fc' };

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PRIVATELINK_ACTIONS } from '../../functions/client/private-link-api.ts';
+import { PRIVATELINK_ACTIONS, WHITELIST_ACTIONS } from '../../functions/client/private-link-api.ts';
 import { REPO_ROOT } from '../../scripts/build.ts';
 import { planOnEmulator } from '../infra/plan-on-emulator.ts';
 import { DEMO_POLICY } from './fc-harness.ts';
@@ -42,6 +42,23 @@ export function grantedActions(policy: RamPolicy): string[] {
 describe('infra/ram', () => {
   it('function-role-policy.json grants exactly PRIVATELINK_ACTIONS', () => {
     assert.deepEqual(grantedActions(load('function-role-policy.json')).sort(), [...PRIVATELINK_ACTIONS].sort());
+  });
+
+  it('whitelist-sync-policy.json grants exactly WHITELIST_ACTIONS, none of them in the always-on policy', () => {
+    assert.deepEqual(grantedActions(load('whitelist-sync-policy.json')).sort(), [...WHITELIST_ACTIONS].sort());
+    const always = grantedActions(load('function-role-policy.json'));
+    assert.deepEqual(
+      WHITELIST_ACTIONS.filter((a) => always.includes(a)),
+      [],
+    );
+  });
+
+  it('whitelist-read-policy.json grants only the whitelist List action (for plan)', () => {
+    const granted = grantedActions(load('whitelist-read-policy.json'));
+    assert.deepEqual(
+      granted,
+      WHITELIST_ACTIONS.filter((a) => a.startsWith('List')),
+    );
   });
 
   it('plan-readonly-policy.json grants only the List actions the code calls', () => {

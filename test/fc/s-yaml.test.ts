@@ -32,8 +32,8 @@ interface Props {
   }>;
 }
 
-/** Loads s.yaml and substitutes `${vars.NAME}` the way `s` does. */
-function loadSYaml(text: string): { doc: Record<string, unknown>; props: Props; errors: string[] } {
+/** Loads s.yaml and substitutes `${vars.NAME}` the way `s` does; `props` by resource name. */
+function loadSYaml(text: string): { doc: Record<string, unknown>; props: Record<string, Props>; errors: string[] } {
   const parsed = parseDocument(text);
   const raw = parsed.toJS() as { vars?: Record<string, unknown>; resources: Record<string, { props: Props }> };
   const vars = raw.vars ?? {};
@@ -43,13 +43,20 @@ function loadSYaml(text: string): { doc: Record<string, unknown>; props: Props; 
       return String(vars[name]);
     }),
   ) as typeof raw;
-  const props = Object.values(substituted.resources)[0]!.props;
+  const props = Object.fromEntries(Object.entries(substituted.resources).map(([name, r]) => [name, r.props]));
   return { doc: substituted as unknown as Record<string, unknown>, props, errors: parsed.errors.map((e) => e.message) };
 }
 
 const schema = JSON.parse(readFileSync(join(REPO_ROOT, 'infra/s-yaml.schema.json'), 'utf8')) as object;
 const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
-const { doc, props, errors } = loadSYaml(readFileSync(join(REPO_ROOT, 's.yaml'), 'utf8'));
+const { doc, props: functions, errors } = loadSYaml(readFileSync(join(REPO_ROOT, 's.yaml'), 'utf8'));
+const REQUESTS = 'privatelink-approver-requests';
+const RECONCILE = 'privatelink-approver-reconcile';
+/** Each function's schedule interval (s) and the least run time it must have after the deadline margin (ms). */
+const CADENCES: Record<string, { handler: string; interval: number; minRunMs: number }> = {
+  [REQUESTS]: { handler: 'index.requests', interval: 60, minRunMs: 30_000 },
+  [RECONCILE]: { handler: 'index.reconcile', interval: 900, minRunMs: 300_000 },
+};
 
 describe('s.yaml', () => {
   let bundle: BuildResult;
@@ -65,18 +72,18 @@ describe('s.yaml', () => {
 
   it('the schema rejects what would break the deployment', () => {
     const bad = structuredClone(doc) as { resources: Record<string, { props: Record<string, unknown> }> };
-    const p = Object.values(bad.resources)[0]!.props;
+    const p = bad.resources[REQUESTS]!.props;
     p.runtime = 'nodejs18';
     p.handler = 'handler.handler';
     p.environmentVariables = { POLICY_PATH: 'policies/policy.yaml', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'x' };
     assert.equal(validate(bad), false);
     const paths = (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`);
     assert.ok(
-      paths.some((m) => m.startsWith('/resources/privatelink-approver/props/runtime')),
+      paths.some((m) => m.startsWith(`/resources/${REQUESTS}/props/runtime`)),
       paths.join('\n'),
     );
     assert.ok(
-      paths.some((m) => m.startsWith('/resources/privatelink-approver/props/handler')),
+      paths.some((m) => m.startsWith(`/resources/${REQUESTS}/props/handler`)),
       paths.join('\n'),
     );
     assert.ok(
@@ -85,48 +92,64 @@ describe('s.yaml', () => {
     );
   });
 
-  it('its handler is exported by the built bundle', () => {
-    const [file, exported] = props.handler.split('.') as [string, string];
-    assert.equal(props.code, './dist');
-    const mod = createRequire(import.meta.url)(join(bundle.outDir, `${file}.js`)) as Record<string, unknown>;
-    assert.equal(typeof mod[exported], 'function');
+  it('declares the two functions of one code package: requests and reconcile (docs/cadences.md)', () => {
+    assert.deepEqual(Object.keys(functions).sort(), [RECONCILE, REQUESTS]);
+    const requests = functions[REQUESTS]!;
+    const reconcile = functions[RECONCILE]!;
+    for (const [name, p] of Object.entries(functions)) assert.equal(p.handler, CADENCES[name]!.handler, name);
+    // Everything but the handler, the name, the description, the timeout and the trigger is shared.
+    const shared = (p: Props) => ({ ...p, handler: '', functionName: '', description: '', timeout: 0, triggers: [] });
+    assert.deepEqual(shared(requests), shared(reconcile));
   });
 
-  it('its timer is valid six-field cron, every 5 minutes by default', () => {
-    const trigger = props.triggers[0]!;
-    assert.equal(trigger.triggerType, 'timer');
-    assert.deepEqual(cronProblems(trigger.triggerConfig.cronExpression), []);
-    assert.equal(cronIntervalSeconds(trigger.triggerConfig.cronExpression), 300);
+  it('each handler is exported by the built bundle', () => {
+    for (const p of Object.values(functions)) {
+      const [file, exported] = p.handler.split('.') as [string, string];
+      assert.equal(p.code, './dist');
+      const mod = createRequire(import.meta.url)(join(bundle.outDir, `${file}.js`)) as Record<string, unknown>;
+      assert.equal(typeof mod[exported], 'function', p.handler);
+    }
+  });
+
+  it('each timer is valid six-field cron: requests every minute, reconcile every 15 minutes', () => {
+    for (const [name, p] of Object.entries(functions)) {
+      assert.equal(p.triggers.length, 1, name);
+      const trigger = p.triggers[0]!;
+      assert.equal(trigger.triggerType, 'timer');
+      assert.deepEqual(cronProblems(trigger.triggerConfig.cronExpression), [], name);
+      assert.equal(cronIntervalSeconds(trigger.triggerConfig.cronExpression), CADENCES[name]!.interval, name);
+    }
     assert.deepEqual(cronProblems('*/5 * * * *'), [
       'expected six fields (second minute hour day month weekday), got 5',
     ]);
     assert.deepEqual(cronProblems('0 */5 25 * * *'), ['hour field "25" is not valid (0-23)']);
   });
 
-  it('its timer payload is one the function accepts (it may only narrow a run)', () => {
-    const payload = props.triggers[0]!.triggerConfig.payload ?? '';
-    const event = JSON.stringify({
-      triggerTime: '2026-11-25T08:00:00Z',
-      triggerName: 'sweep-every-5-minutes',
-      payload,
-    });
-    const parsed = parseInvocationEvent(Buffer.from(event));
-    assert.ok(parsed.ok, parsed.ok ? '' : `s.yaml's timer payload would fail every run: ${parsed.error}`);
-    assert.deepEqual(parsed.request, {}, 'the scheduled run applies the policy as it is');
+  it('each timer payload is one the function accepts (it may only narrow a run)', () => {
+    for (const [name, p] of Object.entries(functions)) {
+      const trigger = p.triggers[0]! as Props['triggers'][number] & { triggerName: string };
+      const payload = trigger.triggerConfig.payload ?? '';
+      const event = JSON.stringify({ triggerTime: '2026-11-25T08:00:00Z', triggerName: trigger.triggerName, payload });
+      const parsed = parseInvocationEvent(Buffer.from(event));
+      assert.ok(parsed.ok, parsed.ok ? '' : `${name}'s timer payload would fail every run: ${parsed.error}`);
+      assert.deepEqual(parsed.request, {}, `${name}: the scheduled run applies the policy as it is`);
+    }
   });
 
-  it('its timeout leaves a run after the deadline margin and ends before the next tick', () => {
-    const runMs = props.timeout * 1000 - deadlineMarginMs(props.timeout);
-    assert.ok(runMs >= 60_000, `a run gets only ${runMs} ms`);
-    const interval = cronIntervalSeconds(props.triggers[0]!.triggerConfig.cronExpression);
-    assert.ok(
-      interval !== undefined && props.timeout < interval,
-      `timeout ${props.timeout} s must be shorter than the schedule interval ${String(interval)} s`,
-    );
+  it('each timeout leaves a run after the deadline margin and ends before the next tick', () => {
+    for (const [name, p] of Object.entries(functions)) {
+      const runMs = p.timeout * 1000 - deadlineMarginMs(p.timeout);
+      assert.ok(runMs >= CADENCES[name]!.minRunMs, `${name}: a run gets only ${runMs} ms`);
+      const interval = cronIntervalSeconds(p.triggers[0]!.triggerConfig.cronExpression);
+      assert.ok(
+        interval !== undefined && p.timeout < interval,
+        `${name}: timeout ${p.timeout} s must be shorter than the schedule interval ${String(interval)} s`,
+      );
+    }
   });
 
   it('the bundled policy is where POLICY_PATH points', () => {
-    assert.equal(props.environmentVariables.POLICY_PATH, 'policies/policy.yaml');
+    for (const p of Object.values(functions)) assert.equal(p.environmentVariables.POLICY_PATH, 'policies/policy.yaml');
     assert.equal(bundle.policyPath, join(bundle.outDir, 'policies/policy.yaml'));
   });
 });

@@ -59,6 +59,7 @@ describe('infra/sls', () => {
       'privatelink-approver/intent/v1',
       'privatelink-approver/invocation-error/v1',
       'privatelink-approver/run/v1',
+      'privatelink-approver/settled/v1',
     ]);
     const fields = new Set(lines.filter((l) => l.schema !== undefined).flatMap((l) => leafPaths(l)));
     for (const key of BASE_KEYS) fields.add(key);

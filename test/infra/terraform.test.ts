@@ -148,7 +148,7 @@ describe('infra/terraform', () => {
   it('reads every RAM policy from infra/ram and repeats no action', () => {
     const documents = [
       resource(module, 'alicloud_ram_role', 'function').assume_role_policy_document,
-      ...['privatelink', 'log_write', 'plan_readonly', 'deploy'].map(
+      ...['privatelink', 'log_write', 'plan_readonly', 'deploy', 'whitelist_sync', 'whitelist_read'].map(
         (name) => resource(module, 'alicloud_ram_policy', name).policy_document,
       ),
     ].map(readsFile);
@@ -158,7 +158,9 @@ describe('infra/terraform', () => {
   });
 
   it('attaches exactly the PrivateLink and log write policies to the role, and one policy to each CI user', () => {
-    const attachments = Object.values(module.resource.alicloud_ram_role_policy_attachment ?? {}).map((b) => b[0]!);
+    const attachments = Object.values(module.resource.alicloud_ram_role_policy_attachment ?? {})
+      .map((b) => b[0]!)
+      .filter((a) => a.count === undefined);
     assert.deepEqual(
       attachments.map((a) => [a.role_name, a.policy_name, a.policy_type]).sort(),
       [
@@ -175,6 +177,31 @@ describe('infra/terraform', () => {
       [attachment.for_each, attachment.policy_name],
       ['${alicloud_ram_user.ci}', '${local.ci_users[each.key].policy}'],
     );
+  });
+
+  it('attaches the whitelist policies only when var.whitelist_sync is true (README "Keep the whitelist in step")', () => {
+    const conditional = [
+      ['alicloud_ram_policy', 'whitelist_sync', '${var.whitelist_sync ? 1 : 0}'],
+      ['alicloud_ram_role_policy_attachment', 'whitelist_sync', '${var.whitelist_sync ? 1 : 0}'],
+      ['alicloud_ram_policy', 'whitelist_read', '${var.whitelist_sync ? 1 : 0}'],
+      [
+        'alicloud_ram_user_policy_attachment',
+        'whitelist_read',
+        '${var.whitelist_sync && var.create_plan_user ? 1 : 0}',
+      ],
+    ] as const;
+    for (const [type, name, count] of conditional) assert.equal(resource(module, type, name).count, count, name);
+    const role = resource(module, 'alicloud_ram_role_policy_attachment', 'whitelist_sync');
+    assert.deepEqual(
+      [role.role_name, role.policy_name],
+      ['${alicloud_ram_role.function.role_name}', '${alicloud_ram_policy.whitelist_sync[0].policy_name}'],
+    );
+    const user = resource(module, 'alicloud_ram_user_policy_attachment', 'whitelist_read');
+    assert.deepEqual(
+      [user.user_name, user.policy_name],
+      ['${alicloud_ram_user.ci["plan"].name}', '${alicloud_ram_policy.whitelist_read[0].policy_name}'],
+    );
+    assert.equal(module.variable.whitelist_sync?.[0]?.default, false);
   });
 
   /** Renders a templatefile() policy of the module with sample values, after checking every placeholder is supplied. */

@@ -46,6 +46,7 @@ test('policies/demo.yaml resolves to the expected policy', () => {
     revision: { hash: policyHash(text), commit: 'abc123', file: 'policies/demo.yaml' },
     pendingStatus: 'auto',
     regions: ['cn-hangzhou', 'cn-shanghai'],
+    expiryWarningDays: 14,
     deny: {
       accounts: [
         { id: '2000000000000003', reason: "initech's contract ended; ticket SEC-1234", source: 'deny.accounts[0]' },

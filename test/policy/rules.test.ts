@@ -63,8 +63,36 @@ const CASES: Case[] = [
     ],
   },
   {
-    name: 'an expiry instant with an offset in the future: valid',
+    name: 'an expiry instant with an offset in the future: valid (and within the warning window)',
     text: `${HEAD}${RULE}    allow:\n      - account: "2000000000000001"\n        expires: 2026-11-25T09:00:00+08:00\n`,
+    warnings: [
+      '9:18 services[0].allow[0].expires: expires on 2026-11-25T01:00:00.000Z, within 14 days (defaults.expiryWarningDays): its connections lose access then (tell the customer, or extend the date if the contract was renewed)',
+    ],
+  },
+  {
+    name: 'an expiry beyond the warning window: no warning; the window is defaults.expiryWarningDays',
+    text: `${HEAD}${RULE}    allow:\n      - account: "2000000000000001"\n        expires: 2026-12-09T00:00:01Z\n      - account: "2000000000000002"\n        expires: 2026-12-09\n`,
+    warnings: [
+      '11:18 services[0].allow[1].expires: expires on 2026-12-09T00:00:00.000Z, within 14 days (defaults.expiryWarningDays): its connections lose access then (tell the customer, or extend the date if the contract was renewed)',
+    ],
+  },
+  {
+    name: 'expiryWarningDays 0 turns the expiry warning off; 30 widens it',
+    text: `${HEAD}defaults:\n  expiryWarningDays: 0\n${RULE}    allow:\n      - account: "2000000000000001"\n        expires: 2026-11-26\n`,
+  },
+  {
+    name: 'a deny entry from a date: valid; a from that is not a real date: error',
+    text: `${HEAD}deny:\n  accounts:\n    - account: "2000000000000001"\n      from: 2027-01-01\n  endpoints:\n    - endpoint: ep-bp1x\n      from: 2027-02-30\n${RULE}`,
+    errors: [
+      '9:13 deny.endpoints[0].from: "2027-02-30" is not a real date or time (check the month, day and time fields)',
+    ],
+  },
+  {
+    name: 'whitelist: sync with unknownAccounts hold: error, saying why; with reject: valid',
+    text: `${HEAD}defaults:\n  unknownAccounts: hold\nservices:\n  - region: cn-hangzhou\n    serviceId: epsrv-bp1a\n    whitelist: sync\n  - region: cn-hangzhou\n    serviceId: epsrv-bp1b\n    unknownAccounts: reject\n    whitelist: sync\n`,
+    errors: [
+      '8:16 services[0].whitelist: whitelist: sync cannot go with unknownAccounts: hold (from defaults): a synced whitelist lets only the allowed accounts find the service, so the requests hold keeps for a person to review could never be made (set unknownAccounts: reject on this rule, or leave the whitelist manual)',
+    ],
   },
   {
     name: 'an unused group: warning at its name',

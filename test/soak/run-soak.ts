@@ -1,7 +1,7 @@
 /**
  * `npm run soak`: drives the real CLI and the function against the emulator and prints one figure per
  * promise of issue 10; exits 1 when one is broken. `--short` is the variant `npm test` runs.
- * Usage: tsx test/soak/run-soak.ts [--short] [--seed N]. See docs/soak.md.
+ * Usage: tsx test/soak/run-soak.ts [--short] [--seed N] [--only faults,overlap,crash,answers,files]. See docs/soak.md.
  */
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,7 @@ import type { PhaseResult, SoakContext, SoakSize } from './soak-phases.ts';
 import { crashPhase, faultsPhase, overlapPhase } from './soak-phases.ts';
 import type { Figure } from './soak-report.ts';
 import { figuresOf, renderFigures } from './soak-report.ts';
-import { scanForSecrets } from './soak-secrets.ts';
+import { redactSecrets, scanForSecrets } from './soak-secrets.ts';
 
 export const FULL: SoakSize = {
   services: 20,
@@ -23,6 +23,7 @@ export const FULL: SoakSize = {
   overlaps: [2, 3],
   brokenPolicies: undefined,
   hostileAnswers: undefined,
+  taskLock: { services: 4, perService: 25 },
   timeoutMs: 1000,
 };
 
@@ -34,6 +35,7 @@ export const SHORT: SoakSize = {
   overlaps: [3],
   brokenPolicies: 3,
   hostileAnswers: 2,
+  taskLock: { services: 2, perService: 15 },
   timeoutMs: 800,
 };
 
@@ -44,7 +46,33 @@ export interface SoakResult {
 }
 
 /** Runs every phase and judges it; never throws for a broken promise (that is a figure). */
-export async function runSoak(size: SoakSize, seed: number, progress: (line: string) => void): Promise<SoakResult> {
+/** The soak's parts, for `--only` (the figures of the parts not run say so and do not fail). */
+export const PARTS = ['faults', 'overlap', 'crash', 'answers', 'files'] as const;
+export type Part = (typeof PARTS)[number];
+
+/** Runs the phases of `parts` in order. */
+async function runPhases(
+  ctx: SoakContext,
+  parts: ReadonlySet<Part>,
+): Promise<{ phases: PhaseResult[]; answers: HostileCase[]; files: HostileCase[] }> {
+  const phases: PhaseResult[] = [];
+  if (parts.has('faults')) {
+    for (const reading of ['Connecting', 'Disconnected'] as const) phases.push(await faultsPhase(ctx, reading));
+    phases.push(await faultsPhase(ctx, 'Disconnected', true));
+  }
+  if (parts.has('overlap')) for (const n of ctx.size.overlaps) phases.push(await overlapPhase(ctx, n));
+  if (parts.has('crash')) phases.push(await crashPhase(ctx));
+  const answers = parts.has('answers') ? await hostileAnswersPhase(ctx) : [];
+  const files = parts.has('files') ? await hostileFilesPhase(ctx) : [];
+  return { phases, answers, files };
+}
+
+export async function runSoak(
+  size: SoakSize,
+  seed: number,
+  progress: (line: string) => void,
+  parts: ReadonlySet<Part> = new Set(PARTS),
+): Promise<SoakResult> {
   const ctx: SoakContext = {
     size,
     seed,
@@ -55,12 +83,7 @@ export async function runSoak(size: SoakSize, seed: number, progress: (line: str
     progress,
   };
   try {
-    const phases: PhaseResult[] = [];
-    for (const reading of ['Connecting', 'Disconnected'] as const) phases.push(await faultsPhase(ctx, reading));
-    for (const n of size.overlaps) phases.push(await overlapPhase(ctx, n));
-    phases.push(await crashPhase(ctx));
-    const answers: HostileCase[] = await hostileAnswersPhase(ctx);
-    const files: HostileCase[] = await hostileFilesPhase(ctx);
+    const { phases, answers, files } = await runPhases(ctx, parts);
     const secrets = [
       { what: 'AccessKey secret', value: ctx.keys.permanent.accessKeySecret },
       { what: 'STS AccessKey secret', value: ctx.keys.sts.accessKeySecret },
@@ -73,18 +96,19 @@ export async function runSoak(size: SoakSize, seed: number, progress: (line: str
       { where: `${r.label} stderr`, text: r.stderr },
       { where: `${r.label} records`, text: r.recordsText },
     ]);
-    const figures = figuresOf({ size, phases, answers, files, signatures: ctx.signatures.size, runs: ctx.runs.length });
+    const figures = figuresOf({ parts, phases, answers, files });
     const draft = renderFigures(figures, seed);
     const hits = scanForSecrets([...texts, { where: 'the soak report', text: draft }], secrets);
     figures.push({
       promise: 'secrets',
-      ok: hits.length === 0 && ctx.signatures.size > 0,
+      ok: hits.length === 0,
       figure:
         `${hits.length} hits for ${secrets.length} secrets (${ctx.signatures.size} signatures as sent, ` +
         `keys, security token; raw and URL-encoded) in ${texts.length + 1} outputs`,
       details: hits.slice(0, 20).map((h) => `${h.what} in ${h.where}`),
     });
-    const text = renderFigures(figures, seed);
+    // Details quote the product's messages: a leaked secret is named by kind, never printed.
+    const text = redactSecrets(renderFigures(figures, seed), secrets);
     return { figures, text, ok: figures.every((f) => f.ok) };
   } finally {
     rmSync(ctx.dir, { recursive: true, force: true });
@@ -99,9 +123,16 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write('soak: --seed takes an integer\n');
     return 64;
   }
+  const onlyAt = argv.indexOf('--only');
+  const only = onlyAt >= 0 ? (argv[onlyAt + 1] ?? '').split(',') : [...PARTS];
+  if (!only.every((p): p is Part => (PARTS as readonly string[]).includes(p))) {
+    process.stderr.write(`soak: --only takes parts of ${PARTS.join(',')}\n`);
+    return 64;
+  }
   const started = performance.now();
   const elapsed = (): string => `${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s`;
-  const result = await runSoak(short ? SHORT : FULL, seed, (line) => process.stderr.write(`${elapsed()} ${line}\n`));
+  const progress = (line: string): boolean => process.stderr.write(`${elapsed()} ${line}\n`);
+  const result = await runSoak(short ? SHORT : FULL, seed, progress, new Set(only));
   process.stdout.write(result.text);
   process.stdout.write(
     `soak ${result.ok ? 'passed' : 'FAILED'} in ${((performance.now() - started) / 1000).toFixed(0)} s\n`,

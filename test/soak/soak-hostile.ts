@@ -32,31 +32,65 @@ export interface HostileCase {
   problems: string[];
 }
 
+/** A rule giving every answer of `action` the hostile `kind` (emulator faults, `rules[].answers`). */
+function answer(kind: string, action = 'ListVpcEndpointConnections'): { name: string; rule: Record<string, unknown> } {
+  return { name: `${kind} (${action})`, rule: { actions: [action], answers: { [kind]: 1 } } };
+}
+
 /**
- * Malformed and hostile answers as emulator fault rules, one kind per case, on the listing call. Kinds
- * this emulator does not know are reported as unavailable (the emulator refuses the settings).
+ * Malformed and hostile answers as emulator fault rules, one kind per case (emulator/README.md, "Hostile
+ * answers"), plus the gateway's HTML and a hang on every listing. Kinds this emulator does not know are
+ * reported as unavailable (the emulator refuses the settings).
  */
 export const HOSTILE_ANSWERS: Array<{ name: string; rule: Record<string, unknown> }> = [
+  ...[
+    'ownerIdMissing',
+    'ownerIdNull',
+    'ownerIdObject',
+    'ownerIdFraction',
+    'endpointIdMissing',
+    'bandwidthHuge',
+    'statusUnknown',
+    'modifiedTimeBad',
+    'listMissing',
+    'listNotArray',
+    'listNonObjects',
+    'malformedPage',
+    'endlessPaging',
+    'cyclingPaging',
+    'hugeBody',
+    'hugePage',
+    'credentialsInCode',
+    'credentialsInRequestId',
+    'credentialsInMessage',
+  ].map((kind) => answer(kind)),
+  answer('listNotArray', 'ListVpcEndpointServices'),
   { name: 'HTML 502 on every listing', rule: { actions: ['ListVpcEndpointConnections'], badGateway: 1 } },
-  { name: 'HTML 502 on the service listing', rule: { actions: ['ListVpcEndpointServices'], badGateway: 1 } },
   { name: 'every listing hangs', rule: { actions: ['ListVpcEndpointConnections'], hang: 1 } },
 ];
 
-/** What a run shows about itself: the first failure or skip record, else stderr's first line on a failure exit. */
-function clearMessage(run: ChildRun): string | undefined {
+/**
+ * What a run shows about itself: its first failure or skip record; else, on a failure exit, stderr's
+ * first line; else, when its summary saw every connection of the fleet, that it read the answer in
+ * full (a tolerated shape, such as the XML-style nesting, read right rather than as empty).
+ */
+function clearMessage(run: ChildRun, connections: number): string | undefined {
   const record = run.records.find(
     (r) => r['outcome'] === 'failed' || (r['decision'] === 'skip' && typeof r['reason'] === 'string'),
   );
   if (record !== undefined) return `${String(record['errorCode'] ?? record['decision'])}: ${String(record['reason'])}`;
   const line = run.stderr.split('\n').find((l) => l.trim() !== '');
-  return run.exitCode !== 0 && line !== undefined ? line.trim() : undefined;
+  if (run.exitCode !== 0 && line !== undefined) return line.trim();
+  const summary = run.records.find((r) => String(r.schema).includes('/run/'));
+  const seen = summary?.['connectionsSeen'];
+  return seen === connections ? `read in full: all ${connections} connections seen` : undefined;
 }
 
 /** Judges one hostile run: its writes come from the log between its start and end. */
-async function judgeCase(name: string, run: ChildRun, emu: SoakEmulator): Promise<HostileCase> {
+async function judgeCase(name: string, run: ChildRun, emu: SoakEmulator, connections: number): Promise<HostileCase> {
   const writes = effectsOf((await emu.requests(run.seqFrom)).filter((e) => e.seq <= run.seqTo)).length;
   const seconds = run.durationMs / 1000;
-  const message = clearMessage(run);
+  const message = clearMessage(run, connections);
   const problems: string[] = [];
   if (writes > 0) problems.push(`${writes} writes`);
   if (run.killed === 'timeout' || seconds > TIME_BOUND_S) problems.push(`${seconds.toFixed(1)} s`);
@@ -75,41 +109,55 @@ async function judgeCase(name: string, run: ChildRun, emu: SoakEmulator): Promis
   };
 }
 
-/** Every hostile answer kind against a converged fleet (so any write is the hostile answer's doing). */
-export function hostileAnswersPhase(ctx: SoakContext): Promise<HostileCase[]> {
-  ctx.progress('hostile answers');
-  return withFleet(ctx, ctx.seed + 300, { pendingStatus: 'Connecting' }, async (emu, _fleet, policy) => {
-    // Converge first (no faults): from then on, any write is the hostile answer's doing.
+/** A case the emulator cannot produce. */
+function unavailableCase(name: string): HostileCase {
+  const none = { writes: 0, seconds: 0, maxRssKb: undefined, exitCode: null, message: undefined, problems: [] };
+  return { name, unavailable: true, ...none };
+}
+
+/**
+ * Hostile answer kinds in turn against one converged fleet (so any write is the answer's doing), until
+ * one makes a write: the fleet is then no longer converged, so the caller starts a fresh one for the rest.
+ */
+function hostileAnswersOnFleet(
+  ctx: SoakContext,
+  seed: number,
+  todo: Array<{ name: string; rule: Record<string, unknown> }>,
+  cases: HostileCase[],
+): Promise<void> {
+  return withFleet(ctx, seed, { pendingStatus: 'Connecting' }, async (emu, fleet, policy) => {
     for (let n = 1; n <= 3; n++) {
       const run = await applyOnce(ctx, emu, policy, `hostile converge #${n}`, n);
       await new Promise((resolve) => setTimeout(resolve, 400));
       if (!run.records.some((r) => r['outcome'] === 'applied')) break;
     }
-    const cases: HostileCase[] = [];
-    for (const { name, rule } of sample(HOSTILE_ANSWERS, ctx.size.hostileAnswers)) {
-      const res = await emu.patchSettings({ faults: { seed: ctx.seed, rules: [rule] } });
+    for (let next = todo.shift(); next !== undefined; next = todo.shift()) {
+      const res = await emu.patchSettings({ faults: { seed: ctx.seed, rules: [next.rule] } });
       if (!res.ok) {
-        cases.push({
-          name,
-          unavailable: true,
-          writes: 0,
-          seconds: 0,
-          maxRssKb: undefined,
-          exitCode: null,
-          message: undefined,
-          problems: [],
-        });
+        cases.push(unavailableCase(next.name));
         continue;
       }
-      const run = await applyOnce(ctx, emu, policy, `hostile answer: ${name}`, 1, {
+      const run = await applyOnce(ctx, emu, policy, `hostile answer: ${next.name}`, 1, {
         measure: true,
         deadlineSeconds: 30,
       });
-      cases.push(await judgeCase(name, run, emu));
+      const judged = await judgeCase(next.name, run, emu, fleet.connections);
+      cases.push(judged);
       await faultsOff(emu);
+      if (judged.writes > 0) return;
     }
-    return cases;
   });
+}
+
+/** Every hostile answer kind (or the size's sample), each against a converged fleet. */
+export async function hostileAnswersPhase(ctx: SoakContext): Promise<HostileCase[]> {
+  ctx.progress('hostile answers');
+  const todo = sample(HOSTILE_ANSWERS, ctx.size.hostileAnswers);
+  const cases: HostileCase[] = [];
+  // Bounded: each fleet takes at least one case.
+  for (let fleet = 0; todo.length > 0 && fleet < HOSTILE_ANSWERS.length; fleet++)
+    await hostileAnswersOnFleet(ctx, ctx.seed + 300 + fleet, todo, cases);
+  return cases;
 }
 
 /** All of `all`, or `limit` of them spread evenly over the list (the short variant's sample). */
@@ -140,7 +188,7 @@ export function hostileFilesPhase(ctx: SoakContext): Promise<HostileCase[]> {
       for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
         const name = `broken/${basename(file)}`;
         const run = await applyOnce(ctx, emu, file, `hostile file: ${name}`, 1, { measure: true, deadlineSeconds: 30 });
-        const judged = await judgeCase(name, run, emu);
+        const judged = await judgeCase(name, run, emu, -1);
         if (run.exitCode !== 65) judged.problems.push(`exit ${run.exitCode ?? run.signal}, not 65`);
         if (!run.stderr.includes(basename(file))) judged.problems.push('the message does not name the file');
         cases.push(judged);

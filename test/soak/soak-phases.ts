@@ -36,6 +36,8 @@ export interface SoakSize {
   overlaps: number[];
   /** How many policies of test/policy/broken (all when undefined). */
   brokenPolicies: number | undefined;
+  /** The smaller fleet swept under the strict (`task`) write lock. */
+  taskLock: { services: number; perService: number };
   /** How many hostile answer kinds (all when undefined). */
   hostileAnswers: number | undefined;
   timeoutMs: number;
@@ -82,8 +84,9 @@ export async function withFleet<T>(
   seed: number,
   settings: Record<string, unknown>,
   fn: (emu: SoakEmulator, fleet: SoakFleet, policyPath: string) => Promise<T>,
+  dims: { services: number; perService: number } = ctx.size,
 ): Promise<T> {
-  const fleet = soakFleet(ctx.size.services, ctx.size.perService, seed, ctx.keys);
+  const fleet = soakFleet(dims.services, dims.perService, seed, ctx.keys);
   const policyPath = join(ctx.dir, `policy-${seed}.yaml`);
   writeFileSync(policyPath, fleet.policyYaml);
   const emu = await startSoakEmulator(fleet.scenario, {
@@ -165,7 +168,7 @@ function faultsFor(ctx: SoakContext, emu: SoakEmulator, seed: number, fc: boolea
     seed,
     share: 0.1,
     lostLatencyMs: fc ? 3300 : ctx.size.timeoutMs + 300,
-    hang: fc ? 0.004 : 0.01,
+    hang: fc ? 0.004 : 0.015,
     maxMs: 300_000,
   });
 }
@@ -234,18 +237,31 @@ async function judge(
   };
 }
 
-/** Faults: a fleet swept with ~20% of calls failing until it converges, under one pending reading. */
-export function faultsPhase(ctx: SoakContext, reading: Reading): Promise<PhaseResult> {
-  const name = `faults/${reading}`;
-  ctx.progress(`${name}: ${ctx.size.services * ctx.size.perService} connections`);
+/**
+ * Faults: a fleet swept with ~20% of calls failing until it converges, under one pending reading. With
+ * `taskLock` the emulator's strict write lock (`writeLock: task`: the account stays locked while a
+ * connection task runs) makes ConcurrentCallNotSupported the common answer to a write, on the smaller
+ * fleet `SoakSize.taskLock` (every write then waits for the one before it to finish).
+ */
+export function faultsPhase(ctx: SoakContext, reading: Reading, taskLock = false): Promise<PhaseResult> {
+  const name = `faults/${reading}${taskLock ? '/task-lock' : ''}`;
+  const dims = taskLock ? ctx.size.taskLock : ctx.size;
+  ctx.progress(`${name}: ${dims.services * dims.perService} connections`);
+  const settings = {
+    pendingStatus: reading,
+    writeLock: taskLock ? 'task' : 'request',
+    faults: { seed: ctx.seed, rules: faultRules() },
+  };
+  const seed = ctx.seed + (taskLock ? 500 : 0);
   return withFleet(
     ctx,
-    ctx.seed,
-    { pendingStatus: reading, faults: { seed: ctx.seed, rules: faultRules() } },
+    seed,
+    settings,
     async (emu, fleet, policy) => {
       const { runs, converged } = await converge(ctx, emu, fleet, policy, reading, name, reading === 'Disconnected');
       return judge(ctx, emu, fleet, { name, reading, runs, converged }, policy);
     },
+    dims,
   );
 }
 

@@ -4,7 +4,7 @@
  */
 import type { HostileCase } from './soak-hostile.ts';
 import { MEMORY_BOUND_KB, TIME_BOUND_S } from './soak-hostile.ts';
-import type { PhaseResult, SoakSize } from './soak-phases.ts';
+import type { PhaseResult } from './soak-phases.ts';
 
 export interface Figure {
   promise: string;
@@ -37,12 +37,12 @@ function faultsFigure(phases: PhaseResult[]): Figure {
     details.push(...p.endProblems.slice(0, MAX_DETAILS).map((x) => `${p.name}: ${x}`));
     details.push(`${p.name}: ${kinds}`);
     return (
-      `${p.reading}: ${p.connections} connections converged after ` +
+      `${p.name.slice('faults/'.length)}: ${p.connections} connections converged after ` +
       `${p.runsToConverge ?? `more than ${p.runs.length}`} runs, ${p.calls.failed} of ${p.calls.calls} calls failed (${share.toFixed(1)}%)`
     );
   });
-  // Every kind must be met somewhere (a short run may miss a rare one in one reading).
-  const missing = EXPECTED_KINDS.filter((k) => !faults.some((p) => p.calls.byKind.has(k)));
+  // Every kind must be met somewhere in the soak (a short run may miss a rare one in one phase).
+  const missing = EXPECTED_KINDS.filter((k) => !phases.some((p) => p.calls.byKind.has(k)));
   if (missing.length > 0) details.unshift(`never met: ${missing.join(', ')}`);
   const ok =
     missing.length === 0 &&
@@ -112,48 +112,63 @@ function nothingLostFigure(phases: PhaseResult[]): Figure {
   };
 }
 
-function hostileFigure(promise: string, cases: HostileCase[]): Figure {
+/** One hostile case, for the report: what came of it and the record or message that says so. */
+function caseLine(c: HostileCase): string {
+  const rss = c.maxRssKb === undefined ? '' : `, ${(c.maxRssKb / 1024).toFixed(0)} MiB`;
+  const message = (c.message ?? '').replace(/\s+/g, ' ');
+  const short = message.length > 110 ? `${message.slice(0, 110)}...` : message;
+  return `${c.name}: exit ${c.exitCode}, ${c.seconds.toFixed(1)} s${rss}: ${short}`;
+}
+
+function hostileFigure(promise: string, cases: HostileCase[], noun: string, listAll: boolean): Figure {
   const tried = cases.filter((c) => !c.unavailable);
   const bad = tried.filter((c) => c.problems.length > 0);
   const slowest = Math.max(0, ...tried.map((c) => c.seconds));
   const rss = Math.max(0, ...tried.map((c) => c.maxRssKb ?? 0));
   const writes = tried.reduce((n, c) => n + c.writes, 0);
   const unavailable = cases.filter((c) => c.unavailable).map((c) => `${c.name}: not offered by this emulator`);
+  const good = listAll ? tried.filter((c) => c.problems.length === 0).map((c) => `ok: ${caseLine(c)}`) : [];
   return {
     promise,
-    ok: bad.length === 0 && tried.length > 0,
+    // A kind the emulator does not offer is a promise not proven.
+    ok: bad.length === 0 && tried.length > 0 && unavailable.length === 0,
     figure:
-      `${tried.length} kinds, ${writes} writes, ${bad.length} broken; slowest ${slowest.toFixed(1)} s ` +
+      `${tried.length} ${noun}, ${writes} writes, ${bad.length} broken; slowest ${slowest.toFixed(1)} s ` +
       `(bound ${TIME_BOUND_S}), peak RSS ${(rss / 1024).toFixed(0)} MiB (bound ${MEMORY_BOUND_KB / 1024})` +
       (unavailable.length > 0 ? `; ${unavailable.length} kinds unavailable` : ''),
     details: [
-      ...bad.map((c) => `${c.name}: ${c.problems.join(', ')}${c.message ? ` (${c.message})` : ''}`),
+      ...bad.map((c) => `${c.problems.join(', ')}: ${caseLine(c)}`).slice(0, MAX_DETAILS * 2),
       ...unavailable,
-    ].slice(0, MAX_DETAILS * 2),
+      ...good,
+    ],
   };
+}
+
+/** The figure of a promise whose parts were not run (`--only`): not a failure. */
+function notRun(promise: string): Figure {
+  return { promise, ok: true, figure: 'not run (--only)', details: [] };
 }
 
 /** Every figure but the secret scan (which reads the rendered report too). */
 export function figuresOf(input: {
-  size: SoakSize;
+  parts: ReadonlySet<string>;
   phases: PhaseResult[];
   answers: HostileCase[];
   files: HostileCase[];
-  signatures: number;
-  runs: number;
 }): Figure[] {
-  const { phases } = input;
+  const { phases, parts } = input;
   const overlaps = phases.filter((p) => p.name.startsWith('overlap/'));
   const twice = countFigure('never twice', phases, (p) => p.twice, 'writes that took effect twice');
-  twice.figure += `; overlapping runs: ${overlaps.map((p) => p.name.slice('overlap/'.length)).join(' and ')} at once`;
+  twice.figure += `; overlapping runs: ${overlaps.map((p) => p.name.slice('overlap/'.length)).join(' and ') || 'none'} at once`;
+  const sweeps = phases.length > 0;
   return [
-    faultsFigure(phases),
-    neverWrongFigure(phases),
-    twice,
-    crashFigure(phases),
-    nothingLostFigure(phases),
-    hostileFigure('hostile answers', input.answers),
-    hostileFigure('hostile files', input.files),
+    parts.has('faults') ? faultsFigure(phases) : notRun('faults'),
+    sweeps ? neverWrongFigure(phases) : notRun('never wrong'),
+    sweeps ? twice : notRun('never twice'),
+    parts.has('crash') ? crashFigure(phases) : notRun('crash-safe'),
+    sweeps ? nothingLostFigure(phases) : notRun('nothing lost'),
+    parts.has('answers') ? hostileFigure('hostile answers', input.answers, 'kinds', true) : notRun('hostile answers'),
+    parts.has('files') ? hostileFigure('hostile files', input.files, 'policies', false) : notRun('hostile files'),
   ];
 }
 

@@ -51,3 +51,16 @@ export function scanForSecrets(
   }
   return hits;
 }
+
+/** `text` with every form of every secret replaced by `[secret]`: the soak never prints what it found. */
+export function redactSecrets(text: string, secrets: Array<{ what: string; value: string }>): string {
+  const needles = new Set(secrets.flatMap((s) => secretForms(s.value)));
+  const lengths = [...new Set([...needles].map((f) => f.length))].sort((a, b) => b - a);
+  return text.replace(/[A-Za-z0-9+/=%._-]+/g, (run) => {
+    let out = run;
+    for (const len of lengths)
+      for (let i = 0; i + len <= out.length; i++)
+        if (needles.has(out.slice(i, i + len))) out = `${out.slice(0, i)}[secret]${out.slice(i + len)}`;
+    return out;
+  });
+}

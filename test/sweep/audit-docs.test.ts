@@ -9,6 +9,8 @@ import {
   isAuditRecord,
   isIntentRecord,
   isRunSummaryRecord,
+  isSettledRecord,
+  settledRecord,
 } from '../../functions/audit/audit-records.ts';
 import type { RunSummaryRecord } from '../../functions/audit/audit-records.ts';
 import { decide } from '../../functions/engine/decide.ts';
@@ -99,4 +101,21 @@ test('the documented intent example has exactly the intent fields', () => {
   const intents = examples.filter(isIntentRecord);
   assert.equal(intents.length, 1);
   for (const e of intents) assert.deepEqual(Object.keys(e).sort(), Object.keys(built).sort());
+});
+
+test('the documented settled example has exactly the settled fields', () => {
+  const d = decide(
+    policy(),
+    { services: [{ service: service(), connections: [conn('ep-1', ACME, 'Connected')] }] },
+    NOW,
+  ).decisions[0];
+  assert.ok(d !== undefined);
+  const built = settledRecord(
+    d,
+    { runId: 'r', mode: 'enforce', policyRevision: { hash: 'h', commit: null } },
+    { time: NOW, modifiedTime: 't', settles: ['x'] },
+  );
+  const settled = examples.filter(isSettledRecord);
+  assert.equal(settled.length, 1);
+  for (const e of settled) assert.deepEqual(Object.keys(e).sort(), Object.keys(built).sort());
 });

@@ -9,10 +9,13 @@ import type {
   DisableVpcEndpointConnectionRequest,
   EnableVpcEndpointConnectionRequest,
   ListVpcEndpointConnectionsRequest,
+  ListVpcEndpointServiceUsersRequest,
   ListVpcEndpointServicesRequest,
   Page,
   PrivateLinkApi,
+  ServiceUser,
   UpdateVpcEndpointConnectionAttributeRequest,
+  WhitelistWriteRequest,
   WriteResult,
 } from '../../functions/client/private-link-api.ts';
 import type { EndpointConnection, EndpointService } from '../../functions/engine/resources.ts';
@@ -118,6 +121,32 @@ export class FakePrivateLinkApi implements PrivateLinkApi {
   async updateVpcEndpointConnectionAttribute(req: UpdateVpcEndpointConnectionAttributeRequest): Promise<WriteResult> {
     this.enter('UpdateVpcEndpointConnectionAttribute', { ...req }, req.endpointId);
     this.find(req).bandwidth = req.bandwidth;
+    return { requestId: `req-${++this.seq}` };
+  }
+
+  /** Per service ID: whitelisted account IDs. */
+  readonly whitelists = new Map<string, string[]>();
+
+  async listVpcEndpointServiceUsers(req: ListVpcEndpointServiceUsersRequest): Promise<Page<ServiceUser>> {
+    this.enter('ListVpcEndpointServiceUsers', { ...req }, req.serviceId);
+    const users = (this.whitelists.get(req.serviceId) ?? []).map((userId) => ({ userId }));
+    return this.page(users, req.maxResults ?? 50, req.nextToken);
+  }
+
+  async addUserToVpcEndpointService(req: WhitelistWriteRequest): Promise<WriteResult> {
+    this.enter('AddUserToVpcEndpointService', { ...req }, req.serviceId);
+    const list = this.whitelists.get(req.serviceId) ?? [];
+    if (!list.includes(req.userId)) this.whitelists.set(req.serviceId, [...list, req.userId]);
+    return { requestId: `req-${++this.seq}` };
+  }
+
+  async removeUserFromVpcEndpointService(req: WhitelistWriteRequest): Promise<WriteResult> {
+    this.enter('RemoveUserFromVpcEndpointService', { ...req }, req.serviceId);
+    const list = this.whitelists.get(req.serviceId) ?? [];
+    this.whitelists.set(
+      req.serviceId,
+      list.filter((u) => u !== req.userId),
+    );
     return { requestId: `req-${++this.seq}` };
   }
 

@@ -10,8 +10,8 @@ import { e2e, statuses } from './e2e-harness.ts';
 const FLEET = `
 settings: { pendingStatus: Connecting, enableDelayMs: 1000, disableDelayMs: 1000 }
 services:
-  - { id: epsrv-bp1testorders00001, region: cn-hangzhou, owner: provider, name: orders-api }
-  - { id: epsrv-bp1testother000001, region: cn-hangzhou, owner: provider, name: other-api }
+  - { id: epsrv-bp1testorders00001, region: cn-hangzhou, owner: provider, name: orders-api, whitelist: [acme] }
+  - { id: epsrv-bp1testother000001, region: cn-hangzhou, owner: provider, name: other-api, whitelist: [globex] }
 endpoints:
   - { id: ep-bp1testacme0000001, owner: acme, service: epsrv-bp1testorders00001, vpc: vpc-bp1testacme00001, connection: { status: Awaiting, bandwidth: 1024 } }
   - { id: ep-bp1testacme0000002, owner: acme, service: epsrv-bp1testorders00001, vpc: vpc-bp1testacme00001, connection: { status: Awaiting, bandwidth: 1024 } }

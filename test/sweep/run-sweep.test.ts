@@ -1,7 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AuditRecord, SweepRecord } from '../../functions/audit/audit-records.ts';
-import { isAuditRecord, isIntentRecord, isRunSummaryRecord } from '../../functions/audit/audit-records.ts';
+import type { AuditRecord, IntentRecord, SweepRecord } from '../../functions/audit/audit-records.ts';
+import {
+  isAuditRecord,
+  isIntentRecord,
+  isRunSummaryRecord,
+  isSettledRecord,
+} from '../../functions/audit/audit-records.ts';
 import { clientToken, decisionKey } from '../../functions/engine/decision-id.ts';
 import type { Policy } from '../../functions/policy/policy.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
@@ -102,9 +107,10 @@ test('apply writes one at a time with a ClientToken from the decision key and th
   const { records, plan, summary } = await sweep(api);
   assert.deepEqual(
     api.writes().map((c) => `${c.action}:${String(c.params['endpointId'])}`),
+    // Most urgent first (engine/write-order.ts): the reject, then the accepts, oldest request first.
     [
-      'EnableVpcEndpointConnection:ep-acme',
       'DisableVpcEndpointConnection:ep-initech',
+      'EnableVpcEndpointConnection:ep-acme',
       'EnableVpcEndpointConnection:ep-search-acme',
     ],
   );
@@ -113,11 +119,11 @@ test('apply writes one at a time with a ClientToken from the decision key and th
   const listed = api.connections.find((c) => c.endpointId === 'ep-acme');
   assert.ok(listed !== undefined);
   assert.equal(
-    api.writes()[0]?.params['clientToken'],
+    api.writes()[1]?.params['clientToken'],
     clientToken(decisionKey(accept, 'sha256:0123456789abcdef', sha256Hex), listed.modifiedTime, sha256Hex),
   );
-  assert.match(String(api.writes()[0]?.params['clientToken']), /^[0-9a-f]{64}$/);
-  assert.equal(api.writes()[0]?.params['bandwidth'], 3072);
+  assert.match(String(api.writes()[1]?.params['clientToken']), /^[0-9a-f]{64}$/);
+  assert.equal(api.writes()[1]?.params['bandwidth'], 3072);
   assert.deepEqual(outcomes(records), [
     'ep-acme:accept:applied',
     'ep-initech:reject:applied',
@@ -245,18 +251,19 @@ test('a credentials failure stops the run before any write, with the summary sun
 
 test('a permission failure on a write stops the run: later writes are deferred, not attempted', async () => {
   const api = fleet();
-  api.fail('EnableVpcEndpointConnection:ep-acme', apiError('Forbidden.RAM'));
+  api.fail('DisableVpcEndpointConnection:ep-initech', apiError('Forbidden.RAM'));
   const sunk: SweepRecord[] = [];
   await assert.rejects(
     runSweep({ policy: demoPolicy(), api, mode: 'enforce', now: () => NOW, sink: (r) => sunk.push(r) }),
     SweepAbortedError,
   );
   assert.equal(api.writes().length, 1);
+  // As they happened: the reject went first (most urgent), the hold writes nothing and comes last.
   assert.deepEqual(outcomes(sunk.filter(isAuditRecord)), [
-    'ep-acme:accept:failed',
-    'ep-initech:reject:deferred',
-    'ep-umbrella:hold:held',
+    'ep-initech:reject:failed',
+    'ep-acme:accept:deferred',
     'ep-search-acme:accept:deferred',
+    'ep-umbrella:hold:held',
   ]);
   const failed = sunk.filter(isAuditRecord)[0];
   assert.equal(failed?.errorCode, 'Forbidden.RAM');
@@ -379,9 +386,10 @@ test('the deadline stops new writes: the rest is "deferred" and the summary says
   };
   // Reads take 3 s of fake time; one write fits before the deadline's margin (3 s for a call).
   const { records, summary } = await sweep(api, { now: () => clock, deadline: NOW + 6500 });
+  // The one write that fits is the most urgent: the reject.
   assert.deepEqual(outcomes(records), [
-    'ep-acme:accept:applied',
-    'ep-initech:reject:deferred',
+    'ep-acme:accept:deferred',
+    'ep-initech:reject:applied',
     'ep-umbrella:hold:held',
     'ep-search-acme:accept:deferred',
   ]);
@@ -444,10 +452,10 @@ test('operational logs: JSON lines with the run id; auto-accept at error level',
 
 test('a credentials failure on the re-read after a failed write stops the run: no later write is sent', async () => {
   const api = fleet();
-  api.fail('EnableVpcEndpointConnection:ep-acme', apiError('InvalidParameter.Bandwidth'));
+  api.fail('DisableVpcEndpointConnection:ep-initech', apiError('InvalidParameter.Bandwidth'));
   // The STS token expires between the write and its re-read.
   api.onCall = (call) => {
-    if (call.action === 'EnableVpcEndpointConnection')
+    if (call.action === 'DisableVpcEndpointConnection')
       api.fail(`ListVpcEndpointConnections:${ORDERS}`, apiError('InvalidSecurityToken.Expired'));
   };
   const sunk: SweepRecord[] = [];
@@ -464,10 +472,10 @@ test('a credentials failure on the re-read after a failed write stops the run: n
   );
   assert.equal(api.writes().length, 1);
   assert.deepEqual(outcomes(sunk.filter(isAuditRecord)), [
-    'ep-acme:accept:failed',
-    'ep-initech:reject:deferred',
-    'ep-umbrella:hold:held',
+    'ep-initech:reject:failed',
+    'ep-acme:accept:deferred',
     'ep-search-acme:accept:deferred',
+    'ep-umbrella:hold:held',
   ]);
   assert.equal(sunk.filter(isAuditRecord)[0]?.errorCode, 'InvalidParameter.Bandwidth');
   const summary = sunk.at(-1);
@@ -489,11 +497,13 @@ test('intent before effect: every write is preceded by an intent record, sunk (a
       if (isIntentRecord(r)) order.push(`intent:${r.endpointId}:${r.clientToken}`);
     },
   });
-  const writes = records.filter((r) => r.clientToken !== null);
-  assert.equal(writes.length, 3);
+  assert.equal(records.filter((r) => r.clientToken !== null).length, 3);
   assert.deepEqual(
     order,
-    writes.flatMap((r) => [`intent:${r.endpointId}:${r.clientToken}`, `write:${r.endpointId}:${r.clientToken}`]),
+    api.writes().flatMap((w) => {
+      const id = `${String(w.params['endpointId'])}:${String(w.params['clientToken'])}`;
+      return [`intent:${id}`, `write:${id}`];
+    }),
   );
   const listed = api.connections.find((c) => c.endpointId === 'ep-acme');
   assert.equal(records[0]?.modifiedTime, listed?.modifiedTime);
@@ -594,4 +604,34 @@ test('every run has a deadline, plan included: 15 minutes when none is given', a
   assert.equal(summary.deadlineReached, true);
   assert.equal(summary.servicesFailed[0]?.errorCode, 'DeadlineReached');
   assert.ok(summary.apiCalls <= 3, String(summary.apiCalls));
+});
+
+test('a run cut off mid-write is settled by the next: a recent change that a write of ours explains is reported', async () => {
+  const api = fleet();
+  // Run 1 sank its intent to accept ep-acme, and the accept took effect, but the run died before its record.
+  const intents: IntentRecord[] = [];
+  await assert.rejects(
+    sweep(api, {
+      sink: (r) => {
+        if (isIntentRecord(r)) intents.push(r);
+        if (isAuditRecord(r) && r.endpointId === 'ep-acme') throw new Error('killed');
+      },
+    }),
+  );
+  const intent = intents.find((i) => i.endpointId === 'ep-acme');
+  assert.ok(intent !== undefined);
+  const accepted = api.connections.find((c) => c.endpointId === 'ep-acme');
+  assert.ok(accepted !== undefined);
+  accepted.modifiedTime = new Date(NOW - 60_000).toISOString();
+  // Run 2: ep-acme is Connected, nothing to do; its settled record names the intent's decision id.
+  const { sunk } = await sweep(api);
+  const settled = sunk.filter(isSettledRecord);
+  assert.deepEqual(
+    settled.map((s) => s.endpointId),
+    ['ep-acme'],
+  );
+  assert.ok(settled[0]?.settles.includes(intent.decisionId), JSON.stringify(settled));
+  // A change older than the window (10 minutes) reports nothing.
+  accepted.modifiedTime = new Date(NOW - 11 * 60_000).toISOString();
+  assert.deepEqual((await sweep(api)).sunk.filter(isSettledRecord), []);
 });

@@ -3,11 +3,11 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"privatelink-approver policy","description":"Which PrivateLink endpoint connection requests to accept, reject, hold or resize. Documented in policies/README.md.","type":"object","additionalProperties":false,"required":["version","mode","services"],"properties":{"version":{"description":"The policy format version. Always 1.","const":1},"mode":{"description":"enforce: apply decisions. dry-run: decide and record, change nothing.","enum":["enforce","dry-run"]},"pendingStatus":{"description":"How the API shows a request awaiting acceptance. auto (the default) is right under both readings of the API.","enum":["auto","Connecting","Disconnected"]},"defaults":{"$ref":"#/definitions/defaults"},"groups":{"description":"Reusable account lists, referenced from allow lists as {group: NAME}.","type":"object","propertyNames":{"$ref":"#/definitions/groupName"},"additionalProperties":{"$ref":"#/definitions/group"}},"deny":{"$ref":"#/definitions/denyList"},"services":{"description":"Service rules, in order. A service is governed by the first rule that matches it.","type":"array","minItems":1,"items":{"$ref":"#/definitions/serviceRule"}},"drift":{"$ref":"#/definitions/drift"},"limits":{"$ref":"#/definitions/limits"}},"definitions":{"accountId":{"description":"An Alibaba Cloud account ID (UID): a quoted string of digits, 16 for real accounts.","type":"string","pattern":"^[1-9][0-9]{0,18}$"},"serviceId":{"description":"An endpoint service ID, e.g. epsrv-bp1demoorders000001.","type":"string","pattern":"^epsrv-[a-z0-9]+$"},"endpointId":{"description":"An endpoint ID, e.g. ep-bp1demoacme0000001.","type":"string","pattern":"^ep-[a-z0-9]+$"},"vpcId":{"description":"A VPC ID, e.g. vpc-bp1demoacme0000001.","type":"string","pattern":"^vpc-[a-z0-9]+$"},"region":{"description":"A region ID, e.g. cn-hangzhou, ap-southeast-1, eu-central-1.","type":"string","pattern":"^[a-z]{2}-[a-z]+(-[a-z]+)*(-[0-9]+)?$"},"groupName":{"description":"A group name: lowercase letters, digits, - and _, starting with a letter or digit.","type":"string","pattern":"^[a-z0-9][a-z0-9_-]*$"},"bandwidth":{"description":"Mbit/s. 100 to 25600 (CLB/ALB services allow at most 10240; each service's own MinBandwidth/MaxBandwidth is checked at run time).","type":"integer","minimum":100,"maximum":25600},"maxConnections":{"description":"The most connections the account may have on each service the rule governs, counted per service (Connected plus being connected or modified).","type":"integer","minimum":1},"count":{"description":"A number of operations per run.","type":"integer","minimum":0},"percent":{"description":"A percentage of the governed connections, 0 to 100.","type":"integer","minimum":0,"maximum":100},"expires":{"description":"From this date (00:00 UTC) or instant on, the entry no longer allows anything. 2027-01-31 or 2027-01-31T12:00:00Z.","type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2}))?$"},"text":{"description":"Free text (a display name or a reason).","type":"string","pattern":"\\S"},"glob":{"description":"A glob: * matches any run of characters, ? one character.","type":"string","pattern":"\\S"},"unknownAccounts":{"description":"What happens to a request from an account the rule does not allow: reject it, or hold it (leave it pending for a person).","enum":["reject","hold"]},"defaults":{"description":"Values for every service rule that does not set its own.","type":"object","additionalProperties":false,"properties":{"unknownAccounts":{"$ref":"#/definitions/unknownAccounts"},"bandwidth":{"$ref":"#/definitions/bandwidth"},"maxBandwidth":{"$ref":"#/definitions/bandwidth"}}},"group":{"type":"object","additionalProperties":false,"required":["accounts"],"properties":{"description":{"$ref":"#/definitions/text"},"accounts":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/accountEntry"}}}},"accountEntry":{"description":"An allowed owner account.","type":"object","additionalProperties":false,"required":["account"],"properties":{"account":{"$ref":"#/definitions/accountId"},"name":{"$ref":"#/definitions/text"},"bandwidth":{"$ref":"#/definitions/bandwidth"},"maxBandwidth":{"$ref":"#/definitions/bandwidth"},"maxConnections":{"$ref":"#/definitions/maxConnections"},"vpcs":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/vpcId"}},"expires":{"$ref":"#/definitions/expires"}}},"allowItem":{"description":"An allowed owner account, or {group: NAME} for every account of a group.","type":"object","additionalProperties":false,"oneOf":[{"required":["account"]},{"required":["group"]}],"properties":{"group":{"$ref":"#/definitions/groupName"},"account":{"$ref":"#/definitions/accountId"},"name":{"$ref":"#/definitions/text"},"bandwidth":{"$ref":"#/definitions/bandwidth"},"maxBandwidth":{"$ref":"#/definitions/bandwidth"},"maxConnections":{"$ref":"#/definitions/maxConnections"},"vpcs":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/vpcId"}},"expires":{"$ref":"#/definitions/expires"}}},"denyList":{"description":"Denied accounts and endpoints. Deny always wins over allow.","type":"object","additionalProperties":false,"properties":{"accounts":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["account"],"properties":{"account":{"$ref":"#/definitions/accountId"},"reason":{"$ref":"#/definitions/text"}}}},"endpoints":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["endpoint"],"properties":{"endpoint":{"$ref":"#/definitions/endpointId"},"reason":{"$ref":"#/definitions/text"}}}}}},"selector":{"description":"Matches the provider's services in the rule's region by name, description and tags (all given conditions must hold).","type":"object","additionalProperties":false,"minProperties":1,"properties":{"name":{"$ref":"#/definitions/glob"},"description":{"$ref":"#/definitions/glob"},"tags":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}}}},"serviceRule":{"description":"One endpoint service (serviceId) or every service a selector matches (match), in one region.","type":"object","additionalProperties":false,"required":["region"],"oneOf":[{"required":["serviceId"]},{"required":["match"]}],"properties":{"name":{"$ref":"#/definitions/text"},"region":{"$ref":"#/definitions/region"},"serviceId":{"$ref":"#/definitions/serviceId"},"match":{"$ref":"#/definitions/selector"},"unknownAccounts":{"$ref":"#/definitions/unknownAccounts"},"bandwidth":{"$ref":"#/definitions/bandwidth"},"maxBandwidth":{"$ref":"#/definitions/bandwidth"},"allow":{"type":"array","items":{"$ref":"#/definitions/allowItem"}},"deny":{"$ref":"#/definitions/denyList"}}},"drift":{"description":"What to do with Connected connections the policy no longer allows. Both off unless turned on.","type":"object","additionalProperties":false,"properties":{"revoke":{"type":"boolean"},"reduceBandwidth":{"type":"boolean"}}},"limits":{"description":"The most disconnects and resizes a single run may make; a plan above a limit is not applied.","type":"object","additionalProperties":false,"properties":{"maxDisconnects":{"$ref":"#/definitions/count"},"maxDisconnectsPercent":{"$ref":"#/definitions/percent"},"maxResizes":{"$ref":"#/definitions/count"},"maxResizesPercent":{"$ref":"#/definitions/percent"}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"privatelink-approver policy","description":"Which PrivateLink endpoint connection requests to accept, reject, hold or resize. Documented in policies/README.md.","type":"object","additionalProperties":false,"required":["version","mode","services"],"properties":{"version":{"description":"The policy format version. Always 1.","const":1},"mode":{"description":"enforce: apply decisions. dry-run: decide and record, change nothing.","enum":["enforce","dry-run"]},"pendingStatus":{"description":"How the API shows a request awaiting acceptance. auto (the default) is right under both readings of the API.","enum":["auto","Connecting","Disconnected"]},"defaults":{"$ref":"#/definitions/defaults"},"groups":{"description":"Reusable account lists, referenced from allow lists as {group: NAME}.","type":"object","propertyNames":{"$ref":"#/definitions/groupName"},"additionalProperties":{"$ref":"#/definitions/group"}},"deny":{"$ref":"#/definitions/denyList"},"services":{"description":"Service rules, in order. A service is governed by the first rule that matches it.","type":"array","minItems":1,"items":{"$ref":"#/definitions/serviceRule"}},"drift":{"$ref":"#/definitions/drift"},"limits":{"$ref":"#/definitions/limits"}},"definitions":{"accountId":{"description":"An Alibaba Cloud account ID (UID): a quoted string of digits, 16 for real accounts.","type":"string","pattern":"^[1-9][0-9]{0,18}$"},"serviceId":{"description":"An endpoint service ID, e.g. epsrv-bp1demoorders000001.","type":"string","pattern":"^epsrv-[a-z0-9]+$"},"endpointId":{"description":"An endpoint ID, e.g. ep-bp1demoacme0000001.","type":"string","pattern":"^ep-[a-z0-9]+$"},"vpcId":{"description":"A VPC ID, e.g. vpc-bp1demoacme0000001.","type":"string","pattern":"^vpc-[a-z0-9]+$"},"region":{"description":"A region ID, e.g. cn-hangzhou, ap-southeast-1, eu-central-1.","type":"string","pattern":"^[a-z]{2}-[a-z]+(-[a-z]+)*(-[0-9]+)?$"},"groupName":{"description":"A group name: lowercase letters, digits, - and _, starting with a letter or digit.","type":"string","pattern":"^[a-z0-9][a-z0-9_-]*$"},"bandwidth":{"description":"Mbit/s. 100 to 25600 (CLB/ALB services allow at most 10240; each service's own MinBandwidth/MaxBandwidth is checked at run time).","type":"integer","minimum":100,"maximum":25600},"maxConnections":{"description":"The most connections the account may have on each service the rule governs, counted per service (Connected plus being connected or modified).","type":"integer","minimum":1},"count":{"description":"A number of operations per run.","type":"integer","minimum":0},"percent":{"description":"A percentage of the governed connections, 0 to 100.","type":"integer","minimum":0,"maximum":100},"expires":{"description":"From this date (00:00 UTC) or instant on, the entry no longer allows anything. 2027-01-31 or 2027-01-31T12:00:00Z.","type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2}))?$"},"from":{"description":"From this date (00:00 UTC) or instant on, the deny entry applies; before it, plan shows what it will revoke and when. 2027-01-31 or 2027-01-31T12:00:00Z.","type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2}))?$"},"text":{"description":"Free text (a display name or a reason).","type":"string","pattern":"\\S"},"glob":{"description":"A glob: * matches any run of characters, ? one character.","type":"string","pattern":"\\S"},"unknownAccounts":{"description":"What happens to a request from an account the rule does not allow: reject it, or hold it (leave it pending for a person).","enum":["reject","hold"]},"whitelist":{"description":"sync: the service's account whitelist is kept equal to the rule's allowed accounts (not with unknownAccounts: hold); manual (default): left as it is.","enum":["sync","manual"]},"defaults":{"description":"Values for every service rule that does not set its own.","type":"object","additionalProperties":false,"properties":{"unknownAccounts":{"$ref":"#/definitions/unknownAccounts"},"bandwidth":{"$ref":"#/definitions/bandwidth"},"maxBandwidth":{"$ref":"#/definitions/bandwidth"},"expiryWarningDays":{"description":"Warn this many days before an allow entry expires (validate, and a plan warning per live connection). Default 14; 0 turns the warning off.","type":"integer","minimum":0,"maximum":365}}},"group":{"type":"object","additionalProperties":false,"required":["accounts"],"properties":{"description":{"$ref":"#/definitions/text"},"accounts":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/accountEntry"}}}},"accountEntry":{"description":"An allowed owner account.","type":"object","additionalProperties":false,"required":["account"],"properties":{"account":{"$ref":"#/definitions/accountId"},"name":{"$ref":"#/definitions/text"},"bandwidth":{"$ref":"#/definitions/bandwidth"},"maxBandwidth":{"$ref":"#/definitions/bandwidth"},"maxConnections":{"$ref":"#/definitions/maxConnections"},"vpcs":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/vpcId"}},"expires":{"$ref":"#/definitions/expires"}}},"allowItem":{"description":"An allowed owner account, or {group: NAME} for every account of a group.","type":"object","additionalProperties":false,"oneOf":[{"required":["account"]},{"required":["group"]}],"properties":{"group":{"$ref":"#/definitions/groupName"},"account":{"$ref":"#/definitions/accountId"},"name":{"$ref":"#/definitions/text"},"bandwidth":{"$ref":"#/definitions/bandwidth"},"maxBandwidth":{"$ref":"#/definitions/bandwidth"},"maxConnections":{"$ref":"#/definitions/maxConnections"},"vpcs":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/vpcId"}},"expires":{"$ref":"#/definitions/expires"}}},"denyList":{"description":"Denied accounts and endpoints. Deny always wins over allow.","type":"object","additionalProperties":false,"properties":{"accounts":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["account"],"properties":{"account":{"$ref":"#/definitions/accountId"},"reason":{"$ref":"#/definitions/text"},"from":{"$ref":"#/definitions/from"}}}},"endpoints":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["endpoint"],"properties":{"endpoint":{"$ref":"#/definitions/endpointId"},"reason":{"$ref":"#/definitions/text"},"from":{"$ref":"#/definitions/from"}}}}}},"selector":{"description":"Matches the provider's services in the rule's region by name, description and tags (all given conditions must hold).","type":"object","additionalProperties":false,"minProperties":1,"properties":{"name":{"$ref":"#/definitions/glob"},"description":{"$ref":"#/definitions/glob"},"tags":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}}}},"serviceRule":{"description":"One endpoint service (serviceId) or every service a selector matches (match), in one region.","type":"object","additionalProperties":false,"required":["region"],"oneOf":[{"required":["serviceId"]},{"required":["match"]}],"properties":{"name":{"$ref":"#/definitions/text"},"region":{"$ref":"#/definitions/region"},"serviceId":{"$ref":"#/definitions/serviceId"},"match":{"$ref":"#/definitions/selector"},"unknownAccounts":{"$ref":"#/definitions/unknownAccounts"},"whitelist":{"$ref":"#/definitions/whitelist"},"bandwidth":{"$ref":"#/definitions/bandwidth"},"maxBandwidth":{"$ref":"#/definitions/bandwidth"},"allow":{"type":"array","items":{"$ref":"#/definitions/allowItem"}},"deny":{"$ref":"#/definitions/denyList"}}},"drift":{"description":"What to do with Connected connections the policy no longer allows. Both off unless turned on.","type":"object","additionalProperties":false,"properties":{"revoke":{"type":"boolean"},"reduceBandwidth":{"type":"boolean"}}},"limits":{"description":"The most disconnects and resizes a single run may make; a plan above a limit is not applied.","type":"object","additionalProperties":false,"properties":{"maxDisconnects":{"$ref":"#/definitions/count"},"maxDisconnectsPercent":{"$ref":"#/definitions/percent"},"maxResizes":{"$ref":"#/definitions/count"},"maxResizesPercent":{"$ref":"#/definitions/percent"}}}}};
 const schema16 = {"description":"A group name: lowercase letters, digits, - and _, starting with a letter or digit.","type":"string","pattern":"^[a-z0-9][a-z0-9_-]*$"};
-const schema51 = {"description":"What to do with Connected connections the policy no longer allows. Both off unless turned on.","type":"object","additionalProperties":false,"properties":{"revoke":{"type":"boolean"},"reduceBandwidth":{"type":"boolean"}}};
+const schema54 = {"description":"What to do with Connected connections the policy no longer allows. Both off unless turned on.","type":"object","additionalProperties":false,"properties":{"revoke":{"type":"boolean"},"reduceBandwidth":{"type":"boolean"}}};
 const func2 = Object.prototype.hasOwnProperty;
-const schema12 = {"description":"Values for every service rule that does not set its own.","type":"object","additionalProperties":false,"properties":{"unknownAccounts":{"$ref":"#/definitions/unknownAccounts"},"bandwidth":{"$ref":"#/definitions/bandwidth"},"maxBandwidth":{"$ref":"#/definitions/bandwidth"}}};
+const schema12 = {"description":"Values for every service rule that does not set its own.","type":"object","additionalProperties":false,"properties":{"unknownAccounts":{"$ref":"#/definitions/unknownAccounts"},"bandwidth":{"$ref":"#/definitions/bandwidth"},"maxBandwidth":{"$ref":"#/definitions/bandwidth"},"expiryWarningDays":{"description":"Warn this many days before an allow entry expires (validate, and a plan warning per live connection). Default 14; 0 turns the warning off.","type":"integer","minimum":0,"maximum":365}}};
 const schema13 = {"description":"What happens to a request from an account the rule does not allow: reject it, or hold it (leave it pending for a person).","enum":["reject","hold"]};
 const schema14 = {"description":"Mbit/s. 100 to 25600 (CLB/ALB services allow at most 10240; each service's own MinBandwidth/MaxBandwidth is checked at run time).","type":"integer","minimum":100,"maximum":25600};
 
@@ -16,7 +16,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(((key0 === "unknownAccounts") || (key0 === "bandwidth")) || (key0 === "maxBandwidth"))){
+if(!((((key0 === "unknownAccounts") || (key0 === "bandwidth")) || (key0 === "maxBandwidth")) || (key0 === "expiryWarningDays"))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err0];
@@ -110,14 +110,49 @@ errors++;
 }
 }
 }
-}
-else {
-const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.expiryWarningDays !== undefined){
+let data3 = data.expiryWarningDays;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err8 = {instancePath:instancePath+"/expiryWarningDays",schemaPath:"#/properties/expiryWarningDays/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err8];
 }
 else {
 vErrors.push(err8);
+}
+errors++;
+}
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 > 365 || isNaN(data3)){
+const err9 = {instancePath:instancePath+"/expiryWarningDays",schemaPath:"#/properties/expiryWarningDays/maximum",keyword:"maximum",params:{comparison: "<=", limit: 365},message:"must be <= 365"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(data3 < 0 || isNaN(data3)){
+const err10 = {instancePath:instancePath+"/expiryWarningDays",schemaPath:"#/properties/expiryWarningDays/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
 }
 errors++;
 }
@@ -498,9 +533,10 @@ validate13.errors = vErrors;
 return errors === 0;
 }
 
-const schema27 = {"description":"Denied accounts and endpoints. Deny always wins over allow.","type":"object","additionalProperties":false,"properties":{"accounts":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["account"],"properties":{"account":{"$ref":"#/definitions/accountId"},"reason":{"$ref":"#/definitions/text"}}}},"endpoints":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["endpoint"],"properties":{"endpoint":{"$ref":"#/definitions/endpointId"},"reason":{"$ref":"#/definitions/text"}}}}}};
-const schema30 = {"description":"An endpoint ID, e.g. ep-bp1demoacme0000001.","type":"string","pattern":"^ep-[a-z0-9]+$"};
-const pattern8 = new RegExp("^ep-[a-z0-9]+$", "u");
+const schema27 = {"description":"Denied accounts and endpoints. Deny always wins over allow.","type":"object","additionalProperties":false,"properties":{"accounts":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["account"],"properties":{"account":{"$ref":"#/definitions/accountId"},"reason":{"$ref":"#/definitions/text"},"from":{"$ref":"#/definitions/from"}}}},"endpoints":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["endpoint"],"properties":{"endpoint":{"$ref":"#/definitions/endpointId"},"reason":{"$ref":"#/definitions/text"},"from":{"$ref":"#/definitions/from"}}}}}};
+const schema30 = {"description":"From this date (00:00 UTC) or instant on, the deny entry applies; before it, plan shows what it will revoke and when. 2027-01-31 or 2027-01-31T12:00:00Z.","type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2}))?$"};
+const schema31 = {"description":"An endpoint ID, e.g. ep-bp1demoacme0000001.","type":"string","pattern":"^ep-[a-z0-9]+$"};
+const pattern9 = new RegExp("^ep-[a-z0-9]+$", "u");
 
 function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -536,7 +572,7 @@ vErrors.push(err1);
 errors++;
 }
 for(const key1 in data1){
-if(!((key1 === "account") || (key1 === "reason"))){
+if(!(((key1 === "account") || (key1 === "reason")) || (key1 === "from"))){
 const err2 = {instancePath:instancePath+"/accounts/" + i0,schemaPath:"#/properties/accounts/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err2];
@@ -597,9 +633,11 @@ vErrors.push(err6);
 errors++;
 }
 }
-}
-else {
-const err7 = {instancePath:instancePath+"/accounts/" + i0,schemaPath:"#/properties/accounts/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data1.from !== undefined){
+let data4 = data1.from;
+if(typeof data4 === "string"){
+if(!pattern5.test(data4)){
+const err7 = {instancePath:instancePath+"/accounts/" + i0+"/from",schemaPath:"#/definitions/from/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2}))?$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2}))?$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -609,9 +647,8 @@ vErrors.push(err7);
 errors++;
 }
 }
-}
 else {
-const err8 = {instancePath:instancePath+"/accounts",schemaPath:"#/properties/accounts/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err8 = {instancePath:instancePath+"/accounts/" + i0+"/from",schemaPath:"#/definitions/from/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -621,15 +658,9 @@ vErrors.push(err8);
 errors++;
 }
 }
-if(data.endpoints !== undefined){
-let data4 = data.endpoints;
-if(Array.isArray(data4)){
-const len1 = data4.length;
-for(let i1=0; i1<len1; i1++){
-let data5 = data4[i1];
-if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
-if(data5.endpoint === undefined){
-const err9 = {instancePath:instancePath+"/endpoints/" + i1,schemaPath:"#/properties/endpoints/items/required",keyword:"required",params:{missingProperty: "endpoint"},message:"must have required property '"+"endpoint"+"'"};
+}
+else {
+const err9 = {instancePath:instancePath+"/accounts/" + i0,schemaPath:"#/properties/accounts/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -638,9 +669,10 @@ vErrors.push(err9);
 }
 errors++;
 }
-for(const key2 in data5){
-if(!((key2 === "endpoint") || (key2 === "reason"))){
-const err10 = {instancePath:instancePath+"/endpoints/" + i1,schemaPath:"#/properties/endpoints/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/accounts",schemaPath:"#/properties/accounts/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -650,11 +682,15 @@ vErrors.push(err10);
 errors++;
 }
 }
-if(data5.endpoint !== undefined){
-let data6 = data5.endpoint;
-if(typeof data6 === "string"){
-if(!pattern8.test(data6)){
-const err11 = {instancePath:instancePath+"/endpoints/" + i1+"/endpoint",schemaPath:"#/definitions/endpointId/pattern",keyword:"pattern",params:{pattern: "^ep-[a-z0-9]+$"},message:"must match pattern \""+"^ep-[a-z0-9]+$"+"\""};
+if(data.endpoints !== undefined){
+let data5 = data.endpoints;
+if(Array.isArray(data5)){
+const len1 = data5.length;
+for(let i1=0; i1<len1; i1++){
+let data6 = data5[i1];
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+if(data6.endpoint === undefined){
+const err11 = {instancePath:instancePath+"/endpoints/" + i1,schemaPath:"#/properties/endpoints/items/required",keyword:"required",params:{missingProperty: "endpoint"},message:"must have required property '"+"endpoint"+"'"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -663,9 +699,9 @@ vErrors.push(err11);
 }
 errors++;
 }
-}
-else {
-const err12 = {instancePath:instancePath+"/endpoints/" + i1+"/endpoint",schemaPath:"#/definitions/endpointId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key2 in data6){
+if(!(((key2 === "endpoint") || (key2 === "reason")) || (key2 === "from"))){
+const err12 = {instancePath:instancePath+"/endpoints/" + i1,schemaPath:"#/properties/endpoints/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -675,11 +711,11 @@ vErrors.push(err12);
 errors++;
 }
 }
-if(data5.reason !== undefined){
-let data7 = data5.reason;
+if(data6.endpoint !== undefined){
+let data7 = data6.endpoint;
 if(typeof data7 === "string"){
-if(!pattern1.test(data7)){
-const err13 = {instancePath:instancePath+"/endpoints/" + i1+"/reason",schemaPath:"#/definitions/text/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""};
+if(!pattern9.test(data7)){
+const err13 = {instancePath:instancePath+"/endpoints/" + i1+"/endpoint",schemaPath:"#/definitions/endpointId/pattern",keyword:"pattern",params:{pattern: "^ep-[a-z0-9]+$"},message:"must match pattern \""+"^ep-[a-z0-9]+$"+"\""};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -690,7 +726,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/endpoints/" + i1+"/reason",schemaPath:"#/definitions/text/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err14 = {instancePath:instancePath+"/endpoints/" + i1+"/endpoint",schemaPath:"#/definitions/endpointId/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -700,9 +736,11 @@ vErrors.push(err14);
 errors++;
 }
 }
-}
-else {
-const err15 = {instancePath:instancePath+"/endpoints/" + i1,schemaPath:"#/properties/endpoints/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data6.reason !== undefined){
+let data8 = data6.reason;
+if(typeof data8 === "string"){
+if(!pattern1.test(data8)){
+const err15 = {instancePath:instancePath+"/endpoints/" + i1+"/reason",schemaPath:"#/definitions/text/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -712,9 +750,8 @@ vErrors.push(err15);
 errors++;
 }
 }
-}
 else {
-const err16 = {instancePath:instancePath+"/endpoints",schemaPath:"#/properties/endpoints/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err16 = {instancePath:instancePath+"/endpoints/" + i1+"/reason",schemaPath:"#/definitions/text/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -724,9 +761,11 @@ vErrors.push(err16);
 errors++;
 }
 }
-}
-else {
-const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data6.from !== undefined){
+let data9 = data6.from;
+if(typeof data9 === "string"){
+if(!pattern5.test(data9)){
+const err17 = {instancePath:instancePath+"/endpoints/" + i1+"/from",schemaPath:"#/definitions/from/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2}))?$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2}))?$"+"\""};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -735,17 +774,65 @@ vErrors.push(err17);
 }
 errors++;
 }
+}
+else {
+const err18 = {instancePath:instancePath+"/endpoints/" + i1+"/from",schemaPath:"#/definitions/from/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/endpoints/" + i1,schemaPath:"#/properties/endpoints/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/endpoints",schemaPath:"#/properties/endpoints/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+else {
+const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
 validate17.errors = vErrors;
 return errors === 0;
 }
 
-const schema32 = {"description":"One endpoint service (serviceId) or every service a selector matches (match), in one region.","type":"object","additionalProperties":false,"required":["region"],"oneOf":[{"required":["serviceId"]},{"required":["match"]}],"properties":{"name":{"$ref":"#/definitions/text"},"region":{"$ref":"#/definitions/region"},"serviceId":{"$ref":"#/definitions/serviceId"},"match":{"$ref":"#/definitions/selector"},"unknownAccounts":{"$ref":"#/definitions/unknownAccounts"},"bandwidth":{"$ref":"#/definitions/bandwidth"},"maxBandwidth":{"$ref":"#/definitions/bandwidth"},"allow":{"type":"array","items":{"$ref":"#/definitions/allowItem"}},"deny":{"$ref":"#/definitions/denyList"}}};
-const schema34 = {"description":"A region ID, e.g. cn-hangzhou, ap-southeast-1, eu-central-1.","type":"string","pattern":"^[a-z]{2}-[a-z]+(-[a-z]+)*(-[0-9]+)?$"};
-const schema35 = {"description":"An endpoint service ID, e.g. epsrv-bp1demoorders000001.","type":"string","pattern":"^epsrv-[a-z0-9]+$"};
-const pattern11 = new RegExp("^[a-z]{2}-[a-z]+(-[a-z]+)*(-[0-9]+)?$", "u");
-const pattern12 = new RegExp("^epsrv-[a-z0-9]+$", "u");
-const schema36 = {"description":"Matches the provider's services in the rule's region by name, description and tags (all given conditions must hold).","type":"object","additionalProperties":false,"minProperties":1,"properties":{"name":{"$ref":"#/definitions/glob"},"description":{"$ref":"#/definitions/glob"},"tags":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}}}};
-const schema37 = {"description":"A glob: * matches any run of characters, ? one character.","type":"string","pattern":"\\S"};
+const schema34 = {"description":"One endpoint service (serviceId) or every service a selector matches (match), in one region.","type":"object","additionalProperties":false,"required":["region"],"oneOf":[{"required":["serviceId"]},{"required":["match"]}],"properties":{"name":{"$ref":"#/definitions/text"},"region":{"$ref":"#/definitions/region"},"serviceId":{"$ref":"#/definitions/serviceId"},"match":{"$ref":"#/definitions/selector"},"unknownAccounts":{"$ref":"#/definitions/unknownAccounts"},"whitelist":{"$ref":"#/definitions/whitelist"},"bandwidth":{"$ref":"#/definitions/bandwidth"},"maxBandwidth":{"$ref":"#/definitions/bandwidth"},"allow":{"type":"array","items":{"$ref":"#/definitions/allowItem"}},"deny":{"$ref":"#/definitions/denyList"}}};
+const schema36 = {"description":"A region ID, e.g. cn-hangzhou, ap-southeast-1, eu-central-1.","type":"string","pattern":"^[a-z]{2}-[a-z]+(-[a-z]+)*(-[0-9]+)?$"};
+const schema37 = {"description":"An endpoint service ID, e.g. epsrv-bp1demoorders000001.","type":"string","pattern":"^epsrv-[a-z0-9]+$"};
+const schema42 = {"description":"sync: the service's account whitelist is kept equal to the rule's allowed accounts (not with unknownAccounts: hold); manual (default): left as it is.","enum":["sync","manual"]};
+const pattern13 = new RegExp("^[a-z]{2}-[a-z]+(-[a-z]+)*(-[0-9]+)?$", "u");
+const pattern14 = new RegExp("^epsrv-[a-z0-9]+$", "u");
+const schema38 = {"description":"Matches the provider's services in the rule's region by name, description and tags (all given conditions must hold).","type":"object","additionalProperties":false,"minProperties":1,"properties":{"name":{"$ref":"#/definitions/glob"},"description":{"$ref":"#/definitions/glob"},"tags":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}}}};
+const schema39 = {"description":"A glob: * matches any run of characters, ? one character.","type":"string","pattern":"\\S"};
 
 function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -875,7 +962,7 @@ validate20.errors = vErrors;
 return errors === 0;
 }
 
-const schema42 = {"description":"An allowed owner account, or {group: NAME} for every account of a group.","type":"object","additionalProperties":false,"oneOf":[{"required":["account"]},{"required":["group"]}],"properties":{"group":{"$ref":"#/definitions/groupName"},"account":{"$ref":"#/definitions/accountId"},"name":{"$ref":"#/definitions/text"},"bandwidth":{"$ref":"#/definitions/bandwidth"},"maxBandwidth":{"$ref":"#/definitions/bandwidth"},"maxConnections":{"$ref":"#/definitions/maxConnections"},"vpcs":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/vpcId"}},"expires":{"$ref":"#/definitions/expires"}}};
+const schema45 = {"description":"An allowed owner account, or {group: NAME} for every account of a group.","type":"object","additionalProperties":false,"oneOf":[{"required":["account"]},{"required":["group"]}],"properties":{"group":{"$ref":"#/definitions/groupName"},"account":{"$ref":"#/definitions/accountId"},"name":{"$ref":"#/definitions/text"},"bandwidth":{"$ref":"#/definitions/bandwidth"},"maxBandwidth":{"$ref":"#/definitions/bandwidth"},"maxConnections":{"$ref":"#/definitions/maxConnections"},"vpcs":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/vpcId"}},"expires":{"$ref":"#/definitions/expires"}}};
 const pattern0 = new RegExp("^[a-z0-9][a-z0-9_-]*$", "u");
 
 function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -1303,7 +1390,7 @@ vErrors.push(err3);
 errors++;
 }
 for(const key0 in data){
-if(!(func2.call(schema32.properties, key0))){
+if(!(func2.call(schema34.properties, key0))){
 const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err4];
@@ -1342,7 +1429,7 @@ errors++;
 if(data.region !== undefined){
 let data1 = data.region;
 if(typeof data1 === "string"){
-if(!pattern11.test(data1)){
+if(!pattern13.test(data1)){
 const err7 = {instancePath:instancePath+"/region",schemaPath:"#/definitions/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}-[a-z]+(-[a-z]+)*(-[0-9]+)?$"},message:"must match pattern \""+"^[a-z]{2}-[a-z]+(-[a-z]+)*(-[0-9]+)?$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
@@ -1367,7 +1454,7 @@ errors++;
 if(data.serviceId !== undefined){
 let data2 = data.serviceId;
 if(typeof data2 === "string"){
-if(!pattern12.test(data2)){
+if(!pattern14.test(data2)){
 const err9 = {instancePath:instancePath+"/serviceId",schemaPath:"#/definitions/serviceId/pattern",keyword:"pattern",params:{pattern: "^epsrv-[a-z0-9]+$"},message:"must match pattern \""+"^epsrv-[a-z0-9]+$"+"\""};
 if(vErrors === null){
 vErrors = [err9];
@@ -1408,10 +1495,10 @@ vErrors.push(err11);
 errors++;
 }
 }
-if(data.bandwidth !== undefined){
-let data5 = data.bandwidth;
-if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-const err12 = {instancePath:instancePath+"/bandwidth",schemaPath:"#/definitions/bandwidth/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data.whitelist !== undefined){
+let data5 = data.whitelist;
+if(!((data5 === "sync") || (data5 === "manual"))){
+const err12 = {instancePath:instancePath+"/whitelist",schemaPath:"#/definitions/whitelist/enum",keyword:"enum",params:{allowedValues: schema42.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -1420,9 +1507,11 @@ vErrors.push(err12);
 }
 errors++;
 }
-if((typeof data5 == "number") && (isFinite(data5))){
-if(data5 > 25600 || isNaN(data5)){
-const err13 = {instancePath:instancePath+"/bandwidth",schemaPath:"#/definitions/bandwidth/maximum",keyword:"maximum",params:{comparison: "<=", limit: 25600},message:"must be <= 25600"};
+}
+if(data.bandwidth !== undefined){
+let data6 = data.bandwidth;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+const err13 = {instancePath:instancePath+"/bandwidth",schemaPath:"#/definitions/bandwidth/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -1431,8 +1520,9 @@ vErrors.push(err13);
 }
 errors++;
 }
-if(data5 < 100 || isNaN(data5)){
-const err14 = {instancePath:instancePath+"/bandwidth",schemaPath:"#/definitions/bandwidth/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100"};
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 > 25600 || isNaN(data6)){
+const err14 = {instancePath:instancePath+"/bandwidth",schemaPath:"#/definitions/bandwidth/maximum",keyword:"maximum",params:{comparison: "<=", limit: 25600},message:"must be <= 25600"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1441,12 +1531,8 @@ vErrors.push(err14);
 }
 errors++;
 }
-}
-}
-if(data.maxBandwidth !== undefined){
-let data6 = data.maxBandwidth;
-if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-const err15 = {instancePath:instancePath+"/maxBandwidth",schemaPath:"#/definitions/bandwidth/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data6 < 100 || isNaN(data6)){
+const err15 = {instancePath:instancePath+"/bandwidth",schemaPath:"#/definitions/bandwidth/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1455,9 +1541,12 @@ vErrors.push(err15);
 }
 errors++;
 }
-if((typeof data6 == "number") && (isFinite(data6))){
-if(data6 > 25600 || isNaN(data6)){
-const err16 = {instancePath:instancePath+"/maxBandwidth",schemaPath:"#/definitions/bandwidth/maximum",keyword:"maximum",params:{comparison: "<=", limit: 25600},message:"must be <= 25600"};
+}
+}
+if(data.maxBandwidth !== undefined){
+let data7 = data.maxBandwidth;
+if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
+const err16 = {instancePath:instancePath+"/maxBandwidth",schemaPath:"#/definitions/bandwidth/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1466,8 +1555,9 @@ vErrors.push(err16);
 }
 errors++;
 }
-if(data6 < 100 || isNaN(data6)){
-const err17 = {instancePath:instancePath+"/maxBandwidth",schemaPath:"#/definitions/bandwidth/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100"};
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 > 25600 || isNaN(data7)){
+const err17 = {instancePath:instancePath+"/maxBandwidth",schemaPath:"#/definitions/bandwidth/maximum",keyword:"maximum",params:{comparison: "<=", limit: 25600},message:"must be <= 25600"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -1476,26 +1566,36 @@ vErrors.push(err17);
 }
 errors++;
 }
+if(data7 < 100 || isNaN(data7)){
+const err18 = {instancePath:instancePath+"/maxBandwidth",schemaPath:"#/definitions/bandwidth/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
 }
 }
 if(data.allow !== undefined){
-let data7 = data.allow;
-if(Array.isArray(data7)){
-const len0 = data7.length;
+let data8 = data.allow;
+if(Array.isArray(data8)){
+const len0 = data8.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate22(data7[i0], {instancePath:instancePath+"/allow/" + i0,parentData:data7,parentDataProperty:i0,rootData}))){
+if(!(validate22(data8[i0], {instancePath:instancePath+"/allow/" + i0,parentData:data8,parentDataProperty:i0,rootData}))){
 if (vErrors === null) vErrors = validate22.errors; else for (const e of validate22.errors) vErrors.push(e);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/allow",schemaPath:"#/properties/allow/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err19 = {instancePath:instancePath+"/allow",schemaPath:"#/properties/allow/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err18];
+vErrors = [err19];
 }
 else {
-vErrors.push(err18);
+vErrors.push(err19);
 }
 errors++;
 }
@@ -1508,12 +1608,12 @@ errors = vErrors.length;
 }
 }
 else {
-const err19 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err19];
+vErrors = [err20];
 }
 else {
-vErrors.push(err19);
+vErrors.push(err20);
 }
 errors++;
 }
@@ -1521,9 +1621,9 @@ validate19.errors = vErrors;
 return errors === 0;
 }
 
-const schema52 = {"description":"The most disconnects and resizes a single run may make; a plan above a limit is not applied.","type":"object","additionalProperties":false,"properties":{"maxDisconnects":{"$ref":"#/definitions/count"},"maxDisconnectsPercent":{"$ref":"#/definitions/percent"},"maxResizes":{"$ref":"#/definitions/count"},"maxResizesPercent":{"$ref":"#/definitions/percent"}}};
-const schema53 = {"description":"A number of operations per run.","type":"integer","minimum":0};
-const schema54 = {"description":"A percentage of the governed connections, 0 to 100.","type":"integer","minimum":0,"maximum":100};
+const schema55 = {"description":"The most disconnects and resizes a single run may make; a plan above a limit is not applied.","type":"object","additionalProperties":false,"properties":{"maxDisconnects":{"$ref":"#/definitions/count"},"maxDisconnectsPercent":{"$ref":"#/definitions/percent"},"maxResizes":{"$ref":"#/definitions/count"},"maxResizesPercent":{"$ref":"#/definitions/percent"}}};
+const schema56 = {"description":"A number of operations per run.","type":"integer","minimum":0};
+const schema57 = {"description":"A percentage of the governed connections, 0 to 100.","type":"integer","minimum":0,"maximum":100};
 
 function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1934,4 +2034,4 @@ validate10.errors = vErrors;
 return errors === 0;
 }
 
-export const policySchema = {"$schema":"http://json-schema.org/draft-07/schema#","title":"privatelink-approver policy","description":"Which PrivateLink endpoint connection requests to accept, reject, hold or resize. Documented in policies/README.md.","type":"object","additionalProperties":false,"required":["version","mode","services"],"properties":{"version":{"description":"The policy format version. Always 1.","const":1},"mode":{"description":"enforce: apply decisions. dry-run: decide and record, change nothing.","enum":["enforce","dry-run"]},"pendingStatus":{"description":"How the API shows a request awaiting acceptance. auto (the default) is right under both readings of the API.","enum":["auto","Connecting","Disconnected"]},"defaults":{"$ref":"#/definitions/defaults"},"groups":{"description":"Reusable account lists, referenced from allow lists as {group: NAME}.","type":"object","propertyNames":{"$ref":"#/definitions/groupName"},"additionalProperties":{"$ref":"#/definitions/group"}},"deny":{"$ref":"#/definitions/denyList"},"services":{"description":"Service rules, in order. A service is governed by the first rule that matches it.","type":"array","minItems":1,"items":{"$ref":"#/definitions/serviceRule"}},"drift":{"$ref":"#/definitions/drift"},"limits":{"$ref":"#/definitions/limits"}},"definitions":{"accountId":{"description":"An Alibaba Cloud account ID (UID): a quoted string of digits, 16 for real accounts.","type":"string","pattern":"^[1-9][0-9]{0,18}$"},"serviceId":{"description":"An endpoint service ID, e.g. epsrv-bp1demoorders000001.","type":"string","pattern":"^epsrv-[a-z0-9]+$"},"endpointId":{"description":"An endpoint ID, e.g. ep-bp1demoacme0000001.","type":"string","pattern":"^ep-[a-z0-9]+$"},"vpcId":{"description":"A VPC ID, e.g. vpc-bp1demoacme0000001.","type":"string","pattern":"^vpc-[a-z0-9]+$"},"region":{"description":"A region ID, e.g. cn-hangzhou, ap-southeast-1, eu-central-1.","type":"string","pattern":"^[a-z]{2}-[a-z]+(-[a-z]+)*(-[0-9]+)?$"},"groupName":{"description":"A group name: lowercase letters, digits, - and _, starting with a letter or digit.","type":"string","pattern":"^[a-z0-9][a-z0-9_-]*$"},"bandwidth":{"description":"Mbit/s. 100 to 25600 (CLB/ALB services allow at most 10240; each service's own MinBandwidth/MaxBandwidth is checked at run time).","type":"integer","minimum":100,"maximum":25600},"maxConnections":{"description":"The most connections the account may have on each service the rule governs, counted per service (Connected plus being connected or modified).","type":"integer","minimum":1},"count":{"description":"A number of operations per run.","type":"integer","minimum":0},"percent":{"description":"A percentage of the governed connections, 0 to 100.","type":"integer","minimum":0,"maximum":100},"expires":{"description":"From this date (00:00 UTC) or instant on, the entry no longer allows anything. 2027-01-31 or 2027-01-31T12:00:00Z.","type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2}))?$"},"text":{"description":"Free text (a display name or a reason).","type":"string","pattern":"\\S"},"glob":{"description":"A glob: * matches any run of characters, ? one character.","type":"string","pattern":"\\S"},"unknownAccounts":{"description":"What happens to a request from an account the rule does not allow: reject it, or hold it (leave it pending for a person).","enum":["reject","hold"]},"defaults":{"description":"Values for every service rule that does not set its own.","type":"object","additionalProperties":false,"properties":{"unknownAccounts":{"$ref":"#/definitions/unknownAccounts"},"bandwidth":{"$ref":"#/definitions/bandwidth"},"maxBandwidth":{"$ref":"#/definitions/bandwidth"}}},"group":{"type":"object","additionalProperties":false,"required":["accounts"],"properties":{"description":{"$ref":"#/definitions/text"},"accounts":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/accountEntry"}}}},"accountEntry":{"description":"An allowed owner account.","type":"object","additionalProperties":false,"required":["account"],"properties":{"account":{"$ref":"#/definitions/accountId"},"name":{"$ref":"#/definitions/text"},"bandwidth":{"$ref":"#/definitions/bandwidth"},"maxBandwidth":{"$ref":"#/definitions/bandwidth"},"maxConnections":{"$ref":"#/definitions/maxConnections"},"vpcs":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/vpcId"}},"expires":{"$ref":"#/definitions/expires"}}},"allowItem":{"description":"An allowed owner account, or {group: NAME} for every account of a group.","type":"object","additionalProperties":false,"oneOf":[{"required":["account"]},{"required":["group"]}],"properties":{"group":{"$ref":"#/definitions/groupName"},"account":{"$ref":"#/definitions/accountId"},"name":{"$ref":"#/definitions/text"},"bandwidth":{"$ref":"#/definitions/bandwidth"},"maxBandwidth":{"$ref":"#/definitions/bandwidth"},"maxConnections":{"$ref":"#/definitions/maxConnections"},"vpcs":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/vpcId"}},"expires":{"$ref":"#/definitions/expires"}}},"denyList":{"description":"Denied accounts and endpoints. Deny always wins over allow.","type":"object","additionalProperties":false,"properties":{"accounts":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["account"],"properties":{"account":{"$ref":"#/definitions/accountId"},"reason":{"$ref":"#/definitions/text"}}}},"endpoints":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["endpoint"],"properties":{"endpoint":{"$ref":"#/definitions/endpointId"},"reason":{"$ref":"#/definitions/text"}}}}}},"selector":{"description":"Matches the provider's services in the rule's region by name, description and tags (all given conditions must hold).","type":"object","additionalProperties":false,"minProperties":1,"properties":{"name":{"$ref":"#/definitions/glob"},"description":{"$ref":"#/definitions/glob"},"tags":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}}}},"serviceRule":{"description":"One endpoint service (serviceId) or every service a selector matches (match), in one region.","type":"object","additionalProperties":false,"required":["region"],"oneOf":[{"required":["serviceId"]},{"required":["match"]}],"properties":{"name":{"$ref":"#/definitions/text"},"region":{"$ref":"#/definitions/region"},"serviceId":{"$ref":"#/definitions/serviceId"},"match":{"$ref":"#/definitions/selector"},"unknownAccounts":{"$ref":"#/definitions/unknownAccounts"},"bandwidth":{"$ref":"#/definitions/bandwidth"},"maxBandwidth":{"$ref":"#/definitions/bandwidth"},"allow":{"type":"array","items":{"$ref":"#/definitions/allowItem"}},"deny":{"$ref":"#/definitions/denyList"}}},"drift":{"description":"What to do with Connected connections the policy no longer allows. Both off unless turned on.","type":"object","additionalProperties":false,"properties":{"revoke":{"type":"boolean"},"reduceBandwidth":{"type":"boolean"}}},"limits":{"description":"The most disconnects and resizes a single run may make; a plan above a limit is not applied.","type":"object","additionalProperties":false,"properties":{"maxDisconnects":{"$ref":"#/definitions/count"},"maxDisconnectsPercent":{"$ref":"#/definitions/percent"},"maxResizes":{"$ref":"#/definitions/count"},"maxResizesPercent":{"$ref":"#/definitions/percent"}}}}};
+export const policySchema = {"$schema":"http://json-schema.org/draft-07/schema#","title":"privatelink-approver policy","description":"Which PrivateLink endpoint connection requests to accept, reject, hold or resize. Documented in policies/README.md.","type":"object","additionalProperties":false,"required":["version","mode","services"],"properties":{"version":{"description":"The policy format version. Always 1.","const":1},"mode":{"description":"enforce: apply decisions. dry-run: decide and record, change nothing.","enum":["enforce","dry-run"]},"pendingStatus":{"description":"How the API shows a request awaiting acceptance. auto (the default) is right under both readings of the API.","enum":["auto","Connecting","Disconnected"]},"defaults":{"$ref":"#/definitions/defaults"},"groups":{"description":"Reusable account lists, referenced from allow lists as {group: NAME}.","type":"object","propertyNames":{"$ref":"#/definitions/groupName"},"additionalProperties":{"$ref":"#/definitions/group"}},"deny":{"$ref":"#/definitions/denyList"},"services":{"description":"Service rules, in order. A service is governed by the first rule that matches it.","type":"array","minItems":1,"items":{"$ref":"#/definitions/serviceRule"}},"drift":{"$ref":"#/definitions/drift"},"limits":{"$ref":"#/definitions/limits"}},"definitions":{"accountId":{"description":"An Alibaba Cloud account ID (UID): a quoted string of digits, 16 for real accounts.","type":"string","pattern":"^[1-9][0-9]{0,18}$"},"serviceId":{"description":"An endpoint service ID, e.g. epsrv-bp1demoorders000001.","type":"string","pattern":"^epsrv-[a-z0-9]+$"},"endpointId":{"description":"An endpoint ID, e.g. ep-bp1demoacme0000001.","type":"string","pattern":"^ep-[a-z0-9]+$"},"vpcId":{"description":"A VPC ID, e.g. vpc-bp1demoacme0000001.","type":"string","pattern":"^vpc-[a-z0-9]+$"},"region":{"description":"A region ID, e.g. cn-hangzhou, ap-southeast-1, eu-central-1.","type":"string","pattern":"^[a-z]{2}-[a-z]+(-[a-z]+)*(-[0-9]+)?$"},"groupName":{"description":"A group name: lowercase letters, digits, - and _, starting with a letter or digit.","type":"string","pattern":"^[a-z0-9][a-z0-9_-]*$"},"bandwidth":{"description":"Mbit/s. 100 to 25600 (CLB/ALB services allow at most 10240; each service's own MinBandwidth/MaxBandwidth is checked at run time).","type":"integer","minimum":100,"maximum":25600},"maxConnections":{"description":"The most connections the account may have on each service the rule governs, counted per service (Connected plus being connected or modified).","type":"integer","minimum":1},"count":{"description":"A number of operations per run.","type":"integer","minimum":0},"percent":{"description":"A percentage of the governed connections, 0 to 100.","type":"integer","minimum":0,"maximum":100},"expires":{"description":"From this date (00:00 UTC) or instant on, the entry no longer allows anything. 2027-01-31 or 2027-01-31T12:00:00Z.","type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2}))?$"},"from":{"description":"From this date (00:00 UTC) or instant on, the deny entry applies; before it, plan shows what it will revoke and when. 2027-01-31 or 2027-01-31T12:00:00Z.","type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2}))?$"},"text":{"description":"Free text (a display name or a reason).","type":"string","pattern":"\\S"},"glob":{"description":"A glob: * matches any run of characters, ? one character.","type":"string","pattern":"\\S"},"unknownAccounts":{"description":"What happens to a request from an account the rule does not allow: reject it, or hold it (leave it pending for a person).","enum":["reject","hold"]},"whitelist":{"description":"sync: the service's account whitelist is kept equal to the rule's allowed accounts (not with unknownAccounts: hold); manual (default): left as it is.","enum":["sync","manual"]},"defaults":{"description":"Values for every service rule that does not set its own.","type":"object","additionalProperties":false,"properties":{"unknownAccounts":{"$ref":"#/definitions/unknownAccounts"},"bandwidth":{"$ref":"#/definitions/bandwidth"},"maxBandwidth":{"$ref":"#/definitions/bandwidth"},"expiryWarningDays":{"description":"Warn this many days before an allow entry expires (validate, and a plan warning per live connection). Default 14; 0 turns the warning off.","type":"integer","minimum":0,"maximum":365}}},"group":{"type":"object","additionalProperties":false,"required":["accounts"],"properties":{"description":{"$ref":"#/definitions/text"},"accounts":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/accountEntry"}}}},"accountEntry":{"description":"An allowed owner account.","type":"object","additionalProperties":false,"required":["account"],"properties":{"account":{"$ref":"#/definitions/accountId"},"name":{"$ref":"#/definitions/text"},"bandwidth":{"$ref":"#/definitions/bandwidth"},"maxBandwidth":{"$ref":"#/definitions/bandwidth"},"maxConnections":{"$ref":"#/definitions/maxConnections"},"vpcs":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/vpcId"}},"expires":{"$ref":"#/definitions/expires"}}},"allowItem":{"description":"An allowed owner account, or {group: NAME} for every account of a group.","type":"object","additionalProperties":false,"oneOf":[{"required":["account"]},{"required":["group"]}],"properties":{"group":{"$ref":"#/definitions/groupName"},"account":{"$ref":"#/definitions/accountId"},"name":{"$ref":"#/definitions/text"},"bandwidth":{"$ref":"#/definitions/bandwidth"},"maxBandwidth":{"$ref":"#/definitions/bandwidth"},"maxConnections":{"$ref":"#/definitions/maxConnections"},"vpcs":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/vpcId"}},"expires":{"$ref":"#/definitions/expires"}}},"denyList":{"description":"Denied accounts and endpoints. Deny always wins over allow.","type":"object","additionalProperties":false,"properties":{"accounts":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["account"],"properties":{"account":{"$ref":"#/definitions/accountId"},"reason":{"$ref":"#/definitions/text"},"from":{"$ref":"#/definitions/from"}}}},"endpoints":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["endpoint"],"properties":{"endpoint":{"$ref":"#/definitions/endpointId"},"reason":{"$ref":"#/definitions/text"},"from":{"$ref":"#/definitions/from"}}}}}},"selector":{"description":"Matches the provider's services in the rule's region by name, description and tags (all given conditions must hold).","type":"object","additionalProperties":false,"minProperties":1,"properties":{"name":{"$ref":"#/definitions/glob"},"description":{"$ref":"#/definitions/glob"},"tags":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}}}},"serviceRule":{"description":"One endpoint service (serviceId) or every service a selector matches (match), in one region.","type":"object","additionalProperties":false,"required":["region"],"oneOf":[{"required":["serviceId"]},{"required":["match"]}],"properties":{"name":{"$ref":"#/definitions/text"},"region":{"$ref":"#/definitions/region"},"serviceId":{"$ref":"#/definitions/serviceId"},"match":{"$ref":"#/definitions/selector"},"unknownAccounts":{"$ref":"#/definitions/unknownAccounts"},"whitelist":{"$ref":"#/definitions/whitelist"},"bandwidth":{"$ref":"#/definitions/bandwidth"},"maxBandwidth":{"$ref":"#/definitions/bandwidth"},"allow":{"type":"array","items":{"$ref":"#/definitions/allowItem"}},"deny":{"$ref":"#/definitions/denyList"}}},"drift":{"description":"What to do with Connected connections the policy no longer allows. Both off unless turned on.","type":"object","additionalProperties":false,"properties":{"revoke":{"type":"boolean"},"reduceBandwidth":{"type":"boolean"}}},"limits":{"description":"The most disconnects and resizes a single run may make; a plan above a limit is not applied.","type":"object","additionalProperties":false,"properties":{"maxDisconnects":{"$ref":"#/definitions/count"},"maxDisconnectsPercent":{"$ref":"#/definitions/percent"},"maxResizes":{"$ref":"#/definitions/count"},"maxResizesPercent":{"$ref":"#/definitions/percent"}}}}};

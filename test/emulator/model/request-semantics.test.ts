@@ -375,7 +375,7 @@ test('reads ignore ClientToken: a listing is never replayed from the cache', () 
 
 test('unknown actions and regions', () => {
   const h = harness();
-  const err = h.fails('provider', 'DescribeInstances', { RegionId: HZ }, 'InvalidAction.NotFound');
+  const err = h.fails('provider', 'DescribeInstances', { RegionId: HZ }, 'InvalidApi.NotFound');
   assert.equal(err.httpStatus, 404);
   assert.equal(
     h.fails(
@@ -387,7 +387,7 @@ test('unknown actions and regions', () => {
     ).httpStatus,
     404,
   );
-  h.fails('provider', 'toString', {}, 'InvalidAction.NotFound');
+  h.fails('provider', 'toString', {}, 'InvalidApi.NotFound');
 });
 
 test('all 29 actions of the reference are implemented, and each names its missing RegionId', () => {

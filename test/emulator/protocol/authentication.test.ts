@@ -15,6 +15,7 @@ function scenarioWithSts(): ReturnType<typeof demoScenario> {
     accessKeySecret: 'sts-acme-secret',
     securityToken: 'sts-token-acme-0001',
   });
+  acme.accessKeys.push({ accessKeyId: 'LTAIdemoAcmeDisabled', accessKeySecret: 'disabled-secret', inactive: true });
   return scenario;
 }
 
@@ -48,6 +49,17 @@ describe('authentication and common parameters', () => {
     const error = await rejection(() => client.request('DescribeRegions', {}, { method: 'POST' }));
     assert.equal(error['code'], 'InvalidAccessKeyId.NotFound');
     assert.equal((error['data'] as Record<string, unknown>)['Message'], 'Specified access key is not found.');
+  });
+
+  test('a disabled AccessKey is InvalidAccessKeyId.Inactive (400), as Alibaba lists it', async () => {
+    const res = await rawCall(
+      emu.url,
+      { accessKeyId: 'LTAIdemoAcmeDisabled', accessKeySecret: 'disabled-secret' },
+      'DescribeRegions',
+    );
+    assert.equal(res.status, 400);
+    assert.equal(res.json?.['Code'], 'InvalidAccessKeyId.Inactive');
+    assert.equal(res.json?.['Message'], 'Specified access key is disabled.');
   });
 
   test('a reused SignatureNonce is SignatureNonceUsed', async () => {
@@ -181,10 +193,10 @@ describe('authentication and common parameters', () => {
     assert.equal(noAction.json?.['Code'], 'MissingParameter');
   });
 
-  test('an unknown Action is InvalidAction.NotFound (404), before any signature check', async () => {
+  test('an unknown Action is InvalidApi.NotFound (404), before any signature check', async () => {
     const res = await rawCall(emu.url, { accessKeyId: 'LTAInobody', accessKeySecret: 'x' }, 'DescribeInstances');
     assert.equal(res.status, 404);
-    assert.equal(res.json?.['Code'], 'InvalidAction.NotFound');
+    assert.equal(res.json?.['Code'], 'InvalidApi.NotFound');
   });
 
   test('a signature method other than HMAC-SHA1 is InvalidSignatureMethod, a version other than 1.0 IncompleteSignature', async () => {

@@ -1,0 +1,60 @@
+/**
+ * How a run says that an earlier write in doubt took effect (issue 9, docs/audit-records.md "Intent
+ * record"). A run cut off mid-write leaves an intent without an outcome; the next run cannot know that
+ * (the function keeps no state), but it sees the connection: when a connection the policy leaves alone
+ * (`skip`) changed recently and is now exactly where one of our writes would have put it, the run records
+ * it as `settled`, naming the decision ids of those writes (`settles`). An intent whose `decisionId` a
+ * later `settled` record names took effect. Pure.
+ */
+import type { Decision, Plan } from '../engine/decision.ts';
+import { decisionKey } from '../engine/decision-id.ts';
+import type { Sha256Hex } from '../engine/decision-id.ts';
+import type { EndpointConnection } from '../engine/resources.ts';
+
+/** How recent a change must be to be reported as settled: two runs of a five-minute schedule. */
+export const SETTLE_WINDOW_MS = 10 * 60_000;
+
+/** A skip decision that settles earlier writes: the decision and the decision ids it settles. */
+export interface Settlement {
+  decision: Decision;
+  modifiedTime: string;
+  settles: string[];
+}
+
+/** The settlements of a plan: skips on steady connections whose ModifiedTime is within the window. */
+export function settlements(
+  plan: Plan,
+  listed: EndpointConnection[],
+  now: number,
+  policyRevisionHash: string,
+  sha256: Sha256Hex,
+): Settlement[] {
+  const modified = new Map(listed.map((c) => [`${c.regionId}\u0000${c.serviceId}\u0000${c.endpointId}`, c]));
+  return plan.decisions.flatMap((d) => {
+    if (d.kind !== 'skip' || d.blocked !== undefined) return [];
+    const c = modified.get(`${d.regionId}\u0000${d.serviceId}\u0000${d.endpointId}`);
+    const at = c === undefined ? NaN : Date.parse(c.modifiedTime);
+    if (c === undefined || !(at <= now && now - at <= SETTLE_WINDOW_MS)) return [];
+    const wrote = writesLeading(d, c);
+    if (wrote.length === 0) return [];
+    const settles = wrote.map((w) => decisionKey({ ...d, ...w }, policyRevisionHash, sha256));
+    return [{ decision: d, modifiedTime: c.modifiedTime, settles }];
+  });
+}
+
+/** The writes of ours that leave a connection as it is now (their kind and bandwidth). */
+function writesLeading(d: Decision, c: EndpointConnection): Pick<Decision, 'kind' | 'bandwidthAfter'>[] {
+  if (c.connectionStatus === 'Connected') {
+    return [
+      { kind: 'accept', bandwidthAfter: c.bandwidth },
+      { kind: 'resize', bandwidthAfter: c.bandwidth },
+    ];
+  }
+  if (c.connectionStatus === 'Disconnected' && d.rule === 'builtin.disconnected') {
+    return [
+      { kind: 'reject', bandwidthAfter: undefined },
+      { kind: 'revoke', bandwidthAfter: undefined },
+    ];
+  }
+  return [];
+}

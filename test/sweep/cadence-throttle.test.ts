@@ -1,0 +1,53 @@
+/**
+ * A `Throttling` answer slows the run down rather than failing it (docs/cadences.md): the throttled call is
+ * retried, and the calls that start after it wait a pause first (./functions/sweep/throttle-pause.ts).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApiError } from '../../functions/client/api-error.ts';
+import type { PrivateLinkApi } from '../../functions/client/private-link-api.ts';
+import { MeteredApi } from '../../functions/sweep/metered-api.ts';
+
+test('after a Throttling answer later calls wait a pause, doubling while throttled, and nothing fails', async () => {
+  let clock = 0;
+  const slept: number[] = [];
+  let throttleNext = 2;
+  const page = { items: [], invalid: [], nextToken: undefined, requestId: 'r' };
+  const inner = {
+    listVpcEndpointServices: async () => {
+      if (throttleNext > 0) {
+        throttleNext -= 1;
+        throw new ApiError({
+          code: 'Throttling.User',
+          message: 'Request was denied due to user flow control.',
+          action: 'x',
+          httpStatus: 400,
+        });
+      }
+      return page;
+    },
+  } as unknown as PrivateLinkApi;
+  const api = MeteredApi.wrap(inner, {
+    retry: {
+      maxAttempts: 5,
+      baseDelayMs: 1,
+      maxDelayMs: 1,
+      sleep: async (ms) => {
+        slept.push(ms);
+        clock += ms;
+      },
+    },
+    now: () => clock,
+    deadline: undefined,
+    callTimeoutMs: 1000,
+    throttlePause: { firstMs: 500, maxMs: 8000 },
+  });
+  await api.listVpcEndpointServices({ regionId: 'cn-hangzhou' });
+  assert.equal(api.stats().throttled, 2);
+  // The retries after the two throttled answers waited the pause (500 ms, then 1000 ms) besides their backoff.
+  assert.ok(slept.includes(500) && slept.includes(1000), JSON.stringify(slept));
+  // An answer that was not throttled halves the pause (1000 -> 500): the next call still waits what is left.
+  const before = slept.length;
+  await api.listVpcEndpointServices({ regionId: 'cn-hangzhou' });
+  assert.equal(slept.length, before, 'the pause had passed: no wait');
+});
