@@ -159,7 +159,8 @@ async function simulate(schedule: Schedule): Promise<void> {
   const waits = todo.map((a) => ((decidedAt.get(a.endpointId ?? '') ?? NaN) - a.at) / 1000).sort((x, y) => x - y);
   console.log(`${schedule.name}:`);
   console.log(
-    `  ${REQUESTS} requests over ${WINDOW_MS / MINUTE} min, ${runs} runs: wait p50 ${percentile(waits, 50).toFixed(0)} s, ` +
+    `  ${REQUESTS} requests over ${WINDOW_MS / MINUTE} min, ${runs} runs: ` +
+      `wait p50 ${percentile(waits, 50).toFixed(0)} s, ` +
       `p95 ${percentile(waits, 95).toFixed(0)} s, max ${(waits.at(-1) ?? NaN).toFixed(0)} s ` +
       (schedule.reconcileEveryMs === undefined
         ? '(issue 14 target, for the two cadences: p95 <= 70 s)'
