@@ -129,13 +129,19 @@ function printRow(row: Row): void {
   );
   const bound = row.kind === 'no-op' ? 'read bound' : 'read + serial-write bound';
   const target = row.kind === 'no-op' ? 1.2 : 1.1;
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  const writeMs = row.kind === 'burst' ? `, ${r.smallCallMs.toFixed(1)} ms/write` : '';
+  const complete = r.servicesFailed === 0;
   console.log(
-    `  wall ${(r.wallMs / 1000).toFixed(2)} s, sweep CPU ${(r.cpuMs / 1000).toFixed(2)} s (${bound} ${(row.boundMs / 1000).toFixed(2)} s at ` +
-      `${r.callMs.toFixed(1)} ms/read${row.kind === 'burst' ? `, ${r.smallCallMs.toFixed(1)} ms/write` : ''}): ${ratio.toFixed(3)}x ${ok(ratio <= target && r.servicesFailed === 0)} (target <= ${target}x${r.servicesFailed === 0 ? '' : ', with every service collected'})`,
+    `  wall ${s(r.wallMs)}, sweep CPU ${s(r.cpuMs)} (${bound} ${s(row.boundMs)} at ${r.callMs.toFixed(1)} ms/read` +
+      `${writeMs}): ${ratio.toFixed(3)}x ${ok(ratio <= target && complete)} ` +
+      `(target <= ${target}x${complete ? '' : ', with every service collected'})`,
   );
+  const heap = r.peakMb;
   console.log(
-    `  sweep peak RSS ${r.maxRssMb.toFixed(1)} MB (${r.baselineRssMb.toFixed(1)} MB before the sweep; peak heap used ` +
-      `${r.peakMb.heapUsed.toFixed(0)} of ${r.peakMb.heapTotal.toFixed(0)} MB, external ${r.peakMb.external.toFixed(0)} MB): ` +
+    `  sweep peak RSS ${r.maxRssMb.toFixed(1)} MB (${r.baselineRssMb.toFixed(1)} MB before the sweep; ` +
+      `peak heap used ${heap.heapUsed.toFixed(0)} of ${heap.heapTotal.toFixed(0)} MB, ` +
+      `external ${heap.external.toFixed(0)} MB): ` +
       `${rssTarget === Infinity ? '' : `${ok(r.maxRssMb <= rssTarget)} (target <= ${rssTarget} MB)`}`,
   );
   console.log(

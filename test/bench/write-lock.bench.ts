@@ -84,6 +84,7 @@ async function measure(bundle: string, c: LockCase): Promise<void> {
       `  effective writes ${r.writes}, failed ${r.failed}, deferred ${r.deferred}; write calls ${writeCalls}, ` +
         `retries ${r.retries}`,
     );
+    console.log(`  API calls ${r.apiCalls} by action ${JSON.stringify(r.byAction)}`);
     const done = r.writes >= pending;
     console.log(
       `  wall ${(r.wallMs / 1000).toFixed(1)} s (bound ${(boundMs / 1000).toFixed(1)} s = reads ` +
