@@ -10,7 +10,6 @@ import type { WriteResult } from '../client/private-link-api.ts';
 import type { Decision, Plan } from '../engine/decision.ts';
 import { clientToken, decisionKey } from '../engine/decision-id.ts';
 import { orderWrites } from '../engine/write-order.ts';
-import { LOCK_CODE, newPacer, waitForTask } from './pacing.ts';
 import type { Sha256Hex } from '../engine/decision-id.ts';
 import type { EndpointConnection } from '../engine/resources.ts';
 import type { Logger } from '../log/logger.ts';
@@ -33,7 +32,7 @@ export interface ApplyOptions {
   /** The connections as listed (their ModifiedTime goes into the ClientToken). */
   listed: EndpointConnection[];
   now: () => number;
-  /** Waits between reads while pacing (./pacing.ts). */
+  /** Waits between reads while pacing (./pacer.ts). */
   sleep: (ms: number) => Promise<void>;
   logger: Logger;
   /** Receives each decision's outcome as soon as it is known. */
@@ -64,10 +63,9 @@ interface WriteOutcome {
  */
 export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApiError | undefined> {
   const { api, now } = options;
-  const pacer = new WritePacer({ api, now, logger: options.logger });
+  const pacer = new WritePacer({ api, now, logger: options.logger, sleep: options.sleep });
   const total = plan.decisions.filter((d) => d.blocked === undefined && isWrite(d)).length;
   const modifiedTimes = new Map(options.listed.map((c) => [connectionKey(c), c.modifiedTime]));
-  const pacer = newPacer();
   let stopped: ApiError | undefined;
   let outOfTime = false;
   let done = 0;
@@ -91,8 +89,6 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApiE
     }
     const result = await applyOne(decision, decisionId, listedModifiedTime, { ...options, pacer });
     options.emit(decision, result.detail);
-    pacer.paced ||= api.met(LOCK_CODE) > 0;
-    if (pacer.paced && result.detail.outcome === 'applied') await waitForTask(api, decision, pacer, options, now());
     stopped = result.abort;
     if (stopped !== undefined) continue;
     done += 1;

@@ -41,6 +41,7 @@ import { SweepAbortedError } from './sweep-aborted-error.ts';
 import { requestsLister, requestsOnly } from './collect-requests.ts';
 import type { SweepScope } from './collect-requests.ts';
 import { timeToDecision, waitMsOf } from './wait-stats.ts';
+import { DEFAULT_TIMEOUT_MS } from '../client/private-link-api.ts';
 
 export type { RetrySettings } from './metered-api.ts';
 export type { SweepMode } from './run-mode.ts';
@@ -80,7 +81,7 @@ export interface SweepOptions {
   readConcurrency?: number;
   /** Page size of List* calls; default 50 (the reference's cap). Smaller only for comparisons. */
   pageSize?: number;
-  /** The client's per-call timeout, ms: the margin kept before the deadline. Default 3000 (pop-core's). */
+  /** The client's per-call timeout, ms: the margin kept before the deadline. Default: the client's one default. */
   callTimeoutMs?: number;
   /** Retry policy for reads and writes (exponential backoff with jitter). */
   retry?: Partial<RetrySettings>;
@@ -222,7 +223,7 @@ function startRun(options: SweepOptions): Run {
     retry: { ...DEFAULT_RETRY, ...options.retry },
     now,
     deadline: options.deadline ?? startedAt + DEFAULT_RUN_MS,
-    callTimeoutMs: options.callTimeoutMs ?? 3000,
+    callTimeoutMs: options.callTimeoutMs ?? DEFAULT_TIMEOUT_MS,
   });
   const statsBefore = options.api.stats?.().calls;
   const records: AuditRecord[] = [];

@@ -289,15 +289,19 @@ async function proposeOnEmulator(
 }
 
 describe('infra/pipeline/s-yaml-values.mjs', () => {
-  it("prints s.yaml's region and function name, ${vars.*} resolved", () => {
+  it("prints s.yaml's region and the reconcile and requests functions' names, ${vars.*} resolved", () => {
     const r = script('s-yaml-values.mjs', ['s.yaml']);
     assert.equal(r.status, 0, r.out);
     const sYaml = parseDocument(readFileSync(join(REPO_ROOT, 's.yaml'), 'utf8')).toJS() as {
       vars: { region: string };
-      resources: Record<string, { props: { functionName: string } }>;
+      resources: Record<string, { props: { functionName: string; handler: string } }>;
     };
-    const fn = Object.values(sYaml.resources)[0]!.props.functionName;
-    assert.equal(r.out, `region=${sYaml.vars.region}\nfunction=${fn}\n`);
+    const fn = (handler: string) =>
+      Object.values(sYaml.resources).find((r) => r.props.handler === handler)!.props.functionName;
+    assert.equal(
+      r.out,
+      `region=${sYaml.vars.region}\nfunction=${fn('index.reconcile')}\nrequests_function=${fn('index.requests')}\n`,
+    );
   });
 
   it('follows an edited s.yaml, and refuses one it cannot read', () => {
@@ -305,11 +309,11 @@ describe('infra/pipeline/s-yaml-values.mjs', () => {
     try {
       const edited = readFileSync(join(REPO_ROOT, 's.yaml'), 'utf8')
         .replace(/region: cn-hangzhou/, 'region: ap-southeast-1')
-        .replace(/functionName: privatelink-approver/, 'functionName: pl-approver-prod');
+        .replace(/functionName: privatelink-approver-reconcile/, 'functionName: pl-approver-prod');
       writeFileSync(join(dir, 's.yaml'), edited);
       assert.equal(
         script('s-yaml-values.mjs', [join(dir, 's.yaml')]).out,
-        'region=ap-southeast-1\nfunction=pl-approver-prod\n',
+        'region=ap-southeast-1\nfunction=pl-approver-prod\nrequests_function=privatelink-approver-requests\n',
       );
       writeFileSync(join(dir, 'bad.yaml'), edited.replace('${vars.region}', '${vars.regoin}'));
       const bad = script('s-yaml-values.mjs', [join(dir, 'bad.yaml')]);
