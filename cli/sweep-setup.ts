@@ -55,7 +55,9 @@ export const SWEEP_FLAGS_HELP = `  -p, --policy FILE      the policy file (requi
 /** The credentials paragraph of plan's and apply's help (after the options). */
 export const CREDENTIALS_NOTE = `Credentials come from the standard Alibaba Cloud chain: ALIBABA_CLOUD_ACCESS_KEY_ID /
 ALIBABA_CLOUD_ACCESS_KEY_SECRET (/ ALIBABA_CLOUD_SECURITY_TOKEN), the aliyun CLI profile, the
-credentials file, OIDC, ECS RAM role (ALIBABA_CLOUD_ECS_METADATA).`;
+credentials file, OIDC, ECS RAM role (ALIBABA_CLOUD_ECS_METADATA). ALIBABA_CLOUD_ACCOUNT_ID names
+the provider's own account, kept on the whitelist of a \`whitelist: sync\` rule (without it, no
+whitelist entry is removed).`;
 
 export interface PreparedSweep {
   flags: ParsedFlags;

@@ -58,7 +58,8 @@ export const planCommand: Command = {
     usage: 'plan --policy FILE [options]',
     summary: SUMMARY,
     description: `Lists the governed services and their connections (live API, or the emulator with --endpoint),
-decides every connection against the policy and prints what apply would change. Writes nothing.`,
+decides every connection against the policy and prints what apply would change, whitelist changes of
+\`whitelist: sync\` rules included. Writes nothing.`,
     options: `${SWEEP_FLAGS_HELP}
   -f, --format FORMAT    table (default; grouped by service), json (one object per decision, for
                          tools and pull-request comments) or markdown (control characters and

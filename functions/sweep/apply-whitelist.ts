@@ -214,33 +214,41 @@ async function alreadyThere(
   return { proven: change.kind === 'whitelist-add' ? listed : !listed };
 }
 
-/** The decision record of one whitelist change (`privatelink-approver/decision/v1`, docs/audit-records.md). */
-export function whitelistRecord(
-  change: WhitelistChange,
-  context: RecordContext,
-  detail: ChangeDetail & { decisionId: string },
-): AuditRecord {
+/** What a whitelist change's decision and intent records share, in the records' field order. */
+function recordHead(change: WhitelistChange, context: RecordContext, decisionId: string, time: number) {
   return {
-    schema: DECISION_SCHEMA,
-    decisionId: detail.decisionId,
+    decisionId,
     runId: context.runId,
-    time: new Date(detail.time).toISOString(),
+    time: new Date(time).toISOString(),
     mode: context.mode,
     policyRevision: context.policyRevision,
     region: change.regionId,
     serviceId: change.serviceId,
     endpointId: null,
     ownerAccountId: change.accountId,
+  };
+}
+
+/** The decision record of one whitelist change (`privatelink-approver/decision/v1`, docs/audit-records.md). */
+export function whitelistRecord(
+  change: WhitelistChange,
+  context: RecordContext,
+  detail: ChangeDetail & { decisionId: string },
+): AuditRecord {
+  const { blocked } = change;
+  return {
+    schema: DECISION_SCHEMA,
+    ...recordHead(change, context, detail.decisionId, detail.time),
     accountName: change.accountName ?? null,
     vpcId: null,
     statusBefore: null,
     bandwidthBefore: null,
     decision: change.kind,
     rule: change.rule,
-    reason: change.blocked === undefined ? change.reason : `${change.reason}; blocked: ${change.blocked.reason}`,
+    reason: blocked === undefined ? change.reason : `${change.reason}; blocked: ${blocked.reason}`,
     bandwidthAfter: null,
     outcome: detail.outcome,
-    blockedBy: change.blocked?.limit ?? null,
+    blockedBy: blocked?.limit ?? null,
     errorCode: detail.errorCode,
     errorMessage: detail.errorMessage,
     requestId: detail.requestId,
@@ -258,15 +266,7 @@ function whitelistIntent(
 ): IntentRecord {
   return {
     schema: INTENT_SCHEMA,
-    decisionId: write.decisionId,
-    runId: context.runId,
-    time: new Date(write.time).toISOString(),
-    mode: context.mode,
-    policyRevision: context.policyRevision,
-    region: change.regionId,
-    serviceId: change.serviceId,
-    endpointId: null,
-    ownerAccountId: change.accountId,
+    ...recordHead(change, context, write.decisionId, write.time),
     decision: change.kind,
     action: write.action,
     bandwidthAfter: null,
