@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Prints what the pipeline needs from s.yaml as `name=value` lines for $GITHUB_OUTPUT (or a shell's
-// `eval`), so the region and the function name are written once, in s.yaml. `${vars.NAME}` is resolved the
+// `eval`), so the region and the (full sweep's) function name are written once, in s.yaml. `${vars.NAME}` is resolved the
 // way Serverless Devs resolves it. Usage: node infra/pipeline/s-yaml-values.mjs [path/to/s.yaml]
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
@@ -18,12 +18,14 @@ const resolve = (value) =>
     if (!(name in vars)) throw new Error(`${file} uses \${vars.${name}} but vars does not define it`);
     return String(vars[name]);
   });
+// The function that runs the full sweep (docs/cadences.md): `index.reconcile` (or the earlier `index.handler`).
 const resources = Object.values(raw.resources ?? {});
-if (resources.length !== 1) {
-  console.error(`${file}: expected exactly one resource (the function), found ${resources.length}`);
+const full = resources.filter((r) => ['index.reconcile', 'index.handler'].includes(r?.props?.handler));
+if (full.length !== 1) {
+  console.error(`${file}: expected exactly one function with handler index.reconcile, found ${full.length}`);
   process.exit(1);
 }
-const props = resources[0].props ?? {};
+const props = full[0].props ?? {};
 for (const [name, value] of [
   ['region', props.region],
   ['function', props.functionName],
