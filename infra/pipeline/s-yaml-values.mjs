@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Prints what the pipeline needs from s.yaml as `name=value` lines for $GITHUB_OUTPUT (or a shell's
-// `eval`), so the region and the (full sweep's) function name are written once, in s.yaml. `${vars.NAME}` is resolved the
+// `eval`), so the region and the function name are written once, in s.yaml. `${vars.NAME}` is resolved the
 // way Serverless Devs resolves it. Usage: node infra/pipeline/s-yaml-values.mjs [path/to/s.yaml]
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
@@ -18,18 +18,32 @@ const resolve = (value) =>
     if (!(name in vars)) throw new Error(`${file} uses \${vars.${name}} but vars does not define it`);
     return String(vars[name]);
   });
-// The function that runs the full sweep (docs/cadences.md): `index.reconcile` (or the earlier `index.handler`).
 const resources = Object.values(raw.resources ?? {});
-const full = resources.filter((r) => ['index.reconcile', 'index.handler'].includes(r?.props?.handler));
-if (full.length !== 1) {
-  console.error(`${file}: expected exactly one function with handler index.reconcile, found ${full.length}`);
+// One function, or the two cadences (README "Two cadences"): `function` is the one invoked after a deploy,
+// the full reconcile (`handler: index.reconcile`), so a merged policy change takes effect at once, drift
+// included; `requests_function` names the fast handler's function.
+const byHandler = (suffix) => resources.filter((r) => String(r.props?.handler ?? '').endsWith(suffix));
+const main = resources.length === 1 ? resources : byHandler('.reconcile');
+if (main.length !== 1) {
+  console.error(`${file}: expected one function, or one with handler index.reconcile; found ${resources.length}`);
   process.exit(1);
 }
-const props = full[0].props ?? {};
-for (const [name, value] of [
+const requests = resources.length === 1 ? [] : byHandler('.requests');
+const props = main[0].props ?? {};
+// Every function of the package lives in one region: a second region would be invoked and deployed blind.
+for (const r of resources) {
+  const region = resolve(r.props?.region ?? '');
+  if (region !== resolve(props.region ?? '')) {
+    console.error(`${file}: every function must be in one region; found ${region} beside ${resolve(props.region)}`);
+    process.exit(1);
+  }
+}
+const lines = [
   ['region', props.region],
   ['function', props.functionName],
-]) {
+  ...requests.slice(0, 1).map((r) => ['requests_function', r.props?.functionName]),
+];
+for (const [name, value] of lines) {
   const resolved = value === undefined ? '' : resolve(value);
   if (!/^[A-Za-z0-9_$-]+$/.test(resolved)) {
     console.error(`${file}: ${name} is missing or not a plain name: "${resolved}"`);
