@@ -309,7 +309,7 @@ describe('infra/pipeline/s-yaml-values.mjs', () => {
     try {
       const edited = readFileSync(join(REPO_ROOT, 's.yaml'), 'utf8')
         .replace(/region: cn-hangzhou/, 'region: ap-southeast-1')
-        .replace(/functionName: privatelink-approver-reconcile/, 'functionName: pl-approver-prod');
+        .replace(/functionName: privatelink-approver\n/, 'functionName: pl-approver-prod\n');
       writeFileSync(join(dir, 's.yaml'), edited);
       assert.equal(
         script('s-yaml-values.mjs', [join(dir, 's.yaml')]).out,

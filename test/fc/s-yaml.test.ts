@@ -51,7 +51,7 @@ const schema = JSON.parse(readFileSync(join(REPO_ROOT, 'infra/s-yaml.schema.json
 const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
 const { doc, props: functions, errors } = loadSYaml(readFileSync(join(REPO_ROOT, 's.yaml'), 'utf8'));
 const REQUESTS = 'privatelink-approver-requests';
-const RECONCILE = 'privatelink-approver-reconcile';
+const RECONCILE = 'privatelink-approver';
 /** Each function's schedule interval (s) and the least run time it must have after the deadline margin (ms). */
 const CADENCES: Record<string, { handler: string; interval: number; minRunMs: number }> = {
   [REQUESTS]: { handler: 'index.requests', interval: 60, minRunMs: 30_000 },
