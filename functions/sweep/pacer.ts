@@ -141,7 +141,11 @@ export class WritePacer {
     if (error.code !== LOCK_BUSY || error instanceof DeadlineError || previous === undefined) throw error;
     this.previous = undefined;
     const settled = await this.waitFor(previous, true);
-    if (settled === 'deadline') throw error;
+    // The deadline came while waiting for the task: `deferred`, as any write the deadline cut short.
+    if (settled === 'deadline') {
+      const { code, message, requestId, httpStatus } = error;
+      throw new DeadlineError({ code, message, action, requestId, httpStatus, cause: error });
+    }
     api.noteRetry();
     return this.started(decision, action, await write(api));
   }
