@@ -27,9 +27,11 @@ import { EXIT } from './exit-codes.ts';
 import type { ParsedFlags } from './parse-flags.ts';
 import { listFlag, parseFlags, stringFlag } from './parse-flags.ts';
 import { safeText } from './safe-text.ts';
+import { DEFAULT_TIMEOUT_MS } from '../functions/client/private-link-api.ts';
 
 /** pop-core's own default per-call timeout, kept as ours. */
-export const DEFAULT_CALL_TIMEOUT_MS = 3000;
+/** The project's one default call timeout (../functions/client/private-link-api.ts). */
+export const DEFAULT_CALL_TIMEOUT_MS = DEFAULT_TIMEOUT_MS;
 
 /** Flags every sweep command takes. */
 export const SWEEP_FLAGS = {
@@ -47,7 +49,7 @@ export const SWEEP_FLAGS_HELP = `  -p, --policy FILE      the policy file (requi
   --service ID           only this service (repeatable; narrows, never widens)
   --endpoint URL         send every API call to URL (the emulator); default: PRIVATELINK_ENDPOINT,
                          else the real regional endpoints
-  --timeout-ms N         per-call timeout (default 3000)
+  --timeout-ms N         per-call timeout (default ${DEFAULT_CALL_TIMEOUT_MS})
   --log-level LEVEL      operational JSON logs on stderr: debug|info|warn|error (default: none)`;
 
 /** The credentials paragraph of plan's and apply's help (after the options). */

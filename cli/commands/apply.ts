@@ -4,7 +4,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { RunSummaryRecord, SweepRecord } from '../../functions/audit/audit-records.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
 import { resolveRunMode } from '../../functions/sweep/run-mode.ts';
-import type { ProgressEvent } from '../../functions/sweep/run-sweep.ts';
+import type { ProgressEvent, SweepScope } from '../../functions/sweep/run-sweep.ts';
 import type { CliIO, Command } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
 import { booleanFlag, stringFlag } from '../parse-flags.ts';
@@ -66,10 +66,19 @@ const EXTRA_FLAGS = {
   'dry-run': { type: 'boolean' },
   'deadline-seconds': { type: 'string' },
   records: { type: 'string' },
+  scope: { type: 'string' },
 } as const;
 
-/** --deadline-seconds: a positive number of seconds, longer than one call's timeout. */
+/** --scope: `all` (default, the full sweep) or `requests` (only connections awaiting a decision). */
+function scopeOf(flags: ParsedFlags): SweepScope {
+  return stringFlag(flags, 'scope') === 'requests' ? 'requests' : 'all';
+}
+
+/** --scope, then --deadline-seconds: a positive number of seconds, longer than one call's timeout. */
 function checkDeadline(flags: ParsedFlags): string | undefined {
+  const scope = stringFlag(flags, 'scope');
+  if (scope !== undefined && scope !== 'requests' && scope !== 'all')
+    return `--scope must be requests or all, got "${scope}"`;
   const text = stringFlag(flags, 'deadline-seconds');
   if (text === undefined) return undefined;
   if (!(Number.isFinite(Number(text)) && Number(text) > 0))
@@ -143,6 +152,7 @@ async function sweep(prepared: PreparedSweep, out: RecordsOut, io: CliIO): Promi
       policy: prepared.policy,
       api: prepared.api,
       mode: resolveRunMode(booleanFlag(prepared.flags, 'dry-run') ? 'dry-run' : 'enforce', prepared.policy.mode),
+      scope: scopeOf(prepared.flags),
       ...(prepared.regions === undefined ? {} : { regions: prepared.regions }),
       ...(prepared.services === undefined ? {} : { services: prepared.services }),
       ...(prepared.logger === undefined ? {} : { logger: prepared.logger }),
@@ -177,7 +187,10 @@ ClientToken from the decision and the connection's state, so a repeated run neve
   --deadline-seconds N   start no new call later than N seconds minus one call's timeout; what
                          is left is recorded "deferred" and picked up by the next run (N must be
                          more than --timeout-ms / 1000)
-  --records FILE         write the JSON lines to FILE (appended) instead of stdout`,
+  --records FILE         write the JSON lines to FILE (appended) instead of stdout
+  --scope requests|all   requests: only the connections awaiting a decision, as the function's
+                         requests handler (docs/cadences.md); all (default): the full sweep, drift
+                         included, as its reconcile handler`,
     notes: `Output: one JSON decision record per line on stdout (or into --records FILE), the run summary
 record last; a readable summary on stderr.
 

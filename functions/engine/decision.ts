@@ -5,7 +5,6 @@
  */
 import type { ConnectionStatus, EndpointConnection, EndpointService } from './resources.ts';
 import type { ReasonFields } from './reason-text.ts';
-import type { WhitelistChange } from './whitelist-plan.ts';
 
 /**
  * What to do with one connection.
@@ -87,4 +86,21 @@ export interface Plan {
   governedConnections: number;
   /** Whitelist changes of rules with `whitelist: sync` (./whitelist-plan.ts), planned by the sweep after `decide`. */
   whitelist?: WhitelistChange[];
+}
+
+export type WhitelistChangeKind = 'whitelist-add' | 'whitelist-remove';
+
+/** One account to add to or remove from one service's whitelist. */
+export interface WhitelistChange {
+  kind: WhitelistChangeKind;
+  regionId: string;
+  serviceId: string;
+  accountId: string;
+  /** the account's display name from the policy, when it names it */
+  accountName: string | undefined;
+  /** add: the allow entry's path (`services[0].allow[1]`); remove: `services[0].whitelist` */
+  rule: string;
+  reason: string;
+  /** set when the safety limit stops this change (removals only) */
+  blocked: { limit: BlockingLimit; reason: string } | undefined;
 }

@@ -11,28 +11,13 @@
  */
 import type { Policy, ServiceRule } from '../policy/policy.ts';
 import { accountName, accountStanding } from './account-standing.ts';
-import type { BlockingLimit, PlanWarning } from './decision.ts';
+import type { PlanWarning, WhitelistChange } from './decision.ts';
 import { ordinal } from './decide-request.ts';
 import { matchServiceRule } from './match-service.ts';
 import type { EndpointConnection, EndpointService } from './resources.ts';
 import { limitBreach } from './safety-limits.ts';
 
-export type WhitelistChangeKind = 'whitelist-add' | 'whitelist-remove';
-
-/** One account to add to or remove from one service's whitelist. */
-export interface WhitelistChange {
-  kind: WhitelistChangeKind;
-  regionId: string;
-  serviceId: string;
-  accountId: string;
-  /** the account's display name from the policy, when it names it */
-  accountName: string | undefined;
-  /** add: the allow entry's path (`services[0].allow[1]`); remove: `services[0].whitelist` */
-  rule: string;
-  reason: string;
-  /** set when the safety limit stops this change (removals only) */
-  blocked: { limit: BlockingLimit; reason: string } | undefined;
-}
+export type { WhitelistChange, WhitelistChangeKind } from './decision.ts';
 
 /** One synced service's whitelist as listed (every page). */
 export interface ListedWhitelist {

@@ -31,6 +31,7 @@ import type { RunRequest, TimerTrigger } from './invocation-event.ts';
 import { invocationErrorRecord, isInvocationError } from './invocation-result.ts';
 import type { HandlerResult, InvocationErrorCode, InvocationErrorRecord } from './invocation-result.ts';
 import { runDeadline } from './run-deadline.ts';
+import { jsonLine } from '../audit/json-line.ts';
 
 export interface HandlerDeps {
   /** The configuration read at cold start (./fc-config.ts loadFcConfig). */
@@ -198,7 +199,7 @@ export function createHandler(deps: HandlerDeps): FcEventHandler {
         details,
         policyFile,
       });
-      deps.write(JSON.stringify(record));
+      deps.write(jsonLine(record));
       return record;
     };
 
@@ -240,7 +241,7 @@ export function createHandler(deps: HandlerDeps): FcEventHandler {
         deadline,
         callTimeoutMs: DEFAULT_TIMEOUT_MS,
         now,
-        sink: (record) => deps.write(JSON.stringify({ ...record, fcRequestId: requestId })),
+        sink: (record) => deps.write(jsonLine({ ...record, fcRequestId: requestId })),
         logger: log,
         // The provider's own account stays on every synced whitelist (README "Keep the whitelist in step").
         providerAccountId: context.accountId,

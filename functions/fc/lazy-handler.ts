@@ -10,6 +10,7 @@ import type { FcContext } from './fc-context.ts';
 import { fcRequestIdOf } from './fc-context.ts';
 import { invocationErrorRecord } from './invocation-result.ts';
 import type { HandlerResult } from './invocation-result.ts';
+import { jsonLine } from '../audit/json-line.ts';
 
 /** The handler FC calls: `(event, context)`. */
 export type FcEntryPoint = (event: Buffer | string | null | undefined, context: FcContext) => Promise<HandlerResult>;
@@ -40,7 +41,7 @@ export function lazyHandler(
         message: `internal error: the function's code did not load: nothing changed: ${error instanceof Error ? error.message : String(error)}`,
         details: [],
       });
-      write(JSON.stringify(record));
+      write(jsonLine(record));
       return record;
     }
     return handle(event, context, startedAt);

@@ -6,6 +6,7 @@
  *
  * Pure: the caller supplies where lines go and the clock (no process, no console here).
  */
+import { jsonLine } from '../audit/json-line.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -77,7 +78,7 @@ export function createLogger(options: LoggerOptions): Logger {
       ...(redact(base) as Record<string, unknown>),
       ...(fields === undefined ? {} : (redact(fields) as Record<string, unknown>)),
     };
-    options.write(JSON.stringify(line));
+    options.write(jsonLine(line));
   };
   return {
     debug: (m, f) => emit('debug', m, f),

@@ -62,8 +62,6 @@ export interface MeteredApiOptions {
 /** Counters shared by a MeteredApi and its narrowed views. */
 interface Meter {
   calls: number;
-  /** Error codes met, every attempt counted. */
-  codes: Map<string, number>;
   retries: number;
   deadlineReached: boolean;
   credentialsFailure: ApiError | undefined;
@@ -82,7 +80,6 @@ export class MeteredApi implements PrivateLinkApi {
     const pause = new ThrottlePause(options.throttlePause ?? DEFAULT_THROTTLE_PAUSE, options.now);
     const meter: Meter = {
       calls: 0,
-      codes: new Map(),
       retries: 0,
       deadlineReached: false,
       credentialsFailure: undefined,
@@ -99,11 +96,6 @@ export class MeteredApi implements PrivateLinkApi {
   /** Attempts sent so far, and how many of them were retries. */
   stats(): { calls: number; retries: number; throttled: number } {
     return { calls: this.meter.calls, retries: this.meter.retries, throttled: this.meter.pause.throttled };
-  }
-
-  /** How many attempts so far met this error code. */
-  met(code: string): number {
-    return this.meter.codes.get(code) ?? 0;
   }
 
   /** Counts an attempt that a caller sends again itself (the write pacer, ./pacer.ts) as a retry. */
@@ -215,7 +207,6 @@ export class MeteredApi implements PrivateLinkApi {
   }
 
   private isRetryable(error: unknown): boolean {
-    if (error instanceof ApiError) this.meter.codes.set(error.code, (this.meter.codes.get(error.code) ?? 0) + 1);
     if (!(error instanceof ApiError) || isCredentialsFailure(error.code)) return false;
     if (this.neverRetry.has(error.code)) return false;
     return error.retryable || isRetryableKind(errorKind(error.code, error.httpStatus));

@@ -34,12 +34,14 @@ import { recordMode, resolveRunMode } from './run-mode.ts';
 import type { SweepMode } from './run-mode.ts';
 import { sha256Hex } from './sha256.ts';
 import { pageBounds } from './listing-bounds.ts';
+import type { PageBounds } from './listing-bounds.ts';
 import { summarise } from './summarise.ts';
 import { settlements } from './settled.ts';
 import { SweepAbortedError } from './sweep-aborted-error.ts';
 import { requestsLister, requestsOnly } from './collect-requests.ts';
 import type { SweepScope } from './collect-requests.ts';
 import { timeToDecision, waitMsOf } from './wait-stats.ts';
+import { DEFAULT_TIMEOUT_MS } from '../client/private-link-api.ts';
 
 export type { RetrySettings } from './metered-api.ts';
 export type { SweepMode } from './run-mode.ts';
@@ -79,7 +81,7 @@ export interface SweepOptions {
   readConcurrency?: number;
   /** Page size of List* calls; default 50 (the reference's cap). Smaller only for comparisons. */
   pageSize?: number;
-  /** The client's per-call timeout, ms: the margin kept before the deadline. Default 3000 (pop-core's). */
+  /** The client's per-call timeout, ms: the margin kept before the deadline. Default: the client's one default. */
   callTimeoutMs?: number;
   /** Retry policy for reads and writes (exponential backoff with jitter). */
   retry?: Partial<RetrySettings>;
@@ -152,7 +154,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     onProgress: options.onProgress,
   });
   if (stopped !== undefined) return stop(run, decided, collected, stopped);
-  const plan = await whitelistStep(run, options, collected, decided);
+  const plan = run.scope === 'all' ? await whitelistStep(run, options, collected, decided, bounds) : decided;
   if (run.api.credentialsFailure !== undefined) return stop(run, plan, collected, run.api.credentialsFailure);
   if (run.mode === 'enforce') emitSettlements(run, plan, collected, policy);
 
@@ -221,7 +223,7 @@ function startRun(options: SweepOptions): Run {
     retry: { ...DEFAULT_RETRY, ...options.retry },
     now,
     deadline: options.deadline ?? startedAt + DEFAULT_RUN_MS,
-    callTimeoutMs: options.callTimeoutMs ?? 3000,
+    callTimeoutMs: options.callTimeoutMs ?? DEFAULT_TIMEOUT_MS,
   });
   const statsBefore = options.api.stats?.().calls;
   const records: AuditRecord[] = [];
@@ -266,8 +268,17 @@ function startRun(options: SweepOptions): Run {
   };
 }
 
-/** Keeps synced whitelists in step (./apply-whitelist.ts); the plan gains its changes and warnings. */
-async function whitelistStep(run: Run, options: SweepOptions, collected: Collected, plan: Plan): Promise<Plan> {
+/**
+ * Keeps synced whitelists in step (./apply-whitelist.ts) within the run's paging budget; the plan gains
+ * its changes and warnings. Full sweeps only: a requests-only run leaves whitelists to the next full one.
+ */
+async function whitelistStep(
+  run: Run,
+  options: SweepOptions,
+  collected: Collected,
+  plan: Plan,
+  bounds: PageBounds,
+): Promise<Plan> {
   const pageSize = options.pageSize ?? 50;
   const result = await syncWhitelists({
     policy: options.policy,
@@ -276,7 +287,7 @@ async function whitelistStep(run: Run, options: SweepOptions, collected: Collect
     services: collected.snapshot.services.map((s) => s.service),
     providerAccountId: options.providerAccountId,
     pageSize,
-    bounds: pageBounds(pageSize, options.pageBounds),
+    bounds,
     readConcurrency: options.readConcurrency ?? 8,
     now: run.now,
     context: run.context,

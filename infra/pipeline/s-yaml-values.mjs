@@ -19,15 +19,31 @@ const resolve = (value) =>
     return String(vars[name]);
   });
 const resources = Object.values(raw.resources ?? {});
-if (resources.length !== 1) {
-  console.error(`${file}: expected exactly one resource (the function), found ${resources.length}`);
+// One function, or the two cadences (README "Two cadences"): `function` is the one invoked after a deploy,
+// the full reconcile (`handler: index.reconcile`), so a merged policy change takes effect at once, drift
+// included; `requests_function` names the fast handler's function.
+const byHandler = (suffix) => resources.filter((r) => String(r.props?.handler ?? '').endsWith(suffix));
+const main = resources.length === 1 ? resources : byHandler('.reconcile');
+if (main.length !== 1) {
+  console.error(`${file}: expected one function, or one with handler index.reconcile; found ${resources.length}`);
   process.exit(1);
 }
-const props = resources[0].props ?? {};
-for (const [name, value] of [
+const requests = resources.length === 1 ? [] : byHandler('.requests');
+const props = main[0].props ?? {};
+// Every function of the package lives in one region: a second region would be invoked and deployed blind.
+for (const r of resources) {
+  const region = resolve(r.props?.region ?? '');
+  if (region !== resolve(props.region ?? '')) {
+    console.error(`${file}: every function must be in one region; found ${region} beside ${resolve(props.region)}`);
+    process.exit(1);
+  }
+}
+const lines = [
   ['region', props.region],
   ['function', props.functionName],
-]) {
+  ...requests.slice(0, 1).map((r) => ['requests_function', r.props?.functionName]),
+];
+for (const [name, value] of lines) {
   const resolved = value === undefined ? '' : resolve(value);
   if (!/^[A-Za-z0-9_$-]+$/.test(resolved)) {
     console.error(`${file}: ${name} is missing or not a plain name: "${resolved}"`);

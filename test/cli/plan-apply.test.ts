@@ -333,7 +333,7 @@ test('bad flags exit 64 with a clear message', async () => {
   assert.equal(short.code, 64);
   assert.match(
     short.err,
-    /--deadline-seconds 2 leaves no time for a single API call: .*\(--timeout-ms 3000\) left; give more than 3 seconds/,
+    /--deadline-seconds 2 leaves no time for a single API call: .*\(--timeout-ms 10000\) left; give more than 10 seconds/,
   );
   const shortTimeout = await cli([
     'apply',

@@ -8,14 +8,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { StartEmulatorOptions } from '../../emulator/index.ts';
+import { startEmulator } from '../../emulator/index.ts';
+import { main } from '../../cli/main.ts';
+import { testIO, withEnv } from '../cli/cli-io.ts';
 import { REPO_ROOT } from '../../scripts/build.ts';
 import { planOnEmulator } from '../infra/plan-on-emulator.ts';
-import { DEMO_POLICY } from './fc-harness.ts';
+import { DEMO_POLICY, PROVIDER_KEY } from './fc-harness.ts';
 
 interface Step {
   name?: string;
@@ -28,6 +31,13 @@ interface Step {
 interface Job {
   if: string;
   steps: Step[];
+  needs?: string;
+  permissions?: Record<string, string>;
+  outputs?: Record<string, string>;
+  strategy?: { matrix: Record<string, string>; 'max-parallel'?: number };
+}
+interface UsesStep extends Step {
+  with?: Record<string, string | boolean>;
 }
 
 const WORKFLOW = readFileSync(join(REPO_ROOT, 'infra/pipeline/github-actions.yml'), 'utf8');
@@ -35,8 +45,9 @@ const doc = parseDocument(WORKFLOW);
 const workflow = doc.toJS() as {
   on: Record<string, { paths: string[] }>;
   env: Record<string, string>;
-  jobs: { plan: Job; terraform: Job; deploy: Job };
+  jobs: { plan: Job; terraform: Job; deploy: Job; propose: Job; 'propose-pr': Job };
 };
+const triggers = doc.toJS() as { on: { schedule?: { cron: string }[]; workflow_dispatch?: unknown } };
 const runs = (job: Job): string => job.steps.map((s) => s.run ?? '').join('\n');
 const secrets = (job: Job): string[] =>
   [...JSON.stringify(job.steps).matchAll(/secrets\.([A-Z_]+)/g)].map((m) => m[1] as string);
@@ -152,16 +163,145 @@ describe('infra/pipeline/github-actions.yml', () => {
   });
 });
 
+describe('the scheduled propose job (README "Approve by pull request")', () => {
+  const propose = workflow.jobs.propose;
+  const pr = workflow.jobs['propose-pr'];
+
+  it('runs on a schedule (and by hand), never on a pull request or a push', () => {
+    assert.equal(triggers.on.schedule?.length, 1);
+    assert.match(triggers.on.schedule?.[0]?.cron ?? '', /^\d+ \* \* \* \*$/, 'hourly');
+    assert.ok('workflow_dispatch' in triggers.on);
+    for (const job of [propose]) {
+      assert.equal(job.if, "github.event_name == 'schedule' || github.event_name == 'workflow_dispatch'");
+    }
+    // The other jobs keep to their own events.
+    for (const job of [workflow.jobs.plan, workflow.jobs.terraform, workflow.jobs.deploy])
+      assert.doesNotMatch(job.if, /schedule/);
+  });
+
+  it('proposes per account with the read-only plan key only, and stops on anything but 0 or 2', () => {
+    assert.deepEqual([...new Set([...secrets(propose)])].sort(), ['PLAN_ACCESS_KEY_ID', 'PLAN_ACCESS_KEY_SECRET']);
+    const text = runs(propose);
+    assert.match(
+      text,
+      /privatelink-approver propose --policy "\$POLICY" --per-account --format json > proposals\.json/,
+    );
+    assert.match(text, /if \[ "\$code" != 0 \] && \[ "\$code" != 2 \]; then .*exit 1; fi/);
+    assert.deepEqual(propose.permissions, { contents: 'write' });
+    // The branches of accounts no longer proposed are deleted (closing their pull requests), after propose.
+    const [proposeAt, staleAt] = [/--per-account/, /proposals\.mjs proposals\.json stale/].map((p) =>
+      stepIndex(propose, p),
+    ) as [number, number];
+    assert.ok(proposeAt >= 0 && proposeAt < staleAt);
+    assert.match(propose.steps[staleAt]!.run!, /git ls-remote --heads origin 'propose\/\*'/);
+    assert.match(propose.steps[staleAt]!.run!, /git push origin --delete "\$branch"/);
+    assert.equal(propose.steps[staleAt]!.if, undefined, 'only after a successful propose (no always())');
+  });
+
+  it('opens or updates one pull request per account on branch propose/<account> with create-pull-request', () => {
+    assert.equal(pr.needs, 'propose');
+    assert.equal(pr.if, "needs.propose.outputs.accounts != '[]'");
+    assert.equal(pr.strategy?.matrix.account, '${{ fromJSON(needs.propose.outputs.accounts) }}');
+    assert.equal(pr.strategy?.['max-parallel'], 1);
+    assert.deepEqual(secrets(pr), ['PROPOSE_TOKEN']);
+    const create = pr.steps.find((s) => s.uses?.startsWith('peter-evans/create-pull-request@')) as UsesStep;
+    assert.ok(create);
+    assert.equal(create.with?.branch, 'propose/${{ matrix.account }}');
+    assert.equal(create.with?.base, 'main');
+    assert.equal(create.with?.['add-paths'], '${{ env.POLICY }}');
+    assert.equal(create.with?.['body-path'], '${{ runner.temp }}/body.md');
+    assert.match(runs(pr), /proposals\.mjs "\$PROPOSALS" patch "\$ACCOUNT" \| git apply/);
+  });
+});
+
+describe('infra/pipeline/proposals.mjs on real proposals (emulator)', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'pla-propose-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('lists the accounts, gives each a patch that applies and a body, and names the stale branches', async () => {
+    const policyDir = join(dir, 'repo');
+    spawnSync('git', ['init', '-q', policyDir]);
+    mkdirSync(join(policyDir, 'policies'));
+    copyFileSync(DEMO_POLICY, join(policyDir, 'policies/policy.yaml'));
+    const run = await proposeOnEmulator(policyDir, [
+      '--policy',
+      'policies/policy.yaml',
+      '--per-account',
+      '--format',
+      'json',
+    ]);
+    assert.equal(run.code, 2, run.stderr);
+    const file = join(dir, 'proposals.json');
+    writeFileSync(file, run.stdout);
+    const accounts = script('proposals.mjs', [file, 'accounts']);
+    assert.equal(accounts.status, 0, accounts.out);
+    const list = JSON.parse(accounts.out) as string[];
+    assert.deepEqual(list, ['2000000000000004']);
+    const patch = script('proposals.mjs', [file, 'patch', '2000000000000004']);
+    const apply = spawnSync('git', ['apply'], { cwd: policyDir, input: patch.out, encoding: 'utf8' });
+    assert.equal(apply.status, 0, apply.stderr);
+    assert.match(readFileSync(join(policyDir, 'policies/policy.yaml'), 'utf8'), /account: "2000000000000004"/);
+    const body = script('proposals.mjs', [file, 'body', '2000000000000004']);
+    assert.equal(body.status, 0, body.out);
+    assert.match(body.out, /\| `cn-hangzhou` \| `epsrv-bp1demoorders000001` \| `ep-bp1demoumbrella002` \|/);
+    const stale = script('proposals.mjs', [
+      file,
+      'stale',
+      'propose/2000000000000004',
+      'propose/2000000000000002',
+      'main',
+    ]);
+    assert.equal(stale.out, 'propose/2000000000000002\n');
+  });
+
+  it('refuses a file that is not per-account propose output', () => {
+    const file = join(dir, 'all-in-one.json');
+    writeFileSync(file, JSON.stringify({ changes: [{ accounts: ['1', '2'], patch: '' }] }));
+    const r = script('proposals.mjs', [file, 'accounts']);
+    assert.equal(r.status, 1);
+    assert.match(r.out, /--per-account/);
+  });
+});
+
+/** `propose` in process in `cwd` against a fresh emulator (demo fleet), signed with the demo provider's key. */
+async function proposeOnEmulator(
+  cwd: string,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const emu = await startEmulator({});
+  try {
+    const io = testIO({ cwd, env: { PRIVATELINK_ENDPOINT: emu.url } });
+    const code = await withEnv(
+      {
+        ALIBABA_CLOUD_ACCESS_KEY_ID: PROVIDER_KEY.accessKeyId,
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET: PROVIDER_KEY.accessKeySecret,
+        ALIBABA_CLOUD_SECURITY_TOKEN: undefined,
+      },
+      () => main(['propose', ...args], io),
+    );
+    return { code, stdout: io.out(), stderr: io.err() };
+  } finally {
+    await emu.close();
+  }
+}
+
 describe('infra/pipeline/s-yaml-values.mjs', () => {
-  it("prints s.yaml's region and function name, ${vars.*} resolved", () => {
+  it("prints s.yaml's region and the reconcile and requests functions' names, ${vars.*} resolved", () => {
     const r = script('s-yaml-values.mjs', ['s.yaml']);
     assert.equal(r.status, 0, r.out);
     const sYaml = parseDocument(readFileSync(join(REPO_ROOT, 's.yaml'), 'utf8')).toJS() as {
       vars: { region: string };
-      resources: Record<string, { props: { functionName: string } }>;
+      resources: Record<string, { props: { functionName: string; handler: string } }>;
     };
-    const fn = Object.values(sYaml.resources)[0]!.props.functionName;
-    assert.equal(r.out, `region=${sYaml.vars.region}\nfunction=${fn}\n`);
+    const fn = (handler: string) =>
+      Object.values(sYaml.resources).find((r) => r.props.handler === handler)!.props.functionName;
+    assert.equal(
+      r.out,
+      `region=${sYaml.vars.region}\nfunction=${fn('index.reconcile')}\nrequests_function=${fn('index.requests')}\n`,
+    );
   });
 
   it('follows an edited s.yaml, and refuses one it cannot read', () => {
@@ -169,11 +309,11 @@ describe('infra/pipeline/s-yaml-values.mjs', () => {
     try {
       const edited = readFileSync(join(REPO_ROOT, 's.yaml'), 'utf8')
         .replace(/region: cn-hangzhou/, 'region: ap-southeast-1')
-        .replace(/functionName: privatelink-approver/, 'functionName: pl-approver-prod');
+        .replace(/functionName: privatelink-approver-reconcile/, 'functionName: pl-approver-prod');
       writeFileSync(join(dir, 's.yaml'), edited);
       assert.equal(
         script('s-yaml-values.mjs', [join(dir, 's.yaml')]).out,
-        'region=ap-southeast-1\nfunction=pl-approver-prod\n',
+        'region=ap-southeast-1\nfunction=pl-approver-prod\nrequests_function=privatelink-approver-requests\n',
       );
       writeFileSync(join(dir, 'bad.yaml'), edited.replace('${vars.region}', '${vars.regoin}'));
       const bad = script('s-yaml-values.mjs', [join(dir, 'bad.yaml')]);

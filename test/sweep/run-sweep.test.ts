@@ -385,7 +385,7 @@ test('the deadline stops new writes: the rest is "deferred" and the summary says
     clock += 1000;
   };
   // Reads take 3 s of fake time; one write fits before the deadline's margin (3 s for a call).
-  const { records, summary } = await sweep(api, { now: () => clock, deadline: NOW + 6500 });
+  const { records, summary } = await sweep(api, { now: () => clock, deadline: NOW + 6500, callTimeoutMs: 3000 });
   // The one write that fits is the most urgent: the reject.
   assert.deepEqual(outcomes(records), [
     'ep-acme:accept:deferred',
