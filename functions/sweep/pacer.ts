@@ -31,8 +31,14 @@ export interface PacerSettings {
   initialStepMs: number;
   /** Longest wait between two polls, ms (Alibaba's Terraform provider polls every 5 s). */
   maxStepMs: number;
-  /** The first poll goes at this share of the median observed duration, slightly early. */
+  /** The first poll goes at this share of the median observed duration. */
   earlyShare: number;
+  /**
+   * A task found ended at the first poll may have ended earlier still: it is noted at this share of the
+   * poll's time, so that the median can come down when tasks get shorter (a task found running at the
+   * first poll is noted between the last poll that saw it running and the first that did not).
+   */
+  settledShare: number;
   /** Later steps start at this share of the median (then double); at least `minStepMs`. */
   stepShare: number;
   minStepMs: number;
@@ -49,7 +55,8 @@ export interface PacerSettings {
 export const DEFAULT_PACER: PacerSettings = {
   initialStepMs: 50,
   maxStepMs: 5000,
-  earlyShare: 0.9,
+  earlyShare: 1,
+  settledShare: 0.98,
   stepShare: 0.1,
   minStepMs: 10,
   window: 15,
@@ -134,7 +141,11 @@ export class WritePacer {
     if (error.code !== LOCK_BUSY || error instanceof DeadlineError || previous === undefined) throw error;
     this.previous = undefined;
     const settled = await this.waitFor(previous, true);
-    if (settled === 'deadline') throw error;
+    // The deadline came while waiting for the task: `deferred`, as any write the deadline cut short.
+    if (settled === 'deadline') {
+      const { code, message, requestId, httpStatus } = error;
+      throw new DeadlineError({ code, message, action, requestId, httpStatus, cause: error });
+    }
     api.noteRetry();
     return this.started(decision, action, await write(api));
   }
@@ -168,7 +179,10 @@ export class WritePacer {
       if (status === 'deadline' || status === 'unknown') return status;
       if (status === 'settled') {
         if (learning) return 'unknown';
-        this.observe(task.action, lastRunning === undefined ? sentAt : (lastRunning + sentAt) / 2);
+        this.observe(
+          task.action,
+          lastRunning === undefined ? sentAt * this.settings.settledShare : (lastRunning + sentAt) / 2,
+        );
         return 'settled';
       }
       if (learning) this.learn(task);

@@ -114,3 +114,33 @@ test('under the request reading: no refusal seen, so no polling read at all', as
     await h.close();
   }
 });
+
+test('a deadline under a slow task lock: the most urgent writes go first, the rest deferred; the next run ends it', async () => {
+  const taskMs = 400;
+  const h = await e2e(fleet('task', taskMs), POLICY);
+  try {
+    h.clock.advance(5000);
+    h.clock.resume();
+    const first = await h.sweep({ deadline: Date.now() + 1500, callTimeoutMs: 100 });
+    const writes = first.records.filter((r) => r.decision === 'accept' || r.decision === 'reject');
+    const outcomes = writes.map((r) => r.outcome);
+    const done = outcomes.filter((o) => o === 'applied').length;
+    assert.ok(done >= 1 && done < writes.length, outcomes.join(' '));
+    // In order of urgency: both rejects (globex) before any accept (acme); records keep their own order.
+    const applied = writes.filter((r) => r.outcome === 'applied');
+    const rejects = Math.min(done, GLOBEX.length);
+    assert.deepEqual(
+      applied.filter((r) => r.decision === 'reject').map((r) => r.endpointId),
+      GLOBEX.slice(0, rejects),
+      JSON.stringify(writes.map((r) => [r.endpointId, r.outcome])),
+    );
+    assert.ok(writes.every((r) => r.outcome === 'applied' || r.outcome === 'deferred'));
+    await new Promise((resolve) => setTimeout(resolve, taskMs + 100));
+    await h.sweep();
+    const now = await settled(h, taskMs);
+    for (const id of ACME) assert.equal(now[id], 'Connected', id);
+    for (const id of GLOBEX) assert.equal(now[id], 'Disconnected', id);
+  } finally {
+    await h.close();
+  }
+});
