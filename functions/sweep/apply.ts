@@ -228,7 +228,9 @@ async function rereadAfterFailure(
     return {};
   }
   const current = page.value.items.find((c) => c.endpointId === decision.endpointId);
-  if (current === undefined) return { outcome: 'gone' };
+  // Gone only when the answer is complete and fully believed (as the whitelist re-read).
+  const complete = page.value.nextToken === undefined && page.value.invalid.length === 0;
+  if (current === undefined) return complete ? { outcome: 'gone' } : {};
   const movedSinceOurWrite = attempts > 0 && isLater(current.modifiedTime, listedModifiedTime);
   return alreadyThere(decision, current, movedSinceOurWrite) ? { outcome: 'already-applied' } : {};
 }

@@ -198,6 +198,9 @@ export class WritePacer {
     );
     if (!page.ok) return page.error instanceof DeadlineError ? 'deadline' : 'unknown';
     const current: EndpointConnection | undefined = page.value.items.find((c) => c.endpointId === endpointId);
+    // Absent from an incomplete or partly unreadable answer proves nothing.
+    if (current === undefined && (page.value.nextToken !== undefined || page.value.invalid.length > 0))
+      return 'unknown';
     return current !== undefined && TRANSITIONAL.has(current.connectionStatus) ? 'running' : 'settled';
   }
 

@@ -9,6 +9,8 @@ import {
 } from '../../functions/audit/audit-records.ts';
 import { clientToken, decisionKey } from '../../functions/engine/decision-id.ts';
 import type { Policy } from '../../functions/policy/policy.ts';
+import type { Page } from '../../functions/client/private-link-api.ts';
+import type { EndpointConnection } from '../../functions/engine/resources.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
 import { sha256Hex } from '../../functions/sweep/sha256.ts';
 import type { SweepOptions } from '../../functions/sweep/run-sweep.ts';
@@ -449,6 +451,24 @@ test('operational logs: JSON lines with the run id; auto-accept at error level',
     JSON.stringify(warnings),
   );
 });
+
+const partials: [string, Partial<Page<EndpointConnection>>][] = [
+  ['an unreadable item', { invalid: [{ field: 'EndpointId', problem: 'not an endpoint ID' }] }],
+  ['a next page', { nextToken: 'more' }],
+];
+for (const [what, partial] of partials) {
+  test(`a failed write whose re-read lacks the endpoint but has ${what} stays failed, not gone`, async () => {
+    const api = fleet();
+    api.fail('DisableVpcEndpointConnection:ep-initech', apiError('InvalidParameter.Bandwidth'));
+    const list = api.listVpcEndpointConnections.bind(api);
+    api.listVpcEndpointConnections = async (req) =>
+      req.endpointId === 'ep-initech' ? { ...(await list(req)), items: [], ...partial } : list(req);
+    const { records } = await sweep(api);
+    const reject = records.find((r) => r.endpointId === 'ep-initech');
+    assert.equal(reject?.outcome, 'failed');
+    assert.equal(reject?.errorCode, 'InvalidParameter.Bandwidth');
+  });
+}
 
 test('a credentials failure on the re-read after a failed write stops the run: no later write is sent', async () => {
   const api = fleet();
