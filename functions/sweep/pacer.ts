@@ -161,8 +161,9 @@ export class WritePacer {
     let lastRunning: number | undefined;
     for (;;) {
       const wait = task.answeredAt + offset - now();
+      // Never sleep past the last moment a call may start: a wait that would is the deadline now.
+      if (!api.timeLeft(Math.max(wait, 0))) return 'deadline';
       if (wait > 0) await this.sleep(wait);
-      if (!api.timeLeft()) return 'deadline';
       const sentAt = now() - task.answeredAt;
       const status = await this.read(task.decision);
       if (status === 'deadline' || status === 'unknown') return status;
