@@ -565,6 +565,18 @@ test("a listed item that failed validation gets a skip record naming the field, 
   for (const r of records) assert.deepEqual(recordSchemaProblems(r), [], JSON.stringify(r));
 });
 
+test('a listed connection whose owner cannot be read holds every accept on its service', async () => {
+  const api = fleet();
+  api.invalid.set(SEARCH, [{ field: 'EndpointOwnerId', problem: 'missing', endpointId: 'ep-nobody' }]);
+  const { records } = await sweep(api);
+  const held = records.find((r) => r.endpointId === 'ep-search-acme');
+  assert.equal(held?.outcome, 'held');
+  assert.equal(held?.rule, 'builtin.invalid-listing');
+  assert.match(held?.reason ?? '', /owner cannot be read: every accept there is held/);
+  assert.equal(records.find((r) => r.endpointId === 'ep-acme')?.outcome, 'applied');
+  assert.ok(!api.writes().some((c) => c.params['endpointId'] === 'ep-search-acme'));
+});
+
 test('a serviceId rule whose service is not listed fails closed: a failure naming the rule, in servicesFailed', async () => {
   const api = new FakePrivateLinkApi([service()], [conn('ep-acme', ACME, 'Connecting')]);
   const { records, summary } = await sweep(api);
