@@ -50,7 +50,10 @@ function writesLeading(d: Decision, c: EndpointConnection): Pick<Decision, 'kind
       { kind: 'resize', bandwidthAfter: c.bandwidth },
     ];
   }
-  if (c.connectionStatus === 'Disconnected' && d.rule === 'builtin.disconnected') {
+  // Disconnected by a reject or a revoke of ours: under the Connecting reading the engine reads it
+  // `closed`; under `auto` and Disconnected it is a skip because the account is not allowed.
+  const notAllowed = d.rule === 'builtin.disconnected' || d.reasonCode === 'not-allowed-disconnected';
+  if (c.connectionStatus === 'Disconnected' && notAllowed) {
     return [
       { kind: 'reject', bandwidthAfter: undefined },
       { kind: 'revoke', bandwidthAfter: undefined },

@@ -638,6 +638,35 @@ test('every run has a deadline, plan included: 15 minutes when none is given', a
   assert.ok(summary.apiCalls <= 3, String(summary.apiCalls));
 });
 
+for (const reading of ['Connecting', 'Disconnected', 'auto'] as const) {
+  test(`under the ${reading} reading, a revoke left in doubt is settled by the next run`, async () => {
+    const api = new FakePrivateLinkApi([service()], [conn('ep-initech', INITECH, 'Connected')]);
+    const policy = demoPolicy({ pendingStatus: reading, drift: { revoke: true, reduceBandwidth: false } });
+    // Run 1 sank its intent to revoke ep-initech and the revoke took effect; its record was lost.
+    const intents: IntentRecord[] = [];
+    await sweep(api, {
+      policy,
+      sink: (r) => {
+        if (isIntentRecord(r)) intents.push(r);
+        if (isAuditRecord(r) && r.endpointId === 'ep-initech') throw new Error('killed');
+      },
+    });
+    assert.deepEqual(
+      intents.map((i) => [i.endpointId, i.decision]),
+      [['ep-initech', 'revoke']],
+    );
+    const revoked = api.connections[0];
+    assert.equal(revoked?.connectionStatus, 'Disconnected');
+    if (revoked !== undefined) revoked.modifiedTime = new Date(NOW - 60_000).toISOString();
+    const settled = (await sweep(api, { policy })).sunk.filter(isSettledRecord);
+    assert.deepEqual(
+      settled.map((s) => s.endpointId),
+      ['ep-initech'],
+    );
+    assert.ok(settled[0]?.settles.includes(intents[0]?.decisionId ?? ''), JSON.stringify(settled));
+  });
+}
+
 test('a run cut off mid-write is settled by the next: a recent change that a write of ours explains is reported', async () => {
   const api = fleet();
   // Run 1 sank its intent to accept ep-acme, and the accept took effect, but the run died before its record.
