@@ -157,7 +157,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   if (stopped !== undefined) return stop(run, decided, collected, stopped);
   const plan = run.scope === 'all' ? await whitelistStep(run, options, collected, decided, bounds) : decided;
   if (run.api.credentialsFailure !== undefined) return stop(run, plan, collected, run.api.credentialsFailure);
-  if (run.mode === 'enforce') emitSettlements(run, plan, collected, policy);
+  // From every listed connection's decision: the requests scope settles the connections it lists too.
+  if (run.mode === 'enforce') emitSettlements(run, all, collected, policy);
 
   return finish(run, plan, collected);
 }

@@ -13,6 +13,7 @@ import type { Page } from '../../functions/client/private-link-api.ts';
 import type { EndpointConnection } from '../../functions/engine/resources.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
 import { sha256Hex } from '../../functions/sweep/sha256.ts';
+import { SETTLE_WINDOW_MS } from '../../functions/sweep/settled.ts';
 import type { SweepOptions } from '../../functions/sweep/run-sweep.ts';
 import { SweepAbortedError } from '../../functions/sweep/sweep-aborted-error.ts';
 import {
@@ -694,7 +695,21 @@ test('a run cut off mid-write is settled by the next: a recent change that a wri
     ['ep-acme'],
   );
   assert.ok(settled[0]?.settles.includes(intent.decisionId), JSON.stringify(settled));
-  // A change older than the window (10 minutes) reports nothing.
-  accepted.modifiedTime = new Date(NOW - 11 * 60_000).toISOString();
+  // The window spans a reconcile interval (15 minutes) plus a margin: a change 16 minutes old is
+  // reported, by a full sweep and by a requests-only run that lists the connection.
+  accepted.modifiedTime = new Date(NOW - 16 * 60_000).toISOString();
+  assert.deepEqual(
+    (await sweep(api)).sunk.filter(isSettledRecord).map((s) => s.endpointId),
+    ['ep-acme'],
+  );
+  const requests = (await sweep(api, { scope: 'requests' })).sunk.filter(isSettledRecord);
+  assert.deepEqual(
+    requests.map((s) => s.endpointId),
+    ['ep-acme'],
+  );
+  assert.ok(requests[0]?.settles.includes(intent.decisionId), JSON.stringify(requests));
+  // A change older than the window (20 minutes) reports nothing.
+  assert.equal(SETTLE_WINDOW_MS, 20 * 60_000);
+  accepted.modifiedTime = new Date(NOW - SETTLE_WINDOW_MS - 60_000).toISOString();
   assert.deepEqual((await sweep(api)).sunk.filter(isSettledRecord), []);
 });
