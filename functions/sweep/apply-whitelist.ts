@@ -9,6 +9,7 @@
 import type { ApiError } from '../client/api-error.ts';
 import { errorKind } from '../client/error-kinds.ts';
 import type { WriteResult } from '../client/private-link-api.ts';
+import type { Decision } from '../engine/decision.ts';
 import type { Sha256Hex } from '../engine/decision-id.ts';
 import type { EndpointService } from '../engine/resources.ts';
 import { planWhitelists, syncedRule } from '../engine/whitelist-plan.ts';
@@ -34,6 +35,8 @@ export interface WhitelistSyncOptions {
   mode: SweepMode;
   /** The collected services (only those whose rule says `whitelist: sync` are touched). */
   services: EndpointService[];
+  /** The run's connection decisions: a service whose disconnects a safety limit blocked keeps its entries. */
+  connections?: readonly Decision[];
   /** The provider's own account ID (never removed); undefined: no removals, with a warning. */
   providerAccountId: string | undefined;
   pageSize: number;
@@ -68,7 +71,7 @@ export async function syncWhitelists(options: WhitelistSyncOptions): Promise<Whi
   if (options.api.credentialsFailure !== undefined) {
     return { plan: { changes: [], warnings: [] }, failures, stopped: options.api.credentialsFailure };
   }
-  const plan = planWhitelists(options.policy, listed, options.now(), options.providerAccountId);
+  const plan = planWhitelists(options.policy, listed, options.now(), options.providerAccountId, options.connections);
   let stopped: ApiError | undefined;
   let unrecorded = false;
   for (const change of plan.changes) {

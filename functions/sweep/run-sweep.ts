@@ -304,6 +304,7 @@ async function whitelistStep(
     api: run.api,
     mode: run.mode,
     services: collected.snapshot.services.map((s) => s.service),
+    connections: plan.decisions,
     providerAccountId: options.providerAccountId,
     pageSize,
     bounds,
