@@ -98,7 +98,7 @@ function checkDeadline(flags: ParsedFlags): string | undefined {
 
 /** Where the JSON lines go: stdout, or the --records FILE (appended) and the first error writing it. */
 interface RecordsOut {
-  /** A promise (file) settles once the line is handed to the OS: the sweep waits for it before a write. */
+  /** A promise (file) resolves once the line is handed to the OS, rejects when it was not (no write follows). */
   write(record: SweepRecord): void | Promise<void>;
   /** Ends the file; the first write error, if any. */
   close(): Promise<NodeJS.ErrnoException | undefined>;
@@ -128,11 +128,13 @@ async function openRecords(path: string | undefined, io: CliIO): Promise<Records
   let failure: NodeJS.ErrnoException | undefined;
   file.on('error', (error: NodeJS.ErrnoException) => (failure ??= error));
   return {
+    // Rejects when the line was not written: the sweep then sends no more writes (intent before effect).
     write: (record) =>
-      new Promise<void>((done) =>
+      new Promise<void>((done, fail) =>
         file.write(`${jsonLine(record)}\n`, (error) => {
-          if (error) failure ??= error as NodeJS.ErrnoException;
-          done();
+          if (!error) return done();
+          failure ??= error as NodeJS.ErrnoException;
+          fail(error);
         }),
       ),
     close: () =>

@@ -114,7 +114,7 @@ function renderDoubtTable(intents: IntentRecord[], io: CliIO): string {
         i.action,
         i.ownerAccountId,
         i.serviceId,
-        i.endpointId,
+        i.endpointId ?? '-',
         `${i.bandwidthAfter ?? '-'}`,
         i.runId,
       ].map((cell) => safeText(String(cell))),
@@ -166,7 +166,8 @@ and left out.`,
                          run), not a second change; by default it is left out and counted on stderr
   --strict               stop at the first malformed record (exit 65) instead of reporting it and going on
   --in-doubt             list the writes in doubt instead: intents (privatelink-approver/intent/v1) with no
-                         decision record in their run (cut off mid-write; the next run's listing settles it)`,
+                         decision record in their run (cut off mid-write) that no later settled record
+                         (privatelink-approver/settled/v1) names`,
     exitCodes: {
       ok: 'done (also when nothing matches, or malformed records were reported without --strict)',
       usage: 'bad flags',
@@ -194,15 +195,15 @@ and left out.`,
       io.stderr.write(`privatelink-approver audit: cannot read ${flags.positionals[0]}: ${code}\n`);
       return EXIT.noInput;
     }
-    const { records, intents, malformed } = readRecords(text);
+    const { records, intents, settled, malformed } = readRecords(text);
     const strict = booleanFlag(flags, 'strict');
     for (const m of strict ? malformed.slice(0, 1) : malformed) {
       const where = `${flags.positionals[0] ?? '-'}:${m.line}`;
       io.stderr.write(`privatelink-approver audit: ${safeText(where)}: malformed record: ${m.problem}\n`);
     }
     if (strict && malformed.length > 0) return EXIT.policyInvalid;
-    if (reportDoubt(flags, filterRecords(inDoubt(intents, records), { ...filter, outcome: undefined }), format, io))
-      return EXIT.ok;
+    const doubt = filterRecords(inDoubt(intents, records, settled), { ...filter, outcome: undefined });
+    if (reportDoubt(flags, doubt, format, io)) return EXIT.ok;
     // Fold before filtering: a replay inside --since whose first answer is older is still no new change.
     const folded = booleanFlag(flags, 'all') ? { records, replays: [] } : foldReplays(records);
     const matching = filterRecords(folded.records, filter);

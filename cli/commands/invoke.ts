@@ -26,7 +26,8 @@ import {
   readInvokeOptions,
 } from '../invoke/invoke-options.ts';
 import type { InvokeAnswer, InvokeTarget } from '../invoke/invoke-target.ts';
-import { describeInvokeFailure, describeTarget, InvokeFailed, redactSecrets } from '../invoke/invoke-target.ts';
+import type { Scrub } from '../../functions/client/secret-scrubber.ts';
+import { describeInvokeFailure, describeTarget, InvokeFailed, invokeScrubber } from '../invoke/invoke-target.ts';
 
 const SUMMARY = 'Run the deployed function now (FC) and print its run summary';
 
@@ -64,8 +65,8 @@ request.`,
   },
 });
 
-function fail(io: CliIO, message: string, code: number, key?: AccessKeyCredentials): number {
-  io.stderr.write(`privatelink-approver invoke: ${redactSecrets(message, key)}\n`);
+function fail(io: CliIO, message: string, code: number, scrub: Scrub = invokeScrubber(undefined)): number {
+  io.stderr.write(`privatelink-approver invoke: ${scrub(message)}\n`);
   return code;
 }
 
@@ -79,19 +80,21 @@ function verdict(summary: RunSummaryRecord): string {
 
 /** The function's answer as a run summary or an invocation error, and the exit code it means. */
 function report(answer: InvokeAnswer, io: CliIO, key: AccessKeyCredentials): number {
+  // Every string printed from here on came (in part) from the network: none may carry a secret.
+  const scrub = invokeScrubber(key, answer.signature);
   let result: unknown = answer.data;
   if (typeof result === 'string' || Buffer.isBuffer(result)) {
     try {
       result = JSON.parse(String(result));
     } catch {
       const excerpt = String(result).slice(0, 200);
-      return fail(io, `the function answered something that is not JSON: ${excerpt}`, EXIT.internal, key);
+      return fail(io, `the function answered something that is not JSON: ${excerpt}`, EXIT.internal, scrub);
     }
   }
   if (answer.errorType !== undefined) {
     const message = (result as { errorMessage?: unknown } | null)?.errorMessage;
     const said = typeof message === 'string' ? message : JSON.stringify(result);
-    return fail(io, `the function failed (${answer.errorType}): ${said}`, EXIT.internal, key);
+    return fail(io, `the function failed (${answer.errorType}): ${said}`, EXIT.internal, scrub);
   }
   if (!isRunSummaryRecord(result) && !isInvocationError(result)) {
     const excerpt = JSON.stringify(result).slice(0, 200);
@@ -99,15 +102,15 @@ function report(answer: InvokeAnswer, io: CliIO, key: AccessKeyCredentials): num
       io,
       `the function answered JSON that is neither a run summary nor an invocation error: ${excerpt}`,
       EXIT.internal,
-      key,
+      scrub,
     );
   }
   const outcome = result as HandlerResult;
-  io.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
+  io.stdout.write(`${scrub(JSON.stringify(outcome, null, 2))}\n`);
   const code = handlerResultExitCode(outcome);
   const head = `privatelink-approver invoke: FC request ${answer.requestId ?? outcome.fcRequestId}:`;
   const said = isInvocationError(outcome) ? outcome.message : verdict(outcome);
-  io.stderr.write(`${head} ${said} (exit ${code})\n`);
+  io.stderr.write(`${scrub(`${head} ${said} (exit ${code})`)}\n`);
   return code;
 }
 
@@ -126,8 +129,9 @@ async function invoke(target: InvokeTarget, body: string, io: CliIO): Promise<nu
   } catch (error) {
     if (!(error instanceof InvokeFailed)) throw error;
     const description = describeInvokeFailure(error.failure, target);
-    if (error.failure.kind === 'credentials') return fail(io, description, EXIT.apiFailure, key);
-    return fail(io, `the invocation failed: ${description}`, EXIT.apiFailure, key);
+    const scrub = invokeScrubber(key, error.signature);
+    if (error.failure.kind === 'credentials') return fail(io, description, EXIT.apiFailure, scrub);
+    return fail(io, `the invocation failed: ${description}`, EXIT.apiFailure, scrub);
   }
   return report(answer, io, key);
 }

@@ -88,11 +88,27 @@ export const invokeFc3: Invoker = async (target: InvokeTarget, event: string, ke
     acs3Stamp(),
   );
   delete headers.host; // fetch sends the URL's host, the one signed
+  const signature = /Signature=([0-9a-f]+)/.exec(headers.authorization ?? '')?.[1];
+  try {
+    return { ...(await send(`${url.origin}${path}`, headers, body, target)), signature };
+  } catch (error) {
+    if (error instanceof InvokeFailed) error.signature = signature;
+    throw error;
+  }
+};
+
+/** Sends the signed request and reads FC's answer; throws {@link InvokeFailed}. */
+async function send(
+  address: string,
+  headers: Record<string, string>,
+  body: Buffer<ArrayBuffer>,
+  target: InvokeTarget,
+): Promise<InvokeAnswer> {
   const signal = AbortSignal.timeout(target.timeoutSeconds * 1000);
   let response: Response;
   let answer: string;
   try {
-    response = await fetch(`${url.origin}${path}`, { method: 'POST', headers, body, signal });
+    response = await fetch(address, { method: 'POST', headers, body, signal });
     answer = await response.text();
   } catch (error) {
     throw transportFailure(error);
@@ -108,4 +124,4 @@ export const invokeFc3: Invoker = async (target: InvokeTarget, event: string, ke
     }
   }
   return { requestId, errorType: response.headers.get('x-fc-error-type') ?? undefined, data };
-};
+}

@@ -5,6 +5,8 @@
  * sentence naming what answered and what to do.
  */
 import type { AccessKeyCredentials } from '../../functions/client/credentials.ts';
+import { scrubberFor } from '../../functions/client/secret-scrubber.ts';
+import type { Scrub } from '../../functions/client/secret-scrubber.ts';
 
 /** FC 3.0's API (functions deployed by s.yaml) and FC 2.0's (functions in a service). */
 export const FC_APIS = ['2023-03-30', '2016-08-15'] as const;
@@ -29,6 +31,8 @@ export interface InvokeAnswer {
   errorType: string | undefined;
   /** The function's answer: parsed when FC sent it as JSON, else the body as text. */
   data: unknown;
+  /** The request's signature, when the transport computed it (FC 3.0): never printed. */
+  signature?: string | undefined;
 }
 
 export type InvokeFailure =
@@ -44,6 +48,9 @@ export type InvokeFailure =
   | { kind: 'other'; message: string };
 
 export class InvokeFailed extends Error {
+  /** The request's signature, when one was computed (FC 3.0): never printed. */
+  signature: string | undefined;
+
   constructor(readonly failure: InvokeFailure) {
     super(
       failure.kind === 'timeout' ? 'timeout' : failure.kind === 'http' ? `HTTP ${failure.status}` : failure.message,
@@ -126,13 +133,11 @@ export function describeInvokeFailure(failure: InvokeFailure, target: InvokeTarg
 }
 
 /**
- * Removes the caller's secret and security token from text that came back from the network (an FC error
- * may echo the request it refused, and a V3 canonical request holds the security token).
+ * The scrubber for everything `invoke` prints (an FC error may echo the request it refused, a V3
+ * canonical request holds the security token, and any header may echo anything): the caller's secret,
+ * security token and the request's signature, literal or percent-encoded, and signed query pairs
+ * (../../functions/client/secret-scrubber.ts).
  */
-export function redactSecrets(text: string, key: AccessKeyCredentials | undefined): string {
-  let out = text;
-  for (const secret of [key?.accessKeySecret, key?.securityToken]) {
-    if (secret !== undefined && secret.length >= 4) out = out.split(secret).join('<redacted>');
-  }
-  return out;
+export function invokeScrubber(key: AccessKeyCredentials | undefined, signature?: string): Scrub {
+  return scrubberFor([key?.accessKeySecret, key?.securityToken, signature]);
 }

@@ -3,16 +3,24 @@
  * export wraps them. Lines that are not records (plain log lines, operational JSON logs, blank lines)
  * are skipped, not errors: an export of a logstore holds everything the function printed.
  */
-import type { AuditRecord, IntentRecord } from './audit-records.ts';
-import { DECISION_SCHEMA, INTENT_SCHEMA, OUTCOMES, isAuditRecord, isIntentRecord } from './audit-records.ts';
+import type { AuditRecord, IntentRecord, SettledRecord } from './audit-records.ts';
+import {
+  DECISION_SCHEMA,
+  INTENT_SCHEMA,
+  OUTCOMES,
+  SETTLED_SCHEMA,
+  isAuditRecord,
+  isIntentRecord,
+  isSettledRecord,
+} from './audit-records.ts';
 
 /** Fields an SLS export (or a log shipper) may put the original line in. */
 const WRAPPER_FIELDS = ['content', 'message', '__raw__', '__content__', 'log', 'msg', 'body'];
 
-type Found = AuditRecord | IntentRecord;
+type Found = AuditRecord | IntentRecord | SettledRecord;
 
 function unwrap(value: unknown, depth: number): Found | undefined {
-  if (isAuditRecord(value) || isIntentRecord(value)) return value;
+  if (isAuditRecord(value) || isIntentRecord(value) || isSettledRecord(value)) return value;
   if (depth > 2 || typeof value !== 'object' || value === null) return undefined;
   for (const field of WRAPPER_FIELDS) {
     const inner = (value as Record<string, unknown>)[field];
@@ -48,6 +56,8 @@ export interface ReadResult {
   records: AuditRecord[];
   /** Intent records (a write about to be sent); paired with records by `inDoubt`. */
   intents: IntentRecord[];
+  /** Settled records (a later run saw the connection where a write in doubt would have put it). */
+  settled: SettledRecord[];
   /** Lines that are not decision records (log lines, summaries, blank lines excluded). */
   skipped: number;
   malformed: MalformedRecord[];
@@ -99,18 +109,37 @@ export function recordProblem(value: Record<string, unknown>): string | undefine
   return undefined;
 }
 
-/** Why an intent record is not usable (the fields pairing and filtering rely on), or undefined. */
+/**
+ * Why an intent record is not usable (the fields pairing and filtering rely on), or undefined. A
+ * whitelist intent (`whitelist-add`/`whitelist-remove`) has no endpoint: its endpointId is null.
+ */
 function intentProblem(value: Record<string, unknown>): string | undefined {
-  for (const field of ['decisionId', 'runId', 'time', 'region', 'serviceId', 'endpointId', 'decision'] as const) {
+  for (const field of ['decisionId', 'runId', 'time', 'region', 'serviceId', 'decision'] as const) {
     if (typeof value[field] !== 'string') return `${field}: expected a string, got ${typeName(value[field])}`;
   }
+  const endpointId = value['endpointId'];
+  const whitelist = (value['decision'] as string).startsWith('whitelist-');
+  if (typeof endpointId !== 'string' && !(whitelist && endpointId === null))
+    return `endpointId: expected a string${whitelist ? ' or null' : ''}, got ${typeName(endpointId)}`;
   const revision = value['policyRevision'];
   if (typeof revision !== 'object' || revision === null || typeof (revision as { hash?: unknown }).hash !== 'string')
     return 'policyRevision: expected an object with a string hash';
   return undefined;
 }
 
-type Item = { record: AuditRecord } | { intent: IntentRecord } | { problem: string } | undefined;
+/** Why a settled record is not usable (the fields `inDoubt` relies on), or undefined. */
+function settledProblem(value: Record<string, unknown>): string | undefined {
+  for (const field of ['runId', 'time'] as const) {
+    if (typeof value[field] !== 'string') return `${field}: expected a string, got ${typeName(value[field])}`;
+  }
+  const settles = value['settles'];
+  if (!Array.isArray(settles) || !settles.every((id) => typeof id === 'string'))
+    return 'settles: expected an array of decision ids';
+  return undefined;
+}
+
+type Item =
+  { record: AuditRecord } | { intent: IntentRecord } | { settled: SettledRecord } | { problem: string } | undefined;
 
 /** One line or array item: a usable record or intent, a malformed one (its problem), or neither. */
 function readItem(parsed: unknown): Item {
@@ -120,6 +149,10 @@ function readItem(parsed: unknown): Item {
   if (isIntentRecord(found)) {
     const problem = intentProblem(fields);
     return problem === undefined ? { intent: found } : { problem };
+  }
+  if (isSettledRecord(found)) {
+    const problem = settledProblem(fields);
+    return problem === undefined ? { settled: found } : { problem };
   }
   const problem = recordProblem(fields);
   return problem === undefined ? { record: found } : { problem };
@@ -131,11 +164,12 @@ function readItem(parsed: unknown): Item {
  * the decision schema that does not parse, or a record with a missing or mistyped field, is malformed.
  */
 export function readRecords(text: string): ReadResult {
-  const result: ReadResult = { records: [], intents: [], skipped: 0, malformed: [] };
+  const result: ReadResult = { records: [], intents: [], settled: [], skipped: 0, malformed: [] };
   const add = (item: Item, line: number): void => {
     if (item === undefined) result.skipped += 1;
     else if ('record' in item) result.records.push(item.record);
     else if ('intent' in item) result.intents.push(item.intent);
+    else if ('settled' in item) result.settled.push(item.settled);
     else result.malformed.push({ line, problem: item.problem });
   };
   const whole = parseJson(text.trim());
@@ -152,7 +186,7 @@ export function readRecords(text: string): ReadResult {
     const parsed = parseJson(line.slice(start));
     if (parsed === undefined) {
       // Broken JSON that names the decision schema was meant as a record (a cut-off line); else it is noise.
-      if (line.includes(DECISION_SCHEMA) || line.includes(INTENT_SCHEMA))
+      if ([DECISION_SCHEMA, INTENT_SCHEMA, SETTLED_SCHEMA].some((schema) => line.includes(schema)))
         result.malformed.push({ line: i + 1, problem: 'not valid JSON' });
       else result.skipped += 1;
       return;
@@ -257,9 +291,23 @@ export function parseTimeBound(text: string, now: number): number | undefined {
 
 /**
  * The writes in doubt: intents with no decision record of the same run and decision (the run was cut
- * off mid-write; the next run's listing settles whether the change was made). docs/audit-records.md.
+ * off mid-write), and not settled since: no later settled record names their decisionId (a later run saw
+ * the change made). docs/audit-records.md.
  */
-export function inDoubt(intents: IntentRecord[], records: AuditRecord[]): IntentRecord[] {
+export function inDoubt(
+  intents: IntentRecord[],
+  records: AuditRecord[],
+  settled: SettledRecord[] = [],
+): IntentRecord[] {
   const outcomes = new Set(records.map((r) => JSON.stringify([r.runId, r.decisionId])));
-  return intents.filter((i) => !outcomes.has(JSON.stringify([i.runId, i.decisionId])));
+  const settledAt = new Map<string, number>();
+  for (const s of settled) {
+    const at = Date.parse(s.time);
+    for (const id of s.settles) settledAt.set(id, Math.max(settledAt.get(id) ?? -Infinity, at));
+  }
+  return intents.filter(
+    (i) =>
+      !outcomes.has(JSON.stringify([i.runId, i.decisionId])) &&
+      !((settledAt.get(i.decisionId) ?? -Infinity) > Date.parse(i.time)),
+  );
 }

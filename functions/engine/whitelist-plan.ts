@@ -11,7 +11,7 @@
  */
 import type { Policy, ServiceRule } from '../policy/policy.ts';
 import { accountName, accountStanding } from './account-standing.ts';
-import type { PlanWarning, WhitelistChange } from './decision.ts';
+import type { Decision, PlanWarning, WhitelistChange } from './decision.ts';
 import { ordinal } from './decide-request.ts';
 import { matchServiceRule } from './match-service.ts';
 import type { EndpointConnection, EndpointService } from './resources.ts';
@@ -44,13 +44,17 @@ export function syncedRule(policy: Policy, service: EndpointService): ServiceRul
  * `whitelist-owner-unknown` warning says so, since removing the owner is never wanted.
  *
  * Removals count against `limits.maxDisconnects` and `maxDisconnectsPercent` (of the entries listed on
- * the synced whitelists, the owner's left out), all or nothing, like revokes (./safety-limits.ts).
+ * the synced whitelists, the owner's left out), all or nothing, like revokes (./safety-limits.ts). A
+ * service whose rejects or revokes a safety limit blocked in this run (`connections`: the run's connection
+ * decisions) has its removals blocked too: a typo that drops allowed accounts must not remove them from
+ * the whitelist either (policies/README.md "Safety limits").
  */
 export function planWhitelists(
   policy: Policy,
   listed: readonly ListedWhitelist[],
   now: number,
   providerAccountId: string | undefined,
+  connections: readonly Decision[] = [],
 ): WhitelistPlan {
   const changes: WhitelistChange[] = [];
   const warnings: PlanWarning[] = [];
@@ -98,7 +102,24 @@ export function planWhitelists(
       ordinal(a.kind, b.kind) ||
       ordinal(a.accountId, b.accountId),
   );
-  return brakeRemovals(changes, warnings, policy, entries);
+  return blockWithConnections(brakeRemovals(changes, warnings, policy, entries), connections);
+}
+
+/** Blocks the removals on services where a safety limit blocked a reject or revoke (see planWhitelists). */
+function blockWithConnections(plan: WhitelistPlan, connections: readonly Decision[]): WhitelistPlan {
+  const braked = new Map<string, NonNullable<Decision['blocked']>>();
+  for (const d of connections) {
+    if (d.blocked !== undefined && (d.kind === 'revoke' || d.kind === 'reject'))
+      braked.set(`${d.regionId}\u0000${d.serviceId}`, d.blocked);
+  }
+  if (braked.size === 0) return plan;
+  const changes = plan.changes.map((c): WhitelistChange => {
+    const by = c.kind === 'whitelist-remove' ? braked.get(`${c.regionId}\u0000${c.serviceId}`) : undefined;
+    if (by === undefined || c.blocked !== undefined) return c;
+    const reason = `${by.limit} blocked this run's disconnects on ${c.serviceId}, so its whitelist removals wait too`;
+    return { ...c, blocked: { limit: by.limit, reason } };
+  });
+  return { ...plan, changes };
 }
 
 function base(regionId: string, serviceId: string, accountId: string, accountName: string | undefined) {

@@ -120,6 +120,7 @@ type Fail = (
   message: string,
   details: string[],
   policyFile?: string | null,
+  nothingChanged?: boolean,
 ) => InvocationErrorRecord;
 
 /**
@@ -190,20 +191,10 @@ export function createHandler(deps: HandlerDeps): FcEventHandler {
       now,
       base: { requestId, fcRequestId: requestId },
     });
-    const fail: Fail = (errorCode, message, details, policyFile = null) => {
-      const record = invocationErrorRecord({
-        fcRequestId: requestId,
-        time: now(),
-        errorCode,
-        message,
-        details,
-        policyFile,
-      });
-      deps.write(jsonLine(record));
-      return record;
-    };
+    const fail = failer(deps.write, requestId, now);
 
     let api: PrivateLinkClient | undefined;
+    let swept = false;
     try {
       if (config === undefined) {
         return fail('ConfigInvalid', 'invalid function configuration: nothing changed', configProblems);
@@ -230,6 +221,7 @@ export function createHandler(deps: HandlerDeps): FcEventHandler {
         timeoutMs: DEFAULT_TIMEOUT_MS,
         ...(config.privatelinkEndpoint === undefined ? {} : { endpoint: config.privatelinkEndpoint }),
       });
+      swept = true;
       const result = await runSweep({
         policy,
         api,
@@ -254,10 +246,38 @@ export function createHandler(deps: HandlerDeps): FcEventHandler {
         return { ...error.summary, fcRequestId: requestId };
       }
       log.error('internal error: the run stopped', { error: serializeError(error) });
-      return fail('Internal', `internal error: ${(error as Error)?.message ?? String(error)}`, []);
+      return internalError(fail, error, swept);
     } finally {
       // The instance may be frozen until the next tick: do not keep sockets the server will have closed.
       api?.close();
     }
+  };
+}
+
+/**
+ * The invocation error of an unexpected failure. Once the sweep has started, writes may have been made
+ * (their records, already written, stand): `nothingChanged` is false and the message says so.
+ */
+function internalError(fail: Fail, error: unknown, swept: boolean): InvocationErrorRecord {
+  const message = (error as Error)?.message ?? String(error);
+  if (!swept) return fail('Internal', `internal error: ${message}`, []);
+  const what = `internal error during the sweep: changes may have been made (see its records): ${message}`;
+  return fail('Internal', what, [], null, false);
+}
+
+/** Writes and returns an invocation's error record (./invocation-result.ts). */
+function failer(write: (line: string) => void, fcRequestId: string, now: () => number): Fail {
+  return (errorCode, message, details, policyFile = null, nothingChanged = true) => {
+    const record = invocationErrorRecord({
+      fcRequestId,
+      time: now(),
+      errorCode,
+      message,
+      details,
+      policyFile,
+      nothingChanged,
+    });
+    write(jsonLine(record));
+    return record;
   };
 }

@@ -24,12 +24,16 @@ export interface InvocationErrorRecord {
   details: string[];
   /** The policy file involved, when the error is about one. */
   policyFile: string | null;
-  /** Always true: nothing was read from or written to PrivateLink. */
-  nothingChanged: true;
+  /**
+   * True: nothing was read from or written to PrivateLink. False only for an `Internal` error after the
+   * sweep had started: writes may have been made, and the records already written stand.
+   */
+  nothingChanged: boolean;
 }
 
 /**
- * The error record of an invocation that ran no sweep (`nothingChanged: true`). The caller writes it as
+ * The error record of an invocation that ran no sweep (`nothingChanged: true`) or whose sweep stopped on
+ * an internal error (`nothingChanged: false`). The caller writes it as
  * one stdout line and returns it as the invocation's result.
  */
 export function invocationErrorRecord(init: {
@@ -40,6 +44,8 @@ export function invocationErrorRecord(init: {
   message: string;
   details?: string[];
   policyFile?: string | null;
+  /** Default true; false when the sweep had started (docs/audit-records.md "Invocation errors"). */
+  nothingChanged?: boolean;
 }): InvocationErrorRecord {
   return {
     schema: INVOCATION_ERROR_SCHEMA,
@@ -50,7 +56,7 @@ export function invocationErrorRecord(init: {
     message: init.message,
     details: init.details ?? [],
     policyFile: init.policyFile ?? null,
-    nothingChanged: true,
+    nothingChanged: init.nothingChanged ?? true,
   };
 }
 

@@ -9,6 +9,7 @@
 import type { ApiError } from '../client/api-error.ts';
 import { errorKind } from '../client/error-kinds.ts';
 import type { WriteResult } from '../client/private-link-api.ts';
+import type { Decision } from '../engine/decision.ts';
 import type { Sha256Hex } from '../engine/decision-id.ts';
 import type { EndpointService } from '../engine/resources.ts';
 import { planWhitelists, syncedRule } from '../engine/whitelist-plan.ts';
@@ -21,6 +22,7 @@ import { DECISION_SCHEMA, INTENT_SCHEMA, invalidItemRecord, serviceFailureRecord
 import { allPages } from './collect.ts';
 import { createLimiter } from './limiter.ts';
 import type { PageBounds } from './listing-bounds.ts';
+import { handedOver } from './apply.ts';
 import { DeadlineError } from './metered-api.ts';
 import type { MeteredApi } from './metered-api.ts';
 import type { SweepMode } from './run-mode.ts';
@@ -33,6 +35,8 @@ export interface WhitelistSyncOptions {
   mode: SweepMode;
   /** The collected services (only those whose rule says `whitelist: sync` are touched). */
   services: EndpointService[];
+  /** The run's connection decisions: a service whose disconnects a safety limit blocked keeps its entries. */
+  connections?: readonly Decision[];
   /** The provider's own account ID (never removed); undefined: no removals, with a warning. */
   providerAccountId: string | undefined;
   pageSize: number;
@@ -67,13 +71,15 @@ export async function syncWhitelists(options: WhitelistSyncOptions): Promise<Whi
   if (options.api.credentialsFailure !== undefined) {
     return { plan: { changes: [], warnings: [] }, failures, stopped: options.api.credentialsFailure };
   }
-  const plan = planWhitelists(options.policy, listed, options.now(), options.providerAccountId);
+  const plan = planWhitelists(options.policy, listed, options.now(), options.providerAccountId, options.connections);
   let stopped: ApiError | undefined;
+  let unrecorded = false;
   for (const change of plan.changes) {
     const decisionId = whitelistDecisionId(change, options.context.policyRevision.hash, options.sha256);
-    const outcome = await applyChange(change, decisionId, stopped, options);
+    const outcome = await applyChange(change, decisionId, stopped !== undefined || unrecorded, options);
     options.emit(whitelistRecord(change, options.context, { decisionId, ...outcome.detail }));
     stopped ??= outcome.abort;
+    unrecorded ||= outcome.unrecorded === true;
   }
   return { plan, failures, stopped };
 }
@@ -131,25 +137,31 @@ interface ChangeDetail {
   errorMessage: string | null;
 }
 
-/** What becomes of one change under the mode, and in enforce its write. */
+/**
+ * What becomes of one change under the mode, and in enforce its write; `halted`: the run sends no more
+ * writes (credentials refused, or an intent record could not be written).
+ */
 async function applyChange(
   change: WhitelistChange,
   decisionId: string,
-  stopped: ApiError | undefined,
+  halted: boolean,
   options: WhitelistSyncOptions,
-): Promise<{ detail: ChangeDetail; abort?: ApiError }> {
+): Promise<{ detail: ChangeDetail; abort?: ApiError; unrecorded?: true }> {
   const { api, now, mode } = options;
   const none = { attempts: 0, clientToken: null, requestId: null, errorCode: null, errorMessage: null };
   const without = (outcome: Outcome) => ({ detail: { ...none, outcome, time: now() } });
   if (change.blocked !== undefined) return without('blocked');
   if (mode === 'plan') return without('planned');
   if (mode === 'dry-run') return without('dry-run');
-  if (stopped !== undefined || !api.timeLeft()) return without('deferred');
+  if (halted || !api.timeLeft()) return without('deferred');
   // A whitelist entry has no ModifiedTime: the token is per run, so a retry within the run replays the
   // first answer, and an entry a person changed back since is changed again by the next run.
   const clientToken = options.sha256(JSON.stringify([TOKEN_FORMAT, decisionId, options.context.runId]));
   const action = actionOf(change);
-  await options.intend(whitelistIntent(change, options.context, { decisionId, time: now(), action, clientToken }));
+  const intent = whitelistIntent(change, options.context, { decisionId, time: now(), action, clientToken });
+  if (!(await handedOver(options.intend(intent), options.logger, decisionId))) {
+    return { ...without('deferred'), unrecorded: true };
+  }
   const before = api.stats().calls;
   const result = await outcomeOf(send(api, change, clientToken), action);
   const attempts = api.stats().calls - before;

@@ -51,10 +51,14 @@ export interface WriteIntent {
   clientToken: string;
 }
 
-/** What one write came to; `abort` is set when the credentials were refused (the run stops). */
+/**
+ * What one write came to; `abort` is set when the credentials were refused (the run stops), `unrecorded`
+ * when its intent record could not be handed over (nothing more is sent in this run).
+ */
 interface WriteOutcome {
   detail: OutcomeDetail;
   abort?: ApiError | undefined;
+  unrecorded?: true;
 }
 
 /**
@@ -67,6 +71,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApiE
   const total = plan.decisions.filter((d) => d.blocked === undefined && isWrite(d)).length;
   const modifiedTimes = new Map(options.listed.map((c) => [connectionKey(c), c.modifiedTime]));
   let stopped: ApiError | undefined;
+  let unrecorded = false;
   let outOfTime = false;
   let done = 0;
   // Most urgent first (stop access, reject, accept oldest first, reduce bandwidth, other revokes), so a
@@ -82,13 +87,15 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApiE
       continue;
     }
     // Once writes are known to lock the account for their task, each waits for the last one's (./pacer.ts).
-    if (stopped !== undefined || outOfTime || !api.timeLeft() || !(await pacer.ready())) {
-      if (stopped === undefined) outOfTime = true;
+    const halted = stopped !== undefined || unrecorded;
+    if (halted || outOfTime || !api.timeLeft() || !(await pacer.ready())) {
+      if (!halted) outOfTime = true;
       options.emit(decision, { ...base, time: now(), outcome: 'deferred' });
       continue;
     }
     const result = await applyOne(decision, decisionId, listedModifiedTime, { ...options, pacer });
     options.emit(decision, result.detail);
+    unrecorded ||= result.unrecorded === true;
     stopped = result.abort;
     if (stopped !== undefined) continue;
     done += 1;
@@ -140,13 +147,14 @@ async function applyOne(
   const token = clientToken(decisionId, listedModifiedTime, options.sha256);
   const action = actionOf(decision);
   // Intent before effect: a run cut off from here on leaves a record that this write may have been made.
-  await options.intend(decision, {
-    decisionId,
-    time: now(),
-    action,
-    modifiedTime: listedModifiedTime,
-    clientToken: token,
-  });
+  // No intent record, no write: this one and every later one are deferred.
+  const intent = { decisionId, time: now(), action, modifiedTime: listedModifiedTime, clientToken: token };
+  if (!(await handedOver(options.intend(decision, intent), logger, decisionId))) {
+    return {
+      detail: { decisionId, modifiedTime: listedModifiedTime, outcome: 'deferred', time: now() },
+      unrecorded: true,
+    };
+  }
   const write = (paced: MeteredApi) => send(writeApi(paced, decision), decision, token);
   const result = await outcomeOf(pacer.send(decision, action, write), action);
   const attempts = api.stats().calls - pacer.pollReads - before;
@@ -182,6 +190,17 @@ async function applyOne(
   return { detail: failed };
 }
 
+/** Whether an intent record was handed over (its sink's promise, if any, resolved); logs when not. */
+export async function handedOver(intent: unknown, logger: Logger, decisionId: string): Promise<boolean> {
+  try {
+    await intent;
+    return true;
+  } catch (error) {
+    logger.error('intent record not written: no more writes in this run', { decisionId, error: serializeError(error) });
+    return false;
+  }
+}
+
 /**
  * "Already there is a success", but only when proven: after a failed write, re-read the connection (by
  * EndpointId) and see whether it is gone or provably in the wanted state. A credentials failure on the
@@ -209,7 +228,9 @@ async function rereadAfterFailure(
     return {};
   }
   const current = page.value.items.find((c) => c.endpointId === decision.endpointId);
-  if (current === undefined) return { outcome: 'gone' };
+  // Gone only when the answer is complete and fully believed (as the whitelist re-read).
+  const complete = page.value.nextToken === undefined && page.value.invalid.length === 0;
+  if (current === undefined) return complete ? { outcome: 'gone' } : {};
   const movedSinceOurWrite = attempts > 0 && isLater(current.modifiedTime, listedModifiedTime);
   return alreadyThere(decision, current, movedSinceOurWrite) ? { outcome: 'already-applied' } : {};
 }

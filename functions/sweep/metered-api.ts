@@ -113,10 +113,13 @@ export class MeteredApi implements PrivateLinkApi {
     return this.meter.credentialsFailure;
   }
 
-  /** True while another call fits before the deadline; false (and noted) once it does not. */
-  timeLeft(): boolean {
+  /**
+   * True while another call fits before the deadline (after waiting `afterMs` first: a caller about to
+   * sleep asks before it sleeps); false (and noted) once it does not.
+   */
+  timeLeft(afterMs = 0): boolean {
     const { deadline, now, callTimeoutMs } = this.options;
-    if (deadline === undefined || now() + callTimeoutMs < deadline) return true;
+    if (deadline === undefined || now() + afterMs + callTimeoutMs < deadline) return true;
     this.meter.deadlineReached = true;
     return false;
   }

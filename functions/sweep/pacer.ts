@@ -172,8 +172,9 @@ export class WritePacer {
     let lastRunning: number | undefined;
     for (;;) {
       const wait = task.answeredAt + offset - now();
+      // Never sleep past the last moment a call may start: a wait that would is the deadline now.
+      if (!api.timeLeft(Math.max(wait, 0))) return 'deadline';
       if (wait > 0) await this.sleep(wait);
-      if (!api.timeLeft()) return 'deadline';
       const sentAt = now() - task.answeredAt;
       const status = await this.read(task.decision);
       if (status === 'deadline' || status === 'unknown') return status;
@@ -212,6 +213,9 @@ export class WritePacer {
     );
     if (!page.ok) return page.error instanceof DeadlineError ? 'deadline' : 'unknown';
     const current: EndpointConnection | undefined = page.value.items.find((c) => c.endpointId === endpointId);
+    // Absent from an incomplete or partly unreadable answer proves nothing.
+    if (current === undefined && (page.value.nextToken !== undefined || page.value.invalid.length > 0))
+      return 'unknown';
     return current !== undefined && TRANSITIONAL.has(current.connectionStatus) ? 'running' : 'settled';
   }
 

@@ -73,6 +73,7 @@ export interface SweepOptions {
   /**
    * Receives each record as soon as it is known, the summary last. A write's intent record comes before
    * the write is sent, which waits for a returned promise (a file sink resolves it once the line is written).
+   * A sink that throws or rejects stops the writes: that write and every later one are recorded `deferred`.
    */
   sink: (record: SweepRecord) => unknown;
   logger?: Logger;
@@ -150,13 +151,14 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
         ...decisionRecord(decision, run.context, detail),
         waitMs: waitMsOf(decision, detail.time, policy.pendingStatus),
       }),
-    intend: (decision, write) => options.sink(intentRecord(decision, run.context, write)),
+    intend: (decision, write) => run.intend(intentRecord(decision, run.context, write)),
     onProgress: options.onProgress,
   });
   if (stopped !== undefined) return stop(run, decided, collected, stopped);
   const plan = run.scope === 'all' ? await whitelistStep(run, options, collected, decided, bounds) : decided;
   if (run.api.credentialsFailure !== undefined) return stop(run, plan, collected, run.api.credentialsFailure);
-  if (run.mode === 'enforce') emitSettlements(run, plan, collected, policy);
+  // From every listed connection's decision: the requests scope settles the connections it lists too.
+  if (run.mode === 'enforce') emitSettlements(run, all, collected, policy);
 
   return finish(run, plan, collected);
 }
@@ -205,7 +207,10 @@ interface Run {
   counts: RunSummaryRecord['counts'];
   emit: (record: AuditRecord) => void;
   summary: (plan: Plan | undefined, collected: Collected, aborted: RunSummaryRecord['aborted']) => RunSummaryRecord;
-  sink: SweepOptions['sink'];
+  /** Hands a record to the sink; never rejects (a failed sink is remembered: no write starts after it). */
+  sink: (record: SweepRecord) => Promise<void>;
+  /** Hands a write's intent record to the sink; rejects when it or any earlier record could not be written. */
+  intend: (record: SweepRecord) => Promise<void>;
 }
 
 function startRun(options: SweepOptions): Run {
@@ -228,6 +233,16 @@ function startRun(options: SweepOptions): Run {
   const statsBefore = options.api.stats?.().calls;
   const records: AuditRecord[] = [];
   const counts = emptyCounts();
+  let sinkFailure: unknown;
+  const failed = (error: unknown): void => void (sinkFailure ??= error);
+  const sink = (record: SweepRecord): Promise<void> => {
+    try {
+      return Promise.resolve(options.sink(record)).then(() => undefined, failed);
+    } catch (error) {
+      failed(error);
+      return Promise.resolve();
+    }
+  };
   return {
     mode,
     scope: options.scope ?? 'all',
@@ -237,11 +252,15 @@ function startRun(options: SweepOptions): Run {
     logger: (options.logger ?? silentLogger).child({ runId }),
     records,
     counts,
-    sink: options.sink,
+    sink,
+    intend: async (record) => {
+      if (sinkFailure === undefined) await sink(record);
+      if (sinkFailure !== undefined) throw sinkFailure;
+    },
     emit: (record) => {
       records.push(record);
       counts.byOutcome[record.outcome] += 1;
-      void options.sink(record);
+      void sink(record);
     },
     summary: (plan, collected, aborted) => {
       const statsAfter = options.api.stats?.().calls;
@@ -285,6 +304,7 @@ async function whitelistStep(
     api: run.api,
     mode: run.mode,
     services: collected.snapshot.services.map((s) => s.service),
+    connections: plan.decisions,
     providerAccountId: options.providerAccountId,
     pageSize,
     bounds,
@@ -294,7 +314,7 @@ async function whitelistStep(
     sha256: sha256Hex,
     logger: run.logger,
     emit: run.emit,
-    intend: (record) => options.sink(record),
+    intend: (record) => run.intend(record),
   });
   collected.failures.push(...result.failures);
   for (const w of result.plan.warnings) run.logger.warn(w.message, { code: w.code, region: w.regionId });
@@ -328,7 +348,7 @@ function stop(run: Run, plan: Plan | undefined, collected: Collected, error: Api
   run.logger.error('run stopped: the credentials were refused or lack a permission; nothing more is written', {
     error: serializeError(error),
   });
-  run.sink(summary);
+  void run.sink(summary);
   const what = error.message.startsWith(error.code) ? error.message : `${error.code}: ${error.message}`;
   throw new SweepAbortedError(error.code, error.action === '' ? what : `${error.action}: ${what}`, summary, {
     cause: error,

@@ -11,8 +11,15 @@ import { decisionKey } from '../engine/decision-id.ts';
 import type { Sha256Hex } from '../engine/decision-id.ts';
 import type { EndpointConnection } from '../engine/resources.ts';
 
-/** How recent a change must be to be reported as settled: two runs of a five-minute schedule. */
-export const SETTLE_WINDOW_MS = 10 * 60_000;
+/** The reconcile handler's schedule (s.yaml, docs/cadences.md): the full sweep runs every 15 minutes. */
+export const RECONCILE_EVERY_MS = 15 * 60_000;
+
+/**
+ * How recent a change must be to be reported as settled: one reconcile interval plus a margin for a
+ * late or long run (a run cut off mid-write is followed by a full sweep within one interval; the
+ * `requests` runs in between settle the connections they list). At least 20 minutes.
+ */
+export const SETTLE_WINDOW_MS = RECONCILE_EVERY_MS + 5 * 60_000;
 
 /** A skip decision that settles earlier writes: the decision and the decision ids it settles. */
 export interface Settlement {
@@ -50,7 +57,10 @@ function writesLeading(d: Decision, c: EndpointConnection): Pick<Decision, 'kind
       { kind: 'resize', bandwidthAfter: c.bandwidth },
     ];
   }
-  if (c.connectionStatus === 'Disconnected' && d.rule === 'builtin.disconnected') {
+  // Disconnected by a reject or a revoke of ours: under the Connecting reading the engine reads it
+  // `closed`; under `auto` and Disconnected it is a skip because the account is not allowed.
+  const notAllowed = d.rule === 'builtin.disconnected' || d.reasonCode === 'not-allowed-disconnected';
+  if (c.connectionStatus === 'Disconnected' && notAllowed) {
     return [
       { kind: 'reject', bandwidthAfter: undefined },
       { kind: 'revoke', bandwidthAfter: undefined },

@@ -312,3 +312,64 @@ test('an intent with no decision record in its run is a write in doubt: counted,
   const none = await audit(['-', '--in-doubt', '--account', 'acme'], input.join('\n'));
   assert.match(none.out, /^0 write\(s\) in doubt$/m, 'an intent carries no account name');
 });
+
+test('audit: a whitelist intent (endpointId null) is no malformed record; --in-doubt leaves out intents settled later', async () => {
+  const base = {
+    schema: 'privatelink-approver/intent/v1',
+    runId: 'run-1',
+    time: '2026-11-25T08:00:00.000Z',
+    mode: 'enforce',
+    policyRevision: accepted.policyRevision,
+    region: 'cn-hangzhou',
+    serviceId: 'epsrv-bp1demoorders000001',
+    ownerAccountId: '2000000000000001',
+    bandwidthAfter: null,
+    modifiedTime: null,
+    clientToken: 'c'.repeat(64),
+  };
+  const whitelist = {
+    ...base,
+    decisionId: 'a'.repeat(64),
+    endpointId: null,
+    decision: 'whitelist-add',
+    action: 'AddUserToVpcEndpointService',
+  };
+  const revoke = {
+    ...base,
+    decisionId: 'd'.repeat(64),
+    endpointId: 'ep-bp1demoinitech0002',
+    decision: 'revoke',
+    action: 'DisableVpcEndpointConnection',
+    modifiedTime: '2026-11-25T07:00:00Z',
+  };
+  const settled = {
+    schema: 'privatelink-approver/settled/v1',
+    runId: 'run-2',
+    time: '2026-11-25T08:05:00.000Z',
+    mode: 'enforce',
+    policyRevision: accepted.policyRevision,
+    region: 'cn-hangzhou',
+    serviceId: 'epsrv-bp1demoorders000001',
+    endpointId: 'ep-bp1demoinitech0002',
+    ownerAccountId: '2000000000000003',
+    connectionStatus: 'Disconnected',
+    bandwidth: 1024,
+    modifiedTime: '2026-11-25T08:00:01Z',
+    settles: ['e'.repeat(64), 'd'.repeat(64)],
+  };
+  const input = [whitelist, revoke, settled].map((r) => JSON.stringify(r)).join('\n');
+  const doubt = await audit(['-', '--in-doubt', '--format', 'json'], input);
+  assert.equal(doubt.code, 0);
+  assert.doesNotMatch(doubt.err, /malformed/);
+  assert.deepEqual(
+    doubt.out
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { decision: string }).decision),
+    ['whitelist-add'],
+  );
+  const table = await audit(['-', '--in-doubt'], input);
+  assert.match(table.out, /whitelist-add\s+AddUserToVpcEndpointService\s+2000000000000001\s+epsrv-\S+\s+-\s/);
+  const broken = await audit(['-', '--in-doubt'], JSON.stringify({ ...revoke, endpointId: null }));
+  assert.match(broken.err, /malformed record: endpointId: expected a string, got null/);
+});

@@ -251,6 +251,19 @@ test(
   },
 );
 
+test(
+  'apply: with a --records FILE that cannot be written (a full disk), no write is sent and it exits 74',
+  { skip: !existsSync('/dev/full') },
+  async () => {
+    await withEmulator(async (emu) => {
+      const { code, err } = await cli(['apply', '--policy', 'demo.yaml', '--records', '/dev/full']);
+      assert.equal(code, 74, err);
+      assert.equal(writes(emu), 0, 'no write without its intent record');
+      assert.match(err, /deferred/);
+    });
+  },
+);
+
 test('apply exits 71 when a safety limit blocks part of the plan', async () => {
   const text = readFileSync(join(dir, 'demo.yaml'), 'utf8').replace(/maxDisconnects: 5/, 'maxDisconnects: 0');
   writeFileSync(join(dir, 'strict.yaml'), text);

@@ -9,7 +9,20 @@ import assert from 'node:assert/strict';
 import { planWhitelists } from '../../functions/engine/whitelist-plan.ts';
 import type { ListedWhitelist } from '../../functions/engine/whitelist-plan.ts';
 import type { Policy } from '../../functions/policy/policy.ts';
-import { ACME, GLOBEX, INITECH, NOW, UMBRELLA, allow, deny, policy, rule, service } from './builders.ts';
+import {
+  ACME,
+  GLOBEX,
+  INITECH,
+  NOW,
+  UMBRELLA,
+  allow,
+  conn,
+  decideOne,
+  deny,
+  policy,
+  rule,
+  service,
+} from './builders.ts';
 
 const OWNER = '1000000000000001';
 const synced = (over: Partial<Policy> = {}): Policy =>
@@ -89,5 +102,20 @@ describe('planWhitelists', () => {
     assert.match(p.warnings[0]?.message ?? '', /remove 2 accounts, more than maxDisconnects 1/);
     const atLimit = planWhitelists(limited(2), listed(OWNER, ACME, GLOBEX, UMBRELLA), NOW, OWNER);
     assert.ok(atLimit.changes.every((c) => c.blocked === undefined));
+  });
+
+  it("blocks a service's removals when a safety limit blocked a revoke on it in the same run", () => {
+    const p = synced({ drift: { revoke: true, reduceBandwidth: false } });
+    const revoke = decideOne(p, conn('ep-umbrella', UMBRELLA, 'Connected'));
+    assert.equal(revoke.kind, 'revoke');
+    const blocked = { ...revoke, blocked: { limit: 'maxDisconnectsPercent' as const, reason: 'too many' } };
+    const braked = planWhitelists(p, listed(OWNER, ACME, INITECH, UMBRELLA), NOW, OWNER, [blocked]);
+    assert.deepEqual(summary(braked), [`whitelist-remove ${UMBRELLA} blocked:maxDisconnectsPercent`]);
+    assert.match(
+      braked.changes[0]?.blocked?.reason ?? '',
+      /blocked this run's disconnects on .*whitelist removals wait/,
+    );
+    const free = planWhitelists(p, listed(OWNER, ACME, INITECH, UMBRELLA), NOW, OWNER, [revoke]);
+    assert.deepEqual(summary(free), [`whitelist-remove ${UMBRELLA}`]);
   });
 });

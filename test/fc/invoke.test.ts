@@ -168,7 +168,40 @@ describe('privatelink-approver invoke (CLI -> local FC endpoint -> built bundle 
         // FC 3.0's refusal echoes the canonical request, which holds the security token: it is redacted.
         for (const secret of ['not-the-secret', STS_INVOKER.securityToken!])
           assert.doesNotMatch(s.err(), new RegExp(secret));
-        if (api.api === '2023-03-30') assert.match(s.err(), /x-acs-security-token:<redacted>/);
+        if (api.api === '2023-03-30') assert.match(s.err(), /x-acs-security-token:\[redacted\]/);
+      });
+
+      it('a token echoed in x-fc-request-id or the answer is never printed, in any form', async () => {
+        useCredentials(STS_INVOKER);
+        const token = STS_INVOKER.securityToken!;
+        const echo = `${token} ${encodeURIComponent(encodeURIComponent(`a=${token}`))} ${STS_INVOKER.accessKeySecret}`;
+        const record = {
+          schema: 'privatelink-approver/invocation-error/v1',
+          fcRequestId: echo,
+          time: '2026-11-25T08:00:00.000Z',
+          level: 'ERROR',
+          errorCode: 'PolicyInvalid',
+          message: `policy did not load: ${echo}`,
+          details: [echo],
+          policyFile: null,
+          nothingChanged: true,
+        };
+        fc.fault = {
+          status: 200,
+          headers: { 'content-type': 'application/json', 'x-fc-request-id': echo },
+          body: JSON.stringify(record),
+        };
+        try {
+          const s = io();
+          assert.equal(await main(['invoke', ...FLAGS, ...api.flags, '--endpoint', fc.url], s), 65, s.err());
+          assert.match(s.err(), /FC request \[redacted\]/);
+          for (const text of [s.out(), s.err()]) {
+            for (const secret of [token, encodeURIComponent(token), STS_INVOKER.accessKeySecret, 'sts-invoker'])
+              assert.ok(!text.includes(secret), `${secret} in ${text}`);
+          }
+        } finally {
+          fc.fault = undefined;
+        }
       });
 
       it('an unknown function is a clear 404 that names the other API', async () => {

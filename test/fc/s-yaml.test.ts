@@ -13,6 +13,7 @@ import { parseDocument } from 'yaml';
 import { REPO_ROOT } from '../../scripts/build.ts';
 import type { BuildResult } from '../../scripts/build.ts';
 import { deadlineMarginMs } from '../../functions/fc/run-deadline.ts';
+import { DEFAULT_TIMEOUT_MS } from '../../functions/client/private-link-api.ts';
 import { parseInvocationEvent } from '../../functions/fc/invocation-event.ts';
 import { cronIntervalSeconds, cronProblems } from './cron.ts';
 import { buildBundleOnce } from './fc-harness.ts';
@@ -62,6 +63,19 @@ describe('s.yaml', () => {
   let bundle: BuildResult;
   before(async () => {
     bundle = await buildBundleOnce();
+  });
+
+  it("states each function's deadline and last call start as the code computes them", () => {
+    const text = readFileSync(join(REPO_ROOT, 's.yaml'), 'utf8');
+    for (const name of [REQUESTS, RECONCILE]) {
+      const timeout = functions[name]!.timeout;
+      const deadline = timeout - deadlineMarginMs(timeout) / 1000;
+      const lastCall = deadline - DEFAULT_TIMEOUT_MS / 1000;
+      const comment = text.slice(text.indexOf(`functionName: ${name}`), text.indexOf(`timeout: ${timeout}`));
+      assert.match(comment, new RegExp(`The run deadline is timeout - min\\(30 s, 10%\\) = ${deadline} s;`), name);
+      assert.match(comment, new RegExp(`\\b${lastCall} s\\b`), `${name}: the last call starts at ${lastCall} s`);
+      assert.doesNotMatch(comment, /stops starting writes at/, name);
+    }
   });
 
   it('parses without YAML errors and validates against infra/s-yaml.schema.json', () => {

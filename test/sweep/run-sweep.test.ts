@@ -9,8 +9,11 @@ import {
 } from '../../functions/audit/audit-records.ts';
 import { clientToken, decisionKey } from '../../functions/engine/decision-id.ts';
 import type { Policy } from '../../functions/policy/policy.ts';
+import type { Page } from '../../functions/client/private-link-api.ts';
+import type { EndpointConnection } from '../../functions/engine/resources.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
 import { sha256Hex } from '../../functions/sweep/sha256.ts';
+import { SETTLE_WINDOW_MS } from '../../functions/sweep/settled.ts';
 import type { SweepOptions } from '../../functions/sweep/run-sweep.ts';
 import { SweepAbortedError } from '../../functions/sweep/sweep-aborted-error.ts';
 import {
@@ -450,6 +453,24 @@ test('operational logs: JSON lines with the run id; auto-accept at error level',
   );
 });
 
+const partials: [string, Partial<Page<EndpointConnection>>][] = [
+  ['an unreadable item', { invalid: [{ field: 'EndpointId', problem: 'not an endpoint ID' }] }],
+  ['a next page', { nextToken: 'more' }],
+];
+for (const [what, partial] of partials) {
+  test(`a failed write whose re-read lacks the endpoint but has ${what} stays failed, not gone`, async () => {
+    const api = fleet();
+    api.fail('DisableVpcEndpointConnection:ep-initech', apiError('InvalidParameter.Bandwidth'));
+    const list = api.listVpcEndpointConnections.bind(api);
+    api.listVpcEndpointConnections = async (req) =>
+      req.endpointId === 'ep-initech' ? { ...(await list(req)), items: [], ...partial } : list(req);
+    const { records } = await sweep(api);
+    const reject = records.find((r) => r.endpointId === 'ep-initech');
+    assert.equal(reject?.outcome, 'failed');
+    assert.equal(reject?.errorCode, 'InvalidParameter.Bandwidth');
+  });
+}
+
 test('a credentials failure on the re-read after a failed write stops the run: no later write is sent', async () => {
   const api = fleet();
   api.fail('DisableVpcEndpointConnection:ep-initech', apiError('InvalidParameter.Bandwidth'));
@@ -545,6 +566,18 @@ test("a listed item that failed validation gets a skip record naming the field, 
   for (const r of records) assert.deepEqual(recordSchemaProblems(r), [], JSON.stringify(r));
 });
 
+test('a listed connection whose owner cannot be read holds every accept on its service', async () => {
+  const api = fleet();
+  api.invalid.set(SEARCH, [{ field: 'EndpointOwnerId', problem: 'missing', endpointId: 'ep-nobody' }]);
+  const { records } = await sweep(api);
+  const held = records.find((r) => r.endpointId === 'ep-search-acme');
+  assert.equal(held?.outcome, 'held');
+  assert.equal(held?.rule, 'builtin.invalid-listing');
+  assert.match(held?.reason ?? '', /owner cannot be read: every accept there is held/);
+  assert.equal(records.find((r) => r.endpointId === 'ep-acme')?.outcome, 'applied');
+  assert.ok(!api.writes().some((c) => c.params['endpointId'] === 'ep-search-acme'));
+});
+
 test('a serviceId rule whose service is not listed fails closed: a failure naming the rule, in servicesFailed', async () => {
   const api = new FakePrivateLinkApi([service()], [conn('ep-acme', ACME, 'Connecting')]);
   const { records, summary } = await sweep(api);
@@ -606,18 +639,49 @@ test('every run has a deadline, plan included: 15 minutes when none is given', a
   assert.ok(summary.apiCalls <= 3, String(summary.apiCalls));
 });
 
+for (const reading of ['Connecting', 'Disconnected', 'auto'] as const) {
+  test(`under the ${reading} reading, a revoke left in doubt is settled by the next run`, async () => {
+    const api = new FakePrivateLinkApi([service()], [conn('ep-initech', INITECH, 'Connected')]);
+    const policy = demoPolicy({ pendingStatus: reading, drift: { revoke: true, reduceBandwidth: false } });
+    // Run 1 sank its intent to revoke ep-initech and the revoke took effect; its record was lost.
+    const intents: IntentRecord[] = [];
+    await sweep(api, {
+      policy,
+      sink: (r) => {
+        if (isIntentRecord(r)) intents.push(r);
+        if (isAuditRecord(r) && r.endpointId === 'ep-initech') throw new Error('killed');
+      },
+    });
+    assert.deepEqual(
+      intents.map((i) => [i.endpointId, i.decision]),
+      [['ep-initech', 'revoke']],
+    );
+    const revoked = api.connections[0];
+    assert.equal(revoked?.connectionStatus, 'Disconnected');
+    if (revoked !== undefined) revoked.modifiedTime = new Date(NOW - 60_000).toISOString();
+    const settled = (await sweep(api, { policy })).sunk.filter(isSettledRecord);
+    assert.deepEqual(
+      settled.map((s) => s.endpointId),
+      ['ep-initech'],
+    );
+    assert.ok(settled[0]?.settles.includes(intents[0]?.decisionId ?? ''), JSON.stringify(settled));
+  });
+}
+
 test('a run cut off mid-write is settled by the next: a recent change that a write of ours explains is reported', async () => {
   const api = fleet();
   // Run 1 sank its intent to accept ep-acme, and the accept took effect, but the run died before its record.
+  // (A sink that fails no longer crashes the run: it stops the writes, which is all this test needs.)
   const intents: IntentRecord[] = [];
-  await assert.rejects(
-    sweep(api, {
-      sink: (r) => {
-        if (isIntentRecord(r)) intents.push(r);
-        if (isAuditRecord(r) && r.endpointId === 'ep-acme') throw new Error('killed');
-      },
-    }),
-  );
+  let lost = false;
+  await sweep(api, {
+    sink: (r) => {
+      if (isIntentRecord(r) && !lost) intents.push(r);
+      if (isAuditRecord(r) && r.endpointId === 'ep-acme') lost = true;
+      if (lost) throw new Error('killed');
+    },
+  });
+  assert.equal(intents.filter((i) => i.endpointId !== 'ep-acme').length + 1, intents.length);
   const intent = intents.find((i) => i.endpointId === 'ep-acme');
   assert.ok(intent !== undefined);
   const accepted = api.connections.find((c) => c.endpointId === 'ep-acme');
@@ -631,7 +695,21 @@ test('a run cut off mid-write is settled by the next: a recent change that a wri
     ['ep-acme'],
   );
   assert.ok(settled[0]?.settles.includes(intent.decisionId), JSON.stringify(settled));
-  // A change older than the window (10 minutes) reports nothing.
-  accepted.modifiedTime = new Date(NOW - 11 * 60_000).toISOString();
+  // The window spans a reconcile interval (15 minutes) plus a margin: a change 16 minutes old is
+  // reported, by a full sweep and by a requests-only run that lists the connection.
+  accepted.modifiedTime = new Date(NOW - 16 * 60_000).toISOString();
+  assert.deepEqual(
+    (await sweep(api)).sunk.filter(isSettledRecord).map((s) => s.endpointId),
+    ['ep-acme'],
+  );
+  const requests = (await sweep(api, { scope: 'requests' })).sunk.filter(isSettledRecord);
+  assert.deepEqual(
+    requests.map((s) => s.endpointId),
+    ['ep-acme'],
+  );
+  assert.ok(requests[0]?.settles.includes(intent.decisionId), JSON.stringify(requests));
+  // A change older than the window (20 minutes) reports nothing.
+  assert.equal(SETTLE_WINDOW_MS, 20 * 60_000);
+  accepted.modifiedTime = new Date(NOW - SETTLE_WINDOW_MS - 60_000).toISOString();
   assert.deepEqual((await sweep(api)).sunk.filter(isSettledRecord), []);
 });

@@ -95,6 +95,29 @@ describe('whitelist: sync', () => {
     assert.ok(run.summary.warnings.some((w) => w.code === 'safety-limit' && /remove 2 accounts/.test(w.message)));
   });
 
+  it("blocks a service's removals when its revokes were blocked in the same run, though the removals fit", async () => {
+    const umbrella = [1, 2, 3].map(
+      (n) =>
+        `  - { id: ep-bp1testumbrella00${n}, owner: umbrella, service: ${SERVICE}, vpc: vpc-bp1testumbrel0001, ` +
+        'connection: { status: Connected, bandwidth: 1024 } }',
+    );
+    env = await e2e(
+      `${FLEET}${umbrella.join('\n')}\n`,
+      policy('drift: { revoke: true }\nlimits: { maxDisconnects: 2 }'),
+    );
+    const run = await env.sweep({ providerAccountId: PROVIDER });
+    assert.deepEqual(
+      run.records.filter((r) => r.decision === 'revoke').map((r) => r.outcome),
+      ['blocked', 'blocked', 'blocked'],
+    );
+    assert.deepEqual(whitelistRecords(run.records), [
+      `whitelist-add ${INITECH} applied`,
+      `whitelist-remove ${GLOBEX} blocked maxDisconnects`,
+      `whitelist-remove ${UMBRELLA} blocked maxDisconnects`,
+    ]);
+    assert.deepEqual(await whitelist(env), [PROVIDER, ACME, GLOBEX, INITECH, UMBRELLA].sort());
+  });
+
   it('removes nothing when the provider account is not known, and warns', async () => {
     env = await e2e(FLEET, policy());
     const run = await env.sweep();
