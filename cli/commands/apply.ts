@@ -188,7 +188,7 @@ ClientToken from the decision and the connection's state, so a repeated run neve
                          narrowed to dry-run, never widened to enforce)
   --deadline-seconds N   start no new call later than N seconds minus one call's timeout; what
                          is left is recorded "deferred" and picked up by the next run (N must be
-                         more than --timeout-ms / 1000)
+                         more than --timeout-ms / 1000; default 900)
   --records FILE         write the JSON lines to FILE (appended) instead of stdout
   --scope requests|all   requests: only the connections awaiting a decision, as the function's
                          requests handler (docs/cadences.md); all (default): the full sweep, drift

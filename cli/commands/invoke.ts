@@ -40,13 +40,15 @@ it right after \`s deploy\`, so a merged policy takes effect at once.`,
   options: `  --region R             the function's region, e.g. cn-hangzhou (required)
   --account-id ID        your Alibaba Cloud account ID (required; the FC endpoint is
                          https://<account-id>.<region>.fc.aliyuncs.com)
-  --function NAME        the function (default ${DEFAULT_FUNCTION}, as in s.yaml)
+  --function NAME        the function (default ${DEFAULT_FUNCTION}); s.yaml deploys
+                         privatelink-approver-reconcile and privatelink-approver-requests
   --dry-run              ask for a dry run (a payload can narrow a run, never widen it)
   --service ID           only this endpoint service (repeatable, or comma-separated)
   --api VERSION          2023-03-30 (default): FC 3.0's API, for a function deployed by s.yaml;
                          2016-08-15: FC 2.0's API, for a function in an FC 2.0 service
   --fc-service NAME      the FC 2.0 service of the function (needed with --api 2016-08-15)
-  --timeout SECONDS      how long to wait for the run (default ${DEFAULT_TIMEOUT_SECONDS}; s.yaml's timeout is 240)
+  --timeout SECONDS      how long to wait for the run (default ${DEFAULT_TIMEOUT_SECONDS}; in s.yaml the
+                         reconcile function's timeout is 600, the requests function's 50)
   --endpoint URL         another FC endpoint (tests: http://127.0.0.1:PORT)`,
   notes: `FC 3.0: POST <endpoint>/2023-03-30/functions/<function>/invocations, signed ACS3-HMAC-SHA256.
 FC 2.0: POST <endpoint>/2016-08-15/services/<fc-service>/functions/<function>/invocations (@alicloud/fc2).
