@@ -40,8 +40,8 @@ it right after \`s deploy\`, so a merged policy takes effect at once.`,
   options: `  --region R             the function's region, e.g. cn-hangzhou (required)
   --account-id ID        your Alibaba Cloud account ID (required; the FC endpoint is
                          https://<account-id>.<region>.fc.aliyuncs.com)
-  --function NAME        the function (default ${DEFAULT_FUNCTION}); s.yaml deploys
-                         privatelink-approver-reconcile and privatelink-approver-requests
+  --function NAME        the function (default ${DEFAULT_FUNCTION}: s.yaml's full sweep;
+                         privatelink-approver-requests is its requests handler)
   --dry-run              ask for a dry run (a payload can narrow a run, never widen it)
   --service ID           only this endpoint service (repeatable, or comma-separated)
   --api VERSION          2023-03-30 (default): FC 3.0's API, for a function deployed by s.yaml;
