@@ -5,7 +5,8 @@
  * The API documents no ceiling on connections per service; this project's is
  * {@link MAX_CONNECTIONS_PER_LISTING} (10,000: far above a real service's), so one listing may take
  * ceil(10,000 / MaxResults) + 1 pages (201 at MaxResults 50), and a whole run
- * {@link MAX_PAGES_PER_RUN} pages (100,000 connections at 50 a page). Past a bound the listing fails
+ * {@link MAX_PAGES_PER_RUN} pages (100,000 connections at 50 a page are 2,000 full pages; a quarter more
+ * for the partly filled last page of each service and the service listings). Past a bound the listing fails
  * (its service is not collected, with a record saying why); the rest of the run goes on.
  */
 import { ApiError } from '../client/api-error.ts';
@@ -13,7 +14,7 @@ import { ApiError } from '../client/api-error.ts';
 /** The most items one listing (one service's connections, one region's services) is believed to have. */
 export const MAX_CONNECTIONS_PER_LISTING = 10_000;
 /** The most pages one run reads in all. */
-export const MAX_PAGES_PER_RUN = 2_000;
+export const MAX_PAGES_PER_RUN = 2_500;
 
 export interface PageBounds {
   /** The most pages of one listing. */
