@@ -105,3 +105,29 @@ test('a wait for a task that the deadline cuts short: the write is not sent, a D
   assert.equal(fake.writes().length, 2);
   assert.equal(await pacer.ready(), true); // nothing left to wait for
 });
+
+test("a read whose page lacks the connection but is incomplete or partly unreadable tells nothing: not 'settled'", async () => {
+  for (const partial of [{ nextToken: 'more' }, { invalid: [{ field: 'EndpointId', problem: 'unreadable' }] }]) {
+    const { fake, pacer, enable, advance } = setup();
+    await enable('ep-1')();
+    const ep1 = fake.connections[0];
+    assert.ok(ep1 !== undefined);
+    ep1.connectionStatus = 'Connecting';
+    let listings = 0;
+    fake.onCall = (c) => {
+      if (c.action === 'ListVpcEndpointConnections' && ++listings === 2) ep1.connectionStatus = 'Connected';
+    };
+    advance(1000);
+    fake.fail('EnableVpcEndpointConnection:ep-2', apiError('ConcurrentCallNotSupported'));
+    await enable('ep-2')();
+    const learnt = pacer.stats().observedMs['EnableVpcEndpointConnection'];
+    assert.ok(learnt !== undefined && learnt > 0);
+    // ep-2's task: the read answers a page without it that is not the whole answer.
+    const list = fake.listVpcEndpointConnections.bind(fake);
+    fake.listVpcEndpointConnections = async (req) =>
+      req.endpointId === 'ep-2' ? { ...(await list(req)), items: [], ...partial } : list(req);
+    assert.equal(await pacer.ready(), true);
+    // Nothing observed: a task's end is taken only from a read that shows it.
+    assert.equal(pacer.stats().observedMs['EnableVpcEndpointConnection'], learnt, JSON.stringify(partial));
+  }
+});

@@ -118,6 +118,26 @@ describe('whitelist: sync', () => {
     assert.deepEqual(await whitelist(env), [PROVIDER, ACME, GLOBEX, INITECH, UMBRELLA].sort());
   });
 
+  it('sends no whitelist write once an intent record could not be written: every change is deferred', async () => {
+    env = await e2e(FLEET, policy());
+    const sunk: SweepRecord[] = [];
+    const run = await env.sweep({
+      providerAccountId: PROVIDER,
+      sink: (r) => {
+        if (isIntentRecord(r) && r.decision.startsWith('whitelist-')) throw new Error('ENOSPC');
+        sunk.push(r);
+      },
+    });
+    assert.deepEqual(whitelistRecords(run.records), [
+      `whitelist-add ${INITECH} deferred`,
+      `whitelist-remove ${GLOBEX} deferred`,
+      `whitelist-remove ${UMBRELLA} deferred`,
+    ]);
+    const sent = env.emu.requests().filter((r) => r.action?.endsWith('VpcEndpointService') === true);
+    assert.deepEqual(sent, []);
+    assert.deepEqual(await whitelist(env), [PROVIDER, ACME, GLOBEX, UMBRELLA].sort());
+  });
+
   it('removes nothing when the provider account is not known, and warns', async () => {
     env = await e2e(FLEET, policy());
     const run = await env.sweep();
