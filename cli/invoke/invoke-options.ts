@@ -10,7 +10,8 @@ import type { FcApi, InvokeTarget } from './invoke-target.ts';
 import { FC_APIS } from './invoke-target.ts';
 
 export const DEFAULT_FUNCTION = 'privatelink-approver';
-export const DEFAULT_TIMEOUT_SECONDS = 300;
+/** Waits out the full sweep's function (timeout 600 s in s.yaml) with a margin for FC's own queueing. */
+export const DEFAULT_TIMEOUT_SECONDS = 660;
 
 export const INVOKE_FLAGS = {
   function: { type: 'string' },

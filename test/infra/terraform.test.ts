@@ -234,7 +234,7 @@ describe('infra/terraform', () => {
     ]);
   });
 
-  it('lets the deploy user manage and invoke this one function and pass only its role', () => {
+  it("lets the deploy user manage and invoke s.yaml's two functions and pass only their role", () => {
     assert.deepEqual(renderPolicy('deploy').Statement, [
       {
         Effect: 'Allow',
@@ -242,6 +242,8 @@ describe('infra/terraform', () => {
         Resource: [
           'acs:fc:cn-hangzhou:1234567890123456:functions/privatelink-approver',
           'acs:fc:cn-hangzhou:1234567890123456:functions/privatelink-approver/*',
+          'acs:fc:cn-hangzhou:1234567890123456:functions/privatelink-approver-requests',
+          'acs:fc:cn-hangzhou:1234567890123456:functions/privatelink-approver-requests/*',
         ],
       },
       { Effect: 'Allow', Action: ['ram:PassRole'], Resource: ['acs:ram::1234567890123456:role/privatelink-approver'] },
