@@ -245,9 +245,9 @@ async function judge(
 
 /**
  * Faults: a fleet swept with ~20% of calls failing until it converges, under one pending reading. With
- * `taskLock` the emulator's strict write lock (`writeLock: task`: the account stays locked while a
- * connection task runs) makes ConcurrentCallNotSupported the common answer to a write, on the smaller
- * fleet `SoakSize.taskLock` (every write then waits for the one before it to finish).
+ * `taskLock`, on the smaller fleet `SoakSize.taskLock`, the emulator's strict write lock (`writeLock:
+ * task`: the account stays locked while a connection task runs): a write sent before the last task
+ * finished is answered ConcurrentCallNotSupported.
  */
 export function faultsPhase(ctx: SoakContext, reading: Reading, taskLock = false): Promise<PhaseResult> {
   const name = `faults/${reading}${taskLock ? '/task-lock' : ''}`;
