@@ -39,6 +39,19 @@ export function errorKind(code: string, httpStatus?: number): ErrorKind {
   return httpStatus !== undefined && (httpStatus >= 500 || httpStatus === 429) ? 'transient' : 'final';
 }
 
+/**
+ * Whether a failed call's answer was lost, so the request may have reached the API and taken effect:
+ * a timeout, a dropped connection, a 5xx or an unreadable answer. A refusal with an answer (busy,
+ * throttled, invalid, ...) proves the request was not carried out (issue 9).
+ */
+export function answerLost(code: string, httpStatus?: number): boolean {
+  if (
+    /^(Timeout|NetworkError|MalformedResponse|ResponseTooLarge|Unexpected|ServiceUnavailable|InternalError)/.test(code)
+  )
+    return true;
+  return httpStatus !== undefined && httpStatus >= 500;
+}
+
 /** Whether a call that failed with this kind may succeed if sent again later. */
 export function isRetryableKind(kind: ErrorKind): boolean {
   return kind === 'busy' || kind === 'throttled' || kind === 'transient';

@@ -16,7 +16,7 @@ import type { Logger } from '../log/logger.ts';
 import { serializeError } from '../log/logger.ts';
 import type { OutcomeDetail } from '../audit/audit-records.ts';
 import { DeadlineError } from './metered-api.ts';
-import type { MeteredApi } from './metered-api.ts';
+import type { MeteredApi, WriteAttempt } from './metered-api.ts';
 import { dispositionOf, isWrite } from './run-mode.ts';
 import type { SweepMode } from './run-mode.ts';
 import { WritePacer } from './pacer.ts';
@@ -144,6 +144,7 @@ async function applyOne(
 ): Promise<WriteOutcome> {
   const { now, logger, api, pacer } = options;
   const before = api.stats().calls - pacer.pollReads;
+  const writesBefore = api.writeAttempts().length;
   const token = clientToken(decisionId, listedModifiedTime, options.sha256);
   const action = actionOf(decision);
   // Intent before effect: a run cut off from here on leaves a record that this write may have been made.
@@ -176,7 +177,8 @@ async function applyOne(
   if (error.code === 'EndpointConnectionNotFound') return { detail: { ...failed, outcome: 'gone' } };
   // Retryable, but the deadline leaves no time to wait for another attempt: the next run picks it up.
   if (error instanceof DeadlineError) return { detail: { ...failed, outcome: 'deferred' } };
-  const reread = await rereadAfterFailure(decision, decisionId, listedModifiedTime, attempts, options);
+  const sent = api.writeAttempts().slice(writesBefore);
+  const reread = await rereadAfterFailure(decision, decisionId, movedAfter(listedModifiedTime, sent), options);
   if (reread.abort !== undefined) return { detail: failed, abort: reread.abort };
   if (reread.outcome !== undefined) return { detail: { ...failed, outcome: reread.outcome, time: now() } };
   // Not proven done. Busy (another task of the connection or the account): the next run tries again.
@@ -210,8 +212,7 @@ export async function handedOver(intent: unknown, logger: Logger, decisionId: st
 async function rereadAfterFailure(
   decision: Decision,
   decisionId: string,
-  listedModifiedTime: string,
-  attempts: number,
+  movedSince: number | undefined,
   { api, logger }: ApplyOptions,
 ): Promise<{ outcome?: 'gone' | 'already-applied'; abort?: ApiError }> {
   const page = await outcomeOf(
@@ -231,14 +232,22 @@ async function rereadAfterFailure(
   // Gone only when the answer is complete and fully believed (as the whitelist re-read).
   const complete = page.value.nextToken === undefined && page.value.invalid.length === 0;
   if (current === undefined) return complete ? { outcome: 'gone' } : {};
-  const movedSinceOurWrite = attempts > 0 && isLater(current.modifiedTime, listedModifiedTime);
+  const modified = Date.parse(current.modifiedTime);
+  const movedSinceOurWrite = movedSince !== undefined && Number.isFinite(modified) && modified >= movedSince;
   return alreadyThere(decision, current, movedSinceOurWrite) ? { outcome: 'already-applied' } : {};
 }
 
-/** Whether ISO time `a` is later than `b` (false when either does not parse). */
-function isLater(a: string, b: string): boolean {
-  const [ta, tb] = [Date.parse(a), Date.parse(b)];
-  return Number.isFinite(ta) && Number.isFinite(tb) && ta > tb;
+/**
+ * The time (ms) from which a changed ModifiedTime may be our own write's doing, or undefined when no
+ * change can be: only an attempt whose answer was lost may have reached the API; attempts refused with an
+ * answer (busy, ...) did not (issue 9). A change must be later than the listed time and not before the
+ * first attempt was sent (whole seconds: the API's times may have no milliseconds).
+ */
+function movedAfter(listedModifiedTime: string, sent: readonly WriteAttempt[]): number | undefined {
+  const listed = Date.parse(listedModifiedTime);
+  const first = sent[0];
+  if (first === undefined || !sent.some((a) => a.answerLost) || !Number.isFinite(listed)) return undefined;
+  return Math.max(listed + 1, Math.floor(first.sentAt / 1000) * 1000);
 }
 
 /**

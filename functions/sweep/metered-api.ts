@@ -23,7 +23,7 @@ import type {
   WhitelistWriteRequest,
   WriteResult,
 } from '../client/private-link-api.ts';
-import { errorKind, isRetryableKind } from '../client/error-kinds.ts';
+import { answerLost, errorKind, isRetryableKind } from '../client/error-kinds.ts';
 import { RetryError, withRetry } from '../client/retry.ts';
 import type { EndpointConnection, EndpointService } from '../engine/resources.ts';
 import { isCredentialsFailure } from './sweep-aborted-error.ts';
@@ -59,9 +59,16 @@ export interface MeteredApiOptions {
   throttlePause?: ThrottlePauseSettings | undefined;
 }
 
+/** One write attempt sent: when (ms), and whether its answer was lost (it may have taken effect). */
+export interface WriteAttempt {
+  sentAt: number;
+  answerLost: boolean;
+}
+
 /** Counters shared by a MeteredApi and its narrowed views. */
 interface Meter {
   calls: number;
+  writes: WriteAttempt[];
   retries: number;
   deadlineReached: boolean;
   credentialsFailure: ApiError | undefined;
@@ -80,6 +87,7 @@ export class MeteredApi implements PrivateLinkApi {
     const pause = new ThrottlePause(options.throttlePause ?? DEFAULT_THROTTLE_PAUSE, options.now);
     const meter: Meter = {
       calls: 0,
+      writes: [],
       retries: 0,
       deadlineReached: false,
       credentialsFailure: undefined,
@@ -96,6 +104,11 @@ export class MeteredApi implements PrivateLinkApi {
   /** Attempts sent so far, and how many of them were retries. */
   stats(): { calls: number; retries: number; throttled: number } {
     return { calls: this.meter.calls, retries: this.meter.retries, throttled: this.meter.pause.throttled };
+  }
+
+  /** Every write attempt sent so far, in order (a caller slices from the length it saw before its write). */
+  writeAttempts(): readonly WriteAttempt[] {
+    return this.meter.writes;
   }
 
   /** Counts an attempt that a caller sends again itself (the write pacer, ./pacer.ts) as a retry. */
@@ -171,11 +184,15 @@ export class MeteredApi implements PrivateLinkApi {
         async () => {
           await this.throttlePause(action);
           this.meter.calls += 1;
+          const write = action.startsWith('List') ? undefined : { sentAt: now(), answerLost: false };
+          if (write !== undefined) this.meter.writes.push(write);
           return fn().then(
             (value) => (this.meter.pause.onAnswered(), value),
             (error: unknown) => {
               if (error instanceof ApiError && errorKind(error.code, error.httpStatus) === 'throttled')
                 this.meter.pause.onThrottled();
+              if (write !== undefined)
+                write.answerLost = !(error instanceof ApiError) || answerLost(error.code, error.httpStatus);
               throw error;
             },
           );

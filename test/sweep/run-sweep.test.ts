@@ -356,7 +356,7 @@ test('an accept whose answers were lost but which moved the connection (Connecti
   assert.ok(listed !== undefined);
   api.onCall = (c) => {
     // The first Enable reached the API, which began the accept; its answer never came back.
-    if (c.action === 'EnableVpcEndpointConnection') listed.modifiedTime = '2026-11-25T09:00:00.000Z';
+    if (c.action === 'EnableVpcEndpointConnection') listed.modifiedTime = '2026-11-25T12:00:01.000Z';
   };
   const { records } = await sweep(api);
   assert.equal(records[0]?.outcome, 'already-applied');
@@ -365,6 +365,30 @@ test('an accept whose answers were lost but which moved the connection (Connecti
   const quiet = fleet();
   quiet.fail('EnableVpcEndpointConnection:ep-acme', ...Array.from({ length: 5 }, () => apiError('Timeout', true)));
   assert.equal((await sweep(quiet)).records[0]?.outcome, 'failed');
+});
+
+test('an accept refused as busy on every attempt is never "already-applied", though the consumer moved the connection', async () => {
+  const busy = () => Array.from({ length: 50 }, () => apiError('ConcurrentCallNotSupported', true));
+  const api = fleet();
+  api.fail('EnableVpcEndpointConnection:ep-acme', ...busy());
+  const listed = api.connections.find((c) => c.endpointId === 'ep-acme');
+  assert.ok(listed !== undefined);
+  // The consumer changes its endpoint while every Enable is refused with an answer: nothing was accepted.
+  api.onCall = (c) => {
+    if (c.action === 'EnableVpcEndpointConnection') listed.modifiedTime = '2026-11-25T12:00:01.000Z';
+  };
+  const { records } = await sweep(api);
+  assert.deepEqual([records[0]?.outcome, records[0]?.errorCode], ['deferred', 'ConcurrentCallNotSupported']);
+  assert.equal(listed.connectionStatus, 'Connecting');
+  // A lost answer, but the change is older than the first attempt: the consumer's, not ours.
+  const early = fleet();
+  early.fail('EnableVpcEndpointConnection:ep-acme', ...Array.from({ length: 5 }, () => apiError('Timeout', true)));
+  const target = early.connections.find((c) => c.endpointId === 'ep-acme');
+  assert.ok(target !== undefined);
+  early.onCall = (c) => {
+    if (c.action === 'EnableVpcEndpointConnection') target.modifiedTime = '2026-11-25T11:59:00.000Z';
+  };
+  assert.equal((await sweep(early)).records[0]?.outcome, 'failed');
 });
 
 test('a failed write whose connection is not in the wanted state is "failed" and the run goes on', async () => {
