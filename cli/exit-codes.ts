@@ -34,8 +34,8 @@ export const EXIT_MEANINGS: Record<ExitName, string> = {
   noInput: '`audit`: the input file cannot be read',
   apiFailure: 'credentials or API failures stopped the run; nothing more was changed',
   partialFailure:
-    'some decisions failed to apply, or a governed service could not be listed or found ' +
-    '(`plan`: the plan is partial); the run went on and recorded them',
+    'some decisions failed to apply, a governed service could not be listed or found, or a listed item ' +
+    'failed validation (`plan`: the plan is partial); the run went on and recorded them',
   blocked: 'a safety limit blocked part of the plan',
   cannotCreate: '`apply --records FILE` cannot be opened; nothing was read or changed',
   ioError: 'writing `--records FILE` failed during the run',
@@ -56,13 +56,36 @@ export function invocationErrorExitCode(code: InvocationErrorCode): number {
 }
 
 /**
+ * Whether a run is partial (exit 70): a decision failed to apply, a governed service could not be listed
+ * or found, or a listed item failed validation and was never decided on (`outcome: invalid`).
+ */
+export function isPartial(summary: RunSummaryRecord): boolean {
+  const { failed, invalid } = summary.counts.byOutcome;
+  return failed > 0 || invalid > 0 || summary.servicesFailed.length > 0;
+}
+
+/** Why a run is partial, for a person: the counts behind {@link isPartial}. */
+export function partialWhy(summary: RunSummaryRecord): string {
+  const { failed, invalid } = summary.counts.byOutcome;
+  const services = summary.servicesFailed.length;
+  return [
+    services > 0 ? `${services} governed service(s) could not be listed or found` : '',
+    invalid > 0 ? `${invalid} listed item(s) failed validation and were not decided on` : '',
+    // A service that could not be listed has an `outcome: failed` record too.
+    failed > services ? `${failed - services} decision(s) failed to apply` : '',
+  ]
+    .filter((s) => s !== '')
+    .join('; ');
+}
+
+/**
  * The CLI exit code a run summary stands for (README "Exit codes"): 69 when credentials or permissions
- * stopped the run, 70 when a decision failed to apply or a service could not be listed, 71 when a safety
- * limit blocked part of the plan, else 0.
+ * stopped the run, 70 when the run was partial ({@link isPartial}), 71 when a safety limit blocked part of
+ * the plan, else 0.
  */
 export function summaryExitCode(summary: RunSummaryRecord): number {
   if (summary.aborted !== null) return EXIT.apiFailure;
-  if (summary.counts.byOutcome.failed > 0 || summary.servicesFailed.length > 0) return EXIT.partialFailure;
+  if (isPartial(summary)) return EXIT.partialFailure;
   if (summary.counts.byOutcome.blocked > 0) return EXIT.blocked;
   return EXIT.ok;
 }

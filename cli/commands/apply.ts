@@ -6,7 +6,7 @@ import { runSweep } from '../../functions/sweep/run-sweep.ts';
 import { resolveRunMode } from '../../functions/sweep/run-mode.ts';
 import type { ProgressEvent, SweepScope } from '../../functions/sweep/run-sweep.ts';
 import type { CliIO, Command } from '../command.ts';
-import { EXIT } from '../exit-codes.ts';
+import { EXIT, isPartial } from '../exit-codes.ts';
 import { booleanFlag, stringFlag } from '../parse-flags.ts';
 import { renderSummary } from '../render-run.ts';
 import { createStyle } from '../style.ts';
@@ -53,9 +53,9 @@ export function applyProgress(io: CliIO): ((event: ProgressEvent) => void) & { f
   });
 }
 
-/** The exit code of a finished run: 70 some decisions failed, 71 a safety limit blocked part, else 0. */
+/** The exit code of a finished run: 70 partial ({@link isPartial}), 71 a safety limit blocked part, else 0. */
 export function applyExitCode(summary: RunSummaryRecord): number {
-  if (summary.counts.byOutcome.failed > 0 || summary.servicesFailed.length > 0) return EXIT.partialFailure;
+  if (isPartial(summary)) return EXIT.partialFailure;
   if (summary.counts.byOutcome.blocked > 0) return EXIT.blocked;
   return EXIT.ok;
 }
@@ -202,7 +202,8 @@ ${CREDENTIALS_NOTE}`,
       usage: 'bad flags, or --region/--service naming something the policy does not govern',
       policyInvalid: 'the policy does not validate',
       apiFailure: 'credentials or permissions stopped the run',
-      partialFailure: 'some decisions failed, or a governed service could not be listed or found (recorded)',
+      partialFailure:
+        'some decisions failed, a governed service could not be listed or found, or a listed item was invalid',
       blocked: 'a safety limit blocked part of the plan',
       cannotCreate: 'the --records FILE cannot be opened (nothing read or changed)',
       ioError: 'writing the --records FILE failed during the run',

@@ -2,7 +2,7 @@ import type { SweepResult } from '../../functions/sweep/run-sweep.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
 import { jsonDocument } from '../../functions/audit/json-line.ts';
 import type { CliIO, Command } from '../command.ts';
-import { EXIT } from '../exit-codes.ts';
+import { EXIT, isPartial, partialWhy } from '../exit-codes.ts';
 import { renderHelp } from '../help.ts';
 import type { ParsedFlags } from '../parse-flags.ts';
 import { stringFlag } from '../parse-flags.ts';
@@ -71,7 +71,8 @@ decides every connection against the policy and prints what apply would change, 
       usage: 'bad flags, or --region/--service naming something the policy does not govern',
       policyInvalid: 'the policy does not validate',
       apiFailure: 'credentials or permissions refused: no plan was made',
-      partialFailure: 'the plan is partial: a governed service could not be listed or was not found',
+      partialFailure:
+        'the plan is partial: a governed service could not be listed or found, or a listed item was invalid',
     },
   }),
   async run(argv, io) {
@@ -84,11 +85,8 @@ decides every connection against the policy and prints what apply would change, 
       return reportStop('plan', error, io);
     }
     printPlan(stringFlag(prepared.flags, 'format') ?? 'table', result, io);
-    const failed = result.summary.servicesFailed.length;
-    if (failed > 0) {
-      io.stderr.write(
-        `privatelink-approver plan: ${failed} governed service(s) could not be listed or found; the plan is partial\n`,
-      );
+    if (isPartial(result.summary)) {
+      io.stderr.write(`privatelink-approver plan: ${partialWhy(result.summary)}; the plan is partial\n`);
       return EXIT.partialFailure;
     }
     if (notGovernedAfterRun('plan', result.summary, prepared, io)) return EXIT.usage;

@@ -4,7 +4,7 @@ import type { SweepResult } from '../../functions/sweep/run-sweep.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
 import { jsonDocument } from '../../functions/audit/json-line.ts';
 import type { CliIO, Command } from '../command.ts';
-import { EXIT } from '../exit-codes.ts';
+import { EXIT, isPartial, partialWhy } from '../exit-codes.ts';
 import { renderHelp } from '../help.ts';
 import type { ParsedFlags } from '../parse-flags.ts';
 import { booleanFlag, stringFlag } from '../parse-flags.ts';
@@ -162,7 +162,8 @@ bandwidth are listed, not proposed.`,
       usage: 'bad flags, or --region/--service naming something the policy does not govern',
       policyInvalid: 'the policy does not validate',
       apiFailure: 'credentials or permissions refused: nothing was proposed',
-      partialFailure: 'a governed service could not be listed or was not found: the proposal may be incomplete',
+      partialFailure:
+        'a governed service could not be listed or found, or a listed item was invalid: the proposal may be incomplete',
     },
   }),
   async run(argv, io) {
@@ -206,11 +207,8 @@ bandwidth are listed, not proposed.`,
             booleanFlag(prepared.flags, 'per-account'),
           );
     await output(prepared.flags, list, file, io, notProposed);
-    if (result.summary.servicesFailed.length > 0) {
-      io.stderr.write(
-        'privatelink-approver propose: a governed service could not be listed or found; ' +
-          'the proposal may be incomplete\n',
-      );
+    if (isPartial(result.summary)) {
+      io.stderr.write(`privatelink-approver propose: ${partialWhy(result.summary)}; the proposal may be incomplete\n`);
       return EXIT.partialFailure;
     }
     return list.some((c) => c.edit.proposals.length > 0) ? EXIT.changesPending : EXIT.ok;

@@ -23,7 +23,27 @@ export interface SummaryInput {
   timeToDecision: RunSummaryRecord['timeToDecision'];
 }
 
-/** Builds the summary; warnings are the collector's, then the engine's. */
+/**
+ * One `listing-invalid` warning per region and service with listed items that failed validation: they
+ * were never decided on (their `outcome: invalid` records name the field), so the run is partial.
+ */
+function invalidWarnings(collected: Collected): RunSummaryRecord['warnings'] {
+  const counts = new Map<string, { region: string; serviceId: string | null; n: number }>();
+  for (const item of collected.invalid) {
+    const key = `${item.region}\u0000${item.serviceId ?? ''}`;
+    const entry = counts.get(key) ?? { region: item.region, serviceId: item.serviceId, n: 0 };
+    entry.n += 1;
+    counts.set(key, entry);
+  }
+  return [...counts.values()].map(({ region, serviceId, n }) => ({
+    code: 'listing-invalid',
+    region,
+    serviceId,
+    message: `${n} listed item(s) ${serviceId === null ? `of region ${region}` : `of ${serviceId}`} failed validation and were never decided on`,
+  }));
+}
+
+/** Builds the summary; warnings are the collector's, then the listing's invalid items, then the engine's. */
 export function summarise(input: SummaryInput): RunSummaryRecord {
   const { collected, plan } = input;
   return {
@@ -47,6 +67,7 @@ export function summarise(input: SummaryInput): RunSummaryRecord {
     aborted: input.aborted,
     warnings: [
       ...collected.warnings,
+      ...invalidWarnings(collected),
       ...(plan?.warnings ?? []).map((w) => ({
         code: w.code,
         region: w.regionId,

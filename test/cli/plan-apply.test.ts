@@ -405,3 +405,19 @@ test('apply reports progress on stderr for long runs', async () => {
   for (let done = 1; done <= 5; done++) quiet({ phase: 'apply', done, total: 5, decision: {} as never });
   assert.equal(short.err(), '');
 });
+
+test('a listed connection the client could not believe makes plan and apply partial: exit 70, a listing-invalid warning', async () => {
+  await withEmulator(async (emu) => {
+    // Every connection listing's first item carries a Bandwidth of 1e308: never decided on.
+    emu.settings.faults = {
+      seed: 1,
+      rules: [{ actions: ['ListVpcEndpointConnections'], answers: { bandwidthHuge: 1 } }],
+    };
+    const plan = await cli(['plan', '--policy', 'demo.yaml', '-f', 'json']);
+    assert.equal(plan.code, 70, plan.err);
+    assert.match(plan.err, /listed item\(s\) failed validation and were not decided on; the plan is partial/);
+    assert.match(plan.out, /"code": "listing-invalid"/);
+    const apply = await cli(['apply', '--policy', 'demo.yaml']);
+    assert.equal(apply.code, 70, apply.err);
+  });
+});

@@ -82,6 +82,8 @@ describe('infra/sls', () => {
     const byName = new Map(alerts.alerts.map((a) => [a.name, a]));
     assert.match(byName.get('privatelink-approver-reject')?.query ?? '', /message\.decision: reject/);
     assert.match(byName.get('privatelink-approver-failed-write')?.query ?? '', /message\.outcome: failed/);
+    // A listed item the client could not believe is never decided on: someone must hear of it.
+    assert.match(byName.get('privatelink-approver-failed-write')?.query ?? '', /message\.outcome: invalid/);
     const missingRun = byName.get('privatelink-approver-missing-run');
     assert.match(missingRun?.query ?? '', /privatelink-approver\/run\/v1/);
     // Two schedule intervals of s.yaml's 5-minute cron.

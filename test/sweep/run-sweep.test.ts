@@ -32,6 +32,7 @@ import {
 } from '../engine/builders.ts';
 import { FakePrivateLinkApi, apiError } from './fake-private-link-api.ts';
 import { recordSchemaProblems } from './record-schema.ts';
+import { summaryExitCode } from '../../cli/exit-codes.ts';
 
 function demoPolicy(over: Partial<Policy> = {}): Policy {
   return policy({
@@ -582,6 +583,12 @@ test("a listed item that failed validation gets a skip record naming the field, 
   assert.equal(records[0]?.ownerAccountId, ACME);
   assert.equal(records[2]?.rule, 'builtin.invalid-listing');
   assert.equal(summary.counts.byOutcome.invalid, 2);
+  // The summary names them (an invoke of this run exits 70, partial).
+  assert.deepEqual(
+    summary.warnings.filter((w) => w.code === 'listing-invalid').map((w) => [w.serviceId, w.message]),
+    [[ORDERS, `2 listed item(s) of ${ORDERS} failed validation and were never decided on`]],
+  );
+  assert.equal(summaryExitCode(summary), 70);
   // Never a write for the invalid items, and acme's accept on ORDERS waits.
   assert.deepEqual(
     api.writes().map((c) => String(c.params['endpointId'])),
