@@ -216,14 +216,17 @@ export class MeteredApi implements PrivateLinkApi {
     }
   }
 
-  /** Waits out the pause after a throttled answer; a DeadlineError when the run has no time left after it. */
+  /**
+   * Waits out the pause after a throttled answer; a DeadlineError, without sleeping, when the run would have
+   * no time left after it (as the pacer's waitFor).
+   */
   private async throttlePause(action: string): Promise<void> {
     const wait = this.meter.pause.waitMs();
     if (wait === 0) return;
-    await (this.options.retry.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))))(wait);
-    if (!this.timeLeft()) {
+    if (!this.timeLeft(wait)) {
       throw new DeadlineError({ code: 'DeadlineReached', message: `no time left for ${action} after a pause`, action });
     }
+    await (this.options.retry.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))))(wait);
   }
 
   private isRetryable(error: unknown): boolean {

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '../../functions/client/api-error.ts';
 import type { PrivateLinkApi } from '../../functions/client/private-link-api.ts';
-import { MeteredApi } from '../../functions/sweep/metered-api.ts';
+import { DeadlineError, MeteredApi } from '../../functions/sweep/metered-api.ts';
 
 test('after a Throttling answer later calls wait a pause, doubling while throttled, and nothing fails', async () => {
   let clock = 0;
@@ -50,4 +50,41 @@ test('after a Throttling answer later calls wait a pause, doubling while throttl
   const before = slept.length;
   await api.listVpcEndpointServices({ regionId: 'cn-hangzhou' });
   assert.equal(slept.length, before, 'the pause had passed: no wait');
+});
+
+test('a throttle pause that would end past the deadline is not slept: the call fails with DeadlineError at once', async () => {
+  let clock = 0;
+  const slept: number[] = [];
+  let calls = 0;
+  const inner = {
+    listVpcEndpointServices: async () => {
+      calls += 1;
+      throw new ApiError({ code: 'Throttling.User', message: 'flow control', action: 'x', httpStatus: 400 });
+    },
+  } as unknown as PrivateLinkApi;
+  const api = MeteredApi.wrap(inner, {
+    retry: {
+      maxAttempts: 1,
+      baseDelayMs: 1,
+      maxDelayMs: 1,
+      sleep: async (ms) => {
+        slept.push(ms);
+        clock += ms;
+      },
+    },
+    now: () => clock,
+    // Room for a call now, but not for the 8 s pause and a call after it.
+    deadline: 5000,
+    callTimeoutMs: 1000,
+    throttlePause: { firstMs: 8000, maxMs: 8000 },
+  });
+  await assert.rejects(api.listVpcEndpointServices({ regionId: 'cn-hangzhou' }), { code: 'Throttling.User' });
+  await assert.rejects(api.listVpcEndpointServices({ regionId: 'cn-hangzhou' }), (e: unknown) => {
+    assert.ok(e instanceof DeadlineError, String(e));
+    return true;
+  });
+  assert.deepEqual(slept, [], 'no sleep past the deadline');
+  assert.equal(clock, 0);
+  assert.equal(calls, 1);
+  assert.equal(api.deadlineReached, true);
 });
