@@ -84,10 +84,18 @@ describe('infra/sls', () => {
     assert.match(byName.get('privatelink-approver-failed-write')?.query ?? '', /message\.outcome: failed/);
     // A listed item the client could not believe is never decided on: someone must hear of it.
     assert.match(byName.get('privatelink-approver-failed-write')?.query ?? '', /message\.outcome: invalid/);
-    const missingRun = byName.get('privatelink-approver-missing-run');
-    assert.match(missingRun?.query ?? '', /privatelink-approver\/run\/v1/);
-    // Two schedule intervals of s.yaml's 5-minute cron.
-    assert.equal(missingRun?.windowMinutes, 10);
-    assert.equal(missingRun?.condition, 'runs < 1');
+    // One rule per handler: the one-minute requests handler's summaries must not hide a dead reconcile.
+    const cadences = [
+      ['privatelink-approver-missing-run', 'requests', 5],
+      ['privatelink-approver-missing-reconcile-run', 'reconcile', 35],
+    ] as const;
+    for (const [name, handler, window] of cadences) {
+      const missingRun = byName.get(name);
+      assert.match(missingRun?.query ?? '', /privatelink-approver\/run\/v1/, name);
+      assert.match(missingRun?.query ?? '', new RegExp(`message\\.handler: ${handler} `), name);
+      assert.equal(missingRun?.windowMinutes, window, name);
+      assert.equal(missingRun?.condition, 'runs < 1', name);
+      assert.equal((missingRun as { noDataFire?: boolean } | undefined)?.noDataFire, true, name);
+    }
   });
 });
