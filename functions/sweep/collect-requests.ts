@@ -92,12 +92,23 @@ function listFiltered(
 }
 
 /**
+ * Warnings about live connections, of which the requests scope lists only a part: the full sweep reports
+ * them.
+ */
+const LIVE_VIEW_WARNINGS: ReadonlySet<string> = new Set(['access-expiring', 'revocation-scheduled']);
+
+/**
  * The `requests` scope acts on requests only: the decisions of the other connections an owner's listing
- * brought in (Connected ones, for the count) are dropped, so drift stays the reconcile's.
+ * brought in (Connected ones, for the count) are dropped, so drift stays the reconcile's. So are the
+ * warnings computed on that partial view: a `safety-limit` stays only while a kept decision is blocked by it.
  */
 export function requestsOnly(plan: Plan, reading: PendingStatusReading): Plan {
   const decisions = plan.decisions.filter((d) => isRequestDecision(d, reading));
-  return { ...plan, decisions, governedConnections: decisions.length };
+  const blocks = new Set(decisions.flatMap((d) => (d.blocked === undefined ? [] : [d.blocked.reason])));
+  const warnings = plan.warnings.filter((w) =>
+    w.code === 'safety-limit' ? blocks.has(w.message) : !LIVE_VIEW_WARNINGS.has(w.code),
+  );
+  return { ...plan, decisions, warnings, governedConnections: decisions.length };
 }
 
 /** Whether a decision is about a connection awaiting (or maybe awaiting) a decision under `reading`. */

@@ -744,3 +744,49 @@ test('a run cut off mid-write is settled by the next: a recent change that a wri
   accepted.modifiedTime = new Date(NOW - SETTLE_WINDOW_MS - 60_000).toISOString();
   assert.deepEqual((await sweep(api)).sunk.filter(isSettledRecord), []);
 });
+
+test('the requests scope reports no safety-limit, access-expiring or revocation-scheduled warning of a partial view', async () => {
+  const fleetWithDrift = () =>
+    new FakePrivateLinkApi(
+      [service()],
+      [
+        conn('ep-acme', ACME, 'Connecting'),
+        conn('ep-ok', ACME, 'Connected'),
+        conn('ep-initech-live', INITECH, 'Connected'),
+        conn('ep-umbrella-live', UMBRELLA, 'Connected'),
+      ],
+    );
+  const expires = new Date(NOW + 3 * 86_400_000).toISOString();
+  const drifty = policy({
+    pendingStatus: 'Connecting',
+    drift: { revoke: true, reduceBandwidth: false },
+    deny: {
+      accounts: [
+        deny(INITECH, 'deny.accounts[0]', 'denied'),
+        { ...deny(UMBRELLA, 'deny.accounts[1]', 'later'), from: new Date(NOW + 86_400_000).toISOString() },
+      ],
+      endpoints: [],
+    },
+    limits: {
+      maxDisconnects: 0,
+      maxDisconnectsPercent: undefined,
+      maxResizes: undefined,
+      maxResizesPercent: undefined,
+    },
+    services: [rule({ allow: [allow(ACME, 'services[0].allow[0]', { expires })], unknownAccounts: 'hold' })],
+  });
+  const codes = (s: { warnings: { code: string }[] }) => s.warnings.map((w) => w.code).sort();
+  // The full sweep sees them all.
+  const full = await sweep(fleetWithDrift(), { policy: drifty, mode: 'plan', scope: 'all' });
+  assert.deepEqual(
+    codes(full.summary).filter((c) => c !== 'auto-accept'),
+    ['access-expiring', 'revocation-scheduled', 'safety-limit'],
+  );
+  // The requests scope decides only the request (an accept): none of them is its to report.
+  const requests = await sweep(fleetWithDrift(), { policy: drifty, mode: 'plan', scope: 'requests' });
+  assert.deepEqual(
+    requests.records.filter((r) => r.endpointId !== null).map((r) => `${r.endpointId}:${r.decision}`),
+    ['ep-acme:accept'],
+  );
+  assert.deepEqual(codes(requests.summary), []);
+});
