@@ -1,5 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { SweepResult } from '../../functions/sweep/run-sweep.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
 import { jsonDocument } from '../../functions/audit/json-line.ts';
@@ -113,6 +114,22 @@ async function plan(prepared: Awaited<ReturnType<typeof prepareSweep>> & object)
 }
 
 /** Prints the proposal in the asked format; writes the edited file with --write (all in one only). */
+/**
+ * Replaces `file` (an absolute path) with `text` all at once: a temporary file in the same directory
+ * (same mode), renamed over it, so a reader or a crash never sees half a policy.
+ */
+async function writeAtomically(file: string, text: string): Promise<void> {
+  const temp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  const { mode } = await stat(file);
+  try {
+    await writeFile(temp, text, { flag: 'wx', mode: mode & 0o777 });
+    await rename(temp, file);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+}
+
 async function output(
   flags: ParsedFlags,
   list: Change[],
@@ -132,7 +149,7 @@ async function output(
       );
     }
   }
-  if (booleanFlag(flags, 'write') && list.length === 1) await writeFile(file, list[0]!.edit.text);
+  if (booleanFlag(flags, 'write') && list.length === 1) await writeAtomically(file, list[0]!.edit.text);
   for (const c of list)
     for (const s of c.edit.skipped)
       io.stderr.write(`privatelink-approver propose: ${safeText(s.request.endpointId)} not proposed: ${s.why}\n`);
@@ -185,7 +202,8 @@ bandwidth are listed, not proposed.`,
     } catch (error) {
       return reportStop('propose', error, io);
     }
-    const file = prepared.policy.revision.file;
+    // Resolved once: read, shown and written at the same path (the policy's path is relative to io.cwd).
+    const file = resolve(io.cwd, prepared.policy.revision.file);
     const held = heldRequests(result.plan, result.records);
     const notProposed = [
       ...held.other.map((d) => ({ endpointId: d.endpointId, reason: d.reason })),
@@ -201,7 +219,7 @@ bandwidth are listed, not proposed.`,
       requests.length === 0
         ? []
         : changes(
-            await readFile(isAbsolute(file) ? file : resolve(io.cwd, file), 'utf8'),
+            await readFile(file, 'utf8'),
             relative(io.cwd, file),
             requests,
             booleanFlag(prepared.flags, 'per-account'),

@@ -4,7 +4,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator } from '../../emulator/index.ts';
@@ -213,6 +225,36 @@ test('propose --per-account: one change per account, each a patch of the file as
       const conflict = await cli(dir, ['propose', '--policy', 'p.yaml', '--write', '--per-account']);
       assert.equal(conflict.code, 64);
     });
+  } finally {
+    await emu.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('propose --write replaces the policy at its path under io.cwd at once: a new file renamed over it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'plk-propose-atomic-'));
+  const emu = await startEmulator({ port: 0, host: '127.0.0.1' });
+  try {
+    assert.notEqual(dir, process.cwd());
+    mkdirSync(join(dir, 'policies'));
+    const file = join(dir, 'policies', 'demo.yaml');
+    copyFileSync('policies/demo.yaml', file);
+    chmodSync(file, 0o640);
+    const original = readFileSync(file, 'utf8');
+    // A second name for the old file: a write in place would change it too; a rename leaves it as it was.
+    linkSync(file, join(dir, 'before.yaml'));
+    await withEnv({ ...PROVIDER, PRIVATELINK_ENDPOINT: emu.url }, async () => {
+      const patch = await cli(dir, ['propose', '--policy', 'policies/demo.yaml', '--write']);
+      assert.equal(patch.code, 2, patch.err);
+      assert.match(patch.out, /^--- a\/policies\/demo\.yaml$/m);
+    });
+    const edited = readFileSync(file, 'utf8');
+    assert.notEqual(edited, original);
+    assert.match(edited, /- account: "2000000000000004"/);
+    assert.equal(readFileSync(join(dir, 'before.yaml'), 'utf8'), original);
+    assert.equal(statSync(file).mode & 0o777, 0o640);
+    assert.deepEqual(readdirSync(join(dir, 'policies')), ['demo.yaml'], 'no temporary file left');
+    assert.equal(existsSync(join(process.cwd(), 'policies/policies/demo.yaml')), false);
   } finally {
     await emu.close();
     rmSync(dir, { recursive: true, force: true });
