@@ -8,9 +8,28 @@ import { ApiError } from '../../functions/client/api-error.ts';
 import type { PrivateLinkApi } from '../../functions/client/private-link-api.ts';
 import { DeadlineError, MeteredApi } from '../../functions/sweep/metered-api.ts';
 
+/** A MeteredApi on a fake clock that sleeps by moving it; `slept` lists the waits. */
+function onFakeClock(inner: PrivateLinkApi, over: { maxAttempts: number; deadline?: number; firstMs: number }) {
+  const state = { clock: 0, slept: [] as number[] };
+  const api = MeteredApi.wrap(inner, {
+    retry: {
+      maxAttempts: over.maxAttempts,
+      baseDelayMs: 1,
+      maxDelayMs: 1,
+      sleep: async (ms) => {
+        state.slept.push(ms);
+        state.clock += ms;
+      },
+    },
+    now: () => state.clock,
+    deadline: over.deadline,
+    callTimeoutMs: 1000,
+    throttlePause: { firstMs: over.firstMs, maxMs: 8000 },
+  });
+  return { api, state };
+}
+
 test('after a Throttling answer later calls wait a pause, doubling while throttled, and nothing fails', async () => {
-  let clock = 0;
-  const slept: number[] = [];
   let throttleNext = 2;
   const page = { items: [], invalid: [], nextToken: undefined, requestId: 'r' };
   const inner = {
@@ -27,21 +46,8 @@ test('after a Throttling answer later calls wait a pause, doubling while throttl
       return page;
     },
   } as unknown as PrivateLinkApi;
-  const api = MeteredApi.wrap(inner, {
-    retry: {
-      maxAttempts: 5,
-      baseDelayMs: 1,
-      maxDelayMs: 1,
-      sleep: async (ms) => {
-        slept.push(ms);
-        clock += ms;
-      },
-    },
-    now: () => clock,
-    deadline: undefined,
-    callTimeoutMs: 1000,
-    throttlePause: { firstMs: 500, maxMs: 8000 },
-  });
+  const { api, state } = onFakeClock(inner, { maxAttempts: 5, firstMs: 500 });
+  const slept = state.slept;
   await api.listVpcEndpointServices({ regionId: 'cn-hangzhou' });
   assert.equal(api.stats().throttled, 2);
   // The retries after the two throttled answers waited the pause (500 ms, then 1000 ms) besides their backoff.
@@ -53,8 +59,6 @@ test('after a Throttling answer later calls wait a pause, doubling while throttl
 });
 
 test('a throttle pause that would end past the deadline is not slept: the call fails with DeadlineError at once', async () => {
-  let clock = 0;
-  const slept: number[] = [];
   let calls = 0;
   const inner = {
     listVpcEndpointServices: async () => {
@@ -62,29 +66,15 @@ test('a throttle pause that would end past the deadline is not slept: the call f
       throw new ApiError({ code: 'Throttling.User', message: 'flow control', action: 'x', httpStatus: 400 });
     },
   } as unknown as PrivateLinkApi;
-  const api = MeteredApi.wrap(inner, {
-    retry: {
-      maxAttempts: 1,
-      baseDelayMs: 1,
-      maxDelayMs: 1,
-      sleep: async (ms) => {
-        slept.push(ms);
-        clock += ms;
-      },
-    },
-    now: () => clock,
-    // Room for a call now, but not for the 8 s pause and a call after it.
-    deadline: 5000,
-    callTimeoutMs: 1000,
-    throttlePause: { firstMs: 8000, maxMs: 8000 },
-  });
+  // Room for a call now, but not for the 8 s pause and a call after it.
+  const { api, state } = onFakeClock(inner, { maxAttempts: 1, deadline: 5000, firstMs: 8000 });
   await assert.rejects(api.listVpcEndpointServices({ regionId: 'cn-hangzhou' }), { code: 'Throttling.User' });
   await assert.rejects(api.listVpcEndpointServices({ regionId: 'cn-hangzhou' }), (e: unknown) => {
     assert.ok(e instanceof DeadlineError, String(e));
     return true;
   });
-  assert.deepEqual(slept, [], 'no sleep past the deadline');
-  assert.equal(clock, 0);
+  assert.deepEqual(state.slept, [], 'no sleep past the deadline');
+  assert.equal(state.clock, 0);
   assert.equal(calls, 1);
   assert.equal(api.deadlineReached, true);
 });
