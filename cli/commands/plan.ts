@@ -33,7 +33,8 @@ function printPlan(format: string, { plan, summary }: SweepResult, io: CliIO): v
   }
 }
 
-async function sweep(prepared: PreparedSweep): Promise<SweepResult> {
+/** The live plan behind `plan` and `propose`: a sweep in mode `plan` (writes nothing); closes the client. */
+export async function planSweep(prepared: PreparedSweep): Promise<SweepResult> {
   try {
     return await runSweep({
       policy: prepared.policy,
@@ -80,7 +81,7 @@ decides every connection against the policy and prints what apply would change, 
     if (typeof prepared === 'number') return prepared;
     let result: SweepResult;
     try {
-      result = await sweep(prepared);
+      result = await planSweep(prepared);
     } catch (error) {
       return reportStop('plan', error, io);
     }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { SweepResult } from '../../functions/sweep/run-sweep.ts';
-import { runSweep } from '../../functions/sweep/run-sweep.ts';
+import { planSweep } from './plan.ts';
 import { jsonDocument } from '../../functions/audit/json-line.ts';
 import type { CliIO, Command } from '../command.ts';
 import { EXIT, isPartial, partialWhy } from '../exit-codes.ts';
@@ -95,24 +95,6 @@ function renderMarkdown(list: Change[], notProposed: { endpointId: string; reaso
   return `${out.join('\n')}\n`;
 }
 
-async function plan(prepared: Awaited<ReturnType<typeof prepareSweep>> & object): Promise<SweepResult> {
-  try {
-    return await runSweep({
-      policy: prepared.policy,
-      api: prepared.api,
-      mode: 'plan',
-      ...(prepared.regions === undefined ? {} : { regions: prepared.regions }),
-      ...(prepared.services === undefined ? {} : { services: prepared.services }),
-      ...(prepared.logger === undefined ? {} : { logger: prepared.logger }),
-      callTimeoutMs: prepared.callTimeoutMs,
-      providerAccountId: prepared.providerAccountId,
-      sink: () => undefined,
-    });
-  } finally {
-    prepared.api.close();
-  }
-}
-
 /** Prints the proposal in the asked format; writes the edited file with --write (all in one only). */
 /**
  * Replaces `file` (an absolute path) with `text` all at once: a temporary file in the same directory
@@ -198,7 +180,7 @@ bandwidth are listed, not proposed.`,
     }
     let result: SweepResult;
     try {
-      result = await plan(prepared);
+      result = await planSweep(prepared);
     } catch (error) {
       return reportStop('propose', error, io);
     }
