@@ -6,6 +6,7 @@
  */
 import type { AnswerFault, FaultRule, FaultSettings } from './types.ts';
 import { ANSWER_FAULTS } from './types.ts';
+import { seededRandom } from './model/ids.ts';
 
 /** What a request meets on its way: added latency, then at most one of the outcomes. */
 export interface FaultDecision {
@@ -22,18 +23,6 @@ export type FaultOutcome = 'internalError' | 'serviceUnavailable' | 'badGateway'
 
 /** Share fields in the order their intervals are laid out on [0, 1). */
 const OUTCOMES: FaultOutcome[] = ['internalError', 'serviceUnavailable', 'badGateway', 'hang', 'drop'];
-
-/** mulberry32: small, fast, good enough for picking faults, and reproducible from a 32-bit seed. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface RuleState {
   rule: FaultRule;
@@ -142,7 +131,7 @@ export class FaultInjector {
         rule,
         actions: rule.actions === undefined ? undefined : new Set(rule.actions),
         // Distinct, reproducible streams per rule: mix the rule's index into the seed.
-        random: mulberry32(Math.imul(faults.seed ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(index + 1, 0xc2b2ae35)),
+        random: seededRandom(Math.imul(faults.seed ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(index + 1, 0xc2b2ae35)),
         windows: new Map(),
       }));
     }

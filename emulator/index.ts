@@ -21,3 +21,4 @@ export type { FleetOptions } from './model/fleet-generator.ts';
 export type { Scenario } from './model/scenario.ts';
 export * from './types.ts';
 export { isLoopback } from './control-path.ts';
+export { seededRandom } from './model/ids.ts';

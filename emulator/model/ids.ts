@@ -27,7 +27,7 @@ export function derivedId(kind: string, regionId: string, seed: string): string 
   return `${kind}-${regionPrefix(regionId)}${encode(digest, SUFFIX_LENGTH)}`;
 }
 
-/** A small deterministic PRNG (mulberry32) for the fleet generator. */
+/** A small deterministic PRNG (mulberry32): the fleet generator, seeded faults, and tests that replay a seed. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {

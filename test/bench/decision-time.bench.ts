@@ -15,7 +15,7 @@
  * Run: npm run bench -- decision-time
  */
 import { loadavg } from 'node:os';
-import { ManualClock, generateFleet, startEmulator } from '../../emulator/index.ts';
+import { ManualClock, generateFleet, seededRandom, startEmulator } from '../../emulator/index.ts';
 import type { RunningEmulator, Scenario } from '../../emulator/index.ts';
 import { staticCredentials } from '../../functions/client/credentials.ts';
 import { createPrivateLinkClient } from '../../functions/client/pop-core-private-link-client.ts';
@@ -53,21 +53,9 @@ interface Arrival {
   endpointId?: string;
 }
 
-/** mulberry32: a small seeded PRNG, so every run of the bench sees the same arrivals. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Requests at random times, each from an account on its service's whitelist (emulator/README.md). */
 function arrivals(scenario: Scenario, start: number): Arrival[] {
-  const rnd = prng(14);
+  const rnd = seededRandom(14);
   return Array.from({ length: REQUESTS }, () => {
     const service = scenario.services[Math.floor(rnd() * scenario.services.length)];
     const whitelist = service?.whitelist ?? [];

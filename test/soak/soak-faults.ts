@@ -3,6 +3,7 @@
  * toggle makes some writes lose their answer (latency past the client's timeout: the effect stands,
  * the answer is lost, and the account's write lock stays held, so retries meet ConcurrentCallNotSupported).
  */
+import { seededRandom } from '../../emulator/index.ts';
 import type { RequestLogEntry } from '../../emulator/index.ts';
 import type { SoakEmulator } from './soak-emulator.ts';
 import { setSettings } from './soak-emulator.ts';
@@ -24,18 +25,6 @@ export function faultRules(hang = 0.01): Array<Record<string, unknown>> {
   ];
 }
 
-/** Small deterministic PRNG (mulberry32) so a soak run can be repeated from its seed. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Every `periodMs`, with probability `share`, writes lose their answers for one period (latency
  * `lostLatencyMs`); the fault seed changes on every switch so the generators never replay one pattern.
@@ -45,7 +34,7 @@ export function startFaultToggle(
   emu: SoakEmulator,
   opts: { seed: number; share: number; lostLatencyMs: number; hang?: number; periodMs?: number; maxMs: number },
 ): () => Promise<void> {
-  const random = seeded(opts.seed);
+  const random = seededRandom(opts.seed);
   let tick = 0;
   let pending: Promise<void> = Promise.resolve();
   const apply = (lost: boolean): Promise<void> => {

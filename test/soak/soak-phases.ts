@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { seededRandom } from '../../emulator/index.ts';
 import type { RequestLogEntry } from '../../emulator/index.ts';
 import type { FcCredentials } from '../../functions/fc/fc-context.ts';
 import type { ChildRun } from './soak-child.ts';
@@ -20,7 +21,7 @@ import {
 } from './soak-effects.ts';
 import type { SoakEmulator } from './soak-emulator.ts';
 import { startSoakEmulator } from './soak-emulator.ts';
-import { faultCounts, faultRules, faultsOff, seeded, startFaultToggle } from './soak-faults.ts';
+import { faultCounts, faultRules, faultsOff, startFaultToggle } from './soak-faults.ts';
 import type { SoakFleet, SoakKeys } from './soak-fleet.ts';
 import { soakFleet } from './soak-fleet.ts';
 
@@ -295,7 +296,7 @@ export function overlapPhase(ctx: SoakContext, n: number): Promise<PhaseResult> 
 /** Crash-safe: `apply` SIGKILLed at random points over slow writes, then sweeps until converged. */
 export function crashPhase(ctx: SoakContext): Promise<PhaseResult> {
   const name = 'crash';
-  const random = seeded(ctx.seed + 7);
+  const random = seededRandom(ctx.seed + 7);
   ctx.progress(`${name}: ${ctx.size.kills} applies killed at random points`);
   const slowWrites = {
     actions: ['EnableVpcEndpointConnection', 'DisableVpcEndpointConnection', 'UpdateVpcEndpointConnectionAttribute'],

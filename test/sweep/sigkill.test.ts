@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { readFileSync } from 'node:fs';
-import { SCENARIOS_DIR, parseScenario, startEmulator } from '../../emulator/index.ts';
+import { SCENARIOS_DIR, parseScenario, seededRandom, startEmulator } from '../../emulator/index.ts';
 
 const SERVICE = 'epsrv-bp1testorders00001';
 const ACCEPTS = 16;
@@ -61,18 +61,6 @@ function fleet(): string {
       ),
     ],
   });
-}
-
-/** A seeded PRNG (mulberry32), so a failing trial can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Trial {
@@ -148,7 +136,7 @@ async function trial(dir: string, killAfterMs: number): Promise<Trial> {
 test(`SIGKILL at random moments of apply: every write that took effect has an intent record (${TRIALS} trials)`, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'plk-sigkill-'));
   writeFileSync(join(dir, 'p.yaml'), POLICY);
-  const rnd = random(Number(process.env['SIGKILL_SEED'] ?? 20261201));
+  const rnd = seededRandom(Number(process.env['SIGKILL_SEED'] ?? 20261201));
   const results: Trial[] = [];
   try {
     for (let i = 0; i < TRIALS; i++) {
