@@ -235,7 +235,7 @@ export function connectionsPage(
 
 /**
  * A ListVpcEndpointServiceUsers answer as a page: each `UserId` an account ID (a Long: 1-19 digits, from a
- * string, a safe number or a BigNumber), the one asked for when the request named one.
+ * string or a safe number), the one asked for when the request named one.
  */
 export function serviceUsersPage(answer: ListingAnswer, req: ListVpcEndpointServiceUsersRequest): Page<ServiceUser> {
   const { items, nextToken } = pageShape(answer, 'Users', req.maxResults);
