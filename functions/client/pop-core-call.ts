@@ -60,11 +60,15 @@ interface AgentWithAddRequest {
   addRequest(req: http.ClientRequest, options: unknown): void;
 }
 
+/** The first `Signature` parameter of a form body (decoded by URLSearchParams, the whole body is not). */
+const SIGNATURE_PARAM = /(?:^|&)(Signature=[^&]*)/;
+
 /** Reads the Signature from the form body pop-core writes with `end(body)` (POST). */
 function captureSignature(req: http.ClientRequest, call: CallRecord): void {
   const end = req.end as (...args: unknown[]) => http.ClientRequest;
   req.end = function (this: http.ClientRequest, ...args: unknown[]) {
-    if (typeof args[0] === 'string') call.signature = new URLSearchParams(args[0]).get('Signature') ?? undefined;
+    const param = typeof args[0] === 'string' ? SIGNATURE_PARAM.exec(args[0])?.[1] : undefined;
+    if (param !== undefined) call.signature = new URLSearchParams(param).get('Signature') ?? undefined;
     return end.apply(this, args);
   } as http.ClientRequest['end'];
 }

@@ -44,7 +44,7 @@ export function describe(x: unknown, scrub: (text: string) => string): string {
 }
 
 /** The largest owner ID: the API's EndpointOwnerId is a signed 64-bit integer (Long). */
-const MAX_LONG = 9223372036854775807n;
+const MAX_LONG = '9223372036854775807';
 
 /**
  * An account ID (EndpointOwnerId): an integer of 1-19 digits, no sign, no leading zero, at most 2^63-1.
@@ -55,7 +55,8 @@ export function accountId(x: unknown): string | Problem {
   // A number above 2^53 may not be the number sent (1e17): the parse keeps every exact one a string.
   const exact = typeof x === 'string' || (typeof x === 'number' && Number.isSafeInteger(x));
   const text = exact ? str(x) : '';
-  if (/^[1-9][0-9]{0,18}$/.test(text) && BigInt(text) <= MAX_LONG) return text;
+  // Digits of the same length compare as numbers do; fewer than 19 are below 2^63 anyway.
+  if (/^[1-9][0-9]{0,18}$/.test(text) && (text.length < MAX_LONG.length || text <= MAX_LONG)) return text;
   return new Problem('must be an account ID: an integer of 1-19 digits, at most 9223372036854775807');
 }
 
@@ -64,15 +65,20 @@ export function accountId(x: unknown): string | Problem {
  * and digits (the reference's `ep-hp33b2e43fays7s8****` with the stars filled). At most 64 characters.
  */
 export function resourceId(x: unknown, prefix: string): string | Problem {
-  if (
-    typeof x === 'string' &&
-    x.length <= 64 &&
-    x.startsWith(`${prefix}-`) &&
-    /^[a-z0-9]+$/.test(x.slice(prefix.length + 1))
-  ) {
-    return x;
-  }
+  if (typeof x === 'string' && x.length <= 64 && idPattern(prefix).test(x)) return x;
   return new Problem(`must be an ID like ${prefix}-hp3vpx8yqxblby3i (lower-case letters and digits)`);
+}
+
+const ID_PATTERNS = new Map<string, RegExp>();
+
+/** `^<prefix>-[a-z0-9]+$`, made once per prefix (the prefixes are the few this client names). */
+function idPattern(prefix: string): RegExp {
+  let pattern = ID_PATTERNS.get(prefix);
+  if (pattern === undefined) {
+    pattern = new RegExp(`^${prefix.replace(/[^a-z0-9]/g, '\\$&')}-[a-z0-9]+$`);
+    ID_PATTERNS.set(prefix, pattern);
+  }
+  return pattern;
 }
 
 /** An integer within min..max, from a number or a numeric string (some are documented as String). */
@@ -104,6 +110,9 @@ export function boolean(x: unknown): boolean | Problem {
 
 /** The value when it is one of `known` (case-insensitively: the reference spells it "DisConnected" once). */
 export function oneOf<T extends string>(x: unknown, known: readonly T[]): T | Problem {
+  // The spelling asked for first: what real answers carry.
+  const exact = typeof x === 'string' ? known.find((k) => k === x) : undefined;
+  if (exact !== undefined) return exact;
   const lower = typeof x === 'string' ? x.toLowerCase() : undefined;
   return known.find((k) => k.toLowerCase() === lower) ?? new Problem(`must be one of ${known.join(', ')}`);
 }
