@@ -163,9 +163,10 @@ describe('a response past the cap (4 MiB) is refused as it streams in', () => {
     server.handle(sendInPieces(body(MAX_JSON_CONTAINERS - 2)));
     assert.equal((await client.listVpcEndpointConnections(list)).requestId, 'R-edge');
     server.handle(sendInPieces(body(MAX_JSON_CONTAINERS - 1)));
+    const message = `ResponseTooLarge: ListVpcEndpointConnections answered more than ${MAX_JSON_CONTAINERS} JSON`;
     await assert.rejects(client.listVpcEndpointConnections(list), {
       code: 'ResponseTooLarge',
-      message: `ResponseTooLarge: ListVpcEndpointConnections answered more than ${MAX_JSON_CONTAINERS} JSON objects and lists`,
+      message: `${message} objects and lists`,
     });
   });
 
