@@ -269,13 +269,25 @@ export function decisionSubject(decision: Decision) {
   };
 }
 
+let lastMs = NaN;
+let lastIso = '';
+
+/** `new Date(ms).toISOString()`, remembering the last one: a run writes many records within one millisecond. */
+function isoTime(ms: number): string {
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
+}
+
 /** Builds the record of one decision. */
 export function decisionRecord(decision: Decision, context: RecordContext, detail: OutcomeDetail): AuditRecord {
   return {
     schema: DECISION_SCHEMA,
     decisionId: detail.decisionId,
     runId: context.runId,
-    time: new Date(detail.time).toISOString(),
+    time: isoTime(detail.time),
     mode: context.mode,
     policyRevision: context.policyRevision,
     ...decisionSubject(decision),
@@ -305,7 +317,7 @@ export function intentRecord(
     schema: INTENT_SCHEMA,
     decisionId: write.decisionId,
     runId: context.runId,
-    time: new Date(write.time).toISOString(),
+    time: isoTime(write.time),
     mode: context.mode,
     policyRevision: context.policyRevision,
     region: decision.regionId,
@@ -326,7 +338,7 @@ export function serviceFailureRecord(failure: ServiceFailure, context: RecordCon
     schema: DECISION_SCHEMA,
     decisionId: null,
     runId: context.runId,
-    time: new Date(time).toISOString(),
+    time: isoTime(time),
     mode: context.mode,
     policyRevision: context.policyRevision,
     region: failure.region,
@@ -391,7 +403,7 @@ export function settledRecord(
   return {
     schema: SETTLED_SCHEMA,
     runId: context.runId,
-    time: new Date(settled.time).toISOString(),
+    time: isoTime(settled.time),
     mode: context.mode,
     policyRevision: context.policyRevision,
     region: decision.regionId,

@@ -32,16 +32,19 @@ export { ACCEPT_SETTLE_WINDOW_MS } from './decide-request.ts';
  * drift and the warnings: policies/README.md ("Decisions and their reasons" and the sections it links);
  * test/engine/pending-status.test.ts pins every status under every reading.
  */
-export function decide(policy: Policy, snapshot: Snapshot, now: number): Plan {
+export function decide(policy: Policy, snapshot: Snapshot, now: number, prepared?: PreparedServices): Plan {
   const warnings: PlanWarning[] = [];
   const governed = governedServices(policy, snapshot, warnings);
   if (governed.length === 0 && policy.services.length > 0) warnings.push(...noServicesWarnings(policy));
 
   const decisions: Decision[] = [];
   let connected = 0;
-  for (const { service, rule, connections } of governed) {
-    const result = decideService({ policy, rule, service, now }, connections, warnings);
+  for (const { service, rule, connections, listed } of governed) {
+    const result =
+      (listed !== undefined ? prepared?.get(listed) : undefined) ??
+      decideGoverned({ policy, rule, service, now }, connections);
     decisions.push(...result.decisions);
+    warnings.push(...result.warnings);
     connected += result.connected;
   }
   decisions.sort(
@@ -54,6 +57,35 @@ export function decide(policy: Policy, snapshot: Snapshot, now: number): Plan {
     warnings: [...warnings, ...limited.warnings],
     governedConnections: decisions.length,
   };
+}
+
+/** One governed service's decisions, before the plan-wide safety limits (./safety-limits.ts). */
+export interface ServiceDecisions {
+  decisions: Decision[];
+  /** its `Connected` connections (the safety limits' percentages are of the plan's total) */
+  connected: number;
+  warnings: PlanWarning[];
+}
+
+/**
+ * Services decided ahead by {@link decideService}, by the connections list the snapshot holds for them
+ * (the same array, not a copy): `decide` uses such a result as it is, unless the service is listed twice.
+ */
+export type PreparedServices = ReadonlyMap<readonly EndpointConnection[], ServiceDecisions>;
+
+/**
+ * Decides one service on its own, as `decide` does when the snapshot lists it once (undefined when no
+ * rule governs it). The sweep decides each service as its listing arrives, so that the engine works while
+ * the other reads are on the wire (README "How a sweep runs"), and hands the results to `decide`.
+ */
+export function decideService(
+  policy: Policy,
+  service: EndpointService,
+  connections: EndpointConnection[],
+  now: number,
+): ServiceDecisions | undefined {
+  const rule = matchServiceRule(policy, service);
+  return rule === undefined ? undefined : decideGoverned({ policy, rule, service, now }, connections);
 }
 
 /** One `no-services` warning per region the policy names: it governs services, the listing holds none. */
@@ -69,6 +101,8 @@ interface GovernedService {
   service: EndpointService;
   rule: ServiceRule;
   connections: EndpointConnection[];
+  /** the snapshot's own list, when the service is listed once (a prepared result may be used) */
+  listed: readonly EndpointConnection[] | undefined;
 }
 
 /** The snapshot's services that a rule governs, each once (a service listed twice has its connections merged). */
@@ -84,9 +118,10 @@ function governedServices(policy: Policy, snapshot: Snapshot, warnings: PlanWarn
       const message = `service ${serviceId} is listed more than once; its connections are decided once`;
       warnings.push({ code: 'duplicate-service', regionId, serviceId, message });
       seen.connections.push(...connections);
+      seen.listed = undefined;
       continue;
     }
-    byKey.set(key, { service, rule, connections: [...connections] });
+    byKey.set(key, { service, rule, connections: [...connections], listed: connections });
     if (service.autoAcceptEnabled) {
       const message =
         `service ${serviceId} (${service.serviceName}) has AutoAcceptEnabled: every connection request is ` +
@@ -97,12 +132,9 @@ function governedServices(policy: Policy, snapshot: Snapshot, warnings: PlanWarn
   return [...byKey.values()];
 }
 
-function decideService(
-  ctx: Context,
-  listed: EndpointConnection[],
-  warnings: PlanWarning[],
-): { decisions: Decision[]; connected: number } {
+function decideGoverned(ctx: Context, listed: EndpointConnection[]): ServiceDecisions {
   const { policy } = ctx;
+  const warnings: PlanWarning[] = [];
   const decisions: Decision[] = [];
   const inDoubt: EndpointConnection[][] = [];
   const usable = usableConnections(ctx, listed, warnings, decisions, inDoubt);
@@ -129,7 +161,7 @@ function decideService(
     else decisions.push(decideSettled(ctx, c, phase));
   }
   decisions.push(...decideRequests(ctx, requests, counted));
-  return { decisions, connected };
+  return { decisions, connected, warnings };
 }
 
 /**

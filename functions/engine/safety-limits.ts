@@ -66,7 +66,7 @@ export function limitBreach(
  * - The absolute limit is checked first, so `blocked.limit` names it when both are exceeded.
  * - Accepts, rejects and holds are never blocked: they do not cut existing traffic.
  *
- * Returns new decision objects; the input is not modified.
+ * Returns a new list; a blocked decision is a new object, the others are the input's own (never modified).
  */
 export function applySafetyLimits(
   decisions: readonly Decision[],
@@ -89,7 +89,7 @@ export function applySafetyLimits(
       noun: 'resizes',
     },
   ];
-  let out = decisions.map((d) => ({ ...d }));
+  let out = [...decisions];
   const warnings: PlanWarning[] = [];
   for (const brake of brakes) {
     const affected = out.filter((d) => d.kind === brake.kind);

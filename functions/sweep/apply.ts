@@ -8,7 +8,7 @@
 import type { ApiError } from '../client/api-error.ts';
 import type { WriteResult } from '../client/private-link-api.ts';
 import type { Decision, Plan } from '../engine/decision.ts';
-import { clientToken, decisionKey } from '../engine/decision-id.ts';
+import { clientToken } from '../engine/decision-id.ts';
 import { orderWrites } from '../engine/write-order.ts';
 import type { Sha256Hex } from '../engine/decision-id.ts';
 import type { EndpointConnection } from '../engine/resources.ts';
@@ -27,10 +27,9 @@ import { errorKind } from '../client/error-kinds.ts';
 export interface ApplyOptions {
   api: MeteredApi;
   mode: SweepMode;
-  policyRevisionHash: string;
   sha256: Sha256Hex;
-  /** The connections as listed (their ModifiedTime goes into the ClientToken). */
-  listed: EndpointConnection[];
+  /** A decision's id (../engine/decision-id.ts `decisionKey`), prepared while the reads ran (./prepare.ts). */
+  idOf: (decision: Decision) => string;
   now: () => number;
   /** Waits between reads while pacing (./pacer.ts). */
   sleep: (ms: number) => Promise<void>;
@@ -69,7 +68,6 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApiE
   const { api, now } = options;
   const pacer = new WritePacer({ api, now, logger: options.logger, sleep: options.sleep });
   const total = plan.decisions.filter((d) => d.blocked === undefined && isWrite(d)).length;
-  const modifiedTimes = new Map(options.listed.map((c) => [connectionKey(c), c.modifiedTime]));
   let stopped: ApiError | undefined;
   let unrecorded = false;
   let outOfTime = false;
@@ -79,8 +77,9 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApiE
   for (const decision of orderWrites(plan.decisions)) {
     const disposition = dispositionOf(decision, options.mode);
     if (disposition === undefined) continue;
-    const decisionId = decisionKey(decision, options.policyRevisionHash, options.sha256);
-    const listedModifiedTime = modifiedTimes.get(connectionKey(decision)) ?? '';
+    const decisionId = options.idOf(decision);
+    // As listed: it goes into the ClientToken (../engine/decision-id.ts).
+    const listedModifiedTime = decision.modifiedTime;
     const base = { decisionId, modifiedTime: listedModifiedTime };
     if (disposition !== 'write') {
       options.emit(decision, { ...base, time: now(), outcome: disposition });
@@ -102,10 +101,6 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApiE
     options.onProgress?.({ phase: 'apply', done, total, decision });
   }
   return stopped;
-}
-
-function connectionKey(c: { regionId: string; serviceId: string; endpointId: string }): string {
-  return `${c.regionId}\u0000${c.serviceId}\u0000${c.endpointId}`;
 }
 
 /** The API action that carries out a decision. */

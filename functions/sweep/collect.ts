@@ -34,6 +34,8 @@ export interface CollectOptions {
   onProgress: ((event: { phase: 'collect'; done: number; total: number }) => void) | undefined;
   /** Lists one governed service's connections; default: all of them (./collect-requests.ts narrows it). */
   listConnections?: ConnectionLister | undefined;
+  /** Called with each service whose listing is complete, with the list the snapshot will hold (./prepare.ts). */
+  onListed?: ((service: EndpointService, connections: EndpointConnection[]) => void) | undefined;
 }
 
 /** What one governed service's connection listing gave (every page), or the error that failed it. */
@@ -91,6 +93,7 @@ export async function collect(options: CollectOptions): Promise<Collected> {
       options.onProgress?.({ phase: 'collect', done, total: governed.length });
       const where = { region: service.regionId, serviceId: service.serviceId };
       invalid.push(...listed.value.invalid.map((item) => ({ ...where, ...item })));
+      options.onListed?.(service, listed.value.items);
       return { service, connections: listed.value.items };
     }),
   );

@@ -36,7 +36,7 @@ import { sha256Hex } from './sha256.ts';
 import { pageBounds } from './listing-bounds.ts';
 import type { PageBounds } from './listing-bounds.ts';
 import { summarise } from './summarise.ts';
-import { settlements } from './settled.ts';
+import { PreparedWork } from './prepare.ts';
 import { SweepAbortedError } from './sweep-aborted-error.ts';
 import { requestsLister, requestsOnly } from './collect-requests.ts';
 import type { SweepScope } from './collect-requests.ts';
@@ -115,6 +115,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     apply: run.mode !== 'plan',
     policyRevision: run.context.policyRevision,
   });
+  const prepared = new PreparedWork({ policy, now: run.now, sha256: sha256Hex, settle: run.mode === 'enforce' });
   const collected = await collect({
     policy,
     api: run.api,
@@ -126,12 +127,14 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     logger: run.logger,
     onProgress: options.onProgress,
     listConnections: run.scope === 'requests' ? requestsLister({ policy, api: run.api, bounds, pageSize }) : undefined,
+    onListed: (service, connections) => prepared.add(service, connections),
   });
+  await prepared.ready();
   if (run.api.credentialsFailure !== undefined) return stop(run, undefined, collected, run.api.credentialsFailure);
   for (const failure of collected.failures) run.emit(serviceFailureRecord(failure, run.context, run.now()));
   for (const item of collected.invalid) run.emit(invalidItemRecord(item, run.context, run.now()));
 
-  const all = decide(policy, collected.snapshot, run.now());
+  const all = decide(policy, collected.snapshot, run.now(), prepared.services);
   const scoped = run.scope === 'requests' ? requestsOnly(all, policy.pendingStatus) : all;
   const decided = holdOwnersOfInvalid(scoped, collected.invalid);
   for (const d of decided.decisions) run.counts.byDecision[d.kind] += 1;
@@ -140,17 +143,16 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   const stopped = await applyPlan(decided, {
     api: run.api,
     mode: run.mode,
-    policyRevisionHash: policy.revision.hash,
     sha256: sha256Hex,
-    listed: collected.snapshot.services.flatMap((s) => s.connections),
+    idOf: (decision) => prepared.idOf(decision),
     now: run.now,
     sleep: options.retry?.sleep ?? realSleep,
     logger: run.logger,
-    emit: (decision, detail) =>
-      run.emit({
-        ...decisionRecord(decision, run.context, detail),
-        waitMs: waitMsOf(decision, detail.time, policy.pendingStatus),
-      }),
+    emit: (decision, detail) => {
+      const record = decisionRecord(decision, run.context, detail);
+      record.waitMs = waitMsOf(decision, detail.time, policy.pendingStatus);
+      run.emit(record, decision);
+    },
     intend: (decision, write) => run.intend(intentRecord(decision, run.context, write)),
     onProgress: options.onProgress,
   });
@@ -158,9 +160,17 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   const plan = run.scope === 'all' ? await whitelistStep(run, options, collected, decided, bounds) : decided;
   if (run.api.credentialsFailure !== undefined) return stop(run, plan, collected, run.api.credentialsFailure);
   // From every listed connection's decision: the requests scope settles the connections it lists too.
-  if (run.mode === 'enforce') emitSettlements(run, all, collected, policy);
+  if (run.mode === 'enforce') emitSettlements(run, all, collected, prepared);
 
   return finish(run, plan, collected);
+}
+
+function isThenable(x: unknown): x is PromiseLike<unknown> {
+  return (
+    (typeof x === 'object' || typeof x === 'function') &&
+    x !== null &&
+    typeof (x as { then?: unknown }).then === 'function'
+  );
 }
 
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -177,20 +187,22 @@ async function finish(run: Run, plan: Plan, collected: Collected): Promise<Sweep
     deadlineReached: summary.deadlineReached,
     servicesFailed: summary.servicesFailed.length,
   });
-  return { plan, records: inPlanOrder(run.records, plan), summary };
+  return { plan, records: inPlanOrder(run, plan), summary };
 }
 
 /**
  * The records in the plan's order (service-level records first), whatever order the writes went in
  * (most urgent first: ../engine/write-order.ts); the sink saw them as they happened.
  */
-function inPlanOrder(records: AuditRecord[], plan: Plan): AuditRecord[] {
-  const key = (r: { region?: string; regionId?: string; serviceId: string | null; endpointId: string | null }) =>
-    `${r.region ?? r.regionId}\u0000${r.serviceId}\u0000${r.endpointId}`;
-  const index = new Map(plan.decisions.map((d, i) => [key(d), i]));
-  const at = (r: AuditRecord): number => (r.outcome === 'invalid' ? -1 : (index.get(key(r)) ?? -1));
-  return records
-    .map((r, i) => ({ r, i, at: at(r) }))
+function inPlanOrder(run: Run, plan: Plan): AuditRecord[] {
+  const index = new Map(plan.decisions.map((d, i) => [d, i]));
+  const at = run.records.map((_, i) => {
+    const decision = run.decisionOf[i];
+    return decision === undefined ? -1 : (index.get(decision) ?? -1);
+  });
+  if (at.every((a, i) => i === 0 || (at[i - 1] ?? -1) <= a)) return run.records;
+  return run.records
+    .map((r, i) => ({ r, i, at: at[i] ?? -1 }))
     .sort((a, b) => a.at - b.at || a.i - b.i)
     .map(({ r }) => r);
 }
@@ -204,8 +216,10 @@ interface Run {
   now: () => number;
   logger: Logger;
   records: AuditRecord[];
+  /** The decision of each record, by index in `records` (none for a service-level record). */
+  decisionOf: (Decision | undefined)[];
   counts: RunSummaryRecord['counts'];
-  emit: (record: AuditRecord) => void;
+  emit: (record: AuditRecord, decision?: Decision) => void;
   summary: (plan: Plan | undefined, collected: Collected, aborted: RunSummaryRecord['aborted']) => RunSummaryRecord;
   /** Hands a record to the sink; never rejects (a failed sink is remembered: no write starts after it). */
   sink: (record: SweepRecord) => Promise<void>;
@@ -232,17 +246,21 @@ function startRun(options: SweepOptions): Run {
   });
   const statsBefore = options.api.stats?.().calls;
   const records: AuditRecord[] = [];
+  const decisionOf: (Decision | undefined)[] = [];
   const counts = emptyCounts();
   let sinkFailure: unknown;
   const failed = (error: unknown): void => void (sinkFailure ??= error);
-  const sink = (record: SweepRecord): Promise<void> => {
+  // A sink that returns no promise costs no promise (a sweep hands over one record per decision).
+  const handOver = (record: SweepRecord): Promise<void> | undefined => {
     try {
-      return Promise.resolve(options.sink(record)).then(() => undefined, failed);
+      const result = options.sink(record);
+      return isThenable(result) ? Promise.resolve(result).then(() => undefined, failed) : undefined;
     } catch (error) {
       failed(error);
-      return Promise.resolve();
+      return undefined;
     }
   };
+  const sink = (record: SweepRecord): Promise<void> => handOver(record) ?? Promise.resolve();
   return {
     mode,
     scope: options.scope ?? 'all',
@@ -251,16 +269,18 @@ function startRun(options: SweepOptions): Run {
     now,
     logger: (options.logger ?? silentLogger).child({ runId }),
     records,
+    decisionOf,
     counts,
     sink,
     intend: async (record) => {
       if (sinkFailure === undefined) await sink(record);
       if (sinkFailure !== undefined) throw sinkFailure;
     },
-    emit: (record) => {
+    emit: (record, decision) => {
       records.push(record);
+      decisionOf.push(decision);
       counts.byOutcome[record.outcome] += 1;
-      void sink(record);
+      void handOver(record);
     },
     summary: (plan, collected, aborted) => {
       const statsAfter = options.api.stats?.().calls;
@@ -322,10 +342,9 @@ async function whitelistStep(
 }
 
 /** Records the recent changes that settle earlier writes in doubt (./settled.ts). */
-function emitSettlements(run: Run, plan: Plan, collected: Collected, policy: Policy): void {
-  const listed = collected.snapshot.services.flatMap((s) => s.connections);
-  const hash = policy.revision.hash;
-  for (const s of settlements(plan, listed, run.now(), hash, sha256Hex)) {
+function emitSettlements(run: Run, plan: Plan, collected: Collected, prepared: PreparedWork): void {
+  const listed = () => collected.snapshot.services.flatMap((s) => s.connections);
+  for (const s of prepared.settlementsOf(plan, listed, run.now())) {
     void run.sink(settledRecord(s.decision, run.context, { ...s, time: run.now() }));
   }
 }

@@ -28,6 +28,17 @@ export interface Settlement {
   settles: string[];
 }
 
+/** Finds a listed connection by region, service and endpoint. */
+export type ListedLookup = (
+  d: Pick<Decision, 'regionId' | 'serviceId' | 'endpointId'>,
+) => EndpointConnection | undefined;
+
+/** A lookup over `listed` (the last copy of a connection listed twice). */
+export function listedLookup(listed: readonly EndpointConnection[]): ListedLookup {
+  const byKey = new Map(listed.map((c) => [`${c.regionId}\u0000${c.serviceId}\u0000${c.endpointId}`, c]));
+  return (d) => byKey.get(`${d.regionId}\u0000${d.serviceId}\u0000${d.endpointId}`);
+}
+
 /** The settlements of a plan: skips on steady connections whose ModifiedTime is within the window. */
 export function settlements(
   plan: Plan,
@@ -36,17 +47,26 @@ export function settlements(
   policyRevisionHash: string,
   sha256: Sha256Hex,
 ): Settlement[] {
-  const modified = new Map(listed.map((c) => [`${c.regionId}\u0000${c.serviceId}\u0000${c.endpointId}`, c]));
-  return plan.decisions.flatMap((d) => {
-    if (d.kind !== 'skip' || d.blocked !== undefined) return [];
-    const c = modified.get(`${d.regionId}\u0000${d.serviceId}\u0000${d.endpointId}`);
-    const at = c === undefined ? NaN : Date.parse(c.modifiedTime);
-    if (c === undefined || !(at <= now && now - at <= SETTLE_WINDOW_MS)) return [];
-    const wrote = writesLeading(d, c);
-    if (wrote.length === 0) return [];
-    const settles = wrote.map((w) => decisionKey({ ...d, ...w }, policyRevisionHash, sha256));
-    return [{ decision: d, modifiedTime: c.modifiedTime, settles }];
-  });
+  const lookup = listedLookup(listed);
+  return plan.decisions.flatMap((d) => settlementOf(d, lookup, now, policyRevisionHash, sha256) ?? []);
+}
+
+/** The settlement one decision makes, if any (see {@link settlements}). */
+export function settlementOf(
+  d: Decision,
+  lookup: ListedLookup,
+  now: number,
+  policyRevisionHash: string,
+  sha256: Sha256Hex,
+): Settlement | undefined {
+  if (d.kind !== 'skip' || d.blocked !== undefined) return undefined;
+  const c = lookup(d);
+  const at = c === undefined ? NaN : Date.parse(c.modifiedTime);
+  if (c === undefined || !(at <= now && now - at <= SETTLE_WINDOW_MS)) return undefined;
+  const wrote = writesLeading(d, c);
+  if (wrote.length === 0) return undefined;
+  const settles = wrote.map((w) => decisionKey({ ...d, ...w }, policyRevisionHash, sha256));
+  return { decision: d, modifiedTime: c.modifiedTime, settles };
 }
 
 /** The writes of ours that leave a connection as it is now (their kind and bandwidth). */

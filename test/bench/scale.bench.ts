@@ -6,7 +6,8 @@
  *
  * Printed against bounds from the same run, never asserted:
  * - API calls against the minimum: service listing pages (MaxResults 50) + one page per service + writes;
- * - wall time against the read bound: the service pages one after another (each needs the previous
+ * - wall time of the child's second sweep (an instance that has run before; its first, cold, sweep is a
+ *   `plan` of the same fleet, printed beside) against the read bound: the service pages one after another (each needs the previous
  *   page's NextToken) then the connection pages `CONCURRENCY` at a time, times the per-call latency
  *   measured in the child just before its sweep; a burst adds its writes one at a time (the serial-write
  *   bound; the default `request` write lock), each at the latency of a call of a write's size;
@@ -137,9 +138,13 @@ function printRow(row: Row): void {
       `${writeMs}): ${ratio.toFixed(3)}x ${ok(ratio <= target && complete)} ` +
       `(target <= ${target}x${complete ? '' : ', with every service collected'})`,
   );
+  console.log(
+    `  cold: the process's first sweep (a plan: the same reads, no write) ${s(r.coldWallMs)}, ` +
+      `${(r.coldWallMs / row.readBoundMs).toFixed(3)}x the read bound (not a target: code not yet compiled)`,
+  );
   const heap = r.peakMb;
   console.log(
-    `  sweep peak RSS ${r.maxRssMb.toFixed(1)} MB (${r.baselineRssMb.toFixed(1)} MB before the sweep; ` +
+    `  peak RSS ${r.maxRssMb.toFixed(1)} MB over both sweeps (${r.baselineRssMb.toFixed(1)} MB before them; ` +
       `peak heap used ${heap.heapUsed.toFixed(0)} of ${heap.heapTotal.toFixed(0)} MB, ` +
       `external ${heap.external.toFixed(0)} MB): ` +
       `${rssTarget === Infinity ? '' : `${ok(r.maxRssMb <= rssTarget)} (target <= ${rssTarget} MB)`}`,

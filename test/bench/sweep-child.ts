@@ -4,9 +4,11 @@
  * time), so that the peak RSS it reports is the sweep's own, not the emulator's or the TypeScript
  * loader's. The parent calls {@link bundleSweepChild} once and {@link runSweepChild} per sweep.
  *
- * Before and after the sweep the child times a few serial `ListVpcEndpointConnections` calls (a full
- * page of 50, and one filtered to one endpoint, the size of a write) through the same client: the
- * per-call latencies (medians) that the bounds of the same run are computed from.
+ * Before and after the sweep a few serial `ListVpcEndpointConnections` calls are timed (a full page of
+ * 50, and one filtered to one endpoint, the size of a write) through the same client: the per-call
+ * latencies (medians) that the bounds of the same run are computed from. The calls before are made by a
+ * child of their own, and the peak RSS is read as the sweep ends, so the figure is that of a process that
+ * loads the code and sweeps, as the function does (no warm-up calls, no esbuild).
  *
  * Profiling: BENCH_CHILD_NODE_ARGS passes node flags to the child (`--cpu-prof --cpu-prof-dir=/tmp/p`);
  * BENCH_HEAP_SNAPSHOT_DIR writes a heap snapshot once the sweep has finished, its result still alive.
@@ -15,7 +17,6 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getHeapStatistics, writeHeapSnapshot } from 'node:v8';
-import { build } from 'esbuild';
 import type { PrivateLinkApi } from '../../functions/client/private-link-api.ts';
 
 /** The provider account of `generateFleet` (emulator/model/fleet-generator.ts). */
@@ -61,8 +62,21 @@ export interface SweepChildConfig {
   pendingStatus?: 'Connecting' | 'Disconnected';
   /** Overrides the run's page budget (functions/sweep/listing-bounds.ts MAX_PAGES_PER_RUN). */
   pagesPerRun?: number;
-  /** A service to time serial calls against before the sweep; omitted: no calibration. */
+  /** A service to time serial calls against before and after the sweep; omitted: no calibration. */
   calibrate?: { regionId: string; serviceId: string; endpointId?: string | undefined; calls: number };
+  /**
+   * `calibrate`: only time the calls (a child of its own before the sweep's, so that the sweep's process
+   * has made no call before its sweep); default `sweep`: sweep, then time the calls.
+   */
+  role?: 'calibrate' | 'sweep';
+  /** The times of the calibrating child, merged with the sweep child's own (ms). */
+  timedBefore?: Calibration;
+}
+
+/** Serial call times: full pages, and write-sized answers (ms). */
+interface Calibration {
+  times: number[];
+  smallTimes: number[];
 }
 
 export interface SweepChildResult {
@@ -70,10 +84,15 @@ export interface SweepChildResult {
   /** Calls per action, as the client counted them (the sweep's own: calibration subtracted). */
   byAction: Record<string, number>;
   retries: number;
+  /** The measured sweep: the process's second, an instance that has run before (as one reused every minute). */
   wallMs: number;
+  /** The process's first sweep, a `plan` of the same fleet: its code not yet compiled (a cold instance). */
+  coldWallMs: number;
   /** CPU time of the child while the sweep ran (user + system), ms: near `wallMs` means CPU-bound. */
   cpuMs: number;
+  /** The process's peak RSS over both sweeps (what an instance that ran them would show), MB. */
   maxRssMb: number;
+  /** RSS once the code, the policy and the client are loaded, before any call, MB. */
   baselineRssMb: number;
   /** Highest JS heap (used, reserved) and external memory seen while the sweep ran (sampled every 10 ms), MB. */
   peakMb: { heapUsed: number; heapTotal: number; external: number };
@@ -116,7 +135,10 @@ async function calibrate(
   }
 }
 
-/** Child mode: calibrate, run one sweep, calibrate again, print the figures as one JSON line. */
+/**
+ * Child mode: calibrate only; or sweep twice (a cold `plan`, then the measured sweep) and calibrate after;
+ * prints the figures as one JSON line.
+ */
 async function child(config: SweepChildConfig): Promise<void> {
   const { loadPolicyText } = await import('../../functions/policy-file/load-policy-file.ts');
   const { createPrivateLinkClient } = await import('../../functions/client/pop-core-private-link-client.ts');
@@ -129,11 +151,32 @@ async function child(config: SweepChildConfig): Promise<void> {
     endpoint: config.url,
     timeoutMs: 10_000,
   });
-  const times: number[] = [];
-  const smallTimes: number[] = [];
-  await calibrate(api, config.calibrate, times, smallTimes);
-  const before = api.stats().byAction;
+  const times: number[] = [...(config.timedBefore?.times ?? [])];
+  const smallTimes: number[] = [...(config.timedBefore?.smallTimes ?? [])];
+  if (config.role === 'calibrate') {
+    await calibrate(api, config.calibrate, times, smallTimes);
+    api.close();
+    process.stdout.write(`${JSON.stringify({ times, smallTimes })}\n`);
+    return;
+  }
   const baselineRssMb = process.resourceUsage().maxRSS / 1024;
+  const sweep = (mode: 'plan' | 'enforce') =>
+    runSweep({
+      policy: loaded.policy,
+      api,
+      mode,
+      readConcurrency: config.readConcurrency,
+      pageSize: config.pageSize,
+      // Far enough never to cut a benchmark short: the figures are for a run that finishes.
+      deadline: Date.now() + 3_600_000,
+      ...(config.pagesPerRun === undefined ? {} : { pageBounds: { perRun: config.pagesPerRun } }),
+      sink: () => undefined,
+    });
+  // The process's first sweep: a plan (it writes nothing), as an instance's first run, code not yet compiled.
+  const coldStart = performance.now();
+  await sweep('plan');
+  const coldWallMs = performance.now() - coldStart;
+  const before = api.stats().byAction;
   const peaks = { heapUsed: 0, heapTotal: 0, external: 0 };
   // getHeapStatistics, not process.memoryUsage: no /proc read, so sampling does not slow the sweep.
   const sampler = setInterval(() => {
@@ -144,19 +187,10 @@ async function child(config: SweepChildConfig): Promise<void> {
   }, 10);
   const cpuBefore = process.cpuUsage();
   const start = performance.now();
-  const result = await runSweep({
-    policy: loaded.policy,
-    api,
-    mode: 'enforce',
-    readConcurrency: config.readConcurrency,
-    pageSize: config.pageSize,
-    // Far enough never to cut a benchmark short: the figures are for a run that finishes.
-    deadline: Date.now() + 3_600_000,
-    ...(config.pagesPerRun === undefined ? {} : { pageBounds: { perRun: config.pagesPerRun } }),
-    sink: () => undefined,
-  });
+  const result = await sweep('enforce');
   const wallMs = performance.now() - start;
   const cpu = process.cpuUsage(cpuBefore);
+  const maxRssMb = process.resourceUsage().maxRSS / 1024;
   clearInterval(sampler);
   // Profiling aid: what the finished sweep still holds (its result is alive here).
   const snapshotDir = process.env['BENCH_HEAP_SNAPSHOT_DIR'];
@@ -176,8 +210,9 @@ async function child(config: SweepChildConfig): Promise<void> {
     byAction,
     retries: result.summary.retries,
     wallMs,
+    coldWallMs,
     cpuMs: (cpu.user + cpu.system) / 1000,
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    maxRssMb,
     baselineRssMb,
     peakMb: {
       heapUsed: peaks.heapUsed / 2 ** 20,
@@ -195,8 +230,12 @@ async function child(config: SweepChildConfig): Promise<void> {
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
-/** Bundles this file into `dir` with esbuild; returns the bundle's path. */
+/**
+ * Bundles this file into `dir` with esbuild; returns the bundle's path. esbuild itself stays out of the
+ * bundle (imported here only), so the child loads what the function loads and no more.
+ */
 export async function bundleSweepChild(dir: string): Promise<string> {
+  const { build } = await import('esbuild');
   const outfile = join(dir, 'sweep-bench-child.mjs');
   await build({
     entryPoints: [fileURLToPath(import.meta.url)],
@@ -206,14 +245,27 @@ export async function bundleSweepChild(dir: string): Promise<string> {
     target: 'node20',
     outfile,
     logLevel: 'error',
+    external: ['esbuild'],
     // pop-core and friends are CommonJS: give the ESM bundle a require().
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });
   return outfile;
 }
 
-/** Runs one sweep in a child process from the bundle; resolves with its figures. */
-export function runSweepChild(bundle: string, config: SweepChildConfig): Promise<SweepChildResult> {
+/**
+ * Runs one sweep in a child process from the bundle; resolves with its figures. With `calibrate`, a
+ * first child times the calls before the sweep, so the sweep's child makes its first call in its sweep.
+ */
+export async function runSweepChild(bundle: string, config: SweepChildConfig): Promise<SweepChildResult> {
+  const timedBefore =
+    config.calibrate === undefined
+      ? undefined
+      : await spawnChild<Calibration>(bundle, { ...config, role: 'calibrate' });
+  return spawnChild<SweepChildResult>(bundle, { ...config, role: 'sweep', timedBefore });
+}
+
+/** Runs the bundle with `config`; resolves with the JSON of its last line. */
+function spawnChild<T>(bundle: string, config: SweepChildConfig): Promise<T> {
   return new Promise((resolve, reject) => {
     // BENCH_CHILD_NODE_ARGS: extra node flags for profiling the sweep (e.g. --cpu-prof --cpu-prof-dir=DIR).
     const nodeArgs = (process.env['BENCH_CHILD_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
@@ -227,7 +279,7 @@ export function runSweepChild(bundle: string, config: SweepChildConfig): Promise
     proc.on('exit', (code) => {
       const line = out.trim().split('\n').at(-1) ?? '';
       if (code !== 0 || !line.startsWith('{')) reject(new Error(`bench child exited ${code}: ${out}`));
-      else resolve(JSON.parse(line) as SweepChildResult);
+      else resolve(JSON.parse(line) as T);
     });
   });
 }
