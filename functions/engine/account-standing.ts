@@ -68,20 +68,23 @@ export function scheduledDeny(
   now: number,
 ): { entry: DenyEntry; by: 'account' | 'endpoint' } | undefined {
   let soonest: { entry: DenyEntry; by: 'account' | 'endpoint'; at: number } | undefined;
-  for (const list of [policy.deny, rule.deny]) {
-    const index = denyIndex(list);
-    const found = [
-      ...(index.accounts.get(connection.endpointOwnerId) ?? []).map((entry) => ({ entry, by: 'account' as const })),
-      ...(index.endpoints.get(connection.endpointId) ?? []).map((entry) => ({ entry, by: 'endpoint' as const })),
-    ];
-    for (const { entry, by } of found) {
+  // Runs for every live connection: no list is built unless the policy has an entry for it.
+  const consider = (entries: DenyEntry[] | undefined, by: 'account' | 'endpoint'): void => {
+    for (const entry of entries ?? NONE) {
       if (isActive(entry, now)) continue;
       const at = Date.parse(entry.from ?? '');
       if (soonest === undefined || at < soonest.at) soonest = { entry, by, at };
     }
+  };
+  for (const list of [policy.deny, rule.deny]) {
+    const index = denyIndex(list);
+    consider(index.accounts.get(connection.endpointOwnerId), 'account');
+    consider(index.endpoints.get(connection.endpointId), 'endpoint');
   }
   return soonest === undefined ? undefined : { entry: soonest.entry, by: soonest.by };
 }
+
+const NONE: DenyEntry[] = [];
 
 /** Whether an allow entry has expired at `now`: at the `expires` instant itself it already has. */
 export function isExpired(entry: AllowEntry, now: number): boolean {

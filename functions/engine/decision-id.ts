@@ -28,7 +28,11 @@ const TOKEN_FORMAT = 'plk-token-v1';
  *
  * The payload is a JSON array, so no field value can run into the next (`a/b` + `c` vs `a` + `b/c`).
  */
-export function decisionKey(d: Decision, policyRevisionHash: string, sha256: Sha256Hex): string {
+export function decisionKey(
+  d: Pick<Decision, 'regionId' | 'serviceId' | 'endpointId' | 'kind' | 'bandwidthAfter'>,
+  policyRevisionHash: string,
+  sha256: Sha256Hex,
+): string {
   return sha256(
     JSON.stringify([
       KEY_FORMAT,

@@ -51,10 +51,16 @@ export function orderWrites<T extends Decision>(decisions: readonly T[]): T[] {
     const t = Date.parse(d.modifiedTime);
     return Number.isNaN(t) ? Number.POSITIVE_INFINITY : t;
   };
-  return decisions
-    .map((d, i) => ({ d, i, rank: rank(d), at: writeUrgency(d) === 'accept' ? at(d) : 0 }))
-    .sort((a, b) => a.rank - b.rank || compareTimes(a.at, b.at) || a.i - b.i)
-    .map(({ d }) => d);
+  // Most decisions write nothing: they keep their order at the end, unsorted.
+  const noWrite: T[] = [];
+  const writes: { d: T; i: number; rank: number; at: number }[] = [];
+  decisions.forEach((d, i) => {
+    const urgency = writeUrgency(d);
+    if (urgency === 'no-write') noWrite.push(d);
+    else writes.push({ d, i, rank: rank(d), at: urgency === 'accept' ? at(d) : 0 });
+  });
+  writes.sort((a, b) => a.rank - b.rank || compareTimes(a.at, b.at) || a.i - b.i);
+  return [...writes.map(({ d }) => d), ...noWrite];
 }
 
 /** Ascending, with infinities equal to each other (Infinity - Infinity is NaN). */

@@ -80,11 +80,11 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<ApiE
     const decisionId = options.idOf(decision);
     // As listed: it goes into the ClientToken (../engine/decision-id.ts).
     const listedModifiedTime = decision.modifiedTime;
-    const base = { decisionId, modifiedTime: listedModifiedTime };
     if (disposition !== 'write') {
-      options.emit(decision, { ...base, time: now(), outcome: disposition });
+      options.emit(decision, { decisionId, modifiedTime: listedModifiedTime, time: now(), outcome: disposition });
       continue;
     }
+    const base = { decisionId, modifiedTime: listedModifiedTime };
     // Once writes are known to lock the account for their task, each waits for the last one's (./pacer.ts).
     const halted = stopped !== undefined || unrecorded;
     if (halted || outOfTime || !api.timeLeft() || !(await pacer.ready())) {

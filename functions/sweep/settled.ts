@@ -65,7 +65,8 @@ export function settlementOf(
   if (c === undefined || !(at <= now && now - at <= SETTLE_WINDOW_MS)) return undefined;
   const wrote = writesLeading(d, c);
   if (wrote.length === 0) return undefined;
-  const settles = wrote.map((w) => decisionKey({ ...d, ...w }, policyRevisionHash, sha256));
+  const { regionId, serviceId, endpointId } = d;
+  const settles = wrote.map((w) => decisionKey({ regionId, serviceId, endpointId, ...w }, policyRevisionHash, sha256));
   return { decision: d, modifiedTime: c.modifiedTime, settles };
 }
 

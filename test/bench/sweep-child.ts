@@ -10,13 +10,16 @@
  * child of their own, and the peak RSS is read as the sweep ends, so the figure is that of a process that
  * loads the code and sweeps, as the function does (no warm-up calls, no esbuild).
  *
- * Profiling: BENCH_CHILD_NODE_ARGS passes node flags to the child (`--cpu-prof --cpu-prof-dir=/tmp/p`);
+ * The child runs with the deployed reconcile function's node flags (s.yaml NODE_OPTIONS).
+ * Profiling: BENCH_CHILD_NODE_ARGS passes more node flags to the child (`--cpu-prof --cpu-prof-dir=/tmp/p`);
  * BENCH_HEAP_SNAPSHOT_DIR writes a heap snapshot once the sweep has finished, its result still alive.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getHeapStatistics, writeHeapSnapshot } from 'node:v8';
+import { parse } from 'yaml';
 import type { PrivateLinkApi } from '../../functions/client/private-link-api.ts';
 
 /** The provider account of `generateFleet` (emulator/model/fleet-generator.ts). */
@@ -264,11 +267,28 @@ export async function runSweepChild(bundle: string, config: SweepChildConfig): P
   return spawnChild<SweepChildResult>(bundle, { ...config, role: 'sweep', timedBefore });
 }
 
+/**
+ * The node flags of the deployed full sweep: the reconcile function's NODE_OPTIONS in s.yaml (its heap
+ * bounds, docs/deploy.md#memory), so the child runs as the function does. BENCH_DEPLOYED_NODE_OPTIONS=0
+ * leaves them out (to compare).
+ */
+export function deployedNodeOptions(): string[] {
+  if (process.env['BENCH_DEPLOYED_NODE_OPTIONS'] === '0') return [];
+  // Called in the parent only: this file's own place in the repository.
+  const sYaml = fileURLToPath(new URL('../../s.yaml', import.meta.url));
+  const doc = parse(readFileSync(sYaml, 'utf8')) as {
+    resources: Record<string, { props: { environmentVariables: Record<string, string> } }>;
+  };
+  const options = doc.resources['privatelink-approver']?.props.environmentVariables['NODE_OPTIONS'] ?? '';
+  return options.split(' ').filter((a) => a !== '');
+}
+
 /** Runs the bundle with `config`; resolves with the JSON of its last line. */
 function spawnChild<T>(bundle: string, config: SweepChildConfig): Promise<T> {
   return new Promise((resolve, reject) => {
     // BENCH_CHILD_NODE_ARGS: extra node flags for profiling the sweep (e.g. --cpu-prof --cpu-prof-dir=DIR).
-    const nodeArgs = (process.env['BENCH_CHILD_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+    const extra = (process.env['BENCH_CHILD_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+    const nodeArgs = [...deployedNodeOptions(), ...extra];
     const proc = spawn(process.execPath, [...nodeArgs, bundle], {
       env: { ...process.env, SWEEP_BENCH_CHILD: JSON.stringify(config) },
       stdio: ['ignore', 'pipe', 'inherit'],

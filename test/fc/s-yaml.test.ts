@@ -24,6 +24,7 @@ interface Props {
   code: string;
   handler: string;
   timeout: number;
+  memorySize: number;
   role: string;
   environmentVariables: Record<string, string>;
   logConfig: { project: string; logstore: string } | 'auto';
@@ -111,9 +112,33 @@ describe('s.yaml', () => {
     const requests = functions[REQUESTS]!;
     const reconcile = functions[RECONCILE]!;
     for (const [name, p] of Object.entries(functions)) assert.equal(p.handler, CADENCES[name]!.handler, name);
-    // Everything but the handler, the name, the description, the timeout and the trigger is shared.
-    const shared = (p: Props) => ({ ...p, handler: '', functionName: '', description: '', timeout: 0, triggers: [] });
+    // Everything but the handler, the name, the description, the timeout, the memory (and the heap bounds
+    // that follow it) and the trigger is shared.
+    const shared = (p: Props) => ({
+      ...p,
+      handler: '',
+      functionName: '',
+      description: '',
+      timeout: 0,
+      memorySize: 0,
+      environmentVariables: { ...p.environmentVariables, NODE_OPTIONS: '' },
+      triggers: [],
+    });
     assert.deepEqual(shared(requests), shared(reconcile));
+  });
+
+  it("bounds each function's heap within its memory, the reconcile's sized for 100,000 connections", () => {
+    for (const [name, p] of Object.entries(functions)) {
+      const flags = /^--max-semi-space-size=(\d+) --max-old-space-size=(\d+)$/.exec(
+        p.environmentVariables.NODE_OPTIONS ?? '',
+      );
+      assert.ok(flags, `${name}: NODE_OPTIONS sets the young generation and the heap (docs/deploy.md#memory)`);
+      assert.ok(Number(flags[1]) <= 2, `${name}: a young generation of at most 2 MB`);
+      // The rest of the instance (code, buffers, the runtime) needs a quarter of its memory.
+      assert.ok(Number(flags[2]) <= p.memorySize * 0.75, `${name}: heap ${flags[2]} MB in ${p.memorySize} MB`);
+    }
+    // docs/benchmarks.md: a sweep of 100,000 connections peaks near 260 MB with a 384 MB heap bound.
+    assert.ok(functions[RECONCILE]!.memorySize >= 512);
   });
 
   it('each handler is exported by the built bundle', () => {
