@@ -8,6 +8,7 @@
  * run summary (../audit/audit-records.ts), or an invocation error record (./invocation-result.ts); each carries
  * the FC request id.
  */
+import { getHeapStatistics } from 'node:v8';
 import { stat } from 'node:fs/promises';
 import { createPrivateLinkClient } from '../client/pop-core-private-link-client.ts';
 import { DEFAULT_TIMEOUT_MS } from '../client/private-link-api.ts';
@@ -214,6 +215,8 @@ export function createHandler(deps: HandlerDeps): FcEventHandler {
         deadline: new Date(deadline).toISOString(),
         // Visible on purpose: in production this must be null (the regional endpoints).
         privatelinkEndpoint: config.privatelinkEndpoint ?? null,
+        // Shows that NODE_OPTIONS took effect: the heap bound of docs/deploy.md#memory.
+        heapLimitMb: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20),
       });
       api = createPrivateLinkClient({
         // A getter, not a snapshot: FC rotates the role's STS credentials, and the client reads them per request.
