@@ -112,6 +112,11 @@ class BodyMeter {
     return undefined;
   }
 
+  /** The body is complete: its chunks are no longer needed here. */
+  end(): void {
+    this.#uncounted = undefined;
+  }
+
   #count(chunk: Buffer): void {
     for (let i = 0; i < chunk.length; i++) {
       const byte = chunk[i];
@@ -132,7 +137,10 @@ function boundBody(res: IncomingMessage, call: CallRecord, maxBytes: number): vo
   const push = res.push.bind(res);
   res.push = (chunk: unknown, encoding?: BufferEncoding) => {
     if (call.refusal !== undefined) return false;
-    if (chunk === null || chunk === undefined) return push(chunk, encoding);
+    if (chunk === null || chunk === undefined) {
+      meter.end();
+      return push(chunk, encoding);
+    }
     const exceeded = meter.add(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
     if (exceeded === undefined) return push(chunk, encoding);
     refuse(res, call, tooLarge(exceeded));
