@@ -7,7 +7,7 @@
 import type { ServerResponse } from 'node:http';
 import type { RequestLog } from './request-log.ts';
 import type { Exchange } from './rpc-response.ts';
-import { errorBody, finish, send } from './rpc-response.ts';
+import { encodeBody, errorBody, finish, send } from './rpc-response.ts';
 import type { AccessKeyRecord, AnswerFault, FaultRule } from './types.ts';
 import { encodeJson, rawJsonNumber } from './types.ts';
 import { toXml } from './xml.ts';
@@ -176,7 +176,7 @@ export function sendEchoedCredentials(
       ? `The specified parameter is not valid: ${echo}`
       : 'The specified parameter is not valid.';
   const requestId = answer === 'credentialsInRequestId' ? echo : ex.entry.requestId;
-  const sent = send(res, ex, 400, errorBody(ex, code, message, requestId), 'Error');
+  const sent = send(res, ex, 400, encodeBody(ex, errorBody(ex, code, message, requestId), 'Error'));
   // The log names the fault, never the credentials it echoed.
   finish(log, ex, sent ? 400 : 0, 'InvalidParameter');
 }

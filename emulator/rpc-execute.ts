@@ -1,6 +1,9 @@
 /**
  * What happens to an authenticated RPC request: the faults it meets (latency, throttling, failures),
- * the per-account write lock, then the model's action and the answer.
+ * the per-account write lock, then the model's action and the answer. Injected latency holds the
+ * answer, not the work: the action runs (and its answer is encoded) on arrival, and the answer leaves
+ * `latencyMs` after the request arrived (emulator/README.md, "Faults"), so concurrent requests do not
+ * queue behind each other's work once their latency has passed.
  */
 import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -8,7 +11,7 @@ import type { FaultDecision, FaultInjector } from './faults.ts';
 import { describeFaults } from './faults.ts';
 import type { RequestLog } from './request-log.ts';
 import type { Exchange } from './rpc-response.ts';
-import { finish, send } from './rpc-response.ts';
+import { encodeBody, finish, send } from './rpc-response.ts';
 import { concurrentCall, lockKey } from './model/task-lock.ts';
 import {
   FaultTokens,
@@ -45,9 +48,11 @@ export interface RpcServerState {
 const BAD_GATEWAY_HTML =
   '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>Tengine</center>\r\n</body>\r\n</html>\r\n';
 
-function sleep(closing: AbortSignal, ms: number): Promise<void> {
+/** Resolves at `until` (performance.now() time), or at once when the emulator closes. */
+function sleepUntil(closing: AbortSignal, until: number): Promise<void> {
   return new Promise((resolve) => {
-    if (closing.aborted) return resolve();
+    const ms = until - performance.now();
+    if (closing.aborted || ms <= 0) return resolve();
     const timer = setTimeout(done, ms);
     function done(): void {
       clearTimeout(timer);
@@ -58,14 +63,21 @@ function sleep(closing: AbortSignal, ms: number): Promise<void> {
   });
 }
 
+/** Writes a prepared answer (and completes the log entry) once its latency has passed. */
+type Delivery = () => void | Promise<void>;
+
 /**
- * The failure outcome a fault decided, answered (true) or thrown as an API error; false when the request
- * goes on to the model.
+ * The failure outcome a fault decided: an answer without effect, or thrown as an API error; undefined
+ * when the request goes on to the model.
  */
-function applyOutcome(state: RpcServerState, res: ServerResponse, ex: Exchange, decision: FaultDecision): boolean {
-  if (decision.throttled)
-    throw new EmulatorApiError('Throttling.User', 'Request was denied due to user flow control.', 400);
-  switch (decision.outcome) {
+function outcomeAnswer(
+  state: RpcServerState,
+  res: ServerResponse,
+  ex: Exchange,
+  d: FaultDecision,
+): Delivery | undefined {
+  if (d.throttled) throw new EmulatorApiError('Throttling.User', 'Request was denied due to user flow control.', 400);
+  switch (d.outcome) {
     case 'internalError':
       throw new EmulatorApiError(
         'InternalError',
@@ -79,24 +91,27 @@ function applyOutcome(state: RpcServerState, res: ServerResponse, ex: Exchange, 
         503,
       );
     case 'badGateway':
-      if (!res.destroyed) {
-        res.writeHead(502, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(BAD_GATEWAY_HTML) });
-        res.end(BAD_GATEWAY_HTML);
-      }
-      finish(state.log, ex, 502, undefined);
-      return true;
+      return () => {
+        if (!res.destroyed) {
+          res.writeHead(502, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(BAD_GATEWAY_HTML) });
+          res.end(BAD_GATEWAY_HTML);
+        }
+        finish(state.log, ex, 502, undefined);
+      };
     case 'hang':
       // No answer and no effect, until the client gives up or close() ends it.
-      state.hanging.add(res);
-      res.on('close', () => state.hanging.delete(res));
-      finish(state.log, ex, 0, undefined);
-      return true;
+      return () => {
+        state.hanging.add(res);
+        res.on('close', () => state.hanging.delete(res));
+        finish(state.log, ex, 0, undefined);
+      };
     case 'drop':
-      res.socket?.destroy();
-      finish(state.log, ex, 0, undefined);
-      return true;
+      return () => {
+        res.socket?.destroy();
+        finish(state.log, ex, 0, undefined);
+      };
     case undefined:
-      return false;
+      return undefined;
   }
 }
 
@@ -111,16 +126,19 @@ interface Call {
 }
 
 /**
- * Runs the model's action and answers, with the decision's hostile answer if any: credentials echoed
- * and huge bodies answer without running the action; the others change the answer it gave.
+ * Runs the model's action and prepares its answer, with the decision's hostile answer if any:
+ * credentials echoed and huge bodies answer without running the action; the others change the answer
+ * it gave. A plain answer is encoded here, so that only the write waits for the latency.
  */
-async function answer(state: RpcServerState, call: Call): Promise<void> {
+function answer(state: RpcServerState, call: Call): Delivery {
   const { res, ex, action, params, key, decision, tokens } = call;
   const kind = decision.answer;
   const rule = decision.answerRule ?? {};
-  if (kind === 'credentialsInCode' || kind === 'credentialsInRequestId' || kind === 'credentialsInMessage')
-    return sendEchoedCredentials(state.log, res, ex, kind, echoedCredentials(rule, key, params));
-  if (kind === 'hugeBody') return streamHugeBody(state.log, res, ex, rule);
+  if (kind === 'credentialsInCode' || kind === 'credentialsInRequestId' || kind === 'credentialsInMessage') {
+    const echo = echoedCredentials(rule, key, params);
+    return () => sendEchoedCredentials(state.log, res, ex, kind, echo);
+  }
+  if (kind === 'hugeBody') return () => streamHugeBody(state.log, res, ex, rule);
   // A NextToken a paging fault minted leads to the first page again, with the next minted token.
   const token = params['NextToken'];
   const minted = tokens.kindOf(token);
@@ -137,9 +155,16 @@ async function answer(state: RpcServerState, call: Call): Promise<void> {
   let body = 'RequestId' in result ? result : { RequestId: ex.entry.requestId, ...result };
   const nextToken = paging === undefined ? undefined : tokens.mint(paging, token);
   if (kind !== undefined || nextToken !== undefined) body = changedBody(kind, rule, body, nextToken);
-  if (kind === 'malformedPage') return sendMalformed(state.log, res, ex, body, `${action}Response`);
-  const sent = send(res, ex, 200, body, `${action}Response`);
-  finish(state.log, ex, sent ? 200 : 0, undefined);
+  const root = `${action}Response`;
+  if (kind === 'malformedPage') {
+    const changed = body;
+    return () => sendMalformed(state.log, res, ex, changed, root);
+  }
+  const bytes = encodeBody(ex, body, root);
+  return () => {
+    const sent = send(res, ex, 200, bytes);
+    finish(state.log, ex, sent ? 200 : 0, undefined);
+  };
 }
 
 function withoutToken(params: Record<string, string>): Record<string, string> {
@@ -175,17 +200,27 @@ export function createExecutor(
       if (writesInFlight.has(lock)) throw concurrentCall();
       writesInFlight.add(lock);
     }
+    // The answer leaves `latencyMs` after arrival, an error answer too; the lock is held until then.
+    const due = ex.started + decision.latencyMs;
     try {
-      if (decision.latencyMs > 0) await sleep(state.closing, decision.latencyMs);
+      let deliver: Delivery;
+      try {
+        deliver =
+          outcomeAnswer(state, res, ex, decision) ?? answer(state, { res, ex, action, params, key, decision, tokens });
+      } catch (error) {
+        if (decision.latencyMs > 0) await sleepUntil(state.closing, due);
+        if (!state.closing.aborted) throw error;
+        deliver = () => undefined;
+      }
+      if (decision.latencyMs > 0) await sleepUntil(state.closing, due);
       // A client that gave up during the latency does not undo its call (the answer is lost, the effect
-      // is not, as with a real service); only close() ends a request without effect.
+      // is not, as with a real service); close() ends the request without an answer.
       if (state.closing.aborted) {
         res.destroy();
         finish(state.log, ex, 0, undefined);
         return;
       }
-      if (applyOutcome(state, res, ex, decision)) return;
-      await answer(state, { res, ex, action, params, key, decision, tokens });
+      await deliver();
     } finally {
       if (lock !== undefined) writesInFlight.delete(lock);
     }

@@ -25,20 +25,16 @@ export function finish(log: RequestLog, ex: Exchange, status: number, code: stri
   log.add(ex.entry);
 }
 
-/** Writes the answer; false when the client is gone (the log then records status 0). */
-export function send(
-  res: ServerResponse,
-  ex: Exchange,
-  status: number,
-  body: Record<string, unknown>,
-  root: string,
-): boolean {
-  const xml = ex.format === 'XML';
+/** The answer's bytes, JSON or XML as the request asked (encoded once: a list page is ~27 KB). */
+export function encodeBody(ex: Exchange, body: Record<string, unknown>, root: string): Buffer {
+  return Buffer.from(ex.format === 'XML' ? toXml(root, body) : encodeJson(body), 'utf8');
+}
+
+/** Writes an encoded answer; false when the client is gone (the log then records status 0). */
+export function send(res: ServerResponse, ex: Exchange, status: number, bytes: Buffer): boolean {
   if (res.destroyed || res.writableEnded) return false;
-  // Encoded once: a list page is ~27 KB, and measuring then encoding a string walks it twice.
-  const bytes = Buffer.from(xml ? toXml(root, body) : encodeJson(body), 'utf8');
   res.writeHead(status, {
-    'content-type': xml ? 'text/xml;charset=utf-8' : 'application/json;charset=utf-8',
+    'content-type': ex.format === 'XML' ? 'text/xml;charset=utf-8' : 'application/json;charset=utf-8',
     'content-length': bytes.length,
     'x-acs-request-id': ex.entry.requestId,
   });
@@ -64,6 +60,7 @@ export function errorBody(
 
 /** Answers an API error and logs it. */
 export function sendError(log: RequestLog, res: ServerResponse, ex: Exchange, error: EmulatorApiError): void {
-  const sent = send(res, ex, error.httpStatus, errorBody(ex, error.code, error.message), 'Error');
+  const body = encodeBody(ex, errorBody(ex, error.code, error.message), 'Error');
+  const sent = send(res, ex, error.httpStatus, body);
   finish(log, ex, sent ? error.httpStatus : 0, error.code);
 }

@@ -153,18 +153,29 @@ export interface EmulatorSettings {
  * model returns this wrapper and `encodeJson` writes its digits verbatim as a number.
  */
 export class LongId {
-  constructor(readonly digits: string) {}
+  /** What JSON.stringify writes: the number itself when it prints back as exactly these digits (every
+   *  ID up to 2^53, so the account IDs of every fleet: nothing to rewrite afterwards), else a marked
+   *  string that `encodeJson` unquotes. */
+  private readonly json: number | string;
+
+  constructor(readonly digits: string) {
+    const n = Number(digits);
+    this.json = String(n) === digits ? n : `${LONG_MARK}${digits}`;
+  }
   toString(): string {
     return this.digits;
   }
-  toJSON(): string {
-    return `${LONG_MARK}${this.digits}`;
+  toJSON(): number | string {
+    if (typeof this.json === 'string') marked = true;
+    return this.json;
   }
 }
 
 const LONG_MARK = '\u0000long:';
 const LONG_MARK_JSON = JSON.stringify(LONG_MARK).slice(1, -1);
 const LONG_PATTERN = new RegExp(`"${LONG_MARK_JSON.replace(/\\/g, '\\\\')}(-?\\d[\\d.eE+-]*)"`, 'g');
+/** Set when a LongId wrote its marked string during the current `encodeJson`. */
+let marked = false;
 
 /** A JSON number written exactly as `text` (e.g. `1e308`, `2000000000000002.9`): for hostile answers. */
 export function rawJsonNumber(text: string): LongId {
@@ -172,8 +183,15 @@ export function rawJsonNumber(text: string): LongId {
   return new LongId(text);
 }
 
-/** JSON.stringify, with every LongId written as a bare number of exactly its digits (or number text). */
+/**
+ * JSON.stringify, with every LongId written as a bare number of exactly its digits (or number text).
+ * IDs that JSON.stringify prints exactly are numbers already; only a marked LongId (a hostile answer's
+ * `1e308`, an ID beyond 2^53) costs a pass over the text, and only marked LongIds are unquoted.
+ */
 export function encodeJson(value: unknown): string {
+  marked = false;
   const text = JSON.stringify(value);
-  return text.includes(LONG_MARK_JSON) ? text.replace(LONG_PATTERN, '$1') : text;
+  if (!marked) return text;
+  marked = false;
+  return text.replace(LONG_PATTERN, '$1');
 }

@@ -105,7 +105,9 @@ function connectionView(store: Store, e: EndpointRec, s: ServiceRec, now: number
 }
 
 interface ConnectionQuery {
+  /** Services in seq order; those `useService` refuses are skipped (it may settle, and so remove, one). */
   services: ServiceRec[];
+  useService: (s: ServiceRec) => boolean;
   endpointId: string | undefined;
   match: (e: EndpointRec) => boolean;
   /** Position after the previous page: [service seq, endpoint seq]. */
@@ -114,15 +116,23 @@ interface ConnectionQuery {
   hash: string;
 }
 
-/** One page of connections across `q.services` in (service, endpoint) seq order, and the next token. */
+/**
+ * One page of connections across `q.services` in (service, endpoint) seq order, and the next token.
+ * Both lists are walked in place from the token's position (binary search), so a page costs O(page),
+ * not O(fleet); settling may remove the item just looked at, so the walks step back when it does.
+ */
 function scanConnections(
   store: Store,
   q: ConnectionQuery,
 ): { items: Array<{ e: EndpointRec; s: ServiceRec }>; nextToken: string } {
   const [startService = 0, startConn = 0] = q.start;
   const items: Array<{ e: EndpointRec; s: ServiceRec }> = [];
-  for (const s of q.services) {
-    if (s.seq < startService) continue;
+  for (let si = firstAfter(q.services, startService - 1); si < q.services.length; si++) {
+    const s = q.services[si] as ServiceRec;
+    if (!q.useService(s)) {
+      if (q.services[si] !== s) si--;
+      continue;
+    }
     let candidates: EndpointRec[] = s.conns;
     let from = 0;
     if (q.endpointId !== undefined) {
@@ -131,7 +141,6 @@ function scanConnections(
     } else if (s.seq === startService) {
       from = firstAfter(s.conns, startConn);
     }
-    // Copy-free scan; settling may remove deleted endpoints from s.conns, so walk by index with care.
     for (let i = from; i < candidates.length; i++) {
       const e = candidates[i];
       if (e === undefined) break;
@@ -168,12 +177,12 @@ const listConnections: Handler = (store, p, ctx) => {
     ownerId,
     status,
   ]);
+  // With ServiceId, that one service (checked here: not found before any token is read); without, the
+  // caller's services of the region, walked from the token's position.
   const services =
-    serviceId !== undefined
-      ? [store.ownService(p, ctx, regionId)]
-      : (store.servicesByOwner.get(ctx.accountId) ?? []).filter(
-          (s) => s.regionId === regionId && store.settleService(s, ctx.now),
-        );
+    serviceId !== undefined ? [store.ownService(p, ctx, regionId)] : (store.servicesByOwner.get(ctx.accountId) ?? []);
+  const useService = (s: ServiceRec): boolean =>
+    serviceId !== undefined || (s.regionId === regionId && store.settleService(s, ctx.now));
   const match = (e: EndpointRec): boolean => {
     if (!store.settleEndpoint(e, ctx.now)) return false;
     if (endpointId !== undefined && e.endpointId !== endpointId) return false;
@@ -181,7 +190,7 @@ const listConnections: Handler = (store, p, ctx) => {
     return status === undefined || store.connectionStatus(e) === status;
   };
   const start = p.optional('NextToken') === undefined ? [0, 0] : store.tokens.decode(p.required('NextToken'), hash);
-  const page = scanConnections(store, { services, endpointId, match, start, max, hash });
+  const page = scanConnections(store, { services, useService, endpointId, match, start, max, hash });
   return {
     Connections: page.items.map(({ e, s }) => connectionView(store, e, s, ctx.now)),
     NextToken: page.nextToken,

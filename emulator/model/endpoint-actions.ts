@@ -240,7 +240,7 @@ const listServicesByEndUser: Handler = (store, p, ctx) => {
   const list =
     serviceId !== undefined
       ? [store.services.get(serviceId)].filter((s): s is ServiceRec => s !== undefined)
-      : [...store.services.values()];
+      : store.serviceList;
   const page = store.pageOf(list, p, query, max, (s) => {
     if (s.regionId !== regionId || !store.settleService(s, ctx.now) || s.deleteAt !== undefined) return false;
     if (!store.mayConnect(s, ctx.accountId)) return false;

@@ -1,6 +1,10 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { EmulatorApiError } from '../types.ts';
 
+/** Query hashes by query text; cleared when full. */
+const queryHashes = new Map<string, string>();
+const QUERY_HASH_CACHE = 20_000;
+
 /**
  * Opaque, tamper-evident NextToken values. A token is `base64url(payload).base64url(mac)`, where the
  * payload holds the position after the last item returned and a hash of the query (action, caller,
@@ -11,12 +15,19 @@ import { EmulatorApiError } from '../types.ts';
 export class PageTokens {
   private readonly key = randomBytes(32);
 
-  /** A short hash identifying a query; the same query across pages yields the same hash. */
+  /**
+   * A short hash identifying a query; the same query across pages yields the same hash. Remembered per
+   * query (bounded): a sweep asks the same few thousand queries every run, one SHA-256 each otherwise.
+   */
   static queryHash(parts: ReadonlyArray<string | undefined>): string {
-    return createHash('sha256')
-      .update(parts.map((p) => p ?? '\u0000').join('\u0001'))
-      .digest('base64url')
-      .slice(0, 16);
+    const key = parts.map((p) => p ?? '\u0000').join('\u0001');
+    let hash = queryHashes.get(key);
+    if (hash === undefined) {
+      if (queryHashes.size >= QUERY_HASH_CACHE) queryHashes.clear();
+      hash = createHash('sha256').update(key).digest('base64url').slice(0, 16);
+      queryHashes.set(key, hash);
+    }
+    return hash;
   }
 
   encode(position: number[], query: string): string {

@@ -137,8 +137,18 @@ export function isoTime(ms: number): string {
 /** Account IDs are Long in the API: bare JSON numbers of every digit (pop-core turns 16-digit ones
  *  into BigNumber), never a JS number, which would round IDs above 2^53. */
 export function longId(id: string): LongId {
-  return new LongId(id);
+  // A LongId is immutable: one per account, not one per connection of every page. Bounded.
+  let value = longIds.get(id);
+  if (value === undefined) {
+    if (longIds.size >= LONG_ID_CACHE) longIds.clear();
+    value = new LongId(id);
+    longIds.set(id, value);
+  }
+  return value;
 }
+
+const longIds = new Map<string, LongId>();
+const LONG_ID_CACHE = 100_000;
 
 /** Index of the first item with seq greater than `seq` (lists are ordered by seq). */
 export function firstAfter<T extends { seq: number }>(list: T[], seq: number): number {

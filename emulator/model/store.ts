@@ -24,6 +24,8 @@ export class Store {
   readonly accounts: AccountInfo[] = [];
   readonly keys = new Map<string, AccessKeyRecord>();
   readonly services = new Map<string, ServiceRec>();
+  /** Every service in seq order (a consumer's listing pages through it without copying it). */
+  readonly serviceList: ServiceRec[] = [];
   readonly endpoints = new Map<string, EndpointRec>();
   /** Per owner account, in seq order: keeps the providers' and consumers' listings O(page). */
   readonly servicesByOwner = new Map<string, ServiceRec[]>();
@@ -54,6 +56,7 @@ export class Store {
 
   addService(s: ServiceRec): void {
     this.services.set(s.serviceId, s);
+    this.serviceList.push(s);
     pushTo(this.servicesByOwner, s.ownerId, s);
   }
 
@@ -141,6 +144,7 @@ export class Store {
 
   private removeService(s: ServiceRec): void {
     this.services.delete(s.serviceId);
+    removeFrom(this.serviceList, s);
     removeFrom(this.servicesByOwner.get(s.ownerId), s);
     for (const r of s.resources) this.resourceOwners.delete(r.resourceId);
     for (const e of s.conns) {
@@ -272,7 +276,9 @@ export class Store {
 
   /**
    * One page of `list` (ordered by seq) after the NextToken's position, keeping items `keep` accepts.
-   * `keep` may settle items, which can remove them from `list`; the scan copes with that.
+   * The list is walked in place, not copied, so a page costs O(page + skipped items), not O(list).
+   * `keep` may settle the item it is given, which can remove that item from `list`: the walk then
+   * stays at the same index.
    */
   pageOf<T extends { seq: number }>(
     list: T[],
@@ -283,10 +289,13 @@ export class Store {
   ): { items: T[]; nextToken: string } {
     const token = p.optional('NextToken');
     const after = token === undefined ? 0 : (this.tokens.decode(token, query)[0] ?? 0);
-    const snapshot = list.slice(firstAfter(list, after));
     const items: T[] = [];
-    for (const item of snapshot) {
-      if (!keep(item)) continue;
+    for (let i = firstAfter(list, after); i < list.length; i++) {
+      const item = list[i] as T;
+      if (!keep(item)) {
+        if (list[i] !== item) i--;
+        continue;
+      }
       if (items.length === max) {
         const last = items[items.length - 1];
         return { items, nextToken: last ? this.tokens.encode([last.seq], query) : '' };

@@ -230,3 +230,40 @@ test('a client that times out during injected latency loses the answer, not the 
     await emu.close();
   }
 });
+
+test('latency holds the answer, not the work: the effect is there on arrival, the answer after the latency', async () => {
+  // One process serves every request: work done after the wait would queue concurrent requests behind
+  // each other's work, which the real API serves in parallel (emulator/README.md, "Faults").
+  const emu = await startTestEmulator({
+    settings: { faults: { seed: 1, rules: [{ actions: ['EnableVpcEndpointConnection'], latencyMs: 400 }] } },
+  });
+  try {
+    const awaiting = (): boolean | undefined =>
+      (emu.model.snapshot() as { endpoints: Array<{ endpointId: string; awaitingDecision: boolean }> }).endpoints.find(
+        (e) => e.endpointId === 'ep-bp1demoacme0000001',
+      )?.awaitingDecision;
+    assert.equal(awaiting(), true);
+    const started = performance.now();
+    let answeredAt: number | undefined;
+    const answered = clientFor(emu, 'provider')
+      .request(
+        'EnableVpcEndpointConnection',
+        {
+          RegionId: 'cn-hangzhou',
+          ServiceId: 'epsrv-bp1demoorders000001',
+          EndpointId: 'ep-bp1demoacme0000001',
+          Bandwidth: 1024,
+        },
+        { method: 'POST' },
+      )
+      .then(() => (answeredAt = performance.now()));
+    for (let i = 0; i < 20 && awaiting() === true; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(awaiting(), false, 'the accept took effect on arrival');
+    assert.equal(answeredAt, undefined, 'while its answer waits out the latency');
+    await answered;
+    assert.ok((answeredAt ?? 0) - started >= 390, `answered after ${(answeredAt ?? 0) - started} ms`);
+    assert.ok((emu.requests().at(-1)?.durationMs ?? 0) >= 390);
+  } finally {
+    await emu.close();
+  }
+});
