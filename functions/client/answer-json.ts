@@ -50,19 +50,22 @@ function valueEndsAt(text: string, end: number): boolean {
 /**
  * Tells whether positions, asked in increasing order, lie inside a JSON string: it jumps from quote to
  * quote (`indexOf`), a quote inside a string being escaped when an odd number of backslashes precede it.
+ * Each quote is looked at once, whatever the number of positions asked (linear in the text).
  */
 class StringLexer {
-  #at = 0;
+  /** The first quote not yet passed (-1: none left). */
+  #quote: number;
   #inside = false;
 
-  constructor(private readonly text: string) {}
+  constructor(private readonly text: string) {
+    this.#quote = text.indexOf('"');
+  }
 
   insideString(position: number): boolean {
     const { text } = this;
-    for (let q = text.indexOf('"', this.#at); q !== -1 && q < position; q = text.indexOf('"', q + 1)) {
-      if (!this.#inside || !escaped(text, q)) this.#inside = !this.#inside;
+    for (; this.#quote !== -1 && this.#quote < position; this.#quote = text.indexOf('"', this.#quote + 1)) {
+      if (!this.#inside || !escaped(text, this.#quote)) this.#inside = !this.#inside;
     }
-    this.#at = position;
     return this.#inside;
   }
 }

@@ -170,6 +170,19 @@ describe('a response past the cap (4 MiB) is refused as it streams in', () => {
     });
   });
 
+  it('200,000 numbers of 19 digits (4 MB, within every limit): quoted in linear time, bounded memory', async () => {
+    // Each is quoted into a string (a double cannot hold it); no quote follows them to jump to.
+    const numbers = Array(200_000).fill('1234567890123456789').join(',');
+    server.handle((_req, res) => json(res, `{"RequestId":"R-numbers","Connections":[],"X":[${numbers}]}`));
+    const started = performance.now();
+    const { outcome, growthMb } = await peakRssGrowth(() => client.listVpcEndpointConnections(list));
+    const took = performance.now() - started;
+    assert.equal((outcome as { requestId?: string }).requestId, 'R-numbers', String(outcome));
+    assert.ok(took < 4000, `took ${took.toFixed(0)} ms`);
+    assert.ok(growthMb < 128, `peak RSS grew by ${growthMb.toFixed(1)} MB`);
+    console.log(`# 200,000 long numbers: ${took.toFixed(0)} ms, peak RSS +${growthMb.toFixed(1)} MB`);
+  });
+
   it('1,000 connections with ten zones each: within every limit (then refused for the item cap)', async () => {
     const zones = Array(10).fill('{"ZoneId":"cn-hangzhou-h","ZoneStatus":"Connected"}').join(',');
     const item = connectionText(1).replace(/"Zones":\[.*\]\}$/, `"Zones":[${zones}]}`);
