@@ -163,16 +163,28 @@ function serviceItem(
 }
 
 function zoneOf(z: Record<string, unknown>, scrub: Scrub): ConnectionZone {
-  const text = (x: unknown) => scrub(str(x));
   return {
-    zoneId: text(z.ZoneId),
-    vSwitchId: text(z.VSwitchId),
-    eniId: text(z.EniId),
-    resourceId: text(z.ResourceId),
-    zoneDomain: text(z.ZoneDomain),
-    zoneStatus: text(z.ZoneStatus),
+    zoneId: scrub(str(z.ZoneId)),
+    vSwitchId: scrub(str(z.VSwitchId)),
+    eniId: scrub(str(z.EniId)),
+    resourceId: scrub(str(z.ResourceId)),
+    zoneDomain: scrub(str(z.ZoneDomain)),
+    zoneStatus: scrub(str(z.ZoneStatus)),
   };
 }
+
+/** A connection's zones: the objects of its `Zones` list (bare or wrapped), each as a record. */
+function zonesOf(item: Record<string, unknown>, scrub: Scrub): ConnectionZone[] {
+  const zones: ConnectionZone[] = [];
+  for (const z of listItems(item.Zones, 'Zone') ?? []) if (isPlainObject(z)) zones.push(zoneOf(z, scrub));
+  return zones;
+}
+
+// The field checks of a connection, made once (a page holds up to 50 connections, a sweep thousands).
+const endpointIdCheck = (x: unknown) => resourceId(x, 'ep');
+const vpcIdCheck = (x: unknown) => resourceId(x, 'vpc');
+const statusCheck = (x: unknown) => oneOf(x, CONNECTION_STATUSES);
+const connectionBandwidthCheck = (x: unknown) => integerIn(x, 0, MAX_CONNECTION_BANDWIDTH);
 
 function connectionItem(
   item: Record<string, unknown>,
@@ -180,18 +192,18 @@ function connectionItem(
   scrub: Scrub,
 ): EndpointConnection | Refused {
   const c = new FieldChecks(item, scrub);
-  const endpointId = c.get('EndpointId', (x) => resourceId(x, 'ep'), '');
+  const endpointId = c.get('EndpointId', endpointIdCheck, '');
   const connection: EndpointConnection = {
     regionId: req.regionId,
     endpointId,
     endpointOwnerId: c.get('EndpointOwnerId', accountId, ''),
     // Listed under the service asked for: an item naming another service is not believed.
     serviceId: item.ServiceId === undefined ? req.serviceId : c.get('ServiceId', (x) => oneOf(x, [req.serviceId]), ''),
-    endpointVpcId: c.get('EndpointVpcId', (x) => resourceId(x, 'vpc'), ''),
-    connectionStatus: c.get('ConnectionStatus', (x) => oneOf(x, CONNECTION_STATUSES), 'Pending'),
-    bandwidth: c.get('Bandwidth', (x) => integerIn(x, 0, MAX_CONNECTION_BANDWIDTH), 0),
+    endpointVpcId: c.get('EndpointVpcId', vpcIdCheck, ''),
+    connectionStatus: c.get('ConnectionStatus', statusCheck, 'Pending'),
+    bandwidth: c.get('Bandwidth', connectionBandwidthCheck, 0),
     modifiedTime: c.get('ModifiedTime', isoTime, ''),
-    zones: (listItems(item.Zones, 'Zone') ?? []).filter(isPlainObject).map((z) => zoneOf(z, scrub)),
+    zones: zonesOf(item, scrub),
   };
   if (c.failure === undefined) return connection;
   return new Refused(c.failure, {
@@ -235,7 +247,7 @@ export function connectionsPage(
 
 /**
  * A ListVpcEndpointServiceUsers answer as a page: each `UserId` an account ID (a Long: 1-19 digits, from a
- * string, a safe number or a BigNumber), the one asked for when the request named one.
+ * string or a safe number), the one asked for when the request named one.
  */
 export function serviceUsersPage(answer: ListingAnswer, req: ListVpcEndpointServiceUsersRequest): Page<ServiceUser> {
   const { items, nextToken } = pageShape(answer, 'Users', req.maxResults);

@@ -2,21 +2,23 @@
  * What one pop-core call learns on the way, and the keep-alive agent that sees it and bounds it.
  *
  * pop-core reads the response but never looks at its status, and for a non-JSON body it rejects with
- * json-bigint's parse error, from which the status is gone; httpx reads any body whole. pop-core passes
+ * the parse's error, from which the status is gone; httpx reads any body whole. pop-core passes
  * request options through to httpx, and httpx uses `opts.agent` for `http.request`. So each endpoint
  * gets its own keep-alive agent whose `addRequest` (called synchronously by `http.ClientRequest` for
  * every request it sends) hooks the request of the call that is running: the call's record lives in an
  * AsyncLocalStorage entered around `pop.request(...)`, and the store follows pop-core's awaits into
- * httpx. Without patching pop-core or parsing bodies twice, the hook
+ * httpx and into the parse (./answer-json.ts). Without patching pop-core or parsing bodies twice, the hook
  * - records the HTTP status for every outcome (success body, error body, non-JSON body, read timeout);
  * - records the request's signature, so that no echo of it leaves the client (./secret-scrubber.ts);
  * - counts the body's bytes as they arrive and destroys the response past the cap, so that no more
  *   than the cap is ever buffered (`ResponseTooLarge`); a Content-Length past the cap is refused at
  *   once, and an unrequested Content-Encoding (a decompression bomb) before httpx can inflate it;
- * - counts the body's JSON objects and lists (`{`, `[`) and commas, because json-bigint's parse costs
- *   far more than the text: 4 MiB of `{},` is 1.4 million objects and about 280 MB of heap. Past
- *   `MAX_JSON_CONTAINERS` or `MAX_JSON_COMMAS` the response is refused as too large, before pop-core
- *   parses it. Characters inside strings count too: a real page stays far below either limit.
+ * - counts the body's JSON objects and lists (`{`, `[`) and commas, because a parse costs far more than
+ *   the text: 4 MiB of `{},` is 1.4 million objects (json-bigint needed about 280 MB of heap for them).
+ *   Past `MAX_JSON_CONTAINERS` or `MAX_JSON_COMMAS` the response is refused as too large, before it is
+ *   parsed. Characters inside strings count too: a real page stays far below either limit. A body of
+ *   at most `UNCOUNTED_BYTES` cannot pass either limit, so its bytes are counted only once it grows past
+ *   that (a page of 50 connections, about 27 KB, never is).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import * as http from 'node:http';
@@ -30,6 +32,8 @@ import type { IncomingMessage } from 'node:http';
 export const MAX_JSON_CONTAINERS = 50_000;
 /** The most commas one answer may hold (1,000 such connections: about 70,000; 250,000 numbers: ~8 MB). */
 export const MAX_JSON_COMMAS = 250_000;
+/** Bodies up to this many bytes hold at most this many `{`, `[` and `,`: within both limits uncounted. */
+const UNCOUNTED_BYTES = Math.min(MAX_JSON_CONTAINERS, MAX_JSON_COMMAS);
 
 /** Why the agent cut a response off: the error the call then rejects with. */
 export interface Refusal {
@@ -45,6 +49,8 @@ export interface CallRecord {
   secrets: ReadonlySet<string>;
   signature?: string | undefined;
   refusal?: Refusal | undefined;
+  /** Set by the client's parse (./answer-json.ts) when the call's body went through it. */
+  parsed?: boolean | undefined;
 }
 
 /** The call running in this async context (entered around `pop.request`). */
@@ -54,11 +60,15 @@ interface AgentWithAddRequest {
   addRequest(req: http.ClientRequest, options: unknown): void;
 }
 
+/** The first `Signature` parameter of a form body (decoded by URLSearchParams, the whole body is not). */
+const SIGNATURE_PARAM = /(?:^|&)(Signature=[^&]*)/;
+
 /** Reads the Signature from the form body pop-core writes with `end(body)` (POST). */
 function captureSignature(req: http.ClientRequest, call: CallRecord): void {
   const end = req.end as (...args: unknown[]) => http.ClientRequest;
   req.end = function (this: http.ClientRequest, ...args: unknown[]) {
-    if (typeof args[0] === 'string') call.signature = new URLSearchParams(args[0]).get('Signature') ?? undefined;
+    const param = typeof args[0] === 'string' ? SIGNATURE_PARAM.exec(args[0])?.[1] : undefined;
+    if (param !== undefined) call.signature = new URLSearchParams(param).get('Signature') ?? undefined;
     return end.apply(this, args);
   } as http.ClientRequest['end'];
 }
@@ -79,6 +89,8 @@ class BodyMeter {
   bytes = 0;
   containers = 0;
   commas = 0;
+  /** The chunks of a body still too small to pass a JSON limit: counted once it grows past that. */
+  #uncounted: Buffer[] | undefined = [];
 
   constructor(private readonly maxBytes: number) {}
 
@@ -86,14 +98,26 @@ class BodyMeter {
   add(chunk: Buffer): string | undefined {
     this.bytes += chunk.length;
     if (this.bytes > this.maxBytes) return `more than ${this.maxBytes} bytes`;
+    if (this.#uncounted !== undefined) {
+      // The same Buffers httpx keeps: holding them costs no memory.
+      this.#uncounted.push(chunk);
+      if (this.bytes <= UNCOUNTED_BYTES) return undefined;
+      for (const held of this.#uncounted) this.#count(held);
+      this.#uncounted = undefined;
+    } else {
+      this.#count(chunk);
+    }
+    if (this.containers > MAX_JSON_CONTAINERS) return `more than ${MAX_JSON_CONTAINERS} JSON objects and lists`;
+    if (this.commas > MAX_JSON_COMMAS) return `more than ${MAX_JSON_COMMAS} JSON values`;
+    return undefined;
+  }
+
+  #count(chunk: Buffer): void {
     for (let i = 0; i < chunk.length; i++) {
       const byte = chunk[i];
       if (byte === 0x7b || byte === 0x5b) this.containers++;
       else if (byte === 0x2c) this.commas++;
     }
-    if (this.containers > MAX_JSON_CONTAINERS) return `more than ${MAX_JSON_CONTAINERS} JSON objects and lists`;
-    if (this.commas > MAX_JSON_COMMAS) return `more than ${MAX_JSON_COMMAS} JSON values`;
-    return undefined;
   }
 }
 

@@ -2,6 +2,7 @@
  * Whatever pop-core rejects with, as an `ApiError` that is safe to log. pop-core's errors carry `url`
  * and `entry` (the signed request): they are never kept; messages are rebuilt and scrubbed.
  */
+import { AnswerNotJson } from './answer-json.ts';
 import { ApiError, CredentialsError } from './api-error.ts';
 import { errorKind, isRetryableKind } from './error-kinds.ts';
 import type { CallRecord } from './pop-core-call.ts';
@@ -69,6 +70,17 @@ interface ErrorBase {
 }
 
 /**
+ * A response arrived but could not be used: not JSON (./answer-json.ts's `AnswerNotJson`), or JSON that is
+ * not an object. Its text is not kept (it may be a proxy's page). Retryable when a gateway answered
+ * 5xx/429 (the kind table's status rule), final otherwise.
+ */
+function notAnAnswer(base: ErrorBase): ApiError {
+  const answered = base.httpStatus === undefined ? 'answered' : `answered HTTP ${base.httpStatus}`;
+  const message = `BadResponse: ${base.action} ${answered} with a body that is not a JSON object`;
+  return apiError({ ...base, code: 'BadResponse', message });
+}
+
+/**
  * Maps whatever pop-core rejected with to an `ApiError`. The original is never attached as `cause`:
  * pop-core's errors carry `url` and `entry`, Node's socket errors carry nothing worth the risk.
  */
@@ -82,6 +94,7 @@ export function toApiError(raw: unknown, action: string, call: CallRecord): ApiE
   const base: ErrorBase = { action, httpStatus: status, secrets: callSecrets(call) };
   // The agent cut the response off (./pop-core-call.ts): whatever httpx then said, this is why.
   if (call.refusal !== undefined) return apiError({ ...base, ...call.refusal });
+  if (raw instanceof AnswerNotJson) return notAnAnswer(base);
   const name = typeof r.name === 'string' ? r.name : '';
   // httpx appends `POST <url> failed.` to a socket error's message with no space ("127.0.0.1:1POST"): part it.
   const rawMessage = (typeof r.message === 'string' ? r.message : String(raw)).replace(
@@ -100,13 +113,8 @@ export function toApiError(raw: unknown, action: string, call: CallRecord): ApiE
     const message = `NetworkError: ${r.code} calling ${action}: ${rawMessage}`;
     return apiError({ ...base, code: 'NetworkError', message });
   }
-  // A response arrived but could not be used: json-bigint's plain-object SyntaxError, or pop-core
-  // tripping over a JSON body that is not an object. Its text is not kept (it may be a proxy's page).
-  // Retryable when a gateway answered 5xx/429 (the kind table's status rule), final otherwise.
-  if (status !== undefined) {
-    const message = `BadResponse: ${action} answered HTTP ${status} with a body that is not a JSON object`;
-    return apiError({ ...base, code: 'BadResponse', message });
-  }
+  // A response arrived but pop-core tripped over it (a JSON body that is not an object, say).
+  if (status !== undefined) return notAnAnswer(base);
   const message = `ClientError: ${action} failed before an answer: ${name || 'error'}: ${rawMessage}`;
   return apiError({ ...base, code: 'ClientError', message });
 }

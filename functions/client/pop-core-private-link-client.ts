@@ -8,8 +8,9 @@
  * - POST (upper case) always: with GET pop-core's error message embeds the signed URL, token included.
  * - `undefined`/`null` parameters would be sent as the strings "undefined"/"null": never passed
  *   (./request-params.ts).
- * - Numbers longer than 15 digits arrive as BigNumber, objects have a null prototype: every field is
- *   read defensively and IDs go through String() (./response-fields.ts, ./listing-pages.ts).
+ * - json-bigint's parse (BigNumber objects, null prototypes, slow) is replaced by the client's bounded
+ *   native one, which hands long numbers over as strings (./answer-json.ts); every field is still read
+ *   defensively and IDs go through String() (./response-fields.ts, ./listing-pages.ts).
  * - The HTTP status is ignored by pop-core: a 5xx JSON body without `Code` resolves as success and a
  *   non-JSON body rejects with a plain object. ./pop-core-call.ts shows how the status is seen.
  * - Error objects carry `url` and `entry`: they are never kept; messages are rebuilt and scrubbed
@@ -199,6 +200,16 @@ function checkedBody(body: unknown, call: CallRecord): Record<string, unknown> {
   return body;
 }
 
+/**
+ * A call whose answer did not go through the client's parse (another copy of json-bigint in use): not
+ * believed, and, like a lost answer (`Unexpected...`), the request may have taken effect.
+ */
+function unparsed(call: CallRecord): ApiError {
+  const { action, httpStatus } = call;
+  const message = `UnexpectedParse: ${action} was answered through another JSON parse than answer-json.ts`;
+  return apiError({ action, httpStatus, secrets: callSecrets(call), code: 'UnexpectedParse', message });
+}
+
 /** Sends actions through pop-core: one call record per request, every failure an ApiError. */
 class ActionSender {
   constructor(
@@ -233,6 +244,8 @@ class ActionSender {
       if (!dryRun || error.code !== 'DryRunOperation') throw error;
       return this.#answer(action, call, { RequestId: error.requestId ?? '' });
     }
+    // One parse path: an answer pop-core parsed with anything but ./answer-json.ts is not believed.
+    if (call.parsed !== true) throw unparsed(call);
     return this.#answer(action, call, checkedBody(body, call));
   }
 

@@ -5,9 +5,15 @@
  * client and its XML libraries (about 100 KB of bundle) that this project never uses. The bundled
  * `rpc.d.ts` is too loose (`Object` params, no `credentialsProvider`, no request options), so the parts
  * this project relies on are declared here, from the source.
+ *
+ * One narrow override: the JSON parse pop-core calls on every body (json-bigint's) is replaced, once, by
+ * the client's bounded native parse (./answer-json.ts, README "API client").
  */
 import type { Agent } from 'node:http';
 import RPCClientModule from '@alicloud/pop-core/lib/rpc.js';
+import { installAnswerParse } from './answer-json.ts';
+
+installAnswerParse();
 
 /** What `credentialsProvider.getCredentials()` must return; called by pop-core before every request. */
 export interface PopCredentials {
@@ -39,16 +45,15 @@ export interface PopRequestOptions {
 
 export interface PopRpcClient {
   /**
-   * Sends one signed RPC request. Resolves with the parsed JSON body (json-bigint: numbers longer than
-   * 15 digits become BigNumber objects, objects have a null prototype) unless the body has a `Code`
-   * outside pop-core's success list; the HTTP status is not looked at.
+   * Sends one signed RPC request. Resolves with the parsed JSON body (./answer-json.ts: plain objects,
+   * long numbers a double cannot hold as strings of their digits) unless the body has a `Code` outside
+   * pop-core's success list; the HTTP status is not looked at.
    * Rejects with:
    * - an `Error` with `code`, `data` (the body), `url` and `entry` (request/response headers) for an
    *   error body - `url`/`entry` must never be logged;
    * - httpx's `RequestTimeoutError` (name) on connect or read timeout;
    * - Node's socket errors (`code` ECONNRESET, ECONNREFUSED, ...);
-   * - json-bigint's plain object `{name: 'SyntaxError', message, at, text}` (not an Error) for a
-   *   non-JSON body.
+   * - ./answer-json.ts's `AnswerNotJson` for a non-JSON body (it carries nothing of the body).
    */
   request(action: string, params: Record<string, string>, options: PopRequestOptions): Promise<unknown>;
 }

@@ -1,7 +1,8 @@
 /**
- * Reading and checking fields of pop-core's parsed answers: objects have a null prototype, numbers longer
- * than 15 digits are BigNumber objects (json-bigint), and the reference documents some numbers as
- * strings. A checker returns the value, or a `Problem` saying what is wrong without echoing much of it.
+ * Reading and checking fields of pop-core's parsed answers (./answer-json.ts: plain JSON values, with a
+ * long number a double cannot hold exactly as a string of its text), where the reference documents some
+ * numbers as strings too. A checker returns the value, or a `Problem` saying what is wrong without echoing
+ * much of it.
  */
 
 export function isRecord(x: unknown): x is Record<string, unknown> {
@@ -10,21 +11,13 @@ export function isRecord(x: unknown): x is Record<string, unknown> {
 
 /** An object that is not a list (a listed item, a wrapper). */
 export function isPlainObject(x: unknown): x is Record<string, unknown> {
-  return isRecord(x) && !Array.isArray(x) && !isBigNumber(x);
+  return isRecord(x) && !Array.isArray(x);
 }
 
-/** json-bigint's BigNumber (bignumber.js): JSON cannot make an object with functions, only the parser can. */
-function isBigNumber(x: unknown): x is { toFixed(): string } {
-  return isRecord(x) && typeof x.toFixed === 'function';
-}
-
-/** Any scalar as a string: BigNumber and long account IDs through String(), never Number(). */
+/** Any scalar as a string (a long account ID arrives as one already); an object or list as ''. */
 export function str(x: unknown): string {
-  if (x === undefined || x === null) return '';
   if (typeof x === 'string') return x;
   if (typeof x === 'number' || typeof x === 'boolean' || typeof x === 'bigint') return String(x);
-  // BigNumber: toFixed() never switches to exponent notation (toString() does from 21 digits on).
-  if (isBigNumber(x)) return String(x.toFixed());
   return '';
 }
 
@@ -38,7 +31,7 @@ export function describe(x: unknown, scrub: (text: string) => string): string {
   if (x === undefined) return 'missing';
   if (x === null) return 'null';
   if (Array.isArray(x)) return 'a list';
-  if (typeof x === 'string' || typeof x === 'number' || isBigNumber(x)) {
+  if (typeof x === 'string' || typeof x === 'number') {
     const text = scrub(str(x));
     const shown = text.length > 40 ? `${text.slice(0, 40)}...` : text;
     const escaped = JSON.stringify(shown).replace(
@@ -51,18 +44,19 @@ export function describe(x: unknown, scrub: (text: string) => string): string {
 }
 
 /** The largest owner ID: the API's EndpointOwnerId is a signed 64-bit integer (Long). */
-const MAX_LONG = 9223372036854775807n;
+const MAX_LONG = '9223372036854775807';
 
 /**
  * An account ID (EndpointOwnerId): an integer of 1-19 digits, no sign, no leading zero, at most 2^63-1.
- * From a safe-integer number, a string, or a BigNumber: a fractional BigNumber such as
- * 2000000000000002.9 is refused, never rounded.
+ * From a string (the parse's form of any longer number, ./answer-json.ts) or a safe-integer number: a
+ * fractional one such as 2000000000000002.9 is refused, never rounded.
  */
 export function accountId(x: unknown): string | Problem {
-  // A plain number above 2^53 may not be the number sent: only json-bigint's BigNumber is exact there.
-  const exact = typeof x === 'string' || isBigNumber(x) || (typeof x === 'number' && Number.isSafeInteger(x));
+  // A number above 2^53 may not be the number sent (1e17): the parse keeps every exact one a string.
+  const exact = typeof x === 'string' || (typeof x === 'number' && Number.isSafeInteger(x));
   const text = exact ? str(x) : '';
-  if (/^[1-9][0-9]{0,18}$/.test(text) && BigInt(text) <= MAX_LONG) return text;
+  // Digits of the same length compare as numbers do; fewer than 19 are below 2^63 anyway.
+  if (/^[1-9][0-9]{0,18}$/.test(text) && (text.length < MAX_LONG.length || text <= MAX_LONG)) return text;
   return new Problem('must be an account ID: an integer of 1-19 digits, at most 9223372036854775807');
 }
 
@@ -71,23 +65,28 @@ export function accountId(x: unknown): string | Problem {
  * and digits (the reference's `ep-hp33b2e43fays7s8****` with the stars filled). At most 64 characters.
  */
 export function resourceId(x: unknown, prefix: string): string | Problem {
-  if (
-    typeof x === 'string' &&
-    x.length <= 64 &&
-    x.startsWith(`${prefix}-`) &&
-    /^[a-z0-9]+$/.test(x.slice(prefix.length + 1))
-  ) {
-    return x;
-  }
+  if (typeof x === 'string' && x.length <= 64 && idPattern(prefix).test(x)) return x;
   return new Problem(`must be an ID like ${prefix}-hp3vpx8yqxblby3i (lower-case letters and digits)`);
 }
 
-/** An integer within min..max, from a number, a numeric string (some are documented as String) or a BigNumber. */
+const ID_PATTERNS = new Map<string, RegExp>();
+
+/** `^<prefix>-[a-z0-9]+$`, made once per prefix (the prefixes are the few this client names). */
+function idPattern(prefix: string): RegExp {
+  let pattern = ID_PATTERNS.get(prefix);
+  if (pattern === undefined) {
+    pattern = new RegExp(`^${prefix.replace(/[^a-z0-9]/g, '\\$&')}-[a-z0-9]+$`);
+    ID_PATTERNS.set(prefix, pattern);
+  }
+  return pattern;
+}
+
+/** An integer within min..max, from a number or a numeric string (some are documented as String). */
 export function integerIn(x: unknown, min: number, max: number): number | Problem {
   const problem = new Problem(`must be an integer from ${min} to ${max}`);
   if (typeof x === 'number') return Number.isInteger(x) && x >= min && x <= max ? x : problem;
-  if (typeof x !== 'string' && !isBigNumber(x)) return problem;
-  const text = str(x);
+  if (typeof x !== 'string') return problem;
+  const text = x;
   if (!/^[0-9]{1,16}$/.test(text)) return problem;
   const n = Number(text);
   return n >= min && n <= max ? n : problem;
@@ -111,6 +110,9 @@ export function boolean(x: unknown): boolean | Problem {
 
 /** The value when it is one of `known` (case-insensitively: the reference spells it "DisConnected" once). */
 export function oneOf<T extends string>(x: unknown, known: readonly T[]): T | Problem {
+  // The spelling asked for first: what real answers carry.
+  const exact = typeof x === 'string' ? known.find((k) => k === x) : undefined;
+  if (exact !== undefined) return exact;
   const lower = typeof x === 'string' ? x.toLowerCase() : undefined;
   return known.find((k) => k.toLowerCase() === lower) ?? new Problem(`must be one of ${known.join(', ')}`);
 }

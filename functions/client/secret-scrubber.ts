@@ -21,6 +21,20 @@ function secretForms(secret: string): string[] {
   return [...forms];
 }
 
+/** How many secrets' forms are remembered: a run's keys and tokens stay, each call's signature passes. */
+const REMEMBERED_FORMS = 32;
+const formsOf = new Map<string, string[]>();
+
+/** `secretForms(secret)`, remembered: a scrubber is built per call, its secrets mostly the same. */
+function rememberedForms(secret: string): string[] {
+  const forms = formsOf.get(secret) ?? secretForms(secret);
+  // Most recently used last: the oldest goes first.
+  formsOf.delete(secret);
+  formsOf.set(secret, forms);
+  if (formsOf.size > REMEMBERED_FORMS) formsOf.delete(formsOf.keys().next().value as string);
+  return forms;
+}
+
 const SENSITIVE_PAIR = new RegExp(`(?<![A-Za-z])(${SENSITIVE_PARAMS})(=|%3D|%253D)(.*?)(?=&|%26|%2526|\\s|$)`, 'gi');
 const URL_QUERY = /(https?:\/\/[^\s?#]*)[?#][^\s]*/gi;
 
@@ -33,12 +47,14 @@ export type Scrub = (text: string) => string;
  * the query part of any URL. Secrets shorter than 4 characters are ignored (they would shred any text).
  */
 export function scrubberFor(secrets: readonly (string | undefined)[]): Scrub {
-  const forms = secrets.flatMap((s) => (s === undefined || s.length < 4 ? [] : secretForms(s)));
+  const forms = secrets.flatMap((s) => (s === undefined || s.length < 4 ? [] : rememberedForms(s)));
   // Longest first, so a longer form is not left half-replaced by a shorter one inside it.
   forms.sort((a, b) => b.length - a.length);
+  const shortest = forms.at(-1)?.length ?? Infinity;
   return (text) => {
     let out = text;
-    for (const form of forms) if (out.includes(form)) out = out.split(form).join('[redacted]');
+    if (out.length >= shortest)
+      for (const form of forms) if (out.includes(form)) out = out.split(form).join('[redacted]');
     // The whole pair goes, key included, so no `Signature=` is left for a log scanner to trip on. Not
     // `\b`: in an encoded string to sign the key follows `%26`, a word character.
     if (/[=%]/.test(out)) out = out.replace(SENSITIVE_PAIR, '[redacted]');

@@ -1,6 +1,6 @@
 /**
  * The pop-core adapter against the real emulator over 127.0.0.1: every PrivateLinkApi method through the
- * real @alicloud/pop-core, record mapping (16-digit IDs arrive as BigNumber), pagination, DryRun,
+ * real @alicloud/pop-core, record mapping (16-digit IDs as exact strings), pagination, DryRun,
  * ClientToken, the API's own errors, each fault kind the emulator injects, credential rotation, and no
  * secrets in any error. Final state is read back through the API and the emulator's request log.
  */
@@ -168,7 +168,7 @@ describe('reads', () => {
     assert.equal(second.nextToken, undefined);
   });
 
-  it('maps connections: 16-digit owner IDs (BigNumber in pop-core) as exact strings', async () => {
+  it('maps connections: 16-digit owner IDs (bare JSON numbers on the wire) as exact strings', async () => {
     const conns = await allConnections(client, ORDERS);
     const acme = conns.find((c) => c.endpointId === 'ep-bp1demoacme0000001');
     assert.ok(acme);

@@ -145,6 +145,31 @@ describe('a response past the cap (4 MiB) is refused as it streams in', () => {
     }
   });
 
+  it('objects and lists are counted from the first byte, in a body sent in small pieces', async () => {
+    // The meter holds a small body's pieces uncounted: once the body grows past that, they count too.
+    const body = (lists: number) =>
+      `{"RequestId":"R-edge","Connections":[],"X":${'['.repeat(lists)}${']'.repeat(lists)}}`;
+    const sendInPieces = (text: string) => (_req: unknown, res: ServerResponse) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const pieces = text.match(/[^]{1,1000}/g) ?? [];
+      const next = (i: number): void => {
+        if (i === pieces.length) res.end();
+        else if (res.write(pieces[i])) setImmediate(() => next(i + 1));
+        else res.once('drain', () => next(i + 1));
+      };
+      next(0);
+    };
+    // `{`, the `[` of Connections and the lists: exactly the limit, then one more.
+    server.handle(sendInPieces(body(MAX_JSON_CONTAINERS - 2)));
+    assert.equal((await client.listVpcEndpointConnections(list)).requestId, 'R-edge');
+    server.handle(sendInPieces(body(MAX_JSON_CONTAINERS - 1)));
+    const message = `ResponseTooLarge: ListVpcEndpointConnections answered more than ${MAX_JSON_CONTAINERS} JSON`;
+    await assert.rejects(client.listVpcEndpointConnections(list), {
+      code: 'ResponseTooLarge',
+      message: `${message} objects and lists`,
+    });
+  });
+
   it('1,000 connections with ten zones each: within every limit (then refused for the item cap)', async () => {
     const zones = Array(10).fill('{"ZoneId":"cn-hangzhou-h","ZoneStatus":"Connected"}').join(',');
     const item = connectionText(1).replace(/"Zones":\[.*\]\}$/, `"Zones":[${zones}]}`);
@@ -161,13 +186,19 @@ describe('a response past the cap (4 MiB) is refused as it streams in', () => {
     });
   });
 
-  it('lists nested 40,000 deep (within the limits) overflow the parser: a BadResponse, not a crash', async () => {
+  it('lists nested 40,000 deep (within the limits): no crash, the page refused as malformed', async () => {
+    // JSON.parse is not recursive (json-bigint overflowed its stack here); nothing reads a list that deep.
     const depth = 40_000;
     server.handle((_req, res) =>
       json(res, `{"RequestId":"R-deep","Connections":${'['.repeat(depth)}${']'.repeat(depth)}}`),
     );
     const { outcome } = await peakRssGrowth(() => client.listVpcEndpointConnections(list));
-    assert.equal(assertApiError(outcome, 'BadResponse').httpStatus, 200);
+    const error = assertApiError(outcome, 'MalformedResponse');
+    assert.equal(error.httpStatus, 200);
+    assert.equal(
+      error.message,
+      'MalformedResponse: ListVpcEndpointConnections answered a page whose Connections[0] is a list, not an object',
+    );
   });
 
   it('a Content-Length past the cap is refused at once, without waiting for the body', async () => {

@@ -55,7 +55,7 @@ describe('whitelist methods against the emulator', () => {
 
   it('lists every page, adds and removes an account', async () => {
     const before = await allUsers(client, 2);
-    // The owner and the four consumers of the demo fleet, as strings of digits (16 digits: BigNumber on the wire).
+    // The owner and the four consumers of the demo fleet, as strings of digits (16-digit JSON numbers on the wire).
     assert.deepEqual(before, [
       '1000000000000001',
       '2000000000000001',
