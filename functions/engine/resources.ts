@@ -1,7 +1,7 @@
 /**
  * Plain records of the PrivateLink resources this project reads, as the rest of the code sees them:
- * camelCase, IDs as strings (pop-core hands 16-digit account IDs over as BigNumber; the client adapter
- * normalises them with String()), numbers as numbers. Field meanings follow
+ * camelCase, IDs as strings (the client's parse keeps a long account ID exact as a string:
+ * ../client/answer-json.ts), numbers as numbers. Field meanings follow
  * ../shared/reference/privatelink-api-2020-04-15.txt (ListVpcEndpointServices, ListVpcEndpointConnections).
  */
 
