@@ -30,7 +30,8 @@ export { ACCEPT_SETTLE_WINDOW_MS } from './decide-request.ts';
  * sorted by region, service, endpoint (ordinal order). Services no rule governs are ignored; the inputs
  * are not modified. What each status gets under each `pendingStatus` reading, requests, `maxConnections`,
  * drift and the warnings: policies/README.md ("Decisions and their reasons" and the sections it links);
- * test/engine/pending-status.test.ts pins every status under every reading.
+ * test/engine/pending-status.test.ts pins every status under every reading. `prepared`: results of
+ * {@link decideService} for this snapshot's lists, made with the same `now`; each is taken as it is.
  */
 export function decide(policy: Policy, snapshot: Snapshot, now: number, prepared?: PreparedServices): Plan {
   const warnings: PlanWarning[] = [];

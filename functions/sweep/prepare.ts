@@ -1,9 +1,11 @@
 /**
  * Work on each service as soon as its listing is complete, while the other reads are still on the wire
  * (README "How a sweep runs"): its decisions (../engine/decide.ts `decideService`), their decision ids
- * (../engine/decision-id.ts) and, in `enforce`, its settlements (./settled.ts). The sweep then takes these
- * as they are and computes whatever is missing the usual way (a service listed twice, a decision that a
- * later step replaced), so preparing moves work earlier and never changes a result.
+ * (../engine/decision-id.ts) and, in `enforce`, its settlement candidates (./settled.ts). The sweep then
+ * takes these as they are and computes whatever is missing the usual way (a service listed twice, a
+ * decision that a later step replaced), so preparing moves work earlier and never changes a result:
+ * every service is decided at the run's one decision time (`decidedAt`), prepared or not, and a
+ * settlement is checked against its window when its record is written, as one computed then would be.
  */
 import { decideService } from '../engine/decide.ts';
 import type { PreparedServices, ServiceDecisions } from '../engine/decide.ts';
@@ -12,12 +14,13 @@ import { decisionKey } from '../engine/decision-id.ts';
 import type { Sha256Hex } from '../engine/decision-id.ts';
 import type { EndpointConnection, EndpointService } from '../engine/resources.ts';
 import type { Policy } from '../policy/policy.ts';
-import { listedLookup, settlementOf } from './settled.ts';
+import { inSettleWindow, listedLookup, settlementCandidate, settlementOf } from './settled.ts';
 import type { ListedLookup, Settlement } from './settled.ts';
 
 export interface PrepareOptions {
   policy: Policy;
-  now: () => number;
+  /** The run's decision time: `decide` is given the same (ms since the epoch). */
+  decidedAt: number;
   sha256: Sha256Hex;
   /** Whether settlements are recorded (enforce runs only). */
   settle: boolean;
@@ -67,22 +70,21 @@ export class PreparedWork {
     return this.ids.get(decision) ?? decisionKey(decision, this.options.policy.revision.hash, this.options.sha256);
   }
 
-  /** The settlements of `plan` (./settled.ts): prepared ones as they are, the others computed against `listed`. */
+  /** The settlements of `plan` at `now` (./settled.ts): prepared ones if in the window, the others computed. */
   settlementsOf(plan: Plan, listed: () => readonly EndpointConnection[], now: number): Settlement[] {
     let lookup: ListedLookup | undefined;
     const hash = this.options.policy.revision.hash;
     return plan.decisions.flatMap((d) => {
       const prepared = this.settled.get(d);
-      if (prepared !== undefined) return prepared ?? [];
+      if (prepared !== undefined) return prepared !== null && inSettleWindow(prepared, now) ? prepared : [];
       lookup ??= listedLookup(listed());
       return settlementOf(d, lookup, now, hash, this.options.sha256) ?? [];
     });
   }
 
   private prepare(service: EndpointService, connections: EndpointConnection[]): void {
-    const { policy, sha256 } = this.options;
-    const now = this.options.now();
-    const result = decideService(policy, service, connections, now);
+    const { policy, sha256, decidedAt } = this.options;
+    const result = decideService(policy, service, connections, decidedAt);
     if (result === undefined) return;
     this.byList.set(connections, result);
     const hash = policy.revision.hash;
@@ -92,6 +94,9 @@ export class PreparedWork {
     const own = connections.every((c) => c.regionId === service.regionId && c.serviceId === service.serviceId);
     if (!this.options.settle || !own) return;
     const lookup = listedLookup(connections);
-    for (const d of result.decisions) this.settled.set(d, settlementOf(d, lookup, now, hash, sha256) ?? null);
+    // Candidates at the decision time include every settlement at the later time its record is written.
+    for (const d of result.decisions) {
+      this.settled.set(d, settlementCandidate(d, lookup, decidedAt, hash, sha256) ?? null);
+    }
   }
 }

@@ -115,7 +115,9 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     apply: run.mode !== 'plan',
     policyRevision: run.context.policyRevision,
   });
-  const prepared = new PreparedWork({ policy, now: run.now, sha256: sha256Hex, settle: run.mode === 'enforce' });
+  // One decision time for the whole run, services decided as their listings arrive included (./prepare.ts).
+  const decidedAt = run.now();
+  const prepared = new PreparedWork({ policy, decidedAt, sha256: sha256Hex, settle: run.mode === 'enforce' });
   const collected = await collect({
     policy,
     api: run.api,
@@ -134,7 +136,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   for (const failure of collected.failures) run.emit(serviceFailureRecord(failure, run.context, run.now()));
   for (const item of collected.invalid) run.emit(invalidItemRecord(item, run.context, run.now()));
 
-  const all = decide(policy, collected.snapshot, run.now(), prepared.services);
+  const all = decide(policy, collected.snapshot, decidedAt, prepared.services);
   const scoped = run.scope === 'requests' ? requestsOnly(all, policy.pendingStatus) : all;
   const decided = holdOwnersOfInvalid(scoped, collected.invalid);
   for (const d of decided.decisions) run.counts.byDecision[d.kind] += 1;

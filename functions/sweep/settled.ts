@@ -6,7 +6,7 @@
  * it as `settled`, naming the decision ids of those writes (`settles`). An intent whose `decisionId` a
  * later `settled` record names took effect. Pure.
  */
-import type { Decision, Plan } from '../engine/decision.ts';
+import type { Decision } from '../engine/decision.ts';
 import { decisionKey } from '../engine/decision-id.ts';
 import type { Sha256Hex } from '../engine/decision-id.ts';
 import type { EndpointConnection } from '../engine/resources.ts';
@@ -39,20 +39,33 @@ export function listedLookup(listed: readonly EndpointConnection[]): ListedLooku
   return (d) => byKey.get(`${d.regionId}\u0000${d.serviceId}\u0000${d.endpointId}`);
 }
 
-/** The settlements of a plan: skips on steady connections whose ModifiedTime is within the window. */
-export function settlements(
-  plan: Plan,
-  listed: EndpointConnection[],
+/**
+ * The settlement one decision makes at `now`, if any: a skip on a steady connection whose ModifiedTime
+ * is within the window.
+ */
+export function settlementOf(
+  d: Decision,
+  lookup: ListedLookup,
   now: number,
   policyRevisionHash: string,
   sha256: Sha256Hex,
-): Settlement[] {
-  const lookup = listedLookup(listed);
-  return plan.decisions.flatMap((d) => settlementOf(d, lookup, now, policyRevisionHash, sha256) ?? []);
+): Settlement | undefined {
+  const s = settlementCandidate(d, lookup, now, policyRevisionHash, sha256);
+  return s !== undefined && inSettleWindow(s, now) ? s : undefined;
 }
 
-/** The settlement one decision makes, if any (see {@link settlements}). */
-export function settlementOf(
+/** Whether a settlement's change lies within the window at `now` (not later than `now`, not older). */
+export function inSettleWindow(s: Pick<Settlement, 'modifiedTime'>, now: number): boolean {
+  const at = Date.parse(s.modifiedTime);
+  return at <= now && now - at <= SETTLE_WINDOW_MS;
+}
+
+/**
+ * The settlement a decision would make at `now` or at any later instant: the window's far end only is
+ * checked, so the candidates at `now` include every settlement at a later time (./prepare.ts, which then
+ * checks {@link inSettleWindow} at the time the records are written).
+ */
+export function settlementCandidate(
   d: Decision,
   lookup: ListedLookup,
   now: number,
@@ -61,8 +74,7 @@ export function settlementOf(
 ): Settlement | undefined {
   if (d.kind !== 'skip' || d.blocked !== undefined) return undefined;
   const c = lookup(d);
-  const at = c === undefined ? NaN : Date.parse(c.modifiedTime);
-  if (c === undefined || !(at <= now && now - at <= SETTLE_WINDOW_MS)) return undefined;
+  if (c === undefined || !(now - Date.parse(c.modifiedTime) <= SETTLE_WINDOW_MS)) return undefined;
   const wrote = writesLeading(d, c);
   if (wrote.length === 0) return undefined;
   const { regionId, serviceId, endpointId } = d;

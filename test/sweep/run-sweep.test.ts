@@ -790,3 +790,21 @@ test('the requests scope reports no safety-limit, access-expiring or revocation-
   );
   assert.deepEqual(codes(requests.summary), []);
 });
+
+test("every service is decided at the run's one decision time, however late its listing arrives", async () => {
+  // A deny that takes effect one second after the run starts, while the clock moves a second per read:
+  // deciding each service at its arrival would accept on one service and reject on the other.
+  const from = new Date(NOW + 1_000).toISOString();
+  const p = demoPolicy({ deny: { accounts: [{ ...deny(ACME, 'deny.accounts[0]', 'denied'), from }], endpoints: [] } });
+  let clock = NOW;
+  const api = fleet();
+  const list = api.listVpcEndpointConnections.bind(api);
+  api.listVpcEndpointConnections = (req) => ((clock += 1_000), list(req));
+  const { plan } = await sweep(api, { policy: p, mode: 'plan', now: () => clock });
+  const acme = plan.decisions.filter((d) => d.endpointOwnerId === ACME && d.statusBefore === 'Connecting');
+  assert.deepEqual(
+    acme.map((d) => `${d.endpointId}:${d.kind}`),
+    ['ep-acme:accept', 'ep-search-acme:accept'],
+  );
+  assert.ok(clock >= NOW + 2_000, 'the clock passed the deny while the run listed');
+});
