@@ -61,6 +61,10 @@ export const FORBIDDEN_INPUTS: { test: (input: string) => boolean; why: string }
     test: (p) => p.includes('node_modules/esbuild/') || p.includes('node_modules/typescript/'),
     why: 'build tools do not belong in the function',
   },
+  {
+    test: (p) => /node_modules\/.+\/node_modules\/json-bigint\//.test(p),
+    why: "a second json-bigint: pop-core would parse with it, not with the client's (functions/client/answer-json.ts)",
+  },
 ];
 
 /** Checks a metafile's inputs against FORBIDDEN_INPUTS; returns one line per offending input. */

@@ -5,6 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import jsonBigint from 'json-bigint';
 import { seededRandom } from '../../emulator/index.ts';
 import { AnswerNotJson, parseAnswer, quoteLongNumbers } from '../../functions/client/answer-json.ts';
@@ -159,8 +160,11 @@ describe('through pop-core', () => {
     await server.close();
   });
 
-  it("pop-core's parse is the client's", () => {
+  it("pop-core's parse is the client's: one json-bigint, the one pop-core requires", () => {
     assert.equal(jsonBigint.parse, parseAnswer);
+    const own = createRequire(import.meta.url);
+    const popCore = createRequire(own.resolve('@alicloud/pop-core/lib/rpc.js'));
+    assert.equal(popCore.resolve('json-bigint'), own.resolve('json-bigint'));
   });
 
   it('account IDs of 16 to 19 digits arrive exact, 2^63-1 included; 20 digits are refused', async () => {

@@ -73,12 +73,16 @@ describe('the function bundle', () => {
       inputs: {
         'node_modules/@alicloud/fc2/lib/client.js': { bytes: 1, imports: [] },
         'emulator/start-emulator.ts': { bytes: 1, imports: [] },
+        'node_modules/json-bigint/index.js': { bytes: 1, imports: [] },
+        'node_modules/@alicloud/pop-core/node_modules/json-bigint/index.js': { bytes: 1, imports: [] },
       },
       outputs: {},
     };
     assert.deepEqual(forbiddenInputs(fake), [
       'node_modules/@alicloud/fc2/lib/client.js: @alicloud/fc2 is for the invoke command only',
       'emulator/start-emulator.ts: emulator code does not belong in the function',
+      'node_modules/@alicloud/pop-core/node_modules/json-bigint/index.js: a second json-bigint: pop-core would ' +
+        "parse with it, not with the client's (functions/client/answer-json.ts)",
     ]);
   });
 
