@@ -200,9 +200,20 @@ export function createExecutor(
       if (writesInFlight.has(lock)) throw concurrentCall();
       writesInFlight.add(lock);
     }
-    // The answer leaves `latencyMs` after arrival, an error answer too; the lock is held until then.
+    // The answer leaves `latencyMs` after arrival, an error answer too; the lock is held until then. A
+    // connection write reaches the service halfway (its task starts there, as a real one starts when the
+    // request arrives); any other action is worked on arrival, so concurrent reads never queue behind one
+    // another's wait (emulator/README.md, "Faults").
     const due = ex.started + decision.latencyMs;
     try {
+      if (lock !== undefined && decision.latencyMs > 0) {
+        await sleepUntil(state.closing, ex.started + decision.latencyMs / 2);
+        if (state.closing.aborted) {
+          res.destroy();
+          finish(state.log, ex, 0, undefined);
+          return;
+        }
+      }
       let deliver: Delivery;
       try {
         deliver =

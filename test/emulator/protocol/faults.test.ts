@@ -231,9 +231,9 @@ test('a client that times out during injected latency loses the answer, not the 
   }
 });
 
-test('latency holds the answer, not the work: the effect is there on arrival, the answer after the latency', async () => {
-  // One process serves every request: work done after the wait would queue concurrent requests behind
-  // each other's work, which the real API serves in parallel (emulator/README.md, "Faults").
+test('latency holds the answer: a write takes effect halfway (its trip to the service), the answer after the latency', async () => {
+  // One process serves every request: reads are worked on arrival so that concurrent ones never queue
+  // behind each other's wait; a write's task starts when it reaches the service (emulator/README.md, "Faults").
   const emu = await startTestEmulator({
     settings: { faults: { seed: 1, rules: [{ actions: ['EnableVpcEndpointConnection'], latencyMs: 400 }] } },
   });
@@ -257,8 +257,11 @@ test('latency holds the answer, not the work: the effect is there on arrival, th
         { method: 'POST' },
       )
       .then(() => (answeredAt = performance.now()));
-    for (let i = 0; i < 20 && awaiting() === true; i++) await new Promise((r) => setTimeout(r, 10));
-    assert.equal(awaiting(), false, 'the accept took effect on arrival');
+    await new Promise((r) => setTimeout(r, 120));
+    assert.equal(awaiting(), true, 'not yet in effect a quarter of the way');
+    for (let i = 0; i < 30 && awaiting() === true; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(awaiting(), false, 'the accept took effect halfway');
+    assert.ok(performance.now() - started < 390, 'before its answer was due');
     assert.equal(answeredAt, undefined, 'while its answer waits out the latency');
     await answered;
     assert.ok((answeredAt ?? 0) - started >= 390, `answered after ${(answeredAt ?? 0) - started} ms`);
