@@ -149,7 +149,7 @@ export interface EmulatorSettings {
 
 /**
  * An account ID that the API types as Long. The real API writes it as a bare JSON number of 16 digits
- * (which is why pop-core hands it over as BigNumber); a JS number would lose digits above 2^53, so the
+ * (which is why stock pop-core, through json-bigint, hands it over as BigNumber); a JS number would lose digits above 2^53, so the
  * model returns this wrapper and `encodeJson` writes its digits verbatim as a number.
  */
 export class LongId {

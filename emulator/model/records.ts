@@ -134,8 +134,8 @@ export function isoTime(ms: number): string {
   return text;
 }
 
-/** Account IDs are Long in the API: bare JSON numbers of every digit (pop-core turns 16-digit ones
- *  into BigNumber), never a JS number, which would round IDs above 2^53. */
+/** Account IDs are Long in the API: bare JSON numbers of every digit (stock pop-core turns 16-digit
+ *  ones into BigNumber), never a JS number, which would round IDs above 2^53. */
 export function longId(id: string): LongId {
   // A LongId is immutable: one per account, not one per connection of every page. Bounded.
   let value = longIds.get(id);

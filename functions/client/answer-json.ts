@@ -17,6 +17,8 @@
  *   but an integer of at most 2^53-1) as a string of its text: `9223372036854775807`, `2000000000000002.9`
  *   arrive as strings, never rounded; only tokens outside strings are touched;
  * - for a body that is not JSON, an `AnswerNotJson` error that carries nothing of the body.
+ * Unlike json-bigint, and failing closed: a long fraction in an integer field (`1000.0000000000000`) stays
+ * a string the field checks refuse, and `1e400` parses to Infinity, which every check refuses too.
  * The body's size, objects and commas are bounded before it gets here (./pop-core-call.ts).
  */
 import jsonBigint from 'json-bigint';

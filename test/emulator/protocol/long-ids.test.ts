@@ -21,7 +21,7 @@ endpoints:
   'long-ids.yaml',
 );
 
-test('account IDs above 2^53 survive the wire exactly: JSON and XML bodies, pop-core BigNumber, client records', async () => {
+test('account IDs above 2^53 survive the wire exactly: JSON and XML bodies, the client parse, client records', async () => {
   const emu = await startTestEmulator({ scenario });
   after(() => emu.close());
   const provider = accessKeyFor(emu, 'provider');
