@@ -35,10 +35,14 @@ export interface PacerSettings {
   earlyShare: number;
   /**
    * A task found ended at the first poll may have ended earlier still: it is noted at this share of the
-   * poll's time, so that the median can come down when tasks get shorter (a task found running at the
-   * first poll is noted between the last poll that saw it running and the first that did not).
+   * poll's time, so that the median comes down when tasks get shorter or the first estimate was high.
    */
   settledShare: number;
+  /**
+   * A task seen running, then ended, is noted this far between the two polls: low, because waiting too
+   * long costs every later write that wait, and polling too early costs one read.
+   */
+  endedShare: number;
   /** Later steps start at this share of the median (then double); at least `minStepMs`. */
   stepShare: number;
   minStepMs: number;
@@ -56,7 +60,8 @@ export const DEFAULT_PACER: PacerSettings = {
   initialStepMs: 50,
   maxStepMs: 5000,
   earlyShare: 1,
-  settledShare: 0.98,
+  settledShare: 0.9,
+  endedShare: 0.25,
   stepShare: 0.1,
   minStepMs: 10,
   window: 15,
@@ -182,7 +187,9 @@ export class WritePacer {
         if (learning) return 'unknown';
         this.observe(
           task.action,
-          lastRunning === undefined ? sentAt * this.settings.settledShare : (lastRunning + sentAt) / 2,
+          lastRunning === undefined
+            ? sentAt * this.settings.settledShare
+            : lastRunning + (sentAt - lastRunning) * this.settings.endedShare,
         );
         return 'settled';
       }
