@@ -62,7 +62,9 @@ request.`,
     usage: 'bad flags, or the function refused the payload or its own configuration',
     policyInvalid: "the function's policy did not load: nothing changed",
     apiFailure: 'the invocation failed (FC refused it, no answer), or credentials/permissions stopped the run',
-    partialFailure: 'some decisions failed to apply, or a governed service could not be listed or found',
+    partialFailure:
+      'some decisions failed to apply, a governed service could not be listed or found, or a listed item ' +
+      'failed validation; the run went on and recorded them',
     blocked: 'a safety limit blocked part of the plan',
   },
 });
