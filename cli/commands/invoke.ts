@@ -63,8 +63,7 @@ request.`,
     policyInvalid: "the function's policy did not load: nothing changed",
     apiFailure: 'the invocation failed (FC refused it, no answer), or credentials/permissions stopped the run',
     partialFailure:
-      'some decisions failed to apply, a governed service could not be listed or found, or a listed item ' +
-      'failed validation; the run went on and recorded them',
+      'some decisions failed to apply, a governed service was not listed or found, or a listed item was invalid',
     blocked: 'a safety limit blocked part of the plan',
   },
 });
