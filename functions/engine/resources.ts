@@ -66,7 +66,7 @@ export interface ConnectionZone {
   zoneStatus: string;
 }
 
-/** A stable key for a connection, used in maps, decision ids and client tokens. */
+/** A stable key for a connection in maps (IDs hold no `/`; decision ids have their own: ./decision-id.ts). */
 export function connectionKey(c: { regionId: string; serviceId: string; endpointId: string }): string {
   return `${c.regionId}/${c.serviceId}/${c.endpointId}`;
 }

@@ -9,6 +9,7 @@
 import type { Decision } from '../engine/decision.ts';
 import { decisionKey } from '../engine/decision-id.ts';
 import type { Sha256Hex } from '../engine/decision-id.ts';
+import { connectionKey } from '../engine/resources.ts';
 import type { EndpointConnection } from '../engine/resources.ts';
 
 /** The reconcile handler's schedule (s.yaml, docs/cadences.md): the full sweep runs every 15 minutes. */
@@ -35,8 +36,8 @@ export type ListedLookup = (
 
 /** A lookup over `listed` (the last copy of a connection listed twice). */
 export function listedLookup(listed: readonly EndpointConnection[]): ListedLookup {
-  const byKey = new Map(listed.map((c) => [`${c.regionId}\u0000${c.serviceId}\u0000${c.endpointId}`, c]));
-  return (d) => byKey.get(`${d.regionId}\u0000${d.serviceId}\u0000${d.endpointId}`);
+  const byKey = new Map(listed.map((c) => [connectionKey(c), c]));
+  return (d) => byKey.get(connectionKey(d));
 }
 
 /**
